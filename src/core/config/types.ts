@@ -1,0 +1,69 @@
+/**
+ * @module config
+ * Engine defaults, read from skiff.conf (TOML, in the manner of containers.conf). Later
+ * layers add their own tables; unknown keys are kept out of the typed view but do not fail.
+ */
+
+export type StorageDriverName = 'overlay' | 'vfs';
+
+export interface SkiffConfig {
+  storage: {
+    driver: StorageDriverName;
+    root: string;
+    runroot: string;
+  };
+  engine: {
+    /** Name ("runc", "crun") or path; empty picks the first runtime that works on this host. */
+    runtime: string;
+    runtimes: Record<string, string[]>;
+    conmonPath: string[];
+  };
+  containers: {
+    defaultCapabilities: string[];
+    defaultUlimits: string[];
+    seccompProfile: string;
+    pidsLimit: number;
+    shmSize: string;
+  };
+  network: {
+    defaultNetwork: string;
+    defaultSubnet: string;
+    networkConfigDir: string;
+  };
+}
+
+export const DEFAULT_CAPABILITIES = [
+  'CAP_CHOWN',
+  'CAP_DAC_OVERRIDE',
+  'CAP_FOWNER',
+  'CAP_FSETID',
+  'CAP_KILL',
+  'CAP_NET_BIND_SERVICE',
+  'CAP_SETFCAP',
+  'CAP_SETGID',
+  'CAP_SETPCAP',
+  'CAP_SETUID',
+  'CAP_SYS_CHROOT',
+];
+
+export function defaultConfig(): SkiffConfig {
+  return {
+    storage: { driver: 'overlay', root: '/var/lib/skiff', runroot: '/run/skiff' },
+    engine: {
+      runtime: '',
+      runtimes: {
+        runc: ['/usr/sbin/runc', '/usr/bin/runc', '/usr/local/bin/runc'],
+        crun: ['/usr/bin/crun', '/usr/local/bin/crun'],
+      },
+      conmonPath: ['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon'],
+    },
+    containers: {
+      defaultCapabilities: [...DEFAULT_CAPABILITIES],
+      defaultUlimits: ['nofile=1024:1024', 'nproc=4096:4096'],
+      seccompProfile: '',
+      pidsLimit: 2048,
+      shmSize: '64m',
+    },
+    network: { defaultNetwork: 'skiff', defaultSubnet: '10.89.0.0/24', networkConfigDir: '' },
+  };
+}

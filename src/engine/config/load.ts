@@ -1,0 +1,74 @@
+import { readFileSync } from 'node:fs';
+import { parse } from 'smol-toml';
+import { invalidArgument } from '../../core/errdefs.js';
+import { defaultConfig, type SkiffConfig, type StorageDriverName } from '../../core/config/types.js';
+
+export const SYSTEM_CONFIG_PATH = '/etc/skiff/skiff.conf';
+
+export interface LoadConfigOptions {
+  /** Explicit file; otherwise SKIFF_CONFIG, otherwise /etc/skiff/skiff.conf if present. */
+  path?: string;
+  env?: NodeJS.ProcessEnv;
+}
+
+type Table = Record<string, unknown>;
+
+function table(v: unknown): Table {
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as Table) : {};
+}
+function str(t: Table, key: string, fallback: string): string {
+  const v = t[key];
+  return typeof v === 'string' ? v : fallback;
+}
+function strList(t: Table, key: string, fallback: string[]): string[] {
+  const v = t[key];
+  return Array.isArray(v) && v.every((x) => typeof x === 'string') ? (v as string[]) : fallback;
+}
+
+/** Reads skiff.conf over the built-in defaults; a missing default file is not an error. */
+export function loadConfig(opts: LoadConfigOptions = {}): SkiffConfig {
+  const env = opts.env ?? process.env;
+  const explicit = opts.path ?? env.SKIFF_CONFIG;
+  const path = explicit ?? SYSTEM_CONFIG_PATH;
+  const cfg = defaultConfig();
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    if (!explicit && (e as NodeJS.ErrnoException).code === 'ENOENT') return cfg;
+    throw invalidArgument(`reading config ${path}: ${(e as Error).message}`, e);
+  }
+  let doc: Table;
+  try {
+    doc = parse(text) as Table;
+  } catch (e) {
+    throw invalidArgument(`parsing config ${path}: ${(e as Error).message}`, e);
+  }
+  const storage = table(doc.storage);
+  const driver = str(storage, 'driver', cfg.storage.driver);
+  if (driver !== 'overlay' && driver !== 'vfs') {
+    throw invalidArgument(`config ${path}: storage.driver must be "overlay" or "vfs", not "${driver}"`);
+  }
+  cfg.storage = {
+    driver: driver as StorageDriverName,
+    root: str(storage, 'root', cfg.storage.root),
+    runroot: str(storage, 'runroot', cfg.storage.runroot),
+  };
+  const engine = table(doc.engine);
+  cfg.engine.runtime = str(engine, 'runtime', cfg.engine.runtime);
+  cfg.engine.conmonPath = strList(engine, 'conmon_path', cfg.engine.conmonPath);
+  for (const [name, paths] of Object.entries(table(engine.runtimes))) {
+    if (Array.isArray(paths)) cfg.engine.runtimes[name] = paths.filter((p): p is string => typeof p === 'string');
+  }
+  const containers = table(doc.containers);
+  cfg.containers.defaultCapabilities = strList(containers, 'default_capabilities', cfg.containers.defaultCapabilities);
+  cfg.containers.defaultUlimits = strList(containers, 'default_ulimits', cfg.containers.defaultUlimits);
+  cfg.containers.seccompProfile = str(containers, 'seccomp_profile', cfg.containers.seccompProfile);
+  cfg.containers.shmSize = str(containers, 'shm_size', cfg.containers.shmSize);
+  if (typeof containers.pids_limit === 'number') cfg.containers.pidsLimit = containers.pids_limit;
+  const network = table(doc.network);
+  cfg.network.defaultNetwork = str(network, 'default_network', cfg.network.defaultNetwork);
+  cfg.network.defaultSubnet = str(network, 'default_subnet', cfg.network.defaultSubnet);
+  cfg.network.networkConfigDir = str(network, 'network_config_dir', cfg.network.networkConfigDir);
+  return cfg;
+}
