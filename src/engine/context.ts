@@ -1,0 +1,95 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import type { SkiffConfig, StorageDriverName } from '../core/config/types.js';
+import type { LayerDriver } from '../core/layers/driver.js';
+import { failedPrecondition } from '../core/errdefs.js';
+import { LocalContentStore } from '../impl/content/local-store.js';
+import { openDatabase, type DB } from '../impl/metadata/db.js';
+import { Records } from '../impl/metadata/records.js';
+import { createLayerDriver, overlaySupported } from '../impl/layers/index.js';
+
+export interface EngineOptions {
+  config: SkiffConfig;
+  /** Overrides config.storage.root / runroot / driver (the CLI's global flags). */
+  root?: string;
+  runroot?: string;
+  storageDriver?: StorageDriverName;
+}
+
+/**
+ * What every engine verb works with: paths, the state database, the content store and the
+ * storage driver. Each piece opens on first use, so `skiff version` touches no disk.
+ */
+export class EngineContext {
+  readonly config: SkiffConfig;
+  readonly root: string;
+  readonly runroot: string;
+  private readonly requestedDriver: StorageDriverName | undefined;
+  private _db?: DB;
+  private _records?: Records;
+  private _content?: LocalContentStore;
+  private _driver?: LayerDriver;
+
+  constructor(opts: EngineOptions) {
+    this.config = opts.config;
+    this.root = opts.root ?? opts.config.storage.root;
+    this.runroot = opts.runroot ?? opts.config.storage.runroot;
+    this.requestedDriver = opts.storageDriver;
+  }
+
+  get db(): DB {
+    if (!this._db) {
+      mkdirSync(this.root, { recursive: true, mode: 0o700 });
+      this._db = openDatabase(join(this.root, 'skiff.db'));
+    }
+    return this._db;
+  }
+
+  get records(): Records {
+    return (this._records ??= new Records(this.db));
+  }
+
+  get content(): LocalContentStore {
+    return (this._content ??= new LocalContentStore(join(this.root, 'content')));
+  }
+
+  /**
+   * The root keeps the driver it was created with: layers written by one driver cannot be
+   * read by the other. A fresh root takes the requested driver, falling back to vfs where
+   * the kernel has no overlay.
+   */
+  get driver(): LayerDriver {
+    if (this._driver) return this._driver;
+    const recorded = this.records.meta('storage_driver') as StorageDriverName | undefined;
+    let name: StorageDriverName;
+    if (recorded) {
+      if (this.requestedDriver && this.requestedDriver !== recorded) {
+        throw failedPrecondition(
+          `storage root ${this.root} uses the "${recorded}" driver; "${this.requestedDriver}" was asked for`,
+        );
+      }
+      name = recorded;
+    } else {
+      let wanted = this.requestedDriver ?? this.config.storage.driver;
+      if (wanted === 'overlay' && !overlaySupported()) wanted = 'vfs';
+      name = this.records.metaDefault('storage_driver', wanted) as StorageDriverName;
+    }
+    return (this._driver = createLayerDriver(name, this.root));
+  }
+
+  /** Driver name without creating anything (for `info`). */
+  driverName(): StorageDriverName {
+    return this._driver?.name ?? (this.records.meta('storage_driver') as StorageDriverName | undefined) ?? this.config.storage.driver;
+  }
+
+  newId(): string {
+    return randomBytes(32).toString('hex');
+  }
+
+  close(): void {
+    this._db?.close();
+    this._db = undefined;
+    this._records = undefined;
+  }
+}

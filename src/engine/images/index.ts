@@ -1,0 +1,88 @@
+/**
+ * @module engine/images
+ * Local images: the verbs `images`, `image inspect`, `tag`, `rmi`, `image prune`, `history`,
+ * `import`, `save` and `load`, as one small facade over the stores. The CLI and the API
+ * service both call this; neither holds image logic.
+ */
+import type { Readable, Writable } from 'node:stream';
+import type { EngineContext } from '../context.js';
+import { importImage } from './import.js';
+import { listImages } from './list.js';
+import { imageHistory, imageRecord, inspectImage } from './read.js';
+import { pruneImages, removeImage } from './remove.js';
+import { resolveImage } from './resolve.js';
+import { loadImages, saveImages } from './save-load.js';
+import { tagImage, untagImage } from './tag.js';
+import type {
+  ImageDeleteResponseItem,
+  ImageHistoryEntry,
+  ImageImportOptions,
+  ImageInspect,
+  ImageListOptions,
+  ImageLoadResult,
+  ImagePruneOptions,
+  ImagePruneReport,
+  ImageRemoveOptions,
+  ImageSaveOptions,
+  ImageSummary,
+} from './types.js';
+
+export type * from './types.js';
+
+export class ImageEngine {
+  constructor(private readonly ctx: EngineContext) {}
+
+  list(opts?: ImageListOptions): Promise<ImageSummary[]> {
+    return listImages(this.ctx, opts);
+  }
+
+  inspect(ref: string): Promise<ImageInspect> {
+    return inspectImage(this.ctx, imageRecord(this.ctx, resolveImage(this.ctx.records, ref).id));
+  }
+
+  /** Full image id for a reference, or NotFound. */
+  resolve(ref: string): string {
+    return resolveImage(this.ctx.records, ref).id;
+  }
+
+  exists(ref: string): boolean {
+    try {
+      this.resolve(ref);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  history(ref: string): Promise<ImageHistoryEntry[]> {
+    return imageHistory(this.ctx, imageRecord(this.ctx, resolveImage(this.ctx.records, ref).id));
+  }
+
+  tag(source: string, targets: string[]): void {
+    tagImage(this.ctx, source, targets);
+  }
+
+  untag(source: string, targets: string[]): string[] {
+    return untagImage(this.ctx, source, targets);
+  }
+
+  remove(ref: string, opts?: ImageRemoveOptions): ImageDeleteResponseItem[] {
+    return removeImage(this.ctx, ref, opts);
+  }
+
+  prune(opts?: ImagePruneOptions): Promise<ImagePruneReport> {
+    return pruneImages(this.ctx, opts);
+  }
+
+  import(source: Readable, opts?: ImageImportOptions): Promise<string> {
+    return importImage(this.ctx, source, opts);
+  }
+
+  save(refs: string[], out: Writable, opts?: ImageSaveOptions): Promise<void> {
+    return saveImages(this.ctx, refs, out, opts);
+  }
+
+  load(input: Readable): Promise<ImageLoadResult> {
+    return loadImages(this.ctx, input);
+  }
+}

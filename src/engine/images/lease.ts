@@ -1,0 +1,103 @@
+import type { ContentStore, ContentWriter, Expected } from '../../core/content/content.js';
+import type { EngineContext } from '../context.js';
+import { writeTx } from '../../impl/metadata/db.js';
+
+/**
+ * A writer's claim on the blobs and layers it is about to reference. Garbage collection
+ * never removes what a live lease names, and a claim is always taken before the writer
+ * checks that the thing exists, so a concurrent `rmi` cannot delete it in between.
+ */
+export class Lease {
+  readonly id: string;
+  private constructor(private readonly ctx: EngineContext) {
+    this.id = ctx.newId();
+    ctx.records.createLease(this.id);
+  }
+
+  static async with<T>(ctx: EngineContext, fn: (lease: Lease) => Promise<T>): Promise<T> {
+    const lease = new Lease(ctx);
+    try {
+      return await fn(lease);
+    } finally {
+      ctx.records.deleteLease(lease.id);
+    }
+  }
+
+  blob(digest: string): void {
+    writeTx(this.ctx.db, () => this.ctx.records.leaseRef(this.id, 'blob', digest));
+  }
+
+  layer(id: string): void {
+    this.ctx.records.leaseRef(this.id, 'layer', id);
+  }
+
+  /** Streams into the content store, claiming the digest before the blob becomes visible. */
+  async ingest(stream: AsyncIterable<Buffer>, expected?: Expected): Promise<{ digest: string; size: number }> {
+    const content = this.ctx.content;
+    if (expected?.digest) {
+      this.blob(expected.digest);
+      if (content.has(expected.digest)) {
+        for await (const _ of stream) void _;
+        return { digest: expected.digest, size: content.info(expected.digest)!.size };
+      }
+    }
+    const w = await content.writer(`lease-${this.id}-${this.ctx.newId()}`);
+    try {
+      for await (const chunk of stream) await w.write(chunk);
+      this.blob(w.digest());
+      return await w.commit(expected);
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+  }
+
+  async put(data: Buffer): Promise<{ digest: string; size: number }> {
+    const { createHash } = await import('node:crypto');
+    this.blob('sha256:' + createHash('sha256').update(data).digest('hex'));
+    return this.ctx.content.put(data);
+  }
+}
+
+/**
+ * The content store seen through a lease: every blob written through it is claimed before it
+ * becomes visible. For code that takes a plain ContentStore (archive readers).
+ */
+export function leasedStore(ctx: EngineContext, lease: Lease): ContentStore {
+  const base = ctx.content;
+  return {
+    root: base.root,
+    has: (d) => {
+      lease.blob(d);
+      return base.has(d);
+    },
+    info: (d) => base.info(d),
+    blobPath: (d) => base.blobPath(d),
+    openRead: (d, start) => base.openRead(d, start),
+    readBytes: (d) => base.readBytes(d),
+    list: () => base.list(),
+    delete: (d) => base.delete(d),
+    ingest: (_ref, stream, expected) => lease.ingest(stream, expected),
+    put: async (data, expected) => {
+      const r = await lease.put(data);
+      if (expected?.digest && expected.digest !== r.digest) {
+        const { invalidArgument } = await import('../../core/errdefs.js');
+        throw invalidArgument(`blob digest mismatch: expected ${expected.digest}, got ${r.digest}`);
+      }
+      return r;
+    },
+    writer: async (ref): Promise<ContentWriter> => {
+      const w = await base.writer(ref);
+      return {
+        offset: w.offset,
+        write: (c) => w.write(c),
+        digest: () => w.digest(),
+        abort: () => w.abort(),
+        commit: (expected) => {
+          lease.blob(w.digest());
+          return w.commit(expected);
+        },
+      };
+    },
+  };
+}

@@ -1,0 +1,55 @@
+/**
+ * @module engine
+ * The engine library's front door: `createEngine` gives the per-resource engines that the
+ * CLI and the API service call.
+ */
+import type { SkiffConfig, StorageDriverName } from '../core/config/types.js';
+import { EngineContext } from './context.js';
+import { ImageEngine } from './images/index.js';
+import { collectGarbage, type GcReport } from './gc.js';
+import { diskUsage, type DiskUsage } from './system/df.js';
+import { systemInfo, type SystemInfo } from './system/info.js';
+
+export interface CreateEngineOptions {
+  config: SkiffConfig;
+  configFile?: string;
+  root?: string;
+  runroot?: string;
+  storageDriver?: StorageDriverName;
+}
+
+export class Engine {
+  readonly ctx: EngineContext;
+  readonly images: ImageEngine;
+  private readonly configFile: string;
+
+  constructor(opts: CreateEngineOptions) {
+    this.ctx = new EngineContext(opts);
+    this.images = new ImageEngine(this.ctx);
+    this.configFile = opts.configFile ?? '';
+  }
+
+  info(): SystemInfo {
+    return systemInfo(this.ctx, this.configFile);
+  }
+
+  df(): Promise<DiskUsage> {
+    return diskUsage(this.ctx);
+  }
+
+  gc(): GcReport {
+    return collectGarbage(this.ctx);
+  }
+
+  close(): void {
+    this.ctx.close();
+  }
+}
+
+export function createEngine(opts: CreateEngineOptions): Engine {
+  return new Engine(opts);
+}
+
+export type { SystemInfo, DiskUsage, GcReport };
+export { versionInfo, SKIFF_VERSION, API_VERSION } from './system/info.js';
+export { loadConfig, SYSTEM_CONFIG_PATH } from './config/load.js';

@@ -1,0 +1,56 @@
+import type { EngineContext } from '../context.js';
+import { summarize } from '../images/read.js';
+
+export interface DiskUsageImage {
+  Id: string;
+  RepoTags: string[];
+  Created: number;
+  Size: number;
+  SharedSize: number;
+  UniqueSize: number;
+  Containers: number;
+}
+
+export interface DiskUsage {
+  /** Bytes on disk of all layers (each stored once). */
+  LayersSize: number;
+  Images: DiskUsageImage[];
+  Containers: { Id: string; Names: string[]; Image: string; SizeRw: number; State: string }[];
+  Volumes: { Name: string; Size: number; RefCount: number }[];
+  BuildCache: { Id: string; Size: number; InUse: boolean }[];
+  /** Σ over layers of size × (images using it − 1): what sharing saves against unshared copies. */
+  SharingSavings: number;
+  /** Bytes of content-store blobs (compressed layers, manifests, configs). */
+  BlobsSize: number;
+}
+
+export async function diskUsage(ctx: EngineContext): Promise<DiskUsage> {
+  const records = ctx.records;
+  const summaries = await summarize(ctx, records.images());
+  const counts = records.layerImageCounts();
+  let layersSize = 0;
+  let savings = 0;
+  for (const l of records.allLayers()) {
+    if (!l.complete) continue;
+    layersSize += l.diskSize;
+    const n = counts.get(l.id) ?? 0;
+    if (n > 1) savings += l.diskSize * (n - 1);
+  }
+  return {
+    LayersSize: layersSize,
+    Images: summaries.map((s) => ({
+      Id: s.Id,
+      RepoTags: s.RepoTags,
+      Created: s.Created,
+      Size: s.Size,
+      SharedSize: s.SharedSize,
+      UniqueSize: s.Size - s.SharedSize,
+      Containers: s.Containers,
+    })),
+    Containers: [],
+    Volumes: [],
+    BuildCache: [],
+    SharingSavings: savings,
+    BlobsSize: ctx.content.list().reduce((n, b) => n + b.size, 0),
+  };
+}

@@ -1,0 +1,100 @@
+import { readFileSync, statfsSync, existsSync } from 'node:fs';
+import { hostname, cpus, totalmem, release } from 'node:os';
+import type { EngineContext } from '../context.js';
+import { hostPlatform } from '../../core/images/oci.js';
+
+export const SKIFF_VERSION = '0.1.0';
+/** The Docker Engine API version the service speaks (the docker CLI 28 negotiates down to it). */
+export const API_VERSION = '1.43';
+
+export interface VersionInfo {
+  Version: string;
+  ApiVersion: string;
+  GoVersion: string;
+  NodeVersion: string;
+  Os: string;
+  Arch: string;
+  KernelVersion: string;
+  GitCommit: string;
+  BuildTime: string;
+}
+
+export function versionInfo(): VersionInfo {
+  return {
+    Version: SKIFF_VERSION,
+    ApiVersion: API_VERSION,
+    GoVersion: '',
+    NodeVersion: process.version,
+    Os: 'linux',
+    Arch: hostPlatform().architecture,
+    KernelVersion: release(),
+    GitCommit: '',
+    BuildTime: '',
+  };
+}
+
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+export function cgroupVersion(): '1' | '2' {
+  try {
+    return statfsSync('/sys/fs/cgroup').type === CGROUP2_SUPER_MAGIC ? '2' : '1';
+  } catch {
+    return '1';
+  }
+}
+
+export interface SystemInfo {
+  host: {
+    hostname: string;
+    kernel: string;
+    os: string;
+    arch: string;
+    cpus: number;
+    memTotal: number;
+    cgroupVersion: string;
+    distribution: string;
+  };
+  store: {
+    graphRoot: string;
+    runRoot: string;
+    graphDriverName: string;
+    configFile: string;
+    imageStore: { number: number };
+    containerStore: { number: number };
+  };
+  version: VersionInfo;
+}
+
+function distribution(): string {
+  try {
+    const m = /^PRETTY_NAME="?([^"\n]*)"?/m.exec(readFileSync('/etc/os-release', 'utf8'));
+    return m?.[1] ?? '';
+  } catch {
+    return '';
+  }
+}
+
+export function systemInfo(ctx: EngineContext, configFile: string): SystemInfo {
+  const images = existsSync(ctx.root) ? ctx.records.images().length : 0;
+  return {
+    host: {
+      hostname: hostname(),
+      kernel: release(),
+      os: 'linux',
+      arch: hostPlatform().architecture,
+      cpus: cpus().length,
+      memTotal: totalmem(),
+      cgroupVersion: cgroupVersion(),
+      distribution: distribution(),
+    },
+    store: {
+      graphRoot: ctx.root,
+      runRoot: ctx.runroot,
+      graphDriverName: existsSync(ctx.root) ? ctx.driverName() : ctx.config.storage.driver,
+      configFile,
+      imageStore: { number: images },
+      containerStore: { number: 0 },
+    },
+    version: versionInfo(),
+  };
+}

@@ -1,0 +1,212 @@
+import { createHash, randomBytes, type Hash } from 'node:crypto';
+import {
+  closeSync,
+  createReadStream,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeSync,
+  type Stats,
+} from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+import type { BlobInfo, ContentStore, ContentWriter, Expected } from '../../core/content/content.js';
+import { parseDigest } from '../../core/content/digest.js';
+import { invalidArgument, notFound } from '../../core/errdefs.js';
+
+/**
+ * The on-disk content store: `<root>/blobs/sha256/<hex>` for committed blobs and
+ * `<root>/ingest/<ref-hash>/data` for writes in progress. A commit is
+ * verify → fsync → rename, so a blob's name always matches its bytes.
+ */
+export class LocalContentStore implements ContentStore {
+  readonly root: string;
+  private readonly blobDir: string;
+  private readonly ingestDir: string;
+
+  constructor(root: string) {
+    this.root = root;
+    this.blobDir = join(root, 'blobs', 'sha256');
+    this.ingestDir = join(root, 'ingest');
+    mkdirSync(this.blobDir, { recursive: true });
+    mkdirSync(this.ingestDir, { recursive: true });
+  }
+
+  blobPath(digest: string): string {
+    return join(this.blobDir, parseDigest(digest).hex);
+  }
+
+  has(digest: string): boolean {
+    return existsSync(this.blobPath(digest));
+  }
+
+  info(digest: string): BlobInfo | undefined {
+    let st: Stats;
+    try {
+      st = statSync(this.blobPath(digest));
+    } catch {
+      return undefined;
+    }
+    return { digest, size: st.size, createdAt: st.mtimeMs };
+  }
+
+  openRead(digest: string, start = 0): Readable {
+    const p = this.blobPath(digest);
+    if (!existsSync(p)) throw notFound(`blob ${digest}: not found`);
+    return createReadStream(p, { start, highWaterMark: 1 << 20 });
+  }
+
+  async readBytes(digest: string): Promise<Buffer> {
+    try {
+      return await readFile(this.blobPath(digest));
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`blob ${digest}: not found`, e);
+      throw e;
+    }
+  }
+
+  async writer(ref: string): Promise<ContentWriter> {
+    const dir = join(this.ingestDir, createHash('sha256').update(ref).digest('hex').slice(0, 32));
+    mkdirSync(dir, { recursive: true });
+    return IngestWriter.open(dir, (hex) => join(this.blobDir, hex));
+  }
+
+  async ingest(ref: string, stream: AsyncIterable<Buffer>, expected?: Expected): Promise<{ digest: string; size: number }> {
+    if (expected?.digest && this.has(expected.digest)) {
+      // Drain: the caller's stream may be a tar entry that must be consumed to go on.
+      for await (const _ of stream) void _;
+      return { digest: expected.digest, size: this.info(expected.digest)!.size };
+    }
+    const w = await this.writer(ref);
+    try {
+      for await (const chunk of stream) await w.write(chunk);
+      return await w.commit(expected);
+    } catch (e) {
+      await w.abort();
+      throw e;
+    }
+  }
+
+  async put(data: Buffer, expected?: Expected): Promise<{ digest: string; size: number }> {
+    const digest = 'sha256:' + createHash('sha256').update(data).digest('hex');
+    checkExpected(digest, data.length, expected);
+    if (!this.has(digest)) {
+      const tmp = join(this.ingestDir, `put-${randomBytes(8).toString('hex')}`);
+      const fd = openSync(tmp, 'w', 0o644);
+      try {
+        writeSync(fd, data);
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+      renameSync(tmp, this.blobPath(digest));
+    }
+    return { digest, size: data.length };
+  }
+
+  async delete(digest: string): Promise<void> {
+    await rm(this.blobPath(digest), { force: true });
+  }
+
+  /** Synchronous delete, for use inside a database write transaction. */
+  deleteSync(digest: string): void {
+    rmSync(this.blobPath(digest), { force: true });
+  }
+
+  list(): BlobInfo[] {
+    const out: BlobInfo[] = [];
+    for (const hex of readdirSync(this.blobDir)) {
+      if (!/^[a-f0-9]{64}$/.test(hex)) continue;
+      const info = this.info(`sha256:${hex}`);
+      if (info) out.push(info);
+    }
+    return out;
+  }
+
+  /** Removes ingests untouched for `olderThanMs` (left by crashed writers). */
+  pruneIngests(olderThanMs: number): void {
+    const now = Date.now();
+    for (const name of readdirSync(this.ingestDir)) {
+      const p = join(this.ingestDir, name);
+      try {
+        if (now - statSync(p).mtimeMs > olderThanMs) rmSync(p, { recursive: true, force: true });
+      } catch {
+        // Another process removed it first.
+      }
+    }
+  }
+}
+
+function checkExpected(digest: string, size: number, expected?: Expected): void {
+  if (expected?.size !== undefined && expected.size !== size) {
+    throw invalidArgument(`blob size mismatch: expected ${expected.size} bytes, got ${size} (${digest})`);
+  }
+  if (expected?.digest !== undefined && expected.digest !== digest) {
+    throw invalidArgument(`blob digest mismatch: expected ${expected.digest}, got ${digest}`);
+  }
+}
+
+class IngestWriter implements ContentWriter {
+  private constructor(
+    private readonly dir: string,
+    private readonly blobPathOf: (hex: string) => string,
+    private fd: number,
+    private readonly hash: Hash,
+    private size: number,
+    readonly offset: number,
+  ) {}
+
+  /** Resumes an existing ingest by re-hashing what it already holds. */
+  static open(dir: string, blobPathOf: (hex: string) => string): IngestWriter {
+    const data = join(dir, 'data');
+    const hash = createHash('sha256');
+    let size = 0;
+    if (existsSync(data)) {
+      const held = readFileSync(data);
+      hash.update(held);
+      size = held.length;
+    }
+    const fd = openSync(data, 'a', 0o644);
+    return new IngestWriter(dir, blobPathOf, fd, hash, size, size);
+  }
+
+  async write(chunk: Buffer): Promise<void> {
+    let off = 0;
+    while (off < chunk.length) off += writeSync(this.fd, chunk, off);
+    this.hash.update(chunk);
+    this.size += chunk.length;
+  }
+
+  digest(): string {
+    return 'sha256:' + this.hash.copy().digest('hex');
+  }
+
+  async commit(expected?: Expected): Promise<{ digest: string; size: number }> {
+    const digest = this.digest();
+    try {
+      checkExpected(digest, this.size, expected);
+    } catch (e) {
+      await this.abort();
+      throw e;
+    }
+    fsyncSync(this.fd);
+    closeSync(this.fd);
+    this.fd = -1;
+    renameSync(join(this.dir, 'data'), this.blobPathOf(digest.slice(7)));
+    rmSync(this.dir, { recursive: true, force: true });
+    return { digest, size: this.size };
+  }
+
+  async abort(): Promise<void> {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Schema versions, applied in order inside one transaction each; `PRAGMA user_version` holds
+ * the number applied. Never edit a released step: add a new one.
+ */
+export const MIGRATIONS: string[] = [
+  // 1: images, layers, leases, containers (the containers table grows in later steps)
+  `
+  CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+
+  CREATE TABLE layers (
+    id TEXT PRIMARY KEY,
+    parent TEXT REFERENCES layers(id),
+    chain_id TEXT UNIQUE,
+    diff_id TEXT,
+    blob_digest TEXT,
+    blob_media_type TEXT,
+    blob_size INTEGER,
+    uncompressed_size INTEGER NOT NULL DEFAULT 0,
+    disk_size INTEGER NOT NULL DEFAULT 0,
+    complete INTEGER NOT NULL DEFAULT 0,
+    created INTEGER NOT NULL
+  );
+  CREATE INDEX layers_parent ON layers(parent);
+
+  CREATE TABLE images (
+    id TEXT PRIMARY KEY,
+    top_layer TEXT REFERENCES layers(id),
+    manifest_digest TEXT NOT NULL,
+    manifest_media_type TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    added INTEGER NOT NULL,
+    size INTEGER NOT NULL
+  );
+  CREATE TABLE image_names (
+    name TEXT PRIMARY KEY,
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE
+  );
+  CREATE INDEX image_names_image ON image_names(image_id);
+  CREATE TABLE image_digests (
+    repo TEXT NOT NULL,
+    digest TEXT NOT NULL,
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    PRIMARY KEY (repo, digest)
+  );
+  CREATE INDEX image_digests_image ON image_digests(image_id);
+  CREATE TABLE image_layers (
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    position INTEGER NOT NULL,
+    layer_id TEXT NOT NULL REFERENCES layers(id),
+    PRIMARY KEY (image_id, position)
+  );
+  CREATE INDEX image_layers_layer ON image_layers(layer_id);
+  CREATE TABLE image_blobs (
+    image_id TEXT NOT NULL REFERENCES images(id) ON DELETE CASCADE,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (image_id, digest)
+  );
+  CREATE INDEX image_blobs_digest ON image_blobs(digest);
+
+  CREATE TABLE leases (
+    id TEXT PRIMARY KEY,
+    pid INTEGER NOT NULL,
+    created INTEGER NOT NULL
+  );
+  CREATE TABLE lease_refs (
+    lease_id TEXT NOT NULL REFERENCES leases(id) ON DELETE CASCADE,
+    kind TEXT NOT NULL CHECK (kind IN ('blob', 'layer')),
+    ref TEXT NOT NULL,
+    PRIMARY KEY (lease_id, kind, ref)
+  );
+  CREATE INDEX lease_refs_ref ON lease_refs(kind, ref);
+
+  CREATE TABLE containers (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    image_id TEXT REFERENCES images(id),
+    layer_id TEXT REFERENCES layers(id),
+    created INTEGER NOT NULL,
+    config TEXT NOT NULL DEFAULT '{}',
+    state TEXT NOT NULL DEFAULT '{}'
+  );
+  CREATE INDEX containers_image ON containers(image_id);
+  `,
+];
