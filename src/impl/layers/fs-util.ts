@@ -1,0 +1,107 @@
+// Filesystem helpers shared by the drivers and the tar applier: copying one node with all
+// its metadata, overlay whiteout tests, and layer size.
+import {
+  chmodSync, copyFileSync, constants as fsc, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync,
+  readdirSync, readlinkSync, symlinkSync,
+} from 'node:fs';
+import type { Stats } from 'node:fs';
+import { lgetxattr, llistxattr, lsetxattr, mknod } from '../../sys/linux/syscalls.js';
+
+/** Attributes that steer overlayfs itself; a layer's content must never carry them. */
+export function isOverlayXattr(name: string): boolean {
+  return name.startsWith('trusted.overlay.') || name.startsWith('user.overlay.');
+}
+
+/** overlayfs marks a deleted path with a 0/0 character device. */
+export function isWhiteout(st: Stats): boolean {
+  return st.isCharacterDevice() && st.rdev === 0;
+}
+
+export function isOpaque(path: string): boolean {
+  return lgetxattr(path, 'trusted.overlay.opaque')?.toString() === 'y';
+}
+
+/** Sets xattrs, ignoring the ones this filesystem or our privilege cannot hold (as Docker does). */
+export function setXattrs(path: string, xattrs: Iterable<[string, Buffer]>): void {
+  for (const [name, value] of xattrs) {
+    try {
+      lsetxattr(path, name, value);
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code !== 'ENOTSUP' && code !== 'EOPNOTSUPP' && code !== 'EPERM') throw e;
+    }
+  }
+}
+
+export function copyXattrs(src: string, dst: string): void {
+  let names: string[];
+  try {
+    names = llistxattr(src);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOTSUP') return;
+    throw e;
+  }
+  const pairs: [string, Buffer][] = [];
+  for (const n of names) {
+    if (isOverlayXattr(n)) continue;
+    const v = lgetxattr(src, n);
+    if (v !== undefined) pairs.push([n, v]);
+  }
+  setXattrs(dst, pairs);
+}
+
+/**
+ * Creates `dst` (which must not exist) as a copy of the single node `src` whose lstat is
+ * `st`: file contents, directory (empty), symlink, device or fifo, then owner, mode,
+ * xattrs and times.
+ */
+export function copyNode(src: string, dst: string, st: Stats): void {
+  if (st.isFile()) {
+    // COPYFILE_EXCL: never write through something that appeared at dst.
+    copyFileSync(src, dst, fsc.COPYFILE_EXCL | fsc.COPYFILE_FICLONE);
+  } else if (st.isDirectory()) {
+    mkdirSync(dst, 0o700);
+  } else if (st.isSymbolicLink()) {
+    symlinkSync(readlinkSync(src), dst);
+  } else if (st.isCharacterDevice() || st.isBlockDevice() || st.isFIFO()) {
+    // st_rdev is the raw dev_t that mknod takes.
+    mknod(dst, st.mode, BigInt(st.rdev));
+  } else {
+    throw new Error(`cannot copy ${src}: unsupported file type`);
+  }
+  lchownSync(dst, st.uid, st.gid);
+  if (!st.isSymbolicLink()) chmodSync(dst, st.mode & 0o7777);
+  copyXattrs(src, dst);
+  lutimesSync(dst, st.atime, st.mtime);
+}
+
+/**
+ * Bytes a layer directory holds: the sum of st_size over regular files (each inode once, so
+ * hard links count once), directories and symlinks. Apparent size rather than allocated
+ * blocks, so the figure is the same on every filesystem and matches what `docker system df`
+ * reports for layers.
+ */
+export function treeSize(dir: string): number {
+  const seen = new Set<string>();
+  let total = 0;
+  const walk = (path: string) => {
+    const st = lstatSync(path, { bigint: false });
+    if (st.isFile() && st.nlink > 1) {
+      const key = `${st.dev}:${st.ino}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+    }
+    if (st.isFile() || st.isDirectory() || st.isSymbolicLink()) total += st.size;
+    if (st.isDirectory()) for (const name of readdirSync(path)) walk(`${path}/${name}`);
+  };
+  walk(dir);
+  return total;
+}
+
+/**
+ * Opens a new file for writing, refusing to reuse or follow anything already at `path`.
+ * (libuv adds O_CLOEXEC itself.)
+ */
+export function openExclusive(path: string, mode = 0o600): number {
+  return openSync(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, mode);
+}

@@ -1,0 +1,425 @@
+/**
+ * Turns tar entries into files under one layer directory, refusing anything that would
+ * reach outside it.
+ *
+ * Path rules (decided here, checked by test/integration/layers/hostile.test.ts):
+ * - Entry names are taken relative to the layer root: leading "/" and "./" are dropped, as
+ *   Docker and containerd do, and ".." is resolved lexically; a name that climbs above the
+ *   root is refused, even if it would come back down ("../root/x").
+ * - Every directory on the way to an entry must be a real directory in the layer tree; a
+ *   symlink there is refused rather than followed (also for whiteouts and hard-link
+ *   targets). Missing directories are created (mode 0755, or copied from the nearest lower
+ *   layer that has them).
+ * - Nothing is ever written into an existing file: what is in the way is removed and
+ *   created anew, except a directory meeting a directory, which keeps its contents.
+ * - xattrs that drive overlayfs (trusted.overlay.*, user.overlay.*) are dropped from entries.
+ * All refusals are InvalidArgument naming the entry.
+ */
+import {
+  chmodSync, closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync,
+  mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeSync,
+} from 'node:fs';
+import { EngineError, invalidArgument } from '../../core/errdefs.js';
+import { lsetxattr, makedev, mknod } from '../../sys/linux/syscalls.js';
+import { copyNode, isOverlayXattr, openExclusive, setXattrs } from './fs-util.js';
+import { findInLowers } from './lowers.js';
+import { paxExtras } from './pax.js';
+import type { PaxExtras, TarHeader } from './pax.js';
+
+export type WhiteoutFormat = 'overlay' | 'delete';
+
+/** The part of tar-stream's entry stream that is used here. */
+export interface EntryData {
+  on(event: 'data', fn: (chunk: Buffer) => void): unknown;
+  on(event: 'end', fn: () => void): unknown;
+  resume(): unknown;
+  destroy(): unknown;
+}
+
+export interface LayerWriterOptions {
+  /** 'overlay': whiteouts become 0/0 char devices and opaque xattrs; 'delete': they remove files. */
+  whiteouts: WhiteoutFormat;
+  /** Overlay parents' diff dirs, nearest first: where hard-link targets and parent dirs are found. */
+  lowerDirs?: readonly string[];
+  maxEntrySize: number;
+}
+
+const WH_PREFIX = '.wh.';
+const WH_OPAQUE = '.wh..wh..opq';
+const S_IFCHR = 0o020000;
+const S_IFBLK = 0o060000;
+const S_IFIFO = 0o010000;
+
+function errCode(e: unknown): string | undefined {
+  return (e as { code?: string }).code;
+}
+
+/** Relative, normalised form of a tar name; null when it climbs above the root. */
+export function cleanName(name: string): string | null {
+  const out: string[] = [];
+  for (const p of name.split('/')) {
+    if (p === '' || p === '.') continue;
+    if (p === '..') {
+      if (out.length === 0) return null;
+      out.pop();
+    } else {
+      out.push(p);
+    }
+  }
+  return out.join('/');
+}
+
+export class LayerWriter {
+  private readonly root: string;
+  private readonly opts: LayerWriterOptions;
+  private readonly lowers: readonly string[];
+  /** Directories (relative; '' is the root) known to be real directories in the tree. */
+  private readonly dirs = new Set<string>(['']);
+  /** 'delete' mode: paths this layer put in place, which an opaque marker must not wipe. */
+  private readonly unpacked: Set<string> | null;
+  private readonly dirTimes: [string, number, number][] = [];
+  private openFd = -1;
+
+  constructor(root: string, opts: LayerWriterOptions) {
+    this.root = root;
+    this.opts = opts;
+    this.lowers = opts.lowerDirs ?? [];
+    this.unpacked = opts.whiteouts === 'delete' ? new Set() : null;
+  }
+
+  /**
+   * Handles one entry. Calls `done` once the entry (and its data) is fully written, or with
+   * an error. Throws synchronously for refusals found before any data is read.
+   */
+  entry(header: TarHeader, raw: Map<string, Buffer> | null, stream: EntryData, done: (err?: unknown) => void): void {
+    const name = header.name;
+    if (name.includes('\0')) throw invalidArgument(`layer entry ${JSON.stringify(name)}: NUL in name`);
+    const rel = cleanName(name);
+    if (rel === null) throw invalidArgument(`layer entry "${name}": path escapes the layer root`);
+    const slash = rel.lastIndexOf('/');
+    const base = rel.slice(slash + 1);
+    const type = header.type;
+
+    if (base.startsWith(WH_PREFIX) && type !== 'directory') {
+      this.whiteout(name, slash < 0 ? '' : rel.slice(0, slash), base);
+      return this.skip(stream, done);
+    }
+    const size = header.size ?? 0;
+    if (size > this.opts.maxEntrySize) {
+      throw invalidArgument(`layer entry "${name}": size ${size} exceeds the limit of ${this.opts.maxEntrySize} bytes`);
+    }
+    const meta = paxExtras(header, raw);
+    switch (type) {
+      case 'file':
+      case 'contiguous-file':
+        return this.file(name, rel, header, meta, stream, done);
+      case 'directory':
+        this.directory(name, rel, header, meta);
+        break;
+      case 'symlink':
+        this.symlink(name, rel, header, meta);
+        break;
+      case 'link':
+        this.hardlink(name, rel, header);
+        break;
+      case 'character-device':
+      case 'block-device':
+      case 'fifo':
+        this.device(name, rel, header, meta);
+        break;
+      case 'pax-global-header':
+        break;
+      default:
+        throw invalidArgument(`layer entry "${name}": unsupported entry type ${type ?? 'unknown'}`);
+    }
+    this.skip(stream, done);
+  }
+
+  /** Sets directory times last: creating entries inside them changed them meanwhile. */
+  finish(): void {
+    for (let i = this.dirTimes.length - 1; i >= 0; i--) {
+      const [path, atime, mtime] = this.dirTimes[i]!;
+      try {
+        lutimesSync(path, atime, mtime);
+      } catch (e) {
+        if (errCode(e) !== 'ENOENT') throw e;
+      }
+    }
+  }
+
+  /** Closes the file being written, if any (on failure). */
+  abort(): void {
+    if (this.openFd >= 0) {
+      closeSync(this.openFd);
+      this.openFd = -1;
+    }
+  }
+
+  private skip(stream: EntryData, done: (err?: unknown) => void): void {
+    stream.on('end', () => done());
+    stream.resume();
+  }
+
+  private file(name: string, rel: string, h: TarHeader, meta: PaxExtras, stream: EntryData, done: (err?: unknown) => void): void {
+    const abs = this.prepare(name, rel);
+    const fd = this.create(name, rel, abs, () => openExclusive(abs));
+    this.openFd = fd;
+    stream.on('data', (chunk: Buffer) => {
+      if (this.openFd < 0) return;
+      try {
+        let off = 0;
+        while (off < chunk.length) off += writeSync(fd, chunk, off);
+      } catch (e) {
+        this.abort();
+        stream.destroy();
+        done(this.wrap(name, e));
+      }
+    });
+    stream.on('end', () => {
+      if (this.openFd < 0) return;
+      try {
+        fchownSync(fd, meta.uid, meta.gid);
+        // After chown, which clears setuid/setgid.
+        fchmodSync(fd, (h.mode ?? 0o644) & 0o7777);
+        if (meta.xattrs) this.xattrs(abs, meta.xattrs);
+        futimesSync(fd, meta.atime, meta.mtime);
+        this.openFd = -1;
+        closeSync(fd);
+        done();
+      } catch (e) {
+        this.abort();
+        done(this.wrap(name, e));
+      }
+    });
+  }
+
+  private directory(name: string, rel: string, h: TarHeader, meta: PaxExtras): void {
+    let abs = this.root;
+    if (rel !== '') {
+      abs = this.prepare(name, rel);
+      try {
+        mkdirSync(abs, 0o700);
+      } catch (e) {
+        if (errCode(e) !== 'EEXIST') throw this.wrap(name, e);
+        const st = lstatSync(abs);
+        if (!st.isDirectory()) {
+          this.removeAt(rel, abs);
+          mkdirSync(abs, 0o700);
+        }
+      }
+      this.dirs.add(rel);
+    }
+    try {
+      lchownSync(abs, meta.uid, meta.gid);
+      chmodSync(abs, (h.mode ?? 0o755) & 0o7777);
+      if (meta.xattrs) this.xattrs(abs, meta.xattrs);
+    } catch (e) {
+      throw this.wrap(name, e);
+    }
+    this.dirTimes.push([abs, meta.atime, meta.mtime]);
+  }
+
+  private symlink(name: string, rel: string, h: TarHeader, meta: PaxExtras): void {
+    if (rel === '') throw invalidArgument(`layer entry "${name}": cannot replace the layer root`);
+    const target = h.linkname ?? '';
+    if (target === '' || target.includes('\0')) throw invalidArgument(`layer entry "${name}": bad symlink target`);
+    const abs = this.prepare(name, rel);
+    this.create(name, rel, abs, () => symlinkSync(target, abs));
+    try {
+      lchownSync(abs, meta.uid, meta.gid);
+      if (meta.xattrs) this.xattrs(abs, meta.xattrs);
+      lutimesSync(abs, meta.atime, meta.mtime);
+    } catch (e) {
+      throw this.wrap(name, e);
+    }
+  }
+
+  private hardlink(name: string, rel: string, h: TarHeader): void {
+    if (rel === '') throw invalidArgument(`layer entry "${name}": cannot replace the layer root`);
+    const linkname = h.linkname ?? '';
+    const targetRel = linkname.includes('\0') ? null : cleanName(linkname);
+    if (targetRel === null || targetRel === '') {
+      throw invalidArgument(`layer entry "${name}": hard link target "${linkname}" escapes the layer root`);
+    }
+    if (targetRel === rel) throw invalidArgument(`layer entry "${name}": hard link to itself`);
+    const targetAbs = this.root + '/' + targetRel;
+    const tslash = targetRel.lastIndexOf('/');
+    const targetDir = tslash < 0 ? '' : targetRel.slice(0, tslash);
+    let st = this.existingDir(name, targetDir) ? lstatSync(targetAbs, { throwIfNoEntry: false }) : undefined;
+    if (!st && this.lowers.length > 0) {
+      // overlayfs cannot link across layers: copy the lower file up into this layer first.
+      const found = findInLowers(this.lowers, targetRel);
+      if (found.kind === 'blocked') {
+        throw invalidArgument(`layer entry "${name}": hard link target "${linkname}" goes through non-directory "${found.at}"`);
+      }
+      if (found.kind === 'found' && !found.st.isDirectory()) {
+        this.prepare(name, targetRel);
+        try {
+          copyNode(found.path, targetAbs, found.st);
+        } catch (e) {
+          throw this.wrap(name, e);
+        }
+        st = found.st;
+      }
+    }
+    if (!st) throw invalidArgument(`layer entry "${name}": hard link target "${linkname}" does not exist`);
+    if (st.isDirectory()) throw invalidArgument(`layer entry "${name}": hard link to directory "${linkname}"`);
+    const abs = this.prepare(name, rel);
+    this.create(name, rel, abs, () => linkSync(targetAbs, abs));
+  }
+
+  private device(name: string, rel: string, h: TarHeader, meta: PaxExtras): void {
+    if (rel === '') throw invalidArgument(`layer entry "${name}": cannot replace the layer root`);
+    const abs = this.prepare(name, rel);
+    const fmt = h.type === 'fifo' ? S_IFIFO : h.type === 'block-device' ? S_IFBLK : S_IFCHR;
+    const dev = h.type === 'fifo' ? 0n : makedev(h.devmajor ?? 0, h.devminor ?? 0);
+    this.create(name, rel, abs, () => mknod(abs, fmt | 0o600, dev));
+    try {
+      lchownSync(abs, meta.uid, meta.gid);
+      chmodSync(abs, (h.mode ?? 0o600) & 0o7777);
+      if (meta.xattrs) this.xattrs(abs, meta.xattrs);
+      lutimesSync(abs, meta.atime, meta.mtime);
+    } catch (e) {
+      throw this.wrap(name, e);
+    }
+  }
+
+  private whiteout(name: string, dirRel: string, base: string): void {
+    if (base === WH_OPAQUE) {
+      if (this.opts.whiteouts === 'overlay') {
+        this.ensureDir(name, dirRel);
+        lsetxattr(dirRel === '' ? this.root : this.root + '/' + dirRel, 'trusted.overlay.opaque', Buffer.from('y'));
+      } else if (this.existingDir(name, dirRel)) {
+        this.wipeExceptUnpacked(dirRel);
+      }
+      return;
+    }
+    const victim = base.slice(WH_PREFIX.length);
+    // ".wh..wh.*" other than the opaque marker is aufs bookkeeping, which Docker skips too.
+    if (victim.startsWith(WH_PREFIX)) return;
+    if (victim === '' || victim === '.' || victim === '..') {
+      throw invalidArgument(`layer entry "${name}": bad whiteout name`);
+    }
+    const victimRel = dirRel === '' ? victim : dirRel + '/' + victim;
+    const abs = this.root + '/' + victimRel;
+    if (this.opts.whiteouts === 'overlay') {
+      this.ensureDir(name, dirRel);
+      this.create(name, victimRel, abs, () => mknod(abs, S_IFCHR, 0n));
+      return;
+    }
+    if (!this.existingDir(name, dirRel)) return;
+    if (lstatSync(abs, { throwIfNoEntry: false })) this.removeAt(victimRel, abs);
+  }
+
+  /** Makes sure the parent of `rel` is a real directory and returns rel's absolute path. */
+  private prepare(name: string, rel: string): string {
+    const slash = rel.lastIndexOf('/');
+    if (slash >= 0) this.ensureDir(name, rel.slice(0, slash));
+    this.unpacked?.add(rel);
+    return this.root + '/' + rel;
+  }
+
+  /** Runs `make`; if something is in the way, removes it and runs `make` again. */
+  private create<T>(name: string, rel: string, abs: string, make: () => T): T {
+    try {
+      return make();
+    } catch (e) {
+      if (errCode(e) !== 'EEXIST') throw this.wrap(name, e);
+    }
+    try {
+      this.removeAt(rel, abs);
+      return make();
+    } catch (e) {
+      throw this.wrap(name, e);
+    }
+  }
+
+  private removeAt(rel: string, abs: string): void {
+    const st = lstatSync(abs);
+    if (st.isDirectory()) {
+      rmSync(abs, { recursive: true, force: true });
+      this.forgetDirs(rel);
+    } else {
+      unlinkSync(abs);
+    }
+  }
+
+  private forgetDirs(rel: string): void {
+    const prefix = rel + '/';
+    this.dirs.delete(rel);
+    for (const d of this.dirs) if (d.startsWith(prefix)) this.dirs.delete(d);
+  }
+
+  /** Creates directory `rel` and its parents as needed; refuses symlinks and files on the way. */
+  private ensureDir(name: string, rel: string): void {
+    if (this.dirs.has(rel)) return;
+    const slash = rel.lastIndexOf('/');
+    if (slash >= 0) this.ensureDir(name, rel.slice(0, slash));
+    const abs = this.root + '/' + rel;
+    const st = lstatSync(abs, { throwIfNoEntry: false });
+    if (st) {
+      this.refuseNonDir(name, rel, st.isDirectory(), st.isSymbolicLink());
+    } else {
+      this.makeParent(name, rel, abs);
+      this.unpacked?.add(rel);
+    }
+    this.dirs.add(rel);
+  }
+
+  /** Like ensureDir but creates nothing: false when some directory on the way is missing. */
+  private existingDir(name: string, rel: string): boolean {
+    if (this.dirs.has(rel)) return true;
+    const slash = rel.lastIndexOf('/');
+    if (slash >= 0 && !this.existingDir(name, rel.slice(0, slash))) return false;
+    const st = lstatSync(this.root + '/' + rel, { throwIfNoEntry: false });
+    if (!st) return false;
+    this.refuseNonDir(name, rel, st.isDirectory(), st.isSymbolicLink());
+    this.dirs.add(rel);
+    return true;
+  }
+
+  private refuseNonDir(name: string, rel: string, isDir: boolean, isLink: boolean): void {
+    if (isDir) return;
+    throw invalidArgument(
+      `layer entry "${name}": path component "${rel}" is ${isLink ? 'a symbolic link' : 'not a directory'} in the layer`,
+    );
+  }
+
+  // A parent missing from an overlay diff usually exists in a lower layer; copying its owner
+  // and mode keeps the merged view the same as a full copy (vfs) would be.
+  private makeParent(name: string, rel: string, abs: string): void {
+    const found = this.lowers.length > 0 ? findInLowers(this.lowers, rel) : null;
+    if (found?.kind === 'blocked') this.refuseNonDir(name, found.at, false, found.st.isSymbolicLink());
+    if (found?.kind === 'found') this.refuseNonDir(name, rel, found.st.isDirectory(), found.st.isSymbolicLink());
+    try {
+      if (found?.kind === 'found') copyNode(found.path, abs, found.st);
+      else mkdirSync(abs, 0o755);
+    } catch (e) {
+      throw this.wrap(name, e);
+    }
+  }
+
+  private wipeExceptUnpacked(dirRel: string): void {
+    const unpacked = this.unpacked!;
+    const dirAbs = dirRel === '' ? this.root : this.root + '/' + dirRel;
+    for (const child of readdirSync(dirAbs)) {
+      const rel = dirRel === '' ? child : dirRel + '/' + child;
+      const abs = dirAbs + '/' + child;
+      if (!unpacked.has(rel)) this.removeAt(rel, abs);
+      else if (lstatSync(abs).isDirectory()) this.wipeExceptUnpacked(rel);
+    }
+  }
+
+  private xattrs(abs: string, xattrs: Map<string, Buffer>): void {
+    const keep: [string, Buffer][] = [];
+    for (const [k, v] of xattrs) if (!isOverlayXattr(k)) keep.push([k, v]);
+    setXattrs(abs, keep);
+  }
+
+  private wrap(name: string, e: unknown): Error {
+    if (e instanceof EngineError) return e;
+    const err = e as Error;
+    err.message = `layer entry "${name}": ${err.message}`;
+    return err;
+  }
+}
