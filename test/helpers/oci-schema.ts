@@ -48,9 +48,9 @@ let validators: Map<OciKind, ValidateFunction> | undefined;
 function load(): Map<OciKind, ValidateFunction> {
   // The schemas carry keywords Ajv does not know ("media"); they are annotations, not rules.
   const ajv = new Ajv({ strict: false, allErrors: true });
-  // ajv-formats is CommonJS: under NodeNext its default import is the module object.
-  const addFormats = (addFormatsModule as unknown as { default: typeof addFormatsModule }).default ?? addFormatsModule;
-  addFormats(ajv);
+  // ajv-formats is CommonJS: under NodeNext its default import is the module object, whose
+  // `default` is the plugin.
+  addFormatsModule.default(ajv);
   for (const f of readdirSync(OCI_SCHEMA_DIR).filter((n) => n.endsWith('.json'))) {
     const schema = stripIds(JSON.parse(readFileSync(join(OCI_SCHEMA_DIR, f), 'utf8'))) as Record<string, unknown>;
     ajv.addSchema({ ...schema, $id: BASE + f });

@@ -1,0 +1,11 @@
+/**
+ * @module archive
+ * Image archives: docker-archive (`docker save` / `podman save`), oci-archive and OCI
+ * layout directories, read into and written from the ContentStore as streams.
+ */
+export type { ArchiveImage, ArchiveLayer, LoadedImage } from './types.js';
+export { readImageArchive } from './read.js';
+export { writeDockerArchive } from './docker-write.js';
+export { writeOciArchive } from './oci-write.js';
+export { readOciLayoutDir, writeOciLayoutDir } from './oci-dir.js';
+export type { OciLoadOptions } from './oci-read.js';
