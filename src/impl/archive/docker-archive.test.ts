@@ -4,13 +4,13 @@ import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { isEngineError } from '../../core/errdefs.js';
 import { MediaType } from '../../core/images/oci.js';
-import { readImageArchive, writeDockerArchive, type ArchiveImage } from './index.js';
+import { readImageArchive, writeDockerArchive, type ArchiveImage, type DockerArchiveOptions } from './index.js';
 import { addImage, bufferSink, gunzipOpener, layerTar, listTar, makeTar, sha256 } from './testing/fixtures.js';
 import { TempContentStore } from './testing/temp-store.js';
 
-async function save(store: TempContentStore, images: ArchiveImage[]): Promise<Buffer> {
+async function save(store: TempContentStore, images: ArchiveImage[], opts: DockerArchiveOptions = {}): Promise<Buffer> {
   const { sink, data } = bufferSink();
-  await writeDockerArchive(sink, images, store, gunzipOpener(store));
+  await writeDockerArchive(sink, images, store, gunzipOpener(store), opts);
   return data();
 }
 
@@ -39,11 +39,11 @@ describe('docker-archive', () => {
   });
   after(() => src.cleanup());
 
-  test('lays the archive out as podman does, with familiar RepoTags and shared layers once', async () => {
+  test('lays the archive out as podman does, with qualified RepoTags and shared layers once', async () => {
     const files = await listTar(archive);
     const manifest = JSON.parse(files.get('manifest.json')!.toString()) as { Config: string; RepoTags: string[]; Layers: string[] }[];
     assert.equal(manifest.length, 2);
-    assert.deepEqual(manifest[0]!.RepoTags, ['busybox:latest', 'quay.io/me/busy:v1']);
+    assert.deepEqual(manifest[0]!.RepoTags, ['docker.io/library/busybox:latest', 'quay.io/me/busy:v1']);
     assert.deepEqual(manifest[1]!.RepoTags, ['localhost:5000/b:2']);
     const baseHex = sha256(base).slice(7);
     assert.equal(manifest[0]!.Layers[0], `${baseHex}.tar`);
@@ -55,8 +55,8 @@ describe('docker-archive', () => {
     }
     assert.equal(manifest[0]!.Config, `${imgA.configDigest.slice(7)}.json`);
     const repos = JSON.parse(files.get('repositories')!.toString()) as Record<string, Record<string, string>>;
-    assert.deepEqual(Object.keys(repos).sort(), ['busybox', 'localhost:5000/b', 'quay.io/me/busy']);
-    const top = repos.busybox!.latest!;
+    assert.deepEqual(Object.keys(repos).sort(), ['docker.io/library/busybox', 'localhost:5000/b', 'quay.io/me/busy']);
+    const top = repos['docker.io/library/busybox']!.latest!;
     assert.equal(files.get(`${top}/layer.tar`)!.toString(), `-> ../${manifest[0]!.Layers[1]}`);
     assert.equal(files.get(`${top}/VERSION`)!.toString(), '1.0');
     const legacy = JSON.parse(files.get(`${top}/json`)!.toString()) as Record<string, unknown>;
@@ -106,11 +106,27 @@ describe('docker-archive', () => {
     }
   });
 
+  test('familiar names as docker save writes them, and they read back qualified', async () => {
+    const familiar = await save(src, [imgA], { names: 'familiar' });
+    const files = await listTar(familiar);
+    const manifest = JSON.parse(files.get('manifest.json')!.toString()) as { RepoTags: string[] }[];
+    assert.deepEqual(manifest[0]!.RepoTags, ['busybox:latest', 'quay.io/me/busy:v1']);
+    const repos = JSON.parse(files.get('repositories')!.toString()) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(repos).sort(), ['busybox', 'quay.io/me/busy']);
+    const dst = new TempContentStore();
+    try {
+      const [img] = await readImageArchive(Readable.from([familiar]), dst);
+      assert.deepEqual(img!.names, ['docker.io/library/busybox:latest', 'quay.io/me/busy:v1']);
+    } finally {
+      dst.cleanup();
+    }
+  });
+
   test('merges names of images that share a config and skips digest-only names', async () => {
     const dup: ArchiveImage = { ...imgB, names: ['b:other', `localhost:5000/b@${imgB.configDigest}`] };
     const files = await listTar(await save(src, [imgB, dup]));
     const manifest = JSON.parse(files.get('manifest.json')!.toString()) as { RepoTags: string[] }[];
-    assert.deepEqual(manifest.map((m) => m.RepoTags), [['localhost:5000/b:2', 'b:other']]);
+    assert.deepEqual(manifest.map((m) => m.RepoTags), [['localhost:5000/b:2', 'docker.io/library/b:other']]);
   });
 
   test('a missing layer blob fails with NotFound before anything is written', async () => {

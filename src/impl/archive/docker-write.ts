@@ -2,8 +2,7 @@
  * @module archive/docker-write
  * `skiff save` in docker-archive format, laid out as podman writes it: `<diffID>.tar` layers
  * (always uncompressed), `<configDigest>.json` configs, legacy `<id>/` layer directories,
- * `manifest.json` and `repositories`. RepoTags use Docker's familiar names (busybox:latest),
- * which docker, podman and skopeo all normalise back on load.
+ * `manifest.json` and `repositories`.
  */
 import type { Readable, Writable } from 'node:stream';
 import type { ContentStore } from '../../core/content/content.js';
@@ -15,6 +14,16 @@ import { legacyLayers } from './legacy-layers.js';
 import { compressionOfMediaType } from './media-types.js';
 import { TarWriter } from './tar-pack.js';
 import type { ArchiveImage, ArchiveLayer } from './types.js';
+
+export interface DockerArchiveOptions {
+  /**
+   * How names are written into RepoTags and `repositories`. 'qualified' (the default, as
+   * podman writes): docker.io/library/busybox:latest. 'familiar' (as `docker save` writes):
+   * busybox:latest. Docker and skopeo read both the same; podman 4 loads a familiar name as
+   * localhost/busybox:latest, so only 'qualified' survives every loader.
+   */
+  names?: 'qualified' | 'familiar';
+}
 
 interface ManifestItem {
   Config: string;
@@ -30,10 +39,12 @@ interface Prepared {
 
 const layerPath = (diffId: string) => `${parseDigest(diffId).hex}.tar`;
 
-/** Familiar repository and tag of a name; undefined for digest-only names, which RepoTags cannot hold. */
-function repoTagOf(name: string): { repo: string; tag: string } | undefined {
+/** Repository and tag of a name; undefined for digest-only names, which RepoTags cannot hold. */
+function repoTagOf(name: string, familiar: boolean): { repo: string; tag: string } | undefined {
   const ref = normalizeReference(name);
-  return ref.tag === undefined ? undefined : { repo: familiarRepository(repositoryOf(ref)), tag: ref.tag };
+  if (ref.tag === undefined) return undefined;
+  const repo = repositoryOf(ref);
+  return { repo: familiar ? familiarRepository(repo) : repo, tag: ref.tag };
 }
 
 /** Everything is checked before the first byte goes out, so a missing blob is not a truncated archive. */
@@ -63,7 +74,9 @@ export async function writeDockerArchive(
   images: ArchiveImage[],
   store: ContentStore,
   openUncompressed: (l: ArchiveLayer) => Readable,
+  opts: DockerArchiveOptions = {},
 ): Promise<void> {
+  const familiar = opts.names === 'familiar';
   const prepared = await prepare(images, store);
   const tar = new TarWriter(out);
   const written = new Set<string>();
@@ -102,7 +115,7 @@ export async function writeDockerArchive(
         manifest.push(item);
       }
       for (const name of image.names) {
-        const rt = repoTagOf(name);
+        const rt = repoTagOf(name, familiar);
         if (!rt) continue;
         const repoTag = `${rt.repo}:${rt.tag}`;
         if (!item.RepoTags.includes(repoTag)) item.RepoTags.push(repoTag);

@@ -5,7 +5,7 @@
  */
 export type { ArchiveImage, ArchiveLayer, LoadedImage } from './types.js';
 export { readImageArchive } from './read.js';
-export { writeDockerArchive } from './docker-write.js';
+export { writeDockerArchive, type DockerArchiveOptions } from './docker-write.js';
 export { writeOciArchive } from './oci-write.js';
 export { readOciLayoutDir, writeOciLayoutDir } from './oci-dir.js';
 export type { OciLoadOptions } from './oci-read.js';
