@@ -112,6 +112,14 @@ function mountOverlay(source: string, target: string, p: Parsed): void {
   }
 }
 
+/**
+ * Mounts an overlay with its lowerdirs relative to their common parent directory (the
+ * fallback for kernels without `lowerdir+`); exported so tests can take this path directly.
+ */
+export function mountOverlayFromCommonDir(m: Mount, target: string): void {
+  mountOverlayRelative(m.source, target, parseOptions(m.options));
+}
+
 function mountOverlayNewApi(target: string, p: Parsed): void {
   const fd = fsopen('overlay');
   try {

@@ -32,6 +32,7 @@ export type WhiteoutFormat = 'overlay' | 'delete';
 export interface EntryData {
   on(event: 'data', fn: (chunk: Buffer) => void): unknown;
   on(event: 'end', fn: () => void): unknown;
+  on(event: 'error', fn: (err: unknown) => void): unknown;
   resume(): unknown;
   destroy(): unknown;
 }

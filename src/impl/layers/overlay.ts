@@ -17,7 +17,7 @@ import {
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/layers/driver.js';
-import { alreadyExists, failedPrecondition, notFound } from '../../core/errdefs.js';
+import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../../core/errdefs.js';
 import { treeSize } from './fs-util.js';
 import { assertNotMounted, isValidId, randomLinkName, validateId, validateStoragePath } from './layer-dirs.js';
 import { applyTar } from './tar-apply.js';
@@ -41,6 +41,7 @@ export class OverlayDriver implements LayerDriver {
 
   create(id: string, parent: string | null, opts: CreateOptions = {}): void {
     validateId(id);
+    if (id === LINK_DIR) throw invalidArgument(`invalid layer id "${id}": reserved by the overlay driver`);
     let lower = '';
     if (parent !== null) {
       validateId(parent);
@@ -73,7 +74,7 @@ export class OverlayDriver implements LayerDriver {
   }
 
   exists(id: string): boolean {
-    return isValidId(id) && lstatSync(join(this.home, id, 'diff'), { throwIfNoEntry: false })?.isDirectory() === true;
+    return isValidId(id) && id !== LINK_DIR && lstatSync(join(this.home, id, 'diff'), { throwIfNoEntry: false })?.isDirectory() === true;
   }
 
   remove(id: string): void {

@@ -59,6 +59,8 @@ export async function applyTar(input: Readable | AsyncIterable<unknown>, root: s
   };
   extract.on('entry', (header: TarHeader, stream: EntryData, next: (err?: unknown) => void) => {
     const raw = takePax();
+    // The entry stream is destroyed with the extractor's error, which is reported once, from there.
+    stream.on('error', () => undefined);
     if (failure) return;
     try {
       writer.entry(header, header.pax ? raw : null, stream, (err) => (err ? fail(err) : next()));

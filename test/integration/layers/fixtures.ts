@@ -50,7 +50,7 @@ export async function makeTar(entries: Ent[]): Promise<Buffer> {
     };
     await new Promise<void>((res, rej) => {
       if (content) p.entry(header, content, (err) => (err ? rej(err) : res()));
-      else p.entry(header, (err) => (err ? rej(err) : res())).end();
+      else (p.entry(header, (err) => (err ? rej(err) : res())) as unknown as { end(): void }).end();
     });
   }
   p.finalize();
