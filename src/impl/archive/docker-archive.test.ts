@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
@@ -142,6 +143,32 @@ describe('docker-archive', () => {
   test('a layer whose uncompressed size is wrong fails instead of writing a bad tar', async () => {
     const lying: ArchiveImage = { ...imgA, layers: imgA.layers.map((l) => ({ ...l, uncompressedSize: l.uncompressedSize + 1 })) };
     await assert.rejects(save(src, [lying]));
+  });
+
+  test('streams a large layer through write and read (gzip layer.tar included)', async () => {
+    const big = await makeTar([{ name: 'blob.bin', data: randomBytes(12 << 20) }]);
+    const store = new TempContentStore();
+    const dst = new TempContentStore();
+    try {
+      const img = await addImage(store, { names: ['big:1'], layers: [big], gzip: true });
+      const archive = await save(store, [img]);
+      const [loaded] = await readImageArchive(Readable.from([gzipSync(archive)]), dst);
+      assert.equal(loaded!.manifest.layers[0]!.digest, sha256(big));
+      assert.equal(dst.info(sha256(big))!.size, big.length);
+      // The same layer kept gzip'd inside the archive still has its diff ID checked.
+      const config = await store.readBytes(img.configDigest);
+      const layerGz = await store.readBytes(img.layers[0]!.blob.digest);
+      const tarball = await makeTar([
+        { name: 'x/layer.tar', data: layerGz },
+        { name: 'c.json', data: config },
+        { name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: [], Layers: ['x/layer.tar'] }]) },
+      ]);
+      const [again] = await readImageArchive(Readable.from([tarball]), dst);
+      assert.equal(again!.manifest.layers[0]!.digest, img.layers[0]!.blob.digest);
+    } finally {
+      store.cleanup();
+      dst.cleanup();
+    }
   });
 
   test('reads a Docker 25+ archive (blobs/sha256 paths, OCI index beside manifest.json)', async () => {

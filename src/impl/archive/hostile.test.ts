@@ -144,6 +144,18 @@ describe('hostile or broken archives', () => {
     await expectInvalid(tarball, /has diff ID .* but its config says/);
   });
 
+  test('docker-archive layer that looks like gzip but is not', async () => {
+    const layer = await layerTar({ f: 'data' });
+    const bogus = Buffer.concat([gzipSync(layer).subarray(0, 12), Buffer.alloc(64, 0x55)]);
+    const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }));
+    const tarball = await makeTar([
+      { name: 'l/layer.tar', data: bogus },
+      { name: 'c.json', data: config },
+      { name: 'manifest.json', data: JSON.stringify([{ Config: 'c.json', RepoTags: [], Layers: ['l/layer.tar'] }]) },
+    ]);
+    await expectInvalid(tarball, /not a valid gzip stream/);
+  });
+
   test('docker-archive whose manifest.json names absent files or wrong counts', async () => {
     const layer = await layerTar({ f: 'data' });
     const config = Buffer.from(JSON.stringify({ architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [sha256(layer)] } }));

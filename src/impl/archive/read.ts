@@ -45,6 +45,7 @@ async function decompressed(input: Readable): Promise<Readable> {
       return gunzip;
     }
     case 'zstd':
+      stream.destroy();
       throw invalidArgument('zstd-compressed image archives are not supported: decompress it first');
     default:
       return stream;

@@ -7,7 +7,6 @@
  * treated as a possible blob.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { once } from 'node:events';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip, type Gunzip } from 'node:zlib';
@@ -65,6 +64,19 @@ async function* chunksOf(entry: AsyncIterable<unknown>): AsyncGenerator<Buffer> 
   }
 }
 
+/** Resolves on `event` or on an error, never rejects: the caller looks at its own flag. */
+function eventOrError(em: Gunzip, event: string): Promise<void> {
+  return new Promise((resolve) => {
+    const done = () => {
+      em.off(event, done);
+      em.off('error', done);
+      resolve();
+    };
+    em.on(event, done);
+    em.on('error', done);
+  });
+}
+
 /** Hashes what a gunzip stream produces; a corrupt stream just leaves no digest. */
 class GunzipHasher {
   private readonly gz: Gunzip = createGunzip();
@@ -75,13 +87,13 @@ class GunzipHasher {
     this.gz.on('error', () => (this.failed = true));
   }
   async write(chunk: Buffer): Promise<void> {
-    if (this.failed) return;
-    if (!this.gz.write(chunk) && !this.failed) await Promise.race([once(this.gz, 'drain'), once(this.gz, 'error')]);
+    if (!this.failed && !this.gz.write(chunk)) await eventOrError(this.gz, 'drain');
   }
   async end(): Promise<string | undefined> {
     if (!this.failed) {
+      const ended = eventOrError(this.gz, 'end');
       this.gz.end();
-      await Promise.race([once(this.gz, 'end'), once(this.gz, 'error')]);
+      await ended;
     }
     return this.failed ? undefined : `sha256:${this.hash.digest('hex')}`;
   }
