@@ -9,7 +9,14 @@ import { after, before, describe, test } from 'node:test';
 import { hasBinary, removeTree } from '../../../test/helpers/env.js';
 import { tarDir } from '../../../test/helpers/busybox.js';
 import { MediaType } from '../../core/images/oci.js';
-import { readImageArchive, writeDockerArchive, writeOciArchive, type ArchiveImage } from './index.js';
+import {
+  readImageArchive,
+  readOciLayoutDir,
+  writeDockerArchive,
+  writeOciArchive,
+  writeOciLayoutDir,
+  type ArchiveImage,
+} from './index.js';
 import { addImage, gunzipOpener, layerTar, sha256 } from './testing/fixtures.js';
 import { TempContentStore } from './testing/temp-store.js';
 
@@ -124,6 +131,17 @@ describe('interop with podman and skopeo', { skip }, () => {
     );
   });
 
+  test('skopeo reads a skiff oci: directory by tag', async () => {
+    const layout = join(dir, 'layout');
+    await writeOciLayoutDir(layout, [{ ...imgA, names: ['v1'] }], store);
+    await writeOciLayoutDir(layout, [{ ...imgB, names: ['v2'] }], store);
+    assert.deepEqual(skopeo(`oci:${layout}:v1`).Layers, [imgA.layers[0]!.blob.digest]);
+    assert.deepEqual(
+      skopeo(`oci:${layout}:v2`).Layers,
+      imgB.layers.map((l) => l.blob.digest),
+    );
+  });
+
   test('podman loads familiar names as localhost/ (why qualified is the default)', async () => {
     const path = join(dir, 'familiar.docker.tar');
     await writeDockerArchive(createWriteStream(path), [imgA], store, gunzipOpener(store), { names: 'familiar' });
@@ -207,6 +225,20 @@ describe('interop with podman and skopeo', { skip }, () => {
       // podman copies the manifest as stored, and `podman import` stores one without mediaType.
       assert.equal(img!.manifest.config.mediaType, MediaType.OciConfig);
       assert.equal(img!.manifest.layers[0]!.mediaType, MediaType.OciLayerGzip);
+    });
+
+    test('skopeo copy to an oci: directory, read back by tag', async () => {
+      const layout = join(dir, 'skopeo-layout');
+      ok('skopeo', ['copy', `docker-archive:${await save('docker', [imgB], 'b.docker.tar')}`, `oci:${layout}:b`]);
+      const dst = new TempContentStore();
+      try {
+        const [img] = await readOciLayoutDir(layout, dst, { refName: 'b' });
+        assert.deepEqual(img!.refTags, ['b']);
+        assert.deepEqual(img!.config.rootfs.diff_ids, imgB.layers.map((l) => l.diffId));
+        for (const l of img!.manifest.layers) assert.ok(dst.has(l.digest));
+      } finally {
+        dst.cleanup();
+      }
     });
 
     test('skopeo copy to oci-archive:FILE:TAG names only a tag', async () => {
