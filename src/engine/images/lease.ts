@@ -9,6 +9,8 @@ import { writeTx } from '../../impl/metadata/db.js';
  */
 export class Lease {
   readonly id: string;
+  /** Blobs this writer created: on failure, those nothing else took up are removed. */
+  private readonly written = new Set<string>();
   private constructor(private readonly ctx: EngineContext) {
     this.id = ctx.newId();
     ctx.records.createLease(this.id);
@@ -18,6 +20,11 @@ export class Lease {
     const lease = new Lease(ctx);
     try {
       return await fn(lease);
+    } catch (e) {
+      ctx.records.deleteLease(lease.id);
+      const { removeBlobsIfUnused } = await import('../gc.js');
+      removeBlobsIfUnused(ctx, lease.written);
+      throw e;
     } finally {
       ctx.records.deleteLease(lease.id);
     }
@@ -44,7 +51,9 @@ export class Lease {
     const w = await content.writer(`lease-${this.id}-${this.ctx.newId()}`);
     try {
       for await (const chunk of stream) await w.write(chunk);
-      this.blob(w.digest());
+      const digest = w.digest();
+      this.blob(digest);
+      if (!content.has(digest)) this.written.add(digest);
       return await w.commit(expected);
     } catch (e) {
       await w.abort();
@@ -54,7 +63,9 @@ export class Lease {
 
   async put(data: Buffer): Promise<{ digest: string; size: number }> {
     const { createHash } = await import('node:crypto');
-    this.blob('sha256:' + createHash('sha256').update(data).digest('hex'));
+    const digest = 'sha256:' + createHash('sha256').update(data).digest('hex');
+    this.blob(digest);
+    if (!this.ctx.content.has(digest)) this.written.add(digest);
     return this.ctx.content.put(data);
   }
 }

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs everything skiff needs on a Debian machine (as root), builds it and puts `skiff` on PATH.
+# Safe to run again: it installs only what is missing.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+PKGS=(
+  runc crun conmon catatonit tini          # OCI runtimes, monitor, init processes
+  netavark aardvark-dns iproute2 iptables  # networking
+  uidmap fuse-overlayfs                    # rootless / user namespaces
+  busybox-static zstd tar tmux             # test images and terminal tests
+  docker-registry podman skopeo            # interop peers and a real registry for tests
+)
+missing=()
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q "${missing[@]}"
+fi
+
+if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split(".")[0]')" -lt 20 ]; then
+  echo "setup: Node.js 20 or newer is needed" >&2
+  exit 1
+fi
+
+npm ci --no-audit --no-fund --loglevel=error
+npm run --silent build
+ln -sf "$PWD/bin/skiff" /usr/local/bin/skiff
+mkdir -p /etc/skiff
+[ -f /etc/skiff/skiff.conf ] || cp conf/skiff.conf /etc/skiff/skiff.conf
+echo "setup: skiff $(bin/skiff version --format '{{.Client.Version}}') ready at /usr/local/bin/skiff"

@@ -1,0 +1,55 @@
+import type { Engine } from '../engine/index.js';
+import type { StorageDriverName } from '../core/config/types.js';
+import { invalidArgument } from '../core/errdefs.js';
+
+export interface GlobalOptions {
+  root?: string;
+  runroot?: string;
+  storageDriver?: string;
+  logLevel: string;
+}
+
+/**
+ * What a command needs beyond its own flags: the engine (opened on first use, so verbs
+ * that need none stay fast) and the output streams.
+ */
+export class App {
+  private engineInstance?: Engine;
+  constructor(
+    readonly globals: () => GlobalOptions,
+    readonly out: (s: string) => void = (s) => void process.stdout.write(s),
+    readonly err: (s: string) => void = (s) => void process.stderr.write(s),
+  ) {}
+
+  async engine(): Promise<Engine> {
+    if (this.engineInstance) return this.engineInstance;
+    const { createEngine, loadConfig } = await import('../engine/index.js');
+    const g = this.globals();
+    const config = loadConfig();
+    const driver = g.storageDriver ?? process.env.SKIFF_STORAGE_DRIVER;
+    if (driver !== undefined && driver !== 'overlay' && driver !== 'vfs') {
+      throw invalidArgument(`unknown storage driver "${driver}": use overlay or vfs`);
+    }
+    this.engineInstance = createEngine({
+      config,
+      configFile: process.env.SKIFF_CONFIG ?? '/etc/skiff/skiff.conf',
+      root: g.root ?? process.env.SKIFF_ROOT,
+      runroot: g.runroot ?? process.env.SKIFF_RUNROOT,
+      storageDriver: driver as StorageDriverName | undefined,
+    });
+    return this.engineInstance;
+  }
+
+  /** Prints a line (adds the newline when missing). */
+  print(s: string): void {
+    this.out(s.endsWith('\n') || s === '' ? s : s + '\n');
+  }
+
+  debug(msg: string): void {
+    if (this.globals().logLevel === 'debug') this.err(`DEBU ${msg}\n`);
+  }
+
+  close(): void {
+    this.engineInstance?.close();
+  }
+}

@@ -1,0 +1,39 @@
+import { createReadStream } from 'node:fs';
+import type { Readable } from 'node:stream';
+import type { Command } from 'commander';
+import type { App } from '../app.js';
+import type { Register } from '../registry.js';
+
+/** For repeatable flags: `--filter a=1 --filter b=2`. */
+export function collect(value: string, previous: string[] = []): string[] {
+  return [...previous, value];
+}
+
+/** `-` or no path means standard input. */
+export function inputStream(path: string | undefined): Readable {
+  return !path || path === '-' ? process.stdin : createReadStream(path);
+}
+
+export function examples(cmd: Command, lines: string[]): Command {
+  return cmd.addHelpText('after', `\nExamples:\n${lines.map((l) => `  ${l}`).join('\n')}\n`);
+}
+
+export type SubcommandTable = [name: string, aliases: string[], load: () => Promise<{ register: Register }>][];
+
+/** A group verb (`image`, `system`): loads only the subcommand named on the command line, or all for help. */
+export async function registerGroup(
+  parent: Command,
+  app: App,
+  argv: string[],
+  group: { name: string; description: string },
+  subcommands: SubcommandTable,
+): Promise<void> {
+  const cmd = parent.command(group.name).description(group.description);
+  const sub = argv[argv.indexOf(group.name) + 1];
+  const wanted = subcommands.filter(([n, aliases]) => n === sub || aliases.includes(sub ?? ''));
+  for (const [name, aliases, load] of wanted.length ? wanted : subcommands) {
+    await (await load()).register(cmd, app, name);
+    const added = cmd.commands.at(-1)!;
+    for (const a of aliases) added.alias(a);
+  }
+}

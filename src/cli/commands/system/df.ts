@@ -1,0 +1,77 @@
+import type { Command } from 'commander';
+import type { App } from '../../app.js';
+import { examples } from '../common.js';
+import { formatTable, renderList } from '../../format/table.js';
+import { humanSize, timeAgo } from '../../format/units.js';
+
+function pct(part: number, whole: number): string {
+  return whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '';
+}
+
+export function register(parent: Command, app: App, name = 'df'): void {
+  const cmd = parent
+    .command(name)
+    .description('Show disk usage of images, containers, volumes and build cache')
+    .option('-v, --verbose', 'show per-image and per-layer-sharing detail')
+    .option('--format <format>', "Go template or 'json'")
+    .action(async (o: { verbose?: boolean; format?: string }) => {
+      const du = await (await app.engine()).df();
+      const activeImages = du.Images.filter((i) => i.Containers > 0);
+      const reclaimImages = du.Images.filter((i) => i.Containers === 0).reduce((n, i) => n + i.UniqueSize, 0);
+      const summary = [
+        {
+          Type: 'Images',
+          TotalCount: String(du.Images.length),
+          Active: String(activeImages.length),
+          Size: humanSize(du.LayersSize),
+          Reclaimable: humanSize(reclaimImages) + pct(reclaimImages, du.LayersSize),
+        },
+        { Type: 'Containers', TotalCount: String(du.Containers.length), Active: '0', Size: '0B', Reclaimable: '0B' },
+        { Type: 'Local Volumes', TotalCount: String(du.Volumes.length), Active: '0', Size: '0B', Reclaimable: '0B' },
+        { Type: 'Build Cache', TotalCount: String(du.BuildCache.length), Active: '0', Size: '0B', Reclaimable: '0B' },
+      ];
+      if (o.format === 'json' && o.verbose) {
+        app.print(JSON.stringify(du));
+        return;
+      }
+      if (o.format || !o.verbose) {
+        app.out(
+          renderList(summary, {
+            format: o.format,
+            defaultTable: 'table {{.Type}}\t{{.TotalCount}}\t{{.Active}}\t{{.Size}}\t{{.Reclaimable}}',
+            headers: { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' },
+          }),
+        );
+        if (!o.format) app.print(`\nLayer sharing saves ${humanSize(du.SharingSavings)}`);
+        return;
+      }
+      app.print('Images space usage:\n');
+      app.out(
+        formatTable(
+          ['REPOSITORY', 'TAG', 'IMAGE ID', 'CREATED', 'SIZE', 'SHARED SIZE', 'UNIQUE SIZE', 'CONTAINERS'],
+          du.Images.flatMap((i) =>
+            (i.RepoTags.length ? i.RepoTags : ['<none>:<none>']).map((t) => {
+              const at = t.lastIndexOf(':');
+              return [
+                t.slice(0, at),
+                t.slice(at + 1),
+                i.Id.slice(7, 19),
+                timeAgo(new Date(i.Created * 1000)),
+                humanSize(i.Size),
+                humanSize(i.SharedSize),
+                humanSize(i.UniqueSize),
+                String(i.Containers),
+              ];
+            }),
+          ),
+        ),
+      );
+      app.print(`\nLayer sharing saves ${humanSize(du.SharingSavings)} (Σ layer size × (images using it − 1))`);
+      app.print('\nContainers space usage:\n');
+      app.out(formatTable(['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'], []));
+      app.print('\nLocal Volumes space usage:\n');
+      app.out(formatTable(['VOLUME NAME', 'LINKS', 'SIZE'], []));
+      app.print('\nBuild cache usage: 0B');
+    });
+  examples(cmd, ['skiff system df', 'skiff system df -v']);
+}

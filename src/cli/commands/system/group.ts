@@ -1,0 +1,13 @@
+import type { Command } from 'commander';
+import type { App } from '../../app.js';
+import { registerGroup, type SubcommandTable } from '../common.js';
+
+export const SUBCOMMANDS: SubcommandTable = [
+  ['df', [], () => import('./df.js')],
+  ['info', [], () => import('./info.js')],
+  ['prune', [], () => import('./prune.js')],
+];
+
+export function register(parent: Command, app: App, _name?: string, argv: string[] = []): Promise<void> {
+  return registerGroup(parent, app, argv, { name: 'system', description: 'Manage skiff' }, SUBCOMMANDS);
+}
