@@ -227,12 +227,12 @@ export class Records {
   layerUnreferenced(id: string): boolean {
     return !this.db
       .prepare(
-        `SELECT 1 WHERE EXISTS (SELECT 1 FROM image_layers WHERE layer_id = ?1)
-           OR EXISTS (SELECT 1 FROM containers WHERE layer_id = ?1)
-           OR EXISTS (SELECT 1 FROM layers WHERE parent = ?1)
-           OR EXISTS (SELECT 1 FROM lease_refs WHERE kind = 'layer' AND ref = ?1)`,
+        `SELECT 1 WHERE EXISTS (SELECT 1 FROM image_layers WHERE layer_id = @ref)
+           OR EXISTS (SELECT 1 FROM containers WHERE layer_id = @ref)
+           OR EXISTS (SELECT 1 FROM layers WHERE parent = @ref)
+           OR EXISTS (SELECT 1 FROM lease_refs WHERE kind = 'layer' AND ref = @ref)`,
       )
-      .get(id);
+      .get({ ref: id });
   }
 
   /** How many images use each layer (a layer shared by n images is stored once). */
@@ -291,8 +291,8 @@ export class Records {
   /** Images whose manifest or config digest is `digest` (pull/load by digest without a repo). */
   imageIdsByAnyDigest(digest: string): string[] {
     return (this.db
-      .prepare('SELECT id FROM images WHERE id = ?1 OR manifest_digest = ?1')
-      .all(digest) as { id: string }[]).map((r) => r.id);
+      .prepare('SELECT id FROM images WHERE id = @ref OR manifest_digest = @ref')
+      .all({ ref: digest }) as { id: string }[]).map((r) => r.id);
   }
 
   images(): ImageRecord[] {
@@ -362,10 +362,10 @@ export class Records {
   blobReferenced(digest: string): boolean {
     return !!this.db
       .prepare(
-        `SELECT 1 WHERE EXISTS (SELECT 1 FROM image_blobs WHERE digest = ?1)
-           OR EXISTS (SELECT 1 FROM lease_refs WHERE kind = 'blob' AND ref = ?1)`,
+        `SELECT 1 WHERE EXISTS (SELECT 1 FROM image_blobs WHERE digest = @ref)
+           OR EXISTS (SELECT 1 FROM lease_refs WHERE kind = 'blob' AND ref = @ref)`,
       )
-      .get(digest);
+      .get({ ref: digest });
   }
 
   imageBlobs(imageId: string): string[] {
