@@ -1,0 +1,45 @@
+/**
+ * conmon's record of how a container ended: `<exitDir>/<id>` and `<persistDir>/exit` hold the
+ * status as decimal text (128+N after signal N, -1 if unknown), `<persistDir>/oom` exists
+ * after an OOM kill. The exit file's mtime is the exit time.
+ */
+import { readFile, stat, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { ExitInfo, ExitPaths } from '../../core/oci-runtime/runtime.js';
+
+async function readStatus(path: string): Promise<{ code: number; at: Date } | undefined> {
+  try {
+    const [text, st] = await Promise.all([readFile(path, 'utf8'), stat(path)]);
+    const code = Number.parseInt(text.trim(), 10);
+    // An empty file is conmon mid-write: not exited yet as far as we can tell.
+    if (Number.isNaN(code)) return undefined;
+    return { code, at: st.mtime };
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
+  }
+}
+
+async function exists(path: string): Promise<boolean> {
+  try {
+    await stat(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function readExitFile(id: string, paths: ExitPaths): Promise<ExitInfo | undefined> {
+  const s = (await readStatus(join(paths.exitDir, id))) ?? (await readStatus(join(paths.persistDir, 'exit')));
+  if (!s) return undefined;
+  return { code: s.code, exitedAt: s.at, oomKilled: await exists(join(paths.persistDir, 'oom')) };
+}
+
+/** Before a (re)start: a stale status must not be read as this run's. */
+export async function clearExitFiles(id: string, paths: ExitPaths): Promise<void> {
+  await Promise.all([
+    rm(join(paths.exitDir, id), { force: true }),
+    rm(join(paths.persistDir, 'exit'), { force: true }),
+    rm(join(paths.persistDir, 'oom'), { force: true }),
+  ]);
+}

@@ -1,0 +1,177 @@
+/**
+ * A client for AF_UNIX SOCK_SEQPACKET sockets (conmon's attach socket), which Node's `net`
+ * cannot open: libuv only wraps stream unix sockets. Every read keeps its message boundary.
+ *
+ * Reading: Node cannot poll an arbitrary fd, and a blocking recv() in the libuv thread pool
+ * (koffi's `.async`) would hold one of its four threads for the whole session and starve fs
+ * calls. So each socket gets its own worker thread that blocks in recv() and posts each
+ * message back. shutdown(SHUT_RDWR) from this thread wakes it; the fd is closed only after the
+ * worker has exited, so the number cannot be reused under it.
+ * Writing: send() with MSG_DONTWAIT from this thread, retried on EAGAIN after a short wait.
+ */
+import koffi from 'koffi';
+import { EventEmitter } from 'node:events';
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import { errnoError } from './syscalls.js';
+
+const AF_UNIX = 1;
+const SOCK_SEQPACKET = 5;
+const SOCK_CLOEXEC = 0o2000000;
+const O_PATH = 0o10000000;
+const O_CLOEXEC = 0o2000000;
+const MSG_DONTWAIT = 0x40;
+const MSG_NOSIGNAL = 0x4000;
+const SHUT_WR = 1;
+const SHUT_RDWR = 2;
+const EAGAIN = 11;
+const EINTR = 4;
+const SUN_PATH_MAX = 108;
+/** Larger than any message conmon sends (1 prefix byte + 8192). */
+const RECV_BUFFER = 65536;
+
+interface Libc {
+  socket: (domain: number, type: number, protocol: number) => number;
+  connect: (fd: number, addr: Buffer, len: number) => number;
+  open: (path: string, flags: number) => number;
+  close: (fd: number) => number;
+  send: (fd: number, buf: Buffer, len: number, flags: number) => number | bigint;
+  shutdown: (fd: number, how: number) => number;
+}
+
+let libc: Libc | null = null;
+
+function lib(): Libc {
+  if (libc) return libc;
+  const l = koffi.load('libc.so.6');
+  libc = {
+    socket: l.func('int socket(int domain, int type, int protocol)'),
+    connect: l.func('int connect(int fd, const void *addr, uint32_t len)'),
+    open: l.func('int open(const char *path, int flags)'),
+    close: l.func('int close(int fd)'),
+    send: l.func('long send(int fd, const void *buf, size_t len, int flags)'),
+    shutdown: l.func('int shutdown(int fd, int how)'),
+  };
+  return libc;
+}
+
+// Runs in the reader thread: a plain CommonJS script, so it works the same under tsx and in
+// the esbuild bundle. It loads its own copy of koffi (the path comes from the main thread).
+const READER = `
+const { parentPort, workerData } = require('node:worker_threads');
+const koffi = require(workerData.koffi);
+const recv = koffi.load('libc.so.6').func('long recv(int fd, void *buf, size_t len, int flags)');
+const buf = Buffer.alloc(workerData.size);
+for (;;) {
+  const n = Number(recv(workerData.fd, buf, buf.length, 0));
+  if (n < 0) {
+    const errno = koffi.errno();
+    if (errno === ${EINTR}) continue;
+    parentPort.postMessage({ type: 'error', errno });
+    break;
+  }
+  if (n === 0) { parentPort.postMessage({ type: 'end' }); break; }
+  const data = new Uint8Array(n);
+  data.set(buf.subarray(0, n));
+  parentPort.postMessage({ type: 'data', data }, [data.buffer]);
+}
+`;
+
+type ReaderMessage = { type: 'data'; data: Uint8Array } | { type: 'end' } | { type: 'error'; errno: number };
+
+function sockaddrUn(path: string): Buffer {
+  const p = Buffer.from(path);
+  if (p.length >= SUN_PATH_MAX) throw errnoError(36 /* ENAMETOOLONG */, 'connect', path);
+  const addr = Buffer.alloc(2 + p.length + 1);
+  addr.writeUInt16LE(AF_UNIX, 0);
+  p.copy(addr, 2);
+  return addr;
+}
+
+export interface SeqpacketSocketEvents {
+  message: [Buffer];
+  end: [];
+  error: [Error];
+  close: [];
+}
+
+export class SeqpacketSocket extends EventEmitter<SeqpacketSocketEvents> {
+  private fd: number;
+  private readonly worker: Worker;
+  private closing = false;
+  private writeShut = false;
+
+  private constructor(fd: number, path: string) {
+    super();
+    this.fd = fd;
+    const koffiPath = createRequire(import.meta.url).resolve('koffi');
+    this.worker = new Worker(READER, { eval: true, workerData: { koffi: koffiPath, fd, size: RECV_BUFFER } });
+    this.worker.on('message', (m: ReaderMessage) => {
+      if (m.type === 'data') this.emit('message', Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+      else if (m.type === 'end') this.emit('end');
+      else if (!this.closing) this.emit('error', errnoError(m.errno, 'recv', path));
+    });
+    this.worker.on('error', (e) => this.emit('error', e));
+    this.worker.on('exit', () => {
+      lib().close(this.fd);
+      this.fd = -1;
+      this.emit('close');
+    });
+  }
+
+  /**
+   * Connects to the socket at `path`, whatever its length: like conmon and Podman, it opens
+   * the path O_PATH and connects to `/proc/self/fd/<n>`, which always fits in sun_path.
+   */
+  static connect(path: string): SeqpacketSocket {
+    const l = lib();
+    const pathFd = l.open(path, O_PATH | O_CLOEXEC);
+    if (pathFd < 0) throw errnoError(koffi.errno(), 'open', path);
+    let fd = -1;
+    try {
+      fd = l.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
+      if (fd < 0) throw errnoError(koffi.errno(), 'socket', path);
+      const addr = sockaddrUn(`/proc/self/fd/${pathFd}`);
+      if (l.connect(fd, addr, addr.length) < 0) throw errnoError(koffi.errno(), 'connect', path);
+    } catch (e) {
+      if (fd >= 0) l.close(fd);
+      throw e;
+    } finally {
+      l.close(pathFd);
+    }
+    return new SeqpacketSocket(fd, path);
+  }
+
+  /** Sends one message (one read on the other side). */
+  async write(data: Buffer): Promise<void> {
+    for (let wait = 1; ; wait = Math.min(wait * 2, 50)) {
+      if (this.fd < 0 || this.writeShut) throw errnoError(32 /* EPIPE */, 'send');
+      const n = Number(lib().send(this.fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL));
+      if (n >= 0) return;
+      const errno = koffi.errno();
+      if (errno !== EAGAIN && errno !== EINTR) throw errnoError(errno, 'send');
+      await new Promise((r) => setTimeout(r, wait));
+    }
+  }
+
+  /** Half-close: the peer reads EOF; messages still arrive until it closes. */
+  end(): void {
+    if (this.fd < 0 || this.writeShut) return;
+    this.writeShut = true;
+    lib().shutdown(this.fd, SHUT_WR);
+  }
+
+  /** Stops reading and closes; 'close' follows once the reader thread is gone. */
+  destroy(): void {
+    if (this.fd < 0 || this.closing) return;
+    this.closing = true;
+    this.writeShut = true;
+    lib().shutdown(this.fd, SHUT_RDWR);
+  }
+
+  /** Resolves after 'close'. */
+  closed(): Promise<void> {
+    if (this.fd < 0) return Promise.resolve();
+    return new Promise((r) => this.once('close', () => r()));
+  }
+}

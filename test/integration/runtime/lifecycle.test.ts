@@ -1,0 +1,143 @@
+// Real conmon + runc: create/start, exit files, k8s-file logs, signals, start errors, pause.
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { isOciRuntimeError } from '../../../src/core/oci-runtime/errors.js';
+import { readLogs } from '../../../src/impl/runtime/logs.js';
+import type { LogRecord } from '../../../src/core/oci-runtime/k8s-log.js';
+import { harness, monitorPidSync, sharedRootfs, skipReason, waitFor } from './fixtures.js';
+
+const skip = skipReason();
+let shared: ReturnType<typeof sharedRootfs>;
+const started: number[] = [];
+
+before(() => {
+  if (!skip) shared = sharedRootfs();
+});
+after(async () => {
+  shared?.cleanup();
+  // Every conmon these tests started must be gone (a zombie waiting for init to reap it is gone).
+  const alive = () =>
+    started.filter((pid) => {
+      try {
+        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return stat.includes('(conmon)') && stat.split(') ')[1]![0] !== 'Z';
+      } catch {
+        return false;
+      }
+    });
+  await waitFor('conmon processes to exit', () => (alive().length === 0 ? true : undefined), 5000).catch(() => undefined);
+  assert.deepEqual(alive(), [], 'conmon processes left behind');
+});
+
+async function collect(path: string): Promise<LogRecord[]> {
+  const out: LogRecord[] = [];
+  for await (const r of readLogs(path)) out.push(r);
+  return out;
+}
+
+test('detached run: exit code from the exit file, stdout and stderr in the log', { skip }, async (t) => {
+  const h = harness(t, shared);
+  const { c, opts } = h.container({ args: ['sh', '-c', 'echo out; echo err >&2; exit 7'] });
+  const created = await h.runtime.create(c, opts);
+  started.push(created.monitorPid);
+  assert.ok(created.pid > 0 && created.monitorPid > 0);
+  assert.equal((await h.runtime.state(c.id))?.status, 'created');
+  await h.runtime.start(c.id);
+  const exit = await waitFor('exit file', () => h.runtime.readExit(c.id, opts));
+  assert.equal(exit.code, 7);
+  assert.equal(exit.oomKilled, false);
+  assert.ok(Math.abs(exit.exitedAt.getTime() - Date.now()) < 60_000);
+  const logs = await collect(opts.logPath);
+  assert.deepEqual(
+    logs.map((r) => [r.stream, r.text]).sort(),
+    [['stderr', 'err'], ['stdout', 'out']],
+  );
+  assert.equal((await h.runtime.state(c.id))?.status, 'stopped');
+  await h.runtime.delete(c.id);
+  assert.equal(await h.runtime.state(c.id), undefined);
+  await waitFor('conmon to exit', () => h.runtime.monitorPid(c).then((p) => p === undefined || undefined));
+});
+
+test('a long-running container outlives its creator: conmon is in its own session, reparented', { skip }, async (t) => {
+  const h = harness(t, shared);
+  const { c, opts } = h.container({ args: ['sleep', '100'] });
+  const { pid, monitorPid } = await h.runtime.create(c, opts);
+  started.push(monitorPid);
+  await h.runtime.start(c.id);
+  const st = await h.runtime.state(c.id);
+  assert.equal(st?.status, 'running');
+  assert.equal(st?.pid, pid);
+  // /proc/<pid>/stat: "pid (comm) state ppid pgrp session …"
+  const fields = readFileSync(`/proc/${monitorPid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  const [ppid, pgrp, session] = [Number(fields[1]), Number(fields[2]), Number(fields[3])];
+  assert.notEqual(ppid, process.pid, 'conmon must not be our child');
+  assert.notEqual(pgrp, process.pid);
+  assert.equal(session, monitorPid, 'conmon leads its own session');
+  assert.equal(await h.runtime.monitorPid(c), monitorPid);
+  assert.ok((await h.runtime.pids(c.id)).includes(pid));
+
+  // PID 1 without a handler ignores SIGTERM (as with Docker); SIGKILL is 128+9.
+  await h.runtime.kill(c.id, 'TERM');
+  await new Promise((r) => setTimeout(r, 300));
+  assert.equal((await h.runtime.state(c.id))?.status, 'running');
+  await h.runtime.kill(c.id, 'KILL');
+  const exit = await waitFor('exit file', () => h.runtime.readExit(c.id, opts));
+  assert.equal(exit.code, 137);
+});
+
+test('SIGTERM kills a process that is not PID 1: exit 143', { skip }, async (t) => {
+  const h = harness(t, shared);
+  const { c, opts } = h.container({ args: ['sleep', '100'], hostPid: true });
+  const { monitorPid } = await h.runtime.create(c, opts);
+  started.push(monitorPid);
+  await h.runtime.start(c.id);
+  await h.runtime.kill(c.id, 15);
+  const exit = await waitFor('exit file', () => h.runtime.readExit(c.id, opts));
+  assert.equal(exit.code, 143);
+});
+
+test('command not found: create fails with 127 and the runtime\'s words; not executable: 126', { skip }, async (t) => {
+  const h = harness(t, shared);
+  const missing = h.container({ args: ['no-such-command'] });
+  await assert.rejects(h.runtime.create(missing.c, missing.opts), (e: unknown) => {
+    assert.ok(isOciRuntimeError(e), String(e));
+    assert.equal(e.exitCode, 127);
+    assert.equal(e.code, 'InvalidArgument');
+    assert.match(e.message, /executable file not found/);
+    return true;
+  });
+  const dir = h.container({ args: ['/etc'] });
+  await assert.rejects(h.runtime.create(dir.c, dir.opts), (e: unknown) => {
+    assert.ok(isOciRuntimeError(e), String(e));
+    assert.equal(e.exitCode, 126, e.message);
+    return true;
+  });
+  assert.equal(await h.runtime.state(missing.c.id), undefined);
+  const pid = monitorPidSync(missing.c);
+  if (pid) started.push(pid);
+  await waitFor('conmon to exit after the failed create', () => (monitorPidSync(missing.c) === undefined ? true : undefined));
+});
+
+test('pause and resume change the runtime state', { skip }, async (t) => {
+  const h = harness(t, shared);
+  const { c, opts } = h.container({ args: ['sleep', '100'] });
+  started.push((await h.runtime.create(c, opts)).monitorPid);
+  await h.runtime.start(c.id);
+  await h.runtime.pause(c.id);
+  assert.equal((await h.runtime.state(c.id))?.status, 'paused');
+  await assert.rejects(h.runtime.pause(c.id), (e: unknown) => isOciRuntimeError(e) && e.code === 'FailedPrecondition');
+  await h.runtime.resume(c.id);
+  assert.equal((await h.runtime.state(c.id))?.status, 'running');
+  await h.runtime.delete(c.id, true);
+  assert.equal(await h.runtime.state(c.id), undefined);
+  const exit = await waitFor('exit file', () => h.runtime.readExit(c.id, opts));
+  assert.equal(exit.code, 137);
+});
+
+test('unknown containers: state is undefined, kill is NotFound, delete is a no-op', { skip }, async (t) => {
+  const h = harness(t, shared);
+  assert.equal(await h.runtime.state('skiff-rt-nope'), undefined);
+  await assert.rejects(h.runtime.kill('skiff-rt-nope', 9), (e: unknown) => isOciRuntimeError(e) && e.code === 'NotFound');
+  await h.runtime.delete('skiff-rt-nope', true);
+});
