@@ -1,5 +1,5 @@
 // Per-test storage root, run root and CLI runner: every test gets its own dirs and removes them.
-import { mkdtempSync, rmSync, readFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -40,6 +40,8 @@ export function makeEnv(prefix = 'skiff-test-'): TestEnv {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   const root = join(dir, 'root');
   const runroot = join(dir, 'run');
+  // Its own config file, so the machine's /etc/skiff/skiff.conf never leaks into a test.
+  writeFileSync(join(dir, 'skiff.conf'), '[storage]\ndriver = "overlay"\n');
   const env: NodeJS.ProcessEnv = {
     ...process.env,
     SKIFF_ROOT: root,

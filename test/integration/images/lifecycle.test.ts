@@ -87,7 +87,7 @@ test('save (docker-archive and oci-archive) then rmi and load restores the image
 });
 
 test('engine errors exit 125 with Error: and no stack trace', () => {
-  for (const args of [['image', 'inspect', 'nope'], ['tag', 'busybox:test', 'UPPER/case'], ['rmi', 'missing:tag']]) {
+  for (const args of [['image', 'inspect', 'nope'], ['tag', 'busybox:test', 'bad/UPPER'], ['rmi', 'missing:tag']]) {
     const r = env.run(args);
     assert.equal(r.code, 125, args.join(' '));
     assert.match(r.stderr, /^Error: /);
