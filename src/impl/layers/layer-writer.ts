@@ -17,10 +17,10 @@
  */
 import {
   chmodSync, closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync,
-  mkdirSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeSync,
+  mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeSync,
 } from 'node:fs';
 import { EngineError, invalidArgument } from '../../core/errdefs.js';
-import { lsetxattr, makedev, mknod } from '../../sys/linux/syscalls.js';
+import { lgetxattr, lsetxattr, makedev, mknod } from '../../sys/linux/syscalls.js';
 import { copyNode, isOverlayXattr, openExclusive, setXattrs } from './fs-util.js';
 import { findInLowers } from './lowers.js';
 import { paxExtras } from './pax.js';
@@ -51,12 +51,33 @@ const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
 const S_IFIFO = 0o010000;
 
+const EGID = process.getegid?.() ?? -1;
+
+// The gid test also covers filesystems mounted with BSD group semantics (grpid).
+function isPlainDir(abs: string): boolean {
+  const st = lstatSync(abs);
+  return (st.mode & 0o2000) === 0 && st.gid === EGID && lgetxattr(abs, 'system.posix_acl_default') === undefined;
+}
+
+function readUmask(): number | null {
+  try {
+    const m = /^Umask:\s*([0-7]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
+    return m ? parseInt(m[1]!, 8) : null;
+  } catch {
+    return null;
+  }
+}
+
 function errCode(e: unknown): string | undefined {
   return (e as { code?: string }).code;
 }
 
+// Names with no empty, "." or ".." component and no leading or trailing slash.
+const CLEAN_RE = /^(?!\.\.?(?:\/|$))[^/]+(?:\/(?!\.\.?(?:\/|$))[^/]+)*$/;
+
 /** Relative, normalised form of a tar name; null when it climbs above the root. */
 export function cleanName(name: string): string | null {
+  if (CLEAN_RE.test(name)) return name;
   const out: string[] = [];
   for (const p of name.split('/')) {
     if (p === '' || p === '.') continue;
@@ -74,8 +95,16 @@ export class LayerWriter {
   private readonly root: string;
   private readonly opts: LayerWriterOptions;
   private readonly lowers: readonly string[];
-  /** Directories (relative; '' is the root) known to be real directories in the tree. */
-  private readonly dirs = new Set<string>(['']);
+  /**
+   * Directories (relative; '' is the root) known to be real directories in the tree, each
+   * with whether it is "plain": neither setgid nor carrying a default ACL, so that a file
+   * created in it gets our own uid/gid and its mode minus the umask, and needs no chown or
+   * chmod when that is what the entry asks for.
+   */
+  private readonly dirs = new Map<string, boolean>();
+  private readonly euid = process.geteuid?.() ?? -1;
+  private readonly egid = EGID;
+  private readonly umask = readUmask();
   /** 'delete' mode: paths this layer put in place, which an opaque marker must not wipe. */
   private readonly unpacked: Set<string> | null;
   private readonly dirTimes: [string, number, number][] = [];
@@ -86,6 +115,7 @@ export class LayerWriter {
     this.opts = opts;
     this.lowers = opts.lowerDirs ?? [];
     this.unpacked = opts.whiteouts === 'delete' ? new Set() : null;
+    this.dirs.set('', isPlainDir(root));
   }
 
   /**
@@ -163,7 +193,12 @@ export class LayerWriter {
 
   private file(name: string, rel: string, h: TarHeader, meta: PaxExtras, stream: EntryData, done: (err?: unknown) => void): void {
     const abs = this.prepare(name, rel);
-    const fd = this.create(name, rel, abs, () => openExclusive(abs));
+    const mode = (h.mode ?? 0o644) & 0o7777;
+    const slash = rel.lastIndexOf('/');
+    const plain = this.dirs.get(slash < 0 ? '' : rel.slice(0, slash)) === true;
+    const chown = !plain || meta.uid !== this.euid || meta.gid !== this.egid;
+    const chmod = chown || !plain || this.umask === null || (mode & 0o7000) !== 0 || (mode & this.umask) !== 0;
+    const fd = this.create(name, rel, abs, () => openExclusive(abs, mode & 0o777));
     this.openFd = fd;
     stream.on('data', (chunk: Buffer) => {
       if (this.openFd < 0) return;
@@ -179,9 +214,9 @@ export class LayerWriter {
     stream.on('end', () => {
       if (this.openFd < 0) return;
       try {
-        fchownSync(fd, meta.uid, meta.gid);
+        if (chown) fchownSync(fd, meta.uid, meta.gid);
         // After chown, which clears setuid/setgid.
-        fchmodSync(fd, (h.mode ?? 0o644) & 0o7777);
+        if (chmod) fchmodSync(fd, mode);
         if (meta.xattrs) this.xattrs(abs, meta.xattrs);
         futimesSync(fd, meta.atime, meta.mtime);
         this.openFd = -1;
@@ -208,12 +243,12 @@ export class LayerWriter {
           mkdirSync(abs, 0o700);
         }
       }
-      this.dirs.add(rel);
     }
     try {
       lchownSync(abs, meta.uid, meta.gid);
       chmodSync(abs, (h.mode ?? 0o755) & 0o7777);
       if (meta.xattrs) this.xattrs(abs, meta.xattrs);
+      this.dirs.set(rel, isPlainDir(abs));
     } catch (e) {
       throw this.wrap(name, e);
     }
@@ -348,7 +383,7 @@ export class LayerWriter {
   private forgetDirs(rel: string): void {
     const prefix = rel + '/';
     this.dirs.delete(rel);
-    for (const d of this.dirs) if (d.startsWith(prefix)) this.dirs.delete(d);
+    for (const d of this.dirs.keys()) if (d.startsWith(prefix)) this.dirs.delete(d);
   }
 
   /** Creates directory `rel` and its parents as needed; refuses symlinks and files on the way. */
@@ -364,7 +399,7 @@ export class LayerWriter {
       this.makeParent(name, rel, abs);
       this.unpacked?.add(rel);
     }
-    this.dirs.add(rel);
+    this.dirs.set(rel, isPlainDir(abs));
   }
 
   /** Like ensureDir but creates nothing: false when some directory on the way is missing. */
@@ -375,7 +410,7 @@ export class LayerWriter {
     const st = lstatSync(this.root + '/' + rel, { throwIfNoEntry: false });
     if (!st) return false;
     this.refuseNonDir(name, rel, st.isDirectory(), st.isSymbolicLink());
-    this.dirs.add(rel);
+    this.dirs.set(rel, isPlainDir(this.root + '/' + rel));
     return true;
   }
 

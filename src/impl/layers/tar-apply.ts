@@ -2,8 +2,6 @@
  * Applies one OCI/Docker layer tar to a directory in a single streaming pass, hashing the
  * bytes as received (compressed digest) and the uncompressed tar (diffID) on the way.
  */
-import { createHash } from 'node:crypto';
-import type { Hash } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import { extract as tarExtract } from 'tar-stream';
 import type { ApplyResult } from '../../core/layers/driver.js';
@@ -11,6 +9,7 @@ import { invalidArgument } from '../../core/errdefs.js';
 import { decompressed } from './decompress.js';
 import { LayerWriter } from './layer-writer.js';
 import type { EntryData, WhiteoutFormat } from './layer-writer.js';
+import { ParallelSha256 } from './parallel-hash.js';
 import { capturePaxRecords } from './pax.js';
 import type { TarHeader } from './pax.js';
 
@@ -35,10 +34,10 @@ export async function applyTar(input: Readable | AsyncIterable<unknown>, root: s
     lowerDirs: opts.lowerDirs ?? [],
     maxEntrySize: opts.maxEntrySize ?? DEFAULT_MAX_ENTRY_SIZE,
   });
-  const compHash = createHash('sha256');
+  const compHash = new ParallelSha256();
   let compSize = 0;
   // Only for compressed input; a plain tar's diffID is its compressed digest.
-  const diff: { hash: Hash | null } = { hash: null };
+  const diff: { hash: ParallelSha256 | null } = { hash: null };
   let diffSize = 0;
 
   const ex = tarExtract();
@@ -93,7 +92,7 @@ export async function applyTar(input: Readable | AsyncIterable<unknown>, root: s
         compSize += c.length;
       },
       (format) => {
-        if (format !== 'none') diff.hash = createHash('sha256');
+        if (format !== 'none') diff.hash = new ParallelSha256();
       },
     );
     for await (const chunk of chunks) {
@@ -104,6 +103,8 @@ export async function applyTar(input: Readable | AsyncIterable<unknown>, root: s
         throw invalidArgument(`layer is larger than the limit of ${maxTotal} uncompressed bytes`);
       }
       if (!extract.write(chunk)) await waitDrain();
+      if (compHash.behind) await compHash.drained();
+      if (diff.hash?.behind) await diff.hash.drained();
     }
     if (!failure) extract.end();
     await closed;
@@ -111,11 +112,15 @@ export async function applyTar(input: Readable | AsyncIterable<unknown>, root: s
     fail(e);
     await closed;
   }
-  if (failure) throw failure;
+  if (failure) {
+    compHash.dispose();
+    diff.hash?.dispose();
+    throw failure;
+  }
   writer.finish();
-  const compressedDigest = `sha256:${compHash.digest('hex')}`;
+  const [compressedDigest, diffId] = await Promise.all([compHash.digest(), diff.hash?.digest()]);
   return {
-    diffId: diff.hash ? `sha256:${diff.hash.digest('hex')}` : compressedDigest,
+    diffId: diffId ?? compressedDigest,
     compressedDigest,
     compressedSize: compSize,
     uncompressedSize: diffSize,
