@@ -77,7 +77,9 @@ export async function execInContainer(
     const exited = await conmon.nextSync(NO_TIMEOUT, 'the exec exit code');
     if (exited.data < 0) throw new EngineError('Internal', `exec ${sessionId}: ${exited.message ?? `status ${exited.data}`}`);
     // conmon closes the socket right after the process ends; wait briefly for the tail of output.
-    await Promise.race([session!.done, new Promise((r) => setTimeout(r, 5000))]);
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([session!.done, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+    clearTimeout(timer);
     return { detached: false, sessionId, pid: started.data, exitCode: exited.data };
   } finally {
     session?.close();

@@ -1,7 +1,8 @@
 // A busybox bundle with a hand-written config.json (runc spec's defaults, not terminal) and a
 // ConmonRuntime whose every directory lives in the test's temp dir. Cleanup deletes each
 // container from runc, kills any conmon left behind (by its pid file) and removes the tree.
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'node:fs';
+import assert from 'node:assert/strict';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -83,7 +84,11 @@ export function harness(t: TestContext, shared: { rootfs: string }): Harness {
       await runtime.delete(c.id, true).catch(() => undefined);
       killMonitor(c);
     }
+    // Every conmon started for this test (containers and exec sessions) must be gone.
+    const left = await waitFor('conmon to exit', () => (conmonsUnder(dir).length ? undefined : []), 5000).catch(() => conmonsUnder(dir));
+    for (const pid of left) process.kill(pid, 'SIGKILL');
     removeTree(dir);
+    assert.deepEqual(left, [], `conmon processes left behind for ${dir}`);
   });
   return {
     dir,
@@ -107,6 +112,22 @@ export function harness(t: TestContext, shared: { rootfs: string }): Harness {
       return { c, opts };
     },
   };
+}
+
+/** Live (not zombie) conmon processes whose command line mentions `dir`. */
+export function conmonsUnder(dir: string): number[] {
+  const pids: number[] = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name)) continue;
+    try {
+      const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
+      if (!stat.includes('(conmon)') || stat.split(') ')[1]![0] === 'Z') continue;
+      if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dir)) pids.push(Number(name));
+    } catch {
+      // exited while we looked
+    }
+  }
+  return pids;
 }
 
 /** Kills a conmon this test started, if it is still there. */

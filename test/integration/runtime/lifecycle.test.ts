@@ -9,26 +9,11 @@ import { harness, monitorPidSync, sharedRootfs, skipReason, waitFor } from './fi
 
 const skip = skipReason();
 let shared: ReturnType<typeof sharedRootfs>;
-const started: number[] = [];
 
 before(() => {
   if (!skip) shared = sharedRootfs();
 });
-after(async () => {
-  shared?.cleanup();
-  // Every conmon these tests started must be gone (a zombie waiting for init to reap it is gone).
-  const alive = () =>
-    started.filter((pid) => {
-      try {
-        const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-        return stat.includes('(conmon)') && stat.split(') ')[1]![0] !== 'Z';
-      } catch {
-        return false;
-      }
-    });
-  await waitFor('conmon processes to exit', () => (alive().length === 0 ? true : undefined), 5000).catch(() => undefined);
-  assert.deepEqual(alive(), [], 'conmon processes left behind');
-});
+after(() => shared?.cleanup());
 
 async function collect(path: string): Promise<LogRecord[]> {
   const out: LogRecord[] = [];
@@ -40,7 +25,6 @@ test('detached run: exit code from the exit file, stdout and stderr in the log',
   const h = harness(t, shared);
   const { c, opts } = h.container({ args: ['sh', '-c', 'echo out; echo err >&2; exit 7'] });
   const created = await h.runtime.create(c, opts);
-  started.push(created.monitorPid);
   assert.ok(created.pid > 0 && created.monitorPid > 0);
   assert.equal((await h.runtime.state(c.id))?.status, 'created');
   await h.runtime.start(c.id);
@@ -63,7 +47,6 @@ test('a long-running container outlives its creator: conmon is in its own sessio
   const h = harness(t, shared);
   const { c, opts } = h.container({ args: ['sleep', '100'] });
   const { pid, monitorPid } = await h.runtime.create(c, opts);
-  started.push(monitorPid);
   await h.runtime.start(c.id);
   const st = await h.runtime.state(c.id);
   assert.equal(st?.status, 'running');
@@ -89,8 +72,7 @@ test('a long-running container outlives its creator: conmon is in its own sessio
 test('SIGTERM kills a process that is not PID 1: exit 143', { skip }, async (t) => {
   const h = harness(t, shared);
   const { c, opts } = h.container({ args: ['sleep', '100'], hostPid: true });
-  const { monitorPid } = await h.runtime.create(c, opts);
-  started.push(monitorPid);
+  await h.runtime.create(c, opts);
   await h.runtime.start(c.id);
   await h.runtime.kill(c.id, 15);
   const exit = await waitFor('exit file', () => h.runtime.readExit(c.id, opts));
@@ -114,15 +96,13 @@ test('command not found: create fails with 127 and the runtime\'s words; not exe
     return true;
   });
   assert.equal(await h.runtime.state(missing.c.id), undefined);
-  const pid = monitorPidSync(missing.c);
-  if (pid) started.push(pid);
   await waitFor('conmon to exit after the failed create', () => (monitorPidSync(missing.c) === undefined ? true : undefined));
 });
 
 test('pause and resume change the runtime state', { skip }, async (t) => {
   const h = harness(t, shared);
   const { c, opts } = h.container({ args: ['sleep', '100'] });
-  started.push((await h.runtime.create(c, opts)).monitorPid);
+  await h.runtime.create(c, opts);
   await h.runtime.start(c.id);
   await h.runtime.pause(c.id);
   assert.equal((await h.runtime.state(c.id))?.status, 'paused');
