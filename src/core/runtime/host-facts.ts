@@ -34,6 +34,11 @@ export interface HostFacts {
   canLowerOom: boolean;
   /** Go architecture name (amd64, arm64, ...), as seccomp profiles spell it. */
   arch: string;
+  /**
+   * The engine's own bounding set (CapBnd): a container can never hold more. Unset = every
+   * capability up to lastCap.
+   */
+  boundingCaps?: string[];
   /** /proc/sys/kernel/cap_last_cap: capabilities above it are unknown to this kernel. */
   lastCap: number;
   /** Kernel release ("6.1.0-13-amd64"), for seccomp `minKernel` rules. */

@@ -165,11 +165,15 @@ export function generateSpec(input: GenerateSpecInput): Spec {
   const user = resolveUser(opts.user || image.User || '', input.passwd, input.group, opts.groupAdd);
 
   const lastCap = host.lastCap;
-  const bounding = privileged
-    ? mergeCapabilities(allCapabilities(lastCap), [], opts.capDrop ?? [], lastCap)
-    : mergeCapabilities(defaults.capabilities, opts.capAdd ?? [], opts.capDrop ?? [], lastCap).filter(
-        (c) => allCapabilities(lastCap).includes(c),
-      );
+  // The engine cannot grant what its own bounding set lacks (runc: "unable to apply caps"), so
+  // --privileged means "everything the engine has", as in Podman, and cap-add is trimmed to it.
+  const grantable = host.boundingCaps ?? allCapabilities(lastCap);
+  const wanted = privileged
+    ? mergeCapabilities(grantable, [], opts.capDrop ?? [], lastCap)
+    : mergeCapabilities(defaults.capabilities, opts.capAdd ?? [], opts.capDrop ?? [], lastCap);
+  const bounding = wanted.filter((c) => grantable.includes(c));
+  const missing = wanted.filter((c) => !grantable.includes(c));
+  if (missing.length) warnings.push(`capabilities ${missing.join(', ')} are not available to the engine and were left out`);
   // Privileged already grants everything, but a misspelt --cap-add is still an error.
   if (privileged) for (const c of opts.capAdd ?? []) normalizeCapability(c);
 

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, lstatSync, statfsSync, existsSync } from 'no
 import { arch as osArch, hostname as osHostname, release } from 'node:os';
 import { join } from 'node:path';
 import type { HostDevice, HostFacts, HostRlimit } from '../../../core/runtime/host-facts.js';
+import { ALL_CAPABILITIES } from '../../../core/runtime/capabilities.js';
 
 /** /proc/<pid>/limits row titles → OCI rlimit types. */
 const LIMIT_NAMES: Record<string, string> = {
@@ -97,13 +98,21 @@ export function listHostDevices(root = '/dev'): HostDevice[] {
   return out;
 }
 
-function capEffHas(status: string, bit: number): boolean {
-  const m = /^CapEff:\s*([0-9a-f]+)$/m.exec(status);
-  if (!m) return false;
-  return ((BigInt('0x' + m[1]) >> BigInt(bit)) & 1n) === 1n;
+function capField(status: string, field: 'CapEff' | 'CapBnd'): bigint | undefined {
+  const m = new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(status);
+  return m ? BigInt('0x' + m[1]) : undefined;
+}
+
+function hasBit(mask: bigint | undefined, bit: number): boolean {
+  return mask !== undefined && ((mask >> BigInt(bit)) & 1n) === 1n;
 }
 
 const GOARCH: Record<string, string> = { x64: 'amd64', ia32: '386', arm64: 'arm64', arm: 'arm', s390x: 's390x', ppc64: 'ppc64le', riscv64: 'riscv64' };
+
+function boundingCaps(mask: bigint | undefined): string[] | undefined {
+  if (mask === undefined) return undefined;
+  return ALL_CAPABILITIES.filter((_, i) => hasBit(mask, i));
+}
 
 export function readHostFacts(): HostFacts {
   const status = read('/proc/self/status') ?? '';
@@ -126,7 +135,8 @@ export function readHostFacts(): HostFacts {
     seccomp: seccompField !== null || existsSync('/proc/sys/kernel/seccomp'),
     apparmor: (read('/sys/module/apparmor/parameters/enabled') ?? '').trim() === 'Y' || existsSync('/sys/kernel/security/apparmor'),
     oomScoreAdj: Number((read('/proc/self/oom_score_adj') ?? '0').trim()) || 0,
-    canLowerOom: capEffHas(status, CAP_SYS_RESOURCE),
+    canLowerOom: hasBit(capField(status, 'CapEff'), CAP_SYS_RESOURCE),
+    boundingCaps: boundingCaps(capField(status, 'CapBnd')),
     arch: GOARCH[a] ?? a,
     lastCap: Number.isInteger(lastCap) && lastCap > 0 ? lastCap : 40,
     kernel: release(),
