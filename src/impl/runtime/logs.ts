@@ -71,11 +71,10 @@ export async function* readLogs(path: string, opts: ReadLogsOptions = {}): Async
   const file = new LogFile(path);
   const asm = new LogAssembler();
   const first = [...records(await file.readLines(), asm, opts)];
+  // Without follow, a line the container never finished is as final as it gets.
+  if (!opts.follow) first.push(...asm.flush().filter((r) => inWindow(r, opts)));
   yield* opts.tail !== undefined ? (opts.tail > 0 ? first.slice(-opts.tail) : []) : first;
-  if (!opts.follow) {
-    for (const r of asm.flush()) if (inWindow(r, opts)) yield r;
-    return;
-  }
+  if (!opts.follow) return;
   let wake: (() => void) | null = null;
   let watcher: FSWatcher | undefined;
   try {

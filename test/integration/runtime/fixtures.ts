@@ -28,6 +28,8 @@ export interface SpecOptions {
   terminal?: boolean;
   /** Leave out the PID namespace, so the process is not PID 1 and default signal actions apply. */
   hostPid?: boolean;
+  /** linux.resources.memory limit (and the same memory+swap limit), bytes. */
+  memoryLimit?: number;
 }
 
 export function ociConfig(rootfs: string, o: SpecOptions): Record<string, unknown> {
@@ -59,7 +61,10 @@ export function ociConfig(rootfs: string, o: SpecOptions): Record<string, unknow
       { destination: '/sys', type: 'sysfs', source: 'sysfs', options: ['nosuid', 'noexec', 'nodev', 'ro'] },
     ],
     linux: {
-      resources: { devices: [{ allow: false, access: 'rwm' }] },
+      resources: {
+        devices: [{ allow: false, access: 'rwm' }],
+        ...(o.memoryLimit ? { memory: { limit: o.memoryLimit, swap: o.memoryLimit } } : {}),
+      },
       namespaces: namespaces.map((type) => ({ type })),
       maskedPaths: ['/proc/kcore', '/sys/firmware'],
       readonlyPaths: ['/proc/sys', '/proc/sysrq-trigger'],
