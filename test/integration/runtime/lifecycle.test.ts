@@ -121,3 +121,19 @@ test('unknown containers: state is undefined, kill is NotFound, delete is a no-o
   await assert.rejects(h.runtime.kill('skiff-rt-nope', 9), (e: unknown) => isOciRuntimeError(e) && e.code === 'NotFound');
   await h.runtime.delete('skiff-rt-nope', true);
 });
+
+test('the exit command runs after the exit file is written', { skip }, async (t) => {
+  const h = harness(t, shared);
+  const { c, opts } = h.container({ args: ['sh', '-c', 'exit 4'] });
+  const marker = `${c.runDir}/exit-command.out`;
+  await h.runtime.create(c, { ...opts, exitCommand: ['/bin/sh', '-c', `cat ${opts.exitDir}/${c.id} > ${marker}`] });
+  await h.runtime.start(c.id);
+  const seen = await waitFor('exit command', () => {
+    try {
+      return readFileSync(marker, 'utf8');
+    } catch {
+      return undefined;
+    }
+  });
+  assert.equal(seen, '4');
+});
