@@ -10,7 +10,7 @@
  *   create(c)            monitor + `runtime create`; state "created", container PID known
  *   attach(c, streams)   optional, BEFORE start, so no output is lost (nothing is replayed)
  *   start(id)            state "running"
- *   kill(id, sig) …      the monitor writes the exit status; `readExit` reads it
+ *   kill(id, sig) …      the monitor writes the exit status; `wait`/`readExit` read it
  *   delete(id)           removes the runtime's state; the caller removes bundle and run dir
  */
 import type { Readable, Writable } from 'node:stream';
@@ -152,6 +152,11 @@ export interface OciRuntime {
   attach(c: RuntimeContainer, streams: AttachStreams): Promise<AttachSession>;
   /** The exit status the monitor recorded, or undefined while the container has not exited. */
   readExit(id: string, paths: ExitPaths): Promise<ExitInfo | undefined>;
+  /**
+   * Resolves when the monitor records the exit status. Rejects (Unavailable) if the monitor
+   * dies without recording one, and (Canceled) when `signal` aborts.
+   */
+  wait(c: RuntimeContainer, paths: ExitPaths, opts?: { signal?: AbortSignal }): Promise<ExitInfo>;
   /** PID of the container's monitor while it is alive. */
   monitorPid(c: RuntimeContainer): Promise<number | undefined>;
   features(): Promise<RuntimeFeatures>;

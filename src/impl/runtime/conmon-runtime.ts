@@ -16,7 +16,7 @@ import type {
 import { attachSocket } from './attach.js';
 import { ConmonProcess, conmonArgv } from './conmon.js';
 import { execDir, execInContainer } from './exec.js';
-import { clearExitFiles, readExitFile } from './exit-file.js';
+import { clearExitFiles, readExitFile, waitForExit } from './exit-file.js';
 import { OciCli, runtimeMessage } from './oci-cli.js';
 
 export interface ConmonRuntimeOptions {
@@ -188,13 +188,18 @@ export class ConmonRuntime implements OciRuntime {
     return readExitFile(id, paths);
   }
 
+  async wait(c: RuntimeContainer, paths: ExitPaths, opts: { signal?: AbortSignal } = {}): Promise<ExitInfo> {
+    return waitForExit(c.id, paths, { ...opts, monitorAlive: async () => (await this.monitorPid(c)) !== undefined });
+  }
+
   /** The PID from conmon.pid while that process is alive and still conmon (PIDs are reused). */
   async monitorPid(c: RuntimeContainer): Promise<number | undefined> {
     const pid = await this.readPid(join(c.runDir, 'conmon.pid'));
     if (!pid) return undefined;
     try {
-      const comm = (await readFile(`/proc/${pid}/comm`, 'utf8')).trim();
-      return comm === 'conmon' ? pid : undefined;
+      // "pid (comm) state …": a zombie waiting for init to reap it is gone for our purposes.
+      const stat = await readFile(`/proc/${pid}/stat`, 'utf8');
+      return stat.includes(' (conmon) ') && stat.split(') ')[1]?.[0] !== 'Z' ? pid : undefined;
     } catch {
       return undefined;
     }

@@ -3,8 +3,11 @@
  * status as decimal text (128+N after signal N, -1 if unknown), `<persistDir>/oom` exists
  * after an OOM kill. The exit file's mtime is the exit time.
  */
+import { watch } from 'node:fs';
+import type { FSWatcher } from 'node:fs';
 import { readFile, stat, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { EngineError } from '../../core/errdefs.js';
 import type { ExitInfo, ExitPaths } from '../../core/oci-runtime/runtime.js';
 
 async function readStatus(path: string): Promise<{ code: number; at: Date } | undefined> {
@@ -42,4 +45,47 @@ export async function clearExitFiles(id: string, paths: ExitPaths): Promise<void
     rm(join(paths.persistDir, 'exit'), { force: true }),
     rm(join(paths.persistDir, 'oom'), { force: true }),
   ]);
+}
+
+/**
+ * Waits for the exit status: inotify on the exit dir wakes us early, a slow poll covers file
+ * systems without it and checks that the monitor is still there to write the file.
+ */
+export async function waitForExit(
+  id: string,
+  paths: ExitPaths,
+  opts: { signal?: AbortSignal; monitorAlive: () => Promise<boolean>; pollMs?: number },
+): Promise<ExitInfo> {
+  let wake: (() => void) | null = null;
+  let watcher: FSWatcher | undefined;
+  try {
+    watcher = watch(paths.exitDir, (_event, name) => {
+      if (name === null || name === id) wake?.();
+    });
+  } catch {
+    // polling alone will do
+  }
+  const onAbort = () => wake?.();
+  opts.signal?.addEventListener('abort', onAbort);
+  try {
+    for (;;) {
+      if (opts.signal?.aborted) throw new EngineError('Canceled', `waiting for ${id} was canceled`);
+      const info = await readExitFile(id, paths);
+      if (info) return info;
+      if (!(await opts.monitorAlive())) {
+        // The monitor writes the file before it exits: read once more to close the race.
+        const last = await readExitFile(id, paths);
+        if (last) return last;
+        throw new EngineError('Unavailable', `the monitor of ${id} exited without recording an exit status`);
+      }
+      await new Promise<void>((r) => {
+        const t = setTimeout(r, opts.pollMs ?? 1000);
+        wake = () => (clearTimeout(t), r());
+      });
+      wake = null;
+    }
+  } finally {
+    watcher?.close();
+    opts.signal?.removeEventListener('abort', onAbort);
+  }
 }

@@ -2,6 +2,7 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
+import { isEngineError } from '../../../src/core/errdefs.js';
 import { isOciRuntimeError } from '../../../src/core/oci-runtime/errors.js';
 import { readLogs } from '../../../src/impl/runtime/logs.js';
 import type { LogRecord } from '../../../src/core/oci-runtime/k8s-log.js';
@@ -64,9 +65,24 @@ test('a long-running container outlives its creator: conmon is in its own sessio
   await h.runtime.kill(c.id, 'TERM');
   await new Promise((r) => setTimeout(r, 300));
   assert.equal((await h.runtime.state(c.id))?.status, 'running');
+  const waiting = h.runtime.wait(c, opts);
   await h.runtime.kill(c.id, 'KILL');
-  const exit = await waitFor('exit file', () => h.runtime.readExit(c.id, opts));
+  const exit = await waiting;
   assert.equal(exit.code, 137);
+  assert.deepEqual(await h.runtime.wait(c, opts), exit, 'an exited container answers at once');
+});
+
+test('wait: canceled by its signal; Unavailable when conmon dies without an exit file', { skip }, async (t) => {
+  const h = harness(t, shared);
+  const { c, opts } = h.container({ args: ['sleep', '100'] });
+  const { monitorPid } = await h.runtime.create(c, opts);
+  await h.runtime.start(c.id);
+  const ac = new AbortController();
+  const waiting = h.runtime.wait(c, opts, { signal: ac.signal });
+  ac.abort();
+  await assert.rejects(waiting, (e: unknown) => isEngineError(e, 'Canceled'));
+  process.kill(monitorPid, 'SIGKILL');
+  await assert.rejects(h.runtime.wait(c, opts), (e: unknown) => isEngineError(e, 'Unavailable'));
 });
 
 test('SIGTERM kills a process that is not PID 1: exit 143', { skip }, async (t) => {
