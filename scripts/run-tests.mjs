@@ -21,6 +21,9 @@ if (files.length === 0) {
   console.error('no test files matched');
   process.exit(1);
 }
+// Integration tests run the built CLI: build first so they never test a stale bundle.
+const built = spawnSync(process.execPath, ['scripts/build.mjs'], { stdio: 'inherit' });
+if (built.status !== 0) process.exit(built.status ?? 1);
 const concurrency = process.env.SKIFF_TEST_CONCURRENCY ?? '4';
 const r = spawnSync(
   process.execPath,

@@ -45,9 +45,9 @@ function verbOf(argv: string[]): string | undefined {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  let program!: Command;
-  const app = new App(() => program.opts<GlobalOptions>());
-  program = buildProgram(app);
+  const holder: { program?: Command } = {};
+  const app = new App(() => holder.program!.opts<GlobalOptions>());
+  const program = (holder.program = buildProgram(app));
   const verb = verbOf(argv);
   const entry = verb ? VERBS[verb] : undefined;
   try {
@@ -88,5 +88,6 @@ function reportError(app: App, e: unknown): number {
   return ENGINE_ERROR;
 }
 
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
+void main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -2,6 +2,7 @@ import { createReadStream } from 'node:fs';
 import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import type { App } from '../app.js';
+import { humanSizeWithPrecision } from '../format/units.js';
 import type { Register } from '../registry.js';
 
 /** For repeatable flags: `--filter a=1 --filter b=2`. */
@@ -36,4 +37,9 @@ export async function registerGroup(
     const added = cmd.commands.at(-1)!;
     for (const a of aliases) added.alias(a);
   }
+}
+
+/** Docker's CLI prints image sizes with 3 significant digits (go-units HumanSizeWithPrecision(n, 3)). */
+export function dockerSize(bytes: number): string {
+  return humanSizeWithPrecision(bytes, 3);
 }

@@ -1,4 +1,7 @@
+import { createHash } from 'node:crypto';
 import type { ContentStore, ContentWriter, Expected } from '../../core/content/content.js';
+import { invalidArgument } from '../../core/errdefs.js';
+import { removeBlobsIfUnused, removeLayersIfUnused } from '../gc.js';
 import type { EngineContext } from '../context.js';
 import { writeTx } from '../../impl/metadata/db.js';
 
@@ -11,6 +14,8 @@ export class Lease {
   readonly id: string;
   /** Blobs this writer created: on failure, those nothing else took up are removed. */
   private readonly written = new Set<string>();
+  /** Layers this writer claimed, in order: on failure, the unreferenced ones go (top first). */
+  private readonly layers: string[] = [];
   private constructor(private readonly ctx: EngineContext) {
     this.id = ctx.newId();
     ctx.records.createLease(this.id);
@@ -22,7 +27,7 @@ export class Lease {
       return await fn(lease);
     } catch (e) {
       ctx.records.deleteLease(lease.id);
-      const { removeBlobsIfUnused } = await import('../gc.js');
+      removeLayersIfUnused(ctx, [...lease.layers].reverse());
       removeBlobsIfUnused(ctx, lease.written);
       throw e;
     } finally {
@@ -36,6 +41,7 @@ export class Lease {
 
   layer(id: string): void {
     this.ctx.records.leaseRef(this.id, 'layer', id);
+    this.layers.push(id);
   }
 
   /** Streams into the content store, claiming the digest before the blob becomes visible. */
@@ -62,7 +68,6 @@ export class Lease {
   }
 
   async put(data: Buffer): Promise<{ digest: string; size: number }> {
-    const { createHash } = await import('node:crypto');
     const digest = 'sha256:' + createHash('sha256').update(data).digest('hex');
     this.blob(digest);
     if (!this.ctx.content.has(digest)) this.written.add(digest);
@@ -92,7 +97,6 @@ export function leasedStore(ctx: EngineContext, lease: Lease): ContentStore {
     put: async (data, expected) => {
       const r = await lease.put(data);
       if (expected?.digest && expected.digest !== r.digest) {
-        const { invalidArgument } = await import('../../core/errdefs.js');
         throw invalidArgument(`blob digest mismatch: expected ${expected.digest}, got ${r.digest}`);
       }
       return r;

@@ -3,8 +3,8 @@
  * reach outside it.
  *
  * Path rules (decided here, checked by test/integration/layers/hostile.test.ts):
- * - Entry names are taken relative to the layer root: leading "/" and "./" are dropped, as
- *   Docker and containerd do, and ".." is resolved lexically; a name that climbs above the
+ * - Entry names are taken relative to the layer root: a leading "./" is dropped, a leading
+ *   "/" is refused (Docker strips it), and ".." is resolved lexically; a name that climbs above the
  *   root is refused, even if it would come back down ("../root/x").
  * - Every directory on the way to an entry must be a real directory in the layer tree; a
  *   symlink there is refused rather than followed (also for whiteouts and hard-link
@@ -125,6 +125,9 @@ export class LayerWriter {
   entry(header: TarHeader, raw: Map<string, Buffer> | null, stream: EntryData, done: (err?: unknown) => void): void {
     const name = header.name;
     if (name.includes('\0')) throw invalidArgument(`layer entry ${JSON.stringify(name)}: NUL in name`);
+    // Docker strips a leading "/"; we refuse it, as no tool that makes layers writes one and a
+    // tar that does was made to be unpacked somewhere else.
+    if (name.startsWith('/')) throw invalidArgument(`layer entry "${name}": absolute path`);
     const rel = cleanName(name);
     if (rel === null) throw invalidArgument(`layer entry "${name}": path escapes the layer root`);
     const slash = rel.lastIndexOf('/');

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { examples } from '../common.js';
+import { examples, dockerSize } from '../common.js';
 import { renderList } from '../../format/table.js';
-import { humanSize, timeAgo } from '../../format/units.js';
+import { timeAgo } from '../../format/units.js';
 
 const HEADERS = { ID: 'IMAGE', CreatedSince: 'CREATED', CreatedBy: 'CREATED BY', Size: 'SIZE', Comment: 'COMMENT' };
 
@@ -25,7 +25,7 @@ export function register(parent: Command, app: App, name = 'history'): void {
           CreatedSince: o.human ? timeAgo(created) : created.toISOString(),
           CreatedAt: created.toISOString(),
           CreatedBy: by,
-          Size: o.human ? humanSize(h.Size) : String(h.Size),
+          Size: o.human ? dockerSize(h.Size) : String(h.Size),
           Comment: h.Comment,
           Tags: h.Tags,
         };

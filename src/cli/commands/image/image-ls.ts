@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { collect, examples } from '../common.js';
+import { collect, examples, dockerSize } from '../common.js';
 import { parseFilters } from '../../format/filters.js';
 import { renderList } from '../../format/table.js';
-import { humanSize, timeAgo } from '../../format/units.js';
+import { timeAgo } from '../../format/units.js';
 import type { ImageSummary } from '../../../engine/images/types.js';
 
 interface Opts {
@@ -46,10 +46,10 @@ function rows(images: ImageSummary[], o: Opts) {
         ID: id,
         CreatedSince: timeAgo(created),
         CreatedAt: created.toISOString().replace('T', ' ').replace(/\.\d+Z$/, ' +0000 UTC'),
-        Size: humanSize(img.Size),
-        SharedSize: humanSize(img.SharedSize),
-        UniqueSize: humanSize(img.Size - img.SharedSize),
-        VirtualSize: humanSize(img.VirtualSize),
+        Size: dockerSize(img.Size),
+        SharedSize: dockerSize(img.SharedSize),
+        UniqueSize: dockerSize(img.Size - img.SharedSize),
+        VirtualSize: dockerSize(img.VirtualSize),
         Containers: String(img.Containers),
         Labels: img.Labels,
       });

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { collect, examples } from '../common.js';
+import { collect, examples, dockerSize } from '../common.js';
 import { parseFilters } from '../../format/filters.js';
-import { humanSize } from '../../format/units.js';
 
 export function register(parent: Command, app: App, name = 'prune'): void {
   const cmd = parent
@@ -18,7 +17,7 @@ export function register(parent: Command, app: App, name = 'prune'): void {
       for (const item of report.ImagesDeleted) {
         app.print('Untagged' in item ? `untagged: ${item.Untagged}` : `deleted: ${item.Deleted}`);
       }
-      app.print(`Total reclaimed space: ${humanSize(report.SpaceReclaimed)}`);
+      app.print(`Total reclaimed space: ${dockerSize(report.SpaceReclaimed)}`);
     });
   examples(cmd, ['skiff image prune', 'skiff image prune -a -f']);
 }

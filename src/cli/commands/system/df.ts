@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { examples } from '../common.js';
+import { examples, dockerSize } from '../common.js';
 import { formatTable, renderList } from '../../format/table.js';
-import { humanSize, timeAgo } from '../../format/units.js';
+import { timeAgo } from '../../format/units.js';
 
 function pct(part: number, whole: number): string {
   return whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '';
@@ -23,8 +23,8 @@ export function register(parent: Command, app: App, name = 'df'): void {
           Type: 'Images',
           TotalCount: String(du.Images.length),
           Active: String(activeImages.length),
-          Size: humanSize(du.LayersSize),
-          Reclaimable: humanSize(reclaimImages) + pct(reclaimImages, du.LayersSize),
+          Size: dockerSize(du.LayersSize),
+          Reclaimable: dockerSize(reclaimImages) + pct(reclaimImages, du.LayersSize),
         },
         { Type: 'Containers', TotalCount: String(du.Containers.length), Active: '0', Size: '0B', Reclaimable: '0B' },
         { Type: 'Local Volumes', TotalCount: String(du.Volumes.length), Active: '0', Size: '0B', Reclaimable: '0B' },
@@ -42,7 +42,7 @@ export function register(parent: Command, app: App, name = 'df'): void {
             headers: { Type: 'TYPE', TotalCount: 'TOTAL', Active: 'ACTIVE', Size: 'SIZE', Reclaimable: 'RECLAIMABLE' },
           }),
         );
-        if (!o.format) app.print(`\nLayer sharing saves ${humanSize(du.SharingSavings)}`);
+        if (!o.format) app.print(`\nLayer sharing saves ${dockerSize(du.SharingSavings)}`);
         return;
       }
       app.print('Images space usage:\n');
@@ -57,16 +57,16 @@ export function register(parent: Command, app: App, name = 'df'): void {
                 t.slice(at + 1),
                 i.Id.slice(7, 19),
                 timeAgo(new Date(i.Created * 1000)),
-                humanSize(i.Size),
-                humanSize(i.SharedSize),
-                humanSize(i.UniqueSize),
+                dockerSize(i.Size),
+                dockerSize(i.SharedSize),
+                dockerSize(i.UniqueSize),
                 String(i.Containers),
               ];
             }),
           ),
         ),
       );
-      app.print(`\nLayer sharing saves ${humanSize(du.SharingSavings)} (Σ layer size × (images using it − 1))`);
+      app.print(`\nLayer sharing saves ${dockerSize(du.SharingSavings)} (Σ layer size × (images using it − 1))`);
       app.print('\nContainers space usage:\n');
       app.out(formatTable(['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'], []));
       app.print('\nLocal Volumes space usage:\n');

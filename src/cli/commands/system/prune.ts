@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { examples } from '../common.js';
-import { humanSize } from '../../format/units.js';
+import { examples, dockerSize } from '../common.js';
 
 export function register(parent: Command, app: App, name = 'prune'): void {
   const cmd = parent
@@ -16,7 +15,7 @@ export function register(parent: Command, app: App, name = 'prune'): void {
       for (const item of report.ImagesDeleted) {
         if ('Deleted' in item) app.print(`deleted: ${item.Deleted}`);
       }
-      app.print(`Total reclaimed space: ${humanSize(report.SpaceReclaimed + gc.bytesReclaimed)}`);
+      app.print(`Total reclaimed space: ${dockerSize(report.SpaceReclaimed + gc.bytesReclaimed)}`);
     });
   examples(cmd, ['skiff system prune -f', 'skiff system prune -a -f']);
 }
