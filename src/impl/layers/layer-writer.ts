@@ -146,6 +146,7 @@ export class LayerWriter {
     switch (type) {
       case 'file':
       case 'contiguous-file':
+        if (rel === '') throw invalidArgument(`layer entry "${name}": cannot replace the layer root`);
         return this.file(name, rel, header, meta, stream, done);
       case 'directory':
         this.directory(name, rel, header, meta);

@@ -52,7 +52,8 @@ const waiting = new Map<number, ParallelSha256>();
 
 function sharedWorker(): Worker {
   if (worker) return worker;
-  const w = new Worker(WORKER_SOURCE, { eval: true });
+  // No execArgv: the worker is plain CommonJS and needs none of the parent's loaders.
+  const w = new Worker(WORKER_SOURCE, { eval: true, execArgv: [] });
   w.on('message', (r: Reply) => waiting.get(r.id)?.onReply(r));
   w.on('error', (e) => {
     worker = null;

@@ -4,6 +4,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
 import { isEngineError } from '../../../src/core/errdefs.js';
 import { createLayerDriver, overlaySupported } from '../../../src/impl/layers/index.js';
 import type { LayerDriverName } from '../../../src/impl/layers/index.js';
@@ -84,6 +85,11 @@ const CASES: Case[] = [
     tar: () => makeTar([{ name: 'big', content: Buffer.alloc(2000) }]),
   },
   {
+    name: 'a file named like the root',
+    entry: './',
+    tar: () => Buffer.concat([rawHeader('./', { typeflag: '7' }), Buffer.alloc(1024)]),
+  },
+  {
     name: 'unsupported entry type (GNU sparse)',
     entry: 'sparse',
     tar: () => Buffer.concat([rawHeader('sparse', { typeflag: 'S' }), Buffer.alloc(1024)]),
@@ -136,6 +142,10 @@ for (const driverName of drivers) {
     await assert.rejects(d.applyDiff('a', streamOf(tar.subarray(0, 3000))), (e: unknown) => isEngineError(e, 'InvalidArgument'));
     d.create('b', null);
     await assert.rejects(d.applyDiff('b', streamOf(Buffer.alloc(2048, 0x41))), (e: unknown) => isEngineError(e, 'InvalidArgument'));
+    const gz = gzipSync(tar);
+    gz.fill(0x55, 10, gz.length - 8);
+    d.create('c', null);
+    await assert.rejects(d.applyDiff('c', streamOf(gz)), (e: unknown) => isEngineError(e, 'InvalidArgument'));
   });
 
   // Decision: a leading "/" is refused (Docker strips it); "./" and ".." that stay inside are fine.
