@@ -36,6 +36,7 @@ export class App {
       root: g.root ?? process.env.SKIFF_ROOT,
       runroot: g.runroot ?? process.env.SKIFF_RUNROOT,
       storageDriver: driver as StorageDriverName | undefined,
+      cleanupCommand: [process.execPath, process.argv[1]!],
     });
     return this.engineInstance;
   }

@@ -78,7 +78,7 @@ function reportError(app: App, e: unknown): number {
     return ENGINE_ERROR;
   }
   const err = e as { exitCode?: unknown; name?: string; message?: string; stack?: string; cause?: unknown };
-  if (err?.name === 'ExitCodeError' && typeof err.exitCode === 'number') {
+  if (typeof err?.exitCode === 'number') {
     if (err.message) app.err(`Error: ${err.message}\n`);
     return err.exitCode;
   }

@@ -6,6 +6,7 @@
 import type { SkiffConfig, StorageDriverName } from '../core/config/types.js';
 import { EngineContext } from './context.js';
 import { ImageEngine } from './images/index.js';
+import { ContainerEngine } from './containers/index.js';
 import { collectGarbage, type GcReport } from './gc.js';
 import { diskUsage, type DiskUsage } from './system/df.js';
 import { systemInfo, type SystemInfo } from './system/info.js';
@@ -16,17 +17,26 @@ export interface CreateEngineOptions {
   root?: string;
   runroot?: string;
   storageDriver?: StorageDriverName;
+  /** argv that runs the skiff CLI; conmon runs `<argv> container cleanup ID` when a container exits. */
+  cleanupCommand?: string[];
 }
 
 export class Engine {
   readonly ctx: EngineContext;
   readonly images: ImageEngine;
   private readonly configFile: string;
+  private _containers?: ContainerEngine;
+  private readonly cleanupCommand?: string[];
 
   constructor(opts: CreateEngineOptions) {
     this.ctx = new EngineContext(opts);
     this.images = new ImageEngine(this.ctx);
     this.configFile = opts.configFile ?? '';
+    this.cleanupCommand = opts.cleanupCommand;
+  }
+
+  get containers(): ContainerEngine {
+    return (this._containers ??= new ContainerEngine(this.ctx, { cleanupCommand: this.cleanupCommand }));
   }
 
   info(): SystemInfo {

@@ -43,3 +43,18 @@ export async function registerGroup(
 export function dockerSize(bytes: number): string {
   return humanSizeWithPrecision(bytes, 3);
 }
+
+/** Runs `fn` for every argument, printing each that succeeded (docker's output), failing with the last error. */
+export async function forEachRef(app: App, refs: string[], fn: (ref: string) => Promise<unknown>): Promise<void> {
+  let failed: unknown;
+  for (const r of refs) {
+    try {
+      await fn(r);
+      app.print(r);
+    } catch (e) {
+      if (failed) app.err(`Error: ${(failed as Error).message}\n`);
+      failed = e;
+    }
+  }
+  if (failed) throw failed;
+}

@@ -2,28 +2,38 @@ import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
 import { renderOne } from '../../format/table.js';
+import { invalidArgument, isEngineError } from '../../../core/errdefs.js';
 
+/** `inspect`: containers first, then images, as docker looks them up; `--type` narrows it. */
 export function register(parent: Command, app: App, name = 'inspect'): void {
   const cmd = parent
     .command(name)
-    .description('Display detailed information on images (containers once they exist)')
+    .description('Display detailed information on containers or images')
     .argument('<NAME...>')
-    .option('--type <type>', 'only this kind of object: image', 'image')
     .option('-f, --format <format>', 'format the output with a Go template')
+    .option('--type <type>', 'only this kind of object: container or image')
     .action(async (refs: string[], o: { format?: string; type?: string }) => {
+      if (o.type && o.type !== 'container' && o.type !== 'image') throw invalidArgument(`unknown --type "${o.type}"`);
       const engine = await app.engine();
-      const docs = [];
+      const docs: unknown[] = [];
       let failed: unknown;
       for (const r of refs) {
         try {
+          if (o.type !== 'image') {
+            try {
+              docs.push(await engine.containers.inspect(r));
+              continue;
+            } catch (e) {
+              if (o.type === 'container' || !isEngineError(e, 'NotFound')) throw e;
+            }
+          }
           docs.push(await engine.images.inspect(r));
         } catch (e) {
-          failed ??= e;
+          failed ??= isEngineError(e, 'NotFound') ? invalidArgument(`no such object: ${r}`) : e;
         }
       }
-      // Like docker: print what was found, then fail for what was not.
       if (docs.length) app.out(renderOne(docs, o.format));
       if (failed) throw failed;
     });
-  examples(cmd, ['skiff inspect busybox', "skiff image inspect --format '{{.Id}} {{.Size}}' busybox"]);
+  examples(cmd, ['skiff inspect web', "skiff inspect --type image -f '{{.Id}}' busybox"]);
 }

@@ -1,0 +1,59 @@
+import type { Engine } from '../../../engine/index.js';
+import type { AttachSession, AttachStreams } from '../../../engine/containers/index.js';
+
+/** The terminal side of an attached session: raw mode and window size for `-t`, restored after. */
+export class TerminalIo {
+  private restoreRaw = false;
+  private onResize?: () => void;
+
+  constructor(private readonly tty: boolean, private readonly stdin: boolean) {}
+
+  streams(detachKeys?: string): AttachStreams {
+    return {
+      ...(this.stdin ? { stdin: process.stdin } : {}),
+      stdout: process.stdout,
+      ...(this.tty ? {} : { stderr: process.stderr }),
+      ...(detachKeys !== undefined ? { detachKeys } : {}),
+    };
+  }
+
+  /** Puts the terminal in raw mode (keys go to the container) and follows its size. */
+  begin(engine: Engine, id: string): void {
+    if (this.tty && this.stdin && process.stdin.isTTY) {
+      process.stdin.setRawMode(true);
+      this.restoreRaw = true;
+    }
+    if (this.tty && process.stdout.isTTY) {
+      const resize = () => {
+        const { rows, columns } = process.stdout;
+        if (rows && columns) void engine.containers.resize(id, { rows, cols: columns }).catch(() => undefined);
+      };
+      this.onResize = resize;
+      process.stdout.on('resize', resize);
+      resize();
+    }
+  }
+
+  end(): void {
+    if (this.restoreRaw) process.stdin.setRawMode(false);
+    if (this.onResize) process.stdout.off('resize', this.onResize);
+    process.stdin.pause();
+  }
+}
+
+/** Forwards SIGINT/SIGTERM/... to the container while attached without a tty (docker's --sig-proxy). */
+export function proxySignals(engine: Engine, id: string): () => void {
+  const sigs: NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT', 'SIGUSR1', 'SIGUSR2'];
+  const handlers = sigs.map((s) => {
+    const h = () => void engine.containers.kill(id, s).catch(() => undefined);
+    process.on(s, h);
+    return [s, h] as const;
+  });
+  return () => {
+    for (const [s, h] of handlers) process.off(s, h);
+  };
+}
+
+export async function waitAttached(session: AttachSession): Promise<'exited' | 'detached' | 'closed'> {
+  return session.done;
+}

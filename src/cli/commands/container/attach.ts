@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import type { App } from '../../app.js';
+import { examples } from '../common.js';
+import { TerminalIo, proxySignals } from './attach-io.js';
+import { ExitCodeError } from '../../../core/errdefs.js';
+
+export function register(parent: Command, app: App, name = 'attach'): void {
+  const cmd = parent
+    .command(name)
+    .description("Attach local standard input, output, and error streams to a running container")
+    .argument('<CONTAINER>')
+    .option('--no-stdin', 'do not attach STDIN')
+    .option('--detach-keys <keys>', 'override the key sequence for detaching')
+    .option('--no-sig-proxy', 'do not proxy received signals to the process')
+    .action(async (ref: string, o: { stdin: boolean; detachKeys?: string; sigProxy: boolean }) => {
+      const engine = await app.engine();
+      const doc = await engine.containers.inspect(ref);
+      const io = new TerminalIo(doc.Config.Tty, o.stdin && doc.Config.OpenStdin);
+      const session = await engine.containers.attach(ref, io.streams(o.detachKeys));
+      io.begin(engine, doc.Id);
+      const unproxy = !doc.Config.Tty && o.sigProxy ? proxySignals(engine, doc.Id) : () => undefined;
+      try {
+        if ((await session.done) === 'detached') return;
+      } finally {
+        unproxy();
+        io.end();
+      }
+      const code = await engine.containers.wait(doc.Id);
+      if (code !== 0) throw new ExitCodeError(code);
+    });
+  examples(cmd, ['skiff attach shell']);
+}

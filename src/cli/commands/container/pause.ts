@@ -1,0 +1,15 @@
+import type { Command } from 'commander';
+import type { App } from '../../app.js';
+import { examples, forEachRef } from '../common.js';
+
+export function register(parent: Command, app: App, name = 'pause'): void {
+  const cmd = parent
+    .command(name)
+    .description('Pause all processes within one or more containers')
+    .argument('<CONTAINER...>')
+    .action(async (refs: string[]) => {
+      const engine = await app.engine();
+      await forEachRef(app, refs, (r) => engine.containers.pause(r));
+    });
+  examples(cmd, ['skiff pause web']);
+}

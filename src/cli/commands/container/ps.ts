@@ -1,0 +1,80 @@
+import type { Command } from 'commander';
+import type { App } from '../../app.js';
+import { collect, examples } from '../common.js';
+import { parseFilters } from '../../format/filters.js';
+import { renderList } from '../../format/table.js';
+import { humanDuration, timeAgo } from '../../format/units.js';
+
+const HEADERS = {
+  ID: 'CONTAINER ID',
+  Image: 'IMAGE',
+  Command: 'COMMAND',
+  RunningFor: 'CREATED',
+  Status: 'STATUS',
+  Ports: 'PORTS',
+  Names: 'NAMES',
+  Size: 'SIZE',
+  State: 'STATE',
+  Labels: 'LABELS',
+  CreatedAt: 'CREATED AT',
+};
+
+interface Opts {
+  all?: boolean;
+  quiet?: boolean;
+  size?: boolean;
+  latest?: boolean;
+  last?: string;
+  filter?: string[];
+  format?: string;
+  trunc: boolean;
+}
+
+export function register(parent: Command, app: App, name = 'ps'): void {
+  const cmd = parent
+    .command(name)
+    .description('List containers')
+    .option('-a, --all', 'show all containers (default shows just running)')
+    .option('-q, --quiet', 'only display container IDs')
+    .option('-s, --size', 'display total file sizes')
+    .option('-l, --latest', 'show the latest created container (includes all states)')
+    .option('-n, --last <n>', 'show n last created containers (includes all states)')
+    .option('-f, --filter <filter>', 'filter output: status, name, id, ancestor, exited, label', collect)
+    .option('--format <format>', "pretty-print with a Go template, 'table', 'table TEMPLATE' or 'json'")
+    .option('--no-trunc', "don't truncate output")
+    .action(async (o: Opts) => {
+      const filters = parseFilters(o.filter ?? [], ['status', 'name', 'id', 'ancestor', 'exited', 'label']);
+      const last = o.latest ? 1 : o.last !== undefined ? Number(o.last) : undefined;
+      const since = (iso: string) => humanDuration(Date.now() - Date.parse(iso));
+      const list = await (await app.engine()).containers.list(
+        { all: !!o.all || last !== undefined, filters, ...(last !== undefined ? { last } : {}) },
+        since,
+      );
+      if (o.quiet && !o.format) {
+        for (const c of list) app.print(o.trunc ? c.Id.slice(0, 12) : c.Id);
+        return;
+      }
+      const rows = list.map((c) => {
+        const created = new Date(c.Created * 1000);
+        const command = JSON.stringify(o.trunc && c.Command.length > 20 ? c.Command.slice(0, 19) + '…' : c.Command);
+        return {
+          ID: o.trunc ? c.Id.slice(0, 12) : c.Id,
+          Image: c.Image,
+          Command: command,
+          RunningFor: timeAgo(created),
+          CreatedAt: created.toISOString(),
+          Status: c.Status,
+          State: c.State,
+          Ports: '',
+          Names: c.Names.map((n) => n.slice(1)).join(','),
+          Labels: Object.entries(c.Labels).map(([k, v]) => `${k}=${v}`).join(','),
+          Size: '0B',
+          Networks: c.HostConfig.NetworkMode,
+        };
+      });
+      const defaultTable =
+        'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}' + (o.size ? '\t{{.Size}}' : '');
+      app.out(renderList(rows, { format: o.format, defaultTable, headers: HEADERS }));
+    });
+  examples(cmd, ['skiff ps', 'skiff ps -a --filter status=exited -q', "skiff ps --format '{{.Names}} {{.Status}}'"]);
+}

@@ -1,0 +1,69 @@
+import type { Command } from 'commander';
+import type { App } from '../../app.js';
+import { examples } from '../common.js';
+import { addCreateFlags, createRequest, type CreateFlags } from './create-flags.js';
+import { TerminalIo, proxySignals } from './attach-io.js';
+import { ExitCodeError } from '../../../core/errdefs.js';
+
+interface RunFlags extends CreateFlags {
+  detach?: boolean;
+  detachKeys?: string;
+  sigProxy: boolean;
+}
+
+export function register(parent: Command, app: App, name = 'run'): void {
+  const cmd = addCreateFlags(
+    parent
+      .command(name)
+      .description('Run a command in a new container')
+      .argument('<IMAGE>')
+      .argument('[COMMAND...]', 'command and arguments')
+      .passThroughOptions()
+      .option('-d, --detach', 'run the container in the background and print its ID')
+      .option('--detach-keys <keys>', 'override the key sequence for detaching (default ctrl-p,ctrl-q)')
+      .option('--no-sig-proxy', 'do not proxy received signals to the process'),
+  ).action(async (image: string, command: string[], f: RunFlags) => {
+    const engine = await app.engine();
+    const req = createRequest(image, command, f);
+    const { id } = await engine.containers.create(req);
+    if (f.detach) {
+      await startOrRemove(app, id, !!f.rm);
+      app.print(id);
+      return;
+    }
+    const io = new TerminalIo(!!f.tty, !!f.interactive);
+    let session;
+    try {
+      session = (await engine.containers.start(id, { attach: io.streams(f.detachKeys) })).attach;
+    } catch (e) {
+      if (f.rm) await engine.containers.remove(id, { force: true }).catch(() => undefined);
+      throw e;
+    }
+    io.begin(engine, id);
+    const unproxy = !f.tty && f.sigProxy ? proxySignals(engine, id) : () => undefined;
+    try {
+      const end = session ? await session.done : 'exited';
+      if (end === 'detached') return;
+    } finally {
+      unproxy();
+      io.end();
+    }
+    const code = await engine.containers.wait(id);
+    if (code !== 0) throw new ExitCodeError(code);
+  });
+  examples(cmd, [
+    'skiff run --rm busybox echo hello',
+    'skiff run -it --name shell busybox sh',
+    'skiff run -d --name web --memory 64m busybox httpd -f -p 8080',
+  ]);
+}
+
+async function startOrRemove(app: App, id: string, rm: boolean): Promise<void> {
+  const engine = await app.engine();
+  try {
+    await engine.containers.start(id);
+  } catch (e) {
+    if (rm) await engine.containers.remove(id, { force: true }).catch(() => undefined);
+    throw e;
+  }
+}

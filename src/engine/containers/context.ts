@@ -1,0 +1,69 @@
+import { join } from 'node:path';
+import type { OciRuntime, RuntimeContainer, ExitPaths } from '../../core/oci-runtime/runtime.js';
+import { ContainerRecords } from '../../impl/metadata/container-records.js';
+import { openRuntime } from '../../impl/runtime/runtimes.js';
+import type { EngineContext } from '../context.js';
+import type { ContainerConfigRecord, ContainerRecord, ContainerStateRecord } from './types.js';
+
+export interface ContainerPaths extends ExitPaths {
+  /** Survives reboots: generated /etc files, the log, conmon's persist dir. */
+  userdata: string;
+  logPath: string;
+  /** In the run root (gone after a reboot): bundle, conmon's files, the rootfs mount point. */
+  runDir: string;
+  bundle: string;
+  rootfs: string;
+}
+
+export interface ContainerEngineOptions {
+  /** argv that runs `skiff` with this engine's roots; conmon calls `<argv> container cleanup ID` on exit. */
+  cleanupCommand?: string[];
+}
+
+/** What container verbs share: records, paths and the OCI runtime (opened on first use). */
+export class ContainerContext {
+  readonly records: ContainerRecords<ContainerConfigRecord, ContainerStateRecord>;
+  private readonly runtimes = new Map<string, Promise<OciRuntime>>();
+
+  constructor(
+    readonly ctx: EngineContext,
+    readonly opts: ContainerEngineOptions = {},
+  ) {
+    this.records = new ContainerRecords(ctx.db);
+  }
+
+  paths(id: string): ContainerPaths {
+    const userdata = join(this.ctx.root, 'containers', id, 'userdata');
+    const runDir = join(this.ctx.runroot, 'containers', id);
+    return {
+      userdata,
+      logPath: join(userdata, 'ctr.log'),
+      persistDir: join(userdata, 'persist'),
+      exitDir: join(this.ctx.runroot, 'exits'),
+      runDir,
+      bundle: join(runDir, 'bundle'),
+      rootfs: join(runDir, 'rootfs'),
+    };
+  }
+
+  runtimeContainer(c: ContainerRecord): RuntimeContainer {
+    const p = this.paths(c.id);
+    return { id: c.id, bundle: p.bundle, runDir: p.runDir, name: c.name };
+  }
+
+  runtime(name?: string): Promise<OciRuntime> {
+    const key = name ?? '';
+    let r = this.runtimes.get(key);
+    if (!r) {
+      r = openRuntime(this.ctx.config, this.ctx.runroot, name);
+      this.runtimes.set(key, r);
+    }
+    return r;
+  }
+
+  exitCommand(id: string): string[] | undefined {
+    const base = this.opts.cleanupCommand;
+    if (!base) return undefined;
+    return [...base, '--root', this.ctx.root, '--runroot', this.ctx.runroot, 'container', 'cleanup', id];
+  }
+}

@@ -1,0 +1,72 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { alreadyExists, invalidArgument } from '../../core/errdefs.js';
+import { writeTx } from '../../impl/metadata/db.js';
+import { imageRecord, readConfig } from '../images/read.js';
+import { resolveImage } from '../images/resolve.js';
+import type { ContainerContext } from './context.js';
+import { generateName, validName } from './names.js';
+import { initialState } from './state.js';
+import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
+
+/**
+ * `create`: a writable layer above the image's top layer and a row that remembers the request.
+ * The layer row and the container row are written in one transaction, so GC never sees the
+ * layer without its owner; the layer directory follows.
+ */
+export async function createContainer(cc: ContainerContext, req: ContainerCreateRequest): Promise<{ id: string; name: string; warnings: string[] }> {
+  const ctx = cc.ctx;
+  const { id: imageId } = resolveImage(ctx.records, req.image);
+  const img = imageRecord(ctx, imageId);
+  const imageConfig = (await readConfig(ctx, img)).config ?? {};
+  if (req.name !== undefined && !validName(req.name)) {
+    throw invalidArgument(`invalid container name "${req.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  }
+  const network = req.network ?? 'none';
+  if (!/^(none|host|container:.+|ns:.+)$/.test(network)) {
+    throw invalidArgument(`network mode "${network}" is not supported yet: use none, host or container:NAME`);
+  }
+  const id = randomBytes(32).toString('hex');
+  const layerId = ctx.newId();
+  let name = req.name ?? generateName();
+  for (let attempt = 0; ; attempt++) {
+    const config: ContainerConfigRecord = {
+      image: req.image,
+      imageId,
+      name,
+      opts: req.opts,
+      imageConfig,
+      autoRemove: !!req.autoRemove,
+      stopTimeout: req.stopTimeout ?? 10,
+      ...(req.runtime ? { runtime: req.runtime } : {}),
+      networkMode: network,
+      ...(req.netFiles ? { netFiles: req.netFiles } : {}),
+    };
+    try {
+      writeTx(ctx.db, () => {
+        ctx.records.insertLayer({ id: layerId, parent: img.topLayer, created: Date.now() });
+        ctx.db.prepare('UPDATE layers SET complete = 1 WHERE id = ?').run(layerId);
+        const row = { id, name, imageId, layerId, created: Date.now(), config, state: initialState() };
+        // Throwing rolls the layer row back with the transaction.
+        if (!cc.records.insert(row)) throw new NameTaken(name);
+      });
+      break;
+    } catch (e) {
+      if (!(e instanceof NameTaken)) throw e;
+      if (req.name !== undefined || attempt > 20) throw nameConflict(cc, name);
+      name = generateName();
+    }
+  }
+  ctx.driver.create(layerId, img.topLayer);
+  mkdirSync(cc.paths(id).userdata, { recursive: true, mode: 0o700 });
+  return { id, name, warnings: [] };
+}
+
+class NameTaken extends Error {}
+
+export function nameConflict(cc: ContainerContext, name: string) {
+  const holder = cc.records.idByName(name) ?? '';
+  return alreadyExists(
+    `the container name "${name}" is already in use by ${holder}. You have to remove that container to be able to reuse that name`,
+  );
+}

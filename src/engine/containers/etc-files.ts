@@ -1,0 +1,53 @@
+import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
+import { join } from 'node:path';
+import { generateHostname, generateHosts, generateResolvConf, parseAddHost } from '../../core/runtime/etc-files.js';
+import type { RunFiles } from '../../core/runtime/create-options.js';
+import type { ContainerRecord } from './types.js';
+
+export interface NetworkFileOptions {
+  addHosts?: string[];
+  dns?: string[];
+  dnsSearch?: string[];
+  dnsOptions?: string[];
+}
+
+function atomicWrite(path: string, text: string): void {
+  writeFileSync(`${path}.tmp`, text, { mode: 0o644 });
+  renameSync(`${path}.tmp`, path);
+}
+
+/** /etc/hostname, /etc/hosts and /etc/resolv.conf for the container, written to its userdata dir. */
+export function writeRunFiles(c: ContainerRecord, userdata: string, hostname: string, net: NetworkFileOptions): RunFiles {
+  mkdirSync(userdata, { recursive: true });
+  const files: RunFiles = {
+    hostname: join(userdata, 'hostname'),
+    hosts: join(userdata, 'hosts'),
+    resolvConf: join(userdata, 'resolv.conf'),
+  };
+  const hostNet = c.config.networkMode === 'host';
+  atomicWrite(files.hostname!, generateHostname(hostname));
+  let hostResolv = '';
+  try {
+    hostResolv = readFileSync('/etc/resolv.conf', 'utf8');
+  } catch {
+    // A host without resolv.conf: the generator falls back to public resolvers.
+  }
+  atomicWrite(
+    files.resolvConf!,
+    generateResolvConf({ host: hostResolv, privateNetns: !hostNet, dns: net.dns, dnsSearch: net.dnsSearch, dnsOptions: net.dnsOptions }),
+  );
+  let hosts = generateHosts({
+    hostname,
+    aliases: [c.name],
+    extraHosts: (net.addHosts ?? []).map(parseAddHost),
+  });
+  if (hostNet) {
+    try {
+      hosts = readFileSync('/etc/hosts', 'utf8');
+    } catch {
+      // keep the generated one
+    }
+  }
+  atomicWrite(files.hosts!, hosts);
+  return files;
+}

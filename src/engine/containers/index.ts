@@ -1,0 +1,155 @@
+/**
+ * @module engine/containers
+ * The container lifecycle: create, start, stop, kill, wait, rm, ps, inspect, logs, pause,
+ * rename, cleanup. One facade for the CLI and the API service.
+ */
+import type { AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
+import { readLogs, type ReadLogsOptions } from '../../impl/runtime/logs.js';
+import type { LogRecord } from '../../core/oci-runtime/k8s-log.js';
+import { alreadyExists, failedPrecondition, invalidArgument } from '../../core/errdefs.js';
+import type { EngineContext } from '../context.js';
+import { ContainerContext, type ContainerEngineOptions } from './context.js';
+import { createContainer } from './create.js';
+import {
+  cleanupContainer, killContainer, pauseContainer, removeContainer, stopContainer, unpauseContainer, waitContainer,
+  type RemoveOptions,
+} from './lifecycle.js';
+import { inspectDoc, summarize } from './read.js';
+import { resolveContainer } from './resolve.js';
+import { startContainer, type StartOptions } from './start.js';
+import { isActive } from './state.js';
+import { refreshContainer } from './sync.js';
+import { validName } from './names.js';
+import type { ContainerCreateRequest, ContainerListOptions, ContainerSummary } from './types.js';
+
+export type * from './types.js';
+export type { RemoveOptions, StartOptions, AttachStreams, AttachSession };
+
+export class ContainerEngine {
+  readonly cc: ContainerContext;
+  constructor(ctx: EngineContext, opts: ContainerEngineOptions = {}) {
+    this.cc = new ContainerContext(ctx, opts);
+  }
+
+  create(req: ContainerCreateRequest) {
+    return createContainer(this.cc, req);
+  }
+
+  async start(ref: string, opts?: StartOptions) {
+    const r = await startContainer(this.cc, ref, opts);
+    return { id: r.container.id, attach: r.attach };
+  }
+
+  async stop(ref: string, timeoutSec?: number): Promise<string> {
+    return (await stopContainer(this.cc, ref, timeoutSec)).id;
+  }
+
+  async restart(ref: string, timeoutSec?: number): Promise<string> {
+    const id = (await stopContainer(this.cc, ref, timeoutSec)).id;
+    await startContainer(this.cc, id);
+    return id;
+  }
+
+  async kill(ref: string, signal?: string): Promise<string> {
+    return (await killContainer(this.cc, ref, signal)).id;
+  }
+
+  wait(ref: string, opts?: { signal?: AbortSignal }): Promise<number> {
+    return waitContainer(this.cc, ref, opts);
+  }
+
+  remove(ref: string, opts?: RemoveOptions): Promise<string> {
+    return removeContainer(this.cc, ref, opts);
+  }
+
+  pause(ref: string) {
+    return pauseContainer(this.cc, ref);
+  }
+
+  unpause(ref: string) {
+    return unpauseContainer(this.cc, ref);
+  }
+
+  /** Sets the container's pty size (`-t` containers). */
+  async resize(ref: string, size: { rows: number; cols: number }): Promise<void> {
+    const c = resolveContainer(this.cc, ref);
+    const runtime = await this.cc.runtime(c.config.runtime);
+    await runtime.resizePty(this.cc.runtimeContainer(c), size);
+  }
+
+  /** Connects to a running container's stdio (`attach`). */
+  async attach(ref: string, streams: AttachStreams) {
+    const c = await refreshContainer(this.cc, resolveContainer(this.cc, ref));
+    if (!isActive(c.state.status)) throw failedPrecondition(`you cannot attach to a stopped container, start it first`);
+    const runtime = await this.cc.runtime(c.config.runtime);
+    return runtime.attach(this.cc.runtimeContainer(c), streams);
+  }
+
+  cleanup(ref: string) {
+    return cleanupContainer(this.cc, ref);
+  }
+
+  rename(ref: string, name: string): void {
+    if (!validName(name)) throw invalidArgument(`invalid container name "${name}"`);
+    const c = resolveContainer(this.cc, ref);
+    if (!this.cc.records.rename(c.id, name)) throw alreadyExists(`the container name "${name}" is already in use`);
+  }
+
+  /** Full id of a container (NotFound otherwise). */
+  resolve(ref: string): string {
+    return resolveContainer(this.cc, ref).id;
+  }
+
+  async list(opts: ContainerListOptions = {}, since: (iso: string) => string = (s) => s): Promise<ContainerSummary[]> {
+    const out: ContainerSummary[] = [];
+    for (const row of this.cc.records.list()) {
+      const c = await refreshContainer(this.cc, row);
+      if (!this.cc.records.get(c.id)) continue;
+      if (!opts.all && !isActive(c.state.status)) continue;
+      out.push(summarize(this.cc, c, since));
+    }
+    const f = opts.filters;
+    let res = out;
+    if (f) {
+      for (const v of f.get('status') ?? []) res = res.filter((c) => c.State === v);
+      for (const v of f.get('name') ?? []) res = res.filter((c) => c.Names.some((n) => n.slice(1).includes(v)));
+      for (const v of f.get('id') ?? []) res = res.filter((c) => c.Id.startsWith(v));
+      for (const v of f.get('ancestor') ?? []) res = res.filter((c) => c.Image === v || c.ImageID.includes(v));
+      for (const v of f.get('exited') ?? []) res = res.filter((c) => c.State === 'exited' && String(c.ExitCode) === v);
+      for (const v of f.get('label') ?? []) {
+        const [k, val] = v.split('=', 2) as [string, string | undefined];
+        res = res.filter((c) => k in c.Labels && (val === undefined || c.Labels[k] === val));
+      }
+    }
+    if (opts.last !== undefined && opts.last >= 0) res = res.slice(0, opts.last);
+    return res;
+  }
+
+  async inspect(ref: string) {
+    const c = await refreshContainer(this.cc, resolveContainer(this.cc, ref));
+    return inspectDoc(this.cc, c);
+  }
+
+  async *logs(ref: string, opts: Omit<ReadLogsOptions, 'isRunning'> = {}): AsyncGenerator<LogRecord> {
+    const c = resolveContainer(this.cc, ref);
+    const cc = this.cc;
+    yield* readLogs(cc.paths(c.id).logPath, {
+      ...opts,
+      isRunning: async () => {
+        const row = cc.records.get(c.id);
+        return !!row && isActive((await refreshContainer(cc, row)).state.status);
+      },
+    });
+  }
+
+  /** `container prune`: every container that is not running. */
+  async prune(): Promise<string[]> {
+    const removed: string[] = [];
+    for (const row of this.cc.records.list()) {
+      const c = await refreshContainer(this.cc, row);
+      if (isActive(c.state.status) || !this.cc.records.get(c.id)) continue;
+      removed.push(await removeContainer(this.cc, c.id));
+    }
+    return removed;
+  }
+}

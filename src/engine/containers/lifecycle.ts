@@ -1,0 +1,105 @@
+import { EngineError, isEngineError } from '../../core/errdefs.js';
+import type { ContainerContext } from './context.js';
+import { resolveContainer } from './resolve.js';
+import { guard, isActive } from './state.js';
+import { deleteContainer, finalizeExit, refreshContainer } from './sync.js';
+import type { ContainerRecord } from './types.js';
+
+async function current(cc: ContainerContext, input: string): Promise<ContainerRecord> {
+  return refreshContainer(cc, resolveContainer(cc, input));
+}
+
+/** Waits for the exit status (up to `timeoutMs`), then records it. undefined on timeout. */
+async function awaitExit(cc: ContainerContext, c: ContainerRecord, timeoutMs?: number): Promise<ContainerRecord | undefined> {
+  const runtime = await cc.runtime(c.config.runtime);
+  try {
+    const exit = await runtime.wait(
+      cc.runtimeContainer(c),
+      cc.paths(c.id),
+      timeoutMs === undefined ? {} : { signal: AbortSignal.timeout(timeoutMs) },
+    );
+    return finalizeExit(cc, c, exit);
+  } catch (e) {
+    if (isEngineError(e, 'Canceled')) return undefined;
+    if (isEngineError(e, 'Unavailable')) return refreshContainer(cc, c);
+    throw e;
+  }
+}
+
+/** `stop`: the stop signal, then SIGKILL after the timeout. Stopping a stopped container is fine. */
+export async function stopContainer(cc: ContainerContext, input: string, timeoutSec?: number): Promise<ContainerRecord> {
+  const c = await current(cc, input);
+  if (!isActive(c.state.status)) return c;
+  const runtime = await cc.runtime(c.config.runtime);
+  const signal = c.config.opts.stopSignal ?? c.config.imageConfig.StopSignal ?? 'SIGTERM';
+  const timeout = timeoutSec ?? c.config.stopTimeout;
+  if (timeout > 0) {
+    await runtime.kill(c.id, signal).catch(() => undefined);
+    if (c.state.status === 'paused') await runtime.resume(c.id).catch(() => undefined);
+    const done = await awaitExit(cc, c, timeout * 1000);
+    if (done) return done;
+  }
+  await runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
+  if (c.state.status === 'paused') await runtime.resume(c.id).catch(() => undefined);
+  return (await awaitExit(cc, c, 30_000)) ?? (await refreshContainer(cc, c));
+}
+
+export async function killContainer(cc: ContainerContext, input: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
+  const c = await current(cc, input);
+  guard.signal(c);
+  await (await cc.runtime(c.config.runtime)).kill(c.id, signal);
+  return c;
+}
+
+/** `wait`: the container's exit status (at once if it is not running). */
+export async function waitContainer(cc: ContainerContext, input: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
+  const c = await current(cc, input);
+  if (!isActive(c.state.status)) return c.state.exitCode;
+  const runtime = await cc.runtime(c.config.runtime);
+  const exit = await runtime.wait(cc.runtimeContainer(c), cc.paths(c.id), opts);
+  await finalizeExit(cc, c, exit);
+  return exit.code;
+}
+
+export async function pauseContainer(cc: ContainerContext, input: string): Promise<void> {
+  const c = await current(cc, input);
+  guard.pause(c);
+  await (await cc.runtime(c.config.runtime)).pause(c.id);
+  cc.records.updateState(c.id, (s) => ({ ...s, status: 'paused' }));
+}
+
+export async function unpauseContainer(cc: ContainerContext, input: string): Promise<void> {
+  const c = await current(cc, input);
+  guard.unpause(c);
+  await (await cc.runtime(c.config.runtime)).resume(c.id);
+  cc.records.updateState(c.id, (s) => ({ ...s, status: 'running' }));
+}
+
+export interface RemoveOptions {
+  force?: boolean;
+  volumes?: boolean;
+}
+
+/** `rm`: refuses a running container unless forced (then kills it first). */
+export async function removeContainer(cc: ContainerContext, input: string, opts: RemoveOptions = {}): Promise<string> {
+  let c = await current(cc, input);
+  guard.remove(c, !!opts.force);
+  if (isActive(c.state.status)) {
+    const runtime = await cc.runtime(c.config.runtime);
+    await runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
+    if (c.state.status === 'paused') await runtime.resume(c.id).catch(() => undefined);
+    c = (await awaitExit(cc, { ...c, config: { ...c.config, autoRemove: false } }, 30_000)) ?? c;
+  }
+  cc.records.updateState(c.id, (s) => ({ ...s, status: 'removing' }));
+  await deleteContainer(cc, c);
+  return c.id;
+}
+
+/** Called by conmon's exit command and by `wait`/`ps`: records the exit and cleans up. */
+export async function cleanupContainer(cc: ContainerContext, input: string): Promise<void> {
+  try {
+    await current(cc, input);
+  } catch (e) {
+    if (!(e instanceof EngineError && e.code === 'NotFound')) throw e;
+  }
+}

@@ -1,0 +1,160 @@
+import { commandArgs } from '../../core/runtime/command.js';
+import { familiarName } from '../../core/images/reference.js';
+import type { ContainerContext } from './context.js';
+import { isActive } from './state.js';
+import type { ContainerRecord, ContainerSummary } from './types.js';
+
+function argsOf(c: ContainerRecord): string[] {
+  try {
+    return commandArgs(c.config.imageConfig, c.config.opts);
+  } catch {
+    return [];
+  }
+}
+
+function imageName(cc: ContainerContext, c: ContainerRecord): string {
+  const img = c.imageId ? cc.ctx.records.image(c.imageId) : undefined;
+  if (img?.names.length) {
+    const given = c.config.image;
+    const match = img.names.find((n) => familiarName(n) === given || n === given);
+    return familiarName(match ?? img.names[0]!);
+  }
+  return c.config.image;
+}
+
+export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso: string) => string): ContainerSummary {
+  const args = argsOf(c);
+  const s = c.state;
+  let status: string;
+  switch (s.status) {
+    case 'running':
+      status = `Up ${since(s.startedAt)}`;
+      break;
+    case 'paused':
+      status = `Up ${since(s.startedAt)} (Paused)`;
+      break;
+    case 'exited':
+      status = `Exited (${s.exitCode}) ${since(s.finishedAt)} ago`;
+      break;
+    case 'created':
+      status = 'Created';
+      break;
+    default:
+      status = s.status[0]!.toUpperCase() + s.status.slice(1);
+  }
+  return {
+    Id: c.id,
+    Names: [`/${c.name}`],
+    Image: imageName(cc, c),
+    ImageID: c.imageId ?? '',
+    Command: args.join(' '),
+    Created: Math.floor(c.created / 1000),
+    State: s.status,
+    Status: status,
+    Ports: [],
+    Labels: { ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) },
+    HostConfig: { NetworkMode: c.config.networkMode },
+    Mounts: [],
+    ExitCode: s.exitCode,
+  };
+}
+
+/** Docker's container inspect document. */
+export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
+  const p = cc.paths(c.id);
+  const o = c.config.opts;
+  const ic = c.config.imageConfig;
+  const args = argsOf(c);
+  const s = c.state;
+  const driver = cc.ctx.driver;
+  return {
+    Id: c.id,
+    Created: new Date(c.created).toISOString(),
+    Path: args[0] ?? '',
+    Args: args.slice(1),
+    State: {
+      Status: s.status,
+      Running: isActive(s.status),
+      Paused: s.status === 'paused',
+      Restarting: false,
+      OOMKilled: s.oomKilled,
+      Dead: s.status === 'dead',
+      Pid: s.pid,
+      ConmonPid: s.conmonPid,
+      ExitCode: s.exitCode,
+      Error: s.error,
+      StartedAt: s.startedAt,
+      FinishedAt: s.finishedAt,
+    },
+    Image: c.imageId ?? '',
+    ImageName: imageName(cc, c),
+    ResolvConfPath: `${p.userdata}/resolv.conf`,
+    HostnamePath: `${p.userdata}/hostname`,
+    HostsPath: `${p.userdata}/hosts`,
+    LogPath: p.logPath,
+    Name: `/${c.name}`,
+    RestartCount: 0,
+    Driver: driver.name,
+    Platform: 'linux',
+    MountLabel: '',
+    ProcessLabel: '',
+    AppArmorProfile: '',
+    ExecIDs: null,
+    HostConfig: {
+      AutoRemove: c.config.autoRemove,
+      NetworkMode: c.config.networkMode,
+      Privileged: !!o.privileged,
+      ReadonlyRootfs: !!o.readOnly,
+      CapAdd: o.capAdd ?? null,
+      CapDrop: o.capDrop ?? null,
+      Memory: o.resources?.memory ?? 0,
+      MemorySwap: o.resources?.memorySwap ?? 0,
+      NanoCpus: Math.round((o.resources?.cpus ?? 0) * 1e9),
+      CpuShares: o.resources?.cpuShares ?? 0,
+      CpusetCpus: o.resources?.cpusetCpus ?? '',
+      PidsLimit: o.resources?.pidsLimit ?? null,
+      BlkioWeight: o.resources?.blkioWeight ?? 0,
+      ShmSize: o.shmSize ?? 64 * 1024 * 1024,
+      Runtime: c.config.runtime ?? 'runc',
+      Init: !!o.init,
+      Sysctls: o.sysctls ?? {},
+      Tmpfs: Object.fromEntries((o.tmpfs ?? []).map((t) => [t.split(':')[0], t.split(':')[1] ?? ''])),
+      Binds: (o.mounts ?? []).filter((m) => m.type === 'bind').map((m) => `${'source' in m ? m.source : ''}:${m.destination}`),
+    },
+    GraphDriver: {
+      Name: driver.name,
+      Data: c.layerId ? { UpperDir: driver.diffPath(c.layerId), MergedDir: p.rootfs } : null,
+    },
+    Mounts: [],
+    Config: {
+      Hostname: o.hostname ?? c.id.slice(0, 12),
+      Domainname: '',
+      User: o.user ?? ic.User ?? '',
+      AttachStdin: false,
+      AttachStdout: false,
+      AttachStderr: false,
+      Tty: !!o.tty,
+      OpenStdin: !!o.stdinOpen,
+      StdinOnce: false,
+      Env: [...(ic.Env ?? []), ...(o.env ?? [])],
+      Cmd: o.command?.length ? o.command : (ic.Cmd ?? null),
+      Image: c.config.image,
+      Volumes: ic.Volumes ?? null,
+      WorkingDir: o.workdir ?? ic.WorkingDir ?? '',
+      Entrypoint: o.entrypoint ?? ic.Entrypoint ?? null,
+      OnBuild: ic.OnBuild ?? null,
+      Labels: { ...(ic.Labels ?? {}), ...(o.labels ?? {}) },
+      StopSignal: o.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
+      StopTimeout: c.config.stopTimeout,
+    },
+    NetworkSettings: {
+      Bridge: '',
+      SandboxKey: '',
+      Ports: {},
+      IPAddress: '',
+      Gateway: '',
+      MacAddress: '',
+      Networks: {},
+    },
+  };
+}

@@ -1,0 +1,134 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
+import { generateSpec } from '../../core/runtime/spec.js';
+import type { ContainerCreateOptions, NetworkMode } from '../../core/runtime/create-options.js';
+import { parseSeccompProfile } from '../../core/runtime/seccomp/resolve.js';
+import { failedPrecondition, invalidArgument } from '../../core/errdefs.js';
+import { readHostFacts } from './spec/host-facts.js';
+import type { ContainerContext } from './context.js';
+import { writeRunFiles } from './etc-files.js';
+import { resolveContainer } from './resolve.js';
+import { mountRootfs, unmountRootfs } from './rootfs.js';
+import { guard } from './state.js';
+import { refreshContainer } from './sync.js';
+import type { ContainerRecord } from './types.js';
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+/** The namespace modes that name another container are resolved to that container's /proc paths. */
+function resolveNetwork(cc: ContainerContext, c: ContainerRecord): NetworkMode {
+  const mode = c.config.networkMode;
+  if (mode === 'host') return { mode: 'host' };
+  if (mode.startsWith('ns:')) return { mode: 'container', path: mode.slice(3) };
+  if (mode.startsWith('container:')) {
+    const other = resolveContainer(cc, mode.slice(10));
+    if (other.state.status !== 'running') {
+      throw failedPrecondition(`cannot join the network of container ${other.name}: it is not running`);
+    }
+    return { mode: 'container', path: `/proc/${other.state.pid}/ns/net` };
+  }
+  return { mode: 'none' };
+}
+
+export interface StartOptions {
+  /** Connect these streams before the process starts, so no output is lost (run, start -a). */
+  attach?: AttachStreams;
+}
+
+/**
+ * `start`: mount the rootfs, write the /etc files and config.json, let conmon run
+ * `runtime create`, optionally attach, then `runtime start`. A failure undoes the mount and
+ * the runtime state and leaves the container as it was.
+ */
+export async function startContainer(
+  cc: ContainerContext,
+  input: string,
+  opts: StartOptions = {},
+): Promise<{ container: ContainerRecord; attach?: AttachSession }> {
+  const ctx = cc.ctx;
+  let c = await refreshContainer(cc, resolveContainer(cc, input));
+  c = cc.records.updateState(c.id, (s, row) => {
+    guard.start(row);
+    return { ...s, starting: Date.now() };
+  })!;
+  const paths = cc.paths(c.id);
+  const runtime = await cc.runtime(c.config.runtime);
+  const rc = cc.runtimeContainer(c);
+  let attach: AttachSession | undefined;
+  try {
+    mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
+    mountRootfs(ctx, c.layerId!, paths.rootfs);
+    const o: ContainerCreateOptions = { ...c.config.opts, network: resolveNetwork(cc, c) };
+    const hostname = o.hostname ?? (c.config.networkMode === 'host' ? readHostFacts().hostname : c.id.slice(0, 12));
+    const files = writeRunFiles(c, paths.userdata, hostname, c.config.netFiles ?? {});
+    const config = ctx.config.containers;
+    let seccompProfile;
+    if (config.seccompProfile) {
+      const text = readIfExists(config.seccompProfile);
+      if (text === undefined) throw invalidArgument(`seccomp profile ${config.seccompProfile} cannot be read`);
+      seccompProfile = parseSeccompProfile(JSON.parse(text));
+    }
+    const warnings: string[] = [];
+    const spec = generateSpec({
+      image: c.config.imageConfig,
+      opts: { ...o, hostname },
+      rootfs: paths.rootfs,
+      host: readHostFacts(),
+      passwd: readIfExists(join(paths.rootfs, 'etc/passwd')),
+      group: readIfExists(join(paths.rootfs, 'etc/group')),
+      containerId: c.id,
+      defaults: {
+        capabilities: config.defaultCapabilities,
+        ulimits: config.defaultUlimits,
+        pidsLimit: config.pidsLimit,
+        shmSize: config.shmSize,
+        ...(seccompProfile ? { seccompProfile } : {}),
+      },
+      files,
+      warnings,
+    });
+    writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
+    // A stale runtime entry (the CLI was killed mid-start, or the host rebooted) blocks create.
+    if (await runtime.state(c.id)) await runtime.delete(c.id, true);
+    const created = await runtime.create(rc, {
+      tty: !!o.tty,
+      stdin: !!o.stdinOpen,
+      logPath: paths.logPath,
+      exitDir: paths.exitDir,
+      persistDir: paths.persistDir,
+      exitCommand: cc.exitCommand(c.id),
+    });
+    if (opts.attach) attach = await runtime.attach(rc, opts.attach);
+    await runtime.start(c.id);
+    c = cc.records.updateState(c.id, (s) => ({
+      ...s,
+      status: 'running',
+      pid: created.pid,
+      conmonPid: created.monitorPid,
+      exitCode: 0,
+      error: '',
+      oomKilled: false,
+      startedAt: new Date().toISOString(),
+      finishedAt: '0001-01-01T00:00:00Z',
+      starting: undefined,
+    }))!;
+    return { container: c, ...(attach ? { attach } : {}) };
+  } catch (e) {
+    attach?.close();
+    await runtime.delete(c.id, true).catch(() => undefined);
+    unmountRootfs(paths.rootfs);
+    cc.records.updateState(c.id, (s) => ({ ...s, starting: undefined, error: (e as Error).message }));
+    throw e;
+  }
+}
+
+export function bundleExists(cc: ContainerContext, id: string): boolean {
+  return existsSync(join(cc.paths(id).bundle, 'config.json'));
+}

@@ -1,0 +1,89 @@
+import { readFileSync, rmSync } from 'node:fs';
+import type { ExitInfo } from '../../core/oci-runtime/runtime.js';
+import { isEngineError } from '../../core/errdefs.js';
+import { readExitFile } from '../../impl/runtime/exit-file.js';
+import { writeTx } from '../../impl/metadata/db.js';
+import { removeLayersIfUnused } from '../gc.js';
+import type { ContainerContext } from './context.js';
+import { unmountRootfs } from './rootfs.js';
+import { isActive } from './state.js';
+import type { ContainerRecord } from './types.js';
+
+/** conmon is alive under that pid (a reboot may have given the pid to something else). */
+export function monitorAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'conmon';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Brings a container's row up to date with the world: an exit file means it exited; a dead
+ * monitor without one (the run root was wiped by a reboot, or conmon was killed) means it is
+ * gone, recorded as Docker records a lost container, with status 255.
+ */
+export async function refreshContainer(cc: ContainerContext, c: ContainerRecord): Promise<ContainerRecord> {
+  if (!isActive(c.state.status)) return c;
+  const exit = await readExitFile(c.id, cc.paths(c.id));
+  if (exit) return finalizeExit(cc, c, exit);
+  if (!monitorAlive(c.state.conmonPid)) {
+    const again = await readExitFile(c.id, cc.paths(c.id));
+    return finalizeExit(cc, c, again ?? { code: 255, exitedAt: new Date(), oomKilled: false }, again ? '' : 'container monitor is gone');
+  }
+  return c;
+}
+
+/**
+ * Records the exit and releases what a running container holds (runtime state, rootfs
+ * mount). Idempotent: conmon's exit command, `wait` and `ps` may all get here.
+ */
+export async function finalizeExit(
+  cc: ContainerContext,
+  c: ContainerRecord,
+  exit: ExitInfo,
+  error = '',
+): Promise<ContainerRecord> {
+  const updated =
+    cc.records.updateState(c.id, (s) =>
+      isActive(s.status) || s.status === 'created'
+        ? {
+            ...s,
+            status: 'exited',
+            exitCode: exit.code,
+            oomKilled: exit.oomKilled,
+            finishedAt: exit.exitedAt.toISOString(),
+            pid: 0,
+            conmonPid: 0,
+            error,
+          }
+        : false,
+    ) ?? c;
+  await releaseResources(cc, c);
+  if (c.config.autoRemove) {
+    try {
+      await deleteContainer(cc, updated);
+    } catch (e) {
+      if (!isEngineError(e, 'NotFound')) throw e;
+    }
+  }
+  return updated;
+}
+
+export async function releaseResources(cc: ContainerContext, c: ContainerRecord): Promise<void> {
+  const runtime = await cc.runtime(c.config.runtime);
+  await runtime.delete(c.id, true).catch(() => undefined);
+  unmountRootfs(cc.paths(c.id).rootfs);
+}
+
+/** Removes the row, the writable layer and the container's directories. */
+export async function deleteContainer(cc: ContainerContext, c: ContainerRecord): Promise<void> {
+  const paths = cc.paths(c.id);
+  await releaseResources(cc, c);
+  writeTx(cc.ctx.db, () => cc.records.delete(c.id));
+  if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
+  rmSync(paths.runDir, { recursive: true, force: true });
+  rmSync(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
+  rmSync(`${paths.exitDir}/${c.id}`, { force: true });
+}

@@ -1,0 +1,84 @@
+import type { ContainerCreateOptions } from '../../core/runtime/create-options.js';
+import type { ImageRunConfig } from '../../core/images/oci.js';
+import type { NetworkFileOptions } from './etc-files.js';
+
+/** The states a container moves through; `ContainerStatus` guards live in state.ts. */
+export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
+
+export interface ContainerStateRecord {
+  status: ContainerStatus;
+  pid: number;
+  conmonPid: number;
+  exitCode: number;
+  error: string;
+  oomKilled: boolean;
+  startedAt: string;
+  finishedAt: string;
+  /** Set while one process is starting the container, so a second start fails fast. */
+  starting?: number;
+}
+
+/** What `create` was asked for; enough to (re)generate the OCI spec at every start. */
+export interface ContainerConfigRecord {
+  image: string;
+  imageId: string;
+  name: string;
+  opts: ContainerCreateOptions;
+  /** The image's run config at create time (Docker keeps it in Config). */
+  imageConfig: ImageRunConfig;
+  autoRemove: boolean;
+  stopTimeout: number;
+  runtime?: string;
+  networkMode: string;
+  /** --add-host, --dns, --dns-search, --dns-option */
+  netFiles?: NetworkFileOptions;
+}
+
+export interface ContainerRecord {
+  id: string;
+  name: string;
+  imageId: string | null;
+  layerId: string | null;
+  created: number;
+  config: ContainerConfigRecord;
+  state: ContainerStateRecord;
+}
+
+/** `skiff create` / `run` input: the image and the options. */
+export interface ContainerCreateRequest {
+  image: string;
+  name?: string;
+  opts: ContainerCreateOptions;
+  autoRemove?: boolean;
+  stopTimeout?: number;
+  runtime?: string;
+  /** none (default until networking lands), host, container:NAME */
+  network?: string;
+  netFiles?: NetworkFileOptions;
+}
+
+/** One container as `docker ps` / GET /containers/json see it. */
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  ImageID: string;
+  Command: string;
+  Created: number;
+  State: ContainerStatus;
+  Status: string;
+  Ports: unknown[];
+  Labels: Record<string, string>;
+  SizeRw?: number;
+  SizeRootFs?: number;
+  HostConfig: { NetworkMode: string };
+  Mounts: unknown[];
+  ExitCode: number;
+}
+
+export interface ContainerListOptions {
+  all?: boolean;
+  size?: boolean;
+  last?: number;
+  filters?: Map<string, string[]>;
+}
