@@ -3,8 +3,9 @@
 //
 //   node --import tsx bench/layer-apply.ts [SOURCE_DIR] [RUNS]
 //
-// SOURCE_DIR (default /usr/share) is packed once into a temp dir; each run extracts into a
-// fresh directory. `sync` runs before each timed extraction so that writeback of the previous
+// SOURCE_DIR (default /usr/share) is packed once into a temp dir (under $BENCH_DIR, default
+// the OS temp dir: set BENCH_DIR=/dev/shm to take the disk out of the figures); each run
+// extracts into a fresh directory. skiff also hashes the tar (diffID), which tar does not. `sync` runs before each timed extraction so that writeback of the previous
 // run's files does not land in the next one's time; removal is not timed.
 import { spawnSync } from 'node:child_process';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
