@@ -7,6 +7,7 @@ import type { SkiffConfig, StorageDriverName } from '../core/config/types.js';
 import { EngineContext } from './context.js';
 import { ImageEngine } from './images/index.js';
 import { ContainerEngine } from './containers/index.js';
+import { VolumeEngine } from './volumes/index.js';
 import { collectGarbage, type GcReport } from './gc.js';
 import { diskUsage, type DiskUsage } from './system/df.js';
 import { systemInfo, type SystemInfo } from './system/info.js';
@@ -33,6 +34,11 @@ export class Engine {
     this.images = new ImageEngine(this.ctx);
     this.configFile = opts.configFile ?? '';
     this.cleanupCommand = opts.cleanupCommand;
+  }
+
+  private _volumes?: VolumeEngine;
+  get volumes(): VolumeEngine {
+    return (this._volumes ??= new VolumeEngine(this.ctx));
   }
 
   get containers(): ContainerEngine {

@@ -21,6 +21,15 @@ import { isActive } from './state.js';
 import { refreshContainer } from './sync.js';
 import { validName } from './names.js';
 import type { ContainerCreateRequest, ContainerListOptions, ContainerSummary } from './types.js';
+import { execContainer } from './exec.js';
+import { topContainer } from './top.js';
+import { copyContainer } from './copy.js';
+import { changesContainer } from './changes.js';
+import { commitContainer } from './commit.js';
+import { exportContainer } from './export.js';
+import { statsContainer } from './stats.js';
+
+type Rest<F> = F extends (cc: ContainerContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
 export type * from './types.js';
 export type { RemoveOptions, StartOptions, AttachStreams, AttachSession };
@@ -30,6 +39,15 @@ export class ContainerEngine {
   constructor(ctx: EngineContext, opts: ContainerEngineOptions = {}) {
     this.cc = new ContainerContext(ctx, opts);
   }
+
+  // Verbs that live in their own files; the facade passes its context along.
+  readonly exec: Rest<typeof execContainer> = (...a) => execContainer(this.cc, ...a);
+  readonly top: Rest<typeof topContainer> = (...a) => topContainer(this.cc, ...a);
+  readonly copy: Rest<typeof copyContainer> = (...a) => copyContainer(this.cc, ...a);
+  readonly changes: Rest<typeof changesContainer> = (...a) => changesContainer(this.cc, ...a);
+  readonly commit: Rest<typeof commitContainer> = (...a) => commitContainer(this.cc, ...a);
+  readonly export: Rest<typeof exportContainer> = (...a) => exportContainer(this.cc, ...a);
+  readonly stats: Rest<typeof statsContainer> = (...a) => statsContainer(this.cc, ...a);
 
   create(req: ContainerCreateRequest) {
     return createContainer(this.cc, req);

@@ -20,6 +20,14 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['inspect', [], () => import('./container-inspect.js')],
   ['prune', [], () => import('./container-prune.js')],
   ['cleanup', [], () => import('./cleanup.js')],
+  ['exec', [], () => import('./exec.js')],
+  ['top', [], () => import('./top.js')],
+  ['cp', [], () => import('./cp.js')],
+  ['diff', [], () => import('./diff.js')],
+  ['commit', [], () => import('./commit.js')],
+  ['export', [], () => import('./export.js')],
+  ['stats', [], () => import('./stats.js')],
+  ['port', [], () => import('./port.js')],
 ];
 
 export function register(parent: Command, app: App, _name?: string, argv: string[] = []): Promise<void> {
