@@ -1,4 +1,6 @@
-import { mkdirSync, readFileSync } from 'node:fs';
+import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Mount } from '../../core/runtime/spec-types.js';
 import { mountAll, unmount } from '../../sys/mount.js';
 import type { EngineContext } from '../context.js';
 
@@ -19,4 +21,44 @@ export function mountRootfs(ctx: EngineContext, layerId: string, target: string)
 export function unmountRootfs(target: string): void {
   // Lazy: a process still inside (an exec shell, a cp) must not make cleanup fail.
   while (mounted(target)) if (!unmount(target, { detach: true })) break;
+}
+
+/**
+ * Creates the spec's mount points in the rootfs as the host's root. With a user namespace runc
+ * creates missing ones as the container's root, an unprivileged host uid that may not write
+ * the image's directories (the layers are not chowned), and create fails with EACCES.
+ * A path through a symlink is left to runc, which resolves it inside the rootfs.
+ */
+export function precreateMountpoints(rootfs: string, mounts: Mount[]): void {
+  mounts: for (const m of mounts) {
+    const parts = m.destination.split('/').filter((p) => p && p !== '.' && p !== '..');
+    if (parts.length === 0) continue;
+    let isFile = false;
+    if (m.type === 'bind' && m.source) {
+      try {
+        isFile = !statSync(m.source).isDirectory();
+      } catch {
+        continue;
+      }
+    }
+    let dir = rootfs;
+    for (const [i, part] of parts.entries()) {
+      const p = join(dir, part);
+      const last = i === parts.length - 1;
+      let st;
+      try {
+        st = lstatSync(p);
+      } catch {
+        st = undefined;
+      }
+      if (st?.isSymbolicLink()) continue mounts;
+      if (!st) {
+        if (last && isFile) closeSync(openSync(p, 'a', 0o644));
+        else mkdirSync(p, { mode: 0o755 });
+      } else if (!last && !st.isDirectory()) {
+        continue mounts;
+      }
+      dir = p;
+    }
+  }
 }

@@ -1,5 +1,5 @@
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import type { AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
 import { generateSpec } from '../../core/runtime/spec.js';
 import type { ContainerCreateOptions, NetworkMode } from '../../core/runtime/create-options.js';
@@ -9,7 +9,7 @@ import { readHostFacts } from './spec/host-facts.js';
 import type { ContainerContext } from './context.js';
 import { writeRunFiles } from './etc-files.js';
 import { resolveContainer } from './resolve.js';
-import { mountRootfs, unmountRootfs } from './rootfs.js';
+import { mountRootfs, precreateMountpoints, unmountRootfs } from './rootfs.js';
 import { guard } from './state.js';
 import { refreshContainer } from './sync.js';
 import type { ContainerRecord } from './types.js';
@@ -63,6 +63,11 @@ export async function startContainer(
   const rc = cc.runtimeContainer(c);
   let attach: AttachSession | undefined;
   try {
+    // Traversable but not listable: with a user namespace runc bind-mounts the rootfs as the
+    // container's root (an unprivileged host uid), which must be able to reach it.
+    mkdirSync(paths.runDir, { recursive: true, mode: 0o711 });
+    chmodSync(dirname(paths.runDir), 0o711);
+    chmodSync(paths.runDir, 0o711);
     mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
     mountRootfs(ctx, c.layerId!, paths.rootfs);
     const o: ContainerCreateOptions = { ...c.config.opts, network: resolveNetwork(cc, c) };
@@ -94,6 +99,7 @@ export async function startContainer(
       files,
       warnings,
     });
+    if (spec.linux.uidMappings) precreateMountpoints(paths.rootfs, spec.mounts);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
     // A stale runtime entry (the CLI was killed mid-start, or the host rebooted) blocks create.
     if (await runtime.state(c.id)) await runtime.delete(c.id, true);
