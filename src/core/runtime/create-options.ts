@@ -42,7 +42,22 @@ export interface TmpfsMountRequest {
   options?: string[];
 }
 
-export type MountRequest = BindMountRequest | TmpfsMountRequest;
+/**
+ * `-v NAME:/path`, `--mount type=volume`, `-v /path` and the image's VOLUMEs. The engine names
+ * anonymous ones at create and turns every one into a bind of its data dir before the spec.
+ */
+export interface VolumeMountRequest {
+  type: 'volume';
+  /** Unset until create names an anonymous volume. */
+  name?: string;
+  /** Set by the engine: removed with the container by `rm -v` / `--rm`. */
+  anonymous?: boolean;
+  destination: string;
+  /** ro, rw, nocopy, z, Z, propagation. */
+  options?: string[];
+}
+
+export type MountRequest = BindMountRequest | TmpfsMountRequest | VolumeMountRequest;
 
 /** `--device HOST[:CONTAINER][:PERMS]`. */
 export interface DeviceRequest {

@@ -121,6 +121,7 @@ function bindMount(source: string, destination: string, user: string[]): Mount {
 export function userMount(r: MountRequest): Mount {
   if (!r.destination.startsWith('/')) throw invalidArgument(`mount destination ${JSON.stringify(r.destination)} must be absolute`);
   if (r.type === 'tmpfs') return tmpfsMount(r);
+  if (r.type === 'volume') throw invalidArgument(`volume mount at ${r.destination} was not resolved to its directory`);
   if (!r.source.startsWith('/')) throw invalidArgument(`bind source ${JSON.stringify(r.source)} must be an absolute path`);
   return bindMount(r.source, r.destination, r.options ?? []);
 }

@@ -81,4 +81,22 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX containers_image ON containers(image_id);
   `,
+  // 2: named and anonymous volumes; which container mounts which volume, written with the container row
+  `
+  CREATE TABLE volumes (
+    name TEXT PRIMARY KEY,
+    driver TEXT NOT NULL DEFAULT 'local',
+    created INTEGER NOT NULL,
+    labels TEXT NOT NULL DEFAULT '{}',
+    options TEXT NOT NULL DEFAULT '{}',
+    anonymous INTEGER NOT NULL DEFAULT 0
+  );
+  CREATE TABLE container_volumes (
+    container_id TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    destination TEXT NOT NULL,
+    volume TEXT NOT NULL,
+    PRIMARY KEY (container_id, destination)
+  );
+  CREATE INDEX container_volumes_volume ON container_volumes(volume);
+  `,
 ];

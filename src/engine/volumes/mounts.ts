@@ -1,0 +1,85 @@
+/**
+ * Volumes as containers use them: named at create (anonymous ones get an ID, the image's
+ * VOLUMEs become anonymous volumes), recorded with the container row, and at start turned into
+ * binds of their data directories after copy-up.
+ */
+import { posix } from 'node:path';
+import type { MountRequest, VolumeMountRequest } from '../../core/runtime/create-options.js';
+import { internal } from '../../core/errdefs.js';
+import { writeTx } from '../../impl/metadata/db.js';
+import type { EngineContext } from '../context.js';
+import { copyUp } from './copy-up.js';
+import { anonymousName, checkVolumeName, ensureDataDir } from './ops.js';
+import { containerVolumeNames, getVolume, insertContainerVolume, insertVolume } from './store.js';
+import { ANONYMOUS_LABEL } from './types.js';
+
+function norm(p: string): string {
+  const n = posix.normalize(p);
+  return n.length > 1 ? n.replace(/\/$/, '') : n;
+}
+
+/**
+ * The mounts a container is created with: every volume named, plus an anonymous volume for
+ * each image VOLUME that no mount of the request covers (Docker's create).
+ */
+export function planVolumeMounts(mounts: MountRequest[] | undefined, imageVolumes: Record<string, object> | undefined): MountRequest[] {
+  const out = (mounts ?? []).map((m): MountRequest => {
+    if (m.type !== 'volume') return m;
+    if (m.name === undefined) return { ...m, name: anonymousName(), anonymous: true };
+    checkVolumeName(m.name);
+    return m;
+  });
+  const taken = new Set(out.map((m) => norm(m.destination)));
+  for (const path of Object.keys(imageVolumes ?? {})) {
+    if (!path.startsWith('/') || taken.has(norm(path))) continue;
+    taken.add(norm(path));
+    out.push({ type: 'volume', name: anonymousName(), anonymous: true, destination: path, options: [] });
+  }
+  return out;
+}
+
+function volumeMounts(mounts: readonly MountRequest[] | undefined): (VolumeMountRequest & { name: string })[] {
+  return (mounts ?? []).filter((m): m is VolumeMountRequest & { name: string } => m.type === 'volume' && m.name !== undefined);
+}
+
+function ensureRow(ctx: EngineContext, m: VolumeMountRequest & { name: string }): void {
+  // Docker creates a named volume on first use.
+  insertVolume(ctx, {
+    name: m.name,
+    driver: 'local',
+    created: Date.now(),
+    labels: m.anonymous ? { [ANONYMOUS_LABEL]: '' } : {},
+    options: {},
+    anonymous: !!m.anonymous,
+  });
+}
+
+/** Inside the container's create transaction: the volumes it needs and its references to them. */
+export function recordContainerVolumes(ctx: EngineContext, containerId: string, mounts: readonly MountRequest[] | undefined): void {
+  for (const m of volumeMounts(mounts)) {
+    ensureRow(ctx, m);
+    insertContainerVolume(ctx, containerId, norm(m.destination), m.name);
+  }
+}
+
+/**
+ * At start, with the rootfs mounted: volumes removed with `volume rm -f` since create are made
+ * again, empty ones are filled from the image, and each becomes a bind of its data dir.
+ */
+export function prepareVolumeMounts(ctx: EngineContext, mounts: readonly MountRequest[] | undefined, rootfs: string): MountRequest[] {
+  return (mounts ?? []).map((m): MountRequest => {
+    if (m.type !== 'volume') return m;
+    if (m.name === undefined) throw internal(`volume at ${m.destination} was never named`);
+    const named = { ...m, name: m.name };
+    if (!getVolume(ctx, m.name)) writeTx(ctx.db, () => ensureRow(ctx, named));
+    const data = ensureDataDir(ctx, m.name);
+    const options = m.options ?? [];
+    if (!options.includes('nocopy')) copyUp(rootfs, m.destination, data);
+    return { type: 'bind', source: data, destination: m.destination, options: options.filter((o) => o !== 'nocopy') };
+  });
+}
+
+/** Anonymous volumes the container mounts (for `rm -v` and `--rm`), read before its row goes. */
+export function anonymousVolumesOf(ctx: EngineContext, containerId: string): string[] {
+  return containerVolumeNames(ctx, containerId).filter((n) => getVolume(ctx, n)?.anonymous);
+}

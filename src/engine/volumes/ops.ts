@@ -1,0 +1,185 @@
+/** create / inspect / list / rm / prune / usage over the `volumes` table and `<root>/volumes`. */
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { conflict, invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
+import { writeTx } from '../../impl/metadata/db.js';
+import type { EngineContext } from '../context.js';
+import { directorySize } from './size.js';
+import {
+  dataDir, deleteVolumeRow, getVolume, insertVolume, listVolumes, refCounts, volumeDir, volumeUsers,
+  type VolumeRow, type VolumeUser,
+} from './store.js';
+import {
+  ANONYMOUS_LABEL, type VolumeCreateOptions, type VolumeInspect, type VolumePruneOptions, type VolumePruneReport,
+  type VolumeRemoveOptions, type VolumeSummary, type VolumeUsage,
+} from './types.js';
+
+const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
+
+export function checkVolumeName(name: string): void {
+  if (!NAME.test(name)) {
+    throw invalidArgument(
+      `create ${name}: "${name}" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path`,
+    );
+  }
+}
+
+export function anonymousName(): string {
+  return randomBytes(32).toString('hex');
+}
+
+function toInspect(ctx: EngineContext, v: VolumeRow): VolumeInspect {
+  return {
+    CreatedAt: new Date(v.created).toISOString().replace(/\.\d+Z$/, 'Z'),
+    Driver: v.driver,
+    Labels: v.labels,
+    Mountpoint: dataDir(ctx, v.name),
+    Name: v.name,
+    Options: v.options,
+    Scope: 'local',
+  };
+}
+
+/**
+ * Writes the row (if new) then the directory. An existing volume is returned as it is, as
+ * Docker does; only its driver must agree.
+ */
+export function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): VolumeInspect {
+  const driver = o.driver ?? 'local';
+  if (driver !== 'local') throw notImplemented(`volume driver "${driver}" is not supported: only "local"`);
+  if (o.options && Object.keys(o.options).length) {
+    throw notImplemented(`local driver options (${Object.keys(o.options).join(', ')}) are not supported yet`);
+  }
+  const name = o.name ?? anonymousName();
+  checkVolumeName(name);
+  const labels = { ...(o.labels ?? {}), ...(o.name === undefined ? { [ANONYMOUS_LABEL]: '' } : {}) };
+  const row: VolumeRow = { name, driver, created: Date.now(), labels, options: {}, anonymous: o.name === undefined };
+  writeTx(ctx.db, () => insertVolume(ctx, row));
+  ensureDataDir(ctx, name);
+  return toInspect(ctx, getVolume(ctx, name) ?? row);
+}
+
+export function ensureDataDir(ctx: EngineContext, name: string): string {
+  const dir = dataDir(ctx, name);
+  mkdirSync(volumeDir(ctx, name), { recursive: true, mode: 0o701 });
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  return dir;
+}
+
+export function inspectVolume(ctx: EngineContext, name: string): VolumeInspect {
+  const v = getVolume(ctx, name);
+  if (!v) throw notFound(`get ${name}: no such volume`);
+  return toInspect(ctx, v);
+}
+
+function matchesLabels(values: string[] | undefined, labels: Record<string, string>, negate = false): boolean {
+  if (!values?.length) return true;
+  const has = (value: string) => {
+    const eq = value.indexOf('=');
+    const k = eq < 0 ? value : value.slice(0, eq);
+    return Object.hasOwn(labels, k) && (eq < 0 || labels[k] === value.slice(eq + 1));
+  };
+  return negate ? !values.some(has) : values.every(has);
+}
+
+function boolFilter(values: string[] | undefined, key: string): boolean | undefined {
+  if (!values?.length) return undefined;
+  const t = values.some((v) => v === 'true' || v === '1');
+  const f = values.some((v) => v === 'false' || v === '0');
+  if (t === f) throw invalidArgument(`invalid filter '${key}=${values.join(',')}'`);
+  return t;
+}
+
+const LIST_FILTERS = new Set(['name', 'label', 'label!', 'dangling', 'driver']);
+
+/** `volume ls`: sorted by name; filters name (substring), label, label!, dangling, driver. */
+export function listVolumeSummaries(ctx: EngineContext, filters: Map<string, string[]> = new Map()): VolumeSummary[] {
+  for (const k of filters.keys()) if (!LIST_FILTERS.has(k)) throw invalidArgument(`invalid filter '${k}'`);
+  const dangling = boolFilter(filters.get('dangling'), 'dangling');
+  const counts = refCounts(ctx);
+  return listVolumes(ctx)
+    .map((v) => ({ ...toInspect(ctx, v), RefCount: counts.get(v.name) ?? 0, Anonymous: v.anonymous }))
+    .filter((v) => {
+      const names = filters.get('name');
+      if (names?.length && !names.some((n) => v.Name.includes(n))) return false;
+      const drivers = filters.get('driver');
+      if (drivers?.length && !drivers.includes(v.Driver)) return false;
+      if (dangling !== undefined && (v.RefCount === 0) !== dangling) return false;
+      return matchesLabels(filters.get('label'), v.Labels) && matchesLabels(filters.get('label!'), v.Labels, true);
+    });
+}
+
+function monitorAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'conmon';
+  } catch {
+    return false;
+  }
+}
+
+/** Running by its row and its monitor still there (a row can lag behind an exit). */
+function isRunning(u: VolumeUser): boolean {
+  return ['running', 'paused', 'restarting'].includes(u.status) && monitorAlive(u.conmonPid);
+}
+
+/**
+ * `volume rm`: refused while a container uses the volume; `force` overrides that only for
+ * stopped containers (Docker never removes a volume from under a running one). The check and
+ * the delete share one write transaction, so a concurrent `create` either sees no volume
+ * (and makes it again) or is seen here.
+ */
+export function removeVolume(ctx: EngineContext, name: string, o: VolumeRemoveOptions = {}): void {
+  const removed = writeTx(ctx.db, () => {
+    if (!getVolume(ctx, name)) {
+      if (o.force) return false;
+      throw notFound(`get ${name}: no such volume`);
+    }
+    const users = volumeUsers(ctx, name);
+    if (users.length && (!o.force || users.some(isRunning))) {
+      throw conflict(`remove ${name}: volume is in use - [${users.map((u) => u.id).join(', ')}]`);
+    }
+    deleteVolumeRow(ctx, name);
+    return true;
+  });
+  if (removed) rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+}
+
+/** Deletes each volume that no container uses any more; for `rm -v` and prune. Returns bytes freed. */
+export function removeIfUnused(ctx: EngineContext, names: string[]): { removed: string[]; bytes: number } {
+  const removed: string[] = [];
+  let bytes = 0;
+  for (const name of names) {
+    const gone = writeTx(ctx.db, () => {
+      if (!getVolume(ctx, name) || volumeUsers(ctx, name).length) return false;
+      deleteVolumeRow(ctx, name);
+      return true;
+    });
+    if (!gone) continue;
+    bytes += directorySize(dataDir(ctx, name));
+    rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+    removed.push(name);
+  }
+  return { removed, bytes };
+}
+
+const PRUNE_FILTERS = new Set(['label', 'label!', 'all']);
+
+/** `volume prune`: unused anonymous volumes, or every unused one with `all` (Docker ≥ 23). */
+export function pruneVolumes(ctx: EngineContext, o: VolumePruneOptions = {}): VolumePruneReport {
+  const filters = o.filters ?? new Map<string, string[]>();
+  for (const k of filters.keys()) if (!PRUNE_FILTERS.has(k)) throw invalidArgument(`invalid filter '${k}'`);
+  const all = o.all || boolFilter(filters.get('all'), 'all') === true;
+  const candidates = listVolumeSummaries(ctx)
+    .filter((v) => v.RefCount === 0 && (all || v.Anonymous || Object.hasOwn(v.Labels, ANONYMOUS_LABEL)))
+    .filter((v) => matchesLabels(filters.get('label'), v.Labels) && matchesLabels(filters.get('label!'), v.Labels, true))
+    .map((v) => v.Name);
+  const { removed, bytes } = removeIfUnused(ctx, candidates);
+  return { VolumesDeleted: removed, SpaceReclaimed: bytes };
+}
+
+/** For `system df`. */
+export function volumeUsage(ctx: EngineContext): VolumeUsage[] {
+  const counts = refCounts(ctx);
+  return listVolumes(ctx).map((v) => ({ Name: v.name, Size: directorySize(dataDir(ctx, v.name)), RefCount: counts.get(v.name) ?? 0 }));
+}
