@@ -4,16 +4,23 @@ import { isEngineError } from '../../core/errdefs.js';
 import { readExitFile } from '../../impl/runtime/exit-file.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import { removeLayersIfUnused } from '../gc.js';
+import { anonymousVolumesOf } from '../volumes/mounts.js';
+import { removeIfUnused } from '../volumes/ops.js';
 import type { ContainerContext } from './context.js';
 import { unmountRootfs } from './rootfs.js';
 import { isActive } from './state.js';
 import type { ContainerRecord } from './types.js';
 
-/** conmon is alive under that pid (a reboot may have given the pid to something else). */
+/**
+ * conmon is alive under that pid (a reboot may have given the pid to something else). A zombie
+ * counts as dead: a killed conmon is reparented to PID 1, which may take its time to reap it.
+ */
 export function monitorAlive(pid: number): boolean {
   if (pid <= 0) return false;
   try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'conmon';
+    // "pid (comm) state …"
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.includes(' (conmon) ') && stat.slice(stat.lastIndexOf(') ') + 2)[0] !== 'Z';
   } catch {
     return false;
   }
@@ -63,7 +70,7 @@ export async function finalizeExit(
   await releaseResources(cc, c);
   if (c.config.autoRemove) {
     try {
-      await deleteContainer(cc, updated);
+      await deleteContainer(cc, updated, { volumes: true });
     } catch (e) {
       if (!isEngineError(e, 'NotFound')) throw e;
     }
@@ -77,11 +84,13 @@ export async function releaseResources(cc: ContainerContext, c: ContainerRecord)
   unmountRootfs(cc.paths(c.id).rootfs);
 }
 
-/** Removes the row, the writable layer and the container's directories. */
-export async function deleteContainer(cc: ContainerContext, c: ContainerRecord): Promise<void> {
+/** Removes the row, the writable layer and the container's directories; with `volumes`, its anonymous volumes (rm -v, --rm). */
+export async function deleteContainer(cc: ContainerContext, c: ContainerRecord, opts: { volumes?: boolean } = {}): Promise<void> {
   const paths = cc.paths(c.id);
   await releaseResources(cc, c);
+  const anonymous = opts.volumes ? anonymousVolumesOf(cc.ctx, c.id) : [];
   writeTx(cc.ctx.db, () => cc.records.delete(c.id));
+  removeIfUnused(cc.ctx, anonymous);
   if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
   rmSync(paths.runDir, { recursive: true, force: true });
   rmSync(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
