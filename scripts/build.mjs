@@ -1,19 +1,83 @@
-// Bundles the CLI (with code splitting, so each verb loads only its own chunk) and the library.
+// Builds the CLI and the library.
+//
+// The CLI is CommonJS split per verb: `main` holds only argument parsing and the verb table;
+// each verb (and the engine) is its own file, loaded by the dynamic import the verb table
+// makes. Node loads CommonJS faster than ESM, and a verb never compiles code it does not run.
+// bin/skiff adds a V8 code cache on top.
 import { build } from 'esbuild';
-import { rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { dirname, join, relative, resolve } from 'node:path';
+
+function tsFiles(dir) {
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...tsFiles(p));
+    else if (name.endsWith('.ts') && !name.endsWith('.test.ts')) out.push(p);
+  }
+  return out;
+}
+
+// A dynamic import of our own source stays a runtime require of that file's own bundle, named
+// through package.json's "imports" (#dist/* → ./dist/cli/*), which works from whichever bundle
+// the importing code ended up in.
+const splitDynamicImports = {
+  name: 'split-dynamic-imports',
+  setup(b) {
+    b.onResolve({ filter: /^\.\.?\//, namespace: 'file' }, (args) => {
+      if (args.kind !== 'dynamic-import') return undefined;
+      const target = resolve(args.resolveDir, args.path).replace(/\.js$/, '.cjs');
+      return { path: `#dist/${relative(resolve('src'), target)}`, external: true };
+    });
+  },
+};
+
+/** Every source file some other source file imports dynamically: each becomes its own bundle. */
+function dynamicTargets(files) {
+  const out = new Set();
+  for (const f of files) {
+    for (const m of readFileSync(f, 'utf8').matchAll(/\bimport\(\s*'(\.{1,2}\/[^']+)\.js'\s*\)/g)) {
+      out.add(resolve(dirname(f), `${m[1]}.ts`));
+    }
+  }
+  return [...out];
+}
 
 const external = ['better-sqlite3', 'koffi'];
-// CJS dependencies bundled into ESM still call require() for node builtins.
-const banner = {
-  js: "import { createRequire as __skiffCreateRequire } from 'node:module'; const require = __skiffCreateRequire(import.meta.url);",
-};
-const common = { bundle: true, platform: 'node', target: 'node20', format: 'esm', sourcemap: 'linked', banner, logLevel: 'warning' };
-
 rmSync('dist/cli', { recursive: true, force: true });
 rmSync('dist/lib', { recursive: true, force: true });
 await Promise.all([
-  // CommonJS in one file: Node loads it faster than a tree of ESM chunks, and esbuild still
-  // evaluates each lazily imported verb module only when it is first imported.
-  build({ ...common, entryPoints: { main: 'src/cli/main.ts' }, outfile: 'dist/cli/main.cjs', format: 'cjs', banner: {}, external }),
-  build({ ...common, entryPoints: { index: 'src/index.ts' }, outdir: 'dist/lib', packages: 'external' }),
+  build({
+    entryPoints: ['src/cli/main.ts', ...dynamicTargets(tsFiles('src'))],
+    outbase: 'src',
+    outdir: 'dist/cli',
+    outExtension: { '.js': '.cjs' },
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    // import() of a verb's bundle becomes require(): no ESM loader on the start-up path.
+    supported: { 'dynamic-import': false },
+    // Code that finds files relative to itself (createRequire(import.meta.url)) works in CommonJS too.
+    define: { 'import.meta.url': '__skiffImportMetaUrl' },
+    banner: { js: 'const __skiffImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    external,
+    plugins: [splitDynamicImports],
+  }),
+  build({
+    entryPoints: { index: 'src/index.ts' },
+    outdir: 'dist/lib',
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    sourcemap: 'linked',
+    logLevel: 'warning',
+    packages: 'external',
+    banner: {
+      js: "import { createRequire as __skiffCreateRequire } from 'node:module'; const require = __skiffCreateRequire(import.meta.url);",
+    },
+  }),
 ]);

@@ -36,8 +36,19 @@ export const unavailable = (msg: string, cause?: unknown) => new EngineError('Un
 export const notImplemented = (msg: string) => new EngineError('NotImplemented', msg);
 export const internal = (msg: string, cause?: unknown) => new EngineError('Internal', msg, { cause });
 
+const CODES = new Set<string>(Object.keys({
+  NotFound: 1, AlreadyExists: 1, InvalidArgument: 1, FailedPrecondition: 1, Conflict: 1, PermissionDenied: 1,
+  Unavailable: 1, NotImplemented: 1, Canceled: 1, Internal: 1,
+} satisfies Record<ErrorCode, 1>));
+
+/**
+ * By shape, not only by class: the CLI's per-verb bundles each carry their own copy of this
+ * module, so an error thrown by the engine bundle is not an instance of the verb's class.
+ */
 export function isEngineError(e: unknown, code?: ErrorCode): e is EngineError {
-  return e instanceof EngineError && (code === undefined || e.code === code);
+  if (!(e instanceof Error)) return false;
+  const c = (e as { code?: unknown }).code;
+  return typeof c === 'string' && CODES.has(c) && (code === undefined || c === code);
 }
 
 /** Docker's status for each class; the API service and any HTTP client share it. */
@@ -55,7 +66,7 @@ const HTTP_STATUS: Record<ErrorCode, number> = {
 };
 
 export function httpStatusOf(e: unknown): number {
-  return e instanceof EngineError ? HTTP_STATUS[e.code] : 500;
+  return isEngineError(e) ? HTTP_STATUS[e.code] : 500;
 }
 
 /**

@@ -1,7 +1,6 @@
 import { join } from 'node:path';
 import type { OciRuntime, RuntimeContainer, ExitPaths } from '../../core/oci-runtime/runtime.js';
 import { ContainerRecords } from '../../impl/metadata/container-records.js';
-import { openRuntime } from '../../impl/runtime/runtimes.js';
 import type { EngineContext } from '../context.js';
 import type { ContainerConfigRecord, ContainerRecord, ContainerStateRecord } from './types.js';
 
@@ -55,7 +54,8 @@ export class ContainerContext {
     const key = name ?? '';
     let r = this.runtimes.get(key);
     if (!r) {
-      r = openRuntime(this.ctx.config, this.ctx.runroot, name);
+      // Loaded on first use: the runtime layer (child processes, sockets) is not on `ps`'s path.
+      r = import('../../impl/runtime/runtimes.js').then((m) => m.openRuntime(this.ctx.config, this.ctx.runroot, name));
       this.runtimes.set(key, r);
     }
     return r;

@@ -1,4 +1,4 @@
-import { EngineError, isEngineError } from '../../core/errdefs.js';
+import { isEngineError } from '../../core/errdefs.js';
 import type { ContainerContext } from './context.js';
 import { resolveContainer } from './resolve.js';
 import { guard, isActive } from './state.js';
@@ -91,7 +91,7 @@ export async function removeContainer(cc: ContainerContext, input: string, opts:
     c = (await awaitExit(cc, { ...c, config: { ...c.config, autoRemove: false } }, 30_000)) ?? c;
   }
   cc.records.updateState(c.id, (s) => ({ ...s, status: 'removing' }));
-  await deleteContainer(cc, c);
+  await deleteContainer(cc, c, { volumes: opts.volumes });
   return c.id;
 }
 
@@ -100,6 +100,6 @@ export async function cleanupContainer(cc: ContainerContext, input: string): Pro
   try {
     await current(cc, input);
   } catch (e) {
-    if (!(e instanceof EngineError && e.code === 'NotFound')) throw e;
+    if (!isEngineError(e, 'NotFound')) throw e;
   }
 }

@@ -6,12 +6,10 @@
  */
 import type { Readable, Writable } from 'node:stream';
 import type { EngineContext } from '../context.js';
-import { importImage } from './import.js';
 import { listImages } from './list.js';
 import { imageHistory, imageRecord, inspectImage } from './read.js';
 import { pruneImages, removeImage } from './remove.js';
 import { resolveImage } from './resolve.js';
-import { loadImages, saveImages } from './save-load.js';
 import { tagImage, untagImage } from './tag.js';
 import type {
   ImageDeleteResponseItem,
@@ -74,15 +72,16 @@ export class ImageEngine {
     return pruneImages(this.ctx, opts);
   }
 
-  import(source: Readable, opts?: ImageImportOptions): Promise<string> {
-    return importImage(this.ctx, source, opts);
+  // Writers load on demand: listing and inspecting never pay for tar and archive code.
+  async import(source: Readable, opts?: ImageImportOptions): Promise<string> {
+    return (await import('./import.js')).importImage(this.ctx, source, opts);
   }
 
-  save(refs: string[], out: Writable, opts?: ImageSaveOptions): Promise<void> {
-    return saveImages(this.ctx, refs, out, opts);
+  async save(refs: string[], out: Writable, opts?: ImageSaveOptions): Promise<void> {
+    return (await import('./save-load.js')).saveImages(this.ctx, refs, out, opts);
   }
 
-  load(input: Readable): Promise<ImageLoadResult> {
-    return loadImages(this.ctx, input);
+  async load(input: Readable): Promise<ImageLoadResult> {
+    return (await import('./save-load.js')).loadImages(this.ctx, input);
   }
 }

@@ -1,6 +1,7 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
 import { MIGRATIONS } from './migrations.js';
 
 export type DB = Database.Database;
@@ -11,9 +12,24 @@ export type DB = Database.Database;
  * migration applied (each in its own IMMEDIATE transaction, so two processes opening a new
  * root at once cannot both apply a step).
  */
+/**
+ * The addon's path, given to better-sqlite3 directly: its default lookup through the `bindings`
+ * package tries a dozen paths and costs milliseconds on every CLI start.
+ */
+function nativeBinding(): string | undefined {
+  try {
+    const req = typeof require === 'function' ? require : createRequire(import.meta.url);
+    const file = join(dirname(req.resolve('better-sqlite3/package.json')), 'build', 'Release', 'better_sqlite3.node');
+    return file;
+  } catch {
+    return undefined;
+  }
+}
+
 export function openDatabase(path: string): DB {
   mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
-  const db = new Database(path, { timeout: 60_000 });
+  const binding = nativeBinding();
+  const db = new Database(path, { timeout: 60_000, ...(binding ? { nativeBinding: binding } : {}) });
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = NORMAL');
   db.pragma('foreign_keys = ON');

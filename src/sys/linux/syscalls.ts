@@ -3,7 +3,7 @@
  * first use so that CLI commands which never mount pay nothing at start-up. Failures throw
  * Node-style errors (`code` = 'ENOENT' …, `errno`, `syscall`, `path`) like node:fs does.
  */
-import koffi from 'koffi';
+import { koffi as lazyKoffi } from './koffi-lazy.js';
 import { getSystemErrorMap } from 'node:util';
 
 export const MS_RDONLY = 0x1;
@@ -79,7 +79,7 @@ let libc: Libc | null = null;
 
 function lib(): Libc {
   if (libc) return libc;
-  const l = koffi.load('libc.so.6');
+  const l = lazyKoffi().load('libc.so.6');
   libc = {
     mount: l.func('int mount(const char *src, const char *target, const char *fstype, unsigned long flags, const char *data)'),
     umount2: l.func('int umount2(const char *target, int flags)'),
@@ -107,7 +107,7 @@ export function errnoError(errno: number, syscall: string, path?: string, detail
 
 function check(rc: number | bigint, syscall: string, path?: string): number {
   const n = Number(rc);
-  if (n < 0) throw errnoError(koffi.errno(), syscall, path);
+  if (n < 0) throw errnoError(lazyKoffi().errno(), syscall, path);
   return n;
 }
 
@@ -141,14 +141,14 @@ export function lgetxattr(path: string, name: string): Buffer | undefined {
   for (;;) {
     const size = Number(l.lgetxattr(path, name, null, 0));
     if (size < 0) {
-      if (koffi.errno() === ENODATA) return undefined;
-      throw errnoError(koffi.errno(), 'lgetxattr', path);
+      if (lazyKoffi().errno() === ENODATA) return undefined;
+      throw errnoError(lazyKoffi().errno(), 'lgetxattr', path);
     }
     const buf = Buffer.alloc(size);
     const got = Number(l.lgetxattr(path, name, buf, size));
     if (got >= 0) return buf.subarray(0, got);
     // The value grew between the two calls: ask again.
-    if (koffi.errno() !== ERANGE) throw errnoError(koffi.errno(), 'lgetxattr', path);
+    if (lazyKoffi().errno() !== ERANGE) throw errnoError(lazyKoffi().errno(), 'lgetxattr', path);
   }
 }
 
@@ -160,7 +160,7 @@ export function llistxattr(path: string): string[] {
     const buf = Buffer.alloc(size);
     const got = Number(l.llistxattr(path, buf, size));
     if (got >= 0) return buf.toString('utf8', 0, got).split('\0').filter((n) => n !== '');
-    if (koffi.errno() !== ERANGE) throw errnoError(koffi.errno(), 'llistxattr', path);
+    if (lazyKoffi().errno() !== ERANGE) throw errnoError(lazyKoffi().errno(), 'llistxattr', path);
   }
 }
 
@@ -175,12 +175,12 @@ export function fsopen(fsname: string, flags = FSOPEN_CLOEXEC): number {
 export function fsconfig(fd: number, key: string, value: string | null): void {
   const cmd = value === null ? FSCONFIG_SET_FLAG : FSCONFIG_SET_STRING;
   const rc = lib().syscall(SYS_FSCONFIG, 'int', fd, 'unsigned int', cmd, 'const char *', key, 'const char *', value, 'int', 0);
-  if (Number(rc) < 0) throw errnoError(koffi.errno(), 'fsconfig', value ?? key, fsLog(fd));
+  if (Number(rc) < 0) throw errnoError(lazyKoffi().errno(), 'fsconfig', value ?? key, fsLog(fd));
 }
 
 export function fsconfigCreate(fd: number): void {
   const rc = lib().syscall(SYS_FSCONFIG, 'int', fd, 'unsigned int', FSCONFIG_CMD_CREATE, 'const char *', null, 'const char *', null, 'int', 0);
-  if (Number(rc) < 0) throw errnoError(koffi.errno(), 'fsconfig', undefined, fsLog(fd));
+  if (Number(rc) < 0) throw errnoError(lazyKoffi().errno(), 'fsconfig', undefined, fsLog(fd));
 }
 
 export function fsmount(fd: number, attrs: number): number {
