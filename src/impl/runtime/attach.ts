@@ -17,11 +17,11 @@ const STDOUT = 2;
 const STDERR = 3;
 const MAX_STDIN_MESSAGE = 32768;
 
-export function attachSocket(socketPath: string, streams: AttachStreams): AttachSession {
+export async function attachSocket(socketPath: string, streams: AttachStreams): Promise<AttachSession> {
   const keys = parseDetachKeys(streams.detachKeys ?? DEFAULT_DETACH_KEYS);
   let sock: SeqpacketSocket;
   try {
-    sock = SeqpacketSocket.connect(socketPath);
+    sock = await SeqpacketSocket.connect(socketPath);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     // No socket, or nobody listening: conmon has gone, so the container is not running.

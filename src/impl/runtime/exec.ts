@@ -67,7 +67,7 @@ export async function execInContainer(
       const ready = await conmon.nextAttach(ctx.timeoutMs);
       if (ready.data < 0) throw startError(ready.message ?? `exec attach failed (${ready.data})`);
       const streams = { ...opts.streams, stdin: opts.stdin ? opts.streams?.stdin : undefined };
-      session = attachSocket(join(dir, 'attach'), streams);
+      session = await attachSocket(join(dir, 'attach'), streams);
       conmon.signalStart();
     }
     const started = await conmon.nextSync(ctx.timeoutMs, 'the exec PID');

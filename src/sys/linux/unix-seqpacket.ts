@@ -9,7 +9,7 @@
  * worker has exited, so the number cannot be reused under it.
  * Writing: send() with MSG_DONTWAIT from this thread, retried on EAGAIN after a short wait.
  */
-import koffi from 'koffi';
+import type koffiModule from 'koffi';
 import { EventEmitter } from 'node:events';
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
@@ -39,10 +39,14 @@ interface Libc {
   shutdown: (fd: number, how: number) => number;
 }
 
+type Koffi = typeof koffiModule;
+let koffi: Koffi | null = null;
 let libc: Libc | null = null;
 
-function lib(): Libc {
+/** koffi and libc, loaded on the first connect: CLI verbs that never attach pay nothing. */
+async function load(): Promise<Libc> {
   if (libc) return libc;
+  koffi = (await import('koffi')).default;
   const l = koffi.load('libc.so.6');
   libc = {
     socket: l.func('int socket(int domain, int type, int protocol)'),
@@ -53,6 +57,16 @@ function lib(): Libc {
     shutdown: l.func('int shutdown(int fd, int how)'),
   };
   return libc;
+}
+
+/** Only called once a socket exists, i.e. after load(). */
+function lib(): Libc {
+  if (!libc) throw new Error('unix-seqpacket: libc not loaded');
+  return libc;
+}
+
+function lastErrno(): number {
+  return koffi?.errno() ?? 0;
 }
 
 // Runs in the reader thread: a plain CommonJS script, so it works the same under tsx and in
@@ -88,6 +102,18 @@ function sockaddrUn(path: string): Buffer {
   return addr;
 }
 
+/**
+ * Where the worker can require koffi from. Not `import.meta.url`: the CLI is bundled as
+ * CommonJS, where it is empty. koffi is already loaded (this module imports it), so its files
+ * are in Node's require cache, which ESM and CJS share: resolve from that node_modules dir.
+ */
+function koffiEntry(): string {
+  const cached = Object.keys(createRequire(`${process.cwd()}/`).cache);
+  const hit = cached.find((p) => /\/node_modules\/(koffi|@koromix\/koffi-[^/]+)\//.test(p));
+  const base = hit ? hit.slice(0, hit.lastIndexOf('/node_modules/') + '/node_modules/'.length) : `${process.cwd()}/`;
+  return createRequire(`${base}noop.js`).resolve('koffi');
+}
+
 export interface SeqpacketSocketEvents {
   message: [Buffer];
   end: [];
@@ -104,7 +130,7 @@ export class SeqpacketSocket extends EventEmitter<SeqpacketSocketEvents> {
   private constructor(fd: number, path: string) {
     super();
     this.fd = fd;
-    const koffiPath = createRequire(import.meta.url).resolve('koffi');
+    const koffiPath = koffiEntry();
     this.worker = new Worker(READER, { eval: true, workerData: { koffi: koffiPath, fd, size: RECV_BUFFER } });
     this.worker.on('message', (m: ReaderMessage) => {
       if (m.type === 'data') this.emit('message', Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
@@ -123,16 +149,16 @@ export class SeqpacketSocket extends EventEmitter<SeqpacketSocketEvents> {
    * Connects to the socket at `path`, whatever its length: like conmon and Podman, it opens
    * the path O_PATH and connects to `/proc/self/fd/<n>`, which always fits in sun_path.
    */
-  static connect(path: string): SeqpacketSocket {
-    const l = lib();
+  static async connect(path: string): Promise<SeqpacketSocket> {
+    const l = await load();
     const pathFd = l.open(path, O_PATH | O_CLOEXEC);
-    if (pathFd < 0) throw errnoError(koffi.errno(), 'open', path);
+    if (pathFd < 0) throw errnoError(lastErrno(), 'open', path);
     let fd = -1;
     try {
       fd = l.socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0);
-      if (fd < 0) throw errnoError(koffi.errno(), 'socket', path);
+      if (fd < 0) throw errnoError(lastErrno(), 'socket', path);
       const addr = sockaddrUn(`/proc/self/fd/${pathFd}`);
-      if (l.connect(fd, addr, addr.length) < 0) throw errnoError(koffi.errno(), 'connect', path);
+      if (l.connect(fd, addr, addr.length) < 0) throw errnoError(lastErrno(), 'connect', path);
     } catch (e) {
       if (fd >= 0) l.close(fd);
       throw e;
@@ -148,7 +174,7 @@ export class SeqpacketSocket extends EventEmitter<SeqpacketSocketEvents> {
       if (this.fd < 0 || this.writeShut) throw errnoError(32 /* EPIPE */, 'send');
       const n = Number(lib().send(this.fd, data, data.length, MSG_DONTWAIT | MSG_NOSIGNAL));
       if (n >= 0) return;
-      const errno = koffi.errno();
+      const errno = lastErrno();
       if (errno !== EAGAIN && errno !== EINTR) throw errnoError(errno, 'send');
       await new Promise((r) => setTimeout(r, wait));
     }
