@@ -4,6 +4,7 @@ import { alreadyExists, invalidArgument } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import { imageRecord, readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
+import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
 import type { ContainerContext } from './context.js';
 import { generateName, validName } from './names.js';
 import { initialState } from './state.js';
@@ -34,7 +35,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       image: req.image,
       imageId,
       name,
-      opts: req.opts,
+      opts: { ...req.opts, mounts: planVolumeMounts(req.opts.mounts, imageConfig.Volumes) },
       imageConfig,
       autoRemove: !!req.autoRemove,
       stopTimeout: req.stopTimeout ?? 10,
@@ -49,6 +50,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
         const row = { id, name, imageId, layerId, created: Date.now(), config, state: initialState() };
         // Throwing rolls the layer row back with the transaction.
         if (!cc.records.insert(row)) throw new NameTaken(name);
+        recordContainerVolumes(ctx, id, config.opts.mounts);
       });
       break;
     } catch (e) {

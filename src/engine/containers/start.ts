@@ -12,6 +12,7 @@ import { resolveContainer } from './resolve.js';
 import { mountRootfs, precreateMountpoints, unmountRootfs } from './rootfs.js';
 import { guard } from './state.js';
 import { refreshContainer } from './sync.js';
+import { prepareVolumeMounts } from '../volumes/mounts.js';
 import type { ContainerRecord } from './types.js';
 
 function readIfExists(path: string): string | undefined {
@@ -71,6 +72,7 @@ export async function startContainer(
     mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
     mountRootfs(ctx, c.layerId!, paths.rootfs);
     const o: ContainerCreateOptions = { ...c.config.opts, network: resolveNetwork(cc, c) };
+    o.mounts = prepareVolumeMounts(ctx, o.mounts, paths.rootfs);
     const hostname = o.hostname ?? (c.config.networkMode === 'host' ? readHostFacts().hostname : c.id.slice(0, 12));
     const files = writeRunFiles(c, paths.userdata, hostname, c.config.netFiles ?? {});
     const config = ctx.config.containers;

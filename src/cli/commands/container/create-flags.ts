@@ -159,16 +159,20 @@ function envFlag(e: string): string {
   return e.includes('=') ? e : `${e}=${process.env[e] ?? ''}`;
 }
 
-/** `-v /host:/ctr[:ro,...]`; a source that is not a path is a named volume (not yet supported here). */
+/** `-v /host:/ctr[:opts]` binds a path, `-v NAME:/ctr[:opts]` mounts a named volume, `-v /ctr[:opts]` an anonymous one. */
 function volumeFlag(v: string): MountRequest {
   const parts = v.split(':');
-  if (parts.length < 2 || parts.length > 3) throw invalidArgument(`invalid volume specification "${v}": want SRC:DST[:OPTS]`);
+  if (parts.length === 1 || (parts.length === 2 && !parts[1]!.startsWith('/'))) {
+    const [dst, opts] = parts as [string, string | undefined];
+    if (!dst.startsWith('/')) throw invalidArgument(`invalid volume specification "${v}": the destination must be absolute`);
+    return { type: 'volume', destination: dst, options: opts ? opts.split(',') : [] };
+  }
+  if (parts.length > 3) throw invalidArgument(`invalid volume specification "${v}": want [SRC:]DST[:OPTS]`);
   const [src, dst, opts] = parts as [string, string, string | undefined];
   if (!dst.startsWith('/')) throw invalidArgument(`invalid volume specification "${v}": the destination must be absolute`);
-  if (!src.startsWith('/') && !src.startsWith('.')) {
-    throw invalidArgument(`named volume "${src}": named volumes are not supported yet, give a host path`);
-  }
-  return { type: 'bind', source: resolvePath(src), destination: dst, options: opts ? opts.split(',') : [] };
+  const options = opts ? opts.split(',') : [];
+  if (!src.startsWith('/') && !src.startsWith('.')) return { type: 'volume', name: src, destination: dst, options };
+  return { type: 'bind', source: resolvePath(src), destination: dst, options };
 }
 
 function mountFlag(spec: string): MountRequest {
@@ -185,6 +189,14 @@ function mountFlag(spec: string): MountRequest {
     const size = kv.get('tmpfs-size');
     const mode = kv.get('tmpfs-mode');
     return parseTmpfsFlag(`${target}:${[ro ? 'ro' : 'rw', ...(size ? [`size=${size}`] : []), ...(mode ? [`mode=${mode}`] : [])].join(',')}`);
+  }
+  if (type === 'volume') {
+    if (kv.has('volume-opt') || (kv.get('volume-driver') ?? 'local') !== 'local') {
+      throw invalidArgument(`invalid --mount "${spec}": only the local volume driver without options is supported`);
+    }
+    const name = kv.get('source') ?? kv.get('src');
+    const nocopy = kv.has('volume-nocopy') && kv.get('volume-nocopy') !== 'false';
+    return { type: 'volume', ...(name ? { name } : {}), destination: target, options: [ro ? 'ro' : 'rw', ...(nocopy ? ['nocopy'] : [])] };
   }
   if (type !== 'bind') throw invalidArgument(`--mount type=${type} is not supported yet`);
   const source = kv.get('source') ?? kv.get('src');
