@@ -1,0 +1,51 @@
+// `skiff run --rm IMAGE true` against `podman run --rm IMAGE true` (podman with runc, as on
+// this host), runs interleaved so load affects both alike. Target: skiff ≤ 0.6 of podman's median.
+// Run: node --import tsx bench/run.ts   (RUNS=20 by default)
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { hasBinary, makeEnv } from '../test/helpers/env.js';
+import { makeBusyboxTar } from '../test/helpers/busybox.js';
+
+const RUNS = Number(process.env.RUNS ?? 20);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+function timed(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+const env = makeEnv('skiff-bench-');
+try {
+  const tar = makeBusyboxTar(env.dir, join(env.dir, 'bb.tar'));
+  const skiff = [join(import.meta.dirname, '../bin/skiff')];
+  if (env.run(['import', tar, 'bench/busybox:1']).code !== 0) throw new Error('skiff import failed');
+  const results: [string, number][] = [];
+  const skiffTimes: number[] = [];
+  const podmanTimes: number[] = [];
+  let podmanArgs: string[] | undefined;
+  const penv = { ...env.env, CONTAINERS_CONF: join(env.dir, 'containers.conf') };
+  if (hasBinary('podman')) {
+    mkdirSync(join(env.dir, 'p-root'));
+    writeFileSync(penv.CONTAINERS_CONF!, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
+    podmanArgs = ['--root', join(env.dir, 'p-root'), '--runroot', join(env.dir, 'p-run'), '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+    timed('podman', [...podmanArgs, 'import', tar, 'bench/busybox:1'], penv);
+  }
+  for (let i = 0; i < 2; i++) timed(process.execPath, [...skiff, 'run', '--rm', 'bench/busybox:1', 'true'], env.env);
+  if (podmanArgs) for (let i = 0; i < 2; i++) timed('podman', [...podmanArgs, 'run', '--rm', '--network', 'none', 'bench/busybox:1', 'true'], penv);
+  for (let i = 0; i < RUNS; i++) {
+    skiffTimes.push(timed(process.execPath, [...skiff, 'run', '--rm', 'bench/busybox:1', 'true'], env.env));
+    if (podmanArgs) podmanTimes.push(timed('podman', [...podmanArgs, 'run', '--rm', '--network', 'none', 'bench/busybox:1', 'true'], penv));
+  }
+  results.push(['skiff run --rm (network none)', median(skiffTimes)]);
+  if (podmanArgs) results.push(['podman run --rm --network none', median(podmanTimes)]);
+  console.log(`| command | median ms (${RUNS} runs) |`);
+  console.log('|---|---|');
+  for (const [n, ms] of results) console.log(`| ${n} | ${ms.toFixed(0)} |`);
+  if (podmanArgs) console.log(`\nratio skiff/podman: ${(median(skiffTimes) / median(podmanTimes)).toFixed(2)} (target ≤ 0.6)`);
+  if (podmanArgs) spawnSync('podman', [...podmanArgs, 'system', 'reset', '-f'], { env: penv, stdio: 'ignore' });
+} finally {
+  env.cleanup();
+}
