@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { Command } from 'commander';
 import type { App } from '../app.js';
 import { humanSizeWithPrecision } from '../format/units.js';
+import { renderOne } from '../format/table.js';
 import type { Register } from '../registry.js';
 
 /** For repeatable flags: `--filter a=1 --filter b=2`. */
@@ -56,5 +57,20 @@ export async function forEachRef(app: App, refs: string[], fn: (ref: string) => 
       failed = e;
     }
   }
+  if (failed) throw failed;
+}
+
+/** Inspect-style output: every document found, then the first failure (docker prints what it found first). */
+export async function inspectEach(app: App, refs: string[], format: string | undefined, get: (ref: string) => Promise<unknown>): Promise<void> {
+  const docs: unknown[] = [];
+  let failed: unknown;
+  for (const r of refs) {
+    try {
+      docs.push(await get(r));
+    } catch (e) {
+      failed ??= e;
+    }
+  }
+  if (docs.length) app.out(renderOne(docs, format));
   if (failed) throw failed;
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { examples } from '../common.js';
-import { renderOne } from '../../format/table.js';
+import { examples, inspectEach } from '../common.js';
 
 export function register(parent: Command, app: App, name = 'inspect'): void {
   const cmd = parent
@@ -12,17 +11,7 @@ export function register(parent: Command, app: App, name = 'inspect'): void {
     .option('-s, --size', 'display total file sizes')
     .action(async (refs: string[], o: { format?: string }) => {
       const engine = await app.engine();
-      const docs = [];
-      let failed: unknown;
-      for (const r of refs) {
-        try {
-          docs.push(await engine.containers.inspect(r));
-        } catch (e) {
-          failed ??= e;
-        }
-      }
-      if (docs.length) app.out(renderOne(docs, o.format));
-      if (failed) throw failed;
+      await inspectEach(app, refs, o.format, (r) => engine.containers.inspect(r));
     });
   examples(cmd, ['skiff container inspect web', "skiff container inspect -f '{{.State.Status}}' web"]);
 }

@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { examples } from '../common.js';
-import { renderOne } from '../../format/table.js';
+import { examples, inspectEach } from '../common.js';
 import { invalidArgument, isEngineError } from '../../../core/errdefs.js';
 
 /** `inspect`: containers first, then images, as docker looks them up; `--type` narrows it. */
@@ -15,25 +14,20 @@ export function register(parent: Command, app: App, name = 'inspect'): void {
     .action(async (refs: string[], o: { format?: string; type?: string }) => {
       if (o.type && o.type !== 'container' && o.type !== 'image') throw invalidArgument(`unknown --type "${o.type}"`);
       const engine = await app.engine();
-      const docs: unknown[] = [];
-      let failed: unknown;
-      for (const r of refs) {
-        try {
-          if (o.type !== 'image') {
-            try {
-              docs.push(await engine.containers.inspect(r));
-              continue;
-            } catch (e) {
-              if (o.type === 'container' || !isEngineError(e, 'NotFound')) throw e;
-            }
+      await inspectEach(app, refs, o.format, async (r) => {
+        if (o.type !== 'image') {
+          try {
+            return await engine.containers.inspect(r);
+          } catch (e) {
+            if (o.type === 'container' || !isEngineError(e, 'NotFound')) throw e;
           }
-          docs.push(await engine.images.inspect(r));
-        } catch (e) {
-          failed ??= isEngineError(e, 'NotFound') ? invalidArgument(`no such object: ${r}`) : e;
         }
-      }
-      if (docs.length) app.out(renderOne(docs, o.format));
-      if (failed) throw failed;
+        try {
+          return await engine.images.inspect(r);
+        } catch (e) {
+          throw isEngineError(e, 'NotFound') ? invalidArgument(`no such object: ${r}`) : e;
+        }
+      });
     });
   examples(cmd, ['skiff inspect web', "skiff inspect --type image -f '{{.Id}}' busybox"]);
 }
