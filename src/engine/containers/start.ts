@@ -108,6 +108,9 @@ export async function startContainer(
     const created = await runtime.create(rc, {
       tty: !!o.tty,
       stdin: !!o.stdinOpen,
+      // Docker never closes a tty's stdin when a client goes: detaching (ctrl-p ctrl-q) must
+      // leave the shell usable for the next `attach`. EOF on a tty is ctrl-D, in band.
+      leaveStdinOpen: !!o.tty,
       logPath: paths.logPath,
       exitDir: paths.exitDir,
       persistDir: paths.persistDir,
