@@ -1,7 +1,94 @@
-import { notImplemented } from '../../core/errdefs.js';
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AttachStreams, ExecResult, ProcessSpec } from '../../core/oci-runtime/runtime.js';
+import { failedPrecondition, invalidArgument } from '../../core/errdefs.js';
+import { allCapabilities } from '../../core/runtime/capabilities.js';
+import { mergeEnv } from '../../core/runtime/command.js';
+import { resolveUser } from '../../core/runtime/etc-files.js';
+import { readHostFacts } from './spec/host-facts.js';
 import type { ContainerContext } from './context.js';
+import { resolveContainer } from './resolve.js';
+import { refreshContainer } from './sync.js';
 
-/** Placeholder: being written. */
-export async function execContainer(_cc: ContainerContext, ..._args: unknown[]): Promise<never> {
-  throw notImplemented('exec is not implemented yet');
+export interface ExecRequest {
+  cmd: string[];
+  tty?: boolean;
+  /** Keep stdin open (`-i`). */
+  stdin?: boolean;
+  detach?: boolean;
+  env?: string[];
+  workdir?: string;
+  user?: string;
+  privileged?: boolean;
+  streams?: AttachStreams;
+  /**
+   * Called once the session id is known, before the process starts: lets a `-t` caller follow
+   * its terminal's size for this session.
+   */
+  onSession?: (resize: (size: { rows: number; cols: number }) => Promise<void>) => void;
+}
+
+function readIfExists(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
+  }
+}
+
+type Caps = Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', string[]>;
+
+/**
+ * The container's own process object (from its config.json) with the exec's overrides, as
+ * Podman builds it: same rlimits, caps, apparmor and no-new-privileges unless asked otherwise.
+ */
+function execProcess(base: ProcessSpec, rootfs: string, req: ExecRequest): ProcessSpec {
+  const p: ProcessSpec = { ...base, args: req.cmd, terminal: !!req.tty };
+  delete p.consoleSize;
+  let env = Array.isArray(base.env) ? (base.env as string[]) : [];
+  if (req.user !== undefined) {
+    const u = resolveUser(req.user, readIfExists(join(rootfs, 'etc/passwd')), readIfExists(join(rootfs, 'etc/group')));
+    const old = (base.user ?? {}) as Record<string, unknown>;
+    p.user = { ...old, uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
+    if (!u.additionalGids.length) delete (p.user as Record<string, unknown>).additionalGids;
+    env = mergeEnv(env, [`HOME=${u.home}`]);
+    const caps = base.capabilities as Caps | undefined;
+    // A non-root user starts without effective capabilities, as the container's own process would.
+    if (caps && u.uid !== 0 && !req.privileged) p.capabilities = { ...caps, effective: [], permitted: [], ambient: [] };
+  }
+  if (req.privileged) {
+    const host = readHostFacts();
+    const all = host.boundingCaps ?? allCapabilities(host.lastCap);
+    p.capabilities = { bounding: all, effective: all, permitted: all, inheritable: [], ambient: [] };
+  }
+  if (req.tty && !env.some((e) => e.startsWith('TERM='))) env = [...env, 'TERM=xterm'];
+  p.env = mergeEnv(env, req.env);
+  if (req.workdir) {
+    if (!req.workdir.startsWith('/')) throw invalidArgument(`the working directory ${JSON.stringify(req.workdir)} is invalid, it needs to be an absolute path`);
+    p.cwd = req.workdir;
+  }
+  return p;
+}
+
+/** `exec`: runs a process in a running container through conmon; resolves when it ends (or starts, with `detach`). */
+export async function execContainer(cc: ContainerContext, ref: string, req: ExecRequest): Promise<ExecResult> {
+  if (!req.cmd.length) throw invalidArgument('exec requires at least one argument');
+  const c = await refreshContainer(cc, resolveContainer(cc, ref));
+  if (c.state.status === 'paused') throw failedPrecondition(`container ${c.id.slice(0, 12)} is paused, unpause the container before exec`);
+  if (c.state.status !== 'running') throw failedPrecondition(`container ${c.id.slice(0, 12)} is not running`);
+  const paths = cc.paths(c.id);
+  const bundleSpec = JSON.parse(readFileSync(join(paths.bundle, 'config.json'), 'utf8')) as { process: ProcessSpec };
+  const process = execProcess(bundleSpec.process, paths.rootfs, req);
+  const runtime = await cc.runtime(c.config.runtime);
+  const rc = cc.runtimeContainer(c);
+  const sessionId = randomBytes(16).toString('hex');
+  req.onSession?.((size) => runtime.resizePty(rc, size, sessionId));
+  return runtime.exec(rc, process, {
+    sessionId,
+    tty: !!req.tty,
+    stdin: !!req.stdin,
+    detach: !!req.detach,
+    ...(req.streams ? { streams: req.streams } : {}),
+  });
 }
