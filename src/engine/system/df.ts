@@ -1,5 +1,6 @@
 import type { EngineContext } from '../context.js';
 import { summarize } from '../images/read.js';
+import { volumeUsage } from '../volumes/ops.js';
 
 export interface DiskUsageImage {
   Id: string;
@@ -48,7 +49,7 @@ export async function diskUsage(ctx: EngineContext): Promise<DiskUsage> {
       Containers: s.Containers,
     })),
     Containers: [],
-    Volumes: [],
+    Volumes: volumeUsage(ctx),
     BuildCache: [],
     SharingSavings: savings,
     BlobsSize: ctx.content.list().reduce((n, b) => n + b.size, 0),

@@ -8,6 +8,19 @@ function pct(part: number, whole: number): string {
   return whole > 0 ? ` (${Math.round((part / whole) * 100)}%)` : '';
 }
 
+/** Docker's Local Volumes row: active = used by a container; reclaimable = the unused ones. */
+function volumeLine(volumes: { Size: number; RefCount: number }[]) {
+  const size = volumes.reduce((n, v) => n + v.Size, 0);
+  const unused = volumes.filter((v) => v.RefCount === 0).reduce((n, v) => n + v.Size, 0);
+  return {
+    Type: 'Local Volumes',
+    TotalCount: String(volumes.length),
+    Active: String(volumes.filter((v) => v.RefCount > 0).length),
+    Size: dockerSize(size),
+    Reclaimable: dockerSize(unused) + pct(unused, size),
+  };
+}
+
 export function register(parent: Command, app: App, name = 'df'): void {
   const cmd = parent
     .command(name)
@@ -27,7 +40,7 @@ export function register(parent: Command, app: App, name = 'df'): void {
           Reclaimable: dockerSize(reclaimImages) + pct(reclaimImages, du.LayersSize),
         },
         { Type: 'Containers', TotalCount: String(du.Containers.length), Active: '0', Size: '0B', Reclaimable: '0B' },
-        { Type: 'Local Volumes', TotalCount: String(du.Volumes.length), Active: '0', Size: '0B', Reclaimable: '0B' },
+        volumeLine(du.Volumes),
         { Type: 'Build Cache', TotalCount: String(du.BuildCache.length), Active: '0', Size: '0B', Reclaimable: '0B' },
       ];
       if (o.format === 'json' && o.verbose) {
@@ -70,7 +83,7 @@ export function register(parent: Command, app: App, name = 'df'): void {
       app.print('\nContainers space usage:\n');
       app.out(formatTable(['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'], []));
       app.print('\nLocal Volumes space usage:\n');
-      app.out(formatTable(['VOLUME NAME', 'LINKS', 'SIZE'], []));
+      app.out(formatTable(['VOLUME NAME', 'LINKS', 'SIZE'], du.Volumes.map((v) => [v.Name, String(v.RefCount), dockerSize(v.Size)])));
       app.print('\nBuild cache usage: 0B');
     });
   examples(cmd, ['skiff system df', 'skiff system df -v']);
