@@ -106,7 +106,8 @@ export class TreeTar {
 
   private entry(h: Entry): Promise<void> {
     return new Promise((resolve, reject) => {
-      this.pack.entry(h, (err) => (err ? reject(err) : resolve()));
+      // A body-less entry still needs its (empty) body ended, or the archive stalls.
+      this.pack.entry(h, Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
     });
   }
 }

@@ -1,14 +1,17 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { notImplemented } from '../../../core/errdefs.js';
+import { examples } from '../common.js';
 
-/** Placeholder: being written. */
-export function register(parent: Command, _app: App, name = 'diff'): void {
-  parent
+const LETTER = ['C', 'A', 'D'] as const;
+
+export function register(parent: Command, app: App, name = 'diff'): void {
+  const cmd = parent
     .command(name)
-    .description('diff (not implemented yet)')
-    .allowUnknownOption()
-    .action(() => {
-      throw notImplemented('diff is not implemented yet');
+    .description("Inspect changes to files or directories on a container's filesystem")
+    .argument('<CONTAINER>')
+    .action(async (ref: string) => {
+      const changes = await (await app.engine()).containers.changes(ref);
+      app.out(changes.map((ch) => `${LETTER[ch.Kind]} ${ch.Path}\n`).join(''));
     });
+  examples(cmd, ['skiff diff web']);
 }
