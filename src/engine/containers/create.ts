@@ -35,7 +35,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       image: req.image,
       imageId,
       name,
-      opts: { ...req.opts, mounts: planVolumeMounts(req.opts.mounts, imageConfig.Volumes) },
+      opts: { ...req.opts, mounts: planVolumeMounts(req.opts.mounts, imageConfig.Volumes, req.opts.tmpfs) },
       imageConfig,
       autoRemove: !!req.autoRemove,
       stopTimeout: req.stopTimeout ?? 10,

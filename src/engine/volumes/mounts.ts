@@ -20,16 +20,20 @@ function norm(p: string): string {
 
 /**
  * The mounts a container is created with: every volume named, plus an anonymous volume for
- * each image VOLUME that no mount of the request covers (Docker's create).
+ * each image VOLUME that no mount or `--tmpfs` of the request covers (Docker's create).
  */
-export function planVolumeMounts(mounts: MountRequest[] | undefined, imageVolumes: Record<string, object> | undefined): MountRequest[] {
+export function planVolumeMounts(
+  mounts: MountRequest[] | undefined,
+  imageVolumes: Record<string, object> | undefined,
+  tmpfs: readonly string[] = [],
+): MountRequest[] {
   const out = (mounts ?? []).map((m): MountRequest => {
     if (m.type !== 'volume') return m;
     if (m.name === undefined) return { ...m, name: anonymousName(), anonymous: true };
     checkVolumeName(m.name);
     return m;
   });
-  const taken = new Set(out.map((m) => norm(m.destination)));
+  const taken = new Set([...out.map((m) => m.destination), ...tmpfs.map((t) => t.split(':')[0]!)].map(norm));
   for (const path of Object.keys(imageVolumes ?? {})) {
     if (!path.startsWith('/') || taken.has(norm(path))) continue;
     taken.add(norm(path));

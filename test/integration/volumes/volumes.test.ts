@@ -96,6 +96,11 @@ test('a new volume is filled from the image, keeping ownership and modes; a non-
   assert.equal(ok(['run', '--rm', '--mount', 'type=volume,source=nocp,target=/srv/content,volume-nocopy', 'volimg', 'ls', '/srv/content']), '');
   // The image's VOLUME alone gives an anonymous volume with the image's files.
   assert.equal(ok(['run', '--rm', 'volimg', 'cat', '/srv/content/file']), 'from-image\n');
+  // A --tmpfs at the VOLUME's path replaces the anonymous volume.
+  const before = names();
+  ok(['run', '--name', 'tmpfsvol', '--tmpfs', '/srv/content', 'volimg', 'true']);
+  assert.deepEqual(names(), before);
+  ok(['rm', 'tmpfsvol']);
   ok(['volume', 'rm', 'fresh', 'nocp']);
 });
 
