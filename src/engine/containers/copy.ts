@@ -10,7 +10,7 @@ import { resolveContainer } from './resolve.js';
 import { withRootfs } from './rootfs-access.js';
 import { resolveInRoot } from './scoped-path.js';
 import { refreshContainer } from './sync.js';
-import { TreeTar, type TreeTarOptions } from './tree-tar.js';
+import { TreeTar, pumpTar, type TreeTarOptions } from './tree-tar.js';
 
 /**
  * `cp`: one direction per call. `out` reads `path` in the container into a tar stream or onto
@@ -62,19 +62,7 @@ function target(src: Source, destAbs: string, parentAbs: string, given: string):
 /** Packs `src` under the name `name` while `consume` reads the archive. */
 async function streamTree(src: Source, name: string, opts: TreeTarOptions, consume: (tar: Readable) => Promise<unknown>): Promise<void> {
   const t = new TreeTar(opts);
-  const produce = (async () => {
-    await t.addTree(src.abs, name, { contentsOnly: src.contentsOnly });
-    t.finish();
-  })();
-  // The consumer failing must stop the producer, which may be waiting for it to read.
-  produce.catch((e: unknown) => t.abort(e instanceof Error ? e : new Error(String(e))));
-  await Promise.all([
-    produce,
-    consume(t.stream).catch((e: unknown) => {
-      t.abort(e instanceof Error ? e : new Error(String(e)));
-      throw e;
-    }),
-  ]);
+  await pumpTar(t, () => t.addTree(src.abs, name, { contentsOnly: src.contentsOnly }), consume);
 }
 
 function unpack(tar: Readable, dir: string): Promise<unknown> {

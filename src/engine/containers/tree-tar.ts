@@ -1,7 +1,7 @@
 import { constants as fsc, lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
-import { Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
 
@@ -28,14 +28,14 @@ function minor(rdev: number): number {
 export class TreeTar {
   private readonly pack = tar.pack();
   private readonly inodes = new Map<string, string>();
+  /** Set once the archive was aborted: later entries fail at once instead of throwing from tar-stream. */
+  private failed?: Error;
 
   constructor(private readonly opts: TreeTarOptions = {}) {}
 
-  private nodeStream?: Readable;
-
-  /** The archive as a Node stream (tar-stream's own is a streamx one). */
+  /** The archive. A streamx stream, which Node's pipeline() and for-await take as a Readable. */
   get stream(): Readable {
-    return (this.nodeStream ??= Readable.from(this.pack, { objectMode: false }));
+    return this.pack as unknown as Readable;
   }
 
   /** Adds one node (a directory without its children). Sockets are skipped, as tar cannot hold them. */
@@ -69,13 +69,15 @@ export class TreeTar {
     }
     const header: Entry = { ...base, type: 'file', size: st.size };
     if (st.size === 0) return this.entry(header);
-    let sink!: ReturnType<tar.Pack['entry']>;
-    const written = new Promise<void>((resolve, reject) => {
-      sink = this.pack.entry(header, (err) => (err ? reject(err) : resolve()));
-    });
     // O_NOFOLLOW: a file swapped for a symlink meanwhile is refused, not followed out of the tree.
     const fh = await open(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
     try {
+      if (this.failed) throw this.failed;
+      let sink!: ReturnType<tar.Pack['entry']>;
+      const written = new Promise<void>((resolve, reject) => {
+        sink = this.pack.entry(header, (err) => (err ? reject(err) : resolve()));
+      });
+      sink.on('error', () => undefined);
       await Promise.all([pipeline(fh.createReadStream({ start: 0, end: st.size - 1, autoClose: false }), sink), written]);
     } finally {
       await fh.close();
@@ -101,13 +103,40 @@ export class TreeTar {
   }
 
   abort(err: Error): void {
+    this.failed ??= err;
     this.pack.destroy(err);
   }
 
   private entry(h: Entry): Promise<void> {
+    if (this.failed) return Promise.reject(this.failed);
     return new Promise((resolve, reject) => {
       // A body-less entry still needs its (empty) body ended, or the archive stalls.
-      this.pack.entry(h, Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+      const sink = this.pack.entry(h, Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
+      // The callback reports the failure; the sink's own error event must not go unheard.
+      sink.on('error', () => undefined);
     });
   }
+}
+
+/**
+ * Runs a producer that adds entries to `t` and a consumer that reads `t.stream`, together:
+ * whichever fails first stops the other (a producer blocked on a reader that went away
+ * would wait forever), and the first error is the one reported.
+ */
+export async function pumpTar(t: TreeTar, produce: () => Promise<void>, consume: (tar: Readable) => Promise<unknown>): Promise<void> {
+  const toError = (e: unknown) => (e instanceof Error ? e : new Error(String(e)));
+  const producing = produce().then(
+    () => t.finish(),
+    (e: unknown) => {
+      t.abort(toError(e));
+      throw e;
+    },
+  );
+  const consuming = consume(t.stream).catch((e: unknown) => {
+    t.abort(toError(e));
+    throw e;
+  });
+  const [p, c] = await Promise.allSettled([producing, consuming]);
+  if (c.status === 'rejected') throw c.reason;
+  if (p.status === 'rejected') throw p.reason;
 }
