@@ -54,6 +54,19 @@ export function proxySignals(engine: Engine, id: string): () => void {
   };
 }
 
+/**
+ * Starts waiting for the exit status while the container still exists: with --rm, conmon's
+ * exit command may remove the container the moment it exits, before the attach session has
+ * even reported the end, and a `wait` begun after that finds nothing.
+ */
+export function watchExit(engine: Engine, id: string): { code: Promise<number>; cancel(): void } {
+  const ac = new AbortController();
+  const code = engine.containers.wait(id, { signal: ac.signal });
+  // Cancelled on detach: nobody awaits it then.
+  code.catch(() => undefined);
+  return { code, cancel: () => ac.abort() };
+}
+
 export async function waitAttached(session: AttachSession): Promise<'exited' | 'detached' | 'closed'> {
   return session.done;
 }

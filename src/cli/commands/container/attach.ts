@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
-import { TerminalIo, proxySignals } from './attach-io.js';
+import { TerminalIo, proxySignals, watchExit } from './attach-io.js';
 import { ExitCodeError } from '../../../core/errdefs.js';
 
 export function register(parent: Command, app: App, name = 'attach'): void {
@@ -17,15 +17,19 @@ export function register(parent: Command, app: App, name = 'attach'): void {
       const doc = await engine.containers.inspect(ref);
       const io = new TerminalIo(doc.Config.Tty, o.stdin && doc.Config.OpenStdin);
       const session = await engine.containers.attach(ref, io.streams(o.detachKeys));
+      const exit = watchExit(engine, doc.Id);
       io.begin(engine, doc.Id);
       const unproxy = !doc.Config.Tty && o.sigProxy ? proxySignals(engine, doc.Id) : () => undefined;
       try {
-        if ((await session.done) === 'detached') return;
+        if ((await session.done) === 'detached') {
+          exit.cancel();
+          return;
+        }
       } finally {
         unproxy();
         io.end();
       }
-      const code = await engine.containers.wait(doc.Id);
+      const code = await exit.code;
       if (code !== 0) throw new ExitCodeError(code);
     });
   examples(cmd, ['skiff attach shell']);
