@@ -9,8 +9,9 @@ import { internal } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { copyUp } from './copy-up.js';
+import { withVolumeLock } from './lock.js';
 import { anonymousName, checkVolumeName, ensureDataDir } from './ops.js';
-import { containerVolumeNames, getVolume, insertContainerVolume, insertVolume } from './store.js';
+import { containerVolumeNames, getVolume, insertContainerVolume, insertVolume, volumeDir } from './store.js';
 import { ANONYMOUS_LABEL } from './types.js';
 
 function norm(p: string): string {
@@ -78,7 +79,7 @@ export function prepareVolumeMounts(ctx: EngineContext, mounts: readonly MountRe
     if (!getVolume(ctx, m.name)) writeTx(ctx.db, () => ensureRow(ctx, named));
     const data = ensureDataDir(ctx, m.name);
     const options = m.options ?? [];
-    if (!options.includes('nocopy')) copyUp(rootfs, m.destination, data);
+    if (!options.includes('nocopy')) withVolumeLock(volumeDir(ctx, m.name), () => copyUp(rootfs, m.destination, data));
     return { type: 'bind', source: data, destination: m.destination, options: options.filter((o) => o !== 'nocopy') };
   });
 }
