@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AttachStreams, ExecResult, ProcessSpec } from '../../core/oci-runtime/runtime.js';
 import { failedPrecondition, invalidArgument } from '../../core/errdefs.js';
+import { OciRuntimeError, isOciRuntimeError } from '../../core/oci-runtime/errors.js';
 import { allCapabilities } from '../../core/runtime/capabilities.js';
 import { mergeEnv } from '../../core/runtime/command.js';
 import { resolveUser } from '../../core/runtime/etc-files.js';
@@ -84,11 +85,29 @@ export async function execContainer(cc: ContainerContext, ref: string, req: Exec
   const rc = cc.runtimeContainer(c);
   const sessionId = randomBytes(16).toString('hex');
   req.onSession?.((size) => runtime.resizePty(rc, size, sessionId));
-  return runtime.exec(rc, process, {
-    sessionId,
-    tty: !!req.tty,
-    stdin: !!req.stdin,
-    detach: !!req.detach,
-    ...(req.streams ? { streams: req.streams } : {}),
-  });
+  try {
+    return await runtime.exec(rc, process, {
+      sessionId,
+      tty: !!req.tty,
+      stdin: !!req.stdin,
+      detach: !!req.detach,
+      ...(req.streams ? { streams: req.streams } : {}),
+    });
+  } catch (e) {
+    // By name: the runtime may live in another bundle chunk with its own copy of the class.
+    if (!isOciRuntimeError(e) && (e as Error).name !== 'OciRuntimeError') throw e;
+    const err = e as OciRuntimeError;
+    throw new OciRuntimeError(err.code, `OCI runtime exec failed: ${runtimeWords(err.message)}`, err.exitCode, { cause: e });
+  }
+}
+
+/** The message inside a runtime's logrus line (`time=… level=error msg="…"`), unescaped. */
+function runtimeWords(text: string): string {
+  const m = /msg="((?:[^"\\]|\\.)*)"/.exec(text);
+  if (!m) return text.trim();
+  try {
+    return JSON.parse(`"${m[1]}"`) as string;
+  } catch {
+    return m[1]!;
+  }
 }
