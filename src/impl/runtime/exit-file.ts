@@ -57,10 +57,15 @@ export async function waitForExit(
   opts: { signal?: AbortSignal; monitorAlive: () => Promise<boolean>; pollMs?: number },
 ): Promise<ExitInfo> {
   let wake: (() => void) | null = null;
+  // An event that arrives while we read (wake unset) must not be lost, or we sleep a whole poll
+  // and an exit command that removes the file meanwhile (--rm) leaves us with nothing.
+  let fired = false;
   let watcher: FSWatcher | undefined;
   try {
     watcher = watch(paths.exitDir, (_event, name) => {
-      if (name === null || name === id) wake?.();
+      if (name !== null && name !== id) return;
+      fired = true;
+      wake?.();
     });
   } catch {
     // polling alone will do
@@ -70,6 +75,7 @@ export async function waitForExit(
   try {
     for (;;) {
       if (opts.signal?.aborted) throw new EngineError('Canceled', `waiting for ${id} was canceled`);
+      fired = false;
       const info = await readExitFile(id, paths);
       if (info) return info;
       if (!(await opts.monitorAlive())) {
@@ -78,6 +84,7 @@ export async function waitForExit(
         if (last) return last;
         throw new EngineError('Unavailable', `the monitor of ${id} exited without recording an exit status`);
       }
+      if (fired) continue;
       await new Promise<void>((r) => {
         const t = setTimeout(r, opts.pollMs ?? 1000);
         wake = () => (clearTimeout(t), r());
