@@ -95,20 +95,21 @@ function treeChanges(tree: string, parent: string | undefined): LayerChange[] {
         out.push({ path, kind: 'D' });
         continue;
       }
+      const own = out.length;
       if (!b) out.push({ path, kind: 'A' });
       else if (!sameNode(a, b, join(tree, path), join(parent!, path))) out.push({ path, kind: 'C' });
       if (a.isDirectory()) {
-        if (b && !b.isDirectory()) {
-          // Replaced a non-directory by a directory: everything below is new.
-          const before = out.length;
-          walk(path);
-          for (let i = before; i < out.length; i++) out[i]!.kind = 'A';
-        } else walk(path);
+        const reported = out.length > own;
+        const before = out.length;
+        walk(path);
+        // Replaced a non-directory by a directory: everything below is new.
+        if (b && !b.isDirectory()) for (let i = before; i < out.length; i++) out[i]!.kind = 'A';
+        // A directory with changes below counts as changed itself, as Docker reports it.
+        if (!reported && out.length > before) out.splice(own, 0, { path, kind: 'C' });
       }
     }
   };
   walk('');
-  // A directory counts as changed only through its own metadata, unless it is new.
   return out;
 }
 
