@@ -49,7 +49,13 @@ function execProcess(base: ProcessSpec, rootfs: string, req: ExecRequest): Proce
   delete p.consoleSize;
   let env = Array.isArray(base.env) ? (base.env as string[]) : [];
   if (req.user !== undefined) {
-    const u = resolveUser(req.user, readIfExists(join(rootfs, 'etc/passwd')), readIfExists(join(rootfs, 'etc/group')));
+    let u: ReturnType<typeof resolveUser>;
+    try {
+      u = resolveUser(req.user, readIfExists(join(rootfs, 'etc/passwd')), readIfExists(join(rootfs, 'etc/group')));
+    } catch (e) {
+      // Docker reports an unknown user as a process that could not be started: 126.
+      throw new OciRuntimeError('InvalidArgument', `OCI runtime exec failed: ${(e as Error).message}`, 126, { cause: e });
+    }
     const old = (base.user ?? {}) as Record<string, unknown>;
     p.user = { ...old, uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
     if (!u.additionalGids.length) delete (p.user as Record<string, unknown>).additionalGids;

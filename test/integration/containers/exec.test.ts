@@ -28,6 +28,7 @@ test('a missing command is 127, a non-executable one 126', () => {
   expectCode(missing, 127, 'missing command');
   assert.match(missing.stderr, /OCI runtime exec failed: .*no-such-command.*not found/);
   expectCode(env.run(['exec', 'ex', '/etc']), 126, 'a directory');
+  expectCode(env.run(['exec', '-u', 'nosuchuser', 'ex', 'true']), 126, 'an unknown user');
 });
 
 test('-e, -w and -u set the environment, directory and user', () => {
