@@ -1,4 +1,5 @@
 import { isEngineError } from '../../core/errdefs.js';
+import { readExitFile } from '../../impl/runtime/exit-file.js';
 import type { ContainerContext } from './context.js';
 import { resolveContainer } from './resolve.js';
 import { guard, isActive } from './state.js';
@@ -53,7 +54,18 @@ export async function killContainer(cc: ContainerContext, input: string, signal 
 
 /** `wait`: the container's exit status (at once if it is not running). */
 export async function waitContainer(cc: ContainerContext, input: string, opts: { signal?: AbortSignal } = {}): Promise<number> {
-  const c = await current(cc, input);
+  let c: ContainerRecord;
+  try {
+    c = await current(cc, input);
+  } catch (e) {
+    // An auto-removed container may be gone before its foreground `run --rm` asks; by full ID
+    // its exit file still answers (deleteContainer keeps it a while).
+    if (isEngineError(e, 'NotFound') && /^[0-9a-f]{64}$/.test(input)) {
+      const exit = await readExitFile(input, cc.paths(input));
+      if (exit) return exit.code;
+    }
+    throw e;
+  }
   if (!isActive(c.state.status)) return c.state.exitCode;
   const runtime = await cc.runtime(c.config.runtime);
   const exit = await runtime.wait(cc.runtimeContainer(c), cc.paths(c.id), opts);

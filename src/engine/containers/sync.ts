@@ -1,4 +1,5 @@
-import { readFileSync, rmSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import type { ExitInfo } from '../../core/oci-runtime/runtime.js';
 import { isEngineError } from '../../core/errdefs.js';
 import { readExitFile } from '../../impl/runtime/exit-file.js';
@@ -94,5 +95,29 @@ export async function deleteContainer(cc: ContainerContext, c: ContainerRecord, 
   if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
   rmSync(paths.runDir, { recursive: true, force: true });
   rmSync(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
-  rmSync(`${paths.exitDir}/${c.id}`, { force: true });
+  // An auto-removed container's exit file stays a while: conmon's exit command removes the
+  // container as soon as it exits, and a foreground `run --rm` may not have read the status yet.
+  if (!c.config.autoRemove) rmSync(join(paths.exitDir, c.id), { force: true });
+  sweepExitFiles(cc, paths.exitDir);
+}
+
+const EXIT_FILE_GRACE_MS = 5 * 60_000;
+
+/** Removes exit files of containers that are gone, once nobody can still be waiting for them. */
+function sweepExitFiles(cc: ContainerContext, exitDir: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(exitDir);
+  } catch {
+    return;
+  }
+  const now = Date.now();
+  for (const name of names) {
+    if (!/^[0-9a-f]{64}$/.test(name) || cc.records.get(name)) continue;
+    try {
+      if (now - statSync(join(exitDir, name)).mtimeMs > EXIT_FILE_GRACE_MS) rmSync(join(exitDir, name), { force: true });
+    } catch {
+      // removed by a concurrent sweep
+    }
+  }
 }
