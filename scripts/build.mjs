@@ -5,7 +5,7 @@
 // makes. Node loads CommonJS faster than ESM, and a verb never compiles code it does not run.
 // bin/skiff adds a V8 code cache on top.
 import { build } from 'esbuild';
-import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 
 function tsFiles(dir) {
@@ -44,13 +44,16 @@ function dynamicTargets(files) {
 }
 
 const external = ['better-sqlite3', 'koffi'];
-rmSync('dist/cli', { recursive: true, force: true });
+// Built beside the current CLI and swapped in with one rename of the `dist/cli` symlink, so a
+// CLI that runs during a build (a test, conmon's cleanup command) never sees a half-built tree.
+const stamp = `cli-${Date.now()}-${process.pid}`;
+const outCli = `dist/${stamp}`;
 rmSync('dist/lib', { recursive: true, force: true });
 await Promise.all([
   build({
     entryPoints: ['src/cli/main.ts', ...dynamicTargets(tsFiles('src'))],
     outbase: 'src',
-    outdir: 'dist/cli',
+    outdir: outCli,
     outExtension: { '.js': '.cjs' },
     bundle: true,
     platform: 'node',
@@ -81,3 +84,21 @@ await Promise.all([
     },
   }),
 ]);
+
+// Swap: a new symlink renamed over the old one. A real directory left by an older build goes.
+if (lstatSafe('dist/cli') && !lstatSafe('dist/cli').isSymbolicLink()) rmSync('dist/cli', { recursive: true, force: true });
+const previous = lstatSafe('dist/cli') ? readlinkSync('dist/cli') : undefined;
+symlinkSync(stamp, `dist/${stamp}.link`);
+renameSync(`dist/${stamp}.link`, 'dist/cli');
+// Keep the previous tree (a running CLI may still load verbs from it); older ones go.
+for (const name of readdirSync('dist')) {
+  if (/^cli-\d+-\d+$/.test(name) && name !== stamp && name !== previous) rmSync(join('dist', name), { recursive: true, force: true });
+}
+
+function lstatSafe(p) {
+  try {
+    return lstatSync(p);
+  } catch {
+    return undefined;
+  }
+}
