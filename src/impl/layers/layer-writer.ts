@@ -23,19 +23,9 @@ import { EngineError, invalidArgument } from '../../core/errdefs.js';
 import { lgetxattr, lsetxattr, makedev, mknod } from '../../sys/linux/syscalls.js';
 import { copyNode, isOverlayXattr, openExclusive, setXattrs } from './fs-util.js';
 import { findInLowers } from './lowers.js';
-import { paxExtras } from './pax.js';
-import type { PaxExtras, TarHeader } from './pax.js';
+import type { TarEntry, TarSink } from './tar-reader.js';
 
 export type WhiteoutFormat = 'overlay' | 'delete';
-
-/** The part of tar-stream's entry stream that is used here. */
-export interface EntryData {
-  on(event: 'data', fn: (chunk: Buffer) => void): unknown;
-  on(event: 'end', fn: () => void): unknown;
-  on(event: 'error', fn: (err: unknown) => void): unknown;
-  resume(): unknown;
-  destroy(): unknown;
-}
 
 export interface LayerWriterOptions {
   /** 'overlay': whiteouts become 0/0 char devices and opaque xattrs; 'delete': they remove files. */
@@ -91,7 +81,16 @@ export function cleanName(name: string): string | null {
   return out.join('/');
 }
 
-export class LayerWriter {
+interface OpenFile {
+  fd: number;
+  name: string;
+  abs: string;
+  entry: TarEntry;
+  chown: boolean;
+  chmod: boolean;
+}
+
+export class LayerWriter implements TarSink {
   private readonly root: string;
   private readonly opts: LayerWriterOptions;
   private readonly lowers: readonly string[];
@@ -108,7 +107,8 @@ export class LayerWriter {
   /** 'delete' mode: paths this layer put in place, which an opaque marker must not wipe. */
   private readonly unpacked: Set<string> | null;
   private readonly dirTimes: [string, number, number][] = [];
-  private openFd = -1;
+  /** The regular file whose data is being written. */
+  private open: OpenFile | null = null;
 
   constructor(root: string, opts: LayerWriterOptions) {
     this.root = root;
@@ -119,11 +119,11 @@ export class LayerWriter {
   }
 
   /**
-   * Handles one entry. Calls `done` once the entry (and its data) is fully written, or with
-   * an error. Throws synchronously for refusals found before any data is read.
+   * Starts one entry; a regular file is left open for `data` and finished by `end`. Refusals
+   * are thrown from here, before any of the entry's data is read.
    */
-  entry(header: TarHeader, raw: Map<string, Buffer> | null, stream: EntryData, done: (err?: unknown) => void): void {
-    const name = header.name;
+  begin(h: TarEntry): void {
+    const name = h.name;
     if (name.includes('\0')) throw invalidArgument(`layer entry ${JSON.stringify(name)}: NUL in name`);
     // Docker strips a leading "/"; we refuse it, as no tool that makes layers writes one and a
     // tar that does was made to be unpacked somewhere else.
@@ -131,43 +131,69 @@ export class LayerWriter {
     const rel = cleanName(name);
     if (rel === null) throw invalidArgument(`layer entry "${name}": path escapes the layer root`);
     const slash = rel.lastIndexOf('/');
-    const base = rel.slice(slash + 1);
-    const type = header.type;
+    const type = h.type;
 
-    if (base.startsWith(WH_PREFIX) && type !== 'directory') {
-      this.whiteout(name, slash < 0 ? '' : rel.slice(0, slash), base);
-      return this.skip(stream, done);
+    if (type !== 'directory' && rel.startsWith(WH_PREFIX, slash + 1)) {
+      this.whiteout(name, slash < 0 ? '' : rel.slice(0, slash), rel.slice(slash + 1));
+      return;
     }
-    const size = header.size ?? 0;
-    if (size > this.opts.maxEntrySize) {
-      throw invalidArgument(`layer entry "${name}": size ${size} exceeds the limit of ${this.opts.maxEntrySize} bytes`);
+    if (h.size > this.opts.maxEntrySize) {
+      throw invalidArgument(`layer entry "${name}": size ${h.size} exceeds the limit of ${this.opts.maxEntrySize} bytes`);
     }
-    const meta = paxExtras(header, raw);
     switch (type) {
       case 'file':
       case 'contiguous-file':
         if (rel === '') throw invalidArgument(`layer entry "${name}": cannot replace the layer root`);
-        return this.file(name, rel, header, meta, stream, done);
+        this.file(name, rel, slash < 0 ? '' : rel.slice(0, slash), h);
+        break;
       case 'directory':
-        this.directory(name, rel, header, meta);
+        this.directory(name, rel, h);
         break;
       case 'symlink':
-        this.symlink(name, rel, header, meta);
+        this.symlink(name, rel, h);
         break;
       case 'link':
-        this.hardlink(name, rel, header);
+        this.hardlink(name, rel, h);
         break;
       case 'character-device':
       case 'block-device':
       case 'fifo':
-        this.device(name, rel, header, meta);
-        break;
-      case 'pax-global-header':
+        this.device(name, rel, h);
         break;
       default:
-        throw invalidArgument(`layer entry "${name}": unsupported entry type ${type ?? 'unknown'}`);
+        throw invalidArgument(`layer entry "${name}": unsupported entry type ${JSON.stringify(h.typeflag)}`);
     }
-    this.skip(stream, done);
+  }
+
+  /** Writes the open file's data; data of other entries is dropped. */
+  data(buf: Buffer, start: number, end: number): void {
+    const f = this.open;
+    if (!f) return;
+    try {
+      while (start < end) start += writeSync(f.fd, buf, start, end - start);
+    } catch (e) {
+      this.abort();
+      throw this.wrap(f.name, e);
+    }
+  }
+
+  /** Sets the open file's owner, mode, xattrs and times, and closes it. */
+  end(): void {
+    const f = this.open;
+    if (!f) return;
+    const h = f.entry;
+    try {
+      if (f.chown) fchownSync(f.fd, h.uid, h.gid);
+      // After chown, which clears setuid/setgid.
+      if (f.chmod) fchmodSync(f.fd, h.mode);
+      if (h.xattrs) this.xattrs(f.abs, h.xattrs);
+      futimesSync(f.fd, h.atime, h.mtime);
+      this.open = null;
+      closeSync(f.fd);
+    } catch (e) {
+      this.abort();
+      throw this.wrap(f.name, e);
+    }
   }
 
   /** Sets directory times last: creating entries inside them changed them meanwhile. */
@@ -184,56 +210,31 @@ export class LayerWriter {
 
   /** Closes the file being written, if any (on failure). */
   abort(): void {
-    if (this.openFd >= 0) {
-      closeSync(this.openFd);
-      this.openFd = -1;
+    const f = this.open;
+    if (f) {
+      this.open = null;
+      closeSync(f.fd);
     }
   }
 
-  private skip(stream: EntryData, done: (err?: unknown) => void): void {
-    stream.on('end', () => done());
-    stream.resume();
+  private file(name: string, rel: string, parent: string, h: TarEntry): void {
+    if (parent !== '') this.ensureDir(name, parent);
+    this.unpacked?.add(rel);
+    const abs = this.root + '/' + rel;
+    const mode = h.mode;
+    const plain = this.dirs.get(parent) === true;
+    const chown = !plain || h.uid !== this.euid || h.gid !== this.egid;
+    const chmod = chown || this.umask === null || (mode & 0o7000) !== 0 || (mode & this.umask) !== 0;
+    let fd: number;
+    try {
+      fd = openExclusive(abs, mode & 0o777);
+    } catch {
+      fd = this.create(name, rel, abs, () => openExclusive(abs, mode & 0o777));
+    }
+    this.open = { fd, name, abs, entry: h, chown, chmod };
   }
 
-  private file(name: string, rel: string, h: TarHeader, meta: PaxExtras, stream: EntryData, done: (err?: unknown) => void): void {
-    const abs = this.prepare(name, rel);
-    const mode = (h.mode ?? 0o644) & 0o7777;
-    const slash = rel.lastIndexOf('/');
-    const plain = this.dirs.get(slash < 0 ? '' : rel.slice(0, slash)) === true;
-    const chown = !plain || meta.uid !== this.euid || meta.gid !== this.egid;
-    const chmod = chown || !plain || this.umask === null || (mode & 0o7000) !== 0 || (mode & this.umask) !== 0;
-    const fd = this.create(name, rel, abs, () => openExclusive(abs, mode & 0o777));
-    this.openFd = fd;
-    stream.on('data', (chunk: Buffer) => {
-      if (this.openFd < 0) return;
-      try {
-        let off = 0;
-        while (off < chunk.length) off += writeSync(fd, chunk, off);
-      } catch (e) {
-        this.abort();
-        stream.destroy();
-        done(this.wrap(name, e));
-      }
-    });
-    stream.on('end', () => {
-      if (this.openFd < 0) return;
-      try {
-        if (chown) fchownSync(fd, meta.uid, meta.gid);
-        // After chown, which clears setuid/setgid.
-        if (chmod) fchmodSync(fd, mode);
-        if (meta.xattrs) this.xattrs(abs, meta.xattrs);
-        futimesSync(fd, meta.atime, meta.mtime);
-        this.openFd = -1;
-        closeSync(fd);
-        done();
-      } catch (e) {
-        this.abort();
-        done(this.wrap(name, e));
-      }
-    });
-  }
-
-  private directory(name: string, rel: string, h: TarHeader, meta: PaxExtras): void {
+  private directory(name: string, rel: string, h: TarEntry): void {
     let abs = this.root;
     if (rel !== '') {
       abs = this.prepare(name, rel);
@@ -249,34 +250,34 @@ export class LayerWriter {
       }
     }
     try {
-      lchownSync(abs, meta.uid, meta.gid);
-      chmodSync(abs, (h.mode ?? 0o755) & 0o7777);
-      if (meta.xattrs) this.xattrs(abs, meta.xattrs);
+      lchownSync(abs, h.uid, h.gid);
+      chmodSync(abs, h.mode);
+      if (h.xattrs) this.xattrs(abs, h.xattrs);
       this.dirs.set(rel, isPlainDir(abs));
     } catch (e) {
       throw this.wrap(name, e);
     }
-    this.dirTimes.push([abs, meta.atime, meta.mtime]);
+    this.dirTimes.push([abs, h.atime, h.mtime]);
   }
 
-  private symlink(name: string, rel: string, h: TarHeader, meta: PaxExtras): void {
+  private symlink(name: string, rel: string, h: TarEntry): void {
     if (rel === '') throw invalidArgument(`layer entry "${name}": cannot replace the layer root`);
-    const target = h.linkname ?? '';
+    const target = h.linkname;
     if (target === '' || target.includes('\0')) throw invalidArgument(`layer entry "${name}": bad symlink target`);
     const abs = this.prepare(name, rel);
     this.create(name, rel, abs, () => symlinkSync(target, abs));
     try {
-      lchownSync(abs, meta.uid, meta.gid);
-      if (meta.xattrs) this.xattrs(abs, meta.xattrs);
-      lutimesSync(abs, meta.atime, meta.mtime);
+      lchownSync(abs, h.uid, h.gid);
+      if (h.xattrs) this.xattrs(abs, h.xattrs);
+      lutimesSync(abs, h.atime, h.mtime);
     } catch (e) {
       throw this.wrap(name, e);
     }
   }
 
-  private hardlink(name: string, rel: string, h: TarHeader): void {
+  private hardlink(name: string, rel: string, h: TarEntry): void {
     if (rel === '') throw invalidArgument(`layer entry "${name}": cannot replace the layer root`);
-    const linkname = h.linkname ?? '';
+    const linkname = h.linkname;
     const targetRel = linkname.includes('\0') ? null : cleanName(linkname);
     if (targetRel === null || targetRel === '') {
       throw invalidArgument(`layer entry "${name}": hard link target "${linkname}" escapes the layer root`);
@@ -308,17 +309,17 @@ export class LayerWriter {
     this.create(name, rel, abs, () => linkSync(targetAbs, abs));
   }
 
-  private device(name: string, rel: string, h: TarHeader, meta: PaxExtras): void {
+  private device(name: string, rel: string, h: TarEntry): void {
     if (rel === '') throw invalidArgument(`layer entry "${name}": cannot replace the layer root`);
     const abs = this.prepare(name, rel);
     const fmt = h.type === 'fifo' ? S_IFIFO : h.type === 'block-device' ? S_IFBLK : S_IFCHR;
-    const dev = h.type === 'fifo' ? 0n : makedev(h.devmajor ?? 0, h.devminor ?? 0);
+    const dev = h.type === 'fifo' ? 0n : makedev(h.devmajor, h.devminor);
     this.create(name, rel, abs, () => mknod(abs, fmt | 0o600, dev));
     try {
-      lchownSync(abs, meta.uid, meta.gid);
-      chmodSync(abs, (h.mode ?? 0o600) & 0o7777);
-      if (meta.xattrs) this.xattrs(abs, meta.xattrs);
-      lutimesSync(abs, meta.atime, meta.mtime);
+      lchownSync(abs, h.uid, h.gid);
+      chmodSync(abs, h.mode);
+      if (h.xattrs) this.xattrs(abs, h.xattrs);
+      lutimesSync(abs, h.atime, h.mtime);
     } catch (e) {
       throw this.wrap(name, e);
     }

@@ -1,94 +1,112 @@
 /**
- * What tar-stream leaves in pax headers: extended attributes, large ids and sub-second times.
- * tar-stream decodes every pax value as UTF-8, which corrupts binary xattr values such as
- * security.capability, so `capturePaxRecords` keeps the raw bytes of each local pax header.
+ * pax extended header records ("LEN KEY=VALUE\n"): the ones that change how an entry is
+ * unpacked. xattr values stay raw bytes, since values such as security.capability are binary.
  */
-import type { Extract, Header } from 'tar-stream';
+import { invalidArgument } from '../../core/errdefs.js';
 
 const SCHILY = 'SCHILY.xattr.';
 const LIBARCHIVE = 'LIBARCHIVE.xattr.';
+const GNU_SPARSE = 'GNU.sparse.';
 
-/** Parses "LEN KEY=VALUE\n" records, keeping values as bytes. */
-export function parsePaxRecords(buf: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
+export interface PaxRecords {
+  path?: string;
+  linkpath?: string;
+  size?: number;
+  uid?: number;
+  gid?: number;
+  uname?: string;
+  gname?: string;
+  /** seconds, fractional */
+  mtime?: number;
+  atime?: number;
+  xattrs?: Map<string, Buffer>;
+  /** GNU sparse data maps, which this reader does not expand. */
+  sparse?: boolean;
+}
+
+const INT_RE = /^\d+$/;
+const TIME_RE = /^-?\d+(?:\.\d+)?$/;
+
+function malformed(what: string, at: number): Error {
+  return invalidArgument(`layer tar is malformed: ${what} in the pax header at offset ${at}`);
+}
+
+function int(key: string, v: string, at: number): number {
+  const n = INT_RE.test(v) ? Number(v) : NaN;
+  if (!Number.isSafeInteger(n)) throw malformed(`bad ${key} ${JSON.stringify(v)}`, at);
+  return n;
+}
+
+function time(key: string, v: string, at: number): number {
+  if (!TIME_RE.test(v)) throw malformed(`bad ${key} ${JSON.stringify(v)}`, at);
+  return Number(v);
+}
+
+/** Parses the records of one pax header whose block starts at stream offset `at`. */
+export function parsePax(buf: Buffer, at: number): PaxRecords {
+  const out: PaxRecords = {};
+  let libarchive: Map<string, Buffer> | null = null;
   let off = 0;
   while (off < buf.length) {
-    const sp = buf.indexOf(0x20, off);
-    if (sp < 0) break;
-    const len = parseInt(buf.toString('latin1', off, sp), 10);
-    if (!(len > 0) || off + len > buf.length) break;
-    const rec = buf.subarray(sp + 1, off + len - 1); // minus the trailing "\n"
-    const eq = rec.indexOf(0x3d);
-    if (eq > 0) out.set(rec.toString('utf8', 0, eq), rec.subarray(eq + 1));
+    let len = 0;
+    let p = off;
+    for (; p < buf.length && p - off < 12; p++) {
+      const c = buf[p]!;
+      if (c === 0x20) break;
+      if (c < 0x30 || c > 0x39) break;
+      len = len * 10 + (c - 0x30);
+    }
+    if (p === off || buf[p] !== 0x20 || len <= p - off + 1 || off + len > buf.length || buf[off + len - 1] !== 0x0a) {
+      throw malformed(`bad record at byte ${off}`, at);
+    }
+    const end = off + len - 1;
+    const eq = buf.indexOf(0x3d, p + 1);
+    if (eq <= p + 1 || eq >= end) throw malformed(`bad record at byte ${off}`, at);
+    const key = buf.toString('utf8', p + 1, eq);
+    const raw = buf.subarray(eq + 1, end);
+    switch (key) {
+      case 'path':
+        out.path = raw.toString('utf8');
+        break;
+      case 'linkpath':
+        out.linkpath = raw.toString('utf8');
+        break;
+      case 'uname':
+        out.uname = raw.toString('utf8');
+        break;
+      case 'gname':
+        out.gname = raw.toString('utf8');
+        break;
+      case 'size':
+      case 'uid':
+      case 'gid':
+        out[key] = int(key, raw.toString('latin1'), at);
+        break;
+      case 'mtime':
+      case 'atime':
+        out[key] = time(key, raw.toString('latin1'), at);
+        break;
+      default:
+        if (key.startsWith(SCHILY)) {
+          (out.xattrs ??= new Map()).set(key.slice(SCHILY.length), raw);
+        } else if (key.startsWith(LIBARCHIVE)) {
+          let name: string;
+          try {
+            name = decodeURIComponent(key.slice(LIBARCHIVE.length));
+          } catch {
+            throw malformed(`bad xattr name ${JSON.stringify(key)}`, at);
+          }
+          (libarchive ??= new Map()).set(name, Buffer.from(raw.toString('latin1'), 'base64'));
+        } else if (key.startsWith(GNU_SPARSE)) {
+          out.sparse = true;
+        }
+    }
     off += len;
   }
+  // bsdtar writes both spellings; the SCHILY one is the raw value and wins.
+  if (libarchive) {
+    const x = (out.xattrs ??= new Map());
+    for (const [k, v] of libarchive) if (!x.has(k)) x.set(k, v);
+  }
   return out;
-}
-
-/**
- * Hooks one extractor so that each entry's raw pax records can be read back with the
- * returned function. It relies on tar-stream 3's private `_decodeLongHeader`; if that is
- * gone, values fall back to tar-stream's decoded strings.
- */
-export function capturePaxRecords(extract: Extract): () => Map<string, Buffer> | null {
-  let pending: Map<string, Buffer> | null = null;
-  const ex = extract as unknown as { _decodeLongHeader?: (buf: Buffer) => void; _header?: { type?: string } };
-  const orig = ex._decodeLongHeader;
-  if (typeof orig === 'function') {
-    ex._decodeLongHeader = function (this: typeof ex, buf: Buffer) {
-      if (this._header?.type === 'pax-header') pending = parsePaxRecords(buf);
-      orig.call(this, buf);
-    };
-  }
-  return () => {
-    const p = pending;
-    pending = null;
-    return p;
-  };
-}
-
-/** tar-stream's header, with the decoded pax records it attaches and the null type it gives unknown flags. */
-export type TarHeader = Omit<Header, 'pax' | 'type' | 'linkname'> & {
-  type: Header['type'] | 'pax-global-header' | null;
-  linkname: string | null;
-  pax?: Record<string, string> | null;
-};
-
-export interface PaxExtras {
-  xattrs: Map<string, Buffer> | null;
-  uid: number;
-  gid: number;
-  /** seconds, fractional */
-  mtime: number;
-  atime: number;
-}
-
-export function paxExtras(header: TarHeader, raw: Map<string, Buffer> | null): PaxExtras {
-  const pax = header.pax;
-  const mtime = header.mtime ? header.mtime.getTime() / 1000 : 0;
-  if (!pax) return { xattrs: null, uid: header.uid ?? 0, gid: header.gid ?? 0, mtime, atime: mtime };
-  let xattrs: Map<string, Buffer> | null = null;
-  for (const key of Object.keys(pax)) {
-    let name: string;
-    let value: Buffer;
-    if (key.startsWith(SCHILY)) {
-      name = key.slice(SCHILY.length);
-      value = raw?.get(key) ?? Buffer.from(pax[key]!, 'utf8');
-    } else if (key.startsWith(LIBARCHIVE)) {
-      name = decodeURIComponent(key.slice(LIBARCHIVE.length));
-      if (xattrs?.has(name)) continue;
-      value = Buffer.from(pax[key]!, 'base64');
-    } else {
-      continue;
-    }
-    (xattrs ??= new Map()).set(name, value);
-  }
-  const num = (k: string, dflt: number) => {
-    const v = pax[k];
-    if (v === undefined) return dflt;
-    const n = Number(v);
-    return Number.isFinite(n) ? n : dflt;
-  };
-  const m = num('mtime', mtime);
-  return { xattrs, uid: num('uid', header.uid ?? 0), gid: num('gid', header.gid ?? 0), mtime: m, atime: num('atime', m) };
 }
