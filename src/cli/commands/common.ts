@@ -30,7 +30,7 @@ export async function registerGroup(
   group: { name: string; description: string },
   subcommands: SubcommandTable,
 ): Promise<void> {
-  const cmd = parent.command(group.name).description(group.description);
+  const cmd = parent.command(group.name).description(group.description).enablePositionalOptions();
   const sub = argv[argv.indexOf(group.name) + 1];
   const wanted = subcommands.filter(([n, aliases]) => n === sub || aliases.includes(sub ?? ''));
   for (const [name, aliases, load] of wanted.length ? wanted : subcommands) {

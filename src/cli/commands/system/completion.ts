@@ -73,7 +73,7 @@ export function register(parent: Command, app: App, name = 'completion'): void {
       if (!gen) throw invalidArgument(`unsupported shell "${shell}": use bash, zsh or fish`);
       // The whole command tree, every verb loaded (only this verb pays for that).
       const { Command: Cmd } = await import('commander');
-      const root = new Cmd('skiff');
+      const root = new Cmd('skiff').enablePositionalOptions();
       for (const o of parent.options) root.addOption(o);
       for (const [verb, entry] of Object.entries(VERBS)) {
         if (verb === 'completion') continue;
