@@ -41,6 +41,12 @@ function resolveNetwork(cc: ContainerContext, c: ContainerRecord): NetworkMode {
 export interface StartOptions {
   /** Connect these streams before the process starts, so no output is lost (run, start -a). */
   attach?: AttachStreams;
+  /**
+   * The caller stays to the end and cleans up itself (a foreground `run`): conmon gets no exit
+   * command, so no second skiff process competes for the CPU. Should the caller die, the next
+   * refresh of the container (ps, inspect, rm) does the cleanup instead.
+   */
+  callerCleansUp?: boolean;
 }
 
 /**
@@ -69,6 +75,8 @@ export async function startContainer(
     mkdirSync(paths.runDir, { recursive: true, mode: 0o711 });
     chmodSync(dirname(paths.runDir), 0o711);
     chmodSync(paths.runDir, 0o711);
+    // A bundle from an earlier start may have a runtime entry left (the CLI was killed mid-start).
+    const restarting = existsSync(join(paths.bundle, 'config.json'));
     mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
     mountRootfs(ctx, c.layerId!, paths.rootfs);
     const o: ContainerCreateOptions = { ...c.config.opts, network: resolveNetwork(cc, c) };
@@ -103,8 +111,7 @@ export async function startContainer(
     });
     if (spec.linux.uidMappings) precreateMountpoints(paths.rootfs, spec.mounts);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
-    // A stale runtime entry (the CLI was killed mid-start, or the host rebooted) blocks create.
-    if (await runtime.state(c.id)) await runtime.delete(c.id, true);
+    if (restarting) await runtime.delete(c.id, true);
     const created = await runtime.create(rc, {
       tty: !!o.tty,
       stdin: !!o.stdinOpen,
@@ -114,7 +121,7 @@ export async function startContainer(
       logPath: paths.logPath,
       exitDir: paths.exitDir,
       persistDir: paths.persistDir,
-      exitCommand: cc.exitCommand(c.id),
+      exitCommand: opts.callerCleansUp ? undefined : cc.exitCommand(c.id),
     });
     if (opts.attach) attach = await runtime.attach(rc, opts.attach);
     await runtime.start(c.id);

@@ -32,9 +32,10 @@ export function register(parent: Command, app: App, name = 'run'): void {
       return;
     }
     const io = new TerminalIo(!!f.tty, !!f.interactive);
+    // Without stdin nobody can detach, so this process sees the exit and cleans up itself.
     let session;
     try {
-      session = (await engine.containers.start(id, { attach: io.streams(f.detachKeys) })).attach;
+      session = (await engine.containers.start(id, { attach: io.streams(f.detachKeys), callerCleansUp: !f.interactive })).attach;
     } catch (e) {
       if (f.rm) await engine.containers.remove(id, { force: true }).catch(() => undefined);
       throw e;
