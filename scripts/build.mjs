@@ -43,6 +43,35 @@ function dynamicTargets(files) {
   return [...out];
 }
 
+// Builtins that cost start-up time to load but are only used when a verb does real work (spawn
+// runc, hash on a worker, gunzip, sockets): every import of them gets a stand-in that loads the
+// real module the first time one of its members is read. Named imports (`import { spawn }`)
+// are read at call time in the bundle, so a verb that never spawns never loads child_process.
+const LAZY_BUILTINS = ['child_process', 'net', 'dgram', 'worker_threads', 'zlib', 'readline', 'http', 'https', 'tls'];
+const lazyBuiltins = {
+  name: 'lazy-builtins',
+  setup(b) {
+    const filter = new RegExp(`^(node:)?(${LAZY_BUILTINS.join('|')})$`);
+    b.onResolve({ filter }, (args) =>
+      args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
+    );
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
+      loader: 'js',
+      contents: `let real;
+const load = () => (real ??= require('node:${args.path}'));
+module.exports = new Proxy({}, {
+  get: (_t, k) => load()[k],
+  has: (_t, k) => k in load(),
+  ownKeys: () => Reflect.ownKeys(load()),
+  getOwnPropertyDescriptor: (_t, k) => {
+    const d = Reflect.getOwnPropertyDescriptor(load(), k);
+    return d && { ...d, configurable: true };
+  },
+});`,
+    }));
+  },
+};
+
 const external = ['better-sqlite3', 'koffi'];
 // Built beside the current CLI and swapped in with one rename of the `dist/cli` symlink, so a
 // CLI that runs during a build (a test, conmon's cleanup command) never sees a half-built tree.
@@ -67,7 +96,7 @@ await Promise.all([
     sourcemap: 'linked',
     logLevel: 'warning',
     external,
-    plugins: [splitDynamicImports],
+    plugins: [splitDynamicImports, lazyBuiltins],
   }),
   build({
     entryPoints: { index: 'src/index.ts' },

@@ -9,25 +9,17 @@ import type { LogRecord } from '../../core/oci-runtime/k8s-log.js';
 import { alreadyExists, failedPrecondition, invalidArgument } from '../../core/errdefs.js';
 import type { EngineContext } from '../context.js';
 import { ContainerContext, type ContainerEngineOptions } from './context.js';
-import { createContainer } from './create.js';
 import {
   cleanupContainer, killContainer, pauseContainer, removeContainer, stopContainer, unpauseContainer, waitContainer,
   type RemoveOptions,
 } from './lifecycle.js';
 import { inspectDoc, summarize } from './read.js';
 import { resolveContainer } from './resolve.js';
-import { startContainer, type StartOptions } from './start.js';
+import type { StartOptions } from './start.js';
 import { isActive } from './state.js';
 import { refreshContainer } from './sync.js';
 import { validName } from './names.js';
 import type { ContainerCreateRequest, ContainerListOptions, ContainerSummary } from './types.js';
-import { execContainer } from './exec.js';
-import { topContainer } from './top.js';
-import { copyContainer } from './copy.js';
-import { changesContainer } from './changes.js';
-import { commitContainer } from './commit.js';
-import { exportContainer } from './export.js';
-import { statsContainer } from './stats.js';
 
 type Rest<F> = F extends (cc: ContainerContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -40,21 +32,29 @@ export class ContainerEngine {
     this.cc = new ContainerContext(ctx, opts);
   }
 
-  // Verbs that live in their own files; the facade passes its context along.
-  readonly exec: Rest<typeof execContainer> = (...a) => execContainer(this.cc, ...a);
-  readonly top: Rest<typeof topContainer> = (...a) => topContainer(this.cc, ...a);
-  readonly copy: Rest<typeof copyContainer> = (...a) => copyContainer(this.cc, ...a);
-  readonly changes: Rest<typeof changesContainer> = (...a) => changesContainer(this.cc, ...a);
-  readonly commit: Rest<typeof commitContainer> = (...a) => commitContainer(this.cc, ...a);
-  readonly export: Rest<typeof exportContainer> = (...a) => exportContainer(this.cc, ...a);
-  readonly stats: Rest<typeof statsContainer> = (...a) => statsContainer(this.cc, ...a);
+  // Verbs that live in their own files, loaded when first used (`ps` never loads `commit`).
+  readonly exec: Rest<typeof import('./exec.js').execContainer> = async (...a) =>
+    (await import('./exec.js')).execContainer(this.cc, ...a);
+  readonly top: Rest<typeof import('./top.js').topContainer> = async (...a) =>
+    (await import('./top.js')).topContainer(this.cc, ...a);
+  readonly copy: Rest<typeof import('./copy.js').copyContainer> = async (...a) =>
+    (await import('./copy.js')).copyContainer(this.cc, ...a);
+  readonly changes: Rest<typeof import('./changes.js').changesContainer> = async (...a) =>
+    (await import('./changes.js')).changesContainer(this.cc, ...a);
+  readonly commit: Rest<typeof import('./commit.js').commitContainer> = async (...a) =>
+    (await import('./commit.js')).commitContainer(this.cc, ...a);
+  readonly export: Rest<typeof import('./export.js').exportContainer> = async (...a) =>
+    (await import('./export.js')).exportContainer(this.cc, ...a);
+  readonly stats: Rest<typeof import('./stats.js').statsContainer> = async (...a) =>
+    (await import('./stats.js')).statsContainer(this.cc, ...a);
 
   create(req: ContainerCreateRequest) {
-    return createContainer(this.cc, req);
+    // create and start (spec generation, seccomp data, networking) load on first use: `ps` never needs them.
+    return import('./create.js').then((m) => m.createContainer(this.cc, req));
   }
 
   async start(ref: string, opts?: StartOptions) {
-    const r = await startContainer(this.cc, ref, opts);
+    const r = await (await import('./start.js')).startContainer(this.cc, ref, opts);
     return { id: r.container.id, attach: r.attach };
   }
 
@@ -64,7 +64,7 @@ export class ContainerEngine {
 
   async restart(ref: string, timeoutSec?: number): Promise<string> {
     const id = (await stopContainer(this.cc, ref, timeoutSec)).id;
-    await startContainer(this.cc, id);
+    await (await import('./start.js')).startContainer(this.cc, id);
     return id;
   }
 

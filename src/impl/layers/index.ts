@@ -13,7 +13,12 @@ import type { ApplyTarOptions } from './tar-apply.js';
 
 export { OverlayDriver } from './overlay.js';
 export { VfsDriver } from './vfs.js';
-export { applyTar, DEFAULT_MAX_ENTRY_SIZE, DEFAULT_MAX_TOTAL_SIZE } from './tar-apply.js';
+import type { ApplyResult } from '../../core/layers/driver.js';
+
+/** Applies a layer tar into a plain directory (cp into a container); the applier loads on first use. */
+export async function applyTar(...args: Parameters<typeof import('./tar-apply.js').applyTar>): Promise<ApplyResult> {
+  return (await import('./tar-apply.js')).applyTar(...args);
+}
 export type { ApplyTarOptions } from './tar-apply.js';
 
 export type LayerDriverName = 'overlay' | 'vfs';

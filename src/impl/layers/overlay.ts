@@ -20,7 +20,6 @@ import type { ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../../core/errdefs.js';
 import { treeSize } from './fs-util.js';
 import { assertNotMounted, isValidId, randomLinkName, validateId, validateStoragePath } from './layer-dirs.js';
-import { applyTar } from './tar-apply.js';
 import type { ApplyTarOptions } from './tar-apply.js';
 
 /** overlayfs refuses more lower layers than this. */
@@ -97,6 +96,8 @@ export class OverlayDriver implements LayerDriver {
     if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
     const diff = this.diffPath(id);
     if (readdirSync(diff).length > 0) throw failedPrecondition(`layer ${id}: already has content`);
+    // Loaded on demand: the tar reader, hashing worker and decompressors are not on `images`' path.
+    const { applyTar } = await import('./tar-apply.js');
     return applyTar(tar, diff, { whiteouts: 'overlay', lowerDirs: this.parentDiffs(id), ...this.limits });
   }
 

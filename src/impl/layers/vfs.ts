@@ -11,7 +11,6 @@ import type { ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/
 import { alreadyExists, internal, notFound } from '../../core/errdefs.js';
 import { treeSize } from './fs-util.js';
 import { assertNotMounted, isValidId, validateId, validateStoragePath } from './layer-dirs.js';
-import { applyTar } from './tar-apply.js';
 import type { ApplyTarOptions } from './tar-apply.js';
 
 export class VfsDriver implements LayerDriver {
@@ -74,6 +73,8 @@ export class VfsDriver implements LayerDriver {
   async applyDiff(id: string, tar: Readable): Promise<ApplyResult> {
     if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
     // A vfs layer already holds its parent's files; whiteouts delete from that copy.
+    // Loaded on demand: the tar reader, hashing worker and decompressors are not on `images`' path.
+    const { applyTar } = await import('./tar-apply.js');
     return applyTar(tar, this.diffPath(id), { whiteouts: 'delete', ...this.limits });
   }
 
