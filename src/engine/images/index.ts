@@ -25,7 +25,18 @@ import type {
   ImageSummary,
 } from './types.js';
 
+import type {
+  ImagePullOptions,
+  ImagePullResult,
+  ImagePushOptions,
+  ImagePushResult,
+  LoginOptions,
+  ProgressListener,
+  RemoteOptions,
+} from './remote-types.js';
+
 export type * from './types.js';
+export type * from './remote-types.js';
 
 export class ImageEngine {
   constructor(private readonly ctx: EngineContext) {}
@@ -83,5 +94,21 @@ export class ImageEngine {
 
   async load(input: Readable): Promise<ImageLoadResult> {
     return (await import('./save-load.js')).loadImages(this.ctx, input);
+  }
+
+  async pull(ref: string, opts?: ImagePullOptions, onProgress?: ProgressListener): Promise<ImagePullResult> {
+    return (await import('./pull.js')).pullImage(this.ctx, ref, opts, onProgress);
+  }
+
+  async push(source: string, destination?: string, opts?: ImagePushOptions, onProgress?: ProgressListener): Promise<ImagePushResult> {
+    return (await import('./push.js')).pushImage(this.ctx, source, destination, opts, onProgress);
+  }
+
+  async login(registry: string, opts: LoginOptions): Promise<void> {
+    return (await import('./registry-login.js')).registryLogin(registry, opts);
+  }
+
+  async logout(registry: string | undefined, opts: RemoteOptions = {}): Promise<void> {
+    (await import('./registry-login.js')).registryLogout(registry, opts);
   }
 }

@@ -14,6 +14,8 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['import', [], () => import('./image-import.js')],
   ['save', [], () => import('./image-save.js')],
   ['load', [], () => import('./image-load.js')],
+  ['pull', [], () => import('./image-pull.js')],
+  ['push', [], () => import('./image-push.js')],
 ];
 
 export function register(parent: Command, app: App, _name?: string, argv: string[] = []): Promise<void> {

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import { readFileSync } from 'node:fs';
+import type { App } from '../../app.js';
+import { examples } from '../common.js';
+import { tlsVerifyOf } from './transfer-progress.js';
+import { invalidArgument } from '../../../core/errdefs.js';
+
+interface LoginFlags {
+  username?: string;
+  password?: string;
+  passwordStdin?: boolean;
+  authfile?: string;
+  tlsVerify?: string | boolean;
+}
+
+export function register(parent: Command, app: App, name = 'login'): void {
+  const cmd = parent
+    .command(name)
+    .description('Log in to a registry (credentials are checked, then stored in auth.json)')
+    .argument('<REGISTRY>', 'host[:port]')
+    .option('-u, --username <name>', 'user name')
+    .option('-p, --password <password>', 'password (visible in the process list: prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from standard input')
+    .option('--authfile <path>', 'credentials file (default: $REGISTRY_AUTH_FILE or podman\'s auth.json)')
+    .option('--tls-verify [bool]', 'require HTTPS and verify certificates')
+    .action(async (registry: string, f: LoginFlags) => {
+      let password = f.password;
+      if (f.passwordStdin) {
+        if (password !== undefined) throw invalidArgument('--password and --password-stdin are mutually exclusive');
+        password = readFileSync(0, 'utf8').replace(/\r?\n$/, '');
+      }
+      if (!f.username) throw invalidArgument('login: a username is needed (-u)');
+      if (password === undefined) throw invalidArgument('login: a password is needed (-p or --password-stdin)');
+      await (await app.engine()).images.login(registry, {
+        username: f.username,
+        password,
+        authfile: f.authfile,
+        tlsVerify: tlsVerifyOf(f.tlsVerify),
+      });
+      app.print('Login Succeeded!');
+    });
+  examples(cmd, ['skiff login -u alice --password-stdin registry.example.com < token.txt']);
+}

@@ -1,0 +1,76 @@
+/**
+ * @module remotes
+ * Talking to an image registry, split as containerd splits it (core/remotes/resolver.go):
+ * a Resolver turns a reference into the descriptor of its top document, a Fetcher streams
+ * any blob or manifest named by a descriptor, and a Pusher writes them.
+ *
+ * Lifecycle: `resolve` first (it also learns the registry's auth challenge), then any
+ * number of `fetch` calls for the same repository. A fetch may start at an offset, so a
+ * caller that kept the first part of a blob asks only for the rest; the Fetcher says
+ * whether the registry honoured the offset, and the caller must verify the whole blob's
+ * digest itself: nothing here trusts the bytes.
+ *
+ * Pushing is blob by blob, children before parents: `exists` (HEAD), else `mount` from a
+ * sibling repository of the same registry, else `upload`; the manifest goes last.
+ */
+import type { Readable } from 'node:stream';
+import type { Descriptor } from '../content/content.js';
+
+export interface Resolved {
+  /** the reference resolved, normalised (`host/repo:tag` or `host/repo@digest`) */
+  name: string;
+  descriptor: Descriptor;
+  /** the document itself: resolving a manifest needs its bytes anyway */
+  bytes: Buffer;
+}
+
+export interface Resolver {
+  resolve(ref: string): Promise<Resolved>;
+}
+
+export interface FetchOptions {
+  /** bytes already held: ask for the rest with an HTTP Range request */
+  offset?: number;
+}
+
+export interface FetchResult {
+  stream: Readable;
+  /** where the stream starts: `offset` when the registry honoured the range, 0 when not */
+  start: number;
+}
+
+export interface Fetcher {
+  fetch(desc: Descriptor, opts?: FetchOptions): Promise<FetchResult>;
+  /** a manifest or index by digest or tag, with its bytes verified when asked by digest */
+  fetchManifest(reference: string): Promise<Resolved>;
+}
+
+export interface Pusher {
+  /** HEAD: does the repository already hold this blob? */
+  exists(desc: Descriptor): Promise<boolean>;
+  /** Cross-repository mount from `fromRepo` (a path on the same registry); false when refused. */
+  mount(desc: Descriptor, fromRepo: string): Promise<boolean>;
+  /** Uploads a blob; `open` is called again if a retry needs the body from the start. */
+  upload(desc: Descriptor, open: () => Readable): Promise<void>;
+  /** PUTs a manifest under a tag or digest; returns the digest the registry computed. */
+  putManifest(reference: string, mediaType: string, bytes: Buffer): Promise<string>;
+}
+
+/** Credentials as stored in auth.json; a token replaces user/password where the registry issued one. */
+export interface Credentials {
+  username: string;
+  password: string;
+}
+
+/** Where credentials come from: auth.json and ~/.docker/config.json, looked up by registry host. */
+export interface CredentialStore {
+  get(registry: string): Credentials | undefined;
+}
+
+export interface RegistryOptions {
+  /** false: accept any certificate and fall back to plain HTTP (`--tls-verify=false`) */
+  tlsVerify?: boolean;
+  credentials?: CredentialStore;
+  /** a user agent string, also logged by registries */
+  userAgent?: string;
+}

@@ -1,0 +1,235 @@
+import { createHash } from 'node:crypto';
+import type { Descriptor, Platform } from '../../core/content/content.js';
+import { invalidArgument, isEngineError, notFound, EngineError } from '../../core/errdefs.js';
+import { hostPlatform, MediaType } from '../../core/images/oci.js';
+import { formatReference, normalizeReference, repositoryOf } from '../../core/images/reference.js';
+import { checkConfig, checkIndex, checkManifest, parseJson } from '../../impl/archive/documents.js';
+import type { Registries, RemoteRepository } from '../../impl/registry/index.js';
+import type { LayerRecord } from '../../impl/metadata/records.js';
+import type { EngineContext } from '../context.js';
+import { removeBlobsIfUnused } from '../gc.js';
+import { commitImage, retryOnLostRace } from './commit.js';
+import { ensureLayer } from './layer-apply.js';
+import { Lease } from './lease.js';
+import { mapLimit, parsePlatform, registriesFor, shortId } from './remote-common.js';
+import type { ImagePullOptions, ImagePullResult, ProgressListener } from './remote-types.js';
+
+const PARALLEL_DOWNLOADS = 3;
+const DOWNLOAD_ATTEMPTS = 4;
+
+const isIndex = (mt: string) => mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;
+const isSchema1 = (mt: string) => mt === MediaType.DockerSchema1 || mt === MediaType.DockerSchema1Signed;
+
+function choosePlatform(entries: Descriptor[], want: Platform, what: string): Descriptor {
+  const match = entries.filter(
+    (d) =>
+      d.platform?.os === want.os &&
+      d.platform.architecture === want.architecture &&
+      (want.variant === undefined || d.platform.variant === want.variant),
+  );
+  if (match.length === 0) {
+    const have = entries.map((d) => [d.platform?.os, d.platform?.architecture, d.platform?.variant].filter(Boolean).join('/'));
+    const p = [want.os, want.architecture, want.variant].filter(Boolean).join('/');
+    throw notFound(`${what}: no image for platform ${p} (the index has ${have.join(', ') || 'none'})`);
+  }
+  return match[0]!;
+}
+
+interface Counter {
+  blobs: number;
+  bytes: number;
+}
+
+/**
+ * Streams one blob into the content store under a stable ingest ref, so a pull killed midway
+ * leaves its bytes for the next one to resume with a Range request. The writer's commit
+ * checks the digest: a blob that does not match never becomes visible.
+ */
+async function download(
+  ctx: EngineContext,
+  remote: RemoteRepository,
+  desc: Descriptor,
+  onProgress: ProgressListener,
+  count: Counter,
+): Promise<void> {
+  const id = shortId(desc.digest);
+  const ref = `pull-${desc.digest}`;
+  let w = await ctx.content.writer(ref);
+  let held = w.offset;
+  if (held > desc.size) {
+    await w.abort();
+    w = await ctx.content.writer(ref);
+    held = 0;
+  }
+  const resumedFrom = held;
+  let last = 0;
+  for (let attempt = 1; held < desc.size || attempt === 1; attempt++) {
+    try {
+      const { stream, start } = await remote.fetch(desc, { offset: held });
+      if (start !== held) {
+        // The registry ignored the range: what is held cannot be continued.
+        await w.abort();
+        w = await ctx.content.writer(ref);
+        held = 0;
+      }
+      onProgress({ type: 'layer', id, status: 'downloading', current: held, total: desc.size, ...(resumedFrom ? { resumedFrom } : {}) });
+      for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (held + chunk.length > desc.size) {
+          stream.destroy();
+          throw invalidArgument(`blob ${desc.digest} from ${remote.repo}: registry sent more than the ${desc.size} bytes promised`);
+        }
+        await w.write(chunk);
+        held += chunk.length;
+        count.bytes += chunk.length;
+        if (Date.now() - last > 100) {
+          last = Date.now();
+          onProgress({ type: 'layer', id, status: 'downloading', current: held, total: desc.size });
+        }
+      }
+      if (held >= desc.size) break;
+      throw Object.assign(new Error(`connection closed after ${held} of ${desc.size} bytes`), { code: 'ECONNRESET' });
+    } catch (e) {
+      if (isEngineError(e) && e.code !== 'Unavailable') throw e;
+      if (attempt >= DOWNLOAD_ATTEMPTS) {
+        throw new EngineError('Unavailable', `downloading ${desc.digest} from ${remote.repo}: ${(e as Error).message}`, { cause: e });
+      }
+      await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+    }
+  }
+  onProgress({ type: 'layer', id, status: 'verifying', current: held, total: desc.size });
+  try {
+    await w.commit({ digest: desc.digest, size: desc.size });
+  } catch (e) {
+    throw invalidArgument(`blob ${desc.digest} from ${remote.repo} refused: its content does not match its digest`, e);
+  }
+  count.blobs++;
+}
+
+/**
+ * `pull`: resolve → (platform choice) → manifest → config and layers into the content
+ * store (verified, several at once, none fetched that the store already has) → layers
+ * applied in order through the layer store's chain-ID dedup → image recorded with its
+ * RepoDigest. A failure leaves nothing of the image behind but resumable ingests.
+ */
+export async function pullImage(
+  ctx: EngineContext,
+  input: string,
+  opts: ImagePullOptions = {},
+  onProgress: ProgressListener = () => undefined,
+): Promise<ImagePullResult> {
+  const registries = registriesFor(opts);
+  try {
+    return await pullWith(ctx, registries, input, opts, onProgress);
+  } finally {
+    registries.close();
+  }
+}
+
+async function pullWith(
+  ctx: EngineContext,
+  registries: Registries,
+  input: string,
+  opts: ImagePullOptions = {},
+  onProgress: ProgressListener = () => undefined,
+): Promise<ImagePullResult> {
+  const ref = normalizeReference(input);
+  const remote = registries.repository(ref.domain, ref.path);
+  const top = await remote.resolve(ref.digest ?? ref.tag!);
+  const what = formatReference(ref);
+  onProgress({ type: 'resolved', name: what, digest: top.descriptor.digest });
+  let doc = top;
+  if (isSchema1(doc.descriptor.mediaType)) {
+    throw invalidArgument(`${what}: Docker schema 1 manifests are not supported; push the image again with a current client`);
+  }
+  if (isIndex(doc.descriptor.mediaType)) {
+    const index = checkIndex(parseJson(doc.bytes, what), what);
+    const want = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
+    doc = await remote.fetchManifest(choosePlatform(index.manifests, want, what).digest);
+  }
+  const manifest = checkManifest(parseJson(doc.bytes, what), what);
+  const count: Counter = { blobs: 0, bytes: 0 };
+  const written = new Set<string>();
+  const note = (d: string) => {
+    if (!ctx.content.has(d)) written.add(d);
+  };
+  try {
+    const id = await Lease.with(ctx, async (lease) => {
+      lease.blob(manifest.config.digest);
+      let configBytes: Buffer;
+      if (ctx.content.has(manifest.config.digest)) {
+        configBytes = await ctx.content.readBytes(manifest.config.digest);
+      } else {
+        const chunks: Buffer[] = [];
+        const { stream } = await remote.fetch(manifest.config);
+        for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+        configBytes = Buffer.concat(chunks);
+        const got = 'sha256:' + createHash('sha256').update(configBytes).digest('hex');
+        if (got !== manifest.config.digest) {
+          throw invalidArgument(`config ${manifest.config.digest} from ${what} refused: its content hashes to ${got}`);
+        }
+        note(got);
+        await ctx.content.put(configBytes, { digest: got });
+        count.blobs++;
+        count.bytes += configBytes.length;
+      }
+      const config = checkConfig(parseJson(configBytes, `${what} config`), `${what} config`);
+      if (opts.platform) {
+        const p = parsePlatform(opts.platform);
+        if (config.os !== p.os || config.architecture !== p.architecture) {
+          throw notFound(`${what}: the image is ${config.os}/${config.architecture}, not ${opts.platform}`);
+        }
+      }
+      if (config.rootfs.diff_ids.length !== manifest.layers.length) {
+        throw invalidArgument(`${what}: manifest has ${manifest.layers.length} layers, config lists ${config.rootfs.diff_ids.length}`);
+      }
+      for (const l of manifest.layers) {
+        lease.blob(l.digest);
+        onProgress({ type: 'layer', id: shortId(l.digest), status: ctx.content.has(l.digest) ? 'exists' : 'waiting', total: l.size });
+      }
+      const { results, settled } = mapLimit(manifest.layers, PARALLEL_DOWNLOADS, async (l) => {
+        if (ctx.content.has(l.digest)) return;
+        note(l.digest);
+        await download(ctx, remote, l, onProgress, count);
+      });
+      try {
+        for (const r of results) await r;
+      } catch (e) {
+        await settled;
+        throw e;
+      }
+      return retryOnLostRace(async () => {
+        const layers: LayerRecord[] = [];
+        for (const [i, l] of manifest.layers.entries()) {
+          onProgress({ type: 'layer', id: shortId(l.digest), status: 'extracting', total: l.size });
+          layers.push(
+            await ensureLayer(ctx, lease, layers.at(-1) ?? null, {
+              digest: l.digest,
+              mediaType: l.mediaType,
+              size: l.size,
+              diffId: config.rootfs.diff_ids[i]!,
+            }),
+          );
+          onProgress({ type: 'layer', id: shortId(l.digest), status: 'done', total: l.size });
+        }
+        return commitImage(ctx, lease, {
+          config: configBytes,
+          layers,
+          layerBlobs: manifest.layers,
+          manifest: { bytes: doc.bytes, mediaType: doc.descriptor.mediaType },
+          names: ref.tag !== undefined && ref.digest === undefined ? [what] : [],
+          digests: [{ repo: repositoryOf(ref), digest: top.descriptor.digest }],
+        });
+      });
+    });
+    return {
+      id,
+      ...(ref.tag !== undefined && ref.digest === undefined ? { name: what } : {}),
+      digest: top.descriptor.digest,
+      downloadedBlobs: count.blobs,
+      downloadedBytes: count.bytes,
+    };
+  } catch (e) {
+    removeBlobsIfUnused(ctx, written);
+    throw e;
+  }
+}

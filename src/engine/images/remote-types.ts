@@ -1,0 +1,63 @@
+/** Options, results and progress events of `pull`, `push` and `login`: shared by the CLI and the API. */
+
+export interface RemoteOptions {
+  /** false: accept any certificate and fall back to plain HTTP */
+  tlsVerify?: boolean;
+  /** credentials file (containers-auth.json format); default as podman's */
+  authfile?: string;
+}
+
+export interface ImagePullOptions extends RemoteOptions {
+  /** `os/arch[/variant]`; default the host's */
+  platform?: string;
+}
+
+export interface ImagePullResult {
+  id: string;
+  /** the name recorded (`host/repo:tag`), absent when pulled by digest only */
+  name?: string;
+  /** digest of the document the reference named (index or manifest): the RepoDigest */
+  digest: string;
+  /** blobs fetched from the registry by this pull (manifests not counted) */
+  downloadedBlobs: number;
+  downloadedBytes: number;
+}
+
+export interface ImagePushOptions extends RemoteOptions {
+  /** not tried: `from=` mounts from repositories named in the image's RepoDigests */
+  noMount?: boolean;
+}
+
+export interface ImagePushResult {
+  /** `host/repo:tag` pushed to */
+  name: string;
+  /** digest of the manifest as the registry stores it */
+  digest: string;
+  uploadedBlobs: number;
+  mountedBlobs: number;
+  skippedBlobs: number;
+}
+
+export interface LoginOptions extends RemoteOptions {
+  username: string;
+  password: string;
+}
+
+export type LayerStatus =
+  | 'waiting'
+  | 'exists'
+  | 'downloading'
+  | 'verifying'
+  | 'extracting'
+  | 'done'
+  | 'preparing'
+  | 'pushing'
+  | 'mounted'
+  | 'pushed';
+
+/** Progress of a transfer, per blob; `id` is the blob digest's first 12 hex digits, as docker shows it. */
+export type TransferEvent =
+  | { type: 'resolved'; name: string; digest: string }
+  | { type: 'layer'; id: string; status: LayerStatus; current?: number; total?: number; resumedFrom?: number };
+
+export type ProgressListener = (e: TransferEvent) => void;

@@ -1,0 +1,194 @@
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { Readable } from 'node:stream';
+import type { Credentials, RegistryOptions } from '../../core/remotes/remotes.js';
+import { EngineError } from '../../core/errdefs.js';
+import { basicHeader, parseChallenges, TokenCache, type Challenge } from './auth.js';
+import { httpError, isRetryableNetworkError, networkError } from './errors.js';
+import { Agents, readBody, send, type HttpRequest, type HttpResponse } from './http.js';
+
+export interface ClientRequest {
+  method: string;
+  /** path below the registry root (`/v2/...`), or an absolute URL (upload locations) */
+  path: string;
+  headers?: OutgoingHttpHeaders;
+  body?: Buffer | (() => Readable);
+  /** token scopes (`repository:foo/bar:pull`) the request needs */
+  scopes: string[];
+  /** what the error names: `registry/repo[:tag]` */
+  what: string;
+  /** statuses returned to the caller instead of thrown (404 for HEAD, 202 for uploads…) */
+  accept?: number[];
+}
+
+const ATTEMPTS = 4;
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Docker's rule: 127.0.0.0/8 and localhost may speak plain HTTP without being configured insecure. */
+export function isLoopback(host: string): boolean {
+  const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
+/** Docker Hub's API lives on another host than its name. */
+export function apiHost(registry: string): string {
+  return registry === 'docker.io' || registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
+}
+
+/**
+ * One registry host: finds the scheme (HTTPS, or HTTP where allowed), answers its auth
+ * challenge (Basic, or Bearer tokens cached per scope set) and retries what may succeed on a
+ * second try (5xx, connection resets) with backoff.
+ */
+export class RegistryClient {
+  readonly registry: string;
+  private base?: URL;
+  private insecureTls: boolean;
+  private readonly allowHttp: boolean;
+  private challenge?: Challenge;
+  private readonly tokens = new TokenCache();
+
+  private readonly agents: Agents;
+
+  constructor(registry: string, private readonly opts: RegistryOptions = {}, agents?: Agents) {
+    this.registry = registry;
+    this.agents = agents ?? new Agents();
+    this.insecureTls = opts.tlsVerify === false;
+    this.allowHttp = opts.tlsVerify === false || isLoopback(registry);
+  }
+
+  private credentials(): Credentials | undefined {
+    return this.opts.credentials?.get(this.registry);
+  }
+
+  /** GET /v2/: picks the scheme and learns the auth challenge. */
+  async ping(): Promise<HttpResponse> {
+    const host = apiHost(this.registry);
+    const schemes = this.allowHttp ? ['https:', 'http:'] : ['https:'];
+    let last: unknown;
+    for (const scheme of schemes) {
+      const url = new URL(`${scheme}//${host}/v2/`);
+      try {
+        const res = await this.retrying(() => this.send({ method: 'GET', url, insecureTls: this.insecureTls || this.allowHttp, headers: this.ua() }));
+        this.base = new URL(`${scheme}//${host}`);
+        if (scheme === 'https:' && this.allowHttp) this.insecureTls = true;
+        const ch = parseChallenges(res.headers['www-authenticate']);
+        this.challenge = ch.find((c) => c.scheme === 'bearer') ?? ch.find((c) => c.scheme === 'basic');
+        return res;
+      } catch (e) {
+        last = e;
+      }
+    }
+    throw networkError(this.registry, last);
+  }
+
+  private send(req: HttpRequest): Promise<HttpResponse> {
+    return send({ ...req, agents: this.agents });
+  }
+
+  /** Drops kept-alive connections (they would keep the process alive). */
+  close(): void {
+    this.agents.destroy();
+  }
+
+  private ua(): OutgoingHttpHeaders {
+    return { 'user-agent': this.opts.userAgent ?? 'skiff' };
+  }
+
+  private async retrying(fn: () => Promise<HttpResponse>): Promise<HttpResponse> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        const res = await fn();
+        if (res.status < 500 || res.status === 501 || attempt >= ATTEMPTS) return res;
+        res.body.resume();
+      } catch (e) {
+        if (!isRetryableNetworkError(e) || attempt >= ATTEMPTS) throw e;
+      }
+      await sleep(200 * 2 ** (attempt - 1));
+    }
+  }
+
+  private async authorization(scopes: string[], fresh: boolean): Promise<string | undefined> {
+    const ch = this.challenge;
+    if (!ch) return undefined;
+    const creds = this.credentials();
+    if (ch.scheme === 'basic') return creds ? basicHeader(creds) : undefined;
+    const key = [...new Set(scopes)].sort().join(' ');
+    if (fresh) this.tokens.drop(key);
+    const cached = this.tokens.get(key);
+    if (cached) return `Bearer ${cached}`;
+    const token = await this.fetchToken(ch, scopes, creds);
+    return `Bearer ${token}`;
+  }
+
+  private async fetchToken(ch: Challenge, scopes: string[], creds: Credentials | undefined): Promise<string> {
+    const realm = ch.params.realm;
+    if (!realm) throw new EngineError('InvalidArgument', `registry ${this.registry}: bearer challenge without a realm`);
+    const url = new URL(realm);
+    if (ch.params.service) url.searchParams.set('service', ch.params.service);
+    for (const s of new Set(scopes)) url.searchParams.append('scope', s);
+    const headers: OutgoingHttpHeaders = { ...this.ua() };
+    if (creds) headers.authorization = basicHeader(creds);
+    let res: HttpResponse;
+    try {
+      res = await this.retrying(() => this.send({ method: 'GET', url, headers, insecureTls: this.insecureTls }));
+    } catch (e) {
+      throw networkError(`${this.registry} (token service ${url.host})`, e);
+    }
+    const body = await readBody(res, 1 << 20);
+    if (res.status !== 200) throw httpError(res.status, `registry ${this.registry}: token service`, body);
+    const doc = JSON.parse(body.toString('utf8')) as { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
+    const token = doc.token ?? doc.access_token;
+    if (!token) throw new EngineError('InvalidArgument', `registry ${this.registry}: token service sent no token`);
+    this.tokens.set([...new Set(scopes)].sort().join(' '), token, doc.expires_in, doc.issued_at);
+    return token;
+  }
+
+  /** Sends a request with auth, retries and redirects; non-2xx statuses not in `accept` throw. */
+  async request(req: ClientRequest): Promise<HttpResponse> {
+    if (!this.base) await this.ping();
+    const url = /^https?:/.test(req.path) ? new URL(req.path) : new URL(req.path, this.base);
+    let res: HttpResponse | undefined;
+    for (let authTry = 0; authTry < 2; authTry++) {
+      const auth = await this.authorization(req.scopes, authTry > 0);
+      const headers: OutgoingHttpHeaders = { ...this.ua(), ...req.headers };
+      if (auth) headers.authorization = auth;
+      try {
+        res = await this.retrying(() => this.send({ method: req.method, url, headers, body: req.body, insecureTls: this.insecureTls }));
+      } catch (e) {
+        throw networkError(this.registry, e);
+      }
+      if (res.status !== 401 || authTry > 0) break;
+      // A 401 with a new challenge (expired token, first contact): answer it once more.
+      const ch = parseChallenges(res.headers['www-authenticate']);
+      const next = ch.find((c) => c.scheme === 'bearer') ?? ch.find((c) => c.scheme === 'basic');
+      if (!next) break;
+      res.body.resume();
+      this.challenge = next;
+    }
+    if (!res) throw networkError(this.registry, new Error('no response'));
+    if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) return res;
+    const body = await readBody(res, 1 << 20).catch(() => Buffer.alloc(0));
+    throw httpError(res.status, req.what, body);
+  }
+
+  /** For `login`: are these credentials good for this registry? Throws PermissionDenied when not. */
+  async checkLogin(): Promise<void> {
+    const res = await this.ping();
+    res.body.resume();
+    if (res.status === 200) return;
+    if (res.status !== 401 || !this.challenge) {
+      throw httpError(res.status, `registry ${this.registry}`, Buffer.alloc(0));
+    }
+    if (this.challenge.scheme === 'bearer') {
+      await this.fetchToken(this.challenge, [], this.credentials()).catch((e: unknown) => {
+        throw new EngineError('PermissionDenied', `logging in to ${this.registry}: invalid username or password`, { cause: e });
+      });
+      return;
+    }
+    const check = await this.request({ method: 'GET', path: '/v2/', scopes: [], what: `registry ${this.registry}`, accept: [401] });
+    check.body.resume();
+    if (check.status === 401) {
+      throw new EngineError('PermissionDenied', `logging in to ${this.registry}: invalid username or password`);
+    }
+  }
+}

@@ -1,0 +1,116 @@
+import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Readable } from 'node:stream';
+
+export interface HttpRequest {
+  method: string;
+  url: URL;
+  headers?: OutgoingHttpHeaders;
+  /** a buffer, or a factory for a stream (called again on retry or redirect) */
+  body?: Buffer | (() => Readable);
+  /** accept self-signed or mismatched certificates */
+  insecureTls?: boolean;
+  agents?: Agents;
+}
+
+/**
+ * Keep-alive connections for one transfer. Idle keep-alive sockets hold the process open, so
+ * whoever creates these destroys them when the transfer is over.
+ */
+export class Agents {
+  readonly http = new HttpAgent({ keepAlive: true, maxSockets: 8 });
+  readonly https = new HttpsAgent({ keepAlive: true, maxSockets: 8 });
+  destroy(): void {
+    this.http.destroy();
+    this.https.destroy();
+  }
+}
+
+export interface HttpResponse {
+  status: number;
+  headers: IncomingMessage['headers'];
+  body: IncomingMessage;
+  /** the URL that answered, after redirects */
+  url: URL;
+}
+
+/** Per-host TLS material from /etc/containers/certs.d/HOST:PORT (ca *.crt, client *.cert + *.key). */
+function tlsFilesFor(host: string): { ca?: Buffer[]; cert?: Buffer; key?: Buffer } {
+  const dir = join('/etc/containers/certs.d', host);
+  if (!existsSync(dir)) return {};
+  const out: { ca?: Buffer[]; cert?: Buffer; key?: Buffer } = {};
+  for (const f of readdirSync(dir)) {
+    const p = join(dir, f);
+    if (f.endsWith('.crt')) (out.ca ??= []).push(readFileSync(p));
+    else if (f.endsWith('.cert')) out.cert = readFileSync(p);
+    else if (f.endsWith('.key')) out.key = readFileSync(p);
+  }
+  return out;
+}
+
+function once(req: HttpRequest): Promise<HttpResponse> {
+  return new Promise((resolve, reject) => {
+    const https = req.url.protocol === 'https:';
+    const tls = https ? tlsFilesFor(req.url.host) : {};
+    const opts = {
+      method: req.method,
+      ...(req.agents ? { agent: https ? req.agents.https : req.agents.http } : {}),
+      headers: req.headers,
+      ...(https
+        ? {
+            rejectUnauthorized: !req.insecureTls,
+            ...(tls.ca ? { ca: [...tls.ca] } : {}),
+            ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+          }
+        : {}),
+    };
+    const r = (https ? httpsRequest : httpRequest)(req.url, opts, (res) =>
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url }),
+    );
+    r.on('error', reject);
+    r.setTimeout(60_000, () => r.destroy(Object.assign(new Error('timed out waiting for the registry'), { code: 'ETIMEDOUT' })));
+    if (req.body === undefined) r.end();
+    else if (Buffer.isBuffer(req.body)) r.end(req.body);
+    else {
+      const src = req.body();
+      src.on('error', (e) => r.destroy(e));
+      src.pipe(r);
+    }
+  });
+}
+
+/**
+ * One HTTP exchange, following redirects (blob storage often lives elsewhere). The
+ * Authorization header is dropped when a redirect leaves the registry's host, so a token
+ * never reaches a storage backend.
+ */
+export async function send(req: HttpRequest): Promise<HttpResponse> {
+  let cur = req;
+  for (let hop = 0; ; hop++) {
+    const res = await once(cur);
+    const loc = res.headers.location;
+    if (![301, 302, 303, 307, 308].includes(res.status) || !loc || hop >= 10) return res;
+    res.body.resume();
+    const next = new URL(loc, cur.url);
+    const headers = { ...cur.headers };
+    if (next.host !== req.url.host) delete headers.authorization;
+    const method = res.status === 303 ? 'GET' : cur.method;
+    cur = { ...cur, url: next, headers, method, body: method === 'GET' ? undefined : cur.body };
+  }
+}
+
+export async function readBody(res: HttpResponse, limit = 32 << 20): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let n = 0;
+  for await (const c of res.body as AsyncIterable<Buffer>) {
+    n += c.length;
+    if (n > limit) {
+      res.body.destroy();
+      throw new Error(`response from ${res.url.host} is larger than ${limit} bytes`);
+    }
+    chunks.push(c);
+  }
+  return Buffer.concat(chunks);
+}
