@@ -72,7 +72,8 @@ module.exports = new Proxy({}, {
   },
 };
 
-const external = ['better-sqlite3', 'koffi'];
+// better-sqlite3's JavaScript is bundled (and code-cached); its addon is loaded by path (impl/metadata/db.ts).
+const external = ['koffi'];
 // Built beside the current CLI and swapped in with one rename of the `dist/cli` symlink, so a
 // CLI that runs during a build (a test, conmon's cleanup command) never sees a half-built tree.
 const stamp = `cli-${Date.now()}-${process.pid}`;
