@@ -21,6 +21,14 @@ import { refreshContainer } from './sync.js';
 import { validName } from './names.js';
 import type { ContainerCreateRequest, ContainerListOptions, ContainerSummary } from './types.js';
 
+import type * as execMod from './exec.js';
+import type * as topMod from './top.js';
+import type * as copyMod from './copy.js';
+import type * as changesMod from './changes.js';
+import type * as commitMod from './commit.js';
+import type * as exportMod from './export.js';
+import type * as statsMod from './stats.js';
+
 type Rest<F> = F extends (cc: ContainerContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
 export type * from './types.js';
@@ -33,19 +41,19 @@ export class ContainerEngine {
   }
 
   // Verbs that live in their own files, loaded when first used (`ps` never loads `commit`).
-  readonly exec: Rest<typeof import('./exec.js').execContainer> = async (...a) =>
+  readonly exec: Rest<typeof execMod.execContainer> = async (...a) =>
     (await import('./exec.js')).execContainer(this.cc, ...a);
-  readonly top: Rest<typeof import('./top.js').topContainer> = async (...a) =>
+  readonly top: Rest<typeof topMod.topContainer> = async (...a) =>
     (await import('./top.js')).topContainer(this.cc, ...a);
-  readonly copy: Rest<typeof import('./copy.js').copyContainer> = async (...a) =>
+  readonly copy: Rest<typeof copyMod.copyContainer> = async (...a) =>
     (await import('./copy.js')).copyContainer(this.cc, ...a);
-  readonly changes: Rest<typeof import('./changes.js').changesContainer> = async (...a) =>
+  readonly changes: Rest<typeof changesMod.changesContainer> = async (...a) =>
     (await import('./changes.js')).changesContainer(this.cc, ...a);
-  readonly commit: Rest<typeof import('./commit.js').commitContainer> = async (...a) =>
+  readonly commit: Rest<typeof commitMod.commitContainer> = async (...a) =>
     (await import('./commit.js')).commitContainer(this.cc, ...a);
-  readonly export: Rest<typeof import('./export.js').exportContainer> = async (...a) =>
+  readonly export: Rest<typeof exportMod.exportContainer> = async (...a) =>
     (await import('./export.js')).exportContainer(this.cc, ...a);
-  readonly stats: Rest<typeof import('./stats.js').statsContainer> = async (...a) =>
+  readonly stats: Rest<typeof statsMod.statsContainer> = async (...a) =>
     (await import('./stats.js')).statsContainer(this.cc, ...a);
 
   create(req: ContainerCreateRequest) {

@@ -14,9 +14,10 @@ import type { ApplyTarOptions } from './tar-apply.js';
 export { OverlayDriver } from './overlay.js';
 export { VfsDriver } from './vfs.js';
 import type { ApplyResult } from '../../core/layers/driver.js';
+import type * as tarApply from './tar-apply.js';
 
 /** Applies a layer tar into a plain directory (cp into a container); the applier loads on first use. */
-export async function applyTar(...args: Parameters<typeof import('./tar-apply.js').applyTar>): Promise<ApplyResult> {
+export async function applyTar(...args: Parameters<typeof tarApply.applyTar>): Promise<ApplyResult> {
   return (await import('./tar-apply.js')).applyTar(...args);
 }
 export type { ApplyTarOptions } from './tar-apply.js';
