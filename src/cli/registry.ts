@@ -43,6 +43,7 @@ export const VERBS: Record<string, VerbEntry> = {
   stats: { summary: 'Display container resource usage statistics', load: () => import('./commands/container/stats.js') },
   port: { summary: 'List port mappings for a container', load: () => import('./commands/container/port.js') },
   volume: { summary: 'Manage volumes', group: true, load: () => import('./commands/volume/group.js') },
+  network: { summary: 'Manage networks', group: true, load: () => import('./commands/network/group.js') },
   images: { summary: 'List images in local storage', load: () => import('./commands/image/image-ls.js') },
   inspect: { summary: 'Display detailed information on objects', load: () => import('./commands/image/inspect.js') },
   tag: { summary: 'Add names to a local image', load: () => import('./commands/image/image-tag.js') },

@@ -8,6 +8,7 @@ import { EngineContext } from './context.js';
 import { ImageEngine } from './images/index.js';
 import { ContainerEngine } from './containers/index.js';
 import { VolumeEngine } from './volumes/index.js';
+import { NetworkEngine } from './networks/index.js';
 import { collectGarbage, type GcReport } from './gc.js';
 import { diskUsage, type DiskUsage } from './system/df.js';
 import { systemInfo, type SystemInfo } from './system/info.js';
@@ -39,6 +40,11 @@ export class Engine {
   private _volumes?: VolumeEngine;
   get volumes(): VolumeEngine {
     return (this._volumes ??= new VolumeEngine(this.ctx));
+  }
+
+  private _networks?: NetworkEngine;
+  get networks(): NetworkEngine {
+    return (this._networks ??= new NetworkEngine(this.ctx, () => this.containers.cc));
   }
 
   get containers(): ContainerEngine {

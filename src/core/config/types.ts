@@ -28,6 +28,9 @@ export interface SkiffConfig {
   network: {
     defaultNetwork: string;
     defaultSubnet: string;
+    /** The default network's bridge on the host. */
+    defaultInterface: string;
+    /** netavark's --config (aardvark-dns's files); empty = <runroot>/networks. */
     networkConfigDir: string;
   };
 }
@@ -64,6 +67,6 @@ export function defaultConfig(): SkiffConfig {
       pidsLimit: 2048,
       shmSize: '64m',
     },
-    network: { defaultNetwork: 'skiff', defaultSubnet: '10.89.0.0/24', networkConfigDir: '' },
+    network: { defaultNetwork: 'skiff', defaultSubnet: '10.89.0.0/24', defaultInterface: 'skiff0', networkConfigDir: '' },
   };
 }

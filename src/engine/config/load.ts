@@ -69,6 +69,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): SkiffConfig {
   const network = table(doc.network);
   cfg.network.defaultNetwork = str(network, 'default_network', cfg.network.defaultNetwork);
   cfg.network.defaultSubnet = str(network, 'default_subnet', cfg.network.defaultSubnet);
+  cfg.network.defaultInterface = str(network, 'default_interface', cfg.network.defaultInterface);
   cfg.network.networkConfigDir = str(network, 'network_config_dir', cfg.network.networkConfigDir);
   return cfg;
 }

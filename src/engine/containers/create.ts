@@ -4,6 +4,7 @@ import { alreadyExists, invalidArgument } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import { imageRecord, readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
+import { planContainerNetwork } from '../networks/container-net.js';
 import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
 import type { ContainerContext } from './context.js';
 import { generateName, validName } from './names.js';
@@ -23,10 +24,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   if (req.name !== undefined && !validName(req.name)) {
     throw invalidArgument(`invalid container name "${req.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
-  const network = req.network ?? 'none';
-  if (!/^(none|host|container:.+|ns:.+)$/.test(network)) {
-    throw invalidArgument(`network mode "${network}" is not supported yet: use none, host or container:NAME`);
-  }
+  const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, imageConfig.ExposedPorts);
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
   let name = req.name ?? generateName();
@@ -40,7 +38,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       autoRemove: !!req.autoRemove,
       stopTimeout: req.stopTimeout ?? 10,
       ...(req.runtime ? { runtime: req.runtime } : {}),
-      networkMode: network,
+      ...net,
       ...(req.netFiles ? { netFiles: req.netFiles } : {}),
     };
     try {

@@ -17,7 +17,16 @@ function atomicWrite(path: string, text: string): void {
 }
 
 /** /etc/hostname, /etc/hosts and /etc/resolv.conf for the container, written to its userdata dir. */
-export function writeRunFiles(c: ContainerRecord, userdata: string, hostname: string, net: NetworkFileOptions): RunFiles {
+/** What the container's first bridge network gave it, for /etc/hosts and /etc/resolv.conf. */
+export interface RunFilesNetwork {
+  ip: string;
+  gateway?: string;
+  /** aardvark-dns on a dns-enabled network. */
+  dnsServers: string[];
+  dnsSearch: string[];
+}
+
+export function writeRunFiles(c: ContainerRecord, userdata: string, hostname: string, net: NetworkFileOptions, bridge?: RunFilesNetwork): RunFiles {
   mkdirSync(userdata, { recursive: true });
   const files: RunFiles = {
     hostname: join(userdata, 'hostname'),
@@ -34,11 +43,18 @@ export function writeRunFiles(c: ContainerRecord, userdata: string, hostname: st
   }
   atomicWrite(
     files.resolvConf!,
-    generateResolvConf({ host: hostResolv, privateNetns: !hostNet, dns: net.dns, dnsSearch: net.dnsSearch, dnsOptions: net.dnsOptions }),
+    generateResolvConf({
+      host: hostResolv,
+      privateNetns: !hostNet,
+      dns: net.dns?.length ? net.dns : bridge?.dnsServers,
+      dnsSearch: net.dnsSearch?.length ? net.dnsSearch : bridge?.dnsSearch,
+      dnsOptions: net.dnsOptions,
+    }),
   );
   let hosts = generateHosts({
     hostname,
     aliases: [c.name],
+    ...(bridge ? { ip: bridge.ip, ...(bridge.gateway ? { gateway: bridge.gateway } : {}) } : {}),
     extraHosts: (net.addHosts ?? []).map(parseAddHost),
   });
   if (hostNet) {

@@ -2,6 +2,7 @@ import { commandArgs } from '../../core/runtime/command.js';
 import { familiarName } from '../../core/images/reference.js';
 import type { ContainerContext } from './context.js';
 import { isActive } from './state.js';
+import { networkSettings, summaryPorts } from '../networks/container-net.js';
 import type { ContainerRecord, ContainerSummary } from './types.js';
 
 function argsOf(c: ContainerRecord): string[] {
@@ -51,7 +52,7 @@ export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso:
     Created: Math.floor(c.created / 1000),
     State: s.status,
     Status: status,
-    Ports: [],
+    Ports: summaryPorts(c),
     Labels: { ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) },
     HostConfig: { NetworkMode: c.config.networkMode },
     Mounts: [],
@@ -147,14 +148,6 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       StopSignal: o.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
       StopTimeout: c.config.stopTimeout,
     },
-    NetworkSettings: {
-      Bridge: '',
-      SandboxKey: '',
-      Ports: {},
-      IPAddress: '',
-      Gateway: '',
-      MacAddress: '',
-      Networks: {},
-    },
+    NetworkSettings: networkSettings(c, ic.ExposedPorts),
   };
 }

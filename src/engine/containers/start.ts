@@ -12,6 +12,7 @@ import { resolveContainer } from './resolve.js';
 import { mountRootfs, precreateMountpoints, unmountRootfs } from './rootfs.js';
 import { guard } from './state.js';
 import { refreshContainer } from './sync.js';
+import { runFilesNetwork, setupContainerNetwork, teardownContainerNetwork } from '../networks/container-net.js';
 import { prepareVolumeMounts } from '../volumes/mounts.js';
 import type { ContainerRecord } from './types.js';
 
@@ -79,10 +80,12 @@ export async function startContainer(
     const restarting = existsSync(join(paths.bundle, 'config.json'));
     mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
     mountRootfs(ctx, c.layerId!, paths.rootfs);
-    const o: ContainerCreateOptions = { ...c.config.opts, network: resolveNetwork(cc, c) };
+    const net = await setupContainerNetwork(cc, c);
+    const o: ContainerCreateOptions = { ...c.config.opts, network: net ? { mode: 'bridge', path: net.netns } : resolveNetwork(cc, c) };
+    if (net?.userns && o.userns?.mode === 'private') o.userns = { ...o.userns, mode: 'path', path: net.userns };
     o.mounts = prepareVolumeMounts(ctx, o.mounts, paths.rootfs);
     const hostname = o.hostname ?? (c.config.networkMode === 'host' ? readHostFacts().hostname : c.id.slice(0, 12));
-    const files = writeRunFiles(c, paths.userdata, hostname, c.config.netFiles ?? {});
+    const files = writeRunFiles(c, paths.userdata, hostname, c.config.netFiles ?? {}, net && runFilesNetwork(net));
     const config = ctx.config.containers;
     let seccompProfile;
     if (config.seccompProfile) {
@@ -142,6 +145,7 @@ export async function startContainer(
     attach?.close();
     await runtime.delete(c.id, true).catch(() => undefined);
     unmountRootfs(paths.rootfs);
+    await teardownContainerNetwork(cc, c.id);
     cc.records.updateState(c.id, (s) => ({ ...s, starting: undefined, error: (e as Error).message }));
     throw e;
   }

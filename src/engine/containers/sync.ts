@@ -9,6 +9,7 @@ import { anonymousVolumesOf } from '../volumes/mounts.js';
 import { removeIfUnused } from '../volumes/ops.js';
 import type { ContainerContext } from './context.js';
 import { unmountRootfs } from './rootfs.js';
+import { teardownContainerNetwork } from '../networks/container-net.js';
 import { isActive } from './state.js';
 import type { ContainerRecord } from './types.js';
 
@@ -83,6 +84,7 @@ export async function releaseResources(cc: ContainerContext, c: ContainerRecord)
   const runtime = await cc.runtime(c.config.runtime);
   await runtime.delete(c.id, true).catch(() => undefined);
   unmountRootfs(cc.paths(c.id).rootfs);
+  await teardownContainerNetwork(cc, c.id);
 }
 
 /** Removes the row, the writable layer and the container's directories; with `volumes`, its anonymous volumes (rm -v, --rm). */

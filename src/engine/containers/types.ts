@@ -1,6 +1,8 @@
 import type { ContainerCreateOptions } from '../../core/runtime/create-options.js';
 import type { ImageRunConfig } from '../../core/images/oci.js';
 import type { NetworkFileOptions } from './etc-files.js';
+import type { ContainerNetState, ContainerNetworkRequest, PortRequest } from '../networks/types.js';
+import type { NetworkCreateRequest } from '../networks/container-net.js';
 
 /** The states a container moves through; `ContainerStatus` guards live in state.ts. */
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -16,6 +18,8 @@ export interface ContainerStateRecord {
   finishedAt: string;
   /** Set while one process is starting the container, so a second start fails fast. */
   starting?: number;
+  /** The netns and network attachments while it runs (bridge networks). */
+  net?: ContainerNetState;
 }
 
 /** What `create` was asked for; enough to (re)generate the OCI spec at every start. */
@@ -30,6 +34,10 @@ export interface ContainerConfigRecord {
   stopTimeout: number;
   runtime?: string;
   networkMode: string;
+  /** Bridge networks by name (network connect/disconnect edit this). */
+  networks?: Record<string, ContainerNetworkRequest>;
+  /** -p / -P; host port 0 is picked at each start. */
+  ports?: PortRequest[];
   /** --add-host, --dns, --dns-search, --dns-option */
   netFiles?: NetworkFileOptions;
 }
@@ -52,8 +60,10 @@ export interface ContainerCreateRequest {
   autoRemove?: boolean;
   stopTimeout?: number;
   runtime?: string;
-  /** none (default until networking lands), host, container:NAME */
+  /** bridge (default), none, host, container:NAME, ns:PATH, or network names (comma-separated) */
   network?: string;
+  /** --ip, --network-alias, --mac-address, -p, -P */
+  networkOpts?: Omit<NetworkCreateRequest, 'network'>;
   netFiles?: NetworkFileOptions;
 }
 
@@ -67,7 +77,7 @@ export interface ContainerSummary {
   Created: number;
   State: ContainerStatus;
   Status: string;
-  Ports: unknown[];
+  Ports: { IP: string; PrivatePort: number; PublicPort?: number; Type: string }[];
   Labels: Record<string, string>;
   SizeRw?: number;
   SizeRootFs?: number;

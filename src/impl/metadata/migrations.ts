@@ -99,4 +99,30 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX container_volumes_volume ON container_volumes(volume);
   `,
+  // 3: bridge networks and their address leases (IPAM is the engine's job, not netavark's)
+  `
+  CREATE TABLE networks (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    driver TEXT NOT NULL DEFAULT 'bridge',
+    interface TEXT NOT NULL UNIQUE,
+    subnet TEXT NOT NULL,
+    gateway TEXT NOT NULL,
+    ip_range TEXT,
+    internal INTEGER NOT NULL DEFAULT 0,
+    dns_enabled INTEGER NOT NULL DEFAULT 0,
+    labels TEXT NOT NULL DEFAULT '{}',
+    options TEXT NOT NULL DEFAULT '{}',
+    created TEXT NOT NULL
+  );
+  CREATE TABLE network_leases (
+    network TEXT NOT NULL REFERENCES networks(id) ON DELETE CASCADE,
+    container TEXT NOT NULL REFERENCES containers(id) ON DELETE CASCADE,
+    ip TEXT NOT NULL,
+    mac TEXT NOT NULL DEFAULT '',
+    PRIMARY KEY (network, ip),
+    UNIQUE (network, container)
+  );
+  CREATE INDEX network_leases_container ON network_leases(container);
+  `,
 ];

@@ -11,6 +11,7 @@ import { parseSeccompProfile } from '../../../core/runtime/seccomp/resolve.js';
 import { parseIdMap } from '../../../core/runtime/spec.js';
 import { parseBytes } from '../../../core/runtime/units.js';
 import type { ContainerCreateRequest } from '../../../engine/containers/types.js';
+import { parsePublish } from '../../../engine/networks/ports.js';
 
 /** The flags `run` and `create` share, named as docker/podman name them. */
 export interface CreateFlags {
@@ -39,8 +40,13 @@ export interface CreateFlags {
   tty?: boolean;
   rm?: boolean;
   entrypoint?: string;
-  network?: string;
-  net?: string;
+  network?: string[];
+  net?: string[];
+  ip?: string;
+  networkAlias?: string[];
+  macAddress?: string;
+  publish?: string[];
+  publishAll?: boolean;
   userns?: string;
   uidmap?: string[];
   gidmap?: string[];
@@ -100,8 +106,13 @@ export function addCreateFlags(cmd: Command): Command {
     .option('-t, --tty', 'allocate a pseudo-TTY')
     .option('--rm', 'automatically remove the container when it exits')
     .option('--entrypoint <cmd>', 'overwrite the default ENTRYPOINT of the image')
-    .addOption(new Option('--network <mode>', 'connect a container to a network: none, host, container:NAME').default('none'))
-    .addOption(new Option('--net <mode>').hideHelp())
+    .option('--network <mode>', 'connect a container to a network: bridge (default), NAME[,NAME], none, host, container:NAME, ns:PATH', collect)
+    .addOption(new Option('--net <mode>').hideHelp().argParser(collect))
+    .option('--ip <address>', 'IPv4 address on the (first) network')
+    .option('--network-alias <alias>', 'add a network-scoped alias for the container', collect)
+    .option('--mac-address <mac>', 'container MAC address on the (first) network')
+    .option('-p, --publish <[ip:]host:container[/proto]>', "publish a container's port(s) to the host", collect)
+    .option('-P, --publish-all', 'publish all exposed ports to random host ports')
     .option('--userns <mode>', 'user namespace: host, or private with --uidmap/--gidmap')
     .option('--uidmap <ctr:host:size>', 'UID map for the user namespace', collect)
     .option('--gidmap <ctr:host:size>', 'GID map for the user namespace', collect)
@@ -295,7 +306,14 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     autoRemove: !!f.rm,
     ...(f.stopTimeout !== undefined ? { stopTimeout: num(f.stopTimeout, '--stop-timeout')! } : {}),
     ...(f.runtime ? { runtime: f.runtime } : {}),
-    network: f.net ?? f.network ?? 'none',
+    ...(f.net ?? f.network ? { network: (f.net ?? f.network)!.join(',') } : {}),
+    networkOpts: {
+      ...(f.ip ? { ip: f.ip } : {}),
+      ...(f.networkAlias?.length ? { aliases: f.networkAlias } : {}),
+      ...(f.macAddress ? { mac: f.macAddress } : {}),
+      publish: (f.publish ?? []).flatMap(parsePublish),
+      publishAll: !!f.publishAll,
+    },
     netFiles: { addHosts: f.addHost, dns: f.dns, dnsSearch: f.dnsSearch, dnsOptions: f.dnsOption },
   };
 }

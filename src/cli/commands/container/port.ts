@@ -11,7 +11,6 @@ export function register(parent: Command, app: App, name = 'port'): void {
     .argument('[PRIVATE_PORT[/PROTO]]')
     .action(async (ref: string, port: string | undefined) => {
       const doc = await (await app.engine()).containers.inspect(ref);
-      // No port publishing exists yet, so every container has an empty map.
       const ports = doc.NetworkSettings.Ports as Record<string, { HostIp: string; HostPort: string }[] | null>;
       if (port !== undefined) {
         const key = port.includes('/') ? port : `${port}/tcp`;

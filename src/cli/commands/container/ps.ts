@@ -65,7 +65,7 @@ export function register(parent: Command, app: App, name = 'ps'): void {
           CreatedAt: created.toISOString(),
           Status: c.Status,
           State: c.State,
-          Ports: '',
+          Ports: c.Ports.map((p) => (p.PublicPort ? `${p.IP}:${p.PublicPort}->${p.PrivatePort}/${p.Type}` : `${p.PrivatePort}/${p.Type}`)).join(', '),
           Names: c.Names.map((n) => n.slice(1)).join(','),
           Labels: Object.entries(c.Labels).map(([k, v]) => `${k}=${v}`).join(','),
           Size: '0B',

@@ -1,0 +1,20 @@
+import type { Command } from 'commander';
+import type { App } from '../../app.js';
+import { collect, examples } from '../common.js';
+
+export function register(parent: Command, app: App, name = 'connect'): void {
+  const cmd = parent
+    .command(name)
+    .description('Connect a container to a network')
+    .argument('<NETWORK>')
+    .argument('<CONTAINER>')
+    .option('--alias <alias>', 'network-scoped alias for the container', collect)
+    .option('--ip <address>', 'IPv4 address')
+    .action(async (network: string, container: string, o: { alias?: string[]; ip?: string }) => {
+      await (await app.engine()).networks.connect(network, container, {
+        ...(o.alias?.length ? { aliases: o.alias } : {}),
+        ...(o.ip ? { ip: o.ip } : {}),
+      });
+    });
+  examples(cmd, ['skiff network connect --alias db backend pg']);
+}

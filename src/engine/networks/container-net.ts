@@ -1,0 +1,264 @@
+/**
+ * @module engine/networks/container-net
+ * A container's side of networking. create: which networks and ports it asked for. start: a
+ * named netns, an address per network (our IPAM), one `netavark setup` per network (so each can
+ * be torn down alone by `disconnect`). exit/rm: `netavark teardown` first, then the netns, then
+ * the leases (tearing down after the netns is gone leaves firewall rules behind).
+ */
+import { join } from 'node:path';
+import { createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns } from '../../impl/network/netns.js';
+import { netavarkSetup, netavarkTeardown } from '../../impl/network/netavark.js';
+import type { NetavarkRequest } from '../../impl/network/types.js';
+import { invalidArgument } from '../../core/errdefs.js';
+import type { EngineContext } from '../context.js';
+import type { ContainerContext } from '../containers/context.js';
+import type { ContainerRecord } from '../containers/types.js';
+import type { RunFilesNetwork } from '../containers/etc-files.js';
+import { netavarkOptions, toNetavark, toNetavarkPorts } from './netavark-doc.js';
+import { dockerPorts, publishExposed, resolveHostPorts } from './ports.js';
+import { allocateAddress, getNetwork, releaseAddresses, setLeaseMac } from './store.js';
+import type { ContainerNetState, ContainerNetworkRequest, NetworkAttachment, PortRequest } from './types.js';
+
+export interface NetworkCreateRequest {
+  /** none, host, bridge, container:NAME, ns:PATH, or network names (comma-separated). */
+  network?: string;
+  aliases?: string[];
+  ip?: string;
+  mac?: string;
+  publish?: PortRequest[];
+  publishAll?: boolean;
+}
+
+export interface PlannedNetwork {
+  networkMode: string;
+  networks?: Record<string, ContainerNetworkRequest>;
+  ports?: PortRequest[];
+}
+
+const SPECIAL = /^(none|host|container:.+|ns:.+)$/;
+
+/** At create: checks the networks exist (making the default one on first use) and records the request. */
+export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateRequest, exposed?: Record<string, object>): PlannedNetwork {
+  const mode = req.network ?? 'bridge';
+  if (SPECIAL.test(mode)) {
+    if (req.ip || req.aliases?.length) throw invalidArgument(`--ip and --network-alias need a bridge network, not "${mode}"`);
+    return { networkMode: mode };
+  }
+  const names = mode.split(',').map((n) => n.trim()).filter(Boolean);
+  if (names.length === 0) throw invalidArgument('--network needs a value');
+  const networks: Record<string, ContainerNetworkRequest> = {};
+  names.forEach((n, i) => {
+    const net = getNetwork(ctx, n === 'bridge' ? ctx.config.network.defaultNetwork : n);
+    if (networks[net.name]) throw invalidArgument(`network ${net.name} given twice`);
+    // Docker applies --ip/--network-alias/--mac-address to the network named at create.
+    networks[net.name] = i === 0 ? { ...(req.aliases?.length ? { aliases: req.aliases } : {}), ...(req.ip ? { ip: req.ip } : {}), ...(req.mac ? { mac: req.mac } : {}) } : {};
+  });
+  const ports = [...(req.publish ?? []), ...(req.publishAll ? publishExposed(exposed) : [])];
+  return { networkMode: mode, networks, ...(ports.length ? { ports } : {}) };
+}
+
+export function netnsName(id: string): string {
+  return `skiff-${id}`;
+}
+
+function freeInterface(attachments: NetworkAttachment[]): string {
+  for (let i = 0; ; i++) if (!attachments.some((a) => a.iface === `eth${i}`)) return `eth${i}`;
+}
+
+/** One network's setup; the lease is released again if netavark fails. */
+async function attach(
+  ctx: EngineContext,
+  c: ContainerRecord,
+  netns: string,
+  name: string,
+  want: ContainerNetworkRequest,
+  iface: string,
+  ports: PortRequest[],
+): Promise<NetworkAttachment> {
+  const net = getNetwork(ctx, name);
+  const ip = allocateAddress(ctx, net, c.id, want.ip, want.mac);
+  const aliases = [...(want.aliases ?? []), c.id.slice(0, 12)];
+  const request: NetavarkRequest = {
+    container_id: c.id,
+    container_name: c.name,
+    port_mappings: toNetavarkPorts(ports),
+    networks: { [net.name]: { static_ips: [ip], aliases, interface_name: iface, ...(want.mac ? { static_mac: want.mac } : {}) } },
+    network_info: { [net.name]: toNetavark(net) },
+  };
+  let status;
+  try {
+    status = await netavarkSetup(netavarkOptions(ctx), netns, request);
+  } catch (e) {
+    releaseAddresses(ctx, c.id, net.id);
+    throw e;
+  }
+  const s = status[net.name];
+  const ifs = s?.interfaces?.[iface];
+  const ipnet = ifs?.subnets?.[0]?.ipnet ?? `${ip}/${net.subnet.split('/')[1]}`;
+  const mac = ifs?.mac_address ?? '';
+  if (mac) setLeaseMac(ctx, net.id, c.id, mac);
+  return {
+    network: net.name,
+    networkId: net.id,
+    iface,
+    ip,
+    prefixLen: Number(ipnet.split('/')[1]),
+    gateway: net.internal ? '' : net.gateway,
+    mac,
+    aliases: want.aliases ?? [],
+    dnsServers: s?.dns_server_ips ?? [],
+    dnsSearch: s?.dns_search_domains ?? [],
+    request,
+  };
+}
+
+async function detach(ctx: EngineContext, id: string, netns: string, a: NetworkAttachment): Promise<void> {
+  try {
+    await netavarkTeardown(netavarkOptions(ctx), netns, a.request);
+  } finally {
+    releaseAddresses(ctx, id, a.networkId);
+  }
+}
+
+/**
+ * At start, before the spec: the netns and every network of the container, recorded in its
+ * state. Undefined when the container does not use bridge networks. All or nothing.
+ */
+export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRecord): Promise<ContainerNetState | undefined> {
+  const networks = c.config.networks;
+  if (!networks || SPECIAL.test(c.config.networkMode)) return undefined;
+  const ctx = cc.ctx;
+  const userns = c.config.opts.userns;
+  let usernsFile: string | undefined;
+  let netns: string;
+  if (userns && userns.mode === 'private') {
+    if (userns.uidMappings.length !== 1 || userns.gidMappings.length !== 1) {
+      throw invalidArgument('bridge networking with a user namespace needs exactly one uid and one gid map range: use --network none or host');
+    }
+    usernsFile = join(ctx.runroot, 'userns', c.id);
+    netns = await createNetnsInUserns(netnsName(c.id), usernsFile, userns.uidMappings[0]!, userns.gidMappings[0]!);
+  } else {
+    netns = await createNetns(netnsName(c.id));
+  }
+  const state: ContainerNetState = { netns, ...(usernsFile ? { userns: usernsFile } : {}), ports: [], attachments: [] };
+  try {
+    state.ports = await resolveHostPorts(c.config.ports ?? []);
+    for (const [name, want] of Object.entries(networks)) {
+      // Published ports go through the first network, as with Podman's one netavark call.
+      const ports = state.attachments.length === 0 ? state.ports : [];
+      state.attachments.push(await attach(ctx, c, netns, name, want, freeInterface(state.attachments), ports));
+    }
+    cc.records.updateState(c.id, (s) => ({ ...s, net: state }));
+    return state;
+  } catch (e) {
+    for (const a of state.attachments.reverse()) await detach(ctx, c.id, netns, a).catch(() => undefined);
+    await removeNetns(netnsName(c.id)).catch(() => undefined);
+    if (usernsFile) await removeUserns(usernsFile);
+    releaseAddresses(ctx, c.id);
+    throw e;
+  }
+}
+
+/**
+ * Undoes setup. Whoever takes the network state from the row tears it down, so conmon's exit
+ * command, `wait` and `rm` racing each other run netavark once.
+ */
+export async function teardownContainerNetwork(cc: ContainerContext, id: string): Promise<void> {
+  const errors: unknown[] = [];
+  let net: ContainerNetState | undefined;
+  cc.records.updateState(id, (s) => {
+    net = s.net;
+    if (!net) return false;
+    const { net: _drop, ...rest } = s;
+    return rest;
+  });
+  if (!net) return;
+  for (const a of [...net.attachments].reverse()) {
+    await detach(cc.ctx, id, net.netns, a).catch((e: unknown) => errors.push(e));
+  }
+  await removeNetns(netnsName(id)).catch((e: unknown) => errors.push(e));
+  if (net.userns) await removeUserns(net.userns).catch((e: unknown) => errors.push(e));
+  releaseAddresses(cc.ctx, id);
+  // Nothing is left to retry with (the state was taken), and cleanup must still remove the
+  // container: a failed teardown is not the exit path's error.
+  void errors;
+}
+
+/** `network connect` on a running container: one more interface (eth1, ...). */
+export async function connectRunning(cc: ContainerContext, c: ContainerRecord, name: string, want: ContainerNetworkRequest): Promise<void> {
+  const net = c.state.net;
+  if (!net) return;
+  if (net.attachments.some((a) => a.network === name)) return;
+  const a = await attach(cc.ctx, c, net.netns, name, want, freeInterface(net.attachments), []);
+  cc.records.updateState(c.id, (s) => (s.net ? { ...s, net: { ...s.net, attachments: [...s.net.attachments, a] } } : false));
+}
+
+/** `network disconnect` on a running container: that interface goes, the others stay. */
+export async function disconnectRunning(cc: ContainerContext, c: ContainerRecord, name: string): Promise<void> {
+  const net = c.state.net;
+  const a = net?.attachments.find((x) => x.network === name);
+  if (!net || !a) return;
+  cc.records.updateState(c.id, (s) =>
+    s.net ? { ...s, net: { ...s.net, attachments: s.net.attachments.filter((x) => x.network !== name) } } : false,
+  );
+  await detach(cc.ctx, c.id, net.netns, a);
+}
+
+export { netnsPath };
+
+export function runFilesNetwork(net: ContainerNetState): RunFilesNetwork | undefined {
+  const a = net.attachments[0];
+  if (!a) return undefined;
+  return {
+    ip: a.ip,
+    ...(a.gateway ? { gateway: a.gateway } : {}),
+    dnsServers: net.attachments.flatMap((x) => x.dnsServers),
+    dnsSearch: [...new Set(net.attachments.flatMap((x) => x.dnsSearch))],
+  };
+}
+
+/** Docker's NetworkSettings for inspect: live values while running, the request otherwise. */
+export function networkSettings(c: ContainerRecord, exposed?: Record<string, object>) {
+  const net = c.state.net;
+  const first = net?.attachments[0];
+  const networks: Record<string, object> = {};
+  for (const [name, want] of Object.entries(c.config.networks ?? {})) {
+    const a = net?.attachments.find((x) => x.network === name);
+    networks[name] = {
+      IPAMConfig: want.ip ? { IPv4Address: want.ip } : null,
+      Links: null,
+      Aliases: [...(want.aliases ?? []), c.id.slice(0, 12)],
+      NetworkID: a?.networkId ?? '',
+      EndpointID: '',
+      Gateway: a?.gateway ?? '',
+      IPAddress: a?.ip ?? '',
+      IPPrefixLen: a?.prefixLen ?? 0,
+      IPv6Gateway: '',
+      GlobalIPv6Address: '',
+      GlobalIPv6PrefixLen: 0,
+      MacAddress: a?.mac ?? '',
+      InterfaceName: a?.iface ?? '',
+    };
+  }
+  if (c.config.networkMode === 'host') networks.host = {};
+  if (c.config.networkMode === 'none') networks.none = {};
+  return {
+    Bridge: '',
+    SandboxID: '',
+    HairpinMode: false,
+    SandboxKey: net?.netns ?? '',
+    Ports: dockerPorts(net?.ports ?? [], exposed),
+    IPAddress: first?.ip ?? '',
+    IPPrefixLen: first?.prefixLen ?? 0,
+    Gateway: first?.gateway ?? '',
+    MacAddress: first?.mac ?? '',
+    Networks: networks,
+  };
+}
+
+/** Docker's /containers/json Ports entries (published ports of a running container). */
+export function summaryPorts(c: ContainerRecord): { IP: string; PrivatePort: number; PublicPort: number; Type: string }[] {
+  return (c.state.net?.ports ?? []).flatMap((p) =>
+    Array.from({ length: p.range }, (_, i) => ({ IP: p.hostIp || '0.0.0.0', PrivatePort: p.containerPort + i, PublicPort: p.hostPort + i, Type: p.protocol })),
+  );
+}

@@ -1,0 +1,44 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { DEFAULT_AARDVARK, DEFAULT_NETAVARK, type NetavarkOptions } from '../../impl/network/netavark.js';
+import type { NetavarkNetwork, NetavarkPortMapping } from '../../impl/network/types.js';
+import type { EngineContext } from '../context.js';
+import { intToIp, parseCidr } from './ip.js';
+import type { NetworkRecord, PortRequest } from './types.js';
+
+/** netavark's --config: per run root unless configured, so separate roots never share aardvark-dns. */
+export function netavarkOptions(ctx: EngineContext): NetavarkOptions {
+  const configDir = ctx.config.network.networkConfigDir || join(ctx.runroot, 'networks');
+  mkdirSync(configDir, { recursive: true, mode: 0o700 });
+  return { binary: DEFAULT_NETAVARK, aardvarkBinary: DEFAULT_AARDVARK, configDir };
+}
+
+export function toNetavark(n: NetworkRecord): NetavarkNetwork {
+  let leaseRange: { start_ip: string; end_ip: string } | undefined;
+  if (n.ipRange) {
+    const r = parseCidr(n.ipRange);
+    leaseRange = { start_ip: intToIp(r.base), end_ip: intToIp(r.base + r.size - 1) };
+  }
+  const options: Record<string, string> = {};
+  // `isolate` is skiff's own (see impl/network/netavark.ts): netavark 1.4's does not hold.
+  for (const k of ['mtu', 'vlan']) if (n.options[k] !== undefined) options[k] = n.options[k]!;
+  if (n.options.isolate === 'false') options.isolate = 'false';
+  return {
+    name: n.name,
+    id: n.id,
+    driver: 'bridge',
+    network_interface: n.iface,
+    created: n.created,
+    subnets: [{ subnet: n.subnet, gateway: n.gateway, ...(leaseRange ? { lease_range: leaseRange } : {}) }],
+    ipv6_enabled: false,
+    internal: n.internal,
+    dns_enabled: n.dnsEnabled,
+    ...(Object.keys(n.labels).length ? { labels: n.labels } : {}),
+    ...(Object.keys(options).length ? { options } : {}),
+    ipam_options: { driver: 'host-local' },
+  };
+}
+
+export function toNetavarkPorts(ports: PortRequest[]): NetavarkPortMapping[] {
+  return ports.map((p) => ({ host_ip: p.hostIp, container_port: p.containerPort, host_port: p.hostPort, range: p.range, protocol: p.protocol }));
+}

@@ -1,0 +1,223 @@
+/**
+ * @module engine/networks/store
+ * Network rows and address leases in the state database. Leases are taken inside a write
+ * transaction, so concurrent `run`s on one network never get the same address.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { alreadyExists, conflict, invalidArgument, notFound, unavailable } from '../../core/errdefs.js';
+import { writeTx } from '../../impl/metadata/db.js';
+import type { EngineContext } from '../context.js';
+import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr } from './ip.js';
+import type { NetworkCreateOptions, NetworkRecord } from './types.js';
+
+interface Row {
+  id: string;
+  name: string;
+  driver: string;
+  interface: string;
+  subnet: string;
+  gateway: string;
+  ip_range: string | null;
+  internal: number;
+  dns_enabled: number;
+  labels: string;
+  options: string;
+  created: string;
+}
+
+function decode(r: Row): NetworkRecord {
+  return {
+    id: r.id,
+    name: r.name,
+    driver: 'bridge',
+    iface: r.interface,
+    subnet: r.subnet,
+    gateway: r.gateway,
+    ...(r.ip_range ? { ipRange: r.ip_range } : {}),
+    internal: !!r.internal,
+    dnsEnabled: !!r.dns_enabled,
+    labels: JSON.parse(r.labels) as Record<string, string>,
+    options: JSON.parse(r.options) as Record<string, string>,
+    created: r.created,
+  };
+}
+
+const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+
+export function listNetworks(ctx: EngineContext): NetworkRecord[] {
+  return (ctx.db.prepare('SELECT * FROM networks ORDER BY created').all() as Row[]).map(decode);
+}
+
+/** By name, full id or unique id prefix. */
+export function findNetwork(ctx: EngineContext, ref: string): NetworkRecord | undefined {
+  const byName = ctx.db.prepare('SELECT * FROM networks WHERE name = ?').get(ref) as Row | undefined;
+  if (byName) return decode(byName);
+  if (!/^[0-9a-f]+$/.test(ref)) return undefined;
+  const rows = ctx.db.prepare("SELECT * FROM networks WHERE id LIKE ? || '%'").all(ref) as Row[];
+  return rows.length === 1 ? decode(rows[0]!) : undefined;
+}
+
+export function getNetwork(ctx: EngineContext, ref: string): NetworkRecord {
+  const n = findNetwork(ctx, ref) ?? (ref === ctx.config.network.defaultNetwork ? ensureDefaultNetwork(ctx) : undefined);
+  if (!n) throw notFound(`network ${ref} not found`);
+  return n;
+}
+
+/** The default network exists once something asks for it (Podman keeps its default off disk). */
+export function ensureDefaultNetwork(ctx: EngineContext): NetworkRecord {
+  const cfg = ctx.config.network;
+  const found = findNetwork(ctx, cfg.defaultNetwork);
+  if (found) return found;
+  try {
+    return insertNetwork(ctx, {
+      name: cfg.defaultNetwork,
+      subnet: cfg.defaultSubnet,
+      interfaceName: cfg.defaultInterface,
+      dns: false,
+    }, createHash('sha256').update(cfg.defaultNetwork).digest('hex'));
+  } catch (e) {
+    // Another process created it first.
+    const again = findNetwork(ctx, cfg.defaultNetwork);
+    if (again) return again;
+    throw e;
+  }
+}
+
+/** The lowest skiffN that no network of ours names and no host interface has. */
+function freeInterface(ctx: EngineContext): string {
+  const used = new Set(listNetworks(ctx).map((n) => n.iface));
+  for (let i = 1; ; i++) {
+    const name = `skiff${i}`;
+    if (!used.has(name) && !existsSync(`/sys/class/net/${name}`)) return name;
+  }
+}
+
+/** The first 10.89.N.0/24 that overlaps no network of ours. */
+function freeSubnet(ctx: EngineContext): string {
+  const taken = listNetworks(ctx).map((n) => parseCidr(n.subnet));
+  taken.push(parseCidr(ctx.config.network.defaultSubnet));
+  for (let i = 1; i < 256; i++) {
+    const c = parseCidr(`10.89.${i}.0/24`);
+    if (!taken.some((t) => overlaps(t, c))) return cidrString(c);
+  }
+  throw unavailable('no free subnet left in 10.89.0.0/16: give --subnet');
+}
+
+export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = randomBytes(32).toString('hex')): NetworkRecord {
+  const name = o.name;
+  if (!name || !NAME_RE.test(name)) throw invalidArgument(`invalid network name "${name ?? ''}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  if ((o.driver ?? 'bridge') !== 'bridge') throw invalidArgument(`unsupported network driver ${o.driver}: only bridge is supported`);
+  if (o.ipv6) throw invalidArgument('IPv6 networks are not supported on this host yet');
+  if (o.interfaceName !== undefined && !/^[a-zA-Z0-9_.-]{1,15}$/.test(o.interfaceName)) {
+    throw invalidArgument(`invalid interface name "${o.interfaceName}"`);
+  }
+  return writeTx(ctx.db, () => {
+    if (findNetwork(ctx, name)?.name === name) throw alreadyExists(`network name ${name} already used: network already exists`);
+    const subnet = parseCidr(o.subnet ?? freeSubnet(ctx));
+    if (subnet.prefix > 30) throw invalidArgument(`subnet ${cidrString(subnet)} is too small`);
+    for (const other of listNetworks(ctx)) {
+      if (overlaps(parseCidr(other.subnet), subnet)) throw conflict(`subnet ${cidrString(subnet)} is already used by network ${other.name}`);
+    }
+    const gateway = o.gateway ?? intToIp(subnet.base + 1);
+    if (!contains(subnet, ipToInt(gateway))) throw invalidArgument(`gateway ${gateway} is not in subnet ${cidrString(subnet)}`);
+    let ipRange: string | undefined;
+    if (o.ipRange) {
+      const r = parseCidr(o.ipRange);
+      if (!contains(subnet, r.base) || !contains(subnet, r.base + r.size - 1)) {
+        throw invalidArgument(`ip-range ${o.ipRange} is not within subnet ${cidrString(subnet)}`);
+      }
+      ipRange = cidrString(r);
+    }
+    const mtu = o.options?.mtu;
+    if (mtu !== undefined && !/^\d+$/.test(mtu)) throw invalidArgument(`invalid mtu "${mtu}"`);
+    const iface = o.interfaceName ?? freeInterface(ctx);
+    if (listNetworks(ctx).some((n) => n.iface === iface)) throw conflict(`interface ${iface} is already used by another network`);
+    const rec: NetworkRecord = {
+      id,
+      name,
+      driver: 'bridge',
+      iface,
+      subnet: cidrString(subnet),
+      gateway,
+      ...(ipRange ? { ipRange } : {}),
+      internal: !!o.internal,
+      dnsEnabled: o.dns ?? true,
+      labels: o.labels ?? {},
+      // Docker's bridges cannot reach each other; netavark's need `isolate` for that.
+      options: { isolate: 'true', ...o.options },
+      created: new Date().toISOString(),
+    };
+    ctx.db
+      .prepare(
+        `INSERT INTO networks (id, name, driver, interface, subnet, gateway, ip_range, internal, dns_enabled, labels, options, created)
+         VALUES (?, ?, 'bridge', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      )
+      .run(rec.id, rec.name, rec.iface, rec.subnet, rec.gateway, rec.ipRange ?? null, rec.internal ? 1 : 0, rec.dnsEnabled ? 1 : 0,
+        JSON.stringify(rec.labels), JSON.stringify(rec.options), rec.created);
+    return rec;
+  });
+}
+
+export function deleteNetworkRow(ctx: EngineContext, id: string): void {
+  ctx.db.prepare('DELETE FROM networks WHERE id = ?').run(id);
+}
+
+export interface Lease {
+  network: string;
+  container: string;
+  ip: string;
+  mac: string;
+}
+
+export function leasesOf(ctx: EngineContext, filter: { network?: string; container?: string }): Lease[] {
+  if (filter.network && filter.container) {
+    return ctx.db.prepare('SELECT * FROM network_leases WHERE network = ? AND container = ?').all(filter.network, filter.container) as Lease[];
+  }
+  if (filter.network) return ctx.db.prepare('SELECT * FROM network_leases WHERE network = ?').all(filter.network) as Lease[];
+  return ctx.db.prepare('SELECT * FROM network_leases WHERE container = ?').all(filter.container ?? '') as Lease[];
+}
+
+/**
+ * An address for the container on the network: `wanted` if free, else the lowest free one in
+ * the network's range (the gateway excluded). A container keeps one lease per network.
+ */
+export function allocateAddress(ctx: EngineContext, net: NetworkRecord, container: string, wanted?: string, mac = ''): string {
+  return writeTx(ctx.db, () => {
+    const mine = ctx.db.prepare('SELECT ip FROM network_leases WHERE network = ? AND container = ?').get(net.id, container) as
+      | { ip: string }
+      | undefined;
+    if (mine && (!wanted || wanted === mine.ip)) return mine.ip;
+    if (mine) ctx.db.prepare('DELETE FROM network_leases WHERE network = ? AND container = ?').run(net.id, container);
+    const subnet = parseCidr(net.subnet);
+    const used = new Set((ctx.db.prepare('SELECT ip FROM network_leases WHERE network = ?').all(net.id) as { ip: string }[]).map((r) => ipToInt(r.ip)));
+    used.add(ipToInt(net.gateway));
+    let ip: number | undefined;
+    if (wanted) {
+      ip = ipToInt(wanted);
+      if (!contains(subnet, ip)) throw invalidArgument(`requested IP ${wanted} is not in subnet ${net.subnet} of network ${net.name}`);
+      if (used.has(ip)) throw conflict(`IP address ${wanted} is already in use on network ${net.name}`);
+    } else {
+      const { first, last } = hostRange(subnet, net.ipRange ? parseCidr(net.ipRange) : undefined);
+      for (let i = first; i <= last; i++) {
+        if (!used.has(i)) {
+          ip = i;
+          break;
+        }
+      }
+      if (ip === undefined) throw unavailable(`network ${net.name} has no free IP address left`);
+    }
+    const addr = intToIp(ip);
+    ctx.db.prepare('INSERT INTO network_leases (network, container, ip, mac) VALUES (?, ?, ?, ?)').run(net.id, container, addr, mac);
+    return addr;
+  });
+}
+
+export function setLeaseMac(ctx: EngineContext, network: string, container: string, mac: string): void {
+  ctx.db.prepare('UPDATE network_leases SET mac = ? WHERE network = ? AND container = ?').run(mac, network, container);
+}
+
+export function releaseAddresses(ctx: EngineContext, container: string, network?: string): void {
+  if (network) ctx.db.prepare('DELETE FROM network_leases WHERE container = ? AND network = ?').run(container, network);
+  else ctx.db.prepare('DELETE FROM network_leases WHERE container = ?').run(container);
+}

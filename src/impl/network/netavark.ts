@@ -1,0 +1,101 @@
+/**
+ * @module impl/network/netavark
+ * Runs netavark (the network backend Podman 4 uses): `setup`/`teardown <netns>` with the
+ * request on stdin. netavark does the bridge, veth, addresses, firewall rules and aardvark-dns;
+ * the caller picks the addresses (IPAM is ours).
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { internal } from '../../core/errdefs.js';
+import type { NetavarkRequest, NetavarkStatus } from './types.js';
+
+export interface NetavarkOptions {
+  binary: string;
+  /** Where netavark keeps aardvark-dns's files and its lock. */
+  configDir: string;
+  aardvarkBinary: string;
+}
+
+export const DEFAULT_NETAVARK = '/usr/lib/podman/netavark';
+export const DEFAULT_AARDVARK = '/usr/lib/podman/aardvark-dns';
+const LOCK_FILE = '/run/lock/skiff-netavark.lock';
+
+/**
+ * Docker's bridges cannot reach each other. netavark 1.4's `isolate` option appends its jump
+ * to FORWARD after its own ACCEPT rules (so it never drops), and the first teardown of any
+ * isolated network deletes the jump for all of them. So skiff keeps its own two-stage chains
+ * (the same rules, at the top of FORWARD) for the bridges in $SKIFF_ISOLATE, added after setup
+ * and removed once netavark has deleted the bridge. Runs under the lock.
+ */
+const SETUP_SCRIPT = `"$0" "$@" || exit $?
+{
+iptables -w -N SKIFF_ISOLATION_1; iptables -w -N SKIFF_ISOLATION_2
+iptables -w -C FORWARD -j SKIFF_ISOLATION_1 || iptables -w -I FORWARD 1 -j SKIFF_ISOLATION_1
+for b in $SKIFF_ISOLATE; do
+  iptables -w -C SKIFF_ISOLATION_1 -i "$b" ! -o "$b" -j SKIFF_ISOLATION_2 || iptables -w -A SKIFF_ISOLATION_1 -i "$b" ! -o "$b" -j SKIFF_ISOLATION_2
+  iptables -w -C SKIFF_ISOLATION_2 -o "$b" -j DROP || iptables -w -A SKIFF_ISOLATION_2 -o "$b" -j DROP
+done
+} >/dev/null 2>&1
+exit 0`;
+
+const TEARDOWN_SCRIPT = `"$0" "$@"; rc=$?
+for b in $SKIFF_ISOLATE; do
+  [ -e "/sys/class/net/$b" ] && continue
+  iptables -w -D SKIFF_ISOLATION_1 -i "$b" ! -o "$b" -j SKIFF_ISOLATION_2
+  iptables -w -D SKIFF_ISOLATION_2 -o "$b" -j DROP
+done >/dev/null 2>&1
+exit $rc`;
+
+/** Bridges of the request's networks that are isolated from other bridges (the default). */
+function isolatedBridges(req: NetavarkRequest): string {
+  return Object.values(req.network_info)
+    .filter((n) => n.options?.isolate !== 'false')
+    .map((n) => n.network_interface)
+    .join(' ');
+}
+
+function run(o: NetavarkOptions, verb: 'setup' | 'teardown', netns: string, req: NetavarkRequest): Promise<string> {
+  const args = ['--config', o.configDir, '--rootless', 'false', '--aardvark-binary', o.aardvarkBinary, verb, netns];
+  // netavark 1.4 does not serialise its iptables work: two setups at once fail with "Chain
+  // already exists". The rules are host-wide, so is the lock; flock(1) drops it if we die, and
+  // -o keeps it from aardvark-dns, which netavark leaves running.
+  mkdirSync(dirname(LOCK_FILE), { recursive: true });
+  return new Promise((resolve, reject) => {
+    const p = spawn('flock', ['-o', '-w', '300', LOCK_FILE, 'sh', '-c', verb === 'setup' ? SETUP_SCRIPT : TEARDOWN_SCRIPT, o.binary, ...args], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'netavark=warn', SKIFF_ISOLATE: isolatedBridges(req) },
+    });
+    let out = '';
+    let err = '';
+    p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', (e) => reject(internal(`running ${o.binary}: ${e.message}`, e)));
+    p.on('close', (code) => {
+      if (code === 0) return resolve(out);
+      let msg = err.trim();
+      try {
+        // netavark reports failures as {"error": "..."} on stdout.
+        msg = (JSON.parse(out) as { error?: string }).error ?? msg;
+      } catch {
+        // not JSON: keep stderr
+      }
+      reject(internal(`netavark ${verb}: ${msg || `exit status ${code}`}`));
+    });
+    p.stdin.on('error', () => undefined);
+    p.stdin.end(JSON.stringify(req));
+  });
+}
+
+export async function netavarkSetup(o: NetavarkOptions, netns: string, req: NetavarkRequest): Promise<NetavarkStatus> {
+  const out = await run(o, 'setup', netns, req);
+  try {
+    return JSON.parse(out) as NetavarkStatus;
+  } catch (e) {
+    throw internal(`netavark setup printed something that is not JSON: ${out.slice(0, 200)}`, e);
+  }
+}
+
+export async function netavarkTeardown(o: NetavarkOptions, netns: string, req: NetavarkRequest): Promise<void> {
+  await run(o, 'teardown', netns, req);
+}

@@ -1,0 +1,96 @@
+/**
+ * @module impl/network/netns
+ * Named network namespaces, made the way `ip netns add` makes them (a bind mount of a fresh
+ * namespace at /run/netns/NAME), so the namespace outlives the container's processes until
+ * netavark has torn it down.
+ */
+import { execFile, spawn } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, openSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
+import { dirname } from 'node:path';
+import { promisify } from 'node:util';
+import { internal } from '../../core/errdefs.js';
+
+const exec = promisify(execFile);
+export const NETNS_DIR = '/run/netns';
+
+export function netnsPath(name: string): string {
+  return `${NETNS_DIR}/${name}`;
+}
+
+export async function createNetns(name: string): Promise<string> {
+  try {
+    await exec('ip', ['netns', 'add', name]);
+  } catch (e) {
+    throw internal(`creating network namespace ${name}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`, e);
+  }
+  // Loopback up, as Podman does: `ip netns add` leaves it down.
+  await exec('ip', ['-n', name, 'link', 'set', 'lo', 'up']).catch(() => undefined);
+  return netnsPath(name);
+}
+
+/** Idempotent: a namespace that is already gone is fine. */
+export async function removeNetns(name: string): Promise<void> {
+  if (!existsSync(netnsPath(name))) return;
+  try {
+    await exec('ip', ['netns', 'delete', name]);
+  } catch (e) {
+    if (existsSync(netnsPath(name))) throw internal(`removing network namespace ${name}: ${(e as Error).message}`, e);
+  }
+}
+
+export interface IdRange {
+  containerID: number;
+  hostID: number;
+  size: number;
+}
+
+/**
+ * A network namespace owned by a new user namespace, both kept by bind mounts. A container
+ * with its own user namespace must join that one too: a user namespace cannot mount sysfs,
+ * set net sysctls or (runc exec) enter a network namespace that the host's owns.
+ */
+export async function createNetnsInUserns(name: string, usernsFile: string, uid: IdRange, gid: IdRange): Promise<string> {
+  const path = netnsPath(name);
+  for (const f of [path, usernsFile]) {
+    mkdirSync(dirname(f), { recursive: true });
+    closeSync(openSync(f, 'a'));
+  }
+  // unshare(1)'s --map-users goes through newuidmap and /etc/subuid; root writes the maps itself.
+  const helper = spawn('unshare', ['--user', '--net', 'sleep', 'infinity'], { stdio: 'ignore' });
+  try {
+    const self = readlinkSync('/proc/self/ns/user');
+    const deadline = Date.now() + 10_000;
+    while (readlinkOr(`/proc/${helper.pid}/ns/user`) === self || readlinkOr(`/proc/${helper.pid}/ns/user`) === '') {
+      if (Date.now() > deadline || helper.exitCode !== null) throw new Error('unshare did not start');
+      await delay(2);
+    }
+    writeFileSync(`/proc/${helper.pid}/uid_map`, `${uid.containerID} ${uid.hostID} ${uid.size}\n`);
+    writeFileSync(`/proc/${helper.pid}/gid_map`, `${gid.containerID} ${gid.hostID} ${gid.size}\n`);
+    await exec('mount', ['--bind', `/proc/${helper.pid}/ns/user`, usernsFile]);
+    await exec('mount', ['--bind', `/proc/${helper.pid}/ns/net`, path]);
+    await exec('nsenter', [`--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
+  } catch (e) {
+    await removeUserns(usernsFile);
+    await exec('umount', [path]).catch(() => undefined);
+    rmSync(path, { force: true });
+    throw internal(`creating network namespace ${name}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`, e);
+  } finally {
+    helper.kill('SIGKILL');
+  }
+  return path;
+}
+
+function readlinkOr(p: string): string {
+  try {
+    return readlinkSync(p);
+  } catch {
+    return '';
+  }
+}
+
+export async function removeUserns(file: string): Promise<void> {
+  if (!existsSync(file)) return;
+  await exec('umount', [file]).catch(() => undefined);
+  rmSync(file, { force: true });
+}
