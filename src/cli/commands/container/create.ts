@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
+import { pullForCreate } from '../image/image-pull.js';
 import { addCreateFlags, createRequest, type CreateFlags } from './create-flags.js';
 
 export function register(parent: Command, app: App, name = 'create'): void {
@@ -12,6 +13,7 @@ export function register(parent: Command, app: App, name = 'create'): void {
       .argument('[COMMAND...]', 'command and arguments')
       .passThroughOptions(),
   ).action(async (image: string, command: string[], f: CreateFlags) => {
+    await pullForCreate(app, image, f.pull);
     const { id } = await (await app.engine()).containers.create(createRequest(image, command, f));
     app.print(id);
   });

@@ -4,6 +4,7 @@ import { examples } from '../common.js';
 import { addCreateFlags, createRequest, type CreateFlags } from './create-flags.js';
 import { TerminalIo, proxySignals, watchExit } from './attach-io.js';
 import { ExitCodeError } from '../../../core/errdefs.js';
+import { pullForCreate } from '../image/image-pull.js';
 
 interface RunFlags extends CreateFlags {
   detach?: boolean;
@@ -24,6 +25,7 @@ export function register(parent: Command, app: App, name = 'run'): void {
       .option('--no-sig-proxy', 'do not proxy received signals to the process'),
   ).action(async (image: string, command: string[], f: RunFlags) => {
     const engine = await app.engine();
+    await pullForCreate(app, image, f.pull);
     const req = createRequest(image, command, f);
     const { id } = await engine.containers.create(req);
     if (f.detach) {

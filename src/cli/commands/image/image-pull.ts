@@ -3,6 +3,7 @@ import type { App } from '../../app.js';
 import { examples } from '../common.js';
 import { progressRenderer, tlsVerifyOf } from './transfer-progress.js';
 import { familiarName } from '../../../core/images/reference.js';
+import { invalidArgument } from '../../../core/errdefs.js';
 
 interface PullFlags {
   quiet?: boolean;
@@ -44,4 +45,15 @@ export function register(parent: Command, app: App, name = 'pull'): void {
     'skiff pull --platform linux/arm64 alpine:3.19',
     'skiff pull --tls-verify=false myregistry:5000/app@sha256:…',
   ]);
+}
+
+/** `run`/`create --pull=missing|always|never`: pulls before the container is created, progress on stderr. */
+export async function pullForCreate(app: App, image: string, policy: string | undefined): Promise<void> {
+  const p = policy ?? 'missing';
+  if (p !== 'missing' && p !== 'always' && p !== 'never' && p !== 'newer') {
+    throw invalidArgument(`--pull: "${p}" is not missing, always or never`);
+  }
+  const engine = await app.engine();
+  if (p === 'never' || (p !== 'always' && engine.images.exists(image))) return;
+  await engine.images.pull(image, {}, progressRenderer(app.err, !!process.stderr.isTTY));
 }
