@@ -7,7 +7,7 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -169,9 +169,14 @@ class IngestWriter implements ContentWriter {
     const hash = createHash('sha256');
     let size = 0;
     if (existsSync(data)) {
-      const held = readFileSync(data);
-      hash.update(held);
-      size = held.length;
+      // Re-hash what an interrupted writer left, a MiB at a time (a partial layer can be large).
+      const buf = Buffer.allocUnsafe(1 << 20);
+      const fd = openSync(data, 'r');
+      try {
+        for (let n; (n = readSync(fd, buf, 0, buf.length, size)) > 0; size += n) hash.update(buf.subarray(0, n));
+      } finally {
+        closeSync(fd);
+      }
     }
     const fd = openSync(data, 'a', 0o644);
     return new IngestWriter(dir, blobPathOf, fd, hash, size, size);
