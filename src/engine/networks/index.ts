@@ -8,6 +8,7 @@ import { existsSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { conflict, failedPrecondition, invalidArgument, notFound } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
+import { removeIsolation } from '../../impl/network/netavark.js';
 import type { EngineContext } from '../context.js';
 import type { ContainerContext } from '../containers/context.js';
 import { resolveContainer } from '../containers/resolve.js';
@@ -70,6 +71,7 @@ export class NetworkEngine {
     });
     // netavark removes the bridge with its last container; one left by a crash goes here.
     if (existsSync(`/sys/class/net/${net.iface}`)) await exec('ip', ['link', 'delete', net.iface]).catch(() => undefined);
+    await removeIsolation(net.iface);
     return net.name;
   }
 

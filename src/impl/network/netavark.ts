@@ -99,3 +99,15 @@ export async function netavarkSetup(o: NetavarkOptions, netns: string, req: Neta
 export async function netavarkTeardown(o: NetavarkOptions, netns: string, req: NetavarkRequest): Promise<void> {
   await run(o, 'teardown', netns, req);
 }
+
+/** Drops a bridge's isolation rules (network rm after a crash left them without netavark's teardown). */
+export function removeIsolation(bridge: string): Promise<void> {
+  return new Promise((resolve) => {
+    const p = spawn('flock', ['-o', '-w', '300', LOCK_FILE, 'sh', '-c', TEARDOWN_SCRIPT, 'true'], {
+      stdio: 'ignore',
+      env: { ...process.env, SKIFF_ISOLATE: bridge },
+    });
+    p.on('error', () => resolve());
+    p.on('close', () => resolve());
+  });
+}
