@@ -55,5 +55,12 @@ export async function pullForCreate(app: App, image: string, policy: string | un
   }
   const engine = await app.engine();
   if (p === 'never' || (p !== 'always' && engine.images.exists(image))) return;
-  await engine.images.pull(image, {}, progressRenderer(app.err, !!process.stderr.isTTY));
+  if (p === 'missing') app.err(`Unable to find image '${image}' locally\n`);
+  try {
+    await engine.images.pull(image, {}, progressRenderer(app.err, !!process.stderr.isTTY));
+  } catch (e) {
+    // Say which image the pull was for, as docker does; keep the error's class for the exit code.
+    if (e instanceof Error) e.message = `pulling image "${image}": ${e.message}`;
+    throw e;
+  }
 }
