@@ -55,20 +55,19 @@ const lazyBuiltins = {
     b.onResolve({ filter }, (args) =>
       args.namespace === 'lazy-builtin' ? { path: args.path, external: true } : { path: args.path.replace(/^node:/, ''), namespace: 'lazy-builtin' },
     );
-    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({
-      loader: 'js',
-      contents: `let real;
+    // An object of getters, one per export the builtin has (listed now, at build time): esbuild's
+    // import interop copies the names without reading them, so nothing loads until a use.
+    b.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, async (args) => {
+      const names = Object.keys(await import(`node:${args.path}`)).filter((k) => k !== 'default');
+      return {
+        loader: 'js',
+        contents: `let real;
 const load = () => (real ??= require('node:${args.path}'));
-module.exports = new Proxy({}, {
-  get: (_t, k) => load()[k],
-  has: (_t, k) => k in load(),
-  ownKeys: () => Reflect.ownKeys(load()),
-  getOwnPropertyDescriptor: (_t, k) => {
-    const d = Reflect.getOwnPropertyDescriptor(load(), k);
-    return d && { ...d, configurable: true };
-  },
-});`,
-    }));
+const lazy = {};
+for (const k of ${JSON.stringify(names)}) Object.defineProperty(lazy, k, { enumerable: true, configurable: true, get: () => load()[k] });
+module.exports = lazy;`,
+      };
+    });
   },
 };
 

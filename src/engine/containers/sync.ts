@@ -72,7 +72,7 @@ export async function finalizeExit(
   await releaseResources(cc, c);
   if (c.config.autoRemove) {
     try {
-      await deleteContainer(cc, updated, { volumes: true });
+      await deleteContainer(cc, updated, { volumes: true, released: true });
     } catch (e) {
       if (!isEngineError(e, 'NotFound')) throw e;
     }
@@ -88,9 +88,13 @@ export async function releaseResources(cc: ContainerContext, c: ContainerRecord)
 }
 
 /** Removes the row, the writable layer and the container's directories; with `volumes`, its anonymous volumes (rm -v, --rm). */
-export async function deleteContainer(cc: ContainerContext, c: ContainerRecord, opts: { volumes?: boolean } = {}): Promise<void> {
+export async function deleteContainer(
+  cc: ContainerContext,
+  c: ContainerRecord,
+  opts: { volumes?: boolean; released?: boolean } = {},
+): Promise<void> {
   const paths = cc.paths(c.id);
-  await releaseResources(cc, c);
+  if (!opts.released) await releaseResources(cc, c);
   const anonymous = opts.volumes ? anonymousVolumesOf(cc.ctx, c.id) : [];
   writeTx(cc.ctx.db, () => cc.records.delete(c.id));
   removeIfUnused(cc.ctx, anonymous);
