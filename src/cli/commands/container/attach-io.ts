@@ -1,3 +1,4 @@
+import { ExitCodeError } from '../../../core/errdefs.js';
 import type { Engine } from '../../../engine/index.js';
 import type { AttachSession, AttachStreams } from '../../../engine/containers/index.js';
 
@@ -67,6 +68,29 @@ export function watchExit(engine: Engine, id: string): { code: Promise<number>; 
   return { code, cancel: () => ac.abort() };
 }
 
-export async function waitAttached(session: AttachSession): Promise<'exited' | 'detached' | 'closed'> {
-  return session.done;
+/**
+ * The attached part of run, start -a and attach: terminal set-up, signal proxying, then the
+ * container's exit status as the CLI's own (ExitCodeError), or nothing when the user detached.
+ */
+export async function followAttached(
+  engine: Engine,
+  id: string,
+  session: AttachSession | undefined,
+  io: TerminalIo,
+  opts: { proxySignals: boolean },
+): Promise<void> {
+  const exit = watchExit(engine, id);
+  io.begin(engine, id);
+  const unproxy = opts.proxySignals ? proxySignals(engine, id) : () => undefined;
+  try {
+    if ((session ? await session.done : 'exited') === 'detached') {
+      exit.cancel();
+      return;
+    }
+  } finally {
+    unproxy();
+    io.end();
+  }
+  const code = await exit.code;
+  if (code !== 0) throw new ExitCodeError(code);
 }

@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
-import { TerminalIo, proxySignals, watchExit } from './attach-io.js';
-import { ExitCodeError } from '../../../core/errdefs.js';
+import { TerminalIo, followAttached } from './attach-io.js';
 
 export function register(parent: Command, app: App, name = 'attach'): void {
   const cmd = parent
@@ -17,20 +16,7 @@ export function register(parent: Command, app: App, name = 'attach'): void {
       const doc = await engine.containers.inspect(ref);
       const io = new TerminalIo(doc.Config.Tty, o.stdin && doc.Config.OpenStdin);
       const session = await engine.containers.attach(ref, io.streams(o.detachKeys));
-      const exit = watchExit(engine, doc.Id);
-      io.begin(engine, doc.Id);
-      const unproxy = !doc.Config.Tty && o.sigProxy ? proxySignals(engine, doc.Id) : () => undefined;
-      try {
-        if ((await session.done) === 'detached') {
-          exit.cancel();
-          return;
-        }
-      } finally {
-        unproxy();
-        io.end();
-      }
-      const code = await exit.code;
-      if (code !== 0) throw new ExitCodeError(code);
+      await followAttached(engine, doc.Id, session, io, { proxySignals: !doc.Config.Tty && o.sigProxy });
     });
   examples(cmd, ['skiff attach shell']);
 }

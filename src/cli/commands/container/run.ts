@@ -2,8 +2,7 @@ import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
 import { addCreateFlags, createRequest, type CreateFlags } from './create-flags.js';
-import { TerminalIo, proxySignals, watchExit } from './attach-io.js';
-import { ExitCodeError } from '../../../core/errdefs.js';
+import { TerminalIo, followAttached } from './attach-io.js';
 import { pullForCreate } from '../image/image-pull.js';
 
 interface RunFlags extends CreateFlags {
@@ -42,21 +41,7 @@ export function register(parent: Command, app: App, name = 'run'): void {
       if (f.rm) await engine.containers.remove(id, { force: true }).catch(() => undefined);
       throw e;
     }
-    const exit = watchExit(engine, id);
-    io.begin(engine, id);
-    const unproxy = !f.tty && f.sigProxy ? proxySignals(engine, id) : () => undefined;
-    try {
-      const end = session ? await session.done : 'exited';
-      if (end === 'detached') {
-        exit.cancel();
-        return;
-      }
-    } finally {
-      unproxy();
-      io.end();
-    }
-    const code = await exit.code;
-    if (code !== 0) throw new ExitCodeError(code);
+    await followAttached(engine, id, session, io, { proxySignals: !f.tty && f.sigProxy });
   });
   examples(cmd, [
     'skiff run --rm busybox echo hello',

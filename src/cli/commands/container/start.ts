@@ -1,8 +1,7 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
-import { TerminalIo, proxySignals, watchExit } from './attach-io.js';
-import { ExitCodeError } from '../../../core/errdefs.js';
+import { TerminalIo, followAttached } from './attach-io.js';
 
 export function register(parent: Command, app: App, name = 'start'): void {
   const cmd = parent
@@ -32,20 +31,7 @@ export function register(parent: Command, app: App, name = 'start'): void {
       const doc = await engine.containers.inspect(ref);
       const io = new TerminalIo(doc.Config.Tty, !!o.interactive);
       const { id, attach } = await engine.containers.start(ref, { attach: io.streams(o.detachKeys) });
-      const exit = watchExit(engine, id);
-      io.begin(engine, id);
-      const unproxy = doc.Config.Tty ? () => undefined : proxySignals(engine, id);
-      try {
-        if ((attach ? await attach.done : 'exited') === 'detached') {
-          exit.cancel();
-          return;
-        }
-      } finally {
-        unproxy();
-        io.end();
-      }
-      const code = await exit.code;
-      if (code !== 0) throw new ExitCodeError(code);
+      await followAttached(engine, id, attach, io, { proxySignals: !doc.Config.Tty });
     });
   examples(cmd, ['skiff start web', 'skiff start -a job']);
 }
