@@ -30,12 +30,13 @@ try {
     ['skiff images', process.execPath, [bin, 'images']],
     ['skiff image inspect', process.execPath, [bin, 'image', 'inspect', 'bench:1']],
   ];
-  const results = new Map<string, number>();
-  for (const [name, cmd, args] of cases) {
-    time(cmd, args, env.env);
-    const xs = Array.from({ length: RUNS }, () => time(cmd, args, env.env));
-    results.set(name, median(xs));
+  // Interleaved rounds, so a change in the machine's speed affects every command alike.
+  const samples = new Map<string, number[]>(cases.map(([name]) => [name, []]));
+  for (const [, cmd, args] of cases) time(cmd, args, env.env);
+  for (let i = 0; i < RUNS; i++) {
+    for (const [name, cmd, args] of cases) samples.get(name)!.push(time(cmd, args, env.env));
   }
+  const results = new Map([...samples].map(([name, xs]) => [name, median(xs)] as const));
   const base = results.get('node -e 0')!;
   console.log(`| command | median ms (${RUNS} runs) | over bare node |`);
   console.log('|---|---|---|');

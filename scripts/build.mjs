@@ -47,7 +47,7 @@ function dynamicTargets(files) {
 // runc, hash on a worker, gunzip, sockets): every import of them gets a stand-in that loads the
 // real module the first time one of its members is read. Named imports (`import { spawn }`)
 // are read at call time in the bundle, so a verb that never spawns never loads child_process.
-const LAZY_BUILTINS = ['child_process', 'net', 'dgram', 'worker_threads', 'zlib', 'readline', 'http', 'https', 'tls'];
+const LAZY_BUILTINS = ['child_process', 'net', 'dgram', 'worker_threads', 'zlib', 'readline', 'http', 'https', 'tls', 'crypto'];
 const lazyBuiltins = {
   name: 'lazy-builtins',
   setup(b) {

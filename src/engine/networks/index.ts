@@ -19,7 +19,8 @@ import { connectRunning, disconnectRunning } from './container-net.js';
 import { deleteNetworkRow, ensureDefaultNetwork, getNetwork, insertNetwork, leasesOf, listNetworks } from './store.js';
 import type { ContainerNetworkRequest, NetworkCreateOptions, NetworkInspect, NetworkRecord } from './types.js';
 
-const exec = promisify(execFile);
+// Made on first call: reading execFile at load time would load child_process for every verb.
+const exec = (file: string, args: readonly string[]) => promisify(execFile)(file, args);
 
 export class NetworkEngine {
   constructor(

@@ -11,7 +11,8 @@ import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { internal } from '../../core/errdefs.js';
 
-const exec = promisify(execFile);
+// Made on first call: reading execFile at load time would load child_process for every verb.
+const exec = (file: string, args: readonly string[]) => promisify(execFile)(file, args);
 export const NETNS_DIR = '/run/netns';
 
 export function netnsPath(name: string): string {
