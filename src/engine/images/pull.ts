@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Descriptor, Platform } from '../../core/content/content.js';
 import { invalidArgument, isEngineError, notFound, EngineError } from '../../core/errdefs.js';
 import { hostPlatform, MediaType } from '../../core/images/oci.js';
-import { formatReference, normalizeReference, repositoryOf } from '../../core/images/reference.js';
+import { formatReference, repositoryOf } from '../../core/images/reference.js';
 import { checkConfig, checkIndex, checkManifest, parseJson } from '../../impl/archive/documents.js';
-import type { Registries, RemoteRepository } from '../../impl/registry/index.js';
+import { expandShortName, loadRegistriesConf, pullSources, type Registries, type RegistriesConf, type RemoteRepository } from '../../impl/registry/index.js';
+import type { Reference } from '../../core/images/reference.js';
+import type { Resolved } from '../../core/remotes/remotes.js';
 import type { LayerRecord } from '../../impl/metadata/records.js';
 import type { EngineContext } from '../context.js';
 import { removeBlobsIfUnused } from '../gc.js';
@@ -106,6 +108,42 @@ async function download(
 }
 
 /**
+ * The first place that has the image, as registries.conf orders them: each candidate the
+ * name stands for (alias, search registries), and for each its mirrors before its location.
+ * A mirror's failure falls through to the next place; the last error is kept for the user.
+ */
+async function resolveFirst(
+  conf: RegistriesConf,
+  registries: Registries,
+  input: string,
+): Promise<{ ref: Reference; remote: RemoteRepository; top: Resolved }> {
+  const candidates = expandShortName(conf, input);
+  const errors: { where: string; error: unknown }[] = [];
+  for (const ref of candidates) {
+    let sources;
+    try {
+      sources = pullSources(conf, ref);
+    } catch (e) {
+      errors.push({ where: formatReference(ref), error: e });
+      continue;
+    }
+    for (const s of sources) {
+      const remote = registries.repository(s.host, s.path, false, s.insecure);
+      try {
+        return { ref, remote, top: await remote.resolve(ref.digest ?? ref.tag!) };
+      } catch (e) {
+        errors.push({ where: `${s.host}/${s.path}`, error: e });
+      }
+    }
+  }
+  const last = errors.at(-1)!.error;
+  if (errors.length === 1) throw last;
+  const detail = errors.map((x) => `${x.where}: ${(x.error as Error).message}`).join('; ');
+  const code = isEngineError(last) ? last.code : 'Unavailable';
+  throw new EngineError(code, `pulling ${input}: every registry failed: ${detail}`, { cause: last });
+}
+
+/**
  * `pull`: resolve → (platform choice) → manifest → config and layers into the content
  * store (verified, several at once, none fetched that the store already has) → layers
  * applied in order through the layer store's chain-ID dedup → image recorded with its
@@ -132,9 +170,7 @@ async function pullWith(
   opts: ImagePullOptions = {},
   onProgress: ProgressListener = () => undefined,
 ): Promise<ImagePullResult> {
-  const ref = normalizeReference(input);
-  const remote = registries.repository(ref.domain, ref.path);
-  const top = await remote.resolve(ref.digest ?? ref.tag!);
+  const { ref, remote, top } = await resolveFirst(loadRegistriesConf(), registries, input);
   const what = formatReference(ref);
   onProgress({ type: 'resolved', name: what, digest: top.descriptor.digest });
   let doc = top;

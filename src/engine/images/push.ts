@@ -5,7 +5,7 @@ import type { Descriptor } from '../../core/content/content.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import { MediaType, type Manifest } from '../../core/images/oci.js';
 import { formatReference, normalizeReference } from '../../core/images/reference.js';
-import type { Registries, RemoteRepository } from '../../impl/registry/index.js';
+import { loadRegistriesConf, pushTarget, type Registries, type RemoteRepository } from '../../impl/registry/index.js';
 import type { EngineContext } from '../context.js';
 import { Lease } from './lease.js';
 import { imageRecord, readManifest } from './read.js';
@@ -108,11 +108,21 @@ async function pushWith(
   const dest = normalizeReference(target);
   if (dest.digest) throw invalidArgument(`push destination ${target}: give a tag, not a digest`);
   const name = formatReference(dest);
-  const remote = registries.repository(dest.domain, dest.path, true);
+  const conf = loadRegistriesConf();
+  const where = pushTarget(conf, dest);
+  const remote = registries.repository(where.host, where.path, true, where.insecure);
+  // Mount sources go through the same rewrite: only a repository on the very host pushed to can lend a blob.
   const mountFrom = opts.noMount
     ? []
-    : [...new Set(img.digests.map((d) => normalizeReference(d.repo)))]
-        .filter((r) => r.domain === dest.domain && r.path !== dest.path)
+    : [...new Set(img.digests.map((d) => d.repo))]
+        .flatMap((repo) => {
+          try {
+            return [pushTarget(conf, normalizeReference(repo))];
+          } catch {
+            return [];
+          }
+        })
+        .filter((r) => r.host === where.host && r.path !== where.path)
         .map((r) => r.path);
   const manifest: Manifest = await readManifest(ctx, img);
   const original = await ctx.content.readBytes(img.manifestDigest);

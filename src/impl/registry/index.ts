@@ -11,6 +11,7 @@ import { Agents } from './http.js';
 export { RegistryClient, isLoopback } from './client.js';
 export { RemoteRepository } from './remote.js';
 export { AuthFile, defaultAuthFile } from './auth-file.js';
+export { loadRegistriesConf, expandShortName, pullSources, pushTarget, type RegistriesConf, type Source } from './registries-conf.js';
 
 /** Clients are per host, so a pull of several repositories shares scheme, challenge and tokens. */
 export class Registries {
@@ -18,9 +19,13 @@ export class Registries {
   private readonly agents = new Agents();
   constructor(private readonly opts: RegistryOptions) {}
 
-  client(host: string): RegistryClient {
+  /** `insecure`: registries.conf allows plain HTTP and unverified TLS for this host. */
+  client(host: string, insecure = false): RegistryClient {
     let c = this.clients.get(host);
-    if (!c) this.clients.set(host, (c = new RegistryClient(host, this.opts, this.agents)));
+    if (!c) {
+      const opts = insecure ? { ...this.opts, tlsVerify: false } : this.opts;
+      this.clients.set(host, (c = new RegistryClient(host, opts, this.agents)));
+    }
     return c;
   }
 
@@ -29,7 +34,7 @@ export class Registries {
     this.agents.destroy();
   }
 
-  repository(host: string, repo: string, push = false): RemoteRepository {
-    return new RemoteRepository(this.client(host), repo, push);
+  repository(host: string, repo: string, push = false, insecure = false): RemoteRepository {
+    return new RemoteRepository(this.client(host, insecure), repo, push);
   }
 }
