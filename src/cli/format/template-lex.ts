@@ -47,7 +47,7 @@ export interface Token {
   line: number;
 }
 
-const KEYWORDS: ReadonlySet<string> = new Set([
+export const KEYWORDS: ReadonlySet<string> = new Set([
   'block',
   'break',
   'continue',

@@ -5,7 +5,7 @@
  * string that Go rejects is rejected here in the same words.
  */
 
-import { lex, type Token, type TokType } from './template-lex.js';
+import { KEYWORDS, lex, type Token, type TokType } from './template-lex.js';
 import { TemplateError } from './template-error.js';
 
 interface At {
@@ -164,20 +164,8 @@ export function nodeString(n: ArgNode | CommandNode | Node | EndNode): string {
   }
 }
 
-const KEYWORD_TYPES: ReadonlySet<TokType> = new Set([
-  'block',
-  'break',
-  'continue',
-  'dot',
-  'define',
-  'else',
-  'end',
-  'if',
-  'nil',
-  'range',
-  'template',
-  'with',
-]);
+// The lexer's keywords plus `.` (lexed on its own): tokens that can never start a field name.
+const KEYWORD_TYPES: ReadonlySet<TokType> = new Set([...KEYWORDS, 'dot'] as TokType[]);
 
 function tokenString(t: Token): string {
   if (t.type === 'eof') return 'EOF';
