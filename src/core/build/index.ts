@@ -1,0 +1,9 @@
+/**
+ * @module build
+ * Dockerfile parsing, variable substitution and `.dockerignore` matching: pure, for src/engine/build.
+ */
+export type * from './ast.js';
+export { parseDockerfile } from './parser.js';
+export { expandWord, expandWords } from './expand.js';
+export { platformArgs } from './platform.js';
+export { dockerignoreCandidates, parseDockerignore, IgnoreMatcher } from './dockerignore.js';
