@@ -73,5 +73,5 @@ export function createEngine(opts: CreateEngineOptions): Engine {
 }
 
 export type { SystemInfo, DiskUsage, GcReport };
-export { versionInfo, SKIFF_VERSION, API_VERSION } from './system/info.js';
+export { versionInfo, SKIFF_VERSION, API_VERSION, MIN_API_VERSION } from './system/info.js';
 export { loadConfig, SYSTEM_CONFIG_PATH } from './config/load.js';

@@ -5,7 +5,9 @@ import { hostPlatform } from '../../core/images/oci.js';
 
 export const SKIFF_VERSION = '0.1.0';
 /** The Docker Engine API version the service speaks (the docker CLI 28 negotiates down to it). */
-export const API_VERSION = '1.43';
+export const API_VERSION = '1.41';
+/** The oldest API version the service accepts (dockerd 20.10's floor). */
+export const MIN_API_VERSION = '1.24';
 
 export interface VersionInfo {
   Version: string;

@@ -6,6 +6,7 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['df', [], () => import('./df.js')],
   ['info', [], () => import('./info.js')],
   ['prune', [], () => import('./prune.js')],
+  ['service', [], () => import('./service.js')],
 ];
 
 export function register(parent: Command, app: App, _name?: string, argv: string[] = []): Promise<void> {

@@ -1,0 +1,85 @@
+import type { Router } from '../router.js';
+import { mustRes, sendJson } from '../call.js';
+import { API_VERSION, MIN_API_VERSION } from '../version.js';
+import { versionInfo } from '../../engine/index.js';
+
+export function registerSystemRoutes(r: Router): void {
+  const ping = (c: Parameters<Parameters<Router['get']>[1]>[0]) => {
+    const res = mustRes(c);
+    res.writeHead(200, {
+      'Content-Type': 'text/plain; charset=utf-8',
+      'Cache-Control': 'no-cache, no-store, must-revalidate',
+      Pragma: 'no-cache',
+      Swarm: 'inactive',
+      // only the classic builder: the docker CLI then sends `/build?version=1`
+      'Builder-Version': '1',
+    });
+    res.end(c.req.method === 'HEAD' ? undefined : 'OK');
+  };
+  r.get('/_ping', ping).head('/_ping', ping);
+
+  r.get('/version', (c) => {
+    const v = versionInfo();
+    const details = { ApiVersion: API_VERSION, MinAPIVersion: MIN_API_VERSION, Os: v.Os, Arch: v.Arch, KernelVersion: v.KernelVersion };
+    sendJson(mustRes(c), 200, {
+      Platform: { Name: 'skiff' },
+      Components: [{ Name: 'Engine', Version: v.Version, Details: { ...details, GitCommit: v.GitCommit, NodeVersion: v.NodeVersion } }],
+      Version: v.Version,
+      ApiVersion: API_VERSION,
+      MinAPIVersion: MIN_API_VERSION,
+      GitCommit: v.GitCommit,
+      GoVersion: v.GoVersion,
+      Os: v.Os,
+      Arch: v.Arch,
+      KernelVersion: v.KernelVersion,
+      BuildTime: v.BuildTime,
+    });
+  });
+
+  r.get('/info', async (c) => {
+    const info = c.engine.info();
+    const containers = await c.engine.containers.list({ all: true });
+    const count = (s: string) => containers.filter((x) => x.State === s).length;
+    sendJson(mustRes(c), 200, {
+      ID: info.host.hostname,
+      Name: info.host.hostname,
+      Containers: containers.length,
+      ContainersRunning: count('running'),
+      ContainersPaused: count('paused'),
+      ContainersStopped: containers.length - count('running') - count('paused'),
+      Images: info.store.imageStore.number,
+      Driver: info.store.graphDriverName,
+      DriverStatus: [],
+      DockerRootDir: info.store.graphRoot,
+      Plugins: { Volume: ['local'], Network: ['bridge', 'host', 'none'], Log: ['k8s-file'] },
+      MemoryLimit: true,
+      SwapLimit: true,
+      CpuCfsPeriod: true,
+      CpuCfsQuota: true,
+      CPUShares: true,
+      CPUSet: true,
+      PidsLimit: true,
+      IPv4Forwarding: true,
+      LoggingDriver: 'k8s-file',
+      CgroupDriver: 'cgroupfs',
+      CgroupVersion: info.host.cgroupVersion,
+      KernelVersion: info.host.kernel,
+      OperatingSystem: info.host.distribution,
+      OSType: 'linux',
+      OSVersion: '',
+      Architecture: info.host.arch === 'amd64' ? 'x86_64' : info.host.arch,
+      NCPU: info.host.cpus,
+      MemTotal: info.host.memTotal,
+      IndexServerAddress: 'https://index.docker.io/v1/',
+      RegistryConfig: { InsecureRegistryCIDRs: ['127.0.0.0/8'], IndexConfigs: {}, Mirrors: [] },
+      Runtimes: { runc: { path: 'runc' }, crun: { path: 'crun' } },
+      DefaultRuntime: 'runc',
+      Swarm: { LocalNodeState: 'inactive', ControlAvailable: false, NodeID: '', NodeAddr: '', Error: '', RemoteManagers: null },
+      Labels: [],
+      ExperimentalBuild: false,
+      ServerVersion: info.version.Version,
+      SecurityOptions: ['name=seccomp,profile=default'],
+      Warnings: [],
+    });
+  });
+}

@@ -1,0 +1,61 @@
+import { readFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import type { App } from '../../app.js';
+import { examples } from '../common.js';
+import { invalidArgument } from '../../../core/errdefs.js';
+
+interface ServiceFlags {
+  time: string;
+  tlsCert?: string;
+  tlsKey?: string;
+  tlsVerify?: string;
+  insecureTcp?: boolean;
+  group?: string;
+}
+
+function gidOf(group: string): number {
+  if (/^\d+$/.test(group)) return Number(group);
+  const lines = readFileSync('/etc/group', 'utf8');
+  const row = lines.split('\n').find((l) => l.split(':')[0] === group);
+  if (!row) throw invalidArgument(`no such group: ${group}`);
+  return Number(row.split(':')[2]);
+}
+
+export function register(parent: Command, app: App, name = 'service'): void {
+  const cmd = parent
+    .command(name)
+    .description('Serve the Docker Engine API on a unix socket (or TLS TCP)')
+    .argument('[uri]', 'unix:///path, tcp://host:port or fd:// (systemd socket activation)')
+    .option('-t, --time <seconds>', 'exit after this many idle seconds; 0 runs until stopped', '5')
+    .option('--tls-cert <file>', 'server certificate for tcp://')
+    .option('--tls-key <file>', 'server key for tcp://')
+    .option('--tls-verify <ca-file>', 'require client certificates signed by this CA')
+    .option('--insecure-tcp', 'allow plain TCP on a loopback address')
+    .option('--group <name|gid>', 'group owning the unix socket (mode 0660)')
+    .action(async (uri: string | undefined, o: ServiceFlags) => {
+      const idleSeconds = Number(o.time);
+      if (!Number.isInteger(idleSeconds) || idleSeconds < 0) throw invalidArgument(`invalid --time ${o.time}`);
+      if (!!o.tlsCert !== !!o.tlsKey) throw invalidArgument('--tls-cert and --tls-key go together');
+      const engine = await app.engine();
+      const { startService } = await import('../../../api/index.js');
+      const group = o.group ?? process.env.SKIFF_SOCKET_GROUP;
+      const service = await startService(engine, {
+        uri,
+        idleSeconds,
+        socketGroup: group ? gidOf(group) : undefined,
+        tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey, ca: o.tlsVerify } : undefined,
+        insecureTcp: o.insecureTcp,
+        log: (m) => app.debug(m),
+      });
+      app.debug(`API service listening on ${service.address}`);
+      const stop = () => void service.close();
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
+      await service.closed;
+    });
+  examples(cmd, [
+    'skiff system service --time 0',
+    'skiff system service --time 0 unix:///tmp/skiff.sock',
+    'DOCKER_HOST=unix:///run/skiff/skiff.sock docker ps',
+  ]);
+}
