@@ -16,6 +16,8 @@ missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
+# The API tests drive skiff's socket with a real docker CLI; Debian's docker.io ships one (/usr/bin/docker).
+command -v docker >/dev/null || missing+=(docker.io)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
