@@ -55,8 +55,8 @@ export class Engine {
     return systemInfo(this.ctx, this.configFile);
   }
 
-  df(): Promise<DiskUsage> {
-    return diskUsage(this.ctx);
+  async df(): Promise<DiskUsage> {
+    return diskUsage(this.ctx, await this.containers.list({ all: true, size: true }));
   }
 
   gc(): GcReport {

@@ -147,6 +147,6 @@ async function pushWith(
       bytes = Buffer.from(JSON.stringify(m));
     }
     const digest = await remote.putManifest(dest.tag!, mediaType, bytes);
-    return { name, digest, uploadedBlobs: counts.uploaded, mountedBlobs: counts.mounted, skippedBlobs: counts.skipped };
+    return { name, digest, size: bytes.length, uploadedBlobs: counts.uploaded, mountedBlobs: counts.mounted, skippedBlobs: counts.skipped };
   });
 }

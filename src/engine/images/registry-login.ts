@@ -12,7 +12,7 @@ export async function registryLogin(registry: string, opts: LoginOptions): Promi
   } finally {
     client.close();
   }
-  new AuthFile(opts.authfile).set(host, creds);
+  if (opts.store !== false) new AuthFile(opts.authfile).set(host, creds);
 }
 
 /** `logout REGISTRY` or `logout --all`. */

@@ -4,7 +4,9 @@ import { AuthFile, Registries } from '../../impl/registry/index.js';
 import type { RemoteOptions } from './remote-types.js';
 
 export function registriesFor(opts: RemoteOptions): Registries {
-  return new Registries({ tlsVerify: opts.tlsVerify, credentials: new AuthFile(opts.authfile), userAgent: 'skiff' });
+  const explicit = opts.credentials;
+  const credentials = explicit ? { get: () => explicit } : new AuthFile(opts.authfile);
+  return new Registries({ tlsVerify: opts.tlsVerify, credentials, userAgent: 'skiff' });
 }
 
 export const shortId = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);

@@ -1,10 +1,13 @@
 /** Options, results and progress events of `pull`, `push` and `login`: shared by the CLI and the API. */
+import type { Credentials } from '../../core/remotes/remotes.js';
 
 export interface RemoteOptions {
   /** false: accept any certificate and fall back to plain HTTP */
   tlsVerify?: boolean;
   /** credentials file (containers-auth.json format); default as podman's */
   authfile?: string;
+  /** used for every registry of this transfer instead of the credentials file (the API's X-Registry-Auth) */
+  credentials?: Credentials;
 }
 
 export interface ImagePullOptions extends RemoteOptions {
@@ -33,6 +36,8 @@ export interface ImagePushResult {
   name: string;
   /** digest of the manifest as the registry stores it */
   digest: string;
+  /** bytes of that manifest */
+  size: number;
   uploadedBlobs: number;
   mountedBlobs: number;
   skippedBlobs: number;
@@ -41,6 +46,8 @@ export interface ImagePushResult {
 export interface LoginOptions extends RemoteOptions {
   username: string;
   password: string;
+  /** false: only check the credentials against the registry (the API's /auth; the client keeps them) */
+  store?: boolean;
 }
 
 export type LayerStatus =

@@ -1,6 +1,7 @@
 import type { EngineContext } from '../context.js';
 import { summarize } from '../images/read.js';
 import { volumeUsage } from '../volumes/ops.js';
+import type { ContainerSummary } from '../containers/types.js';
 
 export interface DiskUsageImage {
   Id: string;
@@ -16,7 +17,8 @@ export interface DiskUsage {
   /** Bytes on disk of all layers (each stored once). */
   LayersSize: number;
   Images: DiskUsageImage[];
-  Containers: { Id: string; Names: string[]; Image: string; SizeRw: number; State: string }[];
+  /** listed with their sizes (SizeRw, SizeRootFs) */
+  Containers: ContainerSummary[];
   Volumes: { Name: string; Size: number; RefCount: number }[];
   BuildCache: { Id: string; Size: number; InUse: boolean }[];
   /** Σ over layers of size × (images using it − 1): what sharing saves against unshared copies. */
@@ -25,7 +27,7 @@ export interface DiskUsage {
   BlobsSize: number;
 }
 
-export async function diskUsage(ctx: EngineContext): Promise<DiskUsage> {
+export async function diskUsage(ctx: EngineContext, containers: ContainerSummary[] = []): Promise<DiskUsage> {
   const records = ctx.records;
   const summaries = await summarize(ctx, records.images());
   const counts = records.layerImageCounts();
@@ -48,7 +50,7 @@ export async function diskUsage(ctx: EngineContext): Promise<DiskUsage> {
       UniqueSize: s.Size - s.SharedSize,
       Containers: s.Containers,
     })),
-    Containers: [],
+    Containers: containers,
     Volumes: volumeUsage(ctx),
     BuildCache: [],
     SharingSavings: savings,

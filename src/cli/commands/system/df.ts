@@ -21,6 +21,20 @@ function volumeLine(volumes: { Size: number; RefCount: number }[]) {
   };
 }
 
+/** Docker's Containers row: active = running; reclaimable = the writable layers of the stopped ones. */
+function containerLine(containers: { State: string; SizeRw?: number }[]) {
+  const size = containers.reduce((n, c) => n + (c.SizeRw ?? 0), 0);
+  const idle = containers.filter((c) => c.State !== 'running' && c.State !== 'paused');
+  const unused = idle.reduce((n, c) => n + (c.SizeRw ?? 0), 0);
+  return {
+    Type: 'Containers',
+    TotalCount: String(containers.length),
+    Active: String(containers.length - idle.length),
+    Size: dockerSize(size),
+    Reclaimable: dockerSize(unused) + pct(unused, size),
+  };
+}
+
 export function register(parent: Command, app: App, name = 'df'): void {
   const cmd = parent
     .command(name)
@@ -39,7 +53,7 @@ export function register(parent: Command, app: App, name = 'df'): void {
           Size: dockerSize(du.LayersSize),
           Reclaimable: dockerSize(reclaimImages) + pct(reclaimImages, du.LayersSize),
         },
-        { Type: 'Containers', TotalCount: String(du.Containers.length), Active: '0', Size: '0B', Reclaimable: '0B' },
+        containerLine(du.Containers),
         volumeLine(du.Volumes),
         { Type: 'Build Cache', TotalCount: String(du.BuildCache.length), Active: '0', Size: '0B', Reclaimable: '0B' },
       ];
