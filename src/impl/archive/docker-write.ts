@@ -69,6 +69,86 @@ async function prepare(images: ArchiveImage[], store: ContentStore): Promise<Pre
   return out;
 }
 
+/**
+ * A docker-archive written piece by piece: layers (uncompressed, named by diff ID), then each
+ * image's config and legacy layer directories, then manifest.json and `repositories`. For
+ * `save` and for callers that stream layers in from elsewhere (`image copy`). After a
+ * failure, `abort` leaves the output truncated, which every reader refuses.
+ */
+export class DockerArchiveWriter {
+  private readonly tar: TarWriter;
+  private readonly familiar: boolean;
+  private readonly written = new Set<string>();
+  private readonly manifest: ManifestItem[] = [];
+  private readonly byConfig = new Map<string, ManifestItem>();
+  private readonly repositories: Record<string, Record<string, string>> = {};
+
+  constructor(out: Writable, opts: DockerArchiveOptions = {}) {
+    this.tar = new TarWriter(out);
+    this.familiar = opts.names === 'familiar';
+  }
+
+  hasLayer(diffId: string): boolean {
+    return this.written.has(layerPath(diffId));
+  }
+
+  /** An uncompressed layer tar of `size` bytes; the caller vouches that it hashes to `diffId`. */
+  async addLayer(diffId: string, size: number, data: () => Readable): Promise<void> {
+    const path = layerPath(diffId);
+    if (this.written.has(path)) return;
+    this.written.add(path);
+    await this.tar.addStream(path, size, data());
+  }
+
+  /** One image: its config, legacy layer directories and names. Its layers must be in already. */
+  async addImage(configDigest: string, configBytes: Buffer, config: Record<string, unknown>, diffIds: string[], names: string[]): Promise<void> {
+    for (const d of diffIds) {
+      if (!this.written.has(layerPath(d))) throw invalidArgument(`image ${configDigest}: layer ${d} was not written before its image`);
+    }
+    const configPath = `${parseDigest(configDigest).hex}.json`;
+    if (!this.written.has(configPath)) {
+      this.written.add(configPath);
+      await this.tar.addBytes(configPath, configBytes);
+    }
+    const legacy = legacyLayers(config, diffIds);
+    for (const ll of legacy) {
+      if (this.written.has(ll.id)) continue;
+      this.written.add(ll.id);
+      await this.tar.addSymlink(`${ll.id}/layer.tar`, `../${layerPath(ll.diffId)}`);
+      await this.tar.addBytes(`${ll.id}/VERSION`, Buffer.from('1.0'));
+      await this.tar.addBytes(`${ll.id}/json`, ll.json);
+    }
+    let item = this.byConfig.get(configDigest);
+    if (!item) {
+      item = { Config: configPath, RepoTags: [], Layers: diffIds.map(layerPath) };
+      this.byConfig.set(configDigest, item);
+      this.manifest.push(item);
+    }
+    for (const name of names) {
+      const rt = repoTagOf(name, this.familiar);
+      if (!rt) continue;
+      const repoTag = `${rt.repo}:${rt.tag}`;
+      if (!item.RepoTags.includes(repoTag)) item.RepoTags.push(repoTag);
+      if (legacy.length) (this.repositories[rt.repo] ??= {})[rt.tag] = legacy[legacy.length - 1]!.id;
+    }
+  }
+
+  async finish(): Promise<void> {
+    try {
+      await this.tar.addBytes('manifest.json', Buffer.from(JSON.stringify(this.manifest)));
+      await this.tar.addBytes('repositories', Buffer.from(JSON.stringify(this.repositories)));
+    } catch (e) {
+      await this.tar.abort();
+      throw e;
+    }
+    await this.tar.finish();
+  }
+
+  abort(): Promise<void> {
+    return this.tar.abort();
+  }
+}
+
 export async function writeDockerArchive(
   out: Writable,
   images: ArchiveImage[],
@@ -76,57 +156,22 @@ export async function writeDockerArchive(
   openUncompressed: (l: ArchiveLayer) => Readable,
   opts: DockerArchiveOptions = {},
 ): Promise<void> {
-  const familiar = opts.names === 'familiar';
   const prepared = await prepare(images, store);
-  const tar = new TarWriter(out);
-  const written = new Set<string>();
-  const manifest: ManifestItem[] = [];
-  const byConfig = new Map<string, ManifestItem>();
-  const repositories: Record<string, Record<string, string>> = {};
+  const w = new DockerArchiveWriter(out, opts);
   try {
     for (const { image, configBytes, config } of prepared) {
       for (const l of image.layers) {
-        const path = layerPath(l.diffId);
-        if (written.has(path)) continue;
-        written.add(path);
         if (compressionOfMediaType(l.blob.mediaType) === 'none') {
-          await tar.addStream(path, l.blob.size, store.openRead(l.blob.digest));
+          await w.addLayer(l.diffId, l.blob.size, () => store.openRead(l.blob.digest));
         } else {
-          await tar.addStream(path, l.uncompressedSize, openUncompressed(l));
+          await w.addLayer(l.diffId, l.uncompressedSize, () => openUncompressed(l));
         }
       }
-      const configPath = `${parseDigest(image.configDigest).hex}.json`;
-      if (!written.has(configPath)) {
-        written.add(configPath);
-        await tar.addBytes(configPath, configBytes);
-      }
-      const legacy = legacyLayers(config, image.layers.map((l) => l.diffId));
-      for (const ll of legacy) {
-        if (written.has(ll.id)) continue;
-        written.add(ll.id);
-        await tar.addSymlink(`${ll.id}/layer.tar`, `../${layerPath(ll.diffId)}`);
-        await tar.addBytes(`${ll.id}/VERSION`, Buffer.from('1.0'));
-        await tar.addBytes(`${ll.id}/json`, ll.json);
-      }
-      let item = byConfig.get(image.configDigest);
-      if (!item) {
-        item = { Config: configPath, RepoTags: [], Layers: image.layers.map((l) => layerPath(l.diffId)) };
-        byConfig.set(image.configDigest, item);
-        manifest.push(item);
-      }
-      for (const name of image.names) {
-        const rt = repoTagOf(name, familiar);
-        if (!rt) continue;
-        const repoTag = `${rt.repo}:${rt.tag}`;
-        if (!item.RepoTags.includes(repoTag)) item.RepoTags.push(repoTag);
-        if (legacy.length) (repositories[rt.repo] ??= {})[rt.tag] = legacy[legacy.length - 1]!.id;
-      }
+      await w.addImage(image.configDigest, configBytes, config, image.layers.map((l) => l.diffId), image.names);
     }
-    await tar.addBytes('manifest.json', Buffer.from(JSON.stringify(manifest)));
-    await tar.addBytes('repositories', Buffer.from(JSON.stringify(repositories)));
   } catch (e) {
-    await tar.abort();
+    await w.abort();
     throw e;
   }
-  await tar.finish();
+  await w.finish();
 }

@@ -5,7 +5,7 @@
  */
 export type { ArchiveImage, ArchiveLayer, LoadedImage } from './types.js';
 export { readImageArchive } from './read.js';
-export { writeDockerArchive, type DockerArchiveOptions } from './docker-write.js';
-export { writeOciArchive } from './oci-write.js';
-export { readOciLayoutDir, writeOciLayoutDir } from './oci-dir.js';
+export { DockerArchiveWriter, writeDockerArchive, type DockerArchiveOptions } from './docker-write.js';
+export { OciArchiveWriter, writeOciArchive } from './oci-write.js';
+export { OciLayoutDirWriter, readOciLayoutDir, writeOciLayoutDir } from './oci-dir.js';
 export type { OciLoadOptions } from './oci-read.js';

@@ -5,7 +5,7 @@
  * there are kept); reading ingests only the blobs the chosen images need.
  */
 import { createHash, randomUUID } from 'node:crypto';
-import { createReadStream, createWriteStream, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -24,39 +24,102 @@ function writeFileAtomic(path: string, data: Buffer): void {
   renameSync(tmp, path);
 }
 
-async function streamFileAtomic(path: string, size: number, src: Readable): Promise<void> {
-  const tmp = `${path}.tmp-${randomUUID()}`;
+const sha256 = (b: Buffer) => `sha256:${createHash('sha256').update(b).digest('hex')}`;
+
+function isEmptyDir(path: string): boolean {
   try {
-    await pipeline(src, createWriteStream(tmp));
-    const got = statSync(tmp).size;
-    if (got !== size) throw invalidArgument(`writing ${path}: got ${got} bytes, expected ${size}`);
-    renameSync(tmp, path);
-  } finally {
-    rmSync(tmp, { force: true });
+    return statSync(path).isDirectory() && readdirSync(path).length === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Writes images into an OCI layout directory so that a failure leaves it as it was. A new
+ * layout is built in a sibling temp directory and renamed into place at the end; an existing
+ * one gets each blob by temp file + rename and its index.json last, and on abort loses the
+ * blobs this writer added. Every blob is checked against its digest before it lands.
+ */
+export class OciLayoutDirWriter implements LayoutSink {
+  private readonly work: string;
+  private readonly fresh: boolean;
+  private readonly added: string[] = [];
+
+  constructor(private readonly dir: string) {
+    this.fresh = !existsSync(dir) || isEmptyDir(dir);
+    this.work = this.fresh ? `${dir.replace(/\/+$/, '')}.tmp-${randomUUID()}` : dir;
+    mkdirSync(join(this.work, 'blobs/sha256'), { recursive: true });
+  }
+
+  hasBlob(digest: string): boolean {
+    return existsSync(join(this.work, blobPathOf(digest)));
+  }
+
+  async writeBlob(digest: string, size: number, data: Buffer | (() => Readable)): Promise<void> {
+    const path = join(this.work, blobPathOf(digest));
+    if (Buffer.isBuffer(data)) {
+      if (data.length !== size || sha256(data) !== digest) throw invalidArgument(`blob ${digest}: its content does not match its digest`);
+      writeFileAtomic(path, data);
+    } else {
+      const tmp = `${path}.tmp-${randomUUID()}`;
+      try {
+        const hash = createHash('sha256');
+        let got = 0;
+        const counted = async function* (src: AsyncIterable<Buffer>) {
+          for await (const chunk of src) {
+            hash.update(chunk);
+            got += chunk.length;
+            yield chunk;
+          }
+        };
+        await pipeline(data(), counted, createWriteStream(tmp));
+        if (got !== size) throw invalidArgument(`blob ${digest}: got ${got} bytes, expected ${size}`);
+        const d = `sha256:${hash.digest('hex')}`;
+        if (d !== digest) throw invalidArgument(`blob ${digest}: its content hashes to ${d}`);
+        renameSync(tmp, path);
+      } finally {
+        rmSync(tmp, { force: true });
+      }
+    }
+    if (!this.fresh) this.added.push(path);
+  }
+
+  /**
+   * Adds `entries` to index.json: an existing entry with the same ref.name is replaced (as
+   * skopeo does), and so is an unnamed one for the same manifest; the rest are kept.
+   */
+  async finish(entries: Descriptor[]): Promise<void> {
+    const indexPath = join(this.work, 'index.json');
+    let existing: Descriptor[] = [];
+    if (existsSync(indexPath)) existing = checkIndex(parseJson(readFileSync(indexPath), indexPath), indexPath).manifests;
+    const names = new Set(entries.map((e) => e.annotations?.[REF_NAME]).filter((n) => n !== undefined));
+    const unnamed = new Set(entries.filter((e) => e.annotations?.[REF_NAME] === undefined).map((e) => e.digest));
+    const kept = existing.filter((e) => {
+      const name = e.annotations?.[REF_NAME];
+      return name === undefined ? !unnamed.has(e.digest) : !names.has(name);
+    });
+    if (!existsSync(join(this.work, 'oci-layout'))) writeFileAtomic(join(this.work, 'oci-layout'), OCI_LAYOUT_FILE);
+    writeFileAtomic(indexPath, indexJson([...kept, ...entries]));
+    if (this.fresh) {
+      // rename(2) replaces an empty directory, so a directory made ready for us is fine too.
+      renameSync(this.work, this.dir);
+    }
+  }
+
+  async abort(): Promise<void> {
+    if (this.fresh) rmSync(this.work, { recursive: true, force: true });
+    else for (const p of this.added) rmSync(p, { force: true });
   }
 }
 
 export async function writeOciLayoutDir(dir: string, images: ArchiveImage[], store: ContentStore): Promise<void> {
-  mkdirSync(join(dir, 'blobs/sha256'), { recursive: true });
-  const indexPath = join(dir, 'index.json');
-  const sink: LayoutSink = {
-    hasBlob: (digest) => existsSync(join(dir, blobPathOf(digest))),
-    async writeBlob(digest, size, data) {
-      const path = join(dir, blobPathOf(digest));
-      if (Buffer.isBuffer(data)) writeFileAtomic(path, data);
-      else await streamFileAtomic(path, size, data());
-    },
-  };
-  const entries = await writeLayoutBlobs(sink, images, store);
-  let existing: Descriptor[] = [];
-  if (existsSync(indexPath)) existing = checkIndex(parseJson(readFileSync(indexPath), indexPath), indexPath).manifests;
-  const replaced = new Set(entries.map((e) => e.annotations?.[REF_NAME]).filter((n) => n !== undefined));
-  const kept = existing.filter((e) => {
-    const name = e.annotations?.[REF_NAME];
-    return name === undefined || !replaced.has(name);
-  });
-  if (!existsSync(join(dir, 'oci-layout'))) writeFileAtomic(join(dir, 'oci-layout'), OCI_LAYOUT_FILE);
-  writeFileAtomic(indexPath, indexJson([...kept, ...entries]));
+  const w = new OciLayoutDirWriter(dir);
+  try {
+    await w.finish(await writeLayoutBlobs(w, images, store));
+  } catch (e) {
+    await w.abort();
+    throw e;
+  }
 }
 
 /** Copies a layout file into the store, checking it against its descriptor on the way. */

@@ -91,28 +91,66 @@ export function indexJson(manifests: Descriptor[]): Buffer {
   return Buffer.from(JSON.stringify(index));
 }
 
-/** `skiff save --format oci-archive`: blobs, then index.json and oci-layout (podman's order). */
+/**
+ * An oci-archive written blob by blob (podman's order: blobs, then index.json and oci-layout),
+ * for callers that stream blobs in from elsewhere (`image copy`). After a failure, `abort`
+ * leaves the output truncated, which every reader refuses.
+ */
+export class OciArchiveWriter implements LayoutSink {
+  private readonly tar: TarWriter;
+  private readonly sent = new Set<string>();
+  private started = false;
+
+  constructor(out: Writable) {
+    this.tar = new TarWriter(out);
+  }
+
+  private async start(): Promise<void> {
+    if (this.started) return;
+    this.started = true;
+    await this.tar.addDirectory('blobs/');
+    await this.tar.addDirectory('blobs/sha256/');
+  }
+
+  hasBlob(digest: string): boolean {
+    return this.sent.has(digest);
+  }
+
+  /** `size` goes into the tar header first; a stream of another length fails the archive. */
+  async writeBlob(digest: string, size: number, data: Buffer | (() => Readable)): Promise<void> {
+    await this.start();
+    this.sent.add(digest);
+    const path = blobPathOf(digest);
+    if (Buffer.isBuffer(data)) await this.tar.addBytes(path, data);
+    else await this.tar.addStream(path, size, data());
+  }
+
+  async finish(entries: Descriptor[]): Promise<void> {
+    try {
+      await this.start();
+      await this.tar.addBytes('index.json', indexJson(entries));
+      await this.tar.addBytes('oci-layout', OCI_LAYOUT_FILE);
+    } catch (e) {
+      await this.tar.abort();
+      throw e;
+    }
+    await this.tar.finish();
+  }
+
+  abort(): Promise<void> {
+    return this.tar.abort();
+  }
+}
+
+/** `skiff save --format oci-archive`. */
 export async function writeOciArchive(out: Writable, images: ArchiveImage[], store: ContentStore): Promise<void> {
-  const tar = new TarWriter(out);
-  const sent = new Set<string>();
-  const sink: LayoutSink = {
-    hasBlob: (digest) => sent.has(digest),
-    async writeBlob(digest, size, data) {
-      sent.add(digest);
-      const path = blobPathOf(digest);
-      if (Buffer.isBuffer(data)) await tar.addBytes(path, data);
-      else await tar.addStream(path, size, data());
-    },
-  };
+  const w = new OciArchiveWriter(out);
+  let entries: Descriptor[];
   try {
-    await tar.addDirectory('blobs/');
-    await tar.addDirectory('blobs/sha256/');
-    const entries = await writeLayoutBlobs(sink, images, store);
-    await tar.addBytes('index.json', indexJson(entries));
-    await tar.addBytes('oci-layout', OCI_LAYOUT_FILE);
+    entries = await writeLayoutBlobs(w, images, store);
   } catch (e) {
-    await tar.abort();
+    await w.abort();
     throw e;
   }
-  await tar.finish();
+  await w.finish(entries);
 }

@@ -10,7 +10,7 @@ import type { ContentStore, Descriptor } from '../../core/content/content.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import { loadDockerArchive } from './docker-read.js';
 import { compressionOfBytes } from './media-types.js';
-import { checkLayoutFile, loadOciIndex, type LayoutBlobs } from './oci-read.js';
+import { checkLayoutFile, loadOciIndex, type LayoutBlobs, type OciLoadOptions } from './oci-read.js';
 import { blobPathOf } from './paths.js';
 import { scanArchive, type ArchiveContents } from './tar-scan.js';
 import type { LoadedImage } from './types.js';
@@ -71,15 +71,16 @@ function archiveBlobs(contents: ArchiveContents, store: ContentStore): LayoutBlo
 /**
  * Reads a docker-archive or oci-archive, storing its blobs as they stream past, and returns
  * the images it holds (docker-archive when it has manifest.json, as Docker 25+ archives
- * carry both). Broken or hostile archives fail with InvalidArgument.
+ * carry both). Broken or hostile archives fail with InvalidArgument. `opts.refName` applies to
+ * oci-archives only.
  */
-export async function readImageArchive(input: Readable, store: ContentStore): Promise<LoadedImage[]> {
+export async function readImageArchive(input: Readable, store: ContentStore, opts: OciLoadOptions = {}): Promise<LoadedImage[]> {
   const contents = await scanArchive(await decompressed(input), store);
   if (contents.meta.has('manifest.json')) return loadDockerArchive(contents, store);
   const index = contents.meta.get('index.json');
   if (index !== undefined) {
     checkLayoutFile(contents.meta.get('oci-layout'));
-    return loadOciIndex(index, archiveBlobs(contents, store), store);
+    return loadOciIndex(index, archiveBlobs(contents, store), store, opts);
   }
   throw invalidArgument('not an image archive: it has neither manifest.json (docker-archive) nor index.json (oci-archive)');
 }
