@@ -64,8 +64,13 @@ export interface Heredoc {
 /** Exec form (valid JSON array of strings) or shell form (anything else: the reference's fallback). */
 export type CommandForm = { form: 'exec'; args: string[] } | { form: 'shell'; command: string };
 
-/** `--mount=` of RUN, parsed from its CSV. Field values are raw (may still hold `$VAR`). */
+/**
+ * `--mount=` of RUN, parsed from its CSV. Field values are raw (may still hold `$VAR`): at build
+ * time call `parseMount(spec.raw, (w) => expandWord(w, lookup))` (./mount.ts) for the final one.
+ */
 export interface MountSpec {
+  /** The flag's value as written. */
+  raw: string;
   type: 'bind' | 'cache' | 'tmpfs' | 'secret' | 'ssh';
   target?: string;
   source?: string;

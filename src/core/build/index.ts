@@ -4,6 +4,7 @@
  */
 export type * from './ast.js';
 export { parseDockerfile } from './parser.js';
-export { expandWord, expandWords } from './expand.js';
+export { expandWord, expandWords, expandHeredoc, expandError, referencedVars } from './expand.js';
+export { parseMount } from './mount.js';
 export { platformArgs } from './platform.js';
 export { dockerignoreCandidates, parseDockerignore, IgnoreMatcher } from './dockerignore.js';
