@@ -1,5 +1,14 @@
 import type { Handler } from './call.js';
 
+/** A malformed escape (`%zz`) stays as sent: the lookup then fails with a 404, not a crash. */
+function safeDecode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
 interface Route {
   method: string;
   pattern: RegExp;
@@ -22,10 +31,16 @@ export class Router {
 
   add(method: string, path: string, handler: Handler): this {
     const names: string[] = [];
-    const src = path.replace(/[.+?^$()[\]\\|]/g, '\\$&').replace(/\{(\w+)(?::([^}]+))?\}/g, (_m, name: string, re?: string) => {
-      names.push(name);
-      return re ? `(${re})` : '([^/]+)';
-    });
+    // Literal text is escaped; a placeholder's own pattern is not.
+    const src = path
+      .split(/(\{\w+(?::[^}]+)?\})/)
+      .map((part) => {
+        const m = /^\{(\w+)(?::([^}]+))?\}$/.exec(part);
+        if (!m) return part.replace(/[.*+?^$()[\]\\|]/g, '\\$&');
+        names.push(m[1]!);
+        return m[2] ? `(${m[2]})` : '([^/]+)';
+      })
+      .join('');
     this.routes.push({ method, pattern: new RegExp(`^${src}/?$`), names, handler });
     return this;
   }
@@ -55,7 +70,7 @@ export class Router {
       pathSeen = true;
       if (r.method !== method) continue;
       const params: Record<string, string> = {};
-      r.names.forEach((n, i) => (params[n] = decodeURIComponent(m[i + 1]!)));
+      r.names.forEach((n, i) => (params[n] = safeDecode(m[i + 1]!)));
       return { handler: r.handler, params };
     }
     return pathSeen ? 'method' : undefined;
