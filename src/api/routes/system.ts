@@ -2,6 +2,8 @@ import type { Router } from '../router.js';
 import { mustRes, sendJson } from '../call.js';
 import { API_VERSION, MIN_API_VERSION } from '../version.js';
 import { versionInfo } from '../../engine/index.js';
+import { imageSummaryDoc } from '../shapes/image.js';
+import { volumeDoc } from '../shapes/volume.js';
 
 export function registerSystemRoutes(r: Router): void {
   const ping = (c: Parameters<Parameters<Router['get']>[1]>[0]) => {
@@ -80,6 +82,19 @@ export function registerSystemRoutes(r: Router): void {
       ServerVersion: info.version.Version,
       SecurityOptions: ['name=seccomp,profile=default'],
       Warnings: [],
+    });
+  });
+
+  r.get('/system/df', async (c) => {
+    const du = await c.engine.df();
+    const images = await c.engine.images.list({ all: true });
+    const usage = new Map(du.Volumes.map((v) => [v.Name, v]));
+    sendJson(mustRes(c), 200, {
+      LayersSize: du.LayersSize,
+      Images: images.map(imageSummaryDoc),
+      Containers: du.Containers.map(({ ExitCode: _exit, ...summary }) => summary),
+      Volumes: c.engine.volumes.list().map((v) => volumeDoc(v, usage.get(v.Name) ?? { Size: -1, RefCount: v.RefCount })),
+      BuildCache: [],
     });
   });
 }

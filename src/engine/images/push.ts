@@ -63,7 +63,7 @@ async function pushBlob(
   }
   for (const from of mountFrom) {
     if (await remote.mount(desc, from)) {
-      onProgress({ type: 'layer', id, status: 'mounted', total: desc.size });
+      onProgress({ type: 'layer', id, status: 'mounted', total: desc.size, from });
       return 'mounted';
     }
   }

@@ -62,9 +62,12 @@ export type LayerStatus =
   | 'mounted'
   | 'pushed';
 
-/** Progress of a transfer, per blob; `id` is the blob digest's first 12 hex digits, as docker shows it. */
+/**
+ * Progress of a transfer, per blob; `id` is the blob digest's first 12 hex digits, as docker shows it;
+ * `from` is the repository a mounted blob came from.
+ */
 export type TransferEvent =
   | { type: 'resolved'; name: string; digest: string }
-  | { type: 'layer'; id: string; status: LayerStatus; current?: number; total?: number; resumedFrom?: number };
+  | { type: 'layer'; id: string; status: LayerStatus; current?: number; total?: number; resumedFrom?: number; from?: string };
 
 export type ProgressListener = (e: TransferEvent) => void;
