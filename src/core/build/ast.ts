@@ -138,11 +138,11 @@ export interface ShellInstruction extends Base {
 
 export interface CopyInstruction extends Base {
   kind: 'COPY' | 'ADD';
-  /** Raw words (JSON form or whitespace-split), heredoc markers removed; each expands (and may glob). */
+  /** Raw words (JSON form or whitespace-split), heredoc markers removed; each through `expandWord`, then globbed. */
   sources: string[];
   /** Raw, expands. */
   dest: string;
-  /** `COPY <<EOF /dest`: each heredoc becomes a file named `name` in dest. */
+  /** `COPY <<EOF /dest`: each heredoc becomes a file named `name` in dest; `expand` ones go through `expandHeredoc`. */
   heredocs: Heredoc[];
   from?: string;
   chown?: string;
@@ -159,10 +159,9 @@ export interface CopyInstruction extends Base {
   unpack?: boolean;
 }
 
+/** ENV/LABEL pair: both through `expandWord` (which also removes quotes: `LABEL "a b"="c d"`). */
 export interface KeyValue {
-  /** Raw; expands. */
   key: string;
-  /** Raw (quotes kept); expands (which also removes the quotes). */
   value: string;
 }
 
@@ -184,7 +183,10 @@ export interface ArgInstruction extends Base {
 
 export interface ListInstruction extends Base {
   kind: 'EXPOSE' | 'VOLUME';
-  /** Raw words (JSON form accepted for VOLUME); each expands. */
+  /**
+   * Raw words (JSON form accepted for VOLUME). EXPOSE: each through `expandWords` (one
+   * variable may hold several ports); VOLUME: each through `expandWord`.
+   */
   values: string[];
 }
 

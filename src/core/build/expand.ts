@@ -287,7 +287,7 @@ export function expandWord(word: string, lookup: VarLookup, escape: EscapeChar =
 
 /**
  * Like expandWord, then split on blanks that were neither quoted nor escaped (blanks coming
- * from a variable's value do split, as in the shell): EXPOSE, and `ADD`/`COPY` shell form.
+ * from a variable's value do split, as in the shell): EXPOSE ports.
  */
 export function expandWords(word: string, lookup: VarLookup, escape: EscapeChar = '\\'): string[] {
   return new Lexer(word, lookup, escape, {}).run().words;
