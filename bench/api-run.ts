@@ -1,0 +1,175 @@
+// `docker run --rm --network none IMAGE true` through skiff's API socket against the same through
+// dockerd (Debian's docker.io), both driven by the same docker CLI (28), rounds interleaved so load
+// affects both alike. Target (issue 7): skiff ≤ 0.7 of dockerd's median.
+// Run: node --import tsx bench/api-run.ts   (RUNS=15 by default; DOCKER_CLI=path picks the client)
+//
+// dockerd on this host (recorded when the bench was written, docker.io 20.10.24 + containerd 1.6.20):
+// - It runs as is on the cgroup v1 hybrid hierarchy with the cgroupfs driver (no systemd here) and
+//   under RLIMIT_NOFILE hard 20000 without CAP_SYS_RESOURCE: it does not try to raise its own
+//   limits, and containers inherit 20000, so no --default-ulimit is needed. It warns that blkio
+//   weight is unsupported, which is harmless.
+// - It starts its own containerd under --exec-root, unless a system containerd listens on
+//   /run/containerd/containerd.sock, which it would then share; the bench refuses that case so
+//   the figures always mean "dockerd + the containerd it supervises".
+// - Its own --config-file (an empty daemon.json) keeps /etc/docker/daemon.json out.
+// - It bind-mounts --data-root onto itself and overlay-mounts each container's rootfs; it undoes
+//   these on a clean stop, and removeTree unmounts whatever is left after a crash.
+// - PID 1 of this VM reaps the containerd shims that exit late, so no subreaper is needed.
+// - The package's postinst cannot start services here (policy-rc.d), so nothing else runs.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { join } from 'node:path';
+import { hasBinary, makeEnv, SKIFF_BIN } from '../test/helpers/env.js';
+import { makeBusyboxTar } from '../test/helpers/busybox.js';
+
+const RUNS = Number(process.env.RUNS ?? 15);
+const DOCKER = process.env.DOCKER_CLI ?? 'docker';
+const IMAGE = 'bench/busybox:1';
+
+const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
+const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
+const p90 = (xs: number[]) => sorted(xs)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.9) - 1)]!;
+
+if (!hasBinary('dockerd')) {
+  console.error('dockerd is not installed; install Debian\'s docker.io first: apt-get install -y docker.io');
+  process.exit(1);
+}
+if (!hasBinary(DOCKER)) {
+  console.error(`the docker CLI (${DOCKER}) is not installed`);
+  process.exit(1);
+}
+if (existsSync('/run/containerd/containerd.sock')) {
+  console.error('a system containerd is running (/run/containerd/containerd.sock); dockerd would share it instead of starting its own');
+  process.exit(1);
+}
+
+function timed(args: string[], env: NodeJS.ProcessEnv): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(DOCKER, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+  if (r.status !== 0) throw new Error(`docker ${args.join(' ')} (${env.DOCKER_HOST}): exit ${r.status}: ${r.stderr}`);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function waitForSocket(path: string, proc: ChildProcess, what: string, logFile: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (proc.exitCode !== null || proc.signalCode !== null) {
+      throw new Error(`${what} exited (${proc.exitCode ?? proc.signalCode}): ${readFileSync(logFile, 'utf8').slice(-3000)}`);
+    }
+    const up = await new Promise<boolean>((res) => {
+      const s = connect(path);
+      s.once('connect', () => (s.destroy(), res(true)));
+      s.once('error', () => res(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`${what} did not listen on ${path}: ${readFileSync(logFile, 'utf8').slice(-3000)}`);
+}
+
+/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
+async function stop(proc: ChildProcess | undefined, graceMs: number): Promise<void> {
+  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+  const gone = new Promise((r) => proc.once('exit', r));
+  proc.kill('SIGTERM');
+  const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
+  await gone;
+  clearTimeout(timer);
+}
+
+/** Kills a process named by a pid file if it still runs (dockerd's containerd after a dockerd crash). */
+function killPidFile(file: string): void {
+  if (!existsSync(file)) return;
+  const pid = Number(readFileSync(file, 'utf8').trim());
+  if (!(pid > 1)) return;
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // already gone
+  }
+}
+
+const env = makeEnv('skiff-bench-api-');
+let dockerd: ChildProcess | undefined;
+let service: ChildProcess | undefined;
+try {
+  const dockerSock = join(env.dir, 'docker.sock');
+  const skiffSock = join(env.dir, 'skiff.sock');
+  const d = (p: string) => join(env.dir, p);
+  mkdirSync(d('docker-config'));
+  writeFileSync(d('daemon.json'), '{}\n');
+  const cli = { PATH: process.env.PATH, HOME: env.dir, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: d('docker-config') };
+  const dockerEnv = { ...cli, DOCKER_HOST: `unix://${dockerSock}` };
+  const skiffEnv = { ...cli, DOCKER_HOST: `unix://${skiffSock}` };
+
+  // The same image on both sides: skiff imports the rootfs and saves it, dockerd loads that archive.
+  const tar = makeBusyboxTar(env.dir, d('busybox.tar'));
+  for (const args of [['import', '-c', 'CMD ["/bin/sh"]', tar, IMAGE], ['save', '-o', d('image.tar'), IMAGE]]) {
+    const r = env.run(args);
+    if (r.code !== 0) throw new Error(`skiff ${args[0]}: ${r.stderr}`);
+  }
+
+  const dockerdLog = d('dockerd.log');
+  dockerd = spawn(
+    'dockerd',
+    [
+      '--config-file', d('daemon.json'),
+      '--data-root', d('docker-data'),
+      '--exec-root', d('docker-exec'),
+      '--pidfile', d('docker.pid'),
+      '-H', `unix://${dockerSock}`,
+      '--iptables=false',
+      '--bridge=none',
+    ],
+    { stdio: ['ignore', openSync(dockerdLog, 'a'), openSync(dockerdLog, 'a')] },
+  );
+  await waitForSocket(dockerSock, dockerd, 'dockerd', dockerdLog);
+  const load = spawnSync(DOCKER, ['load', '-i', d('image.tar')], { env: dockerEnv, encoding: 'utf8' });
+  if (load.status !== 0) throw new Error(`docker load into dockerd: ${load.stderr}`);
+
+  const serviceLog = d('service.log');
+  service = spawn(process.execPath, [SKIFF_BIN, 'system', 'service', '--time', '0', `unix://${skiffSock}`], {
+    env: env.env,
+    stdio: ['ignore', openSync(serviceLog, 'a'), openSync(serviceLog, 'a')],
+  });
+  await waitForSocket(skiffSock, service, 'skiff system service', serviceLog);
+
+  const versions = (e: NodeJS.ProcessEnv) =>
+    spawnSync(DOCKER, ['version', '--format', '{{.Client.Version}} / {{.Server.Version}} (API {{.Server.APIVersion}})'], { env: e, encoding: 'utf8' }).stdout.trim();
+  console.log(`docker CLI / dockerd: ${versions(dockerEnv)}`);
+  console.log(`docker CLI / skiff:   ${versions(skiffEnv)}\n`);
+
+  const cases: [string, string[]][] = [
+    ['`docker version` (CLI + two requests)', ['version']],
+    ['`docker run --rm --network none IMAGE true`', ['run', '--rm', '--network', 'none', IMAGE, 'true']],
+  ];
+  console.log('| command | skiff median ms | skiff p90 | dockerd median ms | dockerd p90 | skiff / dockerd |');
+  console.log('|---|---|---|---|---|---|');
+  for (const [label, args] of cases) {
+    for (let i = 0; i < 2; i++) {
+      timed(args, skiffEnv);
+      timed(args, dockerEnv);
+    }
+    const sk: number[] = [];
+    const dk: number[] = [];
+    for (let i = 0; i < RUNS; i++) {
+      // alternate who goes first, so neither always runs right after the other's cleanup
+      if (i % 2 === 0) {
+        sk.push(timed(args, skiffEnv));
+        dk.push(timed(args, dockerEnv));
+      } else {
+        dk.push(timed(args, dockerEnv));
+        sk.push(timed(args, skiffEnv));
+      }
+    }
+    const f = (x: number) => x.toFixed(0);
+    console.log(`| ${label} | ${f(median(sk))} | ${f(p90(sk))} | ${f(median(dk))} | ${f(p90(dk))} | ${(median(sk) / median(dk)).toFixed(2)} |`);
+  }
+  console.log(`\n${RUNS} runs each, interleaved; target (issue 7): skiff ≤ 0.7 of dockerd's median for run --rm.`);
+} finally {
+  await stop(service, 10_000);
+  // dockerd stops its containerd on SIGTERM; a crashed dockerd leaves it to us
+  await stop(dockerd, 20_000);
+  killPidFile(join(env.dir, 'docker-exec/containerd/containerd.pid'));
+  env.cleanup();
+}
