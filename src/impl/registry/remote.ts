@@ -73,6 +73,20 @@ export class RemoteRepository implements Resolver, Fetcher, Pusher {
     return { name: this.what(sep + reference), descriptor: { mediaType, digest, size: bytes.length }, bytes };
   }
 
+  /** Every tag of the repository, following the registry's `Link: <…>; rel="next"` pages. */
+  async listTags(): Promise<string[]> {
+    const tags: string[] = [];
+    let path: string | undefined = `/v2/${this.repo}/tags/list`;
+    for (let page = 0; path && page < 1000; page++) {
+      const res = await this.client.request({ method: 'GET', path, scopes: this.scopes, what: `tags of ${this.what()}` });
+      const doc = JSON.parse((await readBody(res, 16 << 20)).toString('utf8')) as { tags?: unknown };
+      if (Array.isArray(doc.tags)) tags.push(...doc.tags.filter((t): t is string => typeof t === 'string'));
+      const next = /<([^>]+)>\s*;\s*rel="?next"?/.exec(String(res.headers.link ?? ''))?.[1];
+      path = next ? new URL(next, res.url).href : undefined;
+    }
+    return tags;
+  }
+
   async fetch(desc: Descriptor, opts: FetchOptions = {}): Promise<FetchResult> {
     const offset = opts.offset ?? 0;
     const res = await this.client.request({
