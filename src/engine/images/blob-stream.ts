@@ -4,8 +4,16 @@ import type { ContentStore } from '../../core/content/content.js';
 
 /** A stored layer blob as an uncompressed tar stream (docker-archive wants plain tars). */
 export function openUncompressed(store: ContentStore, digest: string, mediaType: string): Readable {
-  const raw = store.openRead(digest);
-  if (mediaType.endsWith('gzip')) return raw.pipe(createGunzip());
+  return uncompressedStream(store.openRead(digest), mediaType);
+}
+
+/** A layer stream of `mediaType` as a plain tar; an error of `raw` ends it with that error. */
+export function uncompressedStream(raw: Readable, mediaType: string): Readable {
+  if (mediaType.endsWith('gzip')) {
+    const gunzip = createGunzip();
+    raw.on('error', (e) => gunzip.destroy(e));
+    return raw.pipe(gunzip);
+  }
   if (mediaType.endsWith('zstd')) return Readable.from(zstdDecompress(raw));
   return raw;
 }

@@ -35,8 +35,12 @@ import type {
   RemoteOptions,
 } from './remote-types.js';
 
+import type { ImageCopyOptions, ImageCopyResult, ImageTree, RemoteImageInspect, RemoteManifest } from './copy-types.js';
+import { imageTree } from './tree.js';
+
 export type * from './types.js';
 export type * from './remote-types.js';
+export type * from './copy-types.js';
 
 export class ImageEngine {
   constructor(private readonly ctx: EngineContext) {}
@@ -102,6 +106,25 @@ export class ImageEngine {
 
   async push(source: string, destination?: string, opts?: ImagePushOptions, onProgress?: ProgressListener): Promise<ImagePushResult> {
     return (await import('./push.js')).pushImage(this.ctx, source, destination, opts, onProgress);
+  }
+
+  /** `image copy SRC DST` between docker://, oci:, oci-archive:, docker-archive: and the local store. */
+  async copy(src: string, dst: string, opts?: ImageCopyOptions, onProgress?: ProgressListener): Promise<ImageCopyResult> {
+    return (await import('./copy.js')).copyImage(this.ctx, src, dst, opts, onProgress);
+  }
+
+  /** The manifest or index a registry reference names, as the registry holds it. */
+  async inspectRemoteManifest(ref: string, opts?: RemoteOptions): Promise<RemoteManifest> {
+    return (await import('./remote-inspect.js')).inspectRemoteManifest(ref, opts);
+  }
+
+  /** `image inspect --remote`: a registry image's config and layers, without pulling it. */
+  async inspectRemote(ref: string, opts?: RemoteOptions & { platform?: string }): Promise<RemoteImageInspect> {
+    return (await import('./remote-inspect.js')).inspectRemoteImage(ref, opts);
+  }
+
+  tree(ref: string, opts?: { whatRequires?: boolean }): ImageTree {
+    return imageTree(this.ctx, ref, opts);
   }
 
   async login(registry: string, opts: LoginOptions): Promise<void> {

@@ -60,7 +60,9 @@ export type LayerStatus =
   | 'preparing'
   | 'pushing'
   | 'mounted'
-  | 'pushed';
+  | 'pushed'
+  | 'copying'
+  | 'copied';
 
 /**
  * Progress of a transfer, per blob; `id` is the blob digest's first 12 hex digits, as docker shows it;

@@ -1,0 +1,51 @@
+/**
+ * `manifest inspect` and `image inspect --remote`: a registry image looked at without pulling
+ * it. Only the manifest(s) and the config are fetched, and both are checked against their digests.
+ */
+import { formatReference, repositoryOf } from '../../core/images/reference.js';
+import { checkConfig, checkManifest, parseJson } from '../../impl/archive/documents.js';
+import type { RemoteImageInspect, RemoteManifest } from './copy-types.js';
+import { registriesFor } from './remote-common.js';
+import type { RemoteOptions } from './remote-types.js';
+import { fetchSmallBlob, manifestOf, resolveRemote } from './transports/registry.js';
+
+/** The document a reference names (an index or a manifest), exactly as the registry holds it. */
+export async function inspectRemoteManifest(input: string, opts: RemoteOptions = {}): Promise<RemoteManifest> {
+  const registries = registriesFor(opts);
+  try {
+    const r = await resolveRemote(registries, input);
+    const { descriptor, bytes } = r.top;
+    return { name: formatReference(r.ref), digest: descriptor.digest, mediaType: descriptor.mediaType, bytes };
+  } finally {
+    registries.close();
+  }
+}
+
+/** What `skopeo inspect` tells: the image's config and layers, and every tag of its repository. */
+export async function inspectRemoteImage(input: string, opts: RemoteOptions & { platform?: string } = {}): Promise<RemoteImageInspect> {
+  const registries = registriesFor(opts);
+  try {
+    const r = await resolveRemote(registries, input);
+    const what = formatReference(r.ref);
+    const doc = await manifestOf(r, opts.platform);
+    const manifest = checkManifest(parseJson(doc.bytes, what), what);
+    const [configBytes, tags] = await Promise.all([fetchSmallBlob(r.remote, manifest.config, `config of ${what}`), r.remote.listTags()]);
+    const config = checkConfig(parseJson(configBytes, `config of ${what}`), `config of ${what}`);
+    return {
+      Name: repositoryOf(r.ref),
+      Digest: r.top.descriptor.digest,
+      RepoTags: tags,
+      ...(config.created ? { Created: config.created } : {}),
+      DockerVersion: config.docker_version ?? '',
+      Labels: config.config?.Labels ?? null,
+      Architecture: config.architecture,
+      ...(config.variant ? { Variant: config.variant } : {}),
+      Os: config.os,
+      Layers: manifest.layers.map((l) => l.digest),
+      LayersData: manifest.layers.map((l) => ({ MIMEType: l.mediaType, Digest: l.digest, Size: l.size, Annotations: l.annotations ?? null })),
+      Env: config.config?.Env ?? null,
+    };
+  } finally {
+    registries.close();
+  }
+}
