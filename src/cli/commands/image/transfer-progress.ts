@@ -12,6 +12,8 @@ const LABEL: Record<string, string> = {
   pushing: 'Pushing',
   mounted: 'Mounted from another repository',
   pushed: 'Pushed',
+  copying: 'Copying',
+  copied: 'Copied',
 };
 
 function mb(n: number): string {
@@ -50,7 +52,7 @@ export function progressRenderer(write: (s: string) => void, tty: boolean): Prog
     let text = LABEL[e.status] ?? e.status;
     if (e.status === 'downloading' && e.resumedFrom) text = `Resuming from ${mb(e.resumedFrom)}`;
     if (tty) {
-      if ((e.status === 'downloading' || e.status === 'pushing') && e.total) text = `${text} ${bar(e.current ?? 0, e.total)}`;
+      if ((e.status === 'downloading' || e.status === 'pushing' || e.status === 'copying') && e.total) text = `${text} ${bar(e.current ?? 0, e.total)}`;
       lines.set(e.id, text);
       redraw();
       return;

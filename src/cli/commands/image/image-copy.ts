@@ -1,0 +1,76 @@
+import type { Command } from 'commander';
+import { writeFileSync } from 'node:fs';
+import { invalidArgument } from '../../../core/errdefs.js';
+import type { App } from '../../app.js';
+import type { RemoteOptions } from '../../../engine/images/index.js';
+import { examples } from '../common.js';
+import { progressRenderer, tlsVerifyOf } from './transfer-progress.js';
+
+interface CopyFlags {
+  quiet?: boolean;
+  tlsVerify?: string | boolean;
+  srcTlsVerify?: string | boolean;
+  destTlsVerify?: string | boolean;
+  authfile?: string;
+  srcAuthfile?: string;
+  destAuthfile?: string;
+  srcCreds?: string;
+  destCreds?: string;
+  digestfile?: string;
+  platform?: string;
+}
+
+/** `USER:PASSWORD`, as skopeo's --src-creds takes it (no prompt: skiff never reads a terminal here). */
+function credsOf(flag: string, v: string | undefined): RemoteOptions['credentials'] {
+  if (v === undefined) return undefined;
+  const colon = v.indexOf(':');
+  if (colon <= 0) throw invalidArgument(`${flag}: give USERNAME:PASSWORD`);
+  return { username: v.slice(0, colon), password: v.slice(colon + 1) };
+}
+
+function side(f: CopyFlags, which: 'src' | 'dest'): RemoteOptions {
+  const tls = tlsVerifyOf(which === 'src' ? (f.srcTlsVerify ?? f.tlsVerify) : (f.destTlsVerify ?? f.tlsVerify));
+  const authfile = which === 'src' ? (f.srcAuthfile ?? f.authfile) : (f.destAuthfile ?? f.authfile);
+  const credentials = credsOf(`--${which}-creds`, which === 'src' ? f.srcCreds : f.destCreds);
+  return {
+    ...(tls !== undefined ? { tlsVerify: tls } : {}),
+    ...(authfile ? { authfile } : {}),
+    ...(credentials ? { credentials } : {}),
+  };
+}
+
+export function register(parent: Command, app: App, name = 'copy'): void {
+  const cmd = parent
+    .command(name)
+    .description('Copy an image between registries, OCI layouts, archives and local storage')
+    .argument('<SOURCE>', 'docker://REF, oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:NAME:TAG|:@N], containers-storage:NAME or a local image')
+    .argument('<DESTINATION>', 'the same forms (docker-archive:FILE[:NAME:TAG])')
+    .option('-q, --quiet', 'print nothing but errors')
+    .option('--tls-verify [bool]', 'require HTTPS and verify certificates, for both ends (default true; loopback may use HTTP)')
+    .option('--src-tls-verify [bool]', '--tls-verify for the source only')
+    .option('--dest-tls-verify [bool]', '--tls-verify for the destination only')
+    .option('--authfile <path>', 'credentials file for both ends (default: $REGISTRY_AUTH_FILE or podman\'s auth.json)')
+    .option('--src-authfile <path>', '--authfile for the source only')
+    .option('--dest-authfile <path>', '--authfile for the destination only')
+    .option('--src-creds <user:password>', 'credentials for the source registry')
+    .option('--dest-creds <user:password>', 'credentials for the destination registry')
+    .option('--digestfile <path>', 'write the manifest digest at the destination to this file')
+    .option('--platform <os/arch[/variant]>', 'the image to copy from a multi-platform source (default: the host)')
+    .action(async (src: string, dst: string, f: CopyFlags) => {
+      const engine = await app.engine();
+      const res = await engine.images.copy(
+        src,
+        dst,
+        { src: side(f, 'src'), dest: side(f, 'dest'), ...(f.platform ? { platform: f.platform } : {}) },
+        f.quiet ? undefined : progressRenderer(app.out, !!process.stdout.isTTY),
+      );
+      if (f.digestfile) writeFileSync(f.digestfile, res.digest);
+      if (!f.quiet) app.print(`Digest: ${res.digest}`);
+    });
+  examples(cmd, [
+    'skiff image copy docker://registry.example.com/app:1 oci:/srv/layouts/app:1',
+    'skiff image copy oci-archive:app.tar docker://localhost:5000/app:1',
+    'skiff image copy docker-archive:saved.tar:app:1 containers-storage:app:1',
+    'skiff image copy busybox docker-archive:/tmp/busybox.tar:busybox:latest',
+  ]);
+}
