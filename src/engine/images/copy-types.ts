@@ -59,6 +59,6 @@ export interface ImageTree {
   id: string;
   tags: string[];
   size: number;
-  /** bottom-up; with --whatrequires, the image's top layer only, with what builds on it */
+  /** bottom-up; with --whatrequires, the image's top layer followed by the layers stacked on it */
   layers: ImageTreeLayer[];
 }

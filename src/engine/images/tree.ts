@@ -1,6 +1,8 @@
 /**
  * `image tree` (podman's): an image's layers bottom-up, each with its size and the images
  * whose top layer it is; with `whatRequires`, the layers other images stack on its top layer.
+ * A layer is shown by its chain ID, the same for the same stack on any machine (and podman's
+ * own ID for a base layer), rather than skiff's random storage ID.
  */
 import type { ImageRecord } from '../../impl/metadata/records.js';
 import type { EngineContext } from '../context.js';
@@ -16,11 +18,10 @@ export function imageTree(ctx: EngineContext, ref: string, opts: { whatRequires?
   const images = ctx.records.images();
   const topOf = new Map<string, string[]>();
   for (const i of images) if (i.topLayer) topOf.set(i.topLayer, [...(topOf.get(i.topLayer) ?? []), ...label(i)]);
-  const node = (id: string): ImageTreeLayer => ({
-    id: short(id),
-    size: ctx.records.layer(id)?.uncompressedSize ?? 0,
-    topOf: topOf.get(id) ?? [],
-  });
+  const node = (id: string): ImageTreeLayer => {
+    const l = ctx.records.layer(id);
+    return { id: short(l?.chainId ?? id), size: l?.uncompressedSize ?? 0, topOf: topOf.get(id) ?? [] };
+  };
   const own = ctx.records.imageLayerIds(img.id);
   const tree: ImageTree = { id: short(img.id), tags: img.names, size: img.size, layers: [] };
   if (!opts.whatRequires) {
@@ -39,7 +40,10 @@ export function imageTree(ctx: EngineContext, ref: string, opts: { whatRequires?
       children.set(ids[k - 1]!, set);
     }
   }
-  const grow = (id: string): ImageTreeLayer => ({ ...node(id), children: [...(children.get(id) ?? [])].map(grow) });
-  tree.layers = [grow(top)];
+  const created = (id: string) => ctx.records.layer(id)?.created ?? 0;
+  const above = (id: string) => [...(children.get(id) ?? [])].sort((x, y) => created(x) - created(y) || x.localeCompare(y));
+  const grow = (id: string): ImageTreeLayer => ({ ...node(id), children: above(id).map(grow) });
+  // Podman lists the top layer and then, beside it, each layer stacked on it (their own children nested).
+  tree.layers = [node(top), ...above(top).map(grow)];
   return tree;
 }

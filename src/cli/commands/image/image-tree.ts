@@ -7,7 +7,7 @@ import { examples } from '../common.js';
 const size = (n: number) => humanSizeWithPrecision(n, 4);
 
 function line(l: ImageTreeLayer): string {
-  return `ID: ${l.id} Size: ${size(l.size)}${l.topOf.length ? ` Top Layer of: [${l.topOf.join(' ')}]` : ''}`;
+  return `ID: ${l.id} Size: ${size(l.size).padStart(7)}${l.topOf.length ? ` Top Layer of: [${l.topOf.join(' ')}]` : ''}`;
 }
 
 /** Podman's tree: siblings joined by ├── and └──, children indented under their parent. */
