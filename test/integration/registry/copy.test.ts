@@ -121,6 +121,16 @@ test('docker-archive both ways; the pushed copy pulls and runs', { skip: noSkope
   const manifest = JSON.parse(spawnSync('tar', ['-xOf', file, 'manifest.json'], { encoding: 'utf8' }).stdout);
   assert.deepEqual(manifest[0].RepoTags, ['docker.io/example/bb:1']);
 
+  // Into an OCI layout: the Docker types become OCI ones, and the layer stays a plain tar.
+  const layout = join(c.dir, 'from-docker-layout');
+  ok(c, ['image', 'copy', `docker-archive:${file}`, `oci:${layout}`]);
+  const entry = JSON.parse(readFileSync(join(layout, 'index.json'), 'utf8')).manifests[0];
+  const ociManifest = JSON.parse(readFileSync(join(layout, 'blobs/sha256', entry.digest.slice(7)), 'utf8'));
+  assert.equal(ociManifest.mediaType, 'application/vnd.oci.image.manifest.v1+json');
+  assert.equal(ociManifest.config.mediaType, 'application/vnd.oci.image.config.v1+json');
+  assert.equal(ociManifest.layers[0].mediaType, 'application/vnd.oci.image.layer.v1.tar');
+  assert.equal(JSON.parse(skopeo(['inspect', `oci:${layout}`])).Digest, entry.digest);
+
   const out = ok(c, ['image', 'copy', `docker-archive:${file}`, `docker://${reg.host}/from-docker-archive/bb:1`]);
   const d = digestOut(out)!;
   assert.equal(JSON.parse(skopeo(['inspect', '--tls-verify=false', `docker://${reg.host}/from-docker-archive/bb:1`])).Digest, d);
@@ -205,6 +215,31 @@ test('a corrupted blob in an oci dir is refused, and nothing is left at any dest
   assert.equal(ok(c, ['images', '-q']), '');
   assert.deepEqual(blobs(c), []);
   assert.equal(readdirSync(join(c.root, 'tmp')).length, 0);
+});
+
+test('--src-creds and --dest-creds reach a registry behind Basic auth; wrong ones exit 125', { skip: !hasBinary('htpasswd') && 'htpasswd missing' }, async () => {
+  const priv = await startRegistry(join(c.dir, 'private-registry'), { htpasswd: { user: 'alice', password: 's3cret' } });
+  // No credentials file of the machine's may help.
+  const env = { REGISTRY_AUTH_FILE: join(c.dir, 'no-auth.json'), DOCKER_CONFIG: join(c.dir, 'no-docker') };
+  const run = (args: string[]) => c.run(['image', 'copy', ...args], { env });
+  try {
+    const up = run(['--dest-creds', 'alice:s3cret', `docker://${reg.host}/test/bb:1`, `docker://${priv.host}/p/bb:1`]);
+    assert.equal(up.code, 0, up.stderr);
+    assert.equal(digestOut(up.stdout), pushed);
+    assert.doesNotMatch(up.stdout + up.stderr, /s3cret/);
+    const wrong = run(['--dest-creds', 'alice:nope', `docker://${reg.host}/test/bb:1`, `docker://${priv.host}/p/bb:2`]);
+    assert.equal(wrong.code, 125);
+    assert.match(wrong.stderr, new RegExp(`${priv.host}/p/bb.*unauthorized`));
+    const down = run(['--src-creds', 'alice:s3cret', `docker://${priv.host}/p/bb:1`, `oci:${join(c.dir, 'from-private')}`]);
+    assert.equal(down.code, 0, down.stderr);
+    assert.equal(digestOut(down.stdout), pushed);
+    const anonymous = run([`docker://${priv.host}/p/bb:1`, `oci:${join(c.dir, 'from-private-2')}`]);
+    assert.equal(anonymous.code, 125);
+    assert.equal(existsSync(join(c.dir, 'from-private-2')), false);
+    assert.match(run(['--src-creds', 'alice', `docker://${priv.host}/p/bb:1`, 'oci:/tmp/x']).stderr, /USERNAME:PASSWORD/);
+  } finally {
+    priv.stop();
+  }
 });
 
 test('bad locations and missing images give clear errors', () => {
