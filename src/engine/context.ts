@@ -8,6 +8,7 @@ import { LocalContentStore } from '../impl/content/local-store.js';
 import { openDatabase, type DB } from '../impl/metadata/db.js';
 import { Records } from '../impl/metadata/records.js';
 import { createLayerDriver, overlaySupported } from '../impl/layers/index.js';
+import { EventLog } from './events/log.js';
 
 export interface EngineOptions {
   config: SkiffConfig;
@@ -30,6 +31,7 @@ export class EngineContext {
   private _records?: Records;
   private _content?: LocalContentStore;
   private _driver?: LayerDriver;
+  private _events?: EventLog;
 
   constructor(opts: EngineOptions) {
     this.config = opts.config;
@@ -48,6 +50,11 @@ export class EngineContext {
 
   get records(): Records {
     return (this._records ??= new Records(this.db));
+  }
+
+  /** Events of every process using this run root (`events`, `wait` conditions). */
+  get events(): EventLog {
+    return (this._events ??= new EventLog(join(this.runroot, 'events')));
   }
 
   get content(): LocalContentStore {

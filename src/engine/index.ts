@@ -12,6 +12,7 @@ import { NetworkEngine } from './networks/index.js';
 import { collectGarbage, type GcReport } from './gc.js';
 import { diskUsage, type DiskUsage } from './system/df.js';
 import { systemInfo, type SystemInfo } from './system/info.js';
+import type { EventLog } from './events/log.js';
 
 export interface CreateEngineOptions {
   config: SkiffConfig;
@@ -51,6 +52,11 @@ export class Engine {
     return (this._containers ??= new ContainerEngine(this.ctx, { cleanupCommand: this.cleanupCommand }));
   }
 
+  /** Container and network events of every process on this run root. */
+  get events(): EventLog {
+    return this.ctx.events;
+  }
+
   info(): SystemInfo {
     return systemInfo(this.ctx, this.configFile);
   }
@@ -73,5 +79,6 @@ export function createEngine(opts: CreateEngineOptions): Engine {
 }
 
 export type { SystemInfo, DiskUsage, GcReport };
+export type { EngineEvent, EventQuery } from './events/types.js';
 export { versionInfo, SKIFF_VERSION, API_VERSION, MIN_API_VERSION } from './system/info.js';
 export { loadConfig, SYSTEM_CONFIG_PATH } from './config/load.js';

@@ -9,6 +9,7 @@ import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
 import type { ContainerContext } from './context.js';
 import { generateName, validName } from './names.js';
 import { initialState } from './state.js';
+import { containerEvent } from './events.js';
 import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
 
 /**
@@ -24,12 +25,14 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   if (req.name !== undefined && !validName(req.name)) {
     throw invalidArgument(`invalid container name "${req.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
-  const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, imageConfig.ExposedPorts);
+  const exposed = { ...imageConfig.ExposedPorts, ...Object.fromEntries((req.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) };
+  const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, exposed);
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
   let name = req.name ?? generateName();
+  let config: ContainerConfigRecord;
   for (let attempt = 0; ; attempt++) {
-    const config: ContainerConfigRecord = {
+    config = {
       image: req.image,
       imageId,
       name,
@@ -40,6 +43,10 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       ...(req.runtime ? { runtime: req.runtime } : {}),
       ...net,
       ...(req.netFiles ? { netFiles: req.netFiles } : {}),
+      ...(req.exposedPorts?.length ? { exposedPorts: req.exposedPorts } : {}),
+      ...(req.restartPolicy ? { restartPolicy: req.restartPolicy } : {}),
+      ...(req.logConfig ? { logConfig: req.logConfig } : {}),
+      ...(req.stdinOnce ? { stdinOnce: true } : {}),
     };
     try {
       writeTx(ctx.db, () => {
@@ -59,6 +66,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   }
   ctx.driver.create(layerId, img.topLayer);
   mkdirSync(cc.paths(id).userdata, { recursive: true, mode: 0o700 });
+  containerEvent(cc, { id, name, config }, 'create');
   return { id, name, warnings: [] };
 }
 

@@ -23,6 +23,8 @@ export interface ExecRequest {
   user?: string;
   privileged?: boolean;
   streams?: AttachStreams;
+  /** Names the monitor's session (an exec instance's); random when absent. */
+  sessionId?: string;
   /**
    * Called once the session id is known, before the process starts: lets a `-t` caller follow
    * its terminal's size for this session.
@@ -89,7 +91,7 @@ export async function execContainer(cc: ContainerContext, ref: string, req: Exec
   const process = execProcess(bundleSpec.process, paths.rootfs, req);
   const runtime = await cc.runtime(c.config.runtime);
   const rc = cc.runtimeContainer(c);
-  const sessionId = randomBytes(16).toString('hex');
+  const sessionId = req.sessionId ?? randomBytes(16).toString('hex');
   req.onSession?.((size) => runtime.resizePty(rc, size, sessionId));
   try {
     return await runtime.exec(rc, process, {

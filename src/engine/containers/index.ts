@@ -3,7 +3,7 @@
  * The container lifecycle: create, start, stop, kill, wait, rm, ps, inspect, logs, pause,
  * rename, cleanup. One facade for the CLI and the API service.
  */
-import type { AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
+import type { AttachEnd, AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
 import { readLogs, type ReadLogsOptions } from '../../impl/runtime/logs.js';
 import type { LogRecord } from '../../core/oci-runtime/k8s-log.js';
 import { alreadyExists, failedPrecondition, invalidArgument } from '../../core/errdefs.js';
@@ -19,6 +19,7 @@ import type { StartOptions } from './start.js';
 import { isActive } from './state.js';
 import { refreshContainer } from './sync.js';
 import { validName } from './names.js';
+import { containerEvent } from './events.js';
 import type { ContainerCreateRequest, ContainerListOptions, ContainerSummary } from './types.js';
 
 import type * as execMod from './exec.js';
@@ -28,14 +29,28 @@ import type * as changesMod from './changes.js';
 import type * as commitMod from './commit.js';
 import type * as exportMod from './export.js';
 import type * as statsMod from './stats.js';
+import type * as waitMod from './wait.js';
+import type * as pathStatMod from './path-stat.js';
+import type * as execSessionsMod from './exec-sessions.js';
 
 type Rest<F> = F extends (cc: ContainerContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
 export type * from './types.js';
 export type { RemoveOptions, StartOptions, AttachStreams, AttachSession };
+export type { WaitCondition } from './wait.js';
+export type { ContainerPathStat } from './path-stat.js';
+export { parseWaitCondition } from './wait.js';
+export type { ExecConfig, ExecInstance, ExecStartOptions } from './exec-sessions.js';
+
+/** An attach made before start: connected by this process's next start of the container. */
+interface PendingAttach {
+  streams: AttachStreams;
+  connected(s: AttachSession): void;
+}
 
 export class ContainerEngine {
   readonly cc: ContainerContext;
+  private readonly pendingAttach = new Map<string, Set<PendingAttach>>();
   constructor(ctx: EngineContext, opts: ContainerEngineOptions = {}) {
     this.cc = new ContainerContext(ctx, opts);
   }
@@ -55,14 +70,44 @@ export class ContainerEngine {
     (await import('./export.js')).exportContainer(this.cc, ...a);
   readonly stats: Rest<typeof statsMod.statsContainer> = async (...a) =>
     (await import('./stats.js')).statsContainer(this.cc, ...a);
+  /** What `cp` stats before copying (`HEAD /containers/{id}/archive`). */
+  readonly statPath: Rest<typeof pathStatMod.statContainerPath> = async (...a) =>
+    (await import('./path-stat.js')).statContainerPath(this.cc, ...a);
+  /** Docker's wait conditions (not-running, next-exit, removed). */
+  readonly waitFor: Rest<typeof waitMod.waitForCondition> = async (...a) =>
+    (await import('./wait.js')).waitForCondition(this.cc, ...a);
+  /** Exec instances: create, then start (attached or detached), inspect after the end. */
+  readonly execCreate: Rest<typeof execSessionsMod.createExec> = async (...a) =>
+    (await import('./exec-sessions.js')).createExec(this.cc, ...a);
+  readonly execStart: Rest<typeof execSessionsMod.startExec> = async (...a) =>
+    (await import('./exec-sessions.js')).startExec(this.cc, ...a);
+  readonly execInspect: Rest<typeof execSessionsMod.inspectExec> = async (...a) =>
+    (await import('./exec-sessions.js')).inspectExec(this.cc, ...a);
+  readonly execResize: Rest<typeof execSessionsMod.resizeExec> = async (...a) =>
+    (await import('./exec-sessions.js')).resizeExec(this.cc, ...a);
 
   create(req: ContainerCreateRequest) {
     // create and start (spec generation, seccomp data, networking) load on first use: `ps` never needs them.
     return import('./create.js').then((m) => m.createContainer(this.cc, req));
   }
 
-  async start(ref: string, opts?: StartOptions) {
-    const r = await (await import('./start.js')).startContainer(this.cc, ref, opts);
+  /** Also connects the attach calls made before it (`attach(..., { beforeStart: true })`). */
+  async start(ref: string, opts: StartOptions = {}) {
+    const id = resolveContainer(this.cc, ref).id;
+    const pending = [...(this.pendingAttach.get(id) ?? [])];
+    let r;
+    try {
+      r = await (await import('./start.js')).startContainer(this.cc, id, pending.length ? { ...opts, attachAlso: pending.map((p) => p.streams) } : opts);
+    } catch (e) {
+      // Docker removes an AutoRemove container whose start failed; `run --rm` waits for that.
+      const row = this.cc.records.get(id);
+      if (row?.config.autoRemove && row.state.status === 'created' && !row.state.starting) {
+        await removeContainer(this.cc, id, { force: true, volumes: true }).catch(() => undefined);
+      }
+      throw e;
+    }
+    this.pendingAttach.delete(id);
+    pending.forEach((p, i) => p.connected(r.also[i]!));
     return { id: r.container.id, attach: r.attach };
   }
 
@@ -103,12 +148,43 @@ export class ContainerEngine {
     await runtime.resizePty(this.cc.runtimeContainer(c), size);
   }
 
-  /** Connects to a running container's stdio (`attach`). */
-  async attach(ref: string, streams: AttachStreams) {
+  /**
+   * Connects to a running container's stdio (`attach`). With `beforeStart`, a container that is
+   * not running is attached when this process next starts it (Docker's API attaches before
+   * start); its stdin stays unread, so buffered, until then.
+   */
+  async attach(ref: string, streams: AttachStreams, opts: { beforeStart?: boolean } = {}): Promise<AttachSession> {
     const c = await refreshContainer(this.cc, resolveContainer(this.cc, ref));
-    if (!isActive(c.state.status)) throw failedPrecondition(`you cannot attach to a stopped container, start it first`);
-    const runtime = await this.cc.runtime(c.config.runtime);
-    return runtime.attach(this.cc.runtimeContainer(c), streams);
+    if (isActive(c.state.status)) {
+      const runtime = await this.cc.runtime(c.config.runtime);
+      const s = await runtime.attach(this.cc.runtimeContainer(c), streams);
+      containerEvent(this.cc, c, 'attach');
+      return s;
+    }
+    if (!opts.beforeStart) throw failedPrecondition(`you cannot attach to a stopped container, start it first`);
+    containerEvent(this.cc, c, 'attach');
+    const set = this.pendingAttach.get(c.id) ?? new Set<PendingAttach>();
+    this.pendingAttach.set(c.id, set);
+    let settle!: (end: AttachEnd) => void;
+    const done = new Promise<AttachEnd>((r) => (settle = r));
+    let real: AttachSession | undefined;
+    const entry: PendingAttach = {
+      streams,
+      connected: (s) => {
+        real = s;
+        void s.done.then(settle);
+      },
+    };
+    set.add(entry);
+    return {
+      done,
+      close: () => {
+        if (real) return real.close();
+        set.delete(entry);
+        if (!set.size) this.pendingAttach.delete(c.id);
+        settle('closed');
+      },
+    };
   }
 
   cleanup(ref: string) {
@@ -119,6 +195,7 @@ export class ContainerEngine {
     if (!validName(name)) throw invalidArgument(`invalid container name "${name}"`);
     const c = resolveContainer(this.cc, ref);
     if (!this.cc.records.rename(c.id, name)) throw alreadyExists(`the container name "${name}" is already in use`);
+    containerEvent(this.cc, { ...c, name }, 'rename', { oldName: `/${c.name}` });
   }
 
   /** Full id of a container (NotFound otherwise). */

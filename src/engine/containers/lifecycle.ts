@@ -5,6 +5,7 @@ import { resolveContainer } from './resolve.js';
 import { guard, isActive } from './state.js';
 import { deleteContainer, finalizeExit, refreshContainer } from './sync.js';
 import type { ContainerRecord } from './types.js';
+import { containerEvent } from './events.js';
 
 async function current(cc: ContainerContext, input: string): Promise<ContainerRecord> {
   return refreshContainer(cc, resolveContainer(cc, input));
@@ -35,20 +36,28 @@ export async function stopContainer(cc: ContainerContext, input: string, timeout
   const signal = c.config.opts.stopSignal ?? c.config.imageConfig.StopSignal ?? 'SIGTERM';
   const timeout = timeoutSec ?? c.config.stopTimeout;
   if (timeout > 0) {
+    containerEvent(cc, c, 'kill', { signal });
     await runtime.kill(c.id, signal).catch(() => undefined);
     if (c.state.status === 'paused') await runtime.resume(c.id).catch(() => undefined);
     const done = await awaitExit(cc, c, timeout * 1000);
-    if (done) return done;
+    if (done) {
+      containerEvent(cc, c, 'stop');
+      return done;
+    }
   }
+  containerEvent(cc, c, 'kill', { signal: 'SIGKILL' });
   await runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
   if (c.state.status === 'paused') await runtime.resume(c.id).catch(() => undefined);
-  return (await awaitExit(cc, c, 30_000)) ?? (await refreshContainer(cc, c));
+  const done = (await awaitExit(cc, c, 30_000)) ?? (await refreshContainer(cc, c));
+  containerEvent(cc, c, 'stop');
+  return done;
 }
 
 export async function killContainer(cc: ContainerContext, input: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
   const c = await current(cc, input);
   guard.signal(c);
   await (await cc.runtime(c.config.runtime)).kill(c.id, signal);
+  containerEvent(cc, c, 'kill', { signal });
   return c;
 }
 
@@ -78,6 +87,7 @@ export async function pauseContainer(cc: ContainerContext, input: string): Promi
   guard.pause(c);
   await (await cc.runtime(c.config.runtime)).pause(c.id);
   cc.records.updateState(c.id, (s) => ({ ...s, status: 'paused' }));
+  containerEvent(cc, c, 'pause');
 }
 
 export async function unpauseContainer(cc: ContainerContext, input: string): Promise<void> {
@@ -85,6 +95,7 @@ export async function unpauseContainer(cc: ContainerContext, input: string): Pro
   guard.unpause(c);
   await (await cc.runtime(c.config.runtime)).resume(c.id);
   cc.records.updateState(c.id, (s) => ({ ...s, status: 'running' }));
+  containerEvent(cc, c, 'unpause');
 }
 
 export interface RemoveOptions {

@@ -4,6 +4,9 @@ import type { ContainerContext } from './context.js';
 import { isActive } from './state.js';
 import { networkSettings, summaryPorts } from '../networks/container-net.js';
 import type { ContainerRecord, ContainerSummary } from './types.js';
+import type { MountRequest } from '../../core/runtime/create-options.js';
+import { dataDir } from '../volumes/store.js';
+import { dockerPorts } from '../networks/ports.js';
 
 function argsOf(c: ContainerRecord): string[] {
   try {
@@ -11,6 +14,40 @@ function argsOf(c: ContainerRecord): string[] {
   } catch {
     return [];
   }
+}
+
+/** The image's exposed ports and the request's, as Docker's `{"80/tcp": {}}`. */
+function exposedPorts(c: ContainerRecord): Record<string, object> {
+  const own = (c.config.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}]);
+  return { ...(c.config.imageConfig.ExposedPorts ?? {}), ...Object.fromEntries(own) };
+}
+
+function modeOf(m: MountRequest): { rw: boolean; mode: string; propagation: string } {
+  const opts = m.options ?? [];
+  const propagation = opts.find((o) => /^r?(shared|slave|private)$/.test(o)) ?? (m.type === 'bind' ? 'rprivate' : '');
+  return { rw: !opts.includes('ro'), mode: opts.filter((o) => o !== 'rw' && o !== 'ro' && o !== propagation).join(','), propagation };
+}
+
+/** Docker's MountPoint list: binds and volumes (tmpfs mounts are not listed, as in Docker). */
+function mountPoints(cc: ContainerContext, c: ContainerRecord) {
+  return (c.config.opts.mounts ?? []).flatMap((m) => {
+    const { rw, mode, propagation } = modeOf(m);
+    if (m.type === 'bind') return [{ Type: 'bind', Source: m.source, Destination: m.destination, Mode: mode, RW: rw, Propagation: propagation }];
+    if (m.type === 'volume' && m.name) {
+      return [{ Type: 'volume', Name: m.name, Source: dataDir(cc.ctx, m.name), Destination: m.destination, Driver: 'local', Mode: mode, RW: rw, Propagation: propagation }];
+    }
+    return [];
+  });
+}
+
+/** `-v` strings for binds and named volumes (anonymous ones are listed in Mounts only). */
+function binds(c: ContainerRecord): string[] {
+  return (c.config.opts.mounts ?? []).flatMap((m) => {
+    const opts = m.options?.length ? `:${m.options.join(',')}` : '';
+    if (m.type === 'bind') return [`${m.source}:${m.destination}${opts}`];
+    if (m.type === 'volume' && m.name && !m.anonymous) return [`${m.name}:${m.destination}${opts}`];
+    return [];
+  });
 }
 
 function imageName(cc: ContainerContext, c: ContainerRecord): string {
@@ -55,7 +92,8 @@ export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso:
     Ports: summaryPorts(c),
     Labels: { ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) },
     HostConfig: { NetworkMode: c.config.networkMode },
-    Mounts: [],
+    NetworkSettings: { Networks: networkSettings(c).Networks },
+    Mounts: mountPoints(cc, c),
     ExitCode: s.exitCode,
   };
 }
@@ -120,13 +158,18 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       Init: !!o.init,
       Sysctls: o.sysctls ?? {},
       Tmpfs: Object.fromEntries((o.tmpfs ?? []).map((t) => [t.split(':')[0], t.split(':')[1] ?? ''])),
-      Binds: (o.mounts ?? []).filter((m) => m.type === 'bind').map((m) => `${'source' in m ? m.source : ''}:${m.destination}`),
+      Binds: binds(c),
+      PortBindings: dockerPorts(c.config.ports ?? []) as Record<string, unknown>,
+      PublishAllPorts: false,
+      RestartPolicy: { Name: c.config.restartPolicy?.name ?? 'no', MaximumRetryCount: c.config.restartPolicy?.maximumRetryCount ?? 0 },
+      // The logs are conmon's k8s-file, read by the logs endpoint as json-file logs are.
+      LogConfig: { Type: c.config.logConfig?.type ?? 'json-file', Config: c.config.logConfig?.config ?? {} },
     },
     GraphDriver: {
       Name: driver.name,
       Data: c.layerId ? { UpperDir: driver.diffPath(c.layerId), MergedDir: p.rootfs } : null,
     },
-    Mounts: [],
+    Mounts: mountPoints(cc, c),
     Config: {
       Hostname: o.hostname ?? c.id.slice(0, 12),
       Domainname: '',
@@ -136,7 +179,8 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       AttachStderr: false,
       Tty: !!o.tty,
       OpenStdin: !!o.stdinOpen,
-      StdinOnce: false,
+      StdinOnce: !!c.config.stdinOnce,
+      ExposedPorts: Object.keys(exposedPorts(c)).length ? exposedPorts(c) : null,
       Env: [...(ic.Env ?? []), ...(o.env ?? [])],
       Cmd: o.command?.length ? o.command : (ic.Cmd ?? null),
       Image: c.config.image,
@@ -148,6 +192,6 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       StopSignal: o.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
       StopTimeout: c.config.stopTimeout,
     },
-    NetworkSettings: networkSettings(c, ic.ExposedPorts),
+    NetworkSettings: networkSettings(c, exposedPorts(c)),
   };
 }

@@ -12,6 +12,7 @@ import { resolveContainer } from './resolve.js';
 import { mountRootfs, precreateMountpoints, unmountRootfs } from './rootfs.js';
 import { guard } from './state.js';
 import { refreshContainer } from './sync.js';
+import { containerEvent } from './events.js';
 import { runFilesNetwork, setupContainerNetwork, teardownContainerNetwork } from '../networks/container-net.js';
 import { prepareVolumeMounts } from '../volumes/mounts.js';
 import type { ContainerRecord } from './types.js';
@@ -42,6 +43,8 @@ function resolveNetwork(cc: ContainerContext, c: ContainerRecord): NetworkMode {
 export interface StartOptions {
   /** Connect these streams before the process starts, so no output is lost (run, start -a). */
   attach?: AttachStreams;
+  /** More clients to connect before the process starts (API attach calls made before start). */
+  attachAlso?: AttachStreams[];
   /**
    * The caller stays to the end and cleans up itself (a foreground `run`): conmon gets no exit
    * command, so no second skiff process competes for the CPU. Should the caller die, the next
@@ -59,7 +62,7 @@ export async function startContainer(
   cc: ContainerContext,
   input: string,
   opts: StartOptions = {},
-): Promise<{ container: ContainerRecord; attach?: AttachSession }> {
+): Promise<{ container: ContainerRecord; attach?: AttachSession; also: AttachSession[] }> {
   const ctx = cc.ctx;
   let c = await refreshContainer(cc, resolveContainer(cc, input));
   c = cc.records.updateState(c.id, (s, row) => {
@@ -70,6 +73,7 @@ export async function startContainer(
   const runtime = await cc.runtime(c.config.runtime);
   const rc = cc.runtimeContainer(c);
   let attach: AttachSession | undefined;
+  const also: AttachSession[] = [];
   try {
     // Traversable but not listable: with a user namespace runc bind-mounts the rootfs as the
     // container's root (an unprivileged host uid), which must be able to reach it.
@@ -127,6 +131,7 @@ export async function startContainer(
       exitCommand: opts.callerCleansUp ? undefined : cc.exitCommand(c.id),
     });
     if (opts.attach) attach = await runtime.attach(rc, opts.attach);
+    for (const s of opts.attachAlso ?? []) also.push(await runtime.attach(rc, s));
     await runtime.start(c.id);
     c = cc.records.updateState(c.id, (s) => ({
       ...s,
@@ -140,9 +145,11 @@ export async function startContainer(
       finishedAt: '0001-01-01T00:00:00Z',
       starting: undefined,
     }))!;
-    return { container: c, ...(attach ? { attach } : {}) };
+    containerEvent(cc, c, 'start');
+    return { container: c, ...(attach ? { attach } : {}), also };
   } catch (e) {
     attach?.close();
+    for (const s of also) s.close();
     await runtime.delete(c.id, true).catch(() => undefined);
     unmountRootfs(paths.rootfs);
     await teardownContainerNetwork(cc, c.id);

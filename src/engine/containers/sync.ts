@@ -11,6 +11,7 @@ import type { ContainerContext } from './context.js';
 import { unmountRootfs } from './rootfs.js';
 import { teardownContainerNetwork } from '../networks/container-net.js';
 import { isActive } from './state.js';
+import { containerEvent } from './events.js';
 import type { ContainerRecord } from './types.js';
 
 /**
@@ -54,10 +55,11 @@ export async function finalizeExit(
   exit: ExitInfo,
   error = '',
 ): Promise<ContainerRecord> {
+  let died = false;
   const updated =
     cc.records.updateState(c.id, (s) =>
       isActive(s.status) || s.status === 'created'
-        ? {
+        ? (died = true) && {
             ...s,
             status: 'exited',
             exitCode: exit.code,
@@ -69,6 +71,7 @@ export async function finalizeExit(
           }
         : false,
     ) ?? c;
+  if (died) containerEvent(cc, updated, 'die', { exitCode: String(exit.code) });
   await releaseResources(cc, c);
   if (c.config.autoRemove) {
     try {
@@ -96,7 +99,12 @@ export async function deleteContainer(
   const paths = cc.paths(c.id);
   if (!opts.released) await releaseResources(cc, c);
   const anonymous = opts.volumes ? anonymousVolumesOf(cc.ctx, c.id) : [];
-  writeTx(cc.ctx.db, () => cc.records.delete(c.id));
+  let deleted = false;
+  writeTx(cc.ctx.db, () => {
+    deleted = !!cc.records.get(c.id);
+    cc.records.delete(c.id);
+  });
+  if (deleted) containerEvent(cc, c, 'destroy');
   removeIfUnused(cc.ctx, anonymous);
   if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
   rmSync(paths.runDir, { recursive: true, force: true });

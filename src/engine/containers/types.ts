@@ -38,6 +38,14 @@ export interface ContainerConfigRecord {
   networks?: Record<string, ContainerNetworkRequest>;
   /** -p / -P; host port 0 is picked at each start. */
   ports?: PortRequest[];
+  /** Ports exposed besides the image's (Docker's ExposedPorts). */
+  exposedPorts?: string[];
+  /** Kept for inspect: skiff restarts nothing by itself. */
+  restartPolicy?: RestartPolicy;
+  /** Kept for inspect: the log is always conmon's k8s-file, which the logs verb reads. */
+  logConfig?: LogConfig;
+  /** stdin closes when the first attached client goes (Docker's StdinOnce). */
+  stdinOnce?: boolean;
   /** --add-host, --dns, --dns-search, --dns-option */
   netFiles?: NetworkFileOptions;
 }
@@ -65,6 +73,21 @@ export interface ContainerCreateRequest {
   /** --ip, --network-alias, --mac-address, -p, -P */
   networkOpts?: Omit<NetworkCreateRequest, 'network'>;
   netFiles?: NetworkFileOptions;
+  /** Ports exposed besides the image's (Docker's ExposedPorts): `80/tcp`, `53/udp`. */
+  exposedPorts?: string[];
+  restartPolicy?: RestartPolicy;
+  logConfig?: LogConfig;
+  stdinOnce?: boolean;
+}
+
+export interface RestartPolicy {
+  name: string;
+  maximumRetryCount: number;
+}
+
+export interface LogConfig {
+  type: string;
+  config: Record<string, string>;
 }
 
 /** One container as `docker ps` / GET /containers/json see it. */
@@ -82,6 +105,7 @@ export interface ContainerSummary {
   SizeRw?: number;
   SizeRootFs?: number;
   HostConfig: { NetworkMode: string };
+  NetworkSettings: { Networks: Record<string, object> };
   Mounts: unknown[];
   ExitCode: number;
 }

@@ -92,6 +92,7 @@ async function attach(
     releaseAddresses(ctx, c.id, net.id);
     throw e;
   }
+  ctx.events.emit({ Type: 'network', Action: 'connect', Actor: { ID: net.id, Attributes: { container: c.id, name: net.name, type: net.driver } } });
   const s = status[net.name];
   const ifs = s?.interfaces?.[iface];
   const ipnet = ifs?.subnets?.[0]?.ipnet ?? `${ip}/${net.subnet.split('/')[1]}`;
@@ -117,6 +118,7 @@ async function detach(ctx: EngineContext, id: string, netns: string, a: NetworkA
     await netavarkTeardown(netavarkOptions(ctx), netns, a.request);
   } finally {
     releaseAddresses(ctx, id, a.networkId);
+    ctx.events.emit({ Type: 'network', Action: 'disconnect', Actor: { ID: a.networkId, Attributes: { container: id, name: a.network, type: 'bridge' } } });
   }
 }
 
