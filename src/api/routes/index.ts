@@ -1,5 +1,8 @@
 import type { Router } from '../router.js';
 import { registerSystemRoutes } from './system.js';
+import { registerContainerRoutes } from './containers.js';
+import { registerExecRoutes } from './exec.js';
+import { registerEventRoutes } from './events.js';
 import { registerImageRoutes } from './images.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerVolumeRoutes } from './volumes.js';
@@ -8,6 +11,9 @@ import { registerAuthRoutes } from './auth.js';
 /** Every endpoint group; each file registers its own routes. */
 export function registerRoutes(r: Router): Router {
   registerSystemRoutes(r);
+  registerContainerRoutes(r);
+  registerExecRoutes(r);
+  registerEventRoutes(r);
   registerImageRoutes(r);
   registerNetworkRoutes(r);
   registerVolumeRoutes(r);
