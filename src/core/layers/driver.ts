@@ -54,9 +54,11 @@ export interface LayerDriver {
   diffPath(id: string): string;
   /**
    * What to mount to see layer `id` with all its parents as one tree. With `readOnly` the
-   * result has no upper dir (overlay lowerdir-only, vfs read-only bind).
+   * result has no upper dir (overlay lowerdir-only, vfs read-only bind). `volatile` is for a
+   * layer thrown away after one use (a `--rm` container): writes are never synced (overlay's
+   * `volatile`, as Podman mounts `--rm` containers), so unmounting skips the sync.
    */
-  mounts(id: string, opts?: { readOnly?: boolean; mountLabel?: string }): Mount[];
+  mounts(id: string, opts?: { readOnly?: boolean; mountLabel?: string; volatile?: boolean }): Mount[];
   /** Bytes used by this layer's own directory (not its parents). */
   size(id: string): number;
   /** Ids whose directories exist, whether or not any metadata points at them (for GC). */

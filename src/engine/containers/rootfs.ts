@@ -11,11 +11,14 @@ function mounted(target: string): boolean {
     .some((l) => l.split(' ')[4] === want);
 }
 
-/** Mounts the container's layer stack at `target` (once; a second call is a no-op). */
-export function mountRootfs(ctx: EngineContext, layerId: string, target: string): void {
+/**
+ * Mounts the container's layer stack at `target` (once; a second call is a no-op). `volatile`
+ * for a `--rm` container's run: its writable layer is deleted after it, never synced.
+ */
+export function mountRootfs(ctx: EngineContext, layerId: string, target: string, opts: { volatile?: boolean } = {}): void {
   mkdirSync(target, { recursive: true });
   if (mounted(target)) return;
-  mountAll(ctx.driver.mounts(layerId), target);
+  mountAll(ctx.driver.mounts(layerId, { volatile: !!opts.volatile }), target);
 }
 
 export function unmountRootfs(target: string): void {

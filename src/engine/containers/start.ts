@@ -83,7 +83,7 @@ export async function startContainer(
     // A bundle from an earlier start may have a runtime entry left (the CLI was killed mid-start).
     const restarting = existsSync(join(paths.bundle, 'config.json'));
     mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
-    mountRootfs(ctx, c.layerId!, paths.rootfs);
+    mountRootfs(ctx, c.layerId!, paths.rootfs, { volatile: c.config.autoRemove });
     const net = await setupContainerNetwork(cc, c);
     const o: ContainerCreateOptions = { ...c.config.opts, network: net ? { mode: 'bridge', path: net.netns } : resolveNetwork(cc, c) };
     if (net?.userns && o.userns?.mode === 'private') o.userns = { ...o.userns, mode: 'path', path: net.userns };

@@ -106,7 +106,7 @@ export class OverlayDriver implements LayerDriver {
     return join(this.home, id, 'diff');
   }
 
-  mounts(id: string, opts: { readOnly?: boolean; mountLabel?: string } = {}): Mount[] {
+  mounts(id: string, opts: { readOnly?: boolean; mountLabel?: string; volatile?: boolean } = {}): Mount[] {
     if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
     const dir = join(this.home, id);
     const parents = this.lowerLinks(id).map((l) => join(this.home, l));
@@ -118,11 +118,19 @@ export class OverlayDriver implements LayerDriver {
       return [{ type: 'overlay', source: 'overlay', options: ['ro', 'index=off', `lowerdir=${[own, ...parents].join(':')}`, ...label] }];
     }
     const lowers = parents.length > 0 ? parents : [join(dir, 'empty')];
+    const volatile: string[] = [];
+    if (opts.volatile) {
+      // The kernel leaves this marker after every volatile mount and refuses the next one while
+      // it exists. A caller mounts a layer that is not mounted now, so the last use ended with an
+      // unmount (a crash ends a throw-away layer's life: it is removed, never mounted again).
+      rmSync(join(dir, 'work', 'work', 'incompat'), { recursive: true, force: true });
+      volatile.push('volatile');
+    }
     return [
       {
         type: 'overlay',
         source: 'overlay',
-        options: ['index=off', `lowerdir=${lowers.join(':')}`, `upperdir=${join(dir, 'diff')}`, `workdir=${join(dir, 'work')}`, ...label],
+        options: ['index=off', `lowerdir=${lowers.join(':')}`, `upperdir=${join(dir, 'diff')}`, `workdir=${join(dir, 'work')}`, ...volatile, ...label],
       },
     ];
   }

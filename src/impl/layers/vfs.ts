@@ -83,7 +83,7 @@ export class VfsDriver implements LayerDriver {
     return join(this.dirs, id);
   }
 
-  mounts(id: string, opts: { readOnly?: boolean; mountLabel?: string } = {}): Mount[] {
+  mounts(id: string, opts: { readOnly?: boolean; mountLabel?: string; volatile?: boolean } = {}): Mount[] {
     if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
     return [{ type: 'bind', source: this.diffPath(id), options: ['rbind', opts.readOnly ? 'ro' : 'rw'] }];
   }
