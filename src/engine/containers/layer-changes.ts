@@ -31,7 +31,7 @@ function mountTargets(cc: ContainerContext, c: ContainerRecord): Set<string> {
 }
 
 /** The lower layers of `layerId`, nearest first (overlay: their diff dirs; vfs: the parent's full tree). */
-function lowerDirs(cc: ContainerContext, layerId: string): string[] {
+export function lowerDirs(cc: ContainerContext, layerId: string): string[] {
   const out: string[] = [];
   for (let l = cc.ctx.records.layer(layerId)?.parent ?? null; l; l = cc.ctx.records.layer(l)?.parent ?? null) {
     out.push(cc.ctx.driver.diffPath(l));
@@ -129,6 +129,14 @@ function withoutRuntimeTargets(changes: LayerChange[], targets: Set<string>): La
     if (!causedByDrop) return true;
     return kept.some((o) => o !== ch && under(ch.path, o.path));
   });
+}
+
+/** A layer's own changes against its parents with nothing dropped (the builder's layers), and their directory. */
+export function rawLayerChanges(cc: ContainerContext, layerId: string): { changes: LayerChange[]; source: string } {
+  const driver = cc.ctx.driver;
+  const source = driver.diffPath(layerId);
+  const lowers = lowerDirs(cc, layerId);
+  return { changes: driver.name === 'overlay' ? overlayChanges(source, lowers) : treeChanges(source, lowers[0]), source };
 }
 
 /** The container's own changes, and the directory their content is read from. */

@@ -1,6 +1,8 @@
 import type { EngineContext } from '../context.js';
 import { summarize } from '../images/read.js';
 import { volumeUsage } from '../volumes/ops.js';
+import { buildCacheUsage } from '../build/cache-admin.js';
+import type { BuildCacheEntry } from '../build/types.js';
 import type { ContainerSummary } from '../containers/types.js';
 
 export interface DiskUsageImage {
@@ -20,7 +22,7 @@ export interface DiskUsage {
   /** listed with their sizes (SizeRw, SizeRootFs) */
   Containers: ContainerSummary[];
   Volumes: { Name: string; Size: number; RefCount: number }[];
-  BuildCache: { Id: string; Size: number; InUse: boolean }[];
+  BuildCache: BuildCacheEntry[];
   /** Σ over layers of size × (images using it − 1): what sharing saves against unshared copies. */
   SharingSavings: number;
   /** Bytes of content-store blobs (compressed layers, manifests, configs). */
@@ -52,7 +54,7 @@ export async function diskUsage(ctx: EngineContext, containers: ContainerSummary
     })),
     Containers: containers,
     Volumes: volumeUsage(ctx),
-    BuildCache: [],
+    BuildCache: buildCacheUsage(ctx),
     SharingSavings: savings,
     BlobsSize: ctx.content.list().reduce((n, b) => n + b.size, 0),
   };

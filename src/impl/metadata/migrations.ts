@@ -125,4 +125,22 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX network_leases_container ON network_leases(container);
   `,
+  // 4: the build cache: one row per built instruction, keyed on everything the instruction saw;
+  // a row keeps its top layer (and so the layers below) and the blobs of the whole chain alive
+  `
+  CREATE TABLE build_cache (
+    key TEXT PRIMARY KEY,
+    top_layer TEXT REFERENCES layers(id),
+    state TEXT NOT NULL,
+    created INTEGER NOT NULL,
+    last_used INTEGER NOT NULL
+  );
+  CREATE INDEX build_cache_layer ON build_cache(top_layer);
+  CREATE TABLE build_cache_blobs (
+    key TEXT NOT NULL REFERENCES build_cache(key) ON DELETE CASCADE,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (key, digest)
+  );
+  CREATE INDEX build_cache_blobs_digest ON build_cache_blobs(digest);
+  `,
 ];

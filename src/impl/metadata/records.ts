@@ -223,13 +223,14 @@ export class Records {
     this.db.prepare('DELETE FROM layers WHERE id = ?').run(id);
   }
 
-  /** True when no image, container, child layer or live lease points at the layer. */
+  /** True when no image, container, child layer, build cache entry or live lease points at the layer. */
   layerUnreferenced(id: string): boolean {
     return !this.db
       .prepare(
         `SELECT 1 WHERE EXISTS (SELECT 1 FROM image_layers WHERE layer_id = @ref)
            OR EXISTS (SELECT 1 FROM containers WHERE layer_id = @ref)
            OR EXISTS (SELECT 1 FROM layers WHERE parent = @ref)
+           OR EXISTS (SELECT 1 FROM build_cache WHERE top_layer = @ref)
            OR EXISTS (SELECT 1 FROM lease_refs WHERE kind = 'layer' AND ref = @ref)`,
       )
       .get({ ref: id });
@@ -363,6 +364,7 @@ export class Records {
     return !!this.db
       .prepare(
         `SELECT 1 WHERE EXISTS (SELECT 1 FROM image_blobs WHERE digest = @ref)
+           OR EXISTS (SELECT 1 FROM build_cache_blobs WHERE digest = @ref)
            OR EXISTS (SELECT 1 FROM lease_refs WHERE kind = 'blob' AND ref = @ref)`,
       )
       .get({ ref: digest });

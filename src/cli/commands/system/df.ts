@@ -35,6 +35,19 @@ function containerLine(containers: { State: string; SizeRw?: number }[]) {
   };
 }
 
+/** Docker's Build Cache row: a layer an image also uses is not reclaimed by pruning the cache. */
+function buildCacheLine(entries: { Size: number; Shared: boolean; InUse: boolean }[]) {
+  const size = entries.reduce((n, e) => n + e.Size, 0);
+  const unused = entries.filter((e) => !e.Shared && !e.InUse).reduce((n, e) => n + e.Size, 0);
+  return {
+    Type: 'Build Cache',
+    TotalCount: String(entries.length),
+    Active: String(entries.filter((e) => e.InUse).length),
+    Size: dockerSize(size),
+    Reclaimable: dockerSize(unused),
+  };
+}
+
 export function register(parent: Command, app: App, name = 'df'): void {
   const cmd = parent
     .command(name)
@@ -55,7 +68,7 @@ export function register(parent: Command, app: App, name = 'df'): void {
         },
         containerLine(du.Containers),
         volumeLine(du.Volumes),
-        { Type: 'Build Cache', TotalCount: String(du.BuildCache.length), Active: '0', Size: '0B', Reclaimable: '0B' },
+        buildCacheLine(du.BuildCache),
       ];
       if (o.format === 'json' && o.verbose) {
         app.print(JSON.stringify(du));

@@ -1,0 +1,46 @@
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseDockerfile } from '../../core/build/index.js';
+import { unmount } from '../../sys/mount.js';
+import type { ContainerContext } from '../containers/context.js';
+import type { EngineContext } from '../context.js';
+import { Lease } from '../images/lease.js';
+import { Builder } from './builder.js';
+import { openContext } from './context.js';
+import type { BuildListener, BuildOptions, BuildResult } from './types.js';
+
+/** Unmounts whatever is still mounted below `dir` (deepest first), then removes it. */
+function removeWorkDir(dir: string): void {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' '))
+    .filter((m): m is string => !!m && m.startsWith(dir + '/'))
+    .sort((a, b) => b.length - a.length);
+  for (const m of mounts) unmount(m, { detach: true });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+/**
+ * `build`: opens the context, parses the Dockerfile, builds the stages the target needs under
+ * one lease (so nothing it uses or makes is collected mid-build) and writes the image.
+ */
+export async function runBuild(ctx: EngineContext, cc: ContainerContext, opts: BuildOptions, emit: BuildListener = () => undefined): Promise<BuildResult> {
+  const workDir = join(ctx.runroot, 'build', randomBytes(8).toString('hex'));
+  mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  try {
+    const context = await openContext(opts, workDir);
+    const df = parseDockerfile(context.dockerfile, { filename: context.dockerfileName });
+    for (const w of df.warnings) emit({ type: 'warning', message: `${context.dockerfileName}:${w.line}: ${w.message}` });
+    return await Lease.with(ctx, async (lease) => {
+      const b = new Builder(ctx, cc, lease, opts, emit, context, df, workDir);
+      try {
+        return await b.build();
+      } finally {
+        b.close();
+      }
+    });
+  } finally {
+    removeWorkDir(workDir);
+  }
+}

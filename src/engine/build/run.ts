@@ -1,0 +1,118 @@
+import { randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Writable } from 'node:stream';
+import type { MountRequest } from '../../core/runtime/create-options.js';
+import { EngineError, isEngineError } from '../../core/errdefs.js';
+import { writeTx } from '../../impl/metadata/db.js';
+import type { LayerRecord } from '../../impl/metadata/records.js';
+import type { ContainerContext } from '../containers/context.js';
+import { removeContainer, waitContainer } from '../containers/lifecycle.js';
+import { startContainer } from '../containers/start.js';
+import type { ContainerConfigRecord } from '../containers/types.js';
+import { initialState } from '../containers/state.js';
+import type { Lease } from '../images/lease.js';
+import { planContainerNetwork } from '../networks/container-net.js';
+import { commitLayer, removeMountPoints } from './layer.js';
+
+export interface RunStepRequest {
+  parent: LayerRecord | null;
+  argv: string[];
+  env: string[];
+  workdir?: string;
+  user?: string;
+  /** none, host, bridge or a network name. */
+  network: string;
+  mounts: MountRequest[];
+  onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => void;
+  signal?: AbortSignal;
+}
+
+/** A RUN command that exited non-zero (podman's wording). */
+export class RunFailed extends EngineError {
+  constructor(readonly exitCode: number) {
+    super('FailedPrecondition', `exit status ${exitCode}`);
+  }
+}
+
+function sink(stream: 'stdout' | 'stderr', onOutput: RunStepRequest['onOutput']): Writable {
+  return new Writable({
+    write(chunk: Buffer, _enc, cb) {
+      onOutput(stream, Buffer.from(chunk));
+      cb();
+    },
+  });
+}
+
+/**
+ * Runs one RUN instruction in a working container made through the container engine (its
+ * rootfs, /etc files, network and OCI spec are those of `run`), streams its output, and turns
+ * its writable layer into the step's image layer. The container is gone afterwards either way.
+ */
+export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRequest): Promise<LayerRecord> {
+  const ctx = cc.ctx;
+  const id = randomBytes(32).toString('hex');
+  const layerId = ctx.newId();
+  const parentId = req.parent?.id ?? null;
+  const net = planContainerNetwork(ctx, { network: req.network });
+  const config: ContainerConfigRecord = {
+    image: 'skiff-build',
+    imageId: '',
+    name: `skiff-build-${id.slice(0, 12)}`,
+    opts: {
+      command: req.argv,
+      entrypoint: [''],
+      env: req.env,
+      ...(req.workdir ? { workdir: req.workdir } : {}),
+      ...(req.user ? { user: req.user } : {}),
+      mounts: req.mounts,
+    },
+    imageConfig: {},
+    autoRemove: false,
+    stopTimeout: 0,
+    ...net,
+  };
+  writeTx(ctx.db, () => {
+    ctx.records.insertLayer({ id: layerId, parent: parentId, created: Date.now() });
+    ctx.db.prepare('UPDATE layers SET complete = 1 WHERE id = ?').run(layerId);
+    cc.records.insert({ id, name: config.name, imageId: null, layerId, created: Date.now(), config, state: initialState() });
+  });
+  let removed = false;
+  const remove = async () => {
+    if (removed) return;
+    removed = true;
+    await removeContainer(cc, id, { force: true, volumes: true }).catch((e: unknown) => {
+      if (!isEngineError(e, 'NotFound')) throw e;
+    });
+  };
+  const onAbort = () => void remove().catch(() => undefined);
+  req.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    ctx.driver.create(layerId, parentId);
+    const { attach } = await startContainer(cc, id, {
+      attach: { stdout: sink('stdout', req.onOutput), stderr: sink('stderr', req.onOutput) },
+      callerCleansUp: true,
+    });
+    const [code] = await Promise.all([waitContainer(cc, id), attach?.done]);
+    if (req.signal?.aborted) throw new EngineError('Canceled', 'build canceled');
+    if (code !== 0) throw new RunFailed(code);
+    let destinations: string[] = [];
+    try {
+      const spec = JSON.parse(readFileSync(join(cc.paths(id).bundle, 'config.json'), 'utf8')) as { mounts?: { destination: string }[] };
+      destinations = (spec.mounts ?? []).map((m) => m.destination);
+    } catch {
+      // no bundle: nothing was mounted
+    }
+    removeMountPoints(cc, layerId, destinations);
+    // The layer changes hands: the build's lease holds it before the container lets go.
+    writeTx(ctx.db, () => {
+      lease.layer(layerId);
+      ctx.db.prepare('UPDATE containers SET layer_id = NULL WHERE id = ?').run(id);
+    });
+    await remove();
+    return await commitLayer(cc, lease, req.parent, layerId);
+  } finally {
+    req.signal?.removeEventListener('abort', onAbort);
+    await remove();
+  }
+}

@@ -1,0 +1,52 @@
+import { createHash } from 'node:crypto';
+import type { HistoryEntry, ImageConfig } from '../../core/images/oci.js';
+
+/**
+ * What one built instruction leaves behind, and what a build cache row stores: the image
+ * config so far (run config, history, diff IDs) and the layer ids bottom-up.
+ */
+export interface BuildState {
+  config: ImageConfig;
+  layers: string[];
+}
+
+export const DEFAULT_SHELL = ['/bin/sh', '-c'];
+
+/** A cache key: the parent's key and everything the instruction saw, hashed. */
+export function cacheKey(parent: string, ...parts: unknown[]): string {
+  return createHash('sha256').update(JSON.stringify([parent, ...parts])).digest('hex');
+}
+
+export function cloneState(s: BuildState): BuildState {
+  return JSON.parse(JSON.stringify(s)) as BuildState;
+}
+
+/** KEY=VALUE list with `key` set, keeping the position of an earlier entry. */
+export function setEnv(env: string[] | undefined, key: string, value: string): string[] {
+  const out = [...(env ?? [])];
+  const i = out.findIndex((e) => e === key || e.startsWith(key + '='));
+  if (i >= 0) out[i] = `${key}=${value}`;
+  else out.push(`${key}=${value}`);
+  return out;
+}
+
+export function envValue(env: string[] | undefined, key: string): string | undefined {
+  for (const e of env ?? []) {
+    const i = e.indexOf('=');
+    if (i < 0 ? e === key : e.slice(0, i) === key) return i < 0 ? '' : e.slice(i + 1);
+  }
+  return undefined;
+}
+
+/** Appends a history entry, stamped now. */
+export function addHistory(s: BuildState, createdBy: string, emptyLayer: boolean): void {
+  const created = new Date().toISOString();
+  const h: HistoryEntry = { created, created_by: createdBy, ...(emptyLayer ? { empty_layer: true } : {}) };
+  s.config.history = [...(s.config.history ?? []), h];
+  s.config.created = created;
+}
+
+/** The form buildah and Docker's classic builder record for instructions without a layer. */
+export function nopHistory(text: string): string {
+  return `/bin/sh -c #(nop) ${text}`;
+}
