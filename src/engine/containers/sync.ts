@@ -85,9 +85,15 @@ export async function finalizeExit(
 
 export async function releaseResources(cc: ContainerContext, c: ContainerRecord): Promise<void> {
   const runtime = await cc.runtime(c.config.runtime);
-  await runtime.delete(c.id, true).catch(() => undefined);
-  unmountRootfs(cc.paths(c.id).rootfs);
-  await teardownContainerNetwork(cc, c.id);
+  // The runtime's delete of a stopped container removes its state and cgroups, never the
+  // rootfs: it runs (a process of its own) while this one unmounts and tears the network down.
+  const deleted = runtime.delete(c.id, true).catch(() => undefined);
+  try {
+    unmountRootfs(cc.paths(c.id).rootfs);
+    await teardownContainerNetwork(cc, c.id);
+  } finally {
+    await deleted;
+  }
 }
 
 /** Removes the row, the writable layer and the container's directories; with `volumes`, its anonymous volumes (rm -v, --rm). */
