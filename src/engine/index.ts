@@ -9,6 +9,7 @@ import { ImageEngine } from './images/index.js';
 import { ContainerEngine } from './containers/index.js';
 import { VolumeEngine } from './volumes/index.js';
 import { NetworkEngine } from './networks/index.js';
+import { BuildEngine } from './build/index.js';
 import { collectGarbage, type GcReport } from './gc.js';
 import { diskUsage, type DiskUsage } from './system/df.js';
 import { systemInfo, type SystemInfo } from './system/info.js';
@@ -55,6 +56,12 @@ export class Engine {
   /** Container and network events of every process on this run root. */
   get events(): EventLog {
     return this.ctx.events;
+  }
+
+  private _builder?: BuildEngine;
+  /** `build`, `builder prune` and the build cache. */
+  get builder(): BuildEngine {
+    return (this._builder ??= new BuildEngine(this.ctx, () => this.containers.cc));
   }
 
   info(): SystemInfo {
