@@ -16,6 +16,7 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['load', [], () => import('./image-load.js')],
   ['pull', [], () => import('./image-pull.js')],
   ['push', [], () => import('./image-push.js')],
+  ['build', [], () => import('./build.js')],
   ['copy', [], () => import('./image-copy.js')],
   ['tree', [], () => import('./image-tree.js')],
 ];
