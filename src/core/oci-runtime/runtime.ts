@@ -60,6 +60,11 @@ export interface CreateOptions extends ExitPaths {
   exitCommand?: string[];
   /** Extra arguments for the runtime (placed before the subcommand), e.g. ['--debug']. */
   runtimeArgs?: string[];
+  /**
+   * An `attach` follows: the implementation may set it up while the runtime creates the
+   * container, so that it adds nothing to the start's latency.
+   */
+  willAttach?: boolean;
 }
 
 export interface CreateResult {

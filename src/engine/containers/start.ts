@@ -129,6 +129,7 @@ export async function startContainer(
       exitDir: paths.exitDir,
       persistDir: paths.persistDir,
       exitCommand: opts.callerCleansUp ? undefined : cc.exitCommand(c.id),
+      willAttach: !!opts.attach,
     });
     if (opts.attach) attach = await runtime.attach(rc, opts.attach);
     for (const s of opts.attachAlso ?? []) also.push(await runtime.attach(rc, s));

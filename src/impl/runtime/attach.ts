@@ -17,6 +17,11 @@ const STDOUT = 2;
 const STDERR = 3;
 const MAX_STDIN_MESSAGE = 32768;
 
+/** Starts the next attach's reader thread ahead of time (see SeqpacketSocket.warmUp). */
+export function warmUpAttach(): void {
+  void SeqpacketSocket.warmUp().catch(() => undefined);
+}
+
 export async function attachSocket(socketPath: string, streams: AttachStreams): Promise<AttachSession> {
   const keys = parseDetachKeys(streams.detachKeys ?? DEFAULT_DETACH_KEYS);
   let sock: SeqpacketSocket;

@@ -13,7 +13,7 @@ import type {
   AttachSession, AttachStreams, CreateOptions, CreateResult, ExecOptions, ExecResult, ExitInfo, ExitPaths, OciRuntime,
   ProcessSpec, RuntimeContainer, RuntimeFeatures, RuntimeState,
 } from '../../core/oci-runtime/runtime.js';
-import { attachSocket } from './attach.js';
+import { attachSocket, warmUpAttach } from './attach.js';
 import { ConmonProcess, conmonArgv } from './conmon.js';
 import { execDir, execInContainer } from './exec.js';
 import { clearExitFiles, readExitFile, waitForExit } from './exit-file.js';
@@ -78,6 +78,8 @@ export class ConmonRuntime implements OciRuntime {
     const conmon = await ConmonProcess.spawn(this.opts.conmonPath, argv, c.bundle);
     try {
       conmon.signalStart();
+      // The attach socket's reader thread boots while conmon and the runtime do their work.
+      if (o.willAttach) warmUpAttach();
       let reported: { data: number; message?: string };
       try {
         reported = await conmon.nextSync(this.timeoutMs, 'the container PID');

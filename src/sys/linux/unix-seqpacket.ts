@@ -70,25 +70,28 @@ function lastErrno(): number {
 }
 
 // Runs in the reader thread: a plain CommonJS script, so it works the same under tsx and in
-// the esbuild bundle. It loads its own copy of koffi (the path comes from the main thread).
+// the esbuild bundle. It loads its own copy of koffi (the path comes from the main thread),
+// then waits for the socket: a thread can be started before the socket exists (warmUp).
 const READER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const koffi = require(workerData.koffi);
 const recv = koffi.load('libc.so.6').func('long recv(int fd, void *buf, size_t len, int flags)');
 const buf = Buffer.alloc(workerData.size);
-for (;;) {
-  const n = Number(recv(workerData.fd, buf, buf.length, 0));
-  if (n < 0) {
-    const errno = koffi.errno();
-    if (errno === ${EINTR}) continue;
-    parentPort.postMessage({ type: 'error', errno });
-    break;
+parentPort.once('message', ({ fd }) => {
+  for (;;) {
+    const n = Number(recv(fd, buf, buf.length, 0));
+    if (n < 0) {
+      const errno = koffi.errno();
+      if (errno === ${EINTR}) continue;
+      parentPort.postMessage({ type: 'error', errno });
+      break;
+    }
+    if (n === 0) { parentPort.postMessage({ type: 'end' }); break; }
+    const data = new Uint8Array(n);
+    data.set(buf.subarray(0, n));
+    parentPort.postMessage({ type: 'data', data }, [data.buffer]);
   }
-  if (n === 0) { parentPort.postMessage({ type: 'end' }); break; }
-  const data = new Uint8Array(n);
-  data.set(buf.subarray(0, n));
-  parentPort.postMessage({ type: 'data', data }, [data.buffer]);
-}
+});
 `;
 
 type ReaderMessage = { type: 'data'; data: Uint8Array } | { type: 'end' } | { type: 'error'; errno: number };
@@ -121,17 +124,51 @@ export interface SeqpacketSocketEvents {
   close: [];
 }
 
+function startReader(): Worker {
+  const w = new Worker(READER, { eval: true, workerData: { koffi: koffiEntry(), size: RECV_BUFFER } });
+  // Until a socket takes it, a spare thread keeps nobody waiting and its failure is nobody's.
+  w.unref();
+  w.on('error', () => undefined);
+  return w;
+}
+
+/** A reader thread started ahead of time (warmUp); undefined once taken or if it died. */
+let spare: Worker | undefined;
+
+function takeReader(): Worker {
+  const w = spare ?? startReader();
+  spare = undefined;
+  w.removeAllListeners();
+  w.ref();
+  return w;
+}
+
 export class SeqpacketSocket extends EventEmitter<SeqpacketSocketEvents> {
   private fd: number;
   private readonly worker: Worker;
   private closing = false;
   private writeShut = false;
 
+  /**
+   * Starts the next socket's reader thread now. A thread takes tens of milliseconds of CPU to
+   * boot; started while the caller waits for something else (conmon and the runtime creating
+   * the container), it is ready by the time the socket exists.
+   */
+  static async warmUp(): Promise<void> {
+    await load();
+    if (spare) return;
+    const w = startReader();
+    w.once('exit', () => {
+      if (spare === w) spare = undefined;
+    });
+    spare = w;
+  }
+
   private constructor(fd: number, path: string) {
     super();
     this.fd = fd;
-    const koffiPath = koffiEntry();
-    this.worker = new Worker(READER, { eval: true, workerData: { koffi: koffiPath, fd, size: RECV_BUFFER } });
+    this.worker = takeReader();
+    this.worker.postMessage({ fd });
     this.worker.on('message', (m: ReaderMessage) => {
       if (m.type === 'data') this.emit('message', Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
       else if (m.type === 'end') this.emit('end');
