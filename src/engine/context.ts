@@ -1,6 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../sys/random.js';
 import type { SkiffConfig, StorageDriverName } from '../core/config/types.js';
 import type { LayerDriver } from '../core/layers/driver.js';
 import { failedPrecondition } from '../core/errdefs.js';

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../sys/random.js';
 import { mkdirSync } from 'node:fs';
 import { alreadyExists, invalidArgument } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';

@@ -1,4 +1,4 @@
-import { randomInt } from 'node:crypto';
+import { randomInt } from '../../sys/random.js';
 
 // Docker's style of generated names (adjective_surname); the lists are our own picks.
 const ADJECTIVES = [

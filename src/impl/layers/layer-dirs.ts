@@ -1,5 +1,5 @@
 // Names and directory checks shared by the storage drivers.
-import { randomBytes } from 'node:crypto';
+import { randomBytes } from '../../sys/random.js';
 import { readFileSync } from 'node:fs';
 import { failedPrecondition, invalidArgument } from '../../core/errdefs.js';
 
