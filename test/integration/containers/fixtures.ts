@@ -1,7 +1,7 @@
 // Shared set-up for the container CLI tests: an env with a busybox image, and the checks that
 // a test left nothing behind (conmon, mounts, bundles) on the real host.
 import assert from 'node:assert/strict';
-import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -52,7 +52,9 @@ export function snapshotCli(into: string): string {
         mkdirSync(join(into, 'dist'), { recursive: true });
         cpSync(join(REPO, 'bin'), join(into, 'bin'), { recursive: true });
         cpSync(join(REPO, 'package.json'), join(into, 'package.json'));
-        cpSync(dist, join(into, 'dist/cli'), { recursive: true, filter: (src) => !src.includes('.cache') });
+        // dist/cli is a symlink to the current build, and a copied symlink would still lead to
+        // the live build (which the next build deletes): copy the build it points to.
+        cpSync(realpathSync(dist), join(into, 'dist/cli'), { recursive: true, filter: (src) => !src.includes('.cache') });
         symlinkSync(join(REPO, 'node_modules'), join(into, 'node_modules'));
         spawnSync('sleep', ['0.3']);
         if (before === treeSignature(dist) && existsSync(join(into, 'dist/cli/cli/main.cjs'))) return join(into, 'bin/skiff');
