@@ -65,12 +65,22 @@ export class OciLayoutDirWriter implements LayoutSink {
       try {
         const hash = createHash('sha256');
         let got = 0;
+        // Network chunks are small; a write per chunk costs more than the copy into 1 MiB runs.
         const counted = async function* (src: AsyncIterable<Buffer>) {
+          let run: Buffer[] = [];
+          let held = 0;
           for await (const chunk of src) {
             hash.update(chunk);
             got += chunk.length;
-            yield chunk;
+            run.push(chunk);
+            held += chunk.length;
+            if (held >= 1 << 20) {
+              yield Buffer.concat(run, held);
+              run = [];
+              held = 0;
+            }
           }
+          if (held) yield Buffer.concat(run, held);
         };
         await pipeline(data(), counted, createWriteStream(tmp));
         if (got !== size) throw invalidArgument(`blob ${digest}: got ${got} bytes, expected ${size}`);

@@ -97,7 +97,7 @@ export class OciDirSource implements ImageSource {
   async open(desc: Descriptor): Promise<Readable> {
     const path = join(this.dir, blobPathOf(desc.digest));
     if (!existsSync(path)) throw invalidArgument(`${this.dir} is missing blob ${desc.digest}`);
-    return createReadStream(path);
+    return createReadStream(path, { highWaterMark: 1 << 20 });
   }
 
   async close(): Promise<void> {}
