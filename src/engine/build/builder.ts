@@ -622,13 +622,27 @@ export class Builder {
     const items: CopyItem[] = [];
     const nodes: SourceNode[] = [];
     const keyParts: unknown[] = [];
+    const downloads: (() => Promise<unknown>)[] = [];
     for (const raw of inst.sources) {
       const s = x.word(raw);
       if (inst.kind === 'ADD' && isUrl(s)) {
         if (isGitUrl(s)) throw notImplemented(`ADD of a git repository (${s}) is not supported`);
-        const dl = await download(s, join(this.workDir, `download-${++this.scratchCount}`), checksum, this.opts.signal);
-        items.push({ kind: 'bytes', name: dl.name, data: { path: dl.path }, mode: 0o600, ...(dl.mtime ? { mtime: dl.mtime } : {}) });
-        keyParts.push(['url', s, dl.digest, dl.mtime?.getTime() ?? null]);
+        const to = join(this.workDir, `download-${++this.scratchCount}`);
+        const item: CopyItem & { kind: 'bytes' } = { kind: 'bytes', name: posix.basename(new URL(s).pathname) || '__unnamed__', data: { path: to }, mode: 0o600 };
+        items.push(item);
+        const fetchIt = async () => {
+          const dl = await download(s, to, checksum, this.opts.signal);
+          if (dl.mtime) item.mtime = dl.mtime;
+          return dl;
+        };
+        if (checksum !== undefined) {
+          // The checksum names the content: a cache hit needs no download.
+          downloads.push(fetchIt);
+          keyParts.push(['url', s, checksum]);
+        } else {
+          const dl = await fetchIt();
+          keyParts.push(['url', s, dl.digest, dl.mtime?.getTime() ?? null]);
+        }
         continue;
       }
       if (checksum !== undefined) throw invalidArgument(`checksum can't be specified for non-HTTP(S) sources`);
@@ -656,6 +670,7 @@ export class Builder {
     const identity = src ? src.identity : digestSources(nodes);
     const key = cacheKey(run.key, inst.kind, dest, chown ?? null, chmod ?? null, identity, nodes.map((n) => n.path), items.map((i) => i.kind), keyParts);
     return this.cached_(run, key, async (next) => {
+      for (const d of downloads) await d();
       const layer = await this.withScratch(
         run,
         async (rootfs) => {
