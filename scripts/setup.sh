@@ -10,6 +10,7 @@ PKGS=(
   uidmap fuse-overlayfs                    # rootless / user namespaces
   busybox-static zstd tar tmux             # test images and terminal tests
   docker-registry podman skopeo            # interop peers and a real registry for tests
+  docker-compose                           # compose v1 (docker-py) against the API service
   apache2-utils openssl                    # htpasswd (bcrypt) and certificates for registry auth tests
 )
 missing=()
