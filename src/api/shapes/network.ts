@@ -42,9 +42,20 @@ export function modeNetworkDoc(ref: string) {
   };
 }
 
+/**
+ * The driver options a Docker client set or would expect: skiff's `isolate=true` is Docker's
+ * behaviour for every bridge, so it is not shown (compose v1 recreates a network whose options
+ * differ from its file's).
+ */
+function dockerOptions(options: Record<string, string>): Record<string, string> {
+  const { isolate, ...rest } = options;
+  return isolate === undefined || isolate === 'true' ? rest : { ...rest, isolate };
+}
+
 /** An engine network in Docker's shape; the default network is named `bridge`. */
 export function networkDoc(n: NetworkInspect, defaultNetwork: string) {
   const isDefault = n.Name === defaultNetwork;
+  const options = dockerOptions(n.Options);
   return {
     Name: isDefault ? 'bridge' : n.Name,
     Id: n.Id,
@@ -59,7 +70,7 @@ export function networkDoc(n: NetworkInspect, defaultNetwork: string) {
     ConfigFrom: n.ConfigFrom,
     ConfigOnly: n.ConfigOnly,
     Containers: n.Containers,
-    Options: isDefault ? { ...n.Options, 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.name': n.NetworkInterface } : n.Options,
+    Options: isDefault ? { ...options, 'com.docker.network.bridge.default_bridge': 'true', 'com.docker.network.bridge.name': n.NetworkInterface } : options,
     Labels: n.Labels,
   };
 }
