@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
 import type { Credentials, RegistryOptions } from '../../core/remotes/remotes.js';
 import { EngineError } from '../../core/errdefs.js';
-import { basicHeader, parseChallenges, TokenCache, type Challenge } from './auth.js';
+import { basicHeader, parseChallenges, processTokens, tokenKey, type Challenge, type FetchedToken } from './auth.js';
 import { httpError, isRetryableNetworkError, networkError } from './errors.js';
 import { Agents, readBody, send, type HttpRequest, type HttpResponse } from './http.js';
 
@@ -36,7 +36,8 @@ export function apiHost(registry: string): string {
 
 /**
  * One registry host: finds the scheme (HTTPS, or HTTP where allowed), answers its auth
- * challenge (Basic, or Bearer tokens cached per scope set) and retries what may succeed on a
+ * challenge (Basic, or Bearer tokens cached per identity and scope set for the whole process,
+ * fetched again when the registry refuses one) and retries what may succeed on a
  * second try (5xx, connection resets) with backoff.
  */
 export class RegistryClient {
@@ -45,7 +46,6 @@ export class RegistryClient {
   private insecureTls: boolean;
   private readonly allowHttp: boolean;
   private challenge?: Challenge;
-  private readonly tokens = new TokenCache();
 
   private readonly agents: Agents;
 
@@ -107,20 +107,24 @@ export class RegistryClient {
     }
   }
 
-  private async authorization(scopes: string[], fresh: boolean): Promise<string | undefined> {
+  /**
+   * The Authorization header for a request needing `scopes`. `rejected` is the bearer token
+   * the registry just refused (expired or revoked): a new one is fetched in its place.
+   */
+  private async authorization(scopes: string[], what: string, rejected?: string): Promise<string | undefined> {
     const ch = this.challenge;
     if (!ch) return undefined;
     const creds = this.credentials();
     if (ch.scheme === 'basic') return creds ? basicHeader(creds) : undefined;
-    const key = [...new Set(scopes)].sort().join(' ');
-    if (fresh) this.tokens.drop(key);
-    const cached = this.tokens.get(key);
-    if (cached) return `Bearer ${cached}`;
-    const token = await this.fetchToken(ch, scopes, creds);
+    const token = await processTokens.obtain(
+      tokenKey(this.registry, creds, scopes),
+      () => this.fetchToken(ch, scopes, creds, what),
+      rejected,
+    );
     return `Bearer ${token}`;
   }
 
-  private async fetchToken(ch: Challenge, scopes: string[], creds: Credentials | undefined): Promise<string> {
+  private async fetchToken(ch: Challenge, scopes: string[], creds: Credentials | undefined, what: string): Promise<FetchedToken> {
     const realm = ch.params.realm;
     if (!realm) throw new EngineError('InvalidArgument', `registry ${this.registry}: bearer challenge without a realm`);
     const url = new URL(realm);
@@ -135,12 +139,26 @@ export class RegistryClient {
       throw networkError(`${this.registry} (token service ${url.host})`, e);
     }
     const body = await readBody(res, 1 << 20);
-    if (res.status !== 200) throw httpError(res.status, `registry ${this.registry}: token service`, body);
-    const doc = JSON.parse(body.toString('utf8')) as { token?: string; access_token?: string; expires_in?: number; issued_at?: string };
-    const token = doc.token ?? doc.access_token;
-    if (!token) throw new EngineError('InvalidArgument', `registry ${this.registry}: token service sent no token`);
-    this.tokens.set([...new Set(scopes)].sort().join(' '), token, doc.expires_in, doc.issued_at);
-    return token;
+    if (res.status === 401 && creds) {
+      throw new EngineError('PermissionDenied', `${what}: unauthorized: invalid username or password (the token service at ${url.host} refused them)`);
+    }
+    if (res.status !== 200) throw httpError(res.status, `${what}: token service at ${url.host}`, body);
+    let doc: { token?: unknown; access_token?: unknown; expires_in?: unknown; issued_at?: unknown };
+    try {
+      doc = JSON.parse(body.toString('utf8')) as typeof doc;
+    } catch (e) {
+      throw new EngineError('InvalidArgument', `registry ${this.registry}: the token service at ${url.host} sent no JSON`, { cause: e });
+    }
+    // Distribution's field is `token`, OAuth2's `access_token`; services may send both.
+    const token = typeof doc.token === 'string' && doc.token ? doc.token : doc.access_token;
+    if (typeof token !== 'string' || !token) {
+      throw new EngineError('InvalidArgument', `registry ${this.registry}: the token service at ${url.host} sent no token`);
+    }
+    return {
+      token,
+      ...(typeof doc.expires_in === 'number' ? { expiresIn: doc.expires_in } : {}),
+      ...(typeof doc.issued_at === 'string' ? { issuedAt: doc.issued_at } : {}),
+    };
   }
 
   /** Sends a request with auth, retries and redirects; non-2xx statuses not in `accept` throw. */
@@ -148,8 +166,9 @@ export class RegistryClient {
     if (!this.base) await this.ping();
     const url = /^https?:/.test(req.path) ? new URL(req.path) : new URL(req.path, this.base);
     let res: HttpResponse | undefined;
+    let rejected: string | undefined;
     for (let authTry = 0; authTry < 2; authTry++) {
-      const auth = await this.authorization(req.scopes, authTry > 0);
+      const auth = await this.authorization(req.scopes, req.what, rejected);
       const headers: OutgoingHttpHeaders = { ...this.ua(), ...req.headers };
       if (auth) headers.authorization = auth;
       try {
@@ -164,6 +183,7 @@ export class RegistryClient {
       if (!next) break;
       res.body.resume();
       this.challenge = next;
+      rejected = auth?.startsWith('Bearer ') ? auth.slice(7) : undefined;
     }
     if (!res) throw networkError(this.registry, new Error('no response'));
     if ((res.status >= 200 && res.status < 300) || req.accept?.includes(res.status)) return res;
@@ -180,7 +200,8 @@ export class RegistryClient {
       throw httpError(res.status, `registry ${this.registry}`, Buffer.alloc(0));
     }
     if (this.challenge.scheme === 'bearer') {
-      await this.fetchToken(this.challenge, [], this.credentials()).catch((e: unknown) => {
+      // Asked of the token service itself, never answered from the cache: the point is to check.
+      await this.fetchToken(this.challenge, [], this.credentials(), `registry ${this.registry}`).catch((e: unknown) => {
         throw new EngineError('PermissionDenied', `logging in to ${this.registry}: invalid username or password`, { cause: e });
       });
       return;

@@ -18,6 +18,8 @@ export function httpError(status: number, what: string, body: Buffer): EngineErr
   const tail = detail ? ` (${detail})` : '';
   switch (status) {
     case 401:
+      // docker-registry's own detail says just this: do not say it twice.
+      if (detail === 'unauthorized: authentication required') return new EngineError('PermissionDenied', `${what}: ${detail}`);
       return new EngineError('PermissionDenied', `${what}: unauthorized: authentication required${tail}`);
     case 403:
       return new EngineError('PermissionDenied', `${what}: denied: requested access to the resource is denied${tail}`);

@@ -22,8 +22,22 @@ export interface Registry {
   stop(): void;
 }
 
-/** Starts /usr/bin/docker-registry with filesystem storage under `dir`; `htpasswd` adds Basic auth. */
-export async function startRegistry(dir: string, opts: { htpasswd?: { user: string; password: string } } = {}): Promise<Registry> {
+export interface TokenAuth {
+  realm: string;
+  service: string;
+  issuer: string;
+  /** PEM certificate(s) the token signer's x5c chain must lead to */
+  rootCertBundle: string;
+}
+
+/**
+ * Starts /usr/bin/docker-registry with filesystem storage under `dir`; `htpasswd` adds Basic
+ * auth, `token` Bearer token auth against a token service.
+ */
+export async function startRegistry(
+  dir: string,
+  opts: { htpasswd?: { user: string; password: string }; token?: TokenAuth } = {},
+): Promise<Registry> {
   mkdirSync(join(dir, 'storage'), { recursive: true });
   const port = await freePort();
   let auth = '';
@@ -31,6 +45,10 @@ export async function startRegistry(dir: string, opts: { htpasswd?: { user: stri
     const file = join(dir, 'htpasswd');
     execFileSync('htpasswd', ['-Bbc', file, opts.htpasswd.user, opts.htpasswd.password], { stdio: 'ignore' });
     auth = `auth:\n  htpasswd:\n    realm: skiff-test\n    path: ${file}\n`;
+  }
+  if (opts.token) {
+    const t = opts.token;
+    auth = `auth:\n  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.rootCertBundle}\n`;
   }
   const conf = join(dir, 'config.yml');
   writeFileSync(
