@@ -7,6 +7,7 @@ import { registerImageRoutes } from './images.js';
 import { registerNetworkRoutes } from './networks.js';
 import { registerVolumeRoutes } from './volumes.js';
 import { registerAuthRoutes } from './auth.js';
+import { registerBuildRoutes } from './build.js';
 
 /** Every endpoint group; each file registers its own routes. */
 export function registerRoutes(r: Router): Router {
@@ -18,5 +19,6 @@ export function registerRoutes(r: Router): Router {
   registerNetworkRoutes(r);
   registerVolumeRoutes(r);
   registerAuthRoutes(r);
+  registerBuildRoutes(r);
   return r;
 }

@@ -4,6 +4,8 @@ import { API_VERSION, MIN_API_VERSION } from '../version.js';
 import { versionInfo } from '../../engine/index.js';
 import { imageSummaryDoc } from '../shapes/image.js';
 import { volumeDoc } from '../shapes/volume.js';
+import { buildCacheDoc } from '../shapes/build.js';
+import { summaryDoc } from '../shapes/container.js';
 
 export function registerSystemRoutes(r: Router): void {
   const ping = (c: Parameters<Parameters<Router['get']>[1]>[0]) => {
@@ -92,9 +94,9 @@ export function registerSystemRoutes(r: Router): void {
     sendJson(mustRes(c), 200, {
       LayersSize: du.LayersSize,
       Images: images.map(imageSummaryDoc),
-      Containers: du.Containers.map(({ ExitCode: _exit, ...summary }) => summary),
+      Containers: du.Containers.map(summaryDoc),
       Volumes: c.engine.volumes.list().map((v) => volumeDoc(v, usage.get(v.Name) ?? { Size: -1, RefCount: v.RefCount })),
-      BuildCache: [],
+      BuildCache: c.engine.builder.cacheUsage().map(buildCacheDoc),
     });
   });
 }

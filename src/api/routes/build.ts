@@ -1,0 +1,128 @@
+/**
+ * POST /build (the classic builder's API: a tar context as the body, options in the query,
+ * a JSON stream back) and POST /build/prune, through the engine's builder.
+ */
+import { Transform, type Readable } from 'node:stream';
+import type { Router } from '../router.js';
+import { boolParam, filtersParam, mustRes, sendJson, startJsonStream, type Call } from '../call.js';
+import { invalidArgument, notImplemented } from '../../core/errdefs.js';
+import type { BuildOptions } from '../../engine/build/index.js';
+import { buildProgress } from '../shapes/build.js';
+import { errorMessage, type JsonMessage } from '../shapes/progress.js';
+
+/** A JSON object of strings in a query parameter (`buildargs`, `labels`); null values are dropped, as dockerd does. */
+function jsonMapParam(c: Call, name: string): Record<string, string> | undefined {
+  const raw = c.query.get(name);
+  if (!raw) return undefined;
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw);
+  } catch {
+    throw invalidArgument(`${name}: not JSON: ${raw}`);
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw invalidArgument(`${name}: expected a JSON object`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(doc as Record<string, unknown>)) {
+    if (v === null) continue;
+    if (typeof v !== 'string') throw invalidArgument(`${name}.${k}: expected a string`);
+    out[k] = v;
+  }
+  return out;
+}
+
+/**
+ * The docker CLI's context for `docker build -f - DIR` ends right after the added Dockerfile's
+ * bytes, without the tar's padding and end blocks (moby's ReplaceFileTarWrapper closes its pipe
+ * before the tar writer): Go's reader takes that as the end. A plain tar body is completed here;
+ * extra zero blocks after a complete tar are only more end-of-archive.
+ */
+export function completeTar(body: Readable): Readable {
+  let first: Buffer | undefined = Buffer.alloc(0);
+  let tar = false;
+  let total = 0;
+  const t = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      if (first) {
+        first = Buffer.concat([first, chunk]);
+        if (first.length >= 263) {
+          tar = first.subarray(257, 262).toString('latin1') === 'ustar';
+          first = undefined;
+        }
+      }
+      total += chunk.length;
+      done(null, chunk);
+    },
+    flush(done) {
+    if (tar) this.push(Buffer.alloc((512 - (total % 512)) % 512 + 1024));
+    done();
+    },
+  });
+  body.once('error', (e) => t.destroy(e));
+  return body.pipe(t);
+}
+
+function buildOptions(c: Call, signal: AbortSignal): BuildOptions {
+  const q = c.query;
+  if (q.get('remote')) throw notImplemented('builds from a remote context (git or URL) are not supported: send the context as a tar body');
+  if (q.get('version') === '2') throw notImplemented('BuildKit is not supported: use the classic builder (DOCKER_BUILDKIT=0)');
+  const network = q.get('networkmode');
+  return {
+    context: { kind: 'stream', stream: completeTar(c.req) },
+    dockerfile: q.get('dockerfile') || 'Dockerfile',
+    tags: q.getAll('t').filter(Boolean),
+    ...(q.get('target') ? { target: q.get('target')! } : {}),
+    buildArgs: jsonMapParam(c, 'buildargs') ?? {},
+    ...(q.get('labels') ? { labels: jsonMapParam(c, 'labels') } : {}),
+    noCache: boolParam(q, 'nocache'),
+    pull: boolParam(q, 'pull') ? 'always' : 'missing',
+    ...(network && network !== 'default' ? { network } : {}),
+    format: 'docker',
+    signal,
+  };
+}
+
+/** dockerd's prune filters: `until` (a duration or a timestamp) and `all`. */
+function untilMs(v: string): number {
+  const rel = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v);
+  if (rel) return Date.now() - Number(rel[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 'ms' | 's' | 'm' | 'h'];
+  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
+  const t = Date.parse(v);
+  if (Number.isNaN(t)) throw invalidArgument(`invalid until filter: ${v}`);
+  return t;
+}
+
+export function registerBuildRoutes(r: Router): void {
+  r.post('/build', async (c) => {
+    const res = mustRes(c);
+    const ac = new AbortController();
+    // a client that goes away cancels its build, as dockerd does
+    res.once('close', () => {
+      if (!res.writableEnded) ac.abort();
+    });
+    const opts = buildOptions(c, ac.signal);
+    const shape = buildProgress(boolParam(c.query, 'q'));
+    let send: ((m: JsonMessage) => void) | undefined;
+    const write = (m: JsonMessage) => {
+      send ??= startJsonStream(res);
+      send(m);
+    };
+    try {
+      const result = await c.engine.builder.build(opts, (e) => {
+        for (const m of shape.onEvent(e)) write(m);
+      });
+      for (const m of shape.done(result)) write(m);
+    } catch (e) {
+      if (!send && !(e as { exitCode?: number }).exitCode) throw e;
+      // the docker CLI exits with errorDetail.code: a RUN's own status
+      write(errorMessage(e, (e as { exitCode?: number }).exitCode ?? 1));
+    }
+    res.end();
+  });
+
+  r.post('/build/prune', (c) => {
+    const filters = filtersParam(c.query);
+    const until = filters.get('until')?.[0];
+    const report = c.engine.builder.prune(until ? { until: untilMs(until) } : {});
+    sendJson(mustRes(c), 200, { CachesDeleted: report.removed, SpaceReclaimed: report.bytesReclaimed });
+  });
+}
