@@ -5,6 +5,7 @@ import {
   expandHeredoc,
   expandWord,
   expandWords,
+  IgnoreMatcher,
   parseDockerfile,
   parseMount,
   platformArgs,
@@ -37,7 +38,7 @@ import { commitLayer, dropLayer, scratchLayer } from './layer.js';
 import { applyConfigInstruction, resolveWorkdir, type Expander } from './metadata.js';
 import { planRunMounts } from './run-mounts.js';
 import { runStep } from './run.js';
-import { digestSources, matchSources, walkSource, type SourceNode } from './sources.js';
+import { digestSources, matchSources, walkSource, type PathFilter, type SourceNode } from './sources.js';
 import { addHistory, cacheKey, cloneState, DEFAULT_SHELL, envValue, nopHistory, type BuildState } from './state.js';
 import type { BuildListener, BuildOptions, BuildResult } from './types.js';
 
@@ -74,6 +75,17 @@ class StageRun {
   }
 }
 
+/** The context's .dockerignore plus a COPY's --exclude patterns. */
+function withExcludes(base: PathFilter | undefined, excludes: string[]): PathFilter | undefined {
+  if (!excludes.length) return base;
+  const extra = new IgnoreMatcher(excludes);
+  if (!base) return extra;
+  return {
+    isExcluded: (p) => base.isExcluded(p) || extra.isExcluded(p),
+    canSkipDir: (p) => base.canSkipDir(p) || extra.canSkipDir(p),
+  };
+}
+
 function isUrl(s: string): boolean {
   return /^https?:\/\//i.test(s);
 }
@@ -96,6 +108,8 @@ export class Builder {
   private readonly useCache: boolean;
   private readonly writeCache: boolean;
   private scratchCount = 0;
+  /** Layers this build made (not taken from the cache), in order. */
+  readonly made: string[] = [];
   cached = 0;
   executed = 0;
 
@@ -246,6 +260,7 @@ export class Builder {
     await this.atStep(stage.from, () => this.from(run));
     if (stage.instructions.length === 0 && !isTarget) this.emit({ type: 'step-done', id: run.key });
     for (const [i, inst] of stage.instructions.entries()) {
+      if (this.opts.signal?.aborted) throw new EngineError('Canceled', 'build canceled');
       step(i + 2, inst.original);
       const hit = await this.atStep(inst, () => this.execute(run, inst));
       const last = i === stage.instructions.length - 1;
@@ -285,7 +300,8 @@ export class Builder {
       run.state = { config: { architecture: p.architecture, os: p.os, config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] }, layers: [] };
       run.key = cacheKey('', 'FROM scratch', p);
     } else {
-      const id = await this.image(name);
+      const platform = inst.platform !== undefined ? this.expand(inst, globalLookup).word(inst.platform) : undefined;
+      const id = await this.image(name, platform);
       const img = this.ctx.records.image(id)!;
       const config = await readConfig(this.ctx, img);
       run.state = { config: { ...config, config: config.config ?? {}, history: config.history ?? [] }, layers: this.ctx.records.imageLayerIds(id) };
@@ -311,16 +327,17 @@ export class Builder {
   }
 
   /** The id of a base image, pulled first as --pull says; its layers and blobs leased. */
-  private image(ref: string): Promise<string> {
-    let p = this.images.get(ref);
+  private image(ref: string, platform?: string): Promise<string> {
+    const key = `${ref}\0${platform ?? ''}`;
+    let p = this.images.get(key);
     if (!p) {
-      p = this.acquireImage(ref);
-      this.images.set(ref, p);
+      p = this.acquireImage(ref, platform);
+      this.images.set(key, p);
     }
     return p;
   }
 
-  private async acquireImage(ref: string): Promise<string> {
+  private async acquireImage(ref: string, platform?: string): Promise<string> {
     const policy = this.opts.pull ?? 'missing';
     let have: string | undefined;
     try {
@@ -330,7 +347,7 @@ export class Builder {
     }
     if (policy === 'always' || (!have && policy === 'missing')) {
       const { pullImage } = await import('../images/pull.js');
-      const r = await pullImage(this.ctx, ref, {}, (progress) => this.emit({ type: 'pull', image: ref, progress }));
+      const r = await pullImage(this.ctx, ref, platform ? { platform } : {}, (progress) => this.emit({ type: 'pull', image: ref, progress }));
       have = r.id;
     }
     if (!have) throw notFound(`${ref}: image not known`);
@@ -389,7 +406,7 @@ export class Builder {
    * One cacheable step: a hit takes the cached state; a miss runs `produce` on a copy of the
    * state and records the result. Returns whether it was a hit.
    */
-  private async cached_(run: StageRun, key: string, produce: (next: BuildState) => Promise<void>): Promise<boolean> {
+  private async cachedStep(run: StageRun, key: string, produce: (next: BuildState) => Promise<void>): Promise<boolean> {
     const hit = this.lookup(key);
     if (hit) {
       run.state = hit;
@@ -407,6 +424,7 @@ export class Builder {
   }
 
   private addLayer(s: BuildState, layer: LayerRecord, createdBy: string): void {
+    this.made.push(layer.id);
     s.layers.push(layer.id);
     s.config.rootfs = { type: 'layers', diff_ids: [...s.config.rootfs.diff_ids, layer.diffId!] };
     addHistory(s, createdBy, false);
@@ -435,7 +453,7 @@ export class Builder {
         const text = applyConfigInstruction(probe, inst, x, stageFlags);
         if (text === undefined) throw notImplemented(`${inst.kind} is not supported`);
         run.cmdSet = stageFlags.cmdSet;
-        return this.cached_(run, cacheKey(run.key, text), async (next) => {
+        return this.cachedStep(run, cacheKey(run.key, text), async (next) => {
           next.config = probe.config;
           addHistory(next, nopHistory(text), true);
         });
@@ -456,12 +474,12 @@ export class Builder {
     }
     const text = `ARG ${inst.args.map((a) => a.name + (a.default !== undefined ? `=${a.default}` : '')).join(' ')}`;
     // The values count through the RUNs that see them; the key holds what history shows.
-    return this.cached_(run, cacheKey(run.key, text), async (next) => addHistory(next, nopHistory(text), true));
+    return this.cachedStep(run, cacheKey(run.key, text), async (next) => addHistory(next, nopHistory(text), true));
   }
 
   private async workdir(run: StageRun, inst: ValueInstruction, x: Expander): Promise<boolean> {
     const dir = resolveWorkdir(run.state.config.config?.WorkingDir, x.word(inst.value));
-    return this.cached_(run, cacheKey(run.key, 'WORKDIR', dir), async (next) => {
+    return this.cachedStep(run, cacheKey(run.key, 'WORKDIR', dir), async (next) => {
       (next.config.config ??= {}).WorkingDir = dir;
       // The directory is made now, so it exists in the image even if nothing is put there.
       const layer = await this.withScratch(run, async (rootfs) => {
@@ -581,7 +599,7 @@ export class Builder {
     }
     const args = run.argsInUse();
     const key = cacheKey(run.key, 'RUN', argv, args, plan.key, inst.network ?? 'default');
-    return this.cached_(run, key, async (next) => {
+    return this.cachedStep(run, key, async (next) => {
       const env = [...(c.Env ?? [])];
       for (const [k, v] of run.args) if (v !== undefined && envValue(c.Env, k) === undefined) env.push(`${k}=${v}`);
       for (const k of PROXY_ARGS) {
@@ -611,7 +629,7 @@ export class Builder {
     const from = inst.from !== undefined ? x.word(inst.from) : undefined;
     const src = from !== undefined ? await this.fromRoot(from, run.stage.index) : undefined;
     const root = src?.root ?? this.context.root;
-    const ignore = src ? undefined : this.context.ignore;
+    const ignore = withExcludes(src ? undefined : this.context.ignore, inst.exclude.map((e) => x.word(e)));
     let rawDest = x.word(inst.dest);
     if (rawDest === '.' || rawDest.endsWith('/.')) rawDest += '/';
     const dest = posix.resolve(c.WorkingDir || '/', rawDest) + (rawDest.endsWith('/') && rawDest !== '/' ? '/' : '');
@@ -668,8 +686,8 @@ export class Builder {
     }
     if (items.length === 0) throw invalidArgument(`${this.context.dockerfileName}:${inst.line}: ${inst.kind} needs a source`);
     const identity = src ? src.identity : digestSources(nodes);
-    const key = cacheKey(run.key, inst.kind, dest, chown ?? null, chmod ?? null, identity, nodes.map((n) => n.path), items.map((i) => i.kind), keyParts);
-    return this.cached_(run, key, async (next) => {
+    const key = cacheKey(run.key, inst.kind, dest, chown ?? null, chmod ?? null, identity, nodes.map((n) => n.path), items.map((i) => i.kind), keyParts, inst.exclude);
+    return this.cachedStep(run, key, async (next) => {
       for (const d of downloads) await d();
       const layer = await this.withScratch(
         run,

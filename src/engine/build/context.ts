@@ -61,10 +61,11 @@ async function readAll(it: AsyncIterable<Buffer>): Promise<Buffer> {
 
 function readIgnore(root: string, dockerfilePath: string | undefined, dockerfileName: string): IgnoreMatcher | undefined {
   const candidates = dockerignoreCandidates(basename(dockerfileName));
+  // podman's order: next to the Containerfile, then .containerignore, then .dockerignore.
   const paths = [
     ...(dockerfilePath ? [join(dirname(dockerfilePath), candidates[0]!)] : []),
-    ...candidates.slice(1).map((c) => join(root, c)),
     join(root, '.containerignore'),
+    ...candidates.slice(1).map((c) => join(root, c)),
   ];
   for (const p of paths) {
     if (!existsSync(p)) continue;

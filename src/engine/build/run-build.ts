@@ -5,6 +5,7 @@ import { parseDockerfile } from '../../core/build/index.js';
 import { unmount } from '../../sys/mount.js';
 import type { ContainerContext } from '../containers/context.js';
 import type { EngineContext } from '../context.js';
+import { removeBlobsIfUnused, removeLayersIfUnused } from '../gc.js';
 import { Lease } from '../images/lease.js';
 import { Builder } from './builder.js';
 import { openContext } from './context.js';
@@ -32,14 +33,23 @@ export async function runBuild(ctx: EngineContext, cc: ContainerContext, opts: B
     const context = await openContext(opts, workDir);
     const df = parseDockerfile(context.dockerfile, { filename: context.dockerfileName });
     for (const w of df.warnings) emit({ type: 'warning', message: `${context.dockerfileName}:${w.line}: ${w.message}` });
-    return await Lease.with(ctx, async (lease) => {
+    let made: string[] = [];
+    const result = await Lease.with(ctx, async (lease) => {
       const b = new Builder(ctx, cc, lease, opts, emit, context, df, workDir);
+      made = b.made;
       try {
         return await b.build();
       } finally {
         b.close();
       }
     });
+    if (opts.layers === false) {
+      // Without the cache nothing keeps the layers of other steps: they go now, not at the next GC.
+      const blobs = made.map((id) => ctx.records.layer(id)?.blobDigest).filter((d): d is string => !!d);
+      removeLayersIfUnused(ctx, [...made].reverse());
+      removeBlobsIfUnused(ctx, blobs);
+    }
+    return result;
   } finally {
     removeWorkDir(workDir);
   }

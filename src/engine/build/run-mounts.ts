@@ -5,9 +5,8 @@ import type { MountSpec } from '../../core/build/index.js';
 import type { MountRequest } from '../../core/runtime/create-options.js';
 import { invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
 import { resolveInRoot } from '../containers/scoped-path.js';
-import { cleanSource, digestSources, walkSource } from './sources.js';
+import { cleanSource, digestSources, walkSource, type PathFilter } from './sources.js';
 import type { BuildSecret } from './types.js';
-import type { IgnoreMatcher } from '../../core/build/index.js';
 
 export interface MountPlanInput {
   /** With their values substituted already. */
@@ -15,7 +14,7 @@ export interface MountPlanInput {
   workdir: string;
   /** Tree of `from=` (a stage or image, mounted read-only) and its content identity. */
   fromRoot: (ref: string) => Promise<{ root: string; identity: string }>;
-  context: { root: string; ignore?: IgnoreMatcher };
+  context: { root: string; ignore?: PathFilter };
   secrets: BuildSecret[];
   env: NodeJS.ProcessEnv;
   /** Where per-step copies (rw binds, secrets) go. */

@@ -21,6 +21,9 @@ export interface SourceNode {
   entries: SourceEntry[];
 }
 
+/** What COPY needs of a .dockerignore matcher (a context's, plus --exclude patterns). */
+export type PathFilter = Pick<IgnoreMatcher, 'isExcluded' | 'canSkipDir'>;
+
 const GLOB_META = /[*?[\\]/;
 
 /** One path segment against a Go filepath.Match pattern (`*`, `?`, `[a-z]`, `[^a]`, `\x`). */
@@ -59,7 +62,7 @@ export function cleanSource(p: string): string {
  * every match of it, segment by segment, in name order. Excluded paths (.dockerignore) are
  * never matched.
  */
-export function matchSources(root: string, pattern: string, ignore?: IgnoreMatcher): string[] {
+export function matchSources(root: string, pattern: string, ignore?: PathFilter): string[] {
   const clean = cleanSource(pattern);
   if (!GLOB_META.test(clean)) {
     if (clean !== '' && ignore?.isExcluded(clean)) return [];
@@ -97,7 +100,7 @@ export function matchSources(root: string, pattern: string, ignore?: IgnoreMatch
  * directory, every node below it in name order, leaving out what `ignore` excludes. A directory
  * that is excluded itself is walked only when an exception might bring something inside back.
  */
-export function walkSource(root: string, path: string, ignore?: IgnoreMatcher): SourceNode {
+export function walkSource(root: string, path: string, ignore?: PathFilter): SourceNode {
   const abs = resolveInRoot(root, path);
   const st = lstatSync(abs, { throwIfNoEntry: false });
   if (!st) throw notFound(`${path}: no such file or directory`);

@@ -114,6 +114,17 @@ describe('build: cache', () => {
     assert.match(nc, /STEP 2\/2: RUN echo tool > \/tool\n--> [0-9a-f]{11}\n/);
   });
 
+  test('--layers=false neither reads nor writes the cache', () => {
+    const d = env.context({ Dockerfile: 'FROM bb\nRUN echo uncached > /u\n' });
+    const count = () => env.ok(['system', 'df', '--format', '{{.Type}} {{.TotalCount}}']).split('\n').find((l) => l.startsWith('Build Cache'))!;
+    const before = count();
+    env.build(d, ['-t', 'nolayers', '--layers=false']);
+    const out = env.build(d, ['-t', 'nolayers', '--layers=false']);
+    assert.equal(hits(out).cached, 0);
+    assert.equal(count(), before);
+    assert.equal(env.runIn('nolayers', ['cat', '/u']), 'uncached\n');
+  });
+
   test('system df counts the build cache; builder prune empties it and leaves images working', () => {
     const df = () =>
       env

@@ -157,6 +157,10 @@ describe('build: one Dockerfile per instruction', () => {
     assert.equal(sh('stat -c "%u:%g %a" /owned /by-name /copied-tree/sub/y /single'), '1:2 640\n65534:65534 644\n0:0 750\n0:0 644\n');
     assert.equal(sh('test -L /followed || cat /followed'), '1\n');
 
+    const ex = env.context({ Dockerfile: 'FROM bb\nCOPY --exclude=*.tmp --exclude=skip/ . /ctx/\n', 'keep.txt': '', 'x.tmp': '', 'skip/a': '', 'sub/y.tmp': '' });
+    env.build(ex, ['-t', 'copy-exclude']);
+    assert.equal(env.runIn('copy-exclude', ['sh', '-c', 'cd /ctx && find . -type f | sort']), './Dockerfile\n./keep.txt\n./sub/y.tmp\n');
+
     const bad = env.context({ Dockerfile: 'FROM bb\nCOPY a b /notadir\n', a: '', b: '' });
     const r = env.tryBuild(bad, ['-t', 'copy-bad']);
     assert.notEqual(r.code, 0);
