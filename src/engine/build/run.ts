@@ -77,14 +77,14 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
     ctx.db.prepare('UPDATE layers SET complete = 1 WHERE id = ?').run(layerId);
     cc.records.insert({ id, name: config.name, imageId: null, layerId, created: Date.now(), config, state: initialState() });
   });
-  let removed = false;
-  const remove = async () => {
-    if (removed) return;
-    removed = true;
-    await removeContainer(cc, id, { force: true, volumes: true }).catch((e: unknown) => {
-      if (!isEngineError(e, 'NotFound')) throw e;
-    });
-  };
+  let removing: Promise<void> | undefined;
+  const remove = () =>
+    (removing ??= removeContainer(cc, id, { force: true, volumes: true }).then(
+      () => undefined,
+      (e: unknown) => {
+        if (!isEngineError(e, 'NotFound')) throw e;
+      },
+    ));
   const onAbort = () => void remove().catch(() => undefined);
   req.signal?.addEventListener('abort', onAbort, { once: true });
   try {
