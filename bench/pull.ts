@@ -1,0 +1,164 @@
+// `skiff pull` against `podman pull` and `skopeo copy docker://… oci:DIR` of one ≥200 MB,
+// 6-layer image (busybox + 5 layers of mostly incompressible files) from docker-registry on
+// loopback. Rounds are interleaved, the order rotating, every pull into fresh storage; `sync`
+// runs before each timed pull so writeback of the last one's files does not land in the next.
+// Target (issue 4): skiff no slower than podman.
+//
+//   node --import tsx bench/pull.ts          (ROUNDS=5 by default, LAYER_MB=48)
+import { spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadavg } from 'node:os';
+import { hasBinary, makeEnv, removeTree, SKIFF_BIN, type TestEnv } from '../test/helpers/env.js';
+import { makeBusyboxTar, tarDir } from '../test/helpers/busybox.js';
+import { writeOciArchive } from '../test/helpers/oci-archive.js';
+import { startRegistry } from '../test/integration/registry/fixtures.js';
+
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const LAYER_MB = Number(process.env.LAYER_MB ?? 48);
+const LAYERS = 5;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+function must(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string {
+  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): number {
+  spawnSync('sync');
+  const t = process.hrtime.bigint();
+  must(cmd, args, env);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+/**
+ * One layer's tree: a few big random files, many small random ones (file creation cost), and
+ * some text that gzip does squeeze, so decompression is not just copying stored blocks.
+ */
+function makeLayerDir(dir: string, n: number): void {
+  const d = join(dir, `data${n}`);
+  mkdirSync(join(d, 'small'), { recursive: true });
+  const total = LAYER_MB << 20;
+  let left = Math.floor(total * 0.7);
+  for (let i = 0; left > 0; i++) {
+    const size = Math.min(left, (1 + (i % 8)) << 20);
+    writeFileSync(join(d, `blob${i}.bin`), randomBytes(size));
+    left -= size;
+  }
+  for (let i = 0; i < 300; i++) writeFileSync(join(d, 'small', `f${i}`), randomBytes(4096 + ((i * 7919) % 60000)));
+  const words = ['alpha', 'bravo', 'charlie', 'delta', 'echo', 'foxtrot', 'golf', 'hotel'];
+  const lines: string[] = [];
+  for (let i = 0, size = 0; size < total * 0.2; i++) {
+    const l = `${i} ${words[i % 8]} ${randomBytes(6).toString('hex')} ${words[(i * 3) % 8]} ${Math.random()}\n`;
+    lines.push(l);
+    size += l.length;
+  }
+  writeFileSync(join(d, 'log.txt'), lines.join(''));
+}
+
+const src = makeEnv('skiff-bench-pull-');
+let stopRegistry = () => {};
+try {
+  // The image: busybox, then five data layers, loaded into skiff and pushed (gzip) once.
+  const base = makeBusyboxTar(src.dir, join(src.dir, 'base.tar'));
+  const tars = [base];
+  for (let n = 0; n < LAYERS; n++) {
+    const dir = join(src.dir, `layer${n}`);
+    makeLayerDir(dir, n);
+    tars.push(tarDir(dir, join(src.dir, `layer${n}.tar`)));
+    rmSync(dir, { recursive: true });
+  }
+  await writeOciArchive(join(src.dir, 'image.tar'), [{ name: 'bench/big:1', layers: tars }]);
+  for (const t of tars) rmSync(t);
+  must(process.execPath, [SKIFF_BIN, 'load', '-i', join(src.dir, 'image.tar')], src.env);
+  rmSync(join(src.dir, 'image.tar'));
+  const reg = await startRegistry(join(src.dir, 'registry'));
+  stopRegistry = reg.stop;
+  const ref = `${reg.host}/bench/big:1`;
+  must(process.execPath, [SKIFF_BIN, 'push', 'bench/big:1', ref], src.env);
+  const inspect = JSON.parse(must('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`]));
+  const raw = JSON.parse(must('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]));
+  const compressed = (raw.layers as { size: number }[]).reduce((a, l) => a + l.size, 0);
+  const uncompressed = Number(must('du', ['-sb', join(src.root, 'overlay')]).split('\t')[0]);
+
+  const pconf = join(src.dir, 'containers.conf');
+  writeFileSync(pconf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
+  const penv = { ...process.env, CONTAINERS_CONF: pconf };
+
+  const tools: { name: string; run: (i: number) => number; skip?: string }[] = [
+    {
+      name: 'skiff pull',
+      run: () => {
+        const env: TestEnv = makeEnv('skiff-bench-pull-dst-');
+        try {
+          return timed(process.execPath, [SKIFF_BIN, 'pull', '-q', ref], env.env);
+        } finally {
+          env.cleanup();
+        }
+      },
+    },
+    {
+      name: 'podman pull',
+      skip: hasBinary('podman') ? undefined : 'podman missing',
+      run: (i) => {
+        const dir = join(src.dir, `podman-${i}`);
+        const args = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'overlay',
+          '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+        try {
+          return timed('podman', [...args, 'pull', '-q', '--tls-verify=false', ref], penv);
+        } finally {
+          spawnSync('podman', [...args, 'system', 'reset', '-f'], { env: penv, stdio: 'ignore' });
+          removeTree(dir);
+        }
+      },
+    },
+    {
+      name: 'skopeo copy → oci:',
+      skip: hasBinary('skopeo') ? undefined : 'skopeo missing',
+      run: (i) => {
+        const dir = join(src.dir, `oci-${i}`);
+        try {
+          return timed('skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${ref}`, `oci:${dir}:latest`]);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    },
+  ];
+  const active = tools.filter((t) => !t.skip);
+  const times = new Map(active.map((t) => [t.name, [] as number[]]));
+  const load0 = loadavg()[0]!;
+  // Round 0 warms the registry's files into the page cache for everyone; it is not counted.
+  for (let round = 0; round <= ROUNDS; round++) {
+    for (let k = 0; k < active.length; k++) {
+      const t = active[(k + round) % active.length]!;
+      const ms = t.run(round);
+      if (round > 0) times.get(t.name)!.push(ms);
+    }
+  }
+  const load1 = loadavg()[0]!;
+  const MB = (b: number) => (b / 1e6).toFixed(0);
+  console.log(
+    `Image: ${inspect.Layers.length} layers, ${MB(compressed)} MB compressed, ${MB(uncompressed)} MB unpacked; ` +
+      `${ROUNDS} rounds, interleaved; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}.\n`,
+  );
+  const podman = times.has('podman pull') ? median(times.get('podman pull')!) : NaN;
+  console.log('| tool | median ms | best ms | MB/s (compressed) | / podman | all runs (ms) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+  for (const [name, xs] of times) {
+    const m = median(xs);
+    console.log(
+      `| ${name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${(compressed / 1e3 / m).toFixed(0)} | ${(m / podman).toFixed(2)} | ${xs.map((x) => x.toFixed(0)).join(', ')} |`,
+    );
+  }
+  for (const t of tools.filter((x) => x.skip)) console.log(`| ${t.name} | skipped: ${t.skip} | | | | |`);
+} finally {
+  stopRegistry();
+  src.cleanup();
+}
