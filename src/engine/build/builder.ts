@@ -415,6 +415,7 @@ export class Builder {
       return true;
     }
     const next = cloneState(run.state);
+    delete next.made;
     await produce(next);
     this.remember(key, next);
     run.state = next;
@@ -425,6 +426,7 @@ export class Builder {
 
   private addLayer(s: BuildState, layer: LayerRecord, createdBy: string): void {
     this.made.push(layer.id);
+    s.made = layer.id;
     s.layers.push(layer.id);
     s.config.rootfs = { type: 'layers', diff_ids: [...s.config.rootfs.diff_ids, layer.diffId!] };
     addHistory(s, createdBy, false);

@@ -7,37 +7,38 @@ import { removeBlobsIfUnused, removeLayersIfUnused } from '../gc.js';
 import type { BuildState } from './state.js';
 import type { BuildCacheEntry, BuildPruneOptions, BuildPruneReport } from './types.js';
 
-function describe(state: string): string {
+function parse(state: string): BuildState | undefined {
   try {
-    const s = JSON.parse(state) as BuildState;
-    return s.config.history?.at(-1)?.created_by ?? '';
+    return JSON.parse(state) as BuildState;
   } catch {
-    return '';
+    return undefined;
   }
 }
 
 /**
- * The build cache as `system df` shows it: one entry per cached instruction; a layer counts
- * once, for the first entry that has it on top, and is "shared" when an image uses it too.
+ * The build cache as `system df` shows it: one entry per cached instruction, sized by the layer
+ * that instruction made (config-only ones have none), "shared" when an image uses that layer too.
  */
 export function buildCacheUsage(ctx: EngineContext): BuildCacheEntry[] {
   const rows = new BuildCacheRecords(ctx.db).list();
   const counts = ctx.records.layerImageCounts();
   const seen = new Set<string>();
   return rows.map((r) => {
+    const s = parse(r.state);
     let size = 0;
-    if (r.topLayer && !seen.has(r.topLayer)) {
-      seen.add(r.topLayer);
-      size = ctx.records.layer(r.topLayer)?.diskSize ?? 0;
+    // Identical steps of two builds can share one layer: it counts once.
+    if (s?.made && !seen.has(s.made)) {
+      seen.add(s.made);
+      size = ctx.records.layer(s.made)?.diskSize ?? 0;
     }
     return {
       Id: r.key,
       Size: size,
-      Shared: !!r.topLayer && (counts.get(r.topLayer) ?? 0) > 0,
+      Shared: !!s?.made && (counts.get(s.made) ?? 0) > 0,
       InUse: false,
       CreatedAt: r.created,
       LastUsedAt: r.lastUsed,
-      Description: describe(r.state),
+      Description: s?.config.history?.at(-1)?.created_by ?? '',
     };
   });
 }

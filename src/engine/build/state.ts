@@ -8,6 +8,8 @@ import type { HistoryEntry, ImageConfig } from '../../core/images/oci.js';
 export interface BuildState {
   config: ImageConfig;
   layers: string[];
+  /** The layer this very step made, if any (what `system df` counts for its cache entry). */
+  made?: string;
 }
 
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];

@@ -111,7 +111,22 @@ export function register(parent: Command, app: App, name = 'df'): void {
       app.out(formatTable(['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'], []));
       app.print('\nLocal Volumes space usage:\n');
       app.out(formatTable(['VOLUME NAME', 'LINKS', 'SIZE'], du.Volumes.map((v) => [v.Name, String(v.RefCount), dockerSize(v.Size)])));
-      app.print('\nBuild cache usage: 0B');
+      const cacheSize = du.BuildCache.reduce((n, e) => n + e.Size, 0);
+      app.print(`\nBuild cache usage: ${dockerSize(cacheSize)}\n`);
+      app.out(
+        formatTable(
+          ['CACHE ID', 'CACHE TYPE', 'SIZE', 'CREATED', 'LAST USED', 'USAGE', 'SHARED'],
+          du.BuildCache.map((e) => [
+            e.Id.slice(0, 12),
+            'regular',
+            dockerSize(e.Size),
+            timeAgo(new Date(e.CreatedAt)),
+            timeAgo(new Date(e.LastUsedAt)),
+            '1',
+            String(e.Shared),
+          ]),
+        ),
+      );
     });
   examples(cmd, ['skiff system df', 'skiff system df -v']);
 }
