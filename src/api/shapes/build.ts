@@ -9,28 +9,15 @@ import { pullProgress, type JsonMessage } from './progress.js';
 
 const short = (id: string) => id.replace(/^sha256:/, '').slice(0, 12);
 
-/**
- * A build's shaper. Docker numbers steps over the whole file; the engine numbers them per
- * stage and learns a stage's length when it starts, so a multi-stage build's total grows as
- * its stages begin.
- */
+/** A build's shaper: Docker numbers steps over every stage the build runs (the event's index/total). */
 export function buildProgress(quiet: boolean): { onEvent: (e: BuildEvent) => JsonMessage[]; done: (r: BuildResult) => JsonMessage[] } {
-  let offset = 0;
-  let stage = 0;
-  let stageSteps = 0;
   const pulls = new Map<string, ReturnType<typeof pullProgress>>();
   return {
     onEvent(e) {
       if (quiet) return [];
       switch (e.type) {
-        case 'step': {
-          if (e.stage !== stage) {
-            offset += stageSteps;
-            stage = e.stage;
-            stageSteps = e.steps;
-          }
-          return [{ stream: `Step ${offset + e.step}/${offset + e.steps} : ${e.instruction}` }, { stream: '\n' }];
-        }
+        case 'step':
+          return [{ stream: `Step ${e.index}/${e.total} : ${e.instruction}` }, { stream: '\n' }];
         case 'cache-hit':
           return [{ stream: ' ---> Using cache\n' }];
         case 'step-done':

@@ -187,6 +187,10 @@ export class Builder {
   }
 
   /** The stages the target needs (itself, its FROM stages, and every --from stage), from the raw text. */
+  /** Docker numbers steps over every stage the build runs: `Step 7/12`. */
+  private totalSteps = 0;
+  private stepIndex = 0;
+
   private neededStages(target: number): number[] {
     const need = new Set<number>();
     const globalLookup = (n: string) => (this.globals.has(n) ? this.globals.get(n) : this.platform[n]);
@@ -225,7 +229,9 @@ export class Builder {
       if (!s) throw invalidArgument(`target stage "${this.opts.target}" not found`);
       target = s.index;
     }
-    for (const i of this.neededStages(target)) await this.stageResult(i, target);
+    const needed = this.neededStages(target);
+    this.totalSteps = needed.reduce((n, i) => n + 1 + this.df.stages[i]!.instructions.length, 0);
+    for (const i of needed) await this.stageResult(i, target);
     const result = await this.stageResult(target, target);
     const unused = Object.keys(this.opts.buildArgs ?? {}).filter((a) => !this.consumed.has(a) && !PROXY_ARGS.has(a));
     if (unused.length) this.emit({ type: 'warning', message: `one or more build-args [${unused.join(' ')}] were not consumed` });
@@ -255,7 +261,7 @@ export class Builder {
     const steps = 1 + stage.instructions.length;
     const stages = this.df.stages.length;
     const step = (n: number, instruction: string) =>
-      this.emit({ type: 'step', stage: stage.index + 1, stages, step: n, steps, instruction });
+      this.emit({ type: 'step', stage: stage.index + 1, stages, step: n, steps, index: ++this.stepIndex, total: this.totalSteps, instruction });
     step(1, stage.from.original);
     await this.atStep(stage.from, () => this.from(run));
     if (stage.instructions.length === 0 && !isTarget) this.emit({ type: 'step-done', id: run.key });

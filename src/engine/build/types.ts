@@ -67,7 +67,18 @@ export interface BuildResult {
  */
 export type BuildEvent =
   /** `[stage/stages] STEP n/N: INSTRUCTION` (stage numbers only shown for multi-stage files). */
-  | { type: 'step'; stage: number; stages: number; step: number; steps: number; instruction: string }
+  | {
+      type: 'step';
+      stage: number;
+      stages: number;
+      /** within the stage */
+      step: number;
+      steps: number;
+      /** over every stage the build runs, as Docker's classic builder numbers them */
+      index: number;
+      total: number;
+      instruction: string;
+    }
   /** `--> Using cache <id>`: the step's result came from the build cache. */
   | { type: 'cache-hit'; id: string }
   /** `--> <id>`: the step's result (the cache entry id). */
