@@ -1,7 +1,7 @@
 /** /containers/{id}/exec and /exec/*: exec instances (create, start, inspect, resize). */
 import type { Router } from '../router.js';
 import { intParam, mustRes, readJson, sendEmpty, sendJson, type Call } from '../call.js';
-import { invalidArgument } from '../../core/errdefs.js';
+import { conflict, invalidArgument } from '../../core/errdefs.js';
 import type { ExecConfig, ExecInstance } from '../../engine/containers/index.js';
 import { drain, openRawStream, readHijackedJson } from '../stream.js';
 
@@ -64,6 +64,8 @@ async function start(c: Call): Promise<void> {
   const id = c.params.id!;
   // A missing instance is a plain 404, before any upgrade.
   const e = await c.engine.containers.execInspect(id);
+  // Refused before the stream starts, so the client gets a status, not a stream.
+  if (e.started) throw conflict(`Exec command ${id} ${e.running ? 'is already running' : 'has already run'}`);
   const body = (c.hijack ? await readHijackedJson<Obj>(c.req, c.hijack.socket, c.hijack.head) : await readJson<Obj>(c.req)) ?? {};
   if (body.Detach === true) {
     await c.engine.containers.execStart(id, { detach: true });
