@@ -9,7 +9,7 @@
  */
 import { appendFileSync, closeSync, fstatSync, mkdirSync, openSync, readFileSync, readSync, renameSync, statSync, watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { EngineEvent, EventInput, EventQuery } from './types.js';
 import { matchEvent } from './filter.js';
 
@@ -49,12 +49,21 @@ export class EventLog {
     this.path = join(dir, 'events.jsonl');
   }
 
+  /**
+   * The run root may not exist yet: made here with `recursive` it would be 0700 like the events
+   * dir, and a container with a user namespace could no longer reach its rootfs under it.
+   */
+  private ensureDir(): void {
+    mkdirSync(dirname(this.dir), { recursive: true, mode: 0o711 });
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
   /** Records an event; never fails the operation that reports it. */
   emit(input: EventInput): EngineEvent {
     const ms = Date.now();
     const ev: EngineEvent = { ...input, scope: 'local', time: Math.floor(ms / 1000), timeNano: ms * 1e6 };
     try {
-      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+      this.ensureDir();
       // One write(2) with O_APPEND per event: lines from several processes do not interleave.
       appendFileSync(this.path, JSON.stringify(ev) + '\n');
       this.rotateIfLarge();
@@ -144,7 +153,7 @@ export class EventLog {
       if (fd >= 0) closeSync(fd);
       if (ended) onEnd?.();
     };
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    this.ensureDir();
     if (q.since) {
       deliver(parseLines(readIfExists(`${this.path}.1`)));
       if (open(true)) drain();
