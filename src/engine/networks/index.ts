@@ -4,7 +4,7 @@
  * container hooks in container-net.ts.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { conflict, failedPrecondition, invalidArgument, notFound } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
@@ -21,6 +21,15 @@ import type { ContainerNetworkRequest, NetworkCreateOptions, NetworkInspect, Net
 
 // Made on first call: reading execFile at load time would load child_process for every verb.
 const exec = (file: string, args: readonly string[]) => promisify(execFile)(file, args);
+
+/** How many interfaces are enslaved to the bridge (0 when it does not exist). */
+function bridgePorts(iface: string): number {
+  try {
+    return readdirSync(`/sys/class/net/${iface}/brif`).length;
+  } catch {
+    return 0;
+  }
+}
 
 export class NetworkEngine {
   constructor(
@@ -70,7 +79,9 @@ export class NetworkEngine {
       if (leasesOf(this.ctx, { network: net.id }).length) throw conflict(`network ${net.name} is in use`);
       deleteNetworkRow(this.ctx, net.id);
     });
-    // netavark removes the bridge with its last container; one left by a crash goes here.
+    // netavark removes the bridge with its last container; one left by a crash goes here. One
+    // with ports is another root's network on the same interface name (each root picks names alone).
+    if (bridgePorts(net.iface) > 0) return net.name;
     if (existsSync(`/sys/class/net/${net.iface}`)) await exec('ip', ['link', 'delete', net.iface]).catch(() => undefined);
     await removeIsolation(net.iface);
     return net.name;

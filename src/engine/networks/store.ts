@@ -4,11 +4,11 @@
  * transaction, so concurrent `run`s on one network never get the same address.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { alreadyExists, conflict, invalidArgument, notFound, unavailable } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
-import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr } from './ip.js';
+import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr, type Cidr } from './ip.js';
 import type { NetworkCreateOptions, NetworkRecord } from './types.js';
 
 interface Row {
@@ -93,9 +93,34 @@ function freeInterface(ctx: EngineContext): string {
   }
 }
 
-/** The first 10.89.N.0/24 that overlaps no network of ours. */
+/** /proc/net/route prints each address as the hex of its bytes read little-endian. */
+const routeAddr = (hex: string) => Buffer.from(hex, 'hex').readUInt32LE(0);
+
+/**
+ * Subnets the host routes to (other roots' bridges, VPNs, the LAN), as Podman avoids the host's
+ * own subnets when it picks one; the default route is left out.
+ */
+function hostRoutes(): Cidr[] {
+  let text: string;
+  try {
+    text = readFileSync('/proc/net/route', 'utf8');
+  } catch {
+    return [];
+  }
+  const out: Cidr[] = [];
+  for (const line of text.split('\n').slice(1)) {
+    const f = line.trim().split(/\s+/);
+    if (f.length < 8 || !/^[0-9A-Fa-f]{8}$/.test(f[1]!) || !/^[0-9A-Fa-f]{8}$/.test(f[7]!) || f[7] === '00000000') continue;
+    const mask = routeAddr(f[7]!);
+    const prefix = 32 - Math.log2(2 ** 32 - mask);
+    if (Number.isInteger(prefix)) out.push(parseCidr(`${intToIp(routeAddr(f[1]!))}/${prefix}`));
+  }
+  return out;
+}
+
+/** The first 10.89.N.0/24 that overlaps no network of ours and nothing the host routes to. */
 function freeSubnet(ctx: EngineContext): string {
-  const taken = listNetworks(ctx).map((n) => parseCidr(n.subnet));
+  const taken = [...listNetworks(ctx).map((n) => parseCidr(n.subnet)), ...hostRoutes()];
   taken.push(parseCidr(ctx.config.network.defaultSubnet));
   for (let i = 1; i < 256; i++) {
     const c = parseCidr(`10.89.${i}.0/24`);
