@@ -69,7 +69,13 @@ export interface RawStream {
   gone: Promise<void>;
   /** Writes a stdcopy system-error frame (or plain text for a tty stream). */
   error(message: string): void;
-  /** Ends our side: FIN on an upgraded connection, the end of the body otherwise. */
+  /**
+   * Sends the status line (101 or 200) and any output held until then. Separate from opening,
+   * so that a handler can register with the engine first: a client may send `start` the
+   * moment it has the status line.
+   */
+  begin(): void;
+  /** Ends our side (sending the status line first if need be): FIN on an upgraded connection, the end of the body otherwise. */
   end(): void;
 }
 
@@ -83,17 +89,18 @@ function sink(write: (chunk: Buffer) => void): Writable {
 }
 
 /**
- * Starts the raw stream of `c`: 101 on an upgraded connection, else 200. Non-tty output is
- * framed (stdout 1, stderr 2), tty output goes as it is.
+ * The raw stream of `c`: 101 on an upgraded connection, else 200, once `begin` is called.
+ * Non-tty output is framed (stdout 1, stderr 2), tty output goes as it is.
  */
 export function openRawStream(c: Call, opts: { tty: boolean }): RawStream {
   let out: (b: Buffer) => void;
   let end: () => void;
   let gone: Promise<void>;
   let stdin: Readable | undefined;
+  let start: () => void;
   if (c.hijack) {
     const socket = c.hijack.socket;
-    socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${RAW_STREAM}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
+    start = () => socket.write(`HTTP/1.1 101 UPGRADED\r\nContent-Type: ${RAW_STREAM}\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n`);
     out = (b) => {
       if (!socket.writableEnded && !socket.destroyed) socket.write(b);
     };
@@ -105,8 +112,10 @@ export function openRawStream(c: Call, opts: { tty: boolean }): RawStream {
     stdin = socket as unknown as Readable;
   } else {
     const res = c.res!;
-    res.writeHead(200, { 'Content-Type': RAW_STREAM });
-    res.flushHeaders();
+    start = () => {
+      res.writeHead(200, { 'Content-Type': RAW_STREAM });
+      res.flushHeaders();
+    };
     out = (b) => {
       if (!res.writableEnded && !res.destroyed) res.write(b);
     };
@@ -117,14 +126,26 @@ export function openRawStream(c: Call, opts: { tty: boolean }): RawStream {
     // The body of the request (if any) was read by the handler; nothing more comes.
     stdin = undefined;
   }
-  const framed = (n: 1 | 2) => (opts.tty ? out : (b: Buffer) => out(frame(n, b)));
+  // Output waits for the status line; `begin` sends it (and what came before).
+  let held: Buffer[] | undefined = [];
+  const send = out;
+  out = (b) => (held ? held.push(b) : send(b));
+  const begin = () => {
+    if (!held) return;
+    start();
+    const early = held;
+    held = undefined;
+    for (const b of early) send(b);
+  };
+  const framed = (n: 1 | 2) => (opts.tty ? (b: Buffer) => out(b) : (b: Buffer) => out(frame(n, b)));
   return {
     stdout: sink(framed(1)),
     stderr: sink(framed(2)),
     ...(stdin ? { stdin } : {}),
     gone,
     error: (message) => out(opts.tty ? Buffer.from(message + '\r\n') : frame(3, Buffer.from(message + '\n'))),
-    end,
+    begin,
+    end: () => (begin(), end()),
   };
 }
 

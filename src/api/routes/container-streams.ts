@@ -42,6 +42,7 @@ async function attach(c: Call): Promise<void> {
   const stream = openRawStream(c, { tty });
   if (!wantStdin) drain(stream.stdin);
   if (boolParam(q, 'logs')) {
+    stream.begin();
     for await (const r of c.engine.containers.logs(id, {})) {
       const line = Buffer.from(r.text + '\n');
       if (r.stream === 'stdout' && boolParam(q, 'stdout')) stream.stdout.write(line);
@@ -66,6 +67,8 @@ async function attach(c: Call): Promise<void> {
     stream.end();
     return;
   }
+  // Only now: a client sends `start` as soon as it has the status line.
+  stream.begin();
   void stream.gone.then(() => session.close());
   await session.done;
   stream.end();

@@ -76,6 +76,7 @@ async function start(c: Call): Promise<void> {
   const stream = openRawStream(c, { tty: !!e.config.tty || body.Tty === true });
   const stdin = e.config.attachStdin ? stream.stdin : undefined;
   if (!stdin) drain(stream.stdin);
+  stream.begin();
   try {
     await c.engine.containers.execStart(id, {
       streams: {

@@ -68,7 +68,7 @@ test('dockerode: exec without hijack, then with hijack and stdin', async () => {
 
 function httpGet(port: number): Promise<string> {
   return new Promise((resolve, reject) => {
-    request({ host: 'localhost', port, path: '/' }, (res) => {
+    request({ host: '127.0.0.1', port, path: '/' }, (res) => {
       let body = '';
       res.on('data', (d: Buffer) => (body += d.toString()));
       res.on('end', () => resolve(body));
@@ -95,7 +95,8 @@ test('testcontainers: GenericContainer with an exposed port, a log wait, exec, s
     const port = started.getMappedPort(8080);
     assert.ok(port > 0);
     let body = '';
-    for (let i = 0; i < 50 && body === ''; i++) {
+    // httpd starts after the log line the wait matched.
+    for (let i = 0; i < 200 && body === ''; i++) {
       body = await httpGet(port).catch(() => '');
       if (!body) await new Promise((r) => setTimeout(r, 100));
     }
