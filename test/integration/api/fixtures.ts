@@ -8,6 +8,7 @@ import { connect } from 'node:net';
 import { join } from 'node:path';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { containerEnv, waitFor, type ContainerEnv } from '../containers/fixtures.js';
+import { privateNetworkConfig } from '../network/fixtures.js';
 import type { RunResult } from '../../helpers/env.js';
 
 export { IMAGE, waitFor } from '../containers/fixtures.js';
@@ -41,6 +42,8 @@ function socketAnswers(path: string): Promise<boolean> {
 
 export async function apiEnv(prefix = 'skiff-api-'): Promise<ApiEnv> {
   const env = containerEnv(prefix);
+  // Published ports and service names need addresses no other test's root hands out too.
+  privateNetworkConfig(env.dir);
   const socket = join(env.dir, 'api.sock');
   const service: ChildProcess = spawn(process.execPath, [env.bin, 'system', 'service', '--time', '0', `unix://${socket}`], {
     env: env.env,

@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { privateNetworkConfig } from '../network/fixtures.js';
 import { makeEnv, SKIFF_BIN, type RunResult, type TestEnv } from '../../helpers/env.js';
 import { makeBusyboxTar } from '../../helpers/busybox.js';
 
@@ -86,6 +87,7 @@ export function jsonLines(text: string): Record<string, unknown>[] {
 
 export async function startApiService(prefix: string): Promise<ApiService> {
   const env = makeEnv(prefix);
+  privateNetworkConfig(env.dir);
   const sock = join(env.dir, 'api.sock');
   const proc = spawn(process.execPath, [SKIFF_BIN, '--log-level', 'debug', 'system', 'service', '--time', '0', `unix://${sock}`], {
     env: env.env,

@@ -63,13 +63,14 @@ export function leaseCount(env: { root: string }): number {
   }
 }
 
-export function netEnv(prefix: string): NetEnv {
-  const base = containerEnv(prefix);
+/**
+ * Writes `dir`/skiff.conf giving the env a default network, bridge and netavark config dir of its
+ * own, so its containers never share skiff0's addresses with another root's. Returns the octet N.
+ */
+export function privateNetworkConfig(dir: string): number {
   const n = pickOctet();
-  const subnet = (k: number) => `10.${93 + k}.${n}.0/24`;
-  const iface = (k: number) => (k === 0 ? `sk${n}d0` : `sk${n}u${k}`);
   writeFileSync(
-    join(base.dir, 'skiff.conf'),
+    join(dir, 'skiff.conf'),
     [
       '[storage]',
       'driver = "overlay"',
@@ -77,12 +78,20 @@ export function netEnv(prefix: string): NetEnv {
       // netavark names its iptables chains after the network: a default network named like
       // every other root's would share (and tear down) their chains.
       `default_network = "skiff${n}"`,
-      `default_subnet = "${subnet(0)}"`,
-      `default_interface = "${iface(0)}"`,
-      `network_config_dir = "${join(base.dir, 'netconf')}"`,
+      `default_subnet = "10.93.${n}.0/24"`,
+      `default_interface = "sk${n}d0"`,
+      `network_config_dir = "${join(dir, 'netconf')}"`,
       '',
     ].join('\n'),
   );
+  return n;
+}
+
+export function netEnv(prefix: string): NetEnv {
+  const base = containerEnv(prefix);
+  const n = privateNetworkConfig(base.dir);
+  const subnet = (k: number) => `10.${93 + k}.${n}.0/24`;
+  const iface = (k: number) => (k === 0 ? `sk${n}d0` : `sk${n}u${k}`);
   const ids = new Set<string>();
   const env: NetEnv = {
     ...base,
