@@ -36,6 +36,7 @@ export function registerContainerRoutes(r: Router): void {
     const list = await c.engine.containers.list(
       {
         all: boolParam(c.query, 'all') || (limit !== undefined && limit > 0),
+        size: boolParam(c.query, 'size'),
         filters: filtersParam(c.query),
         ...(limit !== undefined && limit > 0 ? { last: limit } : {}),
       },

@@ -19,6 +19,7 @@ import type { StartOptions } from './start.js';
 import { isActive } from './state.js';
 import { refreshContainer } from './sync.js';
 import { validName } from './names.js';
+import { containerSizes } from './size.js';
 import { containerEvent } from './events.js';
 import type { ContainerCreateRequest, ContainerListOptions, ContainerSummary } from './types.js';
 
@@ -116,9 +117,10 @@ export class ContainerEngine {
   }
 
   async restart(ref: string, timeoutSec?: number): Promise<string> {
-    const id = (await stopContainer(this.cc, ref, timeoutSec)).id;
-    await (await import('./start.js')).startContainer(this.cc, id);
-    return id;
+    const c = await stopContainer(this.cc, ref, timeoutSec);
+    await (await import('./start.js')).startContainer(this.cc, c.id);
+    containerEvent(this.cc, c, 'restart');
+    return c.id;
   }
 
   async kill(ref: string, signal?: string): Promise<string> {
@@ -209,7 +211,7 @@ export class ContainerEngine {
       const c = await refreshContainer(this.cc, row);
       if (!this.cc.records.get(c.id)) continue;
       if (!opts.all && !isActive(c.state.status)) continue;
-      out.push(summarize(this.cc, c, since));
+      out.push(opts.size ? { ...summarize(this.cc, c, since), ...containerSizes(this.cc, c) } : summarize(this.cc, c, since));
     }
     const f = opts.filters;
     let res = out;

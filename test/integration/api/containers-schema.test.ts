@@ -192,6 +192,10 @@ test('top, stats, changes, export, rename, pause', async () => {
     return c.some((x) => x.Path === '/made') ? c : undefined;
   }, 5000, 'the change');
   assert.ok(changes.some((x) => x.Path === '/made' && x.Kind === 1));
+  const sized = (await env.api('GET', '/containers/json?size=1&filters=' + encodeURIComponent('{"name":["misc"]}'))).json() as { SizeRw: number; SizeRootFs: number }[];
+  assertDockerSchema('ContainerSummary', sized[0]);
+  assert.ok(sized[0]!.SizeRw >= 2, `SizeRw ${sized[0]!.SizeRw}`);
+  assert.ok(sized[0]!.SizeRootFs > sized[0]!.SizeRw + 100_000, 'SizeRootFs counts the image');
   const tar = await env.api('GET', `/containers/${id}/export`);
   assert.equal(tar.status, 200);
   assert.ok(tar.text.includes('bin/busybox'));
