@@ -50,6 +50,19 @@ export interface ContentWriter {
   commit(expected?: Expected): Promise<{ digest: string; size: number }>;
   /** Drops the ingest file. */
   abort(): Promise<void>;
+  /**
+   * Reads the bytes written so far, before or after commit (a resumed ingest's earlier part
+   * included), so a consumer can follow a blob while it arrives. Stores that keep no file
+   * may leave it out; their blobs are read once committed.
+   */
+  openWritten?(): WrittenReader;
+}
+
+/** Positional reads of an ingest in progress; close when done. */
+export interface WrittenReader {
+  /** Fills `buf` from `position`; returns the bytes read (0 at the end of what is written). */
+  read(buf: Buffer, position: number): number;
+  close(): void;
 }
 
 export interface ContentStore {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { Readable } from 'node:stream';
 import { invalidArgument } from '../../core/errdefs.js';
 import type { LayerRecord } from '../../impl/metadata/records.js';
 import { writeTx } from '../../impl/metadata/db.js';
@@ -17,16 +18,30 @@ export interface LayerBlob {
   diffId?: string;
 }
 
+/** Where the layer's bytes come from when the blob is not (yet) committed in the content store. */
+export interface LayerSource {
+  /** the blob's bytes as they arrive */
+  open(): AsyncIterable<Buffer>;
+  /**
+   * Settles when the blob itself is stored, its digest verified (a download in flight).
+   * The layer is made findable only after it resolved; when it rejects, its error is the
+   * one reported, even if unpacking failed first (a corrupted download is a digest mismatch).
+   */
+  stored: Promise<void>;
+}
+
 /**
  * Makes sure the layer `blob` on top of `parent` exists in the layer store and returns it,
  * leased. Identical chains are stored once: a layer already present is reused, and when two
  * writers unpack the same chain at once the first to finish wins and the other drops its copy.
+ * The bytes come from the committed blob, or from `source` while it downloads.
  */
 export async function ensureLayer(
   ctx: EngineContext,
   lease: Lease,
   parent: LayerRecord | null,
   blob: LayerBlob,
+  source?: LayerSource,
 ): Promise<LayerRecord> {
   const records = ctx.records;
   const driver = ctx.driver;
@@ -45,7 +60,14 @@ export async function ensureLayer(
   };
   try {
     driver.create(id, parent?.id ?? null);
-    const res = await driver.applyDiff(id, ctx.content.openRead(blob.digest));
+    let res;
+    try {
+      res = await driver.applyDiff(id, source ? Readable.from(source.open(), { objectMode: false }) : ctx.content.openRead(blob.digest));
+    } catch (e) {
+      await source?.stored;
+      throw e;
+    }
+    await source?.stored;
     if (res.compressedDigest !== blob.digest) {
       throw invalidArgument(`layer blob ${blob.digest}: content hashes to ${res.compressedDigest}`);
     }

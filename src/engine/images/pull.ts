@@ -11,7 +11,8 @@ import type { LayerRecord } from '../../impl/metadata/records.js';
 import type { EngineContext } from '../context.js';
 import { removeBlobsIfUnused } from '../gc.js';
 import { commitImage, retryOnLostRace } from './commit.js';
-import { ensureLayer } from './layer-apply.js';
+import { ensureLayer, type LayerBlob } from './layer-apply.js';
+import { LiveBlob, LiveBlobUnavailable } from './live-blob.js';
 import { Lease } from './lease.js';
 import { mapLimit, parsePlatform, registriesFor, shortId } from './remote-common.js';
 import type { ImagePullOptions, ImagePullResult, ProgressListener } from './remote-types.js';
@@ -53,6 +54,26 @@ async function download(
   desc: Descriptor,
   onProgress: ProgressListener,
   count: Counter,
+  live: LiveBlob | undefined,
+  stop: { reason?: unknown },
+): Promise<void> {
+  try {
+    await downloadInto(ctx, remote, desc, onProgress, count, live, stop);
+    live?.finish();
+  } catch (e) {
+    live?.fail(e);
+    throw e;
+  }
+}
+
+async function downloadInto(
+  ctx: EngineContext,
+  remote: RemoteRepository,
+  desc: Descriptor,
+  onProgress: ProgressListener,
+  count: Counter,
+  live: LiveBlob | undefined,
+  stop: { reason?: unknown },
 ): Promise<void> {
   const id = shortId(desc.digest);
   const ref = `pull-${desc.digest}`;
@@ -63,6 +84,7 @@ async function download(
     w = await ctx.content.writer(ref);
     held = 0;
   }
+  live?.attach(w);
   const resumedFrom = held;
   let last = 0;
   for (let attempt = 1; held < desc.size || attempt === 1; attempt++) {
@@ -73,15 +95,24 @@ async function download(
         await w.abort();
         w = await ctx.content.writer(ref);
         held = 0;
+        live?.attach(w);
       }
       onProgress({ type: 'layer', id, status: 'downloading', current: held, total: desc.size, ...(resumedFrom ? { resumedFrom } : {}) });
       for await (const chunk of stream as AsyncIterable<Buffer>) {
+        if (stop.reason !== undefined) {
+          // The pull failed elsewhere. A network failure leaves this part for a resume; a
+          // refused image leaves nothing.
+          stream.destroy();
+          if (!isEngineError(stop.reason) || stop.reason.code !== 'Unavailable') await w.abort();
+          throw stop.reason;
+        }
         if (held + chunk.length > desc.size) {
           stream.destroy();
           throw invalidArgument(`blob ${desc.digest} from ${remote.repo}: registry sent more than the ${desc.size} bytes promised`);
         }
         await w.write(chunk);
         held += chunk.length;
+        live?.wrote(chunk);
         count.bytes += chunk.length;
         if (Date.now() - last > 100) {
           last = Date.now();
@@ -91,6 +122,7 @@ async function download(
       if (held >= desc.size) break;
       throw Object.assign(new Error(`connection closed after ${held} of ${desc.size} bytes`), { code: 'ECONNRESET' });
     } catch (e) {
+      if (stop.reason !== undefined) throw stop.reason;
       if (isEngineError(e) && e.code !== 'Unavailable') throw e;
       if (attempt >= DOWNLOAD_ATTEMPTS) {
         throw new EngineError('Unavailable', `downloading ${desc.digest} from ${remote.repo}: ${(e as Error).message}`, { cause: e });
@@ -105,6 +137,46 @@ async function download(
     throw invalidArgument(`blob ${desc.digest} from ${remote.repo} refused: its content does not match its digest`, e);
   }
   count.blobs++;
+}
+
+/**
+ * Layer `blob` on top of `parent`: unpacked from its download as it arrives when `live` is
+ * there, else from the stored blob once `stored` settles. Either way the layer is findable
+ * only after the blob's digest and the layer's diffID matched.
+ */
+async function applyLayer(
+  ctx: EngineContext,
+  lease: Lease,
+  parent: LayerRecord | null,
+  blob: LayerBlob,
+  stored: Promise<void>,
+  live: LiveBlob | undefined,
+  onProgress: ProgressListener,
+): Promise<LayerRecord> {
+  const id = shortId(blob.digest);
+  if (live?.claim()) {
+    let applied = false;
+    // Docker's order: the download is verified, then the rest of the layer is extracted.
+    stored.then(
+      () => applied || onProgress({ type: 'layer', id, status: 'extracting', total: blob.size }),
+      () => undefined,
+    );
+    try {
+      const layer = await ensureLayer(ctx, lease, parent, blob, { open: () => live.read(), stored });
+      applied = true;
+      await stored;
+      onProgress({ type: 'layer', id, status: 'done', total: blob.size });
+      return layer;
+    } catch (e) {
+      applied = true;
+      if (!(e instanceof LiveBlobUnavailable)) throw e;
+    }
+  }
+  await stored;
+  onProgress({ type: 'layer', id, status: 'extracting', total: blob.size });
+  const layer = await ensureLayer(ctx, lease, parent, blob);
+  onProgress({ type: 'layer', id, status: 'done', total: blob.size });
+  return layer;
 }
 
 /**
@@ -144,10 +216,11 @@ async function resolveFirst(
 }
 
 /**
- * `pull`: resolve → (platform choice) → manifest → config and layers into the content
- * store (verified, several at once, none fetched that the store already has) → layers
- * applied in order through the layer store's chain-ID dedup → image recorded with its
- * RepoDigest. A failure leaves nothing of the image behind but resumable ingests.
+ * `pull`: resolve → (platform choice) → manifest → config → layer blobs downloaded into the
+ * content store, several at once, none fetched that the store already has, each unpacked in
+ * the same pass as it arrives (in order, through the layer store's chain-ID dedup) and made
+ * findable only once its digest and diffID matched → image recorded with its RepoDigest.
+ * A failure leaves nothing of the image behind but resumable ingests.
  */
 export async function pullImage(
   ctx: EngineContext,
@@ -222,40 +295,51 @@ async function pullWith(
         lease.blob(l.digest);
         onProgress({ type: 'layer', id: shortId(l.digest), status: ctx.content.has(l.digest) ? 'exists' : 'waiting', total: l.size });
       }
-      const { results, settled } = mapLimit(manifest.layers, PARALLEL_DOWNLOADS, async (l) => {
-        if (ctx.content.has(l.digest)) return;
+      // Each distinct blob once, in manifest order, several at a time; each layer is unpacked
+      // while its blob downloads, as soon as the layer below it is complete.
+      const blobs = [...new Map(manifest.layers.map((l) => [l.digest, l])).values()];
+      const lives = new Map(blobs.filter((l) => !ctx.content.has(l.digest)).map((l) => [l.digest, new LiveBlob()]));
+      const stop: { reason?: unknown } = {};
+      const { results, settled } = mapLimit(blobs, PARALLEL_DOWNLOADS, async (l) => {
+        const live = lives.get(l.digest);
+        if (stop.reason !== undefined) throw stop.reason;
+        if (ctx.content.has(l.digest)) {
+          // Another pull stored it meanwhile: read it from the store.
+          live?.fail(new LiveBlobUnavailable('stored by another pull'));
+          return;
+        }
         note(l.digest);
-        await download(ctx, remote, l, onProgress, count);
+        await download(ctx, remote, l, onProgress, count, live, stop);
       });
+      const stored = new Map(blobs.map((l, i) => [l.digest, results[i]!]));
+      const abort = (e: unknown) => {
+        stop.reason ??= e;
+        for (const live of lives.values()) live.fail(e);
+      };
+      for (const r of results) r.catch(abort);
       try {
-        for (const r of results) await r;
+        return await retryOnLostRace(async () => {
+          const layers: LayerRecord[] = [];
+          for (const [i, l] of manifest.layers.entries()) {
+            const blob = { digest: l.digest, mediaType: l.mediaType, size: l.size, diffId: config.rootfs.diff_ids[i]! };
+            layers.push(await applyLayer(ctx, lease, layers.at(-1) ?? null, blob, stored.get(l.digest)!, lives.get(l.digest), onProgress));
+          }
+          for (const r of results) await r;
+          return commitImage(ctx, lease, {
+            config: configBytes,
+            layers,
+            layerBlobs: manifest.layers,
+            manifest: { bytes: doc.bytes, mediaType: doc.descriptor.mediaType },
+            names: ref.tag !== undefined && ref.digest === undefined ? [what] : [],
+            digests: [{ repo: repositoryOf(ref), digest: top.descriptor.digest }],
+          });
+        });
       } catch (e) {
+        // Downloads still running stop at their next chunk and keep what they hold for a resume.
+        abort(e);
         await settled;
         throw e;
       }
-      return retryOnLostRace(async () => {
-        const layers: LayerRecord[] = [];
-        for (const [i, l] of manifest.layers.entries()) {
-          onProgress({ type: 'layer', id: shortId(l.digest), status: 'extracting', total: l.size });
-          layers.push(
-            await ensureLayer(ctx, lease, layers.at(-1) ?? null, {
-              digest: l.digest,
-              mediaType: l.mediaType,
-              size: l.size,
-              diffId: config.rootfs.diff_ids[i]!,
-            }),
-          );
-          onProgress({ type: 'layer', id: shortId(l.digest), status: 'done', total: l.size });
-        }
-        return commitImage(ctx, lease, {
-          config: configBytes,
-          layers,
-          layerBlobs: manifest.layers,
-          manifest: { bytes: doc.bytes, mediaType: doc.descriptor.mediaType },
-          names: ref.tag !== undefined && ref.digest === undefined ? [what] : [],
-          digests: [{ repo: repositoryOf(ref), digest: top.descriptor.digest }],
-        });
-      });
     });
     return {
       id,

@@ -17,7 +17,7 @@ import {
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { BlobInfo, ContentStore, ContentWriter, Expected } from '../../core/content/content.js';
+import type { BlobInfo, ContentStore, ContentWriter, Expected, WrittenReader } from '../../core/content/content.js';
 import { parseDigest } from '../../core/content/digest.js';
 import { invalidArgument, notFound } from '../../core/errdefs.js';
 
@@ -154,6 +154,9 @@ function checkExpected(digest: string, size: number, expected?: Expected): void 
 }
 
 class IngestWriter implements ContentWriter {
+  /** Where the bytes are: the ingest file, then the blob once committed. */
+  private path: string;
+
   private constructor(
     private readonly dir: string,
     private readonly blobPathOf: (hex: string) => string,
@@ -161,7 +164,9 @@ class IngestWriter implements ContentWriter {
     private readonly hash: Hash,
     private size: number,
     readonly offset: number,
-  ) {}
+  ) {
+    this.path = join(dir, 'data');
+  }
 
   /** Resumes an existing ingest by re-hashing what it already holds. */
   static open(dir: string, blobPathOf: (hex: string) => string): IngestWriter {
@@ -204,9 +209,24 @@ class IngestWriter implements ContentWriter {
     fsyncSync(this.fd);
     closeSync(this.fd);
     this.fd = -1;
-    renameSync(join(this.dir, 'data'), this.blobPathOf(digest.slice(7)));
+    const blob = this.blobPathOf(digest.slice(7));
+    renameSync(join(this.dir, 'data'), blob);
+    this.path = blob;
     rmSync(this.dir, { recursive: true, force: true });
     return { digest, size: this.size };
+  }
+
+  openWritten(): WrittenReader {
+    // An open descriptor keeps reading the same bytes across the rename at commit.
+    const fd = openSync(this.path, 'r');
+    let open = true;
+    return {
+      read: (buf, position) => readSync(fd, buf, 0, buf.length, position),
+      close: () => {
+        if (open) closeSync(fd);
+        open = false;
+      },
+    };
   }
 
   async abort(): Promise<void> {
