@@ -12,8 +12,8 @@ import type { Descriptor } from '../../../core/content/content.js';
 import { invalidArgument, notFound } from '../../../core/errdefs.js';
 import { MediaType } from '../../../core/images/oci.js';
 import { DockerArchiveWriter, OciArchiveWriter, readImageArchive, type LoadedImage } from '../../../impl/archive/index.js';
-import { REF_NAME } from '../../../impl/archive/oci-read.js';
 import { LocalContentStore } from '../../../impl/content/local-store.js';
+import { writeToLayout } from './oci-layout.js';
 import { deferred } from './streams.js';
 import type { DestinationWriter, FinalManifest, ImageDestination, ImageSource, SourceImage } from './types.js';
 
@@ -113,27 +113,7 @@ export class OciArchiveDestination implements ImageDestination {
     return intoFile(
       this.file,
       (out) => new OciArchiveWriter(out),
-      async (tar) => {
-        let entry: Descriptor | undefined;
-        const result = await body({
-          has: async (desc) => tar.hasBlob(desc.digest),
-          putBlob: async (desc, open) => {
-            await tar.writeBlob(desc.digest, desc.size, () => deferred(open));
-            return 'written';
-          },
-          putManifest: async (m: FinalManifest) => {
-            const cfg = m.manifest.config;
-            if (!tar.hasBlob(cfg.digest)) await tar.writeBlob(cfg.digest, cfg.size, m.config);
-            await tar.writeBlob(m.digest, m.bytes.length, m.bytes);
-            entry = { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
-            if (this.refName !== undefined) entry.annotations = { [REF_NAME]: this.refName };
-            return { digest: m.digest };
-          },
-        });
-        if (!entry) throw new Error('oci-archive: the copy ended without a manifest');
-        await tar.finish([entry]);
-        return result;
-      },
+      (tar) => writeToLayout(tar, this.refName, 'oci-archive', body),
     );
   }
 }

@@ -16,7 +16,7 @@ import { checkLayoutFile, REF_NAME } from '../../../impl/archive/oci-read.js';
 import { blobPathOf } from '../../../impl/archive/paths.js';
 import { formatReference, normalizeReference } from '../../../core/images/reference.js';
 import { choosePlatform } from './platform.js';
-import { deferred } from './streams.js';
+import { writeToLayout } from './oci-layout.js';
 import type { DestinationWriter, ImageDestination, ImageSource, SourceImage } from './types.js';
 
 const DOC_LIMIT = 64 << 20;
@@ -117,25 +117,7 @@ export class OciDirDestination implements ImageDestination {
   async write<T>(_image: SourceImage, body: (w: DestinationWriter) => Promise<T>): Promise<T> {
     const out = new OciLayoutDirWriter(this.dir);
     try {
-      let entry: Descriptor | undefined;
-      const result = await body({
-        has: async (desc) => out.hasBlob(desc.digest),
-        putBlob: async (desc, open) => {
-          await out.writeBlob(desc.digest, desc.size, () => deferred(open));
-          return 'written';
-        },
-        putManifest: async (m) => {
-          const cfg = m.manifest.config;
-          if (!out.hasBlob(cfg.digest)) await out.writeBlob(cfg.digest, cfg.size, m.config);
-          if (!out.hasBlob(m.digest)) await out.writeBlob(m.digest, m.bytes.length, m.bytes);
-          entry = { mediaType: m.mediaType, digest: m.digest, size: m.bytes.length };
-          if (this.refName !== undefined) entry.annotations = { [REF_NAME]: this.refName };
-          return { digest: m.digest };
-        },
-      });
-      if (!entry) throw new Error('oci: the copy ended without a manifest');
-      await out.finish([entry]);
-      return result;
+      return await writeToLayout(out, this.refName, 'oci', body);
     } catch (e) {
       await out.abort();
       throw e;
