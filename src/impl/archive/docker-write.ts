@@ -133,15 +133,11 @@ export class DockerArchiveWriter {
     }
   }
 
-  async finish(): Promise<void> {
-    try {
+  finish(): Promise<void> {
+    return this.tar.finishWith(async () => {
       await this.tar.addBytes('manifest.json', Buffer.from(JSON.stringify(this.manifest)));
       await this.tar.addBytes('repositories', Buffer.from(JSON.stringify(this.repositories)));
-    } catch (e) {
-      await this.tar.abort();
-      throw e;
-    }
-    await this.tar.finish();
+    });
   }
 
   abort(): Promise<void> {

@@ -125,16 +125,12 @@ export class OciArchiveWriter implements LayoutSink {
     else await this.tar.addStream(path, size, data());
   }
 
-  async finish(entries: Descriptor[]): Promise<void> {
-    try {
+  finish(entries: Descriptor[]): Promise<void> {
+    return this.tar.finishWith(async () => {
       await this.start();
       await this.tar.addBytes('index.json', indexJson(entries));
       await this.tar.addBytes('oci-layout', OCI_LAYOUT_FILE);
-    } catch (e) {
-      await this.tar.abort();
-      throw e;
-    }
-    await this.tar.finish();
+    });
   }
 
   abort(): Promise<void> {

@@ -52,6 +52,17 @@ export class TarWriter {
     });
   }
 
+  /** Writes the archive's closing entries, then ends it; if they fail, the output is left truncated. */
+  async finishWith(closing: () => Promise<void>): Promise<void> {
+    try {
+      await closing();
+    } catch (e) {
+      await this.abort();
+      throw e;
+    }
+    await this.finish();
+  }
+
   async finish(): Promise<void> {
     this.pack.finalize();
     const err = await this.done;
