@@ -61,50 +61,42 @@ function decompressedStream(path: string, c: Compression): { stream: Readable; d
   return { stream: createReadStream(path), done: Promise.resolve() };
 }
 
+/** Up to the first `n` bytes of `stream` (which is destroyed after), or undefined if it fails. */
+async function leadingBytes(stream: Readable, n: number): Promise<Buffer | undefined> {
+  const chunks: Buffer[] = [];
+  let len = 0;
+  try {
+    for await (const chunk of stream as AsyncIterable<Buffer>) {
+      chunks.push(chunk);
+      len += chunk.length;
+      if (len >= n) break;
+    }
+  } catch {
+    return undefined;
+  } finally {
+    stream.destroy();
+  }
+  return Buffer.concat(chunks);
+}
+
 /** ADD's test for "a local tar archive" (plain, gzip, bzip2, xz or zstd): by content, as Docker. */
 export async function isArchive(path: string): Promise<boolean> {
   const head = readHead(path, 512);
   const c = compressionOf(head);
   if (c === 'none') return isTarHeader(head);
-  let first: Buffer;
+  // zstd is only ever a tar here (no one ADDs a lone .zst expecting it kept).
+  if (c === 'zstd') return true;
+  let stream: Readable;
   if (c === 'gzip') {
-    const chunks: Buffer[] = [];
-    let len = 0;
-    const gz = createReadStream(path).pipe(createGunzip());
-    try {
-      for await (const chunk of gz as AsyncIterable<Buffer>) {
-        chunks.push(chunk);
-        len += chunk.length;
-        if (len >= 512) break;
-      }
-    } catch {
-      return false;
-    } finally {
-      gz.destroy();
-    }
-    first = Buffer.concat(chunks);
-  } else if (c === 'zstd') {
-    // zstd is only ever a tar here (no one ADDs a lone .zst expecting it kept).
-    return true;
+    stream = createReadStream(path).pipe(createGunzip());
   } else {
-    const { stream, done } = decompressedStream(path, c);
-    const chunks: Buffer[] = [];
-    let len = 0;
-    try {
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        chunks.push(chunk);
-        len += chunk.length;
-        if (len >= 512) break;
-      }
-    } catch {
-      return false;
-    } finally {
-      stream.destroy();
-      done.catch(() => undefined);
-    }
-    first = Buffer.concat(chunks);
+    const d = decompressedStream(path, c);
+    // Reading stops after the first block, so the tool may well fail; that says nothing here.
+    d.done.catch(() => undefined);
+    stream = d.stream;
   }
-  return isTarHeader(first);
+  const first = await leadingBytes(stream, 512);
+  return first !== undefined && isTarHeader(first);
 }
 
 /** Unpacks a local archive into a directory of the rootfs (refusing entries that would leave it). */
