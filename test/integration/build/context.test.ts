@@ -1,20 +1,14 @@
 // Where the context and the Dockerfile come from (directory, tar file, stdin, -f), and which
 // files of the context COPY sees (.dockerignore, Containerfile.dockerignore).
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildEnv, type BuildEnv } from './fixtures.js';
+import { useBuildEnv } from './fixtures.js';
 
 describe('build: context', () => {
-  let env: BuildEnv;
-  before(() => {
-    env = buildEnv();
-  });
-  after(async () => {
-    await env.teardown();
-  });
+  const env = useBuildEnv();
 
   test('Containerfile is picked up like Dockerfile; -f names another file', () => {
     const dir = env.context({ Containerfile: 'FROM bb\nRUN echo containerfile > /which\n', 'other.df': 'FROM bb\nRUN echo other > /which\n' });

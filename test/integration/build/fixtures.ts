@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { chmodSync, mkdirSync, mkdtempSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { after, before } from 'node:test';
 import { containerEnv, type ContainerEnv } from '../containers/fixtures.js';
 import type { RunResult } from '../../helpers/env.js';
 
@@ -78,6 +79,21 @@ export function buildEnv(prefix = 'skiff-build-'): BuildEnv {
       return env.ok(['run', '--rm', '--network', 'none', ref, ...args]);
     },
   };
+}
+
+/**
+ * One build env for the tests of the enclosing describe block: filled in by its `before`, torn
+ * down by its `after`. Use it from the tests and hooks, not while they are being declared.
+ */
+export function useBuildEnv(): BuildEnv {
+  const env = {} as BuildEnv;
+  before(() => {
+    Object.assign(env, buildEnv());
+  });
+  after(async () => {
+    await env.teardown();
+  });
+  return env;
 }
 
 /** The image id a build printed last. */

@@ -1,18 +1,12 @@
 // One Dockerfile per instruction, each checked on the built image's config and on its files
 // (by running the image), as Docker's builder leaves them.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { buildEnv, builtId, type BuildEnv } from './fixtures.js';
+import { builtId, useBuildEnv } from './fixtures.js';
 
 describe('build: one Dockerfile per instruction', () => {
-  let env: BuildEnv;
-  before(() => {
-    env = buildEnv();
-  });
-  after(async () => {
-    await env.teardown();
-  });
+  const env = useBuildEnv();
 
   test('FROM scratch and COPY into it; FROM an image built before, by name', () => {
     const dir = env.context({ Dockerfile: 'FROM scratch\nCOPY hello /hello\n', hello: 'from scratch\n' });

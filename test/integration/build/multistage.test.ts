@@ -1,8 +1,8 @@
 // Multi-stage builds: a small shell program built in one stage with busybox tools and shipped
 // in another; only the stages the target needs are built; COPY --from a stage, an index, an image.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildEnv, type BuildEnv } from './fixtures.js';
+import { useBuildEnv } from './fixtures.js';
 
 const PROGRAM = `#!/bin/sh
 greet_line() { echo "hello $1 from greet @VERSION@"; }
@@ -36,13 +36,7 @@ CMD ["world"]
 `;
 
 describe('build: multi-stage', () => {
-  let env: BuildEnv;
-  before(() => {
-    env = buildEnv();
-  });
-  after(async () => {
-    await env.teardown();
-  });
+  const env = useBuildEnv();
 
   test('a program built in one stage runs from the final image; unneeded stages are not built', () => {
     const dir = env.context({ Dockerfile: DOCKERFILE, 'src/greet.sh.in': PROGRAM });

@@ -1,20 +1,14 @@
 // RUN --mount (cache, bind, tmpfs, secret) and RUN --network: what the command sees, and that
 // none of it ends up in the image's layers.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildEnv, type BuildEnv } from './fixtures.js';
+import { useBuildEnv } from './fixtures.js';
 
 describe('build: RUN mounts and network', () => {
-  let env: BuildEnv;
-  before(() => {
-    env = buildEnv();
-  });
-  after(async () => {
-    await env.teardown();
-  });
+  const env = useBuildEnv();
 
   test('--mount=type=cache persists between builds, stays out of the image, goes with builder prune', () => {
     const dir = env.context({ Dockerfile: 'FROM bb\nRUN --mount=type=cache,target=/cache,id=counter echo run >> /cache/log && wc -l < /cache/log > /count\n' });

@@ -1,18 +1,12 @@
 // Dockerfiles with the tricky syntax (escape directive, continuations, heredocs, substitution
 // modifiers, JSON-vs-shell fallback, ARG scoping), checked on what the built image holds.
 // Where Docker's builder and Buildah disagree, skiff does what Docker's builder does.
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildEnv, type BuildEnv } from './fixtures.js';
+import { useBuildEnv } from './fixtures.js';
 
 describe('build: Dockerfile syntax', () => {
-  let env: BuildEnv;
-  before(() => {
-    env = buildEnv();
-  });
-  after(async () => {
-    await env.teardown();
-  });
+  const env = useBuildEnv();
 
   test('escape directive: backtick continues lines, backslashes are literal', () => {
     const dir = env.context({
