@@ -2,6 +2,9 @@
 // dockerd (Debian's docker.io), both driven by the same docker CLI (28), rounds interleaved so load
 // affects both alike. Target (issue 7): skiff ≤ 0.7 of dockerd's median.
 // Run: node --import tsx bench/api-run.ts   (RUNS=15 by default; DOCKER_CLI=path picks the client)
+// SETTLE_MS (default 300) is a pause before each timed run: work a side leaves behind after its
+// CLI has exited (skiff's conmon exit command is a whole `skiff container cleanup` process of
+// about 100 ms CPU; dockerd's shim teardown) must not land on the other side's next run.
 //
 // dockerd on this host (recorded when the bench was written, docker.io 20.10.24 + containerd 1.6.20):
 // - It runs as is on the cgroup v1 hybrid hierarchy with the cgroupfs driver (no systemd here) and
@@ -20,12 +23,14 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { loadavg } from 'node:os';
 import { hasBinary, makeEnv, SKIFF_BIN } from '../test/helpers/env.js';
 import { makeBusyboxTar } from '../test/helpers/busybox.js';
 
 const RUNS = Number(process.env.RUNS ?? 15);
 const DOCKER = process.env.DOCKER_CLI ?? 'docker';
 const IMAGE = 'bench/busybox:1';
+const SETTLE_MS = Number(process.env.SETTLE_MS ?? 300);
 
 const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
 const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
@@ -45,6 +50,7 @@ if (existsSync('/run/containerd/containerd.sock')) {
 }
 
 function timed(args: string[], env: NodeJS.ProcessEnv): number {
+  if (SETTLE_MS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SETTLE_MS);
   const t = process.hrtime.bigint();
   const r = spawnSync(DOCKER, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status !== 0) throw new Error(`docker ${args.join(' ')} (${env.DOCKER_HOST}): exit ${r.status}: ${r.stderr}`);
@@ -137,7 +143,9 @@ try {
   const versions = (e: NodeJS.ProcessEnv) =>
     spawnSync(DOCKER, ['version', '--format', '{{.Client.Version}} / {{.Server.Version}} (API {{.Server.APIVersion}})'], { env: e, encoding: 'utf8' }).stdout.trim();
   console.log(`docker CLI / dockerd: ${versions(dockerEnv)}`);
-  console.log(`docker CLI / skiff:   ${versions(skiffEnv)}\n`);
+  console.log(`docker CLI / skiff:   ${versions(skiffEnv)}`);
+  const loadAvg = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+  console.log(`load average before: ${loadAvg()}\n`);
 
   const cases: [string, string[]][] = [
     ['`docker version` (CLI + two requests)', ['version']],
@@ -165,7 +173,8 @@ try {
     const f = (x: number) => x.toFixed(0);
     console.log(`| ${label} | ${f(median(sk))} | ${f(p90(sk))} | ${f(median(dk))} | ${f(p90(dk))} | ${(median(sk) / median(dk)).toFixed(2)} |`);
   }
-  console.log(`\n${RUNS} runs each, interleaved; target (issue 7): skiff ≤ 0.7 of dockerd's median for run --rm.`);
+  console.log(`\nload average after: ${loadAvg()}`);
+  console.log(`${RUNS} runs each, interleaved, ${SETTLE_MS} ms pause before each; target (issue 7): skiff ≤ 0.7 of dockerd's median for run --rm.`);
 } finally {
   await stop(service, 10_000);
   // dockerd stops its containerd on SIGTERM; a crashed dockerd leaves it to us
