@@ -7,9 +7,8 @@ import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { hasBinary, makeEnv, type TestEnv } from '../../helpers/env.js';
-import { makeBusyboxTar } from '../../helpers/busybox.js';
 import { writeLayerTar, writeOciArchive } from '../../helpers/oci-archive.js';
-import { startRegistry, type Registry } from './fixtures.js';
+import { ok, registryRoots, skopeo, startRegistry, type Registry, type RegistryRoots } from './fixtures.js';
 
 const noSkopeo = !hasBinary('skopeo') && 'skopeo missing';
 
@@ -17,25 +16,14 @@ let a: TestEnv;
 /** A root that only copies between outside places: it must stay empty. */
 let c: TestEnv;
 let reg: Registry;
+let roots: RegistryRoots;
 let pushed = '';
-
-function ok(env: TestEnv, args: string[]): string {
-  const r = env.run(args);
-  assert.equal(r.code, 0, `skiff ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
 function fails(env: TestEnv, args: string[]): string {
   const r = env.run(args);
   assert.equal(r.code, 125, `skiff ${args.join(' ')} should fail: ${r.stdout}`);
   assert.match(r.stderr, /^Error: /);
   return r.stderr;
-}
-
-function skopeo(args: string[]): string {
-  const r = spawnSync('skopeo', args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `skopeo ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
 }
 
 const digestOut = (out: string) => /Digest: (sha256:[a-f0-9]{64})\n$/.exec(out)?.[1];
@@ -50,11 +38,9 @@ const siblings = (dir: string, name: string) => readdirSync(dir).filter((f) => f
 let appArchive = '';
 
 before(async () => {
-  a = makeEnv('skiff-copy-a-');
-  c = makeEnv('skiff-copy-c-');
-  reg = await startRegistry(join(a.dir, 'registry'));
-  const tar = makeBusyboxTar(a.dir, join(a.dir, 'busybox.tar'));
-  ok(a, ['import', '-c', 'CMD ["/bin/sh"]', tar, 'bb:latest']);
+  roots = await registryRoots('skiff-copy-', 'c', ['-c', 'CMD ["/bin/sh"]']);
+  ({ a, b: c, reg } = roots);
+  const tar = roots.busybox;
   ok(a, ['push', '--digestfile', join(a.dir, 'pushed'), 'bb:latest', `${reg.host}/test/bb:1`]);
   pushed = readFileSync(join(a.dir, 'pushed'), 'utf8');
   const app = await writeLayerTar(join(a.dir, 'app.tar'), { 'app/hello.txt': 'hello\n' });
@@ -63,11 +49,7 @@ before(async () => {
   ok(a, ['load', '-i', appArchive]);
   ok(a, ['push', 'app:1', `${reg.host}/test/app:1`]);
 });
-after(() => {
-  reg.stop();
-  a.cleanup();
-  c.cleanup();
-});
+after(() => roots.stop());
 
 test('registry → oci dir → registry keeps the manifest digest, and nothing is unpacked', { skip: noSkopeo }, () => {
   const dir = join(c.dir, 'layout');

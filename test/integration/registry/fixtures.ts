@@ -1,11 +1,14 @@
 // A real docker-registry on loopback, a recording/tampering/throttling proxy in front of it,
 // and a busybox image imported into a skiff root to push.
-import { spawn, execFileSync, type ChildProcess } from 'node:child_process';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { createServer as createNetServer } from 'node:net';
 import { createServer, request, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { makeEnv, type TestEnv } from '../../helpers/env.js';
+import { makeBusyboxTar } from '../../helpers/busybox.js';
 
 export async function freePort(): Promise<number> {
   const s = createNetServer();
@@ -149,6 +152,52 @@ export async function startProxy(target: string): Promise<Proxy> {
     close: () => {
       server.closeAllConnections();
       return new Promise((r) => server.close(() => r()));
+    },
+  };
+}
+
+/** stdout of `skiff ARGS` in `env`, which must succeed. */
+export function ok(env: TestEnv, args: string[]): string {
+  const r = env.run(args);
+  assert.equal(r.code, 0, `skiff ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+/** stdout of `skopeo ARGS`, which must succeed. */
+export function skopeo(args: string[]): string {
+  const r = spawnSync('skopeo', args, { encoding: 'utf8' });
+  assert.equal(r.status, 0, `skopeo ${args.join(' ')}: ${r.stderr}`);
+  return r.stdout;
+}
+
+export interface RegistryRoots {
+  /** holds busybox as bb:latest */
+  a: TestEnv;
+  /** starts empty */
+  b: TestEnv;
+  /** runs under a's dir */
+  reg: Registry;
+  /** busybox's rootfs tar, in a's dir */
+  busybox: string;
+  stop(): void;
+}
+
+/** Two skiff roots and a registry; busybox is imported into the first with `changes` (`-c ...`). */
+export async function registryRoots(prefix: string, second: string, changes: string[]): Promise<RegistryRoots> {
+  const a = makeEnv(`${prefix}a-`);
+  const b = makeEnv(`${prefix}${second}-`);
+  const reg = await startRegistry(join(a.dir, 'registry'));
+  const busybox = makeBusyboxTar(a.dir, join(a.dir, 'busybox.tar'));
+  ok(a, ['import', ...changes, busybox, 'bb:latest']);
+  return {
+    a,
+    b,
+    reg,
+    busybox,
+    stop() {
+      reg.stop();
+      a.cleanup();
+      b.cleanup();
     },
   };
 }

@@ -7,30 +7,18 @@ import { spawnSync } from 'node:child_process';
 import { hasBinary, makeEnv, type TestEnv } from '../../helpers/env.js';
 import { makeBusyboxTar } from '../../helpers/busybox.js';
 import { writeLayerTar, writeOciArchive } from '../../helpers/oci-archive.js';
-import { startRegistry, type Registry } from './fixtures.js';
+import { ok, registryRoots, type Registry, type RegistryRoots } from './fixtures.js';
 
 let a: TestEnv;
 let b: TestEnv;
 let reg: Registry;
+let roots: RegistryRoots;
 
 before(async () => {
-  a = makeEnv('skiff-reg-a-');
-  b = makeEnv('skiff-reg-b-');
-  reg = await startRegistry(join(a.dir, 'registry'));
-  const tar = makeBusyboxTar(a.dir, join(a.dir, 'busybox.tar'));
-  ok(a, ['import', '-c', 'CMD ["/bin/sh"]', tar, 'bb:latest']);
+  roots = await registryRoots('skiff-reg-', 'b', ['-c', 'CMD ["/bin/sh"]']);
+  ({ a, b, reg } = roots);
 });
-after(() => {
-  reg.stop();
-  a.cleanup();
-  b.cleanup();
-});
-
-function ok(env: TestEnv, args: string[]): string {
-  const r = env.run(args);
-  assert.equal(r.code, 0, `skiff ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
+after(() => roots.stop());
 
 let pushed = '';
 

@@ -5,10 +5,8 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { spawnSync } from 'node:child_process';
-import { hasBinary, makeEnv, type TestEnv } from '../../helpers/env.js';
-import { makeBusyboxTar } from '../../helpers/busybox.js';
-import { startRegistry, type Registry } from './fixtures.js';
+import { hasBinary, type TestEnv } from '../../helpers/env.js';
+import { ok, registryRoots, skopeo, type Registry, type RegistryRoots } from './fixtures.js';
 
 const noSkopeo = !hasBinary('skopeo') && 'skopeo missing';
 const HOST_ARCH = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
@@ -17,37 +15,19 @@ const OTHER_ARCH = HOST_ARCH === 'arm64' ? 'amd64' : 'arm64';
 let a: TestEnv;
 let c: TestEnv;
 let reg: Registry;
+let roots: RegistryRoots;
 let pushed = '';
-
-function ok(env: TestEnv, args: string[]): string {
-  const r = env.run(args);
-  assert.equal(r.code, 0, `skiff ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
-
-function skopeo(args: string[]): string {
-  const r = spawnSync('skopeo', args, { encoding: 'utf8' });
-  assert.equal(r.status, 0, `skopeo ${args.join(' ')}: ${r.stderr}`);
-  return r.stdout;
-}
 
 const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
 
 before(async () => {
-  a = makeEnv('skiff-rinspect-a-');
-  c = makeEnv('skiff-rinspect-c-');
-  reg = await startRegistry(join(a.dir, 'registry'));
-  const tar = makeBusyboxTar(a.dir, join(a.dir, 'busybox.tar'));
-  ok(a, ['import', '-c', 'ENV GREETING=hi', '-c', 'LABEL team=skiff', tar, 'bb:latest']);
+  roots = await registryRoots('skiff-rinspect-', 'c', ['-c', 'ENV GREETING=hi', '-c', 'LABEL team=skiff']);
+  ({ a, b: c, reg } = roots);
   ok(a, ['push', '--digestfile', join(a.dir, 'pushed'), 'bb:latest', `${reg.host}/test/bb:1`]);
   ok(a, ['push', 'bb:latest', `${reg.host}/test/bb:2`]);
   pushed = readFileSync(join(a.dir, 'pushed'), 'utf8');
 });
-after(() => {
-  reg.stop();
-  a.cleanup();
-  c.cleanup();
-});
+after(() => roots.stop());
 
 test('manifest inspect prints the manifest the registry holds, without pulling', () => {
   const raw = ok(c, ['manifest', 'inspect', '--raw', `${reg.host}/test/bb:1`]);
