@@ -4,7 +4,7 @@
 // Run: node --import tsx bench/api-run.ts   (RUNS=15 by default; DOCKER_CLI=path picks the client)
 // SETTLE_MS (default 300) is a pause before each timed run: work a side leaves behind after its
 // CLI has exited (skiff's conmon exit command is a whole `skiff container cleanup` process of
-// about 100 ms CPU; dockerd's shim teardown) must not land on the other side's next run.
+// 70–110 ms CPU; dockerd's shim teardown) must not land on the other side's next run.
 //
 // dockerd on this host (recorded when the bench was written, docker.io 20.10.24 + containerd 1.6.20):
 // - It runs as is on the cgroup v1 hybrid hierarchy with the cgroupfs driver (no systemd here) and
