@@ -1,5 +1,5 @@
-// 200 concurrent mixed API requests (create/list/inspect/remove of volumes, networks and image
-// tags) finish without an error and leave a consistent state; malformed requests get a 4xx and
+// 200 concurrent mixed API requests (create/list/inspect/remove of containers, volumes, networks
+// and image tags) finish without an error and leave a consistent state; malformed requests get a 4xx and
 // the service keeps serving.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
@@ -42,19 +42,29 @@ test('200 concurrent creates, lists and inspects, then 200 concurrent removes, l
   const vols = Array.from({ length: 40 }, (_, i) => `loadvol${i}`);
   const nets = Array.from({ length: 20 }, (_, i) => `loadnet${i}`);
   const tags = Array.from({ length: 40 }, (_, i) => `load/tag${i}`);
+  const ctrs = Array.from({ length: 20 }, (_, i) => `loadctr${i}`);
   const reads = (n: number): Op[] =>
     Array.from({ length: n }, (_, i): Op => {
       const k = i % 5;
       if (k === 0) return { what: 'list volumes', run: () => s.api('GET', '/v1.41/volumes'), ok: [200] };
       if (k === 1) return { what: 'list networks', run: () => s.api('GET', '/v1.41/networks'), ok: [200] };
       if (k === 2) return { what: 'list images', run: () => s.api('GET', '/v1.41/images/json'), ok: [200] };
-      if (k === 3) return { what: 'inspect image', run: () => s.api('GET', '/v1.41/images/busybox:local/json'), ok: [200] };
+      if (k === 3) {
+        return i % 2
+          ? { what: 'inspect image', run: () => s.api('GET', '/v1.41/images/busybox:local/json'), ok: [200] }
+          : { what: 'list containers', run: () => s.api('GET', '/v1.41/containers/json?all=1'), ok: [200] };
+      }
       return { what: 'inspect bridge', run: () => s.api('GET', '/v1.41/networks/bridge'), ok: [200] };
     });
   const creates: Op[] = [
     ...vols.map((v): Op => ({ what: `create volume ${v}`, run: () => s.api('POST', '/v1.41/volumes/create', { body: { Name: v, Labels: { load: '1' } } }), ok: [201] })),
     ...nets.map((n): Op => ({ what: `create network ${n}`, run: () => s.api('POST', '/v1.41/networks/create', { body: { Name: n, CheckDuplicate: true, Labels: { load: '1' } } }), ok: [201] })),
     ...tags.map((t): Op => ({ what: `tag ${t}`, run: () => s.api('POST', `/v1.41/images/busybox:local/tag?repo=${t}&tag=v1`), ok: [201] })),
+    ...ctrs.map((c): Op => ({
+      what: `create container ${c}`,
+      run: () => s.api('POST', `/v1.41/containers/create?name=${c}`, { body: { Image: 'busybox:local', Cmd: ['true'], Labels: { load: '1' }, HostConfig: { NetworkMode: 'none' } } }),
+      ok: [201],
+    })),
   ];
   await fire(shuffle([...creates, ...reads(200 - creates.length)]));
 
@@ -67,16 +77,21 @@ test('200 concurrent creates, lists and inspects, then 200 concurrent removes, l
   const img = (await s.api('GET', '/v1.41/images/busybox:local/json')).json as { Id: string; RepoTags: string[] };
   assert.equal(img.Id, imageId);
   assert.equal(img.RepoTags.length, tags.length + 1);
+  const ctrList = (await s.api('GET', '/v1.41/containers/json?all=1&filters=%7B%22label%22%3A%5B%22load%3D1%22%5D%7D')).json as { Names: string[] }[];
+  assert.deepEqual(ctrList.map((c) => c.Names[0]).sort(), ctrs.map((c) => `/${c}`).sort());
 
   const removes: Op[] = [
     ...vols.map((v): Op => ({ what: `rm volume ${v}`, run: () => s.api('DELETE', `/v1.41/volumes/${v}`), ok: [204] })),
     ...nets.map((n): Op => ({ what: `rm network ${n}`, run: () => s.api('DELETE', `/v1.41/networks/${n}`), ok: [204] })),
     ...tags.map((t): Op => ({ what: `untag ${t}`, run: () => s.api('DELETE', `/v1.41/images/${t}:v1`), ok: [200] })),
+    ...ctrs.map((c): Op => ({ what: `rm container ${c}`, run: () => s.api('DELETE', `/v1.41/containers/${c}`), ok: [204] })),
+    ...ctrs.slice(0, 10).map((c): Op => ({ what: `inspect container ${c}`, run: () => s.api('GET', `/v1.41/containers/${c}/json`), ok: [200, 404] })),
     ...vols.slice(0, 20).map((v): Op => ({ what: `inspect volume ${v}`, run: () => s.api('GET', `/v1.41/volumes/${v}`), ok: [200, 404] })),
   ];
   await fire(shuffle([...removes, ...reads(200 - removes.length)]));
 
   assert.deepEqual(((await s.api('GET', '/v1.41/volumes')).json as { Volumes: unknown[] }).Volumes, []);
+  assert.deepEqual((await s.api('GET', '/v1.41/containers/json?all=1')).json, []);
   const left = ((await s.api('GET', '/v1.41/networks')).json as { Name: string }[]).map((n) => n.Name).sort();
   assert.deepEqual(left, ['bridge', 'host', 'none']);
   assert.deepEqual(((await s.api('GET', '/v1.41/images/json')).json as { RepoTags: string[] }[]).map((i) => i.RepoTags), [['busybox:local']]);
@@ -154,6 +169,7 @@ test('malformed requests get a 4xx and the service keeps running', async () => {
   await rawExchange('GET /v1.41/vers');
   // nothing was created by any of it, and the service still answers
   assert.deepEqual(((await s.api('GET', '/v1.41/volumes')).json as { Volumes: unknown[] }).Volumes, []);
+  assert.deepEqual((await s.api('GET', '/v1.41/containers/json?all=1')).json, []);
   const ping = await s.api('GET', '/_ping');
   assert.equal(ping.status, 200);
   assert.equal(ping.text, 'OK');
