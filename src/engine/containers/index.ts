@@ -52,6 +52,8 @@ interface PendingAttach {
 export class ContainerEngine {
   readonly cc: ContainerContext;
   private readonly pendingAttach = new Map<string, Set<PendingAttach>>();
+  /** Attach sessions of this process by container, until they end. */
+  private readonly attached = new Map<string, Set<Promise<unknown>>>();
   constructor(ctx: EngineContext, opts: ContainerEngineOptions = {}) {
     this.cc = new ContainerContext(ctx, opts);
   }
@@ -75,8 +77,11 @@ export class ContainerEngine {
   readonly statPath: Rest<typeof pathStatMod.statContainerPath> = async (...a) =>
     (await import('./path-stat.js')).statContainerPath(this.cc, ...a);
   /** Docker's wait conditions (not-running, next-exit, removed). */
-  readonly waitFor: Rest<typeof waitMod.waitForCondition> = async (...a) =>
-    (await import('./wait.js')).waitForCondition(this.cc, ...a);
+  readonly waitFor: Rest<typeof waitMod.waitForCondition> = async (ref, ...a) => {
+    const code = await (await import('./wait.js')).waitForCondition(this.cc, ref, ...a);
+    await this.streamsDrained(ref);
+    return code;
+  };
   /** Exec instances: create, then start (attached or detached), inspect after the end. */
   readonly execCreate: Rest<typeof execSessionsMod.createExec> = async (...a) =>
     (await import('./exec-sessions.js')).createExec(this.cc, ...a);
@@ -109,6 +114,7 @@ export class ContainerEngine {
     }
     this.pendingAttach.delete(id);
     pending.forEach((p, i) => p.connected(r.also[i]!));
+    if (r.attach) this.track(id, r.attach.done);
     return { id: r.container.id, attach: r.attach };
   }
 
@@ -160,6 +166,7 @@ export class ContainerEngine {
     if (isActive(c.state.status)) {
       const runtime = await this.cc.runtime(c.config.runtime);
       const s = await runtime.attach(this.cc.runtimeContainer(c), streams);
+      this.track(c.id, s.done);
       containerEvent(this.cc, c, 'attach');
       return s;
     }
@@ -178,6 +185,7 @@ export class ContainerEngine {
       },
     };
     set.add(entry);
+    this.track(c.id, done);
     return {
       done,
       close: () => {
@@ -198,6 +206,34 @@ export class ContainerEngine {
     const c = resolveContainer(this.cc, ref);
     if (!this.cc.records.rename(c.id, name)) throw alreadyExists(`the container name "${name}" is already in use`);
     containerEvent(this.cc, { ...c, name }, 'rename', { oldName: `/${c.name}` });
+  }
+
+  private track(id: string, done: Promise<unknown>): void {
+    const set = this.attached.get(id) ?? new Set();
+    this.attached.set(id, set);
+    set.add(done);
+    void done.finally(() => {
+      set.delete(done);
+      if (!set.size) this.attached.delete(id);
+    });
+  }
+
+  /**
+   * As dockerd handles an exit only once the attached streams are drained (2 s at most), a
+   * wait answers after the output has gone out: dockerode's run reads its output when wait returns.
+   */
+  private async streamsDrained(ref: string): Promise<void> {
+    let id = ref;
+    try {
+      id = resolveContainer(this.cc, ref).id;
+    } catch {
+      // removed: its sessions are keyed by the full id the caller used
+    }
+    const set = this.attached.get(id);
+    if (!set?.size) return;
+    let timer: NodeJS.Timeout | undefined;
+    await Promise.race([Promise.allSettled([...set]), new Promise((r) => (timer = setTimeout(r, 2000)))]);
+    clearTimeout(timer);
   }
 
   /** Full id of a container (NotFound otherwise). */

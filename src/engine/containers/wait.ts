@@ -56,12 +56,20 @@ function watcher(cc: ContainerContext, id: string) {
   };
 }
 
-/** The exit status of a running container, recorded once it exits. */
-async function exitOf(cc: ContainerContext, c: ContainerRecord, signal?: AbortSignal): Promise<number> {
+/**
+ * The exit status of a running container, recorded once it exits. Without `released` it
+ * resolves once the exit is recorded (and the die event out), while the rootfs and network
+ * are still being released: compose v1 stops following a container at its die event and
+ * prints "exited with code N" only if the wait answer is not far behind.
+ */
+async function exitOf(cc: ContainerContext, c: ContainerRecord, signal: AbortSignal | undefined, released: boolean): Promise<number> {
   const runtime = await cc.runtime(c.config.runtime);
   try {
     const exit = await runtime.wait(cc.runtimeContainer(c), cc.paths(c.id), signal ? { signal } : {});
-    await finalizeExit(cc, c, exit);
+    // finalizeExit records the exit before its first await; the release follows.
+    const done = finalizeExit(cc, c, exit);
+    if (released) await done;
+    else done.catch(() => undefined);
     return exit.code;
   } catch (e) {
     if (!isEngineError(e, 'Unavailable')) throw e;
@@ -90,7 +98,9 @@ export async function waitForCondition(
   const id = first.id;
   const w = watcher(cc, id);
   try {
-    let c = await refreshContainer(cc, first);
+    // Rows are not refreshed here: a refresh that finds the exit releases the rootfs and
+    // network before it returns, and exitOf answers without waiting for that.
+    let c = first;
     if (condition === 'not-running' && !isActive(c.state.status)) return c.state.exitCode;
     const startedAt = c.state.startedAt;
     let code: number | undefined = c.state.status === 'exited' ? c.state.exitCode : undefined;
@@ -102,9 +112,9 @@ export async function waitForCondition(
         const exit = await readExitFile(id, cc.paths(id));
         return exit?.code ?? c.state.exitCode;
       }
-      c = await refreshContainer(cc, row);
+      c = row;
       if (isActive(c.state.status)) {
-        code = await exitOf(cc, c, opts.signal);
+        code = await exitOf(cc, c, opts.signal, condition === 'removed');
         if (condition !== 'removed') return code;
         continue;
       }
