@@ -62,5 +62,6 @@ export const VERBS: Record<string, VerbEntry> = {
   logout: { summary: 'Log out of a registry', load: () => import('./commands/image/logout.js') },
   version: { summary: 'Display the skiff version information', load: () => import('./commands/system/version.js') },
   info: { summary: 'Display skiff system information', load: () => import('./commands/system/info.js') },
+  events: { summary: 'Get real time events from the engine', load: () => import('./commands/system/events.js') },
   completion: { summary: 'Generate shell completion scripts', load: () => import('./commands/system/completion.js') },
 };

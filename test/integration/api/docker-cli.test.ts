@@ -158,6 +158,9 @@ test('events: a run is create, attach, start, die, destroy; --since reads them b
   assert.equal(die.Actor.Attributes.exitCode, '0');
   assert.equal(die.status, 'die');
   assert.equal(die.from, IMAGE);
+  // The same log, read by the skiff CLI in a process of its own.
+  const cli = env.ok(['events', '--since', String(since), '--until', '0s', '--filter', 'label=evt=1', '--format', '{{.Action}}']);
+  assert.deepEqual(cli.trim().split('\n'), ['create', 'attach', 'start', 'die', 'destroy']);
   const streamed = await live;
   assert.deepEqual(streamed.stdout.trim().split('\n'), ['create', 'attach', 'start', 'die', 'destroy']);
 });

@@ -4,7 +4,7 @@ import { examples } from '../common.js';
 import { invalidArgument } from '../../../core/errdefs.js';
 
 /** Docker's --since/--until: RFC 3339, a unix timestamp, or a duration ago (10m, 1h30m). */
-function parseTime(v: string | undefined): Date | undefined {
+export function parseTime(v: string | undefined): Date | undefined {
   if (v === undefined) return undefined;
   if (/^\d+(\.\d+)?$/.test(v)) return new Date(Number(v) * 1000);
   const dur = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(v);

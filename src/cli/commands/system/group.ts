@@ -4,6 +4,7 @@ import { registerGroup, type SubcommandTable } from '../common.js';
 
 export const SUBCOMMANDS: SubcommandTable = [
   ['df', [], () => import('./df.js')],
+  ['events', [], () => import('./events.js')],
   ['info', [], () => import('./info.js')],
   ['prune', [], () => import('./prune.js')],
   ['service', [], () => import('./service.js')],
