@@ -1,32 +1,31 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
-import { progressRenderer, tlsVerifyOf } from './transfer-progress.js';
+import { remoteOptions, remoteOptionsOf, type RemoteFlags } from './remote-flags.js';
+import { progressRenderer } from './transfer-progress.js';
 import { familiarName } from '../../../core/images/reference.js';
 import { invalidArgument } from '../../../core/errdefs.js';
 
-interface PullFlags {
+interface PullFlags extends RemoteFlags {
   quiet?: boolean;
   platform?: string;
-  tlsVerify?: string | boolean;
-  authfile?: string;
 }
 
 export function register(parent: Command, app: App, name = 'pull'): void {
-  const cmd = parent
-    .command(name)
-    .description('Pull an image from a registry')
-    .argument('<IMAGE>', 'NAME[:TAG] or NAME@DIGEST')
-    .option('-q, --quiet', 'print only the image name')
-    .option('--platform <os/arch[/variant]>', 'pull this platform from a multi-platform image (default: the host)')
-    .option('--tls-verify [bool]', 'require HTTPS and verify certificates (default true; loopback may use HTTP)')
-    .option('--authfile <path>', 'credentials file (default: $REGISTRY_AUTH_FILE or podman\'s auth.json)')
+  const cmd = remoteOptions(
+    parent
+      .command(name)
+      .description('Pull an image from a registry')
+      .argument('<IMAGE>', 'NAME[:TAG] or NAME@DIGEST')
+      .option('-q, --quiet', 'print only the image name')
+      .option('--platform <os/arch[/variant]>', 'pull this platform from a multi-platform image (default: the host)'),
+  )
     .action(async (image: string, f: PullFlags) => {
       const engine = await app.engine();
       const tty = !!process.stdout.isTTY;
       const res = await engine.images.pull(
         image,
-        { platform: f.platform, tlsVerify: tlsVerifyOf(f.tlsVerify), authfile: f.authfile },
+        { platform: f.platform, ...remoteOptionsOf(f) },
         f.quiet ? undefined : progressRenderer(app.out, tty),
       );
       const shown = res.name ?? image;

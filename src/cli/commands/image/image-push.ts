@@ -2,31 +2,30 @@ import type { Command } from 'commander';
 import { writeFileSync } from 'node:fs';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
-import { progressRenderer, tlsVerifyOf } from './transfer-progress.js';
+import { remoteOptions, remoteOptionsOf, type RemoteFlags } from './remote-flags.js';
+import { progressRenderer } from './transfer-progress.js';
 
-interface PushFlags {
+interface PushFlags extends RemoteFlags {
   quiet?: boolean;
-  tlsVerify?: string | boolean;
-  authfile?: string;
   digestfile?: string;
 }
 
 export function register(parent: Command, app: App, name = 'push'): void {
-  const cmd = parent
-    .command(name)
-    .description('Push an image to a registry')
-    .argument('<IMAGE>', 'local image')
-    .argument('[DESTINATION]', 'registry name to push to (default: IMAGE itself, as docker does)')
-    .option('-q, --quiet', 'print nothing but errors')
-    .option('--tls-verify [bool]', 'require HTTPS and verify certificates (default true; loopback may use HTTP)')
-    .option('--authfile <path>', 'credentials file (default: $REGISTRY_AUTH_FILE or podman\'s auth.json)')
+  const cmd = remoteOptions(
+    parent
+      .command(name)
+      .description('Push an image to a registry')
+      .argument('<IMAGE>', 'local image')
+      .argument('[DESTINATION]', 'registry name to push to (default: IMAGE itself, as docker does)')
+      .option('-q, --quiet', 'print nothing but errors'),
+  )
     .option('--digestfile <path>', 'write the pushed manifest digest to this file')
     .action(async (image: string, destination: string | undefined, f: PushFlags) => {
       const engine = await app.engine();
       const res = await engine.images.push(
         image,
         destination,
-        { tlsVerify: tlsVerifyOf(f.tlsVerify), authfile: f.authfile },
+        remoteOptionsOf(f),
         f.quiet ? undefined : progressRenderer(app.out, !!process.stdout.isTTY),
       );
       if (f.digestfile) writeFileSync(f.digestfile, res.digest);
