@@ -30,11 +30,23 @@ function must(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string {
   return r.stdout;
 }
 
-function timed(cmd: string, args: string[], env?: NodeJS.ProcessEnv): number {
+const cpu: Map<string, number[]> = new Map();
+
+/** Wall ms of one command; its CPU ms (user + system, children included) go to `cpu`. */
+function timed(label: string, cmd: string, args: string[], env?: NodeJS.ProcessEnv): number {
   spawnSync('sync');
   const t = process.hrtime.bigint();
-  must(cmd, args, env);
-  return Number(process.hrtime.bigint() - t) / 1e6;
+  // `times` prints the shell's, then its children's user and system time ("0m1.250s 0m0.310s").
+  const out = must('sh', ['-c', '"$@" >/dev/null && times', 'sh', cmd, ...args], env);
+  const wall = Number(process.hrtime.bigint() - t) / 1e6;
+  const child = out.trim().split('\n').pop()!.match(/(\d+)m([\d.]+)s/g) ?? [];
+  const ms = child.reduce((a, x) => {
+    const [, m, sec] = /(\d+)m([\d.]+)s/.exec(x)!;
+    return a + (Number(m) * 60 + Number(sec)) * 1000;
+  }, 0);
+  if (!cpu.has(label)) cpu.set(label, []);
+  cpu.get(label)!.push(ms);
+  return wall;
 }
 
 /**
@@ -97,7 +109,7 @@ try {
       run: () => {
         const env: TestEnv = makeEnv('skiff-bench-pull-dst-');
         try {
-          return timed(process.execPath, [SKIFF_BIN, 'pull', '-q', ref], env.env);
+          return timed('skiff pull', process.execPath, [SKIFF_BIN, 'pull', '-q', ref], env.env);
         } finally {
           env.cleanup();
         }
@@ -111,7 +123,7 @@ try {
         const args = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'overlay',
           '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
         try {
-          return timed('podman', [...args, 'pull', '-q', '--tls-verify=false', ref], penv);
+          return timed('podman pull', 'podman', [...args, 'pull', '-q', '--tls-verify=false', ref], penv);
         } finally {
           spawnSync('podman', [...args, 'system', 'reset', '-f'], { env: penv, stdio: 'ignore' });
           removeTree(dir);
@@ -124,7 +136,7 @@ try {
       run: (i) => {
         const dir = join(src.dir, `oci-${i}`);
         try {
-          return timed('skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${ref}`, `oci:${dir}:latest`]);
+          return timed('skopeo copy → oci:', 'skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${ref}`, `oci:${dir}:latest`]);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
@@ -140,6 +152,7 @@ try {
       const t = active[(k + round) % active.length]!;
       const ms = t.run(round);
       if (round > 0) times.get(t.name)!.push(ms);
+      else cpu.get(t.name)?.pop();
     }
   }
   const load1 = loadavg()[0]!;
@@ -149,15 +162,18 @@ try {
       `${ROUNDS} rounds, interleaved; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}.\n`,
   );
   const podman = times.has('podman pull') ? median(times.get('podman pull')!) : NaN;
-  console.log('| tool | median ms | best ms | MB/s (compressed) | / podman | all runs (ms) |');
-  console.log('| --- | ---: | ---: | ---: | ---: | --- |');
+  const podmanCpu = cpu.has('podman pull') ? median(cpu.get('podman pull')!) : NaN;
+  console.log('| tool | median ms | best ms | MB/s (compressed) | / podman | CPU ms (median) | CPU / podman | all runs (ms) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const [name, xs] of times) {
     const m = median(xs);
+    const c = median(cpu.get(name)!);
     console.log(
-      `| ${name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${(compressed / 1e3 / m).toFixed(0)} | ${(m / podman).toFixed(2)} | ${xs.map((x) => x.toFixed(0)).join(', ')} |`,
+      `| ${name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${(compressed / 1e3 / m).toFixed(0)} | ${(m / podman).toFixed(2)} | ` +
+        `${c.toFixed(0)} | ${(c / podmanCpu).toFixed(2)} | ${xs.map((x) => x.toFixed(0)).join(', ')} |`,
     );
   }
-  for (const t of tools.filter((x) => x.skip)) console.log(`| ${t.name} | skipped: ${t.skip} | | | | |`);
+  for (const t of tools.filter((x) => x.skip)) console.log(`| ${t.name} | skipped: ${t.skip} | | | | | | |`);
 } finally {
   stopRegistry();
   src.cleanup();

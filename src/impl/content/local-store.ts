@@ -3,6 +3,7 @@ import {
   closeSync,
   createReadStream,
   existsSync,
+  fsync,
   fsyncSync,
   mkdirSync,
   openSync,
@@ -206,7 +207,9 @@ class IngestWriter implements ContentWriter {
       await this.abort();
       throw e;
     }
-    fsyncSync(this.fd);
+    // On the thread pool: a large blob's fsync would otherwise stall everything else in flight.
+    const fd = this.fd;
+    await new Promise<void>((resolve, reject) => fsync(fd, (e) => (e ? reject(e) : resolve())));
     closeSync(this.fd);
     this.fd = -1;
     const blob = this.blobPathOf(digest.slice(7));
