@@ -194,5 +194,21 @@ export function registerContainerRoutes(r: Router): void {
     sendEmpty(mustRes(c), 204);
   });
 
+  r.post('/commit', async (c) => {
+    const q = c.query;
+    const container = q.get('container');
+    if (!container) throw invalidArgument('commit needs a container');
+    const repo = q.get('repo');
+    const tag = q.get('tag');
+    const id = await c.engine.containers.commit(container, {
+      ...(repo ? { reference: tag ? `${repo}:${tag}` : repo } : {}),
+      changes: q.getAll('changes').flatMap((ch) => ch.split('\n')).filter(Boolean),
+      ...(q.get('comment') ? { message: q.get('comment')! } : {}),
+      ...(q.get('author') ? { author: q.get('author')! } : {}),
+      pause: boolParam(q, 'pause', true),
+    });
+    sendJson(mustRes(c), 201, { Id: id.startsWith('sha256:') ? id : `sha256:${id}` });
+  });
+
   registerContainerStreamRoutes(r);
 }

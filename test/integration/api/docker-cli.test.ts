@@ -164,3 +164,13 @@ test('events: a run is create, attach, start, die, destroy; --since reads them b
   const streamed = await live;
   assert.deepEqual(streamed.stdout.trim().split('\n'), ['create', 'attach', 'start', 'die', 'destroy']);
 });
+
+test('commit makes an image of a container, with --change', { skip }, () => {
+  env.dockerOk(['run', '-d', '--name', 'tocommit', IMAGE, 'sh', '-c', 'echo committed > /stamp; sleep 300']);
+  env.dockerOk(['exec', 'tocommit', 'test', '-f', '/stamp']);
+  const id = env.dockerOk(['commit', '-c', 'ENV X=1', 'tocommit', 'snap:v1']).trim();
+  assert.match(id, /^sha256:[0-9a-f]{64}$/);
+  assert.equal(env.dockerOk(['run', '--rm', 'snap:v1', 'sh', '-c', 'cat /stamp; echo $X']), 'committed\n1\n');
+  env.dockerOk(['rm', '-f', 'tocommit']);
+  env.dockerOk(['rmi', 'snap:v1']);
+});
