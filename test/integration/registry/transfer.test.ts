@@ -106,7 +106,7 @@ test('a pull killed mid-layer resumes with a Range request', async () => {
     const big = layers.at(-1)!;
     proxy.throttle.set(big, 2 << 20);
     const p = spawn(process.execPath, [SKIFF_BIN, 'pull', `${proxy.host}/x/big:1`], { env: env.env, stdio: 'ignore' });
-    // Wait until part of the layer sits in the ingest, then kill the CLI.
+    // Wait until part of the big layer sits in the ingest (the base is about 1 MB), then kill the CLI.
     const ingest = join(env.root, 'content/ingest');
     for (let i = 0; i < 100; i++) {
       await new Promise((r) => setTimeout(r, 100));
@@ -118,7 +118,7 @@ test('a pull killed mid-layer resumes with a Range request', async () => {
         }
       })();
       const { statSync } = await import('node:fs');
-      if (dirs.some((d) => { try { return statSync(join(ingest, d, 'data')).size > 1 << 20; } catch { return false; } })) break;
+      if (dirs.some((d) => { try { return statSync(join(ingest, d, 'data')).size > 2 << 20; } catch { return false; } })) break;
     }
     p.kill('SIGKILL');
     await new Promise((r) => p.once('close', r));
@@ -137,7 +137,63 @@ test('a pull killed mid-layer resumes with a Range request', async () => {
   }
 });
 
+test('a layer is unpacked while it downloads, and recorded only after its digest matched', async () => {
+  const env = makeEnv('skiff-reg-stream-');
+  try {
+    const big = spawnSyncSkopeo(`${reg.host}/x/big:1`).layers.at(-1)!;
+    proxy.throttle.set(big, 2 << 20);
+    const pulling = env.runAsync(['pull', `${proxy.host}/x/big:1`]);
+    const { statSync, readdirSync: ls } = await import('node:fs');
+    const ingestSize = () => {
+      try {
+        return ls(join(env.root, 'content/ingest')).reduce((a, d) => a + statSync(join(env.root, 'content/ingest', d, 'data')).size, 0);
+      } catch {
+        return 0;
+      }
+    };
+    const unpacked = () => {
+      try {
+        return ls(join(env.root, 'overlay'))
+          .map((id) => join(env.root, 'overlay', id, 'diff/data/big.bin'))
+          .reduce((a, f) => a + (statSync(f, { throwIfNoEntry: false })?.size ?? 0), 0);
+      } catch {
+        return 0;
+      }
+    };
+    // Layers marked complete (findable by chain ID), read while the pull runs.
+    const complete = () => {
+      const db = new Database(join(env.root, 'skiff.db'), { readonly: true });
+      try {
+        return (db.prepare('SELECT count(*) AS n FROM layers WHERE complete = 1').get() as { n: number }).n;
+      } finally {
+        db.close();
+      }
+    };
+    let seen: { unpacked: number; ingest: number; complete: number } | undefined;
+    for (let i = 0; i < 100 && !seen; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      const u = unpacked();
+      const held = ingestSize();
+      if (u > 1 << 20 && held > 0 && held < 6 << 20) seen = { unpacked: u, ingest: held, complete: complete() };
+    }
+    proxy.throttle.delete(big);
+    const r = await pulling;
+    assert.equal(r.code, 0, r.stderr);
+    assert.ok(seen, 'part of the file was on disk while the blob was still downloading');
+    assert.equal(seen.complete, 1, 'only the base layer was findable then');
+    assert.equal(complete(), 2);
+    assert.equal((await ok(env, ['run', '--rm', `${proxy.host}/x/big:1`, 'sh', '-c', 'wc -c < /data/big.bin'])).trim(), String(6 << 20));
+  } finally {
+    env.cleanup();
+  }
+});
+
 import { spawnSync } from 'node:child_process';
+import { createRequire } from 'node:module';
+const Database = createRequire(import.meta.url)('better-sqlite3') as new (p: string, o: object) => {
+  prepare(s: string): { get(): unknown };
+  close(): void;
+};
 function spawnSyncSkopeo(ref: string): { layers: string[] } {
   const r = spawnSync('skopeo', ['inspect', '--tls-verify=false', `docker://${ref}`], { encoding: 'utf8' });
   assert.equal(r.status, 0, r.stderr);
