@@ -51,6 +51,11 @@ export interface ContentWriter {
   /** Drops the ingest file. */
   abort(): Promise<void>;
   /**
+   * Lets go of the ingest but keeps what it holds, for a later writer of the same ref to resume
+   * (a download cut by the network). A no-op after commit or abort.
+   */
+  release(): Promise<void>;
+  /**
    * Reads the bytes written so far, before or after commit (a resumed ingest's earlier part
    * included), so a consumer can follow a blob while it arrives. Stores that keep no file
    * may leave it out; their blobs are read once committed.
@@ -73,7 +78,11 @@ export interface ContentStore {
   blobPath(digest: string): string;
   openRead(digest: string, start?: number): Readable;
   readBytes(digest: string): Promise<Buffer>;
-  /** `ref` names the ingest; writing again under the same ref resumes it. */
+  /**
+   * `ref` names the ingest; writing again under the same ref resumes it. One writer holds a ref
+   * at a time, across processes too: another waits until the first commits, aborts or releases
+   * (or its process dies), so two downloads of one blob never append to the same file.
+   */
   writer(ref: string): Promise<ContentWriter>;
   /** Stores a stream in one call, verifying against `expected` when given. */
   ingest(ref: string, stream: AsyncIterable<Buffer>, expected?: Expected): Promise<{ digest: string; size: number }>;

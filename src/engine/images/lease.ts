@@ -108,6 +108,7 @@ export function leasedStore(ctx: EngineContext, lease: Lease): ContentStore {
         write: (c) => w.write(c),
         digest: () => w.digest(),
         abort: () => w.abort(),
+        release: () => w.release(),
         commit: (expected) => {
           lease.blob(w.digest());
           return w.commit(expected);

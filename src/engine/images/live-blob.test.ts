@@ -34,6 +34,7 @@ test(
     // An earlier, interrupted download left the first MiB.
     const first = await store.writer('r');
     await first.write(data.subarray(0, 1 << 20));
+    await first.release();
     const w = await store.writer('r');
     assert.equal(w.offset, 1 << 20);
     const live = new LiveBlob();

@@ -78,63 +78,68 @@ async function downloadInto(
   const id = shortId(desc.digest);
   const ref = `pull-${desc.digest}`;
   let w = await ctx.content.writer(ref);
-  let held = w.offset;
-  if (held > desc.size) {
-    await w.abort();
-    w = await ctx.content.writer(ref);
-    held = 0;
-  }
-  live?.attach(w);
-  const resumedFrom = held;
-  let last = 0;
-  for (let attempt = 1; held < desc.size || attempt === 1; attempt++) {
-    try {
-      const { stream, start } = await remote.fetch(desc, { offset: held });
-      if (start !== held) {
-        // The registry ignored the range: what is held cannot be continued.
-        await w.abort();
-        w = await ctx.content.writer(ref);
-        held = 0;
-        live?.attach(w);
-      }
-      onProgress({ type: 'layer', id, status: 'downloading', current: held, total: desc.size, ...(resumedFrom ? { resumedFrom } : {}) });
-      for await (const chunk of stream as AsyncIterable<Buffer>) {
-        if (stop.reason !== undefined) {
-          // The pull failed elsewhere. A network failure leaves this part for a resume; a
-          // refused image leaves nothing.
-          stream.destroy();
-          if (!isEngineError(stop.reason) || stop.reason.code !== 'Unavailable') await w.abort();
-          throw stop.reason;
-        }
-        if (held + chunk.length > desc.size) {
-          stream.destroy();
-          throw invalidArgument(`blob ${desc.digest} from ${remote.repo}: registry sent more than the ${desc.size} bytes promised`);
-        }
-        await w.write(chunk);
-        held += chunk.length;
-        live?.wrote(chunk);
-        count.bytes += chunk.length;
-        if (Date.now() - last > 100) {
-          last = Date.now();
-          onProgress({ type: 'layer', id, status: 'downloading', current: held, total: desc.size });
-        }
-      }
-      if (held >= desc.size) break;
-      throw Object.assign(new Error(`connection closed after ${held} of ${desc.size} bytes`), { code: 'ECONNRESET' });
-    } catch (e) {
-      if (stop.reason !== undefined) throw stop.reason;
-      if (isEngineError(e) && e.code !== 'Unavailable') throw e;
-      if (attempt >= DOWNLOAD_ATTEMPTS) {
-        throw new EngineError('Unavailable', `downloading ${desc.digest} from ${remote.repo}: ${(e as Error).message}`, { cause: e });
-      }
-      await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
-    }
-  }
-  onProgress({ type: 'layer', id, status: 'verifying', current: held, total: desc.size });
   try {
-    await w.commit({ digest: desc.digest, size: desc.size });
-  } catch (e) {
-    throw invalidArgument(`blob ${desc.digest} from ${remote.repo} refused: its content does not match its digest`, e);
+    let held = w.offset;
+    if (held > desc.size) {
+      await w.abort();
+      w = await ctx.content.writer(ref);
+      held = 0;
+    }
+    live?.attach(w);
+    const resumedFrom = held;
+    let last = 0;
+    for (let attempt = 1; held < desc.size || attempt === 1; attempt++) {
+      try {
+        const { stream, start } = await remote.fetch(desc, { offset: held });
+        if (start !== held) {
+          // The registry ignored the range: what is held cannot be continued.
+          await w.abort();
+          w = await ctx.content.writer(ref);
+          held = 0;
+          live?.attach(w);
+        }
+        onProgress({ type: 'layer', id, status: 'downloading', current: held, total: desc.size, ...(resumedFrom ? { resumedFrom } : {}) });
+        for await (const chunk of stream as AsyncIterable<Buffer>) {
+          if (stop.reason !== undefined) {
+            // The pull failed elsewhere. A network failure leaves this part for a resume; a
+            // refused image leaves nothing.
+            stream.destroy();
+            if (!isEngineError(stop.reason) || stop.reason.code !== 'Unavailable') await w.abort();
+            throw stop.reason;
+          }
+          if (held + chunk.length > desc.size) {
+            stream.destroy();
+            throw invalidArgument(`blob ${desc.digest} from ${remote.repo}: registry sent more than the ${desc.size} bytes promised`);
+          }
+          await w.write(chunk);
+          held += chunk.length;
+          live?.wrote(chunk);
+          count.bytes += chunk.length;
+          if (Date.now() - last > 100) {
+            last = Date.now();
+            onProgress({ type: 'layer', id, status: 'downloading', current: held, total: desc.size });
+          }
+        }
+        if (held >= desc.size) break;
+        throw Object.assign(new Error(`connection closed after ${held} of ${desc.size} bytes`), { code: 'ECONNRESET' });
+      } catch (e) {
+        if (stop.reason !== undefined) throw stop.reason;
+        if (isEngineError(e) && e.code !== 'Unavailable') throw e;
+        if (attempt >= DOWNLOAD_ATTEMPTS) {
+          throw new EngineError('Unavailable', `downloading ${desc.digest} from ${remote.repo}: ${(e as Error).message}`, { cause: e });
+        }
+        await new Promise((r) => setTimeout(r, 200 * 2 ** (attempt - 1)));
+      }
+    }
+    onProgress({ type: 'layer', id, status: 'verifying', current: held, total: desc.size });
+    try {
+      await w.commit({ digest: desc.digest, size: desc.size });
+    } catch (e) {
+      throw invalidArgument(`blob ${desc.digest} from ${remote.repo} refused: its content does not match its digest`, e);
+    }
+  } finally {
+    // Whatever way this ends, the ingest's lock goes (a no-op after commit or abort).
+    await w.release();
   }
   count.blobs++;
 }

@@ -8,6 +8,8 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
+  readFileSync,
+  writeFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -75,8 +77,13 @@ export class LocalContentStore implements ContentStore {
 
   async writer(ref: string): Promise<ContentWriter> {
     const dir = join(this.ingestDir, createHash('sha256').update(ref).digest('hex').slice(0, 32));
-    mkdirSync(dir, { recursive: true });
-    return IngestWriter.open(dir, (hex) => join(this.blobDir, hex));
+    await lockIngest(dir);
+    try {
+      return IngestWriter.open(dir, (hex) => join(this.blobDir, hex));
+    } catch (e) {
+      unlockIngest(dir);
+      throw e;
+    }
   }
 
   async ingest(ref: string, stream: AsyncIterable<Buffer>, expected?: Expected): Promise<{ digest: string; size: number }> {
@@ -137,7 +144,7 @@ export class LocalContentStore implements ContentStore {
     for (const name of readdirSync(this.ingestDir)) {
       const p = join(this.ingestDir, name);
       try {
-        if (now - statSync(p).mtimeMs > olderThanMs) rmSync(p, { recursive: true, force: true });
+        if (now - statSync(p).mtimeMs > olderThanMs && !ingestLockedByOther(p)) rmSync(p, { recursive: true, force: true });
       } catch {
         // Another process removed it first.
       }
@@ -216,6 +223,7 @@ class IngestWriter implements ContentWriter {
     renameSync(join(this.dir, 'data'), blob);
     this.path = blob;
     rmSync(this.dir, { recursive: true, force: true });
+    held.delete(this.dir);
     return { digest, size: this.size };
   }
 
@@ -235,6 +243,77 @@ class IngestWriter implements ContentWriter {
   async abort(): Promise<void> {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
-    rmSync(this.dir, { recursive: true, force: true });
+    if (held.has(this.dir)) rmSync(this.dir, { recursive: true, force: true });
+    held.delete(this.dir);
   }
+
+  async release(): Promise<void> {
+    if (this.fd >= 0) closeSync(this.fd);
+    this.fd = -1;
+    if (held.has(this.dir)) unlockIngest(this.dir);
+  }
+}
+
+/** Ingest dirs this process holds the lock of. */
+const held = new Set<string>();
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** The pid in the ingest's lock file, when a live process other than this one holds it. */
+function ingestLockedByOther(dir: string): boolean {
+  try {
+    const pid = Number(readFileSync(join(dir, 'lock'), 'utf8'));
+    return pid !== process.pid && pidAlive(pid);
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Takes `<dir>/lock` (O_EXCL, holding our pid). A lock whose process is gone is taken over; one
+ * held by a live process, or by another writer in this one, is waited for.
+ */
+async function lockIngest(dir: string): Promise<void> {
+  for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
+    mkdirSync(dir, { recursive: true });
+    const lock = join(dir, 'lock');
+    try {
+      writeFileSync(lock, String(process.pid), { flag: 'wx' });
+      held.add(dir);
+      return;
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue; // the holder committed and removed the dir meanwhile
+      if (code !== 'EEXIST') throw e;
+    }
+    let pid = NaN;
+    let age = 0;
+    try {
+      pid = Number(readFileSync(lock, 'utf8'));
+      age = Date.now() - statSync(lock).mtimeMs;
+    } catch {
+      continue;
+    }
+    const mine = pid === process.pid;
+    // An empty lock is one being written; older than a few seconds, its writer died in between.
+    const torn = !(pid > 0) && age > 5000;
+    if (torn || (mine && !held.has(dir)) || (pid > 0 && !mine && !pidAlive(pid))) {
+      // Left by a process that died mid-write (or a torn lock file): what it wrote is resumable.
+      rmSync(lock, { force: true });
+      continue;
+    }
+    await new Promise((r) => setTimeout(r, wait));
+  }
+}
+
+function unlockIngest(dir: string): void {
+  held.delete(dir);
+  rmSync(join(dir, 'lock'), { force: true });
 }

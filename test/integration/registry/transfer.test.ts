@@ -188,6 +188,24 @@ test('a layer is unpacked while it downloads, and recorded only after its digest
   }
 });
 
+test('two pulls of one image into one store at once: one writer per blob, both succeed', async () => {
+  const env = makeEnv('skiff-reg-twice-');
+  try {
+    const big = spawnSyncSkopeo(`${reg.host}/x/big:1`).layers.at(-1)!;
+    // Slow enough that both processes are inside the big layer's download together.
+    proxy.throttle.set(big, 4 << 20);
+    const [a, b] = await Promise.all([env.runAsync(['pull', `${proxy.host}/x/big:1`]), env.runAsync(['pull', `${proxy.host}/x/big:1`])]);
+    proxy.throttle.delete(big);
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(b.code, 0, b.stderr);
+    assert.deepEqual(readdirSync(join(env.root, 'content/ingest')), []);
+    assert.equal((await ok(env, ['run', '--rm', `${proxy.host}/x/big:1`, 'sh', '-c', 'wc -c < /data/big.bin'])).trim(), String(6 << 20));
+    assert.equal((await ok(env, ['images', '-q'])).trim().split('\n').length, 1);
+  } finally {
+    env.cleanup();
+  }
+});
+
 import { spawnSync } from 'node:child_process';
 import { createRequire } from 'node:module';
 const Database = createRequire(import.meta.url)('better-sqlite3') as new (p: string, o: object) => {

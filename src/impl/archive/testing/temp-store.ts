@@ -63,6 +63,7 @@ export class TempContentStore implements ContentStore {
         size += chunk.length;
       },
       digest: () => `sha256:${hash.copy().digest('hex')}`,
+      release: async () => finish(),
       commit: async (expected?: Expected) => {
         const digest = `sha256:${hash.copy().digest('hex')}`;
         finish();
