@@ -1,7 +1,8 @@
 // Cold and cached builds of one multi-stage context: `skiff build` against `podman build`
 // (buildah; runc, its own root and run root, --layers), interleaved so load affects both alike.
 // Cold = --no-cache with the base image present; cached = an unchanged rebuild.
-// Targets (issue 5): skiff's cold build no slower than podman's, its cached rebuild ≥ 3× faster.
+// Targets (issue 5): skiff's cold build no slower than podman's, its cached rebuild ≥ 3× faster and
+// under 0.5 s (the build tests only report that time: a loaded CI machine would make it flaky).
 // Run: node --import tsx bench/build.ts   (COLD=5 CACHED=10 NETWORKS=none,default by default)
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';

