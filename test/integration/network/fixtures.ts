@@ -123,7 +123,17 @@ export function netEnv(prefix: string): NetEnv {
         const aardvark = join(base.dir, 'netconf', 'aardvark-dns');
         if (existsSync(join(aardvark, 'aardvark.pid'))) {
           const pid = readFileSync(join(aardvark, 'aardvark.pid'), 'utf8').trim();
-          assert.ok(!existsSync(`/proc/${pid}`), 'aardvark-dns still running');
+          // netavark signals it on the last teardown; it exits on its own time, and this
+          // machine's PID 1 reaps slowly, so a zombie counts as gone.
+          const running = () => {
+            try {
+              return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+            } catch {
+              return false;
+            }
+          };
+          for (let i = 0; i < 30 && running(); i++) await new Promise((r) => setTimeout(r, 100));
+          assert.ok(!running(), 'aardvark-dns still running');
         }
       } catch (e) {
         failed = e;
