@@ -77,9 +77,14 @@ async function start(c: Call): Promise<void> {
   const stdin = e.config.attachStdin ? stream.stdin : undefined;
   if (!stdin) drain(stream.stdin);
   stream.begin();
+  // A client that goes away lets go of the session (its thread and socket); the process runs
+  // on, as with dockerd, and its exit code is still recorded.
+  const gone = new AbortController();
+  void stream.gone.then(() => gone.abort());
   try {
     await c.engine.containers.execStart(id, {
       streams: {
+        signal: gone.signal,
         ...(e.config.attachStdout ? { stdout: stream.stdout } : {}),
         ...(e.config.attachStderr ? { stderr: stream.stderr } : {}),
         ...(stdin ? { stdin } : {}),

@@ -87,6 +87,11 @@ export interface AttachStreams {
   stderr?: Writable;
   /** Docker's notation ("ctrl-p,ctrl-q"); matched in stdin only. Empty string disables. */
   detachKeys?: string;
+  /**
+   * Aborted when the client has gone (an API connection closed): the session ends as by
+   * close(), and the process runs on under its monitor.
+   */
+  signal?: AbortSignal;
 }
 
 /** Why an attach session ended. */

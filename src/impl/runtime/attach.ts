@@ -38,11 +38,13 @@ export async function attachSocket(socketPath: string, streams: AttachStreams): 
 
   let finish!: (end: AttachEnd) => void;
   let ended = false;
+  const onAbort = () => finish('closed');
   const done = new Promise<AttachEnd>((resolve) => {
     finish = (end) => {
       if (ended) return;
       ended = true;
       stopStdin();
+      streams.signal?.removeEventListener('abort', onAbort);
       sock.destroy();
       void sock.closed().then(() => resolve(end));
     };
@@ -75,6 +77,9 @@ export async function attachSocket(socketPath: string, streams: AttachStreams): 
     const onEnd = () => void writes.then(() => sock.end());
     stdin.on('data', onData);
     stdin.on('end', onEnd);
+    // A listener alone does not restart a stream paused on purpose (the API pauses a hijacked
+    // socket after reading the request body from it): what the client typed first would wait forever.
+    stdin.resume();
     stopStdin = () => {
       stdin.off('data', onData);
       stdin.off('end', onEnd);
@@ -82,5 +87,7 @@ export async function attachSocket(socketPath: string, streams: AttachStreams): 
     };
   }
 
+  if (streams.signal?.aborted) onAbort();
+  else streams.signal?.addEventListener('abort', onAbort, { once: true });
   return { done, close: () => finish('closed') };
 }
