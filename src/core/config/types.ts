@@ -33,6 +33,10 @@ export interface SkiffConfig {
     /** netavark's --config (aardvark-dns's files); empty = <runroot>/networks. */
     networkConfigDir: string;
   };
+  service: {
+    /** Group (name or gid) owning the API's unix socket; empty leaves the service's own group. */
+    socketGroup: string;
+  };
 }
 
 export const DEFAULT_CAPABILITIES = [
@@ -68,5 +72,6 @@ export function defaultConfig(): SkiffConfig {
       shmSize: '64m',
     },
     network: { defaultNetwork: 'skiff', defaultSubnet: '10.89.0.0/24', defaultInterface: 'skiff0', networkConfigDir: '' },
+    service: { socketGroup: '' },
   };
 }

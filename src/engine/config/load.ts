@@ -71,5 +71,12 @@ export function loadConfig(opts: LoadConfigOptions = {}): SkiffConfig {
   cfg.network.defaultSubnet = str(network, 'default_subnet', cfg.network.defaultSubnet);
   cfg.network.defaultInterface = str(network, 'default_interface', cfg.network.defaultInterface);
   cfg.network.networkConfigDir = str(network, 'network_config_dir', cfg.network.networkConfigDir);
+  const service = table(doc.service);
+  const group = service.socket_group;
+  if (group !== undefined) {
+    if (typeof group === 'number' && Number.isInteger(group) && group >= 0) cfg.service.socketGroup = String(group);
+    else if (typeof group === 'string') cfg.service.socketGroup = group;
+    else throw invalidArgument(`config ${path}: service.socket_group must be a group name or gid`);
+  }
   return cfg;
 }
