@@ -1,7 +1,7 @@
 import { createServer as createHttpServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { chmodSync, chownSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { connect } from 'node:net';
+import { chmodSync, chownSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { connect, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import type { Duplex } from 'node:stream';
 import type { Engine } from '../engine/index.js';
@@ -11,8 +11,9 @@ import { splitVersion, API_VERSION } from './version.js';
 import { sendJson, type Call, type Hijack } from './call.js';
 import { registerRoutes } from './routes/index.js';
 import { SKIFF_VERSION } from '../engine/index.js';
+import { DEFAULT_URI } from './default-uri.js';
 
-export const DEFAULT_URI = 'unix:///run/skiff/skiff.sock';
+export { DEFAULT_URI };
 
 export interface ServiceOptions {
   /** `unix:///path`, `tcp://host:port`, or `fd://` (systemd socket activation) */
@@ -48,7 +49,19 @@ function isLoopback(host: string): boolean {
   return host === 'localhost' || host === '::1' || host === '[::1]' || /^127\./.test(host);
 }
 
+/**
+ * A socket file left by a service that died is replaced; a live one (something answers) or a
+ * path that is not a socket at all is refused rather than deleted.
+ */
 async function removeStaleSocket(path: string): Promise<void> {
+  let st;
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return;
+    throw e;
+  }
+  if (!st.isSocket()) throw invalidArgument(`${path} exists and is not a socket: not replacing it`);
   const alive = await new Promise<boolean>((resolve) => {
     const s = connect(path);
     s.once('connect', () => (s.destroy(), resolve(true)));
@@ -56,6 +69,28 @@ async function removeStaleSocket(path: string): Promise<void> {
   });
   if (alive) throw invalidArgument(`another service is already listening on ${path}`);
   rmSync(path, { force: true });
+}
+
+function readTlsFile(what: string, file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (e) {
+    throw invalidArgument(`reading ${what} ${file}: ${(e as Error).message}`);
+  }
+}
+
+/** Refuses what would expose the API (root on this host) without authentication. */
+function checkTransport(url: URL, opts: ServiceOptions): void {
+  if (url.protocol !== 'tcp:') {
+    if (opts.tls) throw invalidArgument(`TLS options apply to tcp:// only, not ${url.protocol}//`);
+    if (opts.insecureTcp) throw invalidArgument(`--insecure-tcp applies to tcp:// only, not ${url.protocol}//`);
+    return;
+  }
+  if (opts.tls) return;
+  if (!opts.insecureTcp) throw invalidArgument('tcp:// needs --tls-cert and --tls-key (or --insecure-tcp with a loopback address)');
+  if (!isLoopback(url.hostname)) {
+    throw invalidArgument(`--insecure-tcp only serves a loopback address (127.0.0.1, ::1, localhost), not ${url.hostname}: use TLS`);
+  }
 }
 
 function writeUpgradeError(socket: Duplex, status: number, message: string): void {
@@ -118,14 +153,21 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void dispatch(req, res, undefined);
   const uri = opts.uri ?? DEFAULT_URI;
-  const url = new URL(uri);
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw invalidArgument(`invalid service URI ${uri}: use unix:///path, tcp://host:port or fd://`);
+  }
+  checkTransport(url, opts);
   let address = uri;
   if (url.protocol === 'tcp:' && opts.tls) {
+    const ca = opts.tls.ca ? readTlsFile('--tls-verify CA', opts.tls.ca) : undefined;
     server = createHttpsServer(
       {
-        cert: readFileSync(opts.tls.cert),
-        key: readFileSync(opts.tls.key),
-        ...(opts.tls.ca ? { ca: readFileSync(opts.tls.ca), requestCert: true, rejectUnauthorized: true } : {}),
+        cert: readTlsFile('--tls-cert', opts.tls.cert),
+        key: readTlsFile('--tls-key', opts.tls.key),
+        ...(ca ? { ca, requestCert: true, rejectUnauthorized: true } : {}),
       },
       onRequest,
     );
@@ -133,31 +175,47 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
     server = createHttpServer(onRequest);
   }
   server.on('upgrade', (req: IncomingMessage, socket: Duplex, head: Buffer) => void dispatch(req, undefined, { socket, head }));
+  // Every accepted connection, so stopping can cut them all: streams (logs -f, events), hijacked
+  // attach/exec sockets (which the HTTP server no longer tracks) and TLS handshakes in progress.
+  const connections = new Set<Socket>();
+  server.on('connection', (s: Socket) => {
+    connections.add(s);
+    s.once('close', () => connections.delete(s));
+  });
   // Attach and logs streams stay open as long as the container runs.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
   server.keepAliveTimeout = 30_000;
 
+  const socketPath = url.protocol === 'unix:' ? decodeURIComponent(url.pathname) : undefined;
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    if (url.protocol === 'unix:') {
-      const path = decodeURIComponent(url.pathname);
+    if (socketPath) {
+      const path = socketPath;
       mkdirSync(dirname(path), { recursive: true, mode: 0o755 });
       removeStaleSocket(path)
-        .then(() =>
-          server.listen(path, () => {
-            chmodSync(path, 0o660);
-            if (opts.socketGroup !== undefined) chownSync(path, 0, opts.socketGroup);
-            address = `unix://${path}`;
-            resolve();
-          }),
-        )
+        .then(() => {
+          // Created 0600 so no one else can connect before the group and mode are set.
+          const umask = process.umask(0o177);
+          try {
+            server.listen(path, () => {
+              try {
+                if (opts.socketGroup !== undefined) chownSync(path, 0, opts.socketGroup);
+                chmodSync(path, 0o660);
+              } catch (e) {
+                server.close();
+                reject(e as Error);
+                return;
+              }
+              address = `unix://${path}`;
+              resolve();
+            });
+          } finally {
+            process.umask(umask);
+          }
+        })
         .catch(reject);
     } else if (url.protocol === 'tcp:') {
-      if (!opts.tls && !(opts.insecureTcp && isLoopback(url.hostname))) {
-        reject(invalidArgument('tcp:// needs --tls-cert and --tls-key, or --insecure-tcp with a loopback address'));
-        return;
-      }
       server.listen(Number(url.port || 2375), url.hostname.replace(/^\[|\]$/g, ''), () => {
         const a = server.address();
         if (a && typeof a === 'object') address = `tcp://${url.hostname}:${a.port}`;
@@ -184,9 +242,11 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
     close() {
       closing ??= new Promise<void>((resolve) => {
         if (idleTimer) clearTimeout(idleTimer);
+        // First, so that new clients find no socket rather than one that no longer answers.
+        if (socketPath) rmSync(socketPath, { force: true });
         server.close(() => resolve());
         server.closeAllConnections();
-        if (url.protocol === 'unix:') rmSync(decodeURIComponent(url.pathname), { force: true });
+        for (const s of connections) s.destroy();
       }).then(resolveClosed);
       return closing;
     },

@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
+import type { RunningService } from '../../../api/index.js';
 import { examples } from '../common.js';
 import { invalidArgument } from '../../../core/errdefs.js';
+// Only this small module loads with the verb; the API itself loads when the service starts.
+import { DEFAULT_URI } from '../../../api/default-uri.js';
 
 interface ServiceFlags {
   time: string;
@@ -15,6 +18,7 @@ interface ServiceFlags {
 
 function gidOf(group: string): number {
   if (/^\d+$/.test(group)) return Number(group);
+  if (!/^[A-Za-z0-9_.][A-Za-z0-9_.-]*\$?$/.test(group)) throw invalidArgument(`invalid group name ${JSON.stringify(group)}`);
   const lines = readFileSync('/etc/group', 'utf8');
   const row = lines.split('\n').find((l) => l.split(':')[0] === group);
   if (!row) throw invalidArgument(`no such group: ${group}`);
@@ -25,33 +29,43 @@ export function register(parent: Command, app: App, name = 'service'): void {
   const cmd = parent
     .command(name)
     .description('Serve the Docker Engine API on a unix socket (or TLS TCP)')
-    .argument('[uri]', 'unix:///path, tcp://host:port or fd:// (systemd socket activation)')
+    .argument('[uri]', 'unix:///path, tcp://host:port or fd:// (systemd socket activation)', DEFAULT_URI)
     .option('-t, --time <seconds>', 'exit after this many idle seconds; 0 runs until stopped', '5')
     .option('--tls-cert <file>', 'server certificate for tcp://')
     .option('--tls-key <file>', 'server key for tcp://')
     .option('--tls-verify <ca-file>', 'require client certificates signed by this CA')
     .option('--insecure-tcp', 'allow plain TCP on a loopback address')
-    .option('--group <name|gid>', 'group owning the unix socket (mode 0660)')
+    .option('--group <name|gid>', 'group owning the unix socket, mode 0660 (env SKIFF_SOCKET_GROUP, skiff.conf [service] socket_group)')
     .action(async (uri: string | undefined, o: ServiceFlags) => {
       const idleSeconds = Number(o.time);
       if (!Number.isInteger(idleSeconds) || idleSeconds < 0) throw invalidArgument(`invalid --time ${o.time}`);
       if (!!o.tlsCert !== !!o.tlsKey) throw invalidArgument('--tls-cert and --tls-key go together');
+      if (o.tlsVerify && !o.tlsCert) throw invalidArgument('--tls-verify needs --tls-cert and --tls-key');
+      // Set before listening: a client may send SIGTERM as soon as the socket answers.
+      const state: { service?: RunningService; stopping?: boolean } = {};
+      const stop = () => {
+        state.stopping = true;
+        void state.service?.close();
+      };
+      process.once('SIGINT', stop);
+      process.once('SIGTERM', stop);
       const engine = await app.engine();
       const { startService } = await import('../../../api/index.js');
-      const group = o.group ?? process.env.SKIFF_SOCKET_GROUP;
-      const service = await startService(engine, {
+      const group = o.group || process.env.SKIFF_SOCKET_GROUP || engine.ctx.config.service.socketGroup;
+      const service = (state.service = await startService(engine, {
         uri,
         idleSeconds,
         socketGroup: group ? gidOf(group) : undefined,
         tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey, ca: o.tlsVerify } : undefined,
         insecureTcp: o.insecureTcp,
         log: (m) => app.debug(m),
-      });
+      }));
       app.debug(`API service listening on ${service.address}`);
-      const stop = () => void service.close();
-      process.once('SIGINT', stop);
-      process.once('SIGTERM', stop);
+      if (state.stopping) void service.close();
       await service.closed;
+      // Every connection is gone, but work a client started may still hold the event loop (an
+      // attached exec waits on its process, which conmon keeps running): a moment, then go.
+      setTimeout(() => process.exit(), 1000).unref();
     });
   examples(cmd, [
     'skiff system service --time 0',
