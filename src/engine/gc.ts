@@ -1,19 +1,11 @@
 import type { EngineContext } from './context.js';
 import { writeTx } from '../impl/metadata/db.js';
+import { pidAlive } from '../sys/process.js';
 
 export interface GcReport {
   layersRemoved: number;
   blobsRemoved: number;
   bytesReclaimed: number;
-}
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
 }
 
 /**

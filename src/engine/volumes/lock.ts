@@ -1,16 +1,7 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { unavailable } from '../../core/errdefs.js';
-
-function alive(pid: number): boolean {
-  if (!Number.isInteger(pid) || pid <= 0) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+import { pidAlive } from '../../sys/process.js';
 
 const pause = new Int32Array(new SharedArrayBuffer(4));
 
@@ -36,7 +27,7 @@ export function withVolumeLock<T>(dir: string, fn: () => T, timeoutMs = 120_000)
       continue; // released meanwhile
     }
     // An empty file is a holder between create and write: wait for it like a live one.
-    if (holder > 0 && !alive(holder)) {
+    if (holder > 0 && !pidAlive(holder)) {
       rmSync(lock, { force: true });
       continue;
     }

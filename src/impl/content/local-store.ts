@@ -23,6 +23,7 @@ import type { Readable } from 'node:stream';
 import type { BlobInfo, ContentStore, ContentWriter, Expected, WrittenReader } from '../../core/content/content.js';
 import { parseDigest } from '../../core/content/digest.js';
 import { invalidArgument, notFound } from '../../core/errdefs.js';
+import { pidAlive } from '../../sys/process.js';
 
 /**
  * The on-disk content store: `<root>/blobs/sha256/<hex>` for committed blobs and
@@ -256,15 +257,6 @@ class IngestWriter implements ContentWriter {
 
 /** Ingest dirs this process holds the lock of. */
 const held = new Set<string>();
-
-function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
 
 /** The pid in the ingest's lock file, when a live process other than this one holds it. */
 function ingestLockedByOther(dir: string): boolean {
