@@ -70,6 +70,8 @@ export interface CredentialStore {
 export interface RegistryOptions {
   /** false: accept any certificate and fall back to plain HTTP (`--tls-verify=false`) */
   tlsVerify?: boolean;
+  /** `--cert-dir`: the CAs (`*.crt`) and client pair (`*.cert` + `*.key`) for every registry, instead of certs.d/HOST:PORT */
+  certDir?: string;
   credentials?: CredentialStore;
   /** a user agent string, also logged by registries */
   userAgent?: string;

@@ -3,7 +3,8 @@ import type { Readable } from 'node:stream';
 import type { Credentials, RegistryOptions } from '../../core/remotes/remotes.js';
 import { EngineError } from '../../core/errdefs.js';
 import { basicHeader, parseChallenges, processTokens, tokenKey, type Challenge, type FetchedToken } from './auth.js';
-import { httpError, isRetryableNetworkError, networkError } from './errors.js';
+import { registryTls, systemExtraCas, type RegistryTls } from './certs.js';
+import { httpError, isRetryableNetworkError, networkError, tlsFailure } from './errors.js';
 import { Agents, readBody, send, type HttpRequest, type HttpResponse } from './http.js';
 
 export interface ClientRequest {
@@ -23,7 +24,11 @@ export interface ClientRequest {
 const ATTEMPTS = 4;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-/** Docker's rule: 127.0.0.0/8 and localhost may speak plain HTTP without being configured insecure. */
+/**
+ * Docker's rule: 127.0.0.0/8 and localhost may speak plain HTTP without being configured
+ * insecure. Unlike Docker, a loopback registry that does speak HTTPS must present a
+ * certificate we trust (podman's rule), so a TLS test registry is really checked.
+ */
 export function isLoopback(host: string): boolean {
   const h = host.replace(/:\d+$/, '').replace(/^\[|\]$/g, '');
   return h === 'localhost' || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
@@ -35,7 +40,9 @@ export function apiHost(registry: string): string {
 }
 
 /**
- * One registry host: finds the scheme (HTTPS, or HTTP where allowed), answers its auth
+ * One registry host: finds the scheme (HTTPS, or HTTP where allowed and the host does not
+ * speak TLS), trusts the CAs and presents the client certificate of its certs.d directory
+ * (or --cert-dir), answers its auth
  * challenge (Basic, or Bearer tokens cached per identity and scope set for the whole process,
  * fetched again when the registry refuses one) and retries what may succeed on a
  * second try (5xx, connection resets) with backoff.
@@ -43,9 +50,10 @@ export function apiHost(registry: string): string {
 export class RegistryClient {
   readonly registry: string;
   private base?: URL;
-  private insecureTls: boolean;
+  private readonly insecureTls: boolean;
   private readonly allowHttp: boolean;
   private challenge?: Challenge;
+  private tls?: RegistryTls;
 
   private readonly agents: Agents;
 
@@ -68,21 +76,55 @@ export class RegistryClient {
     for (const scheme of schemes) {
       const url = new URL(`${scheme}//${host}/v2/`);
       try {
-        const res = await this.retrying(() => this.send({ method: 'GET', url, insecureTls: this.insecureTls || this.allowHttp, headers: this.ua() }));
+        const res = await this.pingOnce(url);
         this.base = new URL(`${scheme}//${host}`);
-        if (scheme === 'https:' && this.allowHttp) this.insecureTls = true;
         const ch = parseChallenges(res.headers['www-authenticate']);
         this.challenge = ch.find((c) => c.scheme === 'bearer') ?? ch.find((c) => c.scheme === 'basic');
         return res;
       } catch (e) {
+        // A TLS server that refused us would answer plain HTTP with a 400: say why HTTPS failed.
+        if (e instanceof EngineError) throw e;
         last = e;
       }
     }
     throw networkError(this.registry, last);
   }
 
+  /** One ping; a certificate Node's store does not know is tried again with the system bundle's extra CAs. */
+  private async pingOnce(url: URL): Promise<HttpResponse> {
+    this.tls ??= registryTls(this.registry, this.opts.certDir);
+    const get = () => this.retrying(() => this.send({ method: 'GET', url, headers: this.ua() }));
+    try {
+      return await get();
+    } catch (e) {
+      let failure = tlsFailure(e, this.tls);
+      if (failure?.untrusted && systemExtraCas().length > 0) {
+        this.tls = registryTls(this.registry, this.opts.certDir, true);
+        try {
+          return await get();
+        } catch (again) {
+          e = again;
+          failure = tlsFailure(again, this.tls);
+        }
+      }
+      if (failure) throw new EngineError('Unavailable', `pinging registry ${this.registry}: ${failure.message}`, { cause: e });
+      throw e;
+    }
+  }
+
   private send(req: HttpRequest): Promise<HttpResponse> {
-    return send({ ...req, agents: this.agents });
+    return send({
+      ...req,
+      agents: this.agents,
+      insecureTls: this.insecureTls,
+      ...(this.tls?.context ? { secureContext: this.tls.context } : {}),
+    });
+  }
+
+  /** A failure talking to `to` (the registry, or its token service), TLS ones explained. */
+  private failure(to: string, e: unknown): EngineError {
+    const t = this.tls && tlsFailure(e, this.tls);
+    return t ? new EngineError('Unavailable', `registry ${to}: ${t.message}`, { cause: e }) : networkError(to, e);
   }
 
   /** Drops kept-alive connections (they would keep the process alive). */
@@ -134,9 +176,9 @@ export class RegistryClient {
     if (creds) headers.authorization = basicHeader(creds);
     let res: HttpResponse;
     try {
-      res = await this.retrying(() => this.send({ method: 'GET', url, headers, insecureTls: this.insecureTls }));
+      res = await this.retrying(() => this.send({ method: 'GET', url, headers }));
     } catch (e) {
-      throw networkError(`${this.registry} (token service ${url.host})`, e);
+      throw this.failure(`${this.registry} (token service ${url.host})`, e);
     }
     const body = await readBody(res, 1 << 20);
     if (res.status === 401 && creds) {
@@ -172,9 +214,9 @@ export class RegistryClient {
       const headers: OutgoingHttpHeaders = { ...this.ua(), ...req.headers };
       if (auth) headers.authorization = auth;
       try {
-        res = await this.retrying(() => this.send({ method: req.method, url, headers, body: req.body, insecureTls: this.insecureTls }));
+        res = await this.retrying(() => this.send({ method: req.method, url, headers, body: req.body }));
       } catch (e) {
-        throw networkError(this.registry, e);
+        throw this.failure(this.registry, e);
       }
       if (res.status !== 401 || authTry > 0) break;
       // A 401 with a new challenge (expired token, first contact): answer it once more.

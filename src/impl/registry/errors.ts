@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { EngineError } from '../../core/errdefs.js';
 
 /** The registry's own explanation, from its `{"errors":[{code,message}]}` body when it sent one. */
@@ -42,4 +43,47 @@ export function isRetryableNetworkError(e: unknown): boolean {
 
 export function networkError(registry: string, e: unknown): EngineError {
   return new EngineError('Unavailable', `registry ${registry}: ${(e as Error).message}`, { cause: e });
+}
+
+const UNTRUSTED = new Set([
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+]);
+const CLIENT_CERT_ALERT = /^ERR_SSL_.*ALERT_(BAD_CERTIFICATE|CERTIFICATE_REQUIRED|UNKNOWN_CA|CERTIFICATE_UNKNOWN|UNSUPPORTED_CERTIFICATE)$/;
+
+export interface TlsContextHint {
+  /** the certs.d directory looked in */
+  dir: string;
+  /** the client certificate presented, if any */
+  clientCert?: string;
+}
+
+/**
+ * A TLS failure that says the server does speak HTTPS (so falling back to HTTP would not help),
+ * worded as Go's x509 errors are, with what to do about it; undefined for anything else.
+ */
+export function tlsFailure(e: unknown, hint: TlsContextHint): { untrusted: boolean; message: string } | undefined {
+  const code = (e as { code?: unknown } | null)?.code;
+  if (typeof code !== 'string') return undefined;
+  const fix = `add its CA to ${join(hint.dir, 'ca.crt')} or use --tls-verify=false`;
+  if (UNTRUSTED.has(code)) return { untrusted: true, message: `certificate signed by an unknown authority (${fix})` };
+  if (code === 'CERT_HAS_EXPIRED' || code === 'CERT_NOT_YET_VALID') {
+    return { untrusted: false, message: `certificate has expired or is not yet valid (${(e as Error).message}; or use --tls-verify=false)` };
+  }
+  if (code === 'ERR_TLS_CERT_ALTNAME_INVALID') {
+    return { untrusted: false, message: `certificate is not valid for this name: ${(e as Error).message} (or use --tls-verify=false)` };
+  }
+  if (CLIENT_CERT_ALERT.test(code)) {
+    const alert = code.replace(/^.*ALERT_/, '').toLowerCase().replace(/_/g, ' ');
+    return {
+      untrusted: false,
+      message: hint.clientCert
+        ? `the registry refused the client certificate ${hint.clientCert} (tls alert: ${alert})`
+        : `the registry requires a client certificate (tls alert: ${alert}; put client.cert and client.key in ${hint.dir})`,
+    };
+  }
+  return undefined;
 }

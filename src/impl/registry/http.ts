@@ -1,8 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { Readable } from 'node:stream';
+import type { SecureContext } from 'node:tls';
 
 export interface HttpRequest {
   method: string;
@@ -12,6 +11,8 @@ export interface HttpRequest {
   body?: Buffer | (() => Readable);
   /** accept self-signed or mismatched certificates */
   insecureTls?: boolean;
+  /** the registry's CAs (added to Node's) and client certificate; absent: Node's defaults */
+  secureContext?: SecureContext;
   agents?: Agents;
 }
 
@@ -36,24 +37,9 @@ export interface HttpResponse {
   url: URL;
 }
 
-/** Per-host TLS material from /etc/containers/certs.d/HOST:PORT (ca *.crt, client *.cert + *.key). */
-function tlsFilesFor(host: string): { ca?: Buffer[]; cert?: Buffer; key?: Buffer } {
-  const dir = join('/etc/containers/certs.d', host);
-  if (!existsSync(dir)) return {};
-  const out: { ca?: Buffer[]; cert?: Buffer; key?: Buffer } = {};
-  for (const f of readdirSync(dir)) {
-    const p = join(dir, f);
-    if (f.endsWith('.crt')) (out.ca ??= []).push(readFileSync(p));
-    else if (f.endsWith('.cert')) out.cert = readFileSync(p);
-    else if (f.endsWith('.key')) out.key = readFileSync(p);
-  }
-  return out;
-}
-
 function once(req: HttpRequest): Promise<HttpResponse> {
   return new Promise((resolve, reject) => {
     const https = req.url.protocol === 'https:';
-    const tls = https ? tlsFilesFor(req.url.host) : {};
     const opts = {
       method: req.method,
       ...(req.agents ? { agent: https ? req.agents.https : req.agents.http } : {}),
@@ -61,8 +47,7 @@ function once(req: HttpRequest): Promise<HttpResponse> {
       ...(https
         ? {
             rejectUnauthorized: !req.insecureTls,
-            ...(tls.ca ? { ca: [...tls.ca] } : {}),
-            ...(tls.cert && tls.key ? { cert: tls.cert, key: tls.key } : {}),
+            ...(req.secureContext ? { secureContext: req.secureContext } : {}),
           }
         : {}),
     };
