@@ -6,7 +6,7 @@ import type { LoginOptions, RemoteOptions } from './remote-types.js';
 export async function registryLogin(registry: string, opts: LoginOptions): Promise<void> {
   const host = registry.replace(/^https?:\/\//, '').replace(/\/.*$/, '');
   const creds = { username: opts.username, password: opts.password };
-  const client = new RegistryClient(host, { tlsVerify: opts.tlsVerify, credentials: { get: () => creds }, userAgent: 'skiff' });
+  const client = new RegistryClient(host, { tlsVerify: opts.tlsVerify, certDir: opts.certDir, credentials: { get: () => creds }, userAgent: 'skiff' });
   try {
     await client.checkLogin();
   } finally {

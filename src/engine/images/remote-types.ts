@@ -4,6 +4,8 @@ import type { Credentials } from '../../core/remotes/remotes.js';
 export interface RemoteOptions {
   /** false: accept any certificate and fall back to plain HTTP */
   tlsVerify?: boolean;
+  /** CAs (`*.crt`) and a client pair (`*.cert` + `*.key`) to use instead of /etc/containers/certs.d/HOST:PORT */
+  certDir?: string;
   /** credentials file (containers-auth.json format); default as podman's */
   authfile?: string;
   /** used for every registry of this transfer instead of the credentials file (the API's X-Registry-Auth) */

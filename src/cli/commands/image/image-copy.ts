@@ -5,12 +5,16 @@ import type { App } from '../../app.js';
 import type { RemoteOptions } from '../../../engine/images/index.js';
 import { examples } from '../common.js';
 import { progressRenderer, tlsVerifyOf } from './transfer-progress.js';
+import { CERT_DIR_HELP } from './remote-flags.js';
 
 interface CopyFlags {
   quiet?: boolean;
   tlsVerify?: string | boolean;
   srcTlsVerify?: string | boolean;
   destTlsVerify?: string | boolean;
+  certDir?: string;
+  srcCertDir?: string;
+  destCertDir?: string;
   authfile?: string;
   srcAuthfile?: string;
   destAuthfile?: string;
@@ -32,8 +36,10 @@ function side(f: CopyFlags, which: 'src' | 'dest'): RemoteOptions {
   const tls = tlsVerifyOf(which === 'src' ? (f.srcTlsVerify ?? f.tlsVerify) : (f.destTlsVerify ?? f.tlsVerify));
   const authfile = which === 'src' ? (f.srcAuthfile ?? f.authfile) : (f.destAuthfile ?? f.authfile);
   const credentials = credsOf(`--${which}-creds`, which === 'src' ? f.srcCreds : f.destCreds);
+  const certDir = which === 'src' ? (f.srcCertDir ?? f.certDir) : (f.destCertDir ?? f.certDir);
   return {
     ...(tls !== undefined ? { tlsVerify: tls } : {}),
+    ...(certDir ? { certDir } : {}),
     ...(authfile ? { authfile } : {}),
     ...(credentials ? { credentials } : {}),
   };
@@ -46,9 +52,12 @@ export function register(parent: Command, app: App, name = 'copy'): void {
     .argument('<SOURCE>', 'docker://REF, oci:DIR[:REF], oci-archive:FILE[:REF], docker-archive:FILE[:NAME:TAG|:@N], containers-storage:NAME or a local image')
     .argument('<DESTINATION>', 'the same forms (docker-archive:FILE[:NAME:TAG])')
     .option('-q, --quiet', 'print nothing but errors')
-    .option('--tls-verify [bool]', 'require HTTPS and verify certificates, for both ends (default true; loopback may use HTTP)')
+    .option('--tls-verify [bool]', 'require HTTPS and verify certificates, for both ends (default true; a loopback registry not speaking TLS may use HTTP)')
     .option('--src-tls-verify [bool]', '--tls-verify for the source only')
     .option('--dest-tls-verify [bool]', '--tls-verify for the destination only')
+    .option('--cert-dir <path>', `for both ends: ${CERT_DIR_HELP}`)
+    .option('--src-cert-dir <path>', '--cert-dir for the source only')
+    .option('--dest-cert-dir <path>', '--cert-dir for the destination only')
     .option('--authfile <path>', 'credentials file for both ends (default: $REGISTRY_AUTH_FILE or podman\'s auth.json)')
     .option('--src-authfile <path>', '--authfile for the source only')
     .option('--dest-authfile <path>', '--authfile for the destination only')

@@ -2,27 +2,25 @@ import type { Command } from 'commander';
 import { readFileSync } from 'node:fs';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
-import { tlsVerifyOf } from './transfer-progress.js';
+import { remoteOptions, remoteOptionsOf, type RemoteFlags } from './remote-flags.js';
 import { invalidArgument } from '../../../core/errdefs.js';
 
-interface LoginFlags {
+interface LoginFlags extends RemoteFlags {
   username?: string;
   password?: string;
   passwordStdin?: boolean;
-  authfile?: string;
-  tlsVerify?: string | boolean;
 }
 
 export function register(parent: Command, app: App, name = 'login'): void {
-  const cmd = parent
-    .command(name)
-    .description('Log in to a registry (credentials are checked, then stored in auth.json)')
-    .argument('<REGISTRY>', 'host[:port]')
-    .option('-u, --username <name>', 'user name')
-    .option('-p, --password <password>', 'password (visible in the process list: prefer --password-stdin)')
-    .option('--password-stdin', 'read the password from standard input')
-    .option('--authfile <path>', 'credentials file (default: $REGISTRY_AUTH_FILE or podman\'s auth.json)')
-    .option('--tls-verify [bool]', 'require HTTPS and verify certificates')
+  const cmd = remoteOptions(
+    parent
+      .command(name)
+      .description('Log in to a registry (credentials are checked, then stored in auth.json)')
+      .argument('<REGISTRY>', 'host[:port]')
+      .option('-u, --username <name>', 'user name')
+      .option('-p, --password <password>', 'password (visible in the process list: prefer --password-stdin)')
+      .option('--password-stdin', 'read the password from standard input'),
+  )
     .action(async (registry: string, f: LoginFlags) => {
       let password = f.password;
       if (f.passwordStdin) {
@@ -34,8 +32,7 @@ export function register(parent: Command, app: App, name = 'login'): void {
       await (await app.engine()).images.login(registry, {
         username: f.username,
         password,
-        authfile: f.authfile,
-        tlsVerify: tlsVerifyOf(f.tlsVerify),
+        ...remoteOptionsOf(f),
       });
       app.print('Login Succeeded!');
     });
