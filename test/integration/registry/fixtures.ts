@@ -2,7 +2,7 @@
 // and a busybox image imported into a skiff root to push.
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
-import { createServer as createNetServer } from 'node:net';
+import { createServer as createNetServer, connect } from 'node:net';
 import { createServer, request, type Server } from 'node:http';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -33,13 +33,43 @@ export interface TokenAuth {
   rootCertBundle: string;
 }
 
+export interface RegistryTls {
+  cert: string;
+  key: string;
+  /** CA file client certificates must chain to: the registry then refuses clients without one */
+  clientCa?: string;
+}
+
+/** Is something accepting connections on the port? (A TLS registry asking for client certificates answers no plain request.) */
+function listening(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const s = connect(port, '127.0.0.1', () => {
+      s.destroy();
+      res(true);
+    });
+    s.on('error', () => res(false));
+  });
+}
+
+/** Does the registry answer on /v2/ over plain HTTP? */
+function answers(port: number): Promise<boolean> {
+  return new Promise((res) => {
+    const r = request({ host: '127.0.0.1', port, path: '/v2/' }, (x) => {
+      x.resume();
+      res(true);
+    });
+    r.on('error', () => res(false));
+    r.end();
+  });
+}
+
 /**
  * Starts /usr/bin/docker-registry with filesystem storage under `dir`; `htpasswd` adds Basic
- * auth, `token` Bearer token auth against a token service.
+ * auth, `token` Bearer token auth against a token service, `tls` serves HTTPS only.
  */
 export async function startRegistry(
   dir: string,
-  opts: { htpasswd?: { user: string; password: string }; token?: TokenAuth } = {},
+  opts: { htpasswd?: { user: string; password: string }; token?: TokenAuth; tls?: RegistryTls } = {},
 ): Promise<Registry> {
   mkdirSync(join(dir, 'storage'), { recursive: true });
   const port = await freePort();
@@ -53,23 +83,21 @@ export async function startRegistry(
     const t = opts.token;
     auth = `auth:\n  token:\n    realm: ${t.realm}\n    service: ${t.service}\n    issuer: ${t.issuer}\n    rootcertbundle: ${t.rootCertBundle}\n`;
   }
+  let tls = '';
+  if (opts.tls) {
+    tls = `  tls:\n    certificate: ${opts.tls.cert}\n    key: ${opts.tls.key}\n`;
+    if (opts.tls.clientCa) tls += `    clientcas:\n      - ${opts.tls.clientCa}\n`;
+  }
   const conf = join(dir, 'config.yml');
   writeFileSync(
     conf,
-    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${auth}`,
+    `version: 0.1\nlog:\n  level: warn\nstorage:\n  filesystem:\n    rootdirectory: ${join(dir, 'storage')}\n  delete:\n    enabled: true\nhttp:\n  addr: 127.0.0.1:${port}\n${tls}${auth}`,
   );
   const proc = spawn('/usr/bin/docker-registry', ['serve', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
   let log = '';
   proc.stderr!.on('data', (d) => (log += d));
   for (let i = 0; i < 100; i++) {
-    const up = await new Promise<boolean>((res) => {
-      const r = request({ host: '127.0.0.1', port, path: '/v2/' }, (x) => {
-        x.resume();
-        res(true);
-      });
-      r.on('error', () => res(false));
-      r.end();
-    });
+    const up = opts.tls ? await listening(port) : await answers(port);
     if (up) return { host: `127.0.0.1:${port}`, proc, stop: () => proc.kill() };
     await new Promise((r) => setTimeout(r, 100));
   }
