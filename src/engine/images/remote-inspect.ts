@@ -22,6 +22,9 @@ export async function inspectRemoteManifest(input: string, opts: RemoteOptions =
 }
 
 /** What `skopeo inspect` tells: the image's config and layers, and every tag of its repository. */
+/** As Go prints a time.Time (skopeo's Created): the fraction of a second without trailing zeros. */
+const goTime = (t: string) => t.replace(/\.(\d*?)0+(?=Z|[+-]\d\d:\d\d$)/, (_m, d: string) => (d ? `.${d}` : ''));
+
 export async function inspectRemoteImage(input: string, opts: RemoteOptions & { platform?: string } = {}): Promise<RemoteImageInspect> {
   const registries = registriesFor(opts);
   try {
@@ -35,7 +38,7 @@ export async function inspectRemoteImage(input: string, opts: RemoteOptions & { 
       Name: repositoryOf(r.ref),
       Digest: r.top.descriptor.digest,
       RepoTags: tags,
-      ...(config.created ? { Created: config.created } : {}),
+      ...(config.created ? { Created: goTime(config.created) } : {}),
       DockerVersion: config.docker_version ?? '',
       Labels: config.config?.Labels ?? null,
       Architecture: config.architecture,
