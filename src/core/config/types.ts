@@ -32,6 +32,10 @@ export interface SkiffConfig {
     defaultInterface: string;
     /** netavark's --config (aardvark-dns's files); empty = <runroot>/networks. */
     networkConfigDir: string;
+    /** Where `network create` without --subnet takes a subnet from (Podman's default_subnet_pools). */
+    defaultSubnetPools: { base: string; size: number }[];
+    /** Bridges of new networks are named <prefix>1, <prefix>2, … */
+    interfacePrefix: string;
   };
   service: {
     /** Group (name or gid) owning the API's unix socket; empty leaves the service's own group. */
@@ -71,7 +75,14 @@ export function defaultConfig(): SkiffConfig {
       pidsLimit: 2048,
       shmSize: '64m',
     },
-    network: { defaultNetwork: 'skiff', defaultSubnet: '10.89.0.0/24', defaultInterface: 'skiff0', networkConfigDir: '' },
+    network: {
+      defaultNetwork: 'skiff',
+      defaultSubnet: '10.89.0.0/24',
+      defaultInterface: 'skiff0',
+      networkConfigDir: '',
+      defaultSubnetPools: [{ base: '10.89.0.0/16', size: 24 }],
+      interfacePrefix: 'skiff',
+    },
     service: { socketGroup: '' },
   };
 }

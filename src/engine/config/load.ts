@@ -71,6 +71,21 @@ export function loadConfig(opts: LoadConfigOptions = {}): SkiffConfig {
   cfg.network.defaultSubnet = str(network, 'default_subnet', cfg.network.defaultSubnet);
   cfg.network.defaultInterface = str(network, 'default_interface', cfg.network.defaultInterface);
   cfg.network.networkConfigDir = str(network, 'network_config_dir', cfg.network.networkConfigDir);
+  cfg.network.interfacePrefix = str(network, 'interface_prefix', cfg.network.interfacePrefix);
+  if (!/^[a-zA-Z][a-zA-Z0-9_-]{0,10}$/.test(cfg.network.interfacePrefix)) {
+    throw invalidArgument(`config ${path}: network.interface_prefix must be 1 to 11 letters, digits, - or _`);
+  }
+  const pools = network.default_subnet_pools;
+  if (pools !== undefined) {
+    const ok =
+      Array.isArray(pools) &&
+      pools.every((p) => {
+        const t = table(p);
+        return typeof t.base === 'string' && /^\d+\.\d+\.\d+\.\d+\/\d+$/.test(t.base) && typeof t.size === 'number' && Number.isInteger(t.size) && t.size >= 8 && t.size <= 30;
+      });
+    if (!ok) throw invalidArgument(`config ${path}: network.default_subnet_pools must be a list of { base = "A.B.C.D/N", size = 8..30 }`);
+    cfg.network.defaultSubnetPools = (pools as Table[]).map((t) => ({ base: t.base as string, size: t.size as number }));
+  }
   const service = table(doc.service);
   const group = service.socket_group;
   if (group !== undefined) {

@@ -88,7 +88,7 @@ export function ensureDefaultNetwork(ctx: EngineContext): NetworkRecord {
 function freeInterface(ctx: EngineContext): string {
   const used = new Set(listNetworks(ctx).map((n) => n.iface));
   for (let i = 1; ; i++) {
-    const name = `skiff${i}`;
+    const name = `${ctx.config.network.interfacePrefix}${i}`;
     if (!used.has(name) && !existsSync(`/sys/class/net/${name}`)) return name;
   }
 }
@@ -118,15 +118,21 @@ function hostRoutes(): Cidr[] {
   return out;
 }
 
-/** The first 10.89.N.0/24 that overlaps no network of ours and nothing the host routes to. */
+/** The first subnet of the configured pools that overlaps no network of ours and nothing the host routes to. */
 function freeSubnet(ctx: EngineContext): string {
   const taken = [...listNetworks(ctx).map((n) => parseCidr(n.subnet)), ...hostRoutes()];
   taken.push(parseCidr(ctx.config.network.defaultSubnet));
-  for (let i = 1; i < 256; i++) {
-    const c = parseCidr(`10.89.${i}.0/24`);
-    if (!taken.some((t) => overlaps(t, c))) return cidrString(c);
+  const pools = ctx.config.network.defaultSubnetPools;
+  for (const pool of pools) {
+    const base = parseCidr(pool.base);
+    if (pool.size < base.prefix) continue;
+    const step = 2 ** (32 - pool.size);
+    for (let at = base.base; at < base.base + base.size; at += step) {
+      const c = parseCidr(`${intToIp(at)}/${pool.size}`);
+      if (!taken.some((t) => overlaps(t, c))) return cidrString(c);
+    }
   }
-  throw unavailable('no free subnet left in 10.89.0.0/16: give --subnet');
+  throw unavailable(`no free subnet left in ${pools.map((p) => p.base).join(', ')}: give --subnet`);
 }
 
 export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = randomBytes(32).toString('hex')): NetworkRecord {

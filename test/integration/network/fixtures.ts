@@ -38,7 +38,7 @@ function pickOctet(): number {
   const { links, routes } = hostState();
   for (let tries = 0; tries < 500; tries++) {
     const n = 1 + Math.floor(Math.random() * 250);
-    if (new RegExp(`\\bsk${n}[du]`).test(links)) continue;
+    if (new RegExp(`\\bsk${n}[dun]`).test(links)) continue;
     if ([93, 94, 95, 96, 97].some((a) => routes.includes(`10.${a}.${n}.`))) continue;
     return n;
   }
@@ -64,8 +64,9 @@ export function leaseCount(env: { root: string }): number {
 }
 
 /**
- * Writes `dir`/skiff.conf giving the env a default network, bridge and netavark config dir of its
- * own, so its containers never share skiff0's addresses with another root's. Returns the octet N.
+ * Writes `dir`/skiff.conf giving the env a default network, bridge, subnet pool and netavark config
+ * dir of its own, so its containers never share addresses or bridges with another root's. Returns
+ * the octet N.
  */
 export function privateNetworkConfig(dir: string): number {
   const n = pickOctet();
@@ -81,6 +82,10 @@ export function privateNetworkConfig(dir: string): number {
       `default_subnet = "10.93.${n}.0/24"`,
       `default_interface = "sk${n}d0"`,
       `network_config_dir = "${join(dir, 'netconf')}"`,
+      // Networks created without --subnet (compose, the API tests) take theirs from a /19 of
+      // this env's own, and name their bridges sk<N>n<i>: two roots never pick the same.
+      `default_subnet_pools = [{ base = "10.${128 + (n >> 3)}.${(n & 7) << 5}.0/19", size = 24 }]`,
+      `interface_prefix = "sk${n}n"`,
       '',
     ].join('\n'),
   );
@@ -115,8 +120,8 @@ export function netEnv(prefix: string): NetEnv {
         const nets = base.run(['network', 'ls', '--format', '{{.Name}}']).stdout.split('\n').filter((x) => x && x !== `skiff${n}`);
         if (nets.length) base.ok(['network', 'rm', ...nets]);
         const { links } = hostState();
-        assert.doesNotMatch(links, new RegExp(`\\bsk${n}[du]\\d`), 'a bridge of this test is left');
-        assert.doesNotMatch(links, new RegExp(`master sk${n}[du]`), 'a veth of this test is left');
+        assert.doesNotMatch(links, new RegExp(`\\bsk${n}[dun]\\d`), 'a bridge of this test is left');
+        assert.doesNotMatch(links, new RegExp(`master sk${n}[dun]`), 'a veth of this test is left');
         const netns = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
         assert.deepEqual(netns.filter((x) => [...ids].some((id) => x.includes(id))), [], 'network namespaces left');
         for (let k = 0; k < 5; k++) assert.deepEqual(iptablesMentions(subnet(k).replace('.0/24', '.')), [], `iptables rules for ${subnet(k)} left`);
