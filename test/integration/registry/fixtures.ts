@@ -142,6 +142,10 @@ export async function startProxy(target: string): Promise<Proxy> {
         res.writeHead(ures.statusCode ?? 502, headers);
         const rate = digest && req.method === 'GET' ? throttle.get(digest) : undefined;
         let flipped = false;
+        // A paused stream still emits 'end' once it has nothing buffered: the response ends only
+        // after the last throttled slice is out, or the client would see a short body.
+        let slicing = false;
+        let ended = false;
         ures.on('data', (chunk: Buffer) => {
           if (digest && req.method === 'GET' && corrupt.has(digest) && !flipped && chunk.length > 0) {
             chunk = Buffer.from(chunk);
@@ -150,19 +154,26 @@ export async function startProxy(target: string): Promise<Proxy> {
           }
           if (rate) {
             ures.pause();
+            slicing = true;
             // Small slices so the client sees steady progress.
             const slices: Buffer[] = [];
             for (let o = 0; o < chunk.length; o += 4096) slices.push(chunk.subarray(o, o + 4096));
             const push = () => {
               const s = slices.shift();
-              if (!s) return ures.resume();
+              if (!s) {
+                slicing = false;
+                return ended ? res.end() : ures.resume();
+              }
               if (!res.write(s)) res.once('drain', () => setTimeout(push, (s.length / rate) * 1000));
               else setTimeout(push, (s.length / rate) * 1000);
             };
             push();
           } else res.write(chunk);
         });
-        ures.on('end', () => res.end());
+        ures.on('end', () => {
+          ended = true;
+          if (!slicing) res.end();
+        });
       },
     );
     up.on('error', () => res.destroy());
