@@ -6,6 +6,7 @@ import { mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { join } from 'node:path';
+import { killQuietly, processesUnder } from '../containers/fixtures.js';
 import { privateNetworkConfig } from '../network/fixtures.js';
 import { makeEnv, SKIFF_BIN, type RunResult, type TestEnv } from '../../helpers/env.js';
 import { makeBusyboxTar } from '../../helpers/busybox.js';
@@ -124,6 +125,8 @@ export async function startApiService(prefix: string): Promise<ApiService> {
         proc.kill('SIGTERM');
         await new Promise((r) => proc.once('exit', r));
       }
+      // Builds and pulls start no container that outlives them; anything left is a leak to stop.
+      for (const pid of [...processesUnder(env.dir, 'conmon'), ...processesUnder(env.dir, 'aardvark-dns')]) killQuietly(pid);
       env.cleanup();
     },
   };

@@ -115,8 +115,11 @@ export function containerEnv(prefix = 'skiff-ctr-'): ContainerEnv {
         const left = await waitFor(() => (conmonsUnder(env.dir).length === 0 ? true : undefined), 5000).catch(() => false);
         assert.ok(left, `conmon left behind for ${env.dir}: ${conmonsUnder(env.dir).join(' ')}`);
         assert.deepEqual(mountsUnder(env.dir), [], 'mounts left behind');
+        // netavark stops a network config dir's aardvark-dns with the last container using it.
+        const dns = await waitFor(() => (processesUnder(env.dir, 'aardvark-dns').length === 0 ? true : undefined), 5000).catch(() => false);
+        assert.ok(dns, `aardvark-dns left behind for ${env.dir}; its config: ${aardvarkConfig(env.dir)}`);
       } finally {
-        for (const pid of conmonsUnder(env.dir)) killQuietly(pid);
+        for (const pid of [...conmonsUnder(env.dir), ...processesUnder(env.dir, 'aardvark-dns')]) killQuietly(pid);
         env.cleanup();
       }
     },
@@ -131,14 +134,37 @@ export function mountsUnder(dir: string): string[] {
     .filter((m): m is string => !!m && (m === dir || m.startsWith(dir + '/')));
 }
 
+/** What aardvark-dns's config dirs below `dir` hold (for a leak's error message). */
+function aardvarkConfig(dir: string): string {
+  const out: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (p.includes('aardvark-dns')) out.push(`${p}: ${JSON.stringify(readFileSync(p, 'utf8'))}`);
+    }
+  };
+  try {
+    walk(dir);
+  } catch {
+    // gone meanwhile
+  }
+  return out.join('; ') || 'none';
+}
+
 /** Live (not zombie) conmon processes whose command line mentions `dir`. */
 export function conmonsUnder(dir: string): number[] {
+  return processesUnder(dir, 'conmon');
+}
+
+/** Live (not zombie) processes named `comm` whose command line mentions `dir`. */
+export function processesUnder(dir: string, comm: string): number[] {
   const pids: number[] = [];
   for (const name of readdirSync('/proc')) {
     if (!/^\d+$/.test(name)) continue;
     try {
       const stat = readFileSync(`/proc/${name}/stat`, 'utf8');
-      if (!stat.includes(' (conmon) ') || stat.slice(stat.lastIndexOf(') ') + 2)[0] === 'Z') continue;
+      if (!stat.includes(` (${comm}) `) || stat.slice(stat.lastIndexOf(') ') + 2)[0] === 'Z') continue;
       if (readFileSync(`/proc/${name}/cmdline`, 'utf8').includes(dir)) pids.push(Number(name));
     } catch {
       // exited while we looked
