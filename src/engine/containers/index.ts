@@ -21,6 +21,7 @@ import { refreshContainer } from './sync.js';
 import { validName } from './names.js';
 import { containerSizes } from './size.js';
 import { containerEvent } from './events.js';
+import { containerListFilter } from './list-filter.js';
 import type { ContainerCreateRequest, ContainerListOptions, ContainerSummary } from './types.js';
 
 import type * as execMod from './exec.js';
@@ -242,28 +243,20 @@ export class ContainerEngine {
   }
 
   async list(opts: ContainerListOptions = {}, since: (iso: string) => string = (s) => s): Promise<ContainerSummary[]> {
+    const rows = this.cc.records.list();
+    const filter = containerListFilter(this.cc, opts.filters, rows.map((r) => r.id));
+    const all = opts.all || filter.all;
     const out: ContainerSummary[] = [];
-    for (const row of this.cc.records.list()) {
+    for (const [i, row] of rows.entries()) {
       const c = await refreshContainer(this.cc, row);
       if (!this.cc.records.get(c.id)) continue;
-      if (!opts.all && !isActive(c.state.status)) continue;
-      out.push(opts.size ? { ...summarize(this.cc, c, since), ...containerSizes(this.cc, c) } : summarize(this.cc, c, since));
+      if (!all && !isActive(c.state.status)) continue;
+      const s = summarize(this.cc, c, since);
+      if (!filter.keep(s, i)) continue;
+      out.push(opts.size ? { ...s, ...containerSizes(this.cc, c) } : s);
     }
-    const f = opts.filters;
-    let res = out;
-    if (f) {
-      for (const v of f.get('status') ?? []) res = res.filter((c) => c.State === v);
-      for (const v of f.get('name') ?? []) res = res.filter((c) => c.Names.some((n) => n.slice(1).includes(v)));
-      for (const v of f.get('id') ?? []) res = res.filter((c) => c.Id.startsWith(v));
-      for (const v of f.get('ancestor') ?? []) res = res.filter((c) => c.Image === v || c.ImageID.includes(v));
-      for (const v of f.get('exited') ?? []) res = res.filter((c) => c.State === 'exited' && String(c.ExitCode) === v);
-      for (const v of f.get('label') ?? []) {
-        const [k, val] = v.split('=', 2) as [string, string | undefined];
-        res = res.filter((c) => k in c.Labels && (val === undefined || c.Labels[k] === val));
-      }
-    }
-    if (opts.last !== undefined && opts.last >= 0) res = res.slice(0, opts.last);
-    return res;
+    if (opts.last !== undefined && opts.last >= 0) return out.slice(0, opts.last);
+    return out;
   }
 
   async inspect(ref: string) {

@@ -39,11 +39,12 @@ export function register(parent: Command, app: App, name = 'ps'): void {
     .option('-s, --size', 'display total file sizes')
     .option('-l, --latest', 'show the latest created container (includes all states)')
     .option('-n, --last <n>', 'show n last created containers (includes all states)')
-    .option('-f, --filter <filter>', 'filter output: status, name, id, ancestor, exited, label', collect)
+    .option('-f, --filter <filter>', 'filter output: status, name, id, ancestor, before, since, exited, label, volume, network, health, is-task', collect)
     .option('--format <format>', "pretty-print with a Go template, 'table', 'table TEMPLATE' or 'json'")
     .option('--no-trunc', "don't truncate output")
     .action(async (o: Opts) => {
-      const filters = parseFilters(o.filter ?? [], ['status', 'name', 'id', 'ancestor', 'exited', 'label']);
+      // The engine checks the keys and values, for the API service too.
+      const filters = parseFilters(o.filter ?? []);
       const last = o.latest ? 1 : o.last !== undefined ? Number(o.last) : undefined;
       const since = (iso: string) => humanDuration(Date.now() - Date.parse(iso));
       const list = await (await app.engine()).containers.list(
