@@ -14,9 +14,14 @@ function timeParam(c: Call, name: string): Date | undefined {
   return new Date(t);
 }
 
-/** Docker's EventMessage with the legacy fields compose v1 reads (status, id, from) on container events. */
+/** Docker's EventMessage with the legacy fields (compose v1 reads them): status, id and from on container events, status and id on image events. */
 export function eventDoc(e: EngineEvent) {
-  const legacy = e.Type === 'container' ? { status: e.Action, id: e.Actor.ID, from: e.Actor.Attributes.image ?? '' } : {};
+  const legacy =
+    e.Type === 'container'
+      ? { status: e.Action, id: e.Actor.ID, from: e.Actor.Attributes.image ?? '' }
+      : e.Type === 'image'
+        ? { status: e.Action, id: e.Actor.ID }
+        : {};
   return { ...legacy, Type: e.Type, Action: e.Action, Actor: e.Actor, scope: e.scope, time: e.time, timeNano: e.timeNano };
 }
 

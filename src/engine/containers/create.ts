@@ -6,6 +6,7 @@ import { imageRecord, readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
 import { planContainerNetwork } from '../networks/container-net.js';
 import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
+import { volumeEvent } from '../volumes/ops.js';
 import type { ContainerContext } from './context.js';
 import { generateName, validName } from './names.js';
 import { initialState } from './state.js';
@@ -49,14 +50,15 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       ...(req.stdinOnce ? { stdinOnce: true } : {}),
     };
     try {
-      writeTx(ctx.db, () => {
+      const volumes = writeTx(ctx.db, () => {
         ctx.records.insertLayer({ id: layerId, parent: img.topLayer, created: Date.now() });
         ctx.db.prepare('UPDATE layers SET complete = 1 WHERE id = ?').run(layerId);
         const row = { id, name, imageId, layerId, created: Date.now(), config, state: initialState() };
         // Throwing rolls the layer row back with the transaction.
         if (!cc.records.insert(row)) throw new NameTaken(name);
-        recordContainerVolumes(ctx, id, config.opts.mounts);
+        return recordContainerVolumes(ctx, id, config.opts.mounts);
       });
+      for (const v of volumes) volumeEvent(ctx, 'create', v, 'local');
       break;
     } catch (e) {
       if (!(e instanceof NameTaken)) throw e;

@@ -16,6 +16,23 @@ function matchesObject(e: EngineEvent, type: EngineEvent['Type'], v: string): bo
   return false;
 }
 
+/** A reference without its tag or digest (`busybox:1` → `busybox`). */
+function stripTag(ref: string): string {
+  const at = ref.indexOf('@');
+  const s = at < 0 ? ref : ref.slice(0, at);
+  const colon = s.lastIndexOf(':');
+  return colon > s.lastIndexOf('/') ? s.slice(0, colon) : s;
+}
+
+/**
+ * dockerd's image filter: the actor's ID or its image name (`name` on image events, `image` on
+ * container events), each also without its tag.
+ */
+function matchesImage(e: EngineEvent, v: string): boolean {
+  const name = (e.Type === 'image' ? e.Actor.Attributes.name : e.Actor.Attributes.image) ?? '';
+  return [e.Actor.ID, name, stripTag(e.Actor.ID), stripTag(name)].includes(v);
+}
+
 /** Docker's event filters: each key is an OR of its values (labels: all of them), keys are ANDed; plus the time window. */
 export function matchEvent(e: EngineEvent, q: EventQuery): boolean {
   const ms = e.timeNano / 1e6;
@@ -33,7 +50,7 @@ export function matchEvent(e: EngineEvent, q: EventQuery): boolean {
     any('container', (v) => matchesObject(e, 'container', v)) &&
     any('network', (v) => matchesObject(e, 'network', v)) &&
     any('volume', (v) => matchesObject(e, 'volume', v)) &&
-    any('image', (v) => e.Actor.Attributes.image === v || (e.Type === 'image' && (e.Actor.ID === v || e.Actor.Attributes.name === v))) &&
+    any('image', (v) => matchesImage(e, v)) &&
     // Labels are ANDed, as moby's MatchKVList does (compose filters on project AND oneoff).
     (f.get('label') ?? []).every((v) => labelMatches(e.Actor.Attributes, v))
   );

@@ -1,6 +1,6 @@
 /**
  * @module engine/events
- * Container and network events (Docker's `events`), recorded by every process that acts.
+ * Container, image, volume and network events (Docker's `events`), recorded by every process that acts.
  */
 export { EventLog } from './log.js';
 export { matchEvent } from './filter.js';

@@ -7,7 +7,11 @@ export type EventType = 'container' | 'network' | 'image' | 'volume';
  */
 export interface EngineEvent {
   Type: EventType;
-  /** create, attach, start, die, kill, stop, destroy, pause, unpause, rename, restart, exec_create, exec_start, exec_die; connect, disconnect */
+  /**
+   * container: create, attach, start, die, kill, stop, destroy, pause, unpause, rename, restart,
+   * exec_create, exec_start, exec_die; network: create, connect, disconnect, destroy; volume:
+   * create, destroy; image: pull, push, tag, untag, delete, import, load, save, prune
+   */
   Action: string;
   Actor: { ID: string; Attributes: Record<string, string> };
   scope: 'local';

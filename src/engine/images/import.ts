@@ -4,6 +4,7 @@ import { formatReference, normalizeReference } from '../../core/images/reference
 import type { EngineContext } from '../context.js';
 import { applyChanges } from './changes.js';
 import { commitImage, retryOnLostRace } from './commit.js';
+import { imageEvent } from './events.js';
 import { ensureLayer } from './layer-apply.js';
 import { Lease } from './lease.js';
 import type { ImageImportOptions } from './types.js';
@@ -14,7 +15,7 @@ const ZSTD_MAGIC = Buffer.from([0x28, 0xb5, 0x2f, 0xfd]);
 /** `skiff import`: a root filesystem tar (plain, gzip or zstd) becomes a one-layer image. */
 export async function importImage(ctx: EngineContext, source: Readable, opts: ImageImportOptions = {}): Promise<string> {
   const names = opts.reference ? [formatReference(normalizeReference(opts.reference))] : [];
-  return Lease.with(ctx, async (lease) => {
+  const id = await Lease.with(ctx, async (lease) => {
     let head: Buffer | undefined;
     const sniffed = (async function* () {
       for await (const chunk of source as AsyncIterable<Buffer>) {
@@ -50,4 +51,6 @@ export async function importImage(ctx: EngineContext, source: Readable, opts: Im
       });
     });
   });
+  imageEvent(ctx, 'import', id);
+  return id;
 }

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Descriptor, Platform } from '../../core/content/content.js';
 import { invalidArgument, isEngineError, notFound, EngineError } from '../../core/errdefs.js';
 import { hostPlatform, MediaType } from '../../core/images/oci.js';
-import { formatReference, repositoryOf } from '../../core/images/reference.js';
+import { familiarName, formatReference, repositoryOf } from '../../core/images/reference.js';
 import { checkConfig, checkIndex, checkManifest, parseJson } from '../../impl/archive/documents.js';
 import { expandShortName, loadRegistriesConf, pullSources, type Registries, type RegistriesConf, type RemoteRepository } from '../../impl/registry/index.js';
 import type { Reference } from '../../core/images/reference.js';
@@ -13,6 +13,7 @@ import { removeBlobsIfUnused } from '../gc.js';
 import { commitImage, retryOnLostRace } from './commit.js';
 import { ensureLayer, type LayerBlob } from './layer-apply.js';
 import { LiveBlob, LiveBlobUnavailable } from './live-blob.js';
+import { imageEvent } from './events.js';
 import { Lease } from './lease.js';
 import { mapLimit, parsePlatform, registriesFor, shortId } from './remote-common.js';
 import type { ImagePullOptions, ImagePullResult, ProgressListener } from './remote-types.js';
@@ -346,6 +347,7 @@ async function pullWith(
         throw e;
       }
     });
+    imageEvent(ctx, 'pull', familiarName(what));
     return {
       id,
       ...(ref.tag !== undefined && ref.digest === undefined ? { name: what } : {}),

@@ -4,9 +4,10 @@ import { createGzip } from 'node:zlib';
 import type { Descriptor } from '../../core/content/content.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import { MediaType, type Manifest } from '../../core/images/oci.js';
-import { formatReference, normalizeReference } from '../../core/images/reference.js';
+import { familiarName, formatReference, normalizeReference } from '../../core/images/reference.js';
 import { loadRegistriesConf, pushTarget, type Registries, type RemoteRepository } from '../../impl/registry/index.js';
 import type { EngineContext } from '../context.js';
+import { imageEvent } from './events.js';
 import { Lease } from './lease.js';
 import { imageRecord, readManifest } from './read.js';
 import { mapLimit, registriesFor, shortId } from './remote-common.js';
@@ -147,6 +148,7 @@ async function pushWith(
       bytes = Buffer.from(JSON.stringify(m));
     }
     const digest = await remote.putManifest(dest.tag!, mediaType, bytes);
+    imageEvent(ctx, 'push', familiarName(name));
     return { name, digest, size: bytes.length, uploadedBlobs: counts.uploaded, mountedBlobs: counts.mounted, skippedBlobs: counts.skipped };
   });
 }

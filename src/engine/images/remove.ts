@@ -3,6 +3,7 @@ import { familiarName } from '../../core/images/reference.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { collectGarbage, removeBlobsIfUnused, removeLayersIfUnused } from '../gc.js';
+import { imageEvent } from './events.js';
 import { summarize } from './read.js';
 import { resolveImage } from './resolve.js';
 import type { ImageDeleteResponseItem, ImagePruneOptions, ImagePruneReport, ImageRemoveOptions } from './types.js';
@@ -15,8 +16,11 @@ import type { ImageDeleteResponseItem, ImagePruneOptions, ImagePruneReport, Imag
 export function removeImage(ctx: EngineContext, input: string, opts: ImageRemoveOptions = {}): ImageDeleteResponseItem[] {
   const records = ctx.records;
   const items: ImageDeleteResponseItem[] = [];
+  let imageId = '';
   const deleted = writeTx(ctx.db, () => {
+    items.length = 0;
     const { id, name } = resolveImage(records, input);
+    imageId = id;
     const img = records.image(id)!;
     if (name && img.names.length > 1) {
       records.removeName(name);
@@ -50,6 +54,8 @@ export function removeImage(ctx: EngineContext, input: string, opts: ImageRemove
     items.push({ Deleted: id });
     return { layers, blobs };
   });
+  // After the commit, so no event tells of a change that was rolled back.
+  for (const item of items) imageEvent(ctx, 'Deleted' in item ? 'delete' : 'untag', imageId);
   if (deleted && !opts.noPrune) {
     removeLayersIfUnused(ctx, deleted.layers);
     removeBlobsIfUnused(ctx, deleted.blobs);
@@ -75,6 +81,7 @@ export async function pruneImages(ctx: EngineContext, opts: ImagePruneOptions = 
     }
   }
   report.SpaceReclaimed = collectGarbage(ctx).bytesReclaimed + victims.reduce((n, v) => n + v.Size - v.SharedSize, 0);
+  imageEvent(ctx, 'prune', '', '', { reclaimed: String(report.SpaceReclaimed) });
   return report;
 }
 

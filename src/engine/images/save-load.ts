@@ -8,6 +8,7 @@ import type { LayerRecord } from '../../impl/metadata/records.js';
 import type { EngineContext } from '../context.js';
 import { openUncompressed } from './blob-stream.js';
 import { commitImage, retryOnLostRace } from './commit.js';
+import { imageEvent } from './events.js';
 import { ensureLayer } from './layer-apply.js';
 import { Lease, leasedStore } from './lease.js';
 import { imageRecord, readConfig, readManifest } from './read.js';
@@ -48,11 +49,12 @@ export async function saveImages(
       openUncompressed(ctx.content, l.blob.digest, l.blob.mediaType),
     );
   }
+  for (const id of byId.keys()) imageEvent(ctx, 'save', id);
 }
 
 /** `load`: docker-archive or oci-archive (plain or gzip'd); every image's layers are unpacked. */
 export async function loadImages(ctx: EngineContext, input: Readable): Promise<ImageLoadResult> {
-  return Lease.with(ctx, async (lease) => {
+  const result = await Lease.with(ctx, async (lease) => {
     const loaded = await readImageArchive(input, leasedStore(ctx, lease));
     const result: ImageLoadResult = { loaded: [] };
     for (const img of loaded) {
@@ -88,4 +90,6 @@ export async function loadImages(ctx: EngineContext, input: Readable): Promise<I
     }
     return result;
   });
+  for (const { id } of result.loaded) imageEvent(ctx, 'load', id);
+  return result;
 }

@@ -1,7 +1,8 @@
-import { formatReference, normalizeReference } from '../../core/images/reference.js';
+import { familiarName, formatReference, normalizeReference } from '../../core/images/reference.js';
 import { invalidArgument, notFound } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
+import { imageEvent } from './events.js';
 import { resolveImage } from './resolve.js';
 
 /** `tag SOURCE TARGET...`: a name moves to the image (another image may lose it and become dangling). */
@@ -11,15 +12,17 @@ export function tagImage(ctx: EngineContext, source: string, targets: string[]):
     if (ref.digest) throw invalidArgument(`refusing to create a tag with a digest reference: ${t}`);
     return formatReference(ref);
   });
-  writeTx(ctx.db, () => {
+  const id = writeTx(ctx.db, () => {
     const { id } = resolveImage(ctx.records, source);
     for (const n of names) ctx.records.setName(n, id);
+    return id;
   });
+  for (const n of names) imageEvent(ctx, 'tag', id, familiarName(n));
 }
 
 /** `untag IMAGE [NAME...]` (podman): without names, every name of the image goes. */
 export function untagImage(ctx: EngineContext, source: string, targets: string[]): string[] {
-  return writeTx(ctx.db, () => {
+  const { id, names } = writeTx(ctx.db, () => {
     const { id } = resolveImage(ctx.records, source);
     const img = ctx.records.image(id)!;
     const names = targets.length ? targets.map((t) => formatReference(normalizeReference(t))) : img.names;
@@ -27,6 +30,8 @@ export function untagImage(ctx: EngineContext, source: string, targets: string[]
       if (!img.names.includes(n)) throw notFound(`${n}: tag not known on image ${id.slice(7, 19)}`);
       ctx.records.removeName(n);
     }
-    return names;
+    return { id, names };
   });
+  names.forEach(() => imageEvent(ctx, 'untag', id));
+  return names;
 }

@@ -38,7 +38,14 @@ export class NetworkEngine {
   ) {}
 
   create(opts: NetworkCreateOptions): NetworkInspect {
-    return this.doc(insertNetwork(this.ctx, opts));
+    const net = insertNetwork(this.ctx, opts);
+    this.event('create', net);
+    return this.doc(net);
+  }
+
+  /** dockerd's LogNetworkEvent: the network's ID, its name and driver. */
+  private event(action: string, net: NetworkRecord): void {
+    this.ctx.events.emit({ Type: 'network', Action: action, Actor: { ID: net.id, Attributes: { name: net.name, type: net.driver } } });
   }
 
   list(filters?: Map<string, string[]>): NetworkInspect[] {
@@ -79,6 +86,7 @@ export class NetworkEngine {
       if (leasesOf(this.ctx, { network: net.id }).length) throw conflict(`network ${net.name} is in use`);
       deleteNetworkRow(this.ctx, net.id);
     });
+    this.event('destroy', net);
     // netavark removes the bridge with its last container; one left by a crash goes here. One
     // with ports is another root's network on the same interface name (each root picks names alone).
     if (bridgePorts(net.iface) > 0) return net.name;

@@ -10,7 +10,7 @@ import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { copyUp } from './copy-up.js';
 import { withVolumeLock } from './lock.js';
-import { anonymousName, checkVolumeName, ensureDataDir } from './ops.js';
+import { anonymousName, checkVolumeName, ensureDataDir, volumeEvent } from './ops.js';
 import { containerVolumeNames, getVolume, insertContainerVolume, insertVolume, volumeDir } from './store.js';
 import { ANONYMOUS_LABEL } from './types.js';
 
@@ -47,9 +47,10 @@ function volumeMounts(mounts: readonly MountRequest[] | undefined): (VolumeMount
   return (mounts ?? []).filter((m): m is VolumeMountRequest & { name: string } => m.type === 'volume' && m.name !== undefined);
 }
 
-function ensureRow(ctx: EngineContext, m: VolumeMountRequest & { name: string }): void {
+/** True when the volume was made here. */
+function ensureRow(ctx: EngineContext, m: VolumeMountRequest & { name: string }): boolean {
   // Docker creates a named volume on first use.
-  insertVolume(ctx, {
+  return insertVolume(ctx, {
     name: m.name,
     driver: 'local',
     created: Date.now(),
@@ -59,12 +60,17 @@ function ensureRow(ctx: EngineContext, m: VolumeMountRequest & { name: string })
   });
 }
 
-/** Inside the container's create transaction: the volumes it needs and its references to them. */
-export function recordContainerVolumes(ctx: EngineContext, containerId: string, mounts: readonly MountRequest[] | undefined): void {
+/**
+ * Inside the container's create transaction: the volumes it needs and its references to them.
+ * Returns the volumes it made, whose `create` events the caller records once the transaction committed.
+ */
+export function recordContainerVolumes(ctx: EngineContext, containerId: string, mounts: readonly MountRequest[] | undefined): string[] {
+  const created: string[] = [];
   for (const m of volumeMounts(mounts)) {
-    ensureRow(ctx, m);
+    if (ensureRow(ctx, m)) created.push(m.name);
     insertContainerVolume(ctx, containerId, norm(m.destination), m.name);
   }
+  return created;
 }
 
 /**
@@ -76,7 +82,7 @@ export function prepareVolumeMounts(ctx: EngineContext, mounts: readonly MountRe
     if (m.type !== 'volume') return m;
     if (m.name === undefined) throw internal(`volume at ${m.destination} was never named`);
     const named = { ...m, name: m.name };
-    if (!getVolume(ctx, m.name)) writeTx(ctx.db, () => ensureRow(ctx, named));
+    if (!getVolume(ctx, m.name) && writeTx(ctx.db, () => ensureRow(ctx, named))) volumeEvent(ctx, 'create', m.name, 'local');
     const data = ensureDataDir(ctx, m.name);
     const options = m.options ?? [];
     if (!options.includes('nocopy')) withVolumeLock(volumeDir(ctx, m.name), () => copyUp(rootfs, m.destination, data));

@@ -28,6 +28,11 @@ export function anonymousName(): string {
   return randomBytes(32).toString('hex');
 }
 
+/** dockerd's LogVolumeEvent: the volume's name is the actor's ID; the driver its one attribute. */
+export function volumeEvent(ctx: EngineContext, action: string, name: string, driver: string): void {
+  ctx.events.emit({ Type: 'volume', Action: action, Actor: { ID: name, Attributes: { driver } } });
+}
+
 function toInspect(ctx: EngineContext, v: VolumeRow): VolumeInspect {
   return {
     CreatedAt: new Date(v.created).toISOString().replace(/\.\d+Z$/, 'Z'),
@@ -54,8 +59,9 @@ export function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): V
   checkVolumeName(name);
   const labels = { ...(o.labels ?? {}), ...(o.name === undefined ? { [ANONYMOUS_LABEL]: '' } : {}) };
   const row: VolumeRow = { name, driver, created: Date.now(), labels, options: {}, anonymous: o.name === undefined };
-  writeTx(ctx.db, () => insertVolume(ctx, row));
+  const created = writeTx(ctx.db, () => insertVolume(ctx, row));
   ensureDataDir(ctx, name);
+  if (created) volumeEvent(ctx, 'create', name, driver);
   return toInspect(ctx, getVolume(ctx, name) ?? row);
 }
 
@@ -142,7 +148,9 @@ export function removeVolume(ctx: EngineContext, name: string, o: VolumeRemoveOp
     deleteVolumeRow(ctx, name);
     return true;
   });
-  if (removed) rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+  if (!removed) return;
+  rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+  volumeEvent(ctx, 'destroy', name, 'local');
 }
 
 /** Deletes each volume that no container uses any more; for `rm -v` and prune. Returns bytes freed. */
@@ -158,6 +166,7 @@ export function removeIfUnused(ctx: EngineContext, names: string[]): { removed: 
     if (!gone) continue;
     bytes += directorySize(dataDir(ctx, name));
     rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+    volumeEvent(ctx, 'destroy', name, 'local');
     removed.push(name);
   }
   return { removed, bytes };

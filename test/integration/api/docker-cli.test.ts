@@ -165,6 +165,46 @@ test('events: a run is create, attach, start, die, destroy; --since reads them b
   assert.deepEqual(streamed.stdout.trim().split('\n'), ['create', 'attach', 'start', 'die', 'destroy']);
 });
 
+test('events: image tag and untag through the docker CLI, with the legacy status and id', { skip }, () => {
+  const since = Math.floor(Date.now() / 1000) - 1;
+  const id = env.dockerOk(['image', 'inspect', '-f', '{{.Id}}', IMAGE]).trim();
+  env.dockerOk(['tag', IMAGE, 'evtag:one']);
+  env.dockerOk(['rmi', 'evtag:one']);
+  const until = String(Math.ceil(Date.now() / 1000));
+  const lines = env.dockerOk(['events', '--since', String(since), '--until', until, '--filter', 'type=image', '--format', '{{json .}}']);
+  const evs = lines.trim().split('\n').map((l) => JSON.parse(l));
+  assert.deepEqual(
+    evs.map((e) => [e.Type, e.Action, e.Actor.ID, e.Actor.Attributes.name, e.status, e.id]),
+    [
+      ['image', 'tag', id, 'evtag:one', 'tag', id],
+      ['image', 'untag', id, id, 'untag', id],
+    ],
+  );
+  const byName = env.dockerOk(['events', '--since', String(since), '--until', until, '--filter', 'image=evtag', '--format', '{{.Action}}']);
+  assert.equal(byName, 'tag\n');
+});
+
+test('ps --filter before, since, volume, network and exited over the API', { skip }, () => {
+  env.dockerOk(['network', 'create', 'psfnet']);
+  env.dockerOk(['create', '--name', 'psf1', '--network', 'none', '-v', 'psfvol:/data', IMAGE, 'true']);
+  env.dockerOk(['create', '--name', 'psf2', '--network', 'psfnet', IMAGE, 'true']);
+  env.dockerOk(['run', '--name', 'psf3', '--network', 'none', IMAGE, 'true']);
+  const names = (...f: string[]) =>
+    env.dockerOk(['ps', '-a', ...f.flatMap((x) => ['--filter', x]), '--format', '{{.Names}}']).split('\n').filter((n) => n.startsWith('psf')).sort();
+  assert.deepEqual(names('before=psf3'), ['psf1', 'psf2']);
+  assert.deepEqual(names('since=psf1'), ['psf2', 'psf3']);
+  assert.deepEqual(names('volume=psfvol'), ['psf1']);
+  assert.deepEqual(names('volume=/data'), ['psf1']);
+  assert.deepEqual(names('network=psfnet'), ['psf2']);
+  assert.deepEqual(names('exited=0'), ['psf3']);
+  const bad = env.docker(['ps', '--filter', 'bogus=1']);
+  assert.notEqual(bad.code, 0);
+  assert.match(bad.stderr, /invalid filter 'bogus'/);
+  env.dockerOk(['rm', 'psf1', 'psf2', 'psf3']);
+  env.dockerOk(['volume', 'rm', 'psfvol']);
+  env.dockerOk(['network', 'rm', 'psfnet']);
+});
+
 test('commit makes an image of a container, with --change', { skip }, () => {
   env.dockerOk(['run', '-d', '--name', 'tocommit', IMAGE, 'sh', '-c', 'echo committed > /stamp; sleep 300']);
   env.dockerOk(['exec', 'tocommit', 'test', '-f', '/stamp']);
