@@ -77,6 +77,10 @@ export function conmonEnv(extra: Record<string, string>): Record<string, string>
     XDG_RUNTIME_DIR: '',
   };
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('LC_') && v !== undefined) env[k] = v;
+  // The exit command (`skiff container cleanup`) must read the config this process did, as
+  // Podman's reads CONTAINERS_CONF: with the defaults it would tear the network down through
+  // another netavark config dir and leave the container's aardvark-dns entry behind.
+  for (const k of ['SKIFF_CONFIG', 'SKIFF_STORAGE_DRIVER']) if (process.env[k] !== undefined) env[k] = process.env[k]!;
   return { ...env, ...extra };
 }
 
