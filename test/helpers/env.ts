@@ -1,5 +1,5 @@
 // Per-test storage root, run root and CLI runner: every test gets its own dirs and removes them.
-import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
@@ -34,6 +34,20 @@ export function removeTree(dir: string): void {
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) spawnSync('umount', ['-l', m]);
   rmSync(dir, { recursive: true, force: true });
+  releaseOctets(dir);
+}
+
+/** Drops the network octets test/integration/network/fixtures.ts reserved for `dir`. */
+function releaseOctets(dir: string): void {
+  const octets = '/run/skiff-test-octets';
+  if (!existsSync(octets)) return;
+  for (const f of readdirSync(octets)) {
+    try {
+      if (readFileSync(join(octets, f), 'utf8') === dir) rmSync(join(octets, f), { force: true });
+    } catch {
+      // released meanwhile
+    }
+  }
 }
 
 export function makeEnv(prefix = 'skiff-test-'): TestEnv {

@@ -2,7 +2,7 @@
 // bridges and netavark config dir are its own (a free 10.9x.N.0/24 and sk<N>* bridge names),
 // so network tests run in parallel with each other and with the container tests on skiff0.
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -33,13 +33,42 @@ function hostState(): { links: string; routes: string } {
   };
 }
 
-/** A subnet octet nobody on the host uses now (no route into 10.9x.N, no sk<N>* interface). */
-function pickOctet(): number {
+/** Octets handed out to test envs: `<n>` holds the env dir; stale once that dir is gone. */
+const OCTETS = '/run/skiff-test-octets';
+
+/** Reserves octet n for `dir` host-wide (O_EXCL), taking over a reservation whose env is gone. */
+function reserveOctet(n: number, dir: string): boolean {
+  mkdirSync(OCTETS, { recursive: true });
+  const f = join(OCTETS, String(n));
+  for (let i = 0; i < 2; i++) {
+    try {
+      writeFileSync(f, dir, { flag: 'wx' });
+      return true;
+    } catch {
+      let holder = '';
+      try {
+        holder = readFileSync(f, 'utf8');
+      } catch {
+        continue;
+      }
+      if (holder && existsSync(holder)) return false;
+      rmSync(f, { force: true });
+    }
+  }
+  return false;
+}
+
+/**
+ * A subnet octet nobody on the host uses now (no route into 10.9x.N, no sk<N>* interface), and
+ * that no other test env running in parallel has reserved (envs start their bridges late).
+ */
+function pickOctet(dir: string): number {
   const { links, routes } = hostState();
   for (let tries = 0; tries < 500; tries++) {
     const n = 1 + Math.floor(Math.random() * 250);
     if (new RegExp(`\\bsk${n}[dun]`).test(links)) continue;
     if ([93, 94, 95, 96, 97].some((a) => routes.includes(`10.${a}.${n}.`))) continue;
+    if (!reserveOctet(n, dir)) continue;
     return n;
   }
   throw new Error('no free test subnet');
@@ -69,7 +98,7 @@ export function leaseCount(env: { root: string }): number {
  * the octet N.
  */
 export function privateNetworkConfig(dir: string): number {
-  const n = pickOctet();
+  const n = pickOctet(dir);
   writeFileSync(
     join(dir, 'skiff.conf'),
     [
@@ -119,8 +148,12 @@ export function netEnv(prefix: string): NetEnv {
         assert.equal(leaseCount(base), 0, 'IPAM leases left for removed containers');
         const nets = base.run(['network', 'ls', '--format', '{{.Name}}']).stdout.split('\n').filter((x) => x && x !== `skiff${n}`);
         if (nets.length) base.ok(['network', 'rm', ...nets]);
+        // A container that exited on its own is torn down by conmon's `container cleanup`, which
+        // may still be running netavark when `rm` returns: give it a few seconds.
+        const ours = new RegExp(`\\bsk${n}[dun]\\d`);
+        for (let i = 0; i < 50 && ours.test(hostState().links); i++) await new Promise((r) => setTimeout(r, 100));
         const { links } = hostState();
-        assert.doesNotMatch(links, new RegExp(`\\bsk${n}[dun]\\d`), 'a bridge of this test is left');
+        assert.doesNotMatch(links, ours, 'a bridge of this test is left');
         assert.doesNotMatch(links, new RegExp(`master sk${n}[dun]`), 'a veth of this test is left');
         const netns = existsSync('/run/netns') ? readdirSync('/run/netns') : [];
         assert.deepEqual(netns.filter((x) => [...ids].some((id) => x.includes(id))), [], 'network namespaces left');
