@@ -142,7 +142,8 @@ test('the exit command runs after the exit file is written', { skip }, async (t)
   const h = harness(t, shared);
   const { c, opts } = h.container({ args: ['sh', '-c', 'exit 4'] });
   const marker = `${c.runDir}/exit-command.out`;
-  await h.runtime.create(c, { ...opts, exitCommand: ['/bin/sh', '-c', `cat ${opts.exitDir}/${c.id} > ${marker}`] });
+  // Written aside and renamed: the shell's redirect creates the file before cat fills it.
+  await h.runtime.create(c, { ...opts, exitCommand: ['/bin/sh', '-c', `cat ${opts.exitDir}/${c.id} > ${marker}.tmp && mv ${marker}.tmp ${marker}`] });
   await h.runtime.start(c.id);
   const seen = await waitFor('exit command', () => {
     try {
