@@ -44,22 +44,24 @@ interface Counter {
   bytes: number;
 }
 
+/** What every blob download of one pull shares. */
+interface Transfer {
+  ctx: EngineContext;
+  remote: RemoteRepository;
+  onProgress: ProgressListener;
+  count: Counter;
+  /** set when the pull failed elsewhere: the other downloads stop */
+  stop: { reason?: unknown };
+}
+
 /**
  * Streams one blob into the content store under a stable ingest ref, so a pull killed midway
  * leaves its bytes for the next one to resume with a Range request. The writer's commit
  * checks the digest: a blob that does not match never becomes visible.
  */
-async function download(
-  ctx: EngineContext,
-  remote: RemoteRepository,
-  desc: Descriptor,
-  onProgress: ProgressListener,
-  count: Counter,
-  live: LiveBlob | undefined,
-  stop: { reason?: unknown },
-): Promise<void> {
+async function download(t: Transfer, desc: Descriptor, live: LiveBlob | undefined): Promise<void> {
   try {
-    await downloadInto(ctx, remote, desc, onProgress, count, live, stop);
+    await downloadInto(t, desc, live);
     live?.finish();
   } catch (e) {
     live?.fail(e);
@@ -67,15 +69,7 @@ async function download(
   }
 }
 
-async function downloadInto(
-  ctx: EngineContext,
-  remote: RemoteRepository,
-  desc: Descriptor,
-  onProgress: ProgressListener,
-  count: Counter,
-  live: LiveBlob | undefined,
-  stop: { reason?: unknown },
-): Promise<void> {
+async function downloadInto({ ctx, remote, onProgress, count, stop }: Transfer, desc: Descriptor, live: LiveBlob | undefined): Promise<void> {
   const id = shortId(desc.digest);
   const ref = `pull-${desc.digest}`;
   let w = await ctx.content.writer(ref);
@@ -306,6 +300,7 @@ async function pullWith(
       const blobs = [...new Map(manifest.layers.map((l) => [l.digest, l])).values()];
       const lives = new Map(blobs.filter((l) => !ctx.content.has(l.digest)).map((l) => [l.digest, new LiveBlob()]));
       const stop: { reason?: unknown } = {};
+      const transfer: Transfer = { ctx, remote, onProgress, count, stop };
       const { results, settled } = mapLimit(blobs, PARALLEL_DOWNLOADS, async (l) => {
         const live = lives.get(l.digest);
         if (stop.reason !== undefined) throw stop.reason;
@@ -315,7 +310,7 @@ async function pullWith(
           return;
         }
         note(l.digest);
-        await download(ctx, remote, l, onProgress, count, live, stop);
+        await download(transfer, l, live);
       });
       const stored = new Map(blobs.map((l, i) => [l.digest, results[i]!]));
       const abort = (e: unknown) => {
