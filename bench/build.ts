@@ -9,6 +9,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasBinary, makeEnv } from '../test/helpers/env.js';
 import { makeBusyboxTar } from '../test/helpers/busybox.js';
+import { podmanPeer } from '../test/helpers/podman.js';
 
 const COLD = Number(process.env.COLD ?? 5);
 const CACHED = Number(process.env.CACHED ?? 10);
@@ -60,9 +61,9 @@ try {
   let podmanArgs: string[] | undefined;
   const penv = { ...env.env, CONTAINERS_CONF: join(env.dir, 'containers.conf') };
   if (hasBinary('podman')) {
-    mkdirSync(join(env.dir, 'p-root'));
-    writeFileSync(penv.CONTAINERS_CONF!, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
-    podmanArgs = ['--root', join(env.dir, 'p-root'), '--runroot', join(env.dir, 'p-run'), '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+    const peer = podmanPeer(env.dir, { baseEnv: env.env });
+    Object.assign(penv, peer.env);
+    podmanArgs = peer.args;
     timed('podman', [...podmanArgs, 'import', tar, 'localhost/bench/busybox:1'], penv);
   }
   console.log('| network | build | skiff median ms | podman median ms | skiff / podman | podman / skiff |');

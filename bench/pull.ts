@@ -14,6 +14,7 @@ import { hasBinary, makeEnv, removeTree, SKIFF_BIN, type TestEnv } from '../test
 import { makeBusyboxTar, tarDir } from '../test/helpers/busybox.js';
 import { writeOciArchive } from '../test/helpers/oci-archive.js';
 import { startRegistry } from '../test/integration/registry/fixtures.js';
+import { podmanPeer } from '../test/helpers/podman.js';
 
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const LAYER_MB = Number(process.env.LAYER_MB ?? 48);
@@ -99,10 +100,6 @@ try {
   const compressed = (raw.layers as { size: number }[]).reduce((a, l) => a + l.size, 0);
   const uncompressed = Number(must('du', ['-sb', join(src.root, 'overlay')]).split('\t')[0]);
 
-  const pconf = join(src.dir, 'containers.conf');
-  writeFileSync(pconf, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
-  const penv = { ...process.env, CONTAINERS_CONF: pconf };
-
   const tools: { name: string; run: (i: number) => number; skip?: string }[] = [
     {
       name: 'skiff pull',
@@ -120,8 +117,7 @@ try {
       skip: hasBinary('podman') ? undefined : 'podman missing',
       run: (i) => {
         const dir = join(src.dir, `podman-${i}`);
-        const args = ['--root', join(dir, 'root'), '--runroot', join(dir, 'run'), '--storage-driver', 'overlay',
-          '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+        const { args, env: penv } = podmanPeer(dir, { storageDriver: 'overlay' });
         try {
           return timed('podman pull', 'podman', [...args, 'pull', '-q', '--tls-verify=false', ref], penv);
         } finally {

@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { hasBinary, makeEnv } from '../test/helpers/env.js';
 import { makeBusyboxRootfs, tarDir } from '../test/helpers/busybox.js';
+import { podmanPeer } from '../test/helpers/podman.js';
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -93,13 +94,9 @@ try {
   writeFileSync(join(bundle, 'config.json'), JSON.stringify(spec));
   const state = join(env.dir, 'runc-state');
 
-  const penv = { ...env.env, CONTAINERS_CONF: join(env.dir, 'containers.conf') };
-  const podmanArgs = ['--root', join(env.dir, 'p-root'), '--runroot', join(env.dir, 'p-run'), '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none',
-    // Its own tmpdir (alive file, locks): other podman users on this host may reset /run/libpod.
-    '--tmpdir', join(env.dir, 'p-tmp')];
+  const { args: podmanArgs, env: penv } = podmanPeer(env.dir, { baseEnv: env.env });
   const podman = hasBinary('podman');
   if (podman) {
-    writeFileSync(penv.CONTAINERS_CONF!, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
     timed('podman', [...podmanArgs, 'import', tar, 'bench/busybox:1'], penv);
   }
 

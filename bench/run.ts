@@ -2,10 +2,10 @@
 // this host), runs interleaved so load affects both alike. Target: skiff ≤ 0.6 of podman's median.
 // Run: node --import tsx bench/run.ts   (RUNS=20 by default)
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasBinary, makeEnv } from '../test/helpers/env.js';
 import { makeBusyboxTar } from '../test/helpers/busybox.js';
+import { podmanPeer } from '../test/helpers/podman.js';
 
 const RUNS = Number(process.env.RUNS ?? 20);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -25,9 +25,9 @@ try {
   let podmanArgs: string[] | undefined;
   const penv = { ...env.env, CONTAINERS_CONF: join(env.dir, 'containers.conf') };
   if (hasBinary('podman')) {
-    mkdirSync(join(env.dir, 'p-root'));
-    writeFileSync(penv.CONTAINERS_CONF!, '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
-    podmanArgs = ['--root', join(env.dir, 'p-root'), '--runroot', join(env.dir, 'p-run'), '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+    const peer = podmanPeer(env.dir, { baseEnv: env.env });
+    Object.assign(penv, peer.env);
+    podmanArgs = peer.args;
     timed('podman', [...podmanArgs, 'import', tar, 'bench/busybox:1'], penv);
   }
   console.log(`| network | skiff median ms | podman median ms | skiff / podman |`);

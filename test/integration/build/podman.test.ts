@@ -3,10 +3,10 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hasBinary } from '../../helpers/env.js';
 import { buildEnv, builtId, type BuildEnv } from './fixtures.js';
+import { podmanPeer } from '../../helpers/podman.js';
 
 const skip = hasBinary('podman') ? false : 'podman is installed by scripts/setup.sh';
 
@@ -29,10 +29,7 @@ describe('build: images built by skiff run under podman', { skip }, () => {
   let penv: NodeJS.ProcessEnv;
   before(() => {
     env = buildEnv();
-    mkdirSync(join(env.dir, 'p-root'));
-    writeFileSync(join(env.dir, 'containers.conf'), '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=4096:4096"]\n');
-    penv = { ...process.env, CONTAINERS_CONF: join(env.dir, 'containers.conf') };
-    podmanArgs = ['--root', join(env.dir, 'p-root'), '--runroot', join(env.dir, 'p-run'), '--runtime', 'runc', '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'];
+    ({ args: podmanArgs, env: penv } = podmanPeer(env.dir));
   });
   after(async () => {
     if (podmanArgs) spawnSync('podman', [...podmanArgs, 'system', 'reset', '-f'], { env: penv, stdio: 'ignore' });
