@@ -1,10 +1,8 @@
-import { lstatSync } from 'node:fs';
-import { basename } from 'node:path';
+import { posix } from 'node:path';
 import { notFound } from '../../core/errdefs.js';
+import { withContainerTree } from './container-tree.js';
 import type { ContainerContext } from './context.js';
 import { resolveContainer } from './resolve.js';
-import { withRootfs } from './rootfs-access.js';
-import { resolveInRoot } from './scoped-path.js';
 import { refreshContainer } from './sync.js';
 
 /** What `cp` needs to know about a path in a container before it copies (Docker's PathStat). */
@@ -21,15 +19,11 @@ export interface ContainerPathStat {
 /** Stats `path` inside the container (a symlink itself, not what it points to). */
 export async function statContainerPath(cc: ContainerContext, ref: string, path: string): Promise<ContainerPathStat> {
   const c = await refreshContainer(cc, resolveContainer(cc, ref));
-  return withRootfs(cc, c, { write: false }, async (rootfs) => {
-    const abs = resolveInRoot(rootfs, path, { followLast: false });
-    const st = lstatSync(abs, { throwIfNoEntry: false });
+  return withContainerTree(cc, c, { write: false }, async (root) => {
+    const clean = posix.normalize('/' + path);
+    const st = root.stat(clean, { follow: path.endsWith('/') });
     if (!st) throw notFound(`Could not find the file ${path} in container ${c.name}`);
-    let linkTarget = '';
-    if (st.isSymbolicLink()) {
-      const target = resolveInRoot(rootfs, path, { followLast: true });
-      linkTarget = target === rootfs ? '/' : target.slice(rootfs.length);
-    }
-    return { name: basename(path.replace(/\/+$/, '')) || '/', size: st.size, mode: st.mode, mtime: st.mtime, linkTarget };
+    const linkTarget = st.isSymbolicLink() ? root.realPath(clean) : '';
+    return { name: posix.basename(path.replace(/\/+$/, '')) || '/', size: st.size, mode: st.mode, mtime: st.mtime, linkTarget };
   });
 }

@@ -1,6 +1,7 @@
-import { constants as fsc, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { constants as fsc, closeSync, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, statfsSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { open } from 'node:fs/promises';
+import { errCode, fdPath, openChild, usingFd } from '../../impl/rooted/root-dir.js';
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import tar from 'tar-stream';
@@ -18,6 +19,24 @@ function major(rdev: number): number {
 
 function minor(rdev: number): number {
   return (rdev & 0xff) | ((rdev >>> 12) & ~0xff & 0xfffff);
+}
+
+// Kernel views mounted in a running container: their files are not the container's data, and
+// reading some of them blocks or never ends.
+const PSEUDO_FS = new Set([0x9fa0 /* proc */, 0x62656572 /* sysfs */, 0x27e0eb /* cgroup */, 0x63677270 /* cgroup2 */]);
+
+function isPseudoFs(path: string): boolean {
+  try {
+    return PSEUDO_FS.has(Number(statfsSync(path).type));
+  } catch {
+    return false;
+  }
+}
+
+/** A child that vanished, or was swapped for something else, while the tree was read. */
+function changedMeanwhile(e: unknown): boolean {
+  const code = errCode(e);
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP';
 }
 
 /**
@@ -38,8 +57,12 @@ export class TreeTar {
     return this.pack as unknown as Readable;
   }
 
-  /** Adds one node (a directory without its children). Sockets are skipped, as tar cannot hold them. */
-  async addNode(abs: string, name: string, st: Stats = lstatSync(abs)): Promise<void> {
+  /**
+   * Adds one node (a directory without its children). Sockets are skipped, as tar cannot hold
+   * them. `abs` is a host path or `/proc/self/fd/N[/NAME]`; `pinned` says it is a descriptor's
+   * own path (no NAME), which must be followed to reach the file.
+   */
+  async addNode(abs: string, name: string, st: Stats = lstatSync(abs), opts: { pinned?: boolean } = {}): Promise<void> {
     const base = {
       name,
       mode: st.mode & 0o7777,
@@ -69,9 +92,19 @@ export class TreeTar {
     }
     const header: Entry = { ...base, type: 'file', size: st.size };
     if (st.size === 0) return this.entry(header);
-    // O_NOFOLLOW: a file swapped for a symlink meanwhile is refused, not followed out of the tree.
-    const fh = await open(abs, fsc.O_RDONLY | fsc.O_NOFOLLOW);
+    // O_NOFOLLOW: a file swapped for a symlink meanwhile is refused, not followed out of the
+    // tree; O_NONBLOCK: one swapped for a FIFO cannot hang the copy. The inode must be the one
+    // stat'ed, or its size and header would not match what is read.
+    let fh;
     try {
+      fh = await open(abs, fsc.O_RDONLY | fsc.O_NONBLOCK | (opts.pinned ? 0 : fsc.O_NOFOLLOW));
+    } catch (e) {
+      if (changedMeanwhile(e)) return;
+      throw e;
+    }
+    try {
+      const now = await fh.stat();
+      if (!now.isFile() || now.ino !== st.ino || now.dev !== st.dev) return;
       if (this.failed) throw this.failed;
       let sink!: ReturnType<tar.Pack['entry']>;
       const written = new Promise<void>((resolve, reject) => {
@@ -84,13 +117,58 @@ export class TreeTar {
     }
   }
 
-  /** Adds `abs` and, for a directory, everything below it, children in name order. */
+  /** Adds host path `abs` and, for a directory, everything below it, children in name order. */
   async addTree(abs: string, name: string, opts: { contentsOnly?: boolean } = {}): Promise<void> {
     const st = lstatSync(abs);
-    if (!opts.contentsOnly) await this.addNode(abs, name, st);
-    if (!st.isDirectory()) return;
+    if (!st.isDirectory()) {
+      if (!opts.contentsOnly) await this.addNode(abs, name, st);
+      return;
+    }
+    const fd = openSync(abs, 0o10000000 /* O_PATH */ | fsc.O_DIRECTORY | fsc.O_NOFOLLOW);
+    await usingFd(fd, (d) => this.addDirAt(d, name, { ...opts, st: fstatSync(d) }));
+  }
+
+  /**
+   * Adds the directory open at `dirFd` (its own entry unless `contentsOnly`) and everything
+   * below it, children in name order. Each child is looked up one component below its pinned
+   * parent and never followed, so a tree changed while it is read (a directory swapped for a
+   * symlink) can neither lead the walk outside it nor fail it: what vanished is left out.
+   * Kernel pseudo filesystems (proc, sysfs, cgroup) mounted below are kept as empty directories.
+   */
+  async addDirAt(dirFd: number, name: string, opts: { contentsOnly?: boolean; st?: Stats } = {}): Promise<void> {
+    const st = opts.st ?? fstatSync(dirFd);
+    if (!opts.contentsOnly) await this.addNode(fdPath(dirFd), name, st, { pinned: true });
     const prefix = name === '' ? '' : name.endsWith('/') ? name : name + '/';
-    for (const child of readdirSync(abs).sort()) await this.addTree(`${abs}/${child}`, prefix + child);
+    let children: string[];
+    try {
+      children = readdirSync(fdPath(dirFd)).sort();
+    } catch (e) {
+      if (changedMeanwhile(e)) return;
+      throw e;
+    }
+    for (const child of children) {
+      const path = fdPath(dirFd, child);
+      const cst = lstatSync(path, { throwIfNoEntry: false });
+      if (!cst) continue;
+      if (!cst.isDirectory()) {
+        await this.addNode(path, prefix + child, cst);
+        continue;
+      }
+      let fd: number;
+      try {
+        fd = openChild(dirFd, child, { dir: true });
+      } catch (e) {
+        if (changedMeanwhile(e)) continue;
+        throw e;
+      }
+      try {
+        const dst = fstatSync(fd);
+        if (dst.dev !== st.dev && isPseudoFs(fdPath(fd))) await this.addNode(fdPath(fd), prefix + child, dst, { pinned: true });
+        else await this.addDirAt(fd, prefix + child, { st: dst });
+      } finally {
+        closeSync(fd);
+      }
+    }
   }
 
   /** An empty regular file: whiteouts (`.wh.NAME`, `.wh..wh..opq`). */

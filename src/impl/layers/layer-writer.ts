@@ -25,10 +25,13 @@ import { copyNode, isOverlayXattr, openExclusive, setXattrs } from './fs-util.js
 import { findInLowers } from './lowers.js';
 import type { TarEntry, TarSink } from './tar-reader.js';
 
-export type WhiteoutFormat = 'overlay' | 'delete';
+export type WhiteoutFormat = 'overlay' | 'delete' | 'none';
 
 export interface LayerWriterOptions {
-  /** 'overlay': whiteouts become 0/0 char devices and opaque xattrs; 'delete': they remove files. */
+  /**
+   * 'overlay': whiteouts become 0/0 char devices and opaque xattrs; 'delete': they remove files;
+   * 'none': `.wh.*` names are ordinary files (a copy of files, not an image layer).
+   */
   whiteouts: WhiteoutFormat;
   /** Overlay parents' diff dirs, nearest first: where hard-link targets and parent dirs are found. */
   lowerDirs?: readonly string[];
@@ -133,7 +136,7 @@ export class LayerWriter implements TarSink {
     const slash = rel.lastIndexOf('/');
     const type = h.type;
 
-    if (type !== 'directory' && rel.startsWith(WH_PREFIX, slash + 1)) {
+    if (type !== 'directory' && this.opts.whiteouts !== 'none' && rel.startsWith(WH_PREFIX, slash + 1)) {
       this.whiteout(name, slash < 0 ? '' : rel.slice(0, slash), rel.slice(slash + 1));
       return;
     }

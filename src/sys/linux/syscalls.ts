@@ -55,6 +55,16 @@ const SYS_MOVE_MOUNT = 429;
 const SYS_FSOPEN = 430;
 const SYS_FSCONFIG = 431;
 const SYS_FSMOUNT = 432;
+const SYS_OPENAT2 = 437;
+
+// open(2) flags Node's fs.constants lacks (O_PATH), and openat2's resolve flags (Linux 5.6+).
+export const O_PATH = 0o10000000;
+export const RESOLVE_NO_XDEV = 0x01;
+export const RESOLVE_NO_MAGICLINKS = 0x02;
+export const RESOLVE_NO_SYMLINKS = 0x04;
+export const RESOLVE_BENEATH = 0x08;
+export const RESOLVE_IN_ROOT = 0x10;
+const EAGAIN = 11;
 
 export interface SyscallError extends Error {
   errno: number;
@@ -194,6 +204,23 @@ export function moveMount(mountFd: number, target: string): void {
     'int', mountFd, 'const char *', '', 'int', AT_FDCWD, 'const char *', target, 'unsigned int', MOVE_MOUNT_F_EMPTY_PATH,
   );
   check(rc, 'move_mount', target);
+}
+
+/**
+ * openat2(2): `path` resolved against `dirfd` under the `resolve` rules. The kernel answers
+ * EAGAIN when a rename or mount raced the lookup; it is asked again a few times.
+ */
+export function openat2(dirfd: number, path: string, flags: number, resolve: number, mode = 0): number {
+  const how = Buffer.alloc(24);
+  how.writeBigUInt64LE(BigInt(flags >>> 0), 0);
+  how.writeBigUInt64LE(BigInt(mode >>> 0), 8);
+  how.writeBigUInt64LE(BigInt(resolve >>> 0), 16);
+  for (let tries = 0; ; tries++) {
+    const rc = Number(lib().syscall(SYS_OPENAT2, 'int', dirfd, 'const char *', path, 'void *', how, 'size_t', how.length));
+    if (rc >= 0) return rc;
+    const errno = lazyKoffi().errno();
+    if (errno !== EAGAIN || tries >= 16) throw errnoError(errno, 'openat2', path);
+  }
 }
 
 export function closeFd(fd: number): void {
