@@ -21,7 +21,8 @@ import { makedev, mknod } from '../../sys/linux/syscalls.js';
 import { isOverlayXattr, setXattrs } from '../layers/fs-util.js';
 import { cleanName } from '../layers/layer-writer.js';
 import type { TarEntry, TarSink } from '../layers/tar-reader.js';
-import { RootDir, errCode, fdPath, openChild, removeAt } from './root-dir.js';
+import type { RootDir} from './root-dir.js';
+import { errCode, fdPath, openChild, removeAt } from './root-dir.js';
 
 const S_IFCHR = 0o020000;
 const S_IFBLK = 0o060000;
