@@ -5,20 +5,26 @@
  * cp sees it by joining that namespace. A stopped one gets its root filesystem mounted with its
  * volumes and bind mounts bound in place, as Docker mounts them for a copy.
  */
-import { closeSync, existsSync } from 'node:fs';
+import { closeSync, constants as fsc, existsSync, mkdirSync, openSync, statSync } from 'node:fs';
+import { posix } from 'node:path';
 import type { MountRequest } from '../../core/runtime/create-options.js';
 import { RootDir, fdPath } from '../../impl/rooted/root-dir.js';
 import { MNT_DETACH, MS_BIND, MS_RDONLY, MS_REC, MS_REMOUNT, mount, umount2 } from '../../sys/linux/syscalls.js';
 import type { EngineContext } from '../context.js';
-import { dataDir } from '../volumes/store.js';
+import { ensureDataDir } from '../volumes/ops.js';
+import { dataDir, getVolume } from '../volumes/store.js';
 import type { ContainerContext } from './context.js';
 import { withRootfs } from './rootfs-access.js';
 import { isActive } from './state.js';
 import { refreshContainer } from './sync.js';
 import type { ContainerRecord } from './types.js';
 
-function sourceOf(ctx: EngineContext, m: MountRequest): string | undefined {
-  if (m.type === 'volume') return m.name === undefined ? undefined : dataDir(ctx, m.name);
+function sourceOf(ctx: EngineContext, m: MountRequest, write: boolean): string | undefined {
+  if (m.type === 'volume') {
+    if (m.name === undefined) return undefined;
+    // A volume made at create gets its directory at first start, or here for a copy into it.
+    return write && getVolume(ctx, m.name) ? ensureDataDir(ctx, m.name) : dataDir(ctx, m.name);
+  }
   if (m.type === 'bind') return m.source;
   // A stopped container's tmpfs holds nothing: the directory below it is what there is.
   return undefined;
@@ -30,14 +36,15 @@ function sourceOf(ctx: EngineContext, m: MountRequest): string | undefined {
  * destination that is a symlink lands inside the tree. Returns the mounts made, as descriptors
  * of their roots, for `unbind`.
  */
-function bindMounts(ctx: EngineContext, root: RootDir, mounts: readonly MountRequest[]): number[] {
+function bindMounts(ctx: EngineContext, root: RootDir, mounts: readonly MountRequest[], write: boolean): number[] {
   const made: number[] = [];
   const ordered = [...mounts].sort((a, b) => a.destination.split('/').length - b.destination.split('/').length);
   try {
     for (const m of ordered) {
-      const source = sourceOf(ctx, m);
+      const source = sourceOf(ctx, m, write);
       if (source === undefined || !existsSync(source)) continue;
-      const dest = root.tryOpen(m.destination, { follow: true });
+      // A container never started may lack the mount point runc would make; a writer makes it.
+      const dest = root.tryOpen(m.destination, { follow: true }) ?? (write ? makeMountPoint(root, m.destination, source) : undefined);
       if (dest === undefined) continue;
       try {
         mount(source, fdPath(dest), null, MS_BIND | MS_REC, null);
@@ -53,6 +60,27 @@ function bindMounts(ctx: EngineContext, root: RootDir, mounts: readonly MountReq
     unbind(made);
     throw e;
   }
+}
+
+/** Makes `path` inside the root (a directory, or an empty file for a file's bind), parents too. */
+function makeMountPoint(root: RootDir, path: string, source: string): number | undefined {
+  const parts = path.split('/').filter((p) => p !== '' && p !== '.' && p !== '..');
+  if (!parts.length) return undefined;
+  const file = !statSync(source).isDirectory();
+  for (let i = 1; i <= parts.length; i++) {
+    const here = '/' + parts.slice(0, i).join('/');
+    if (root.stat(here, { follow: true })) continue;
+    const parent = root.tryOpen(posix.dirname(root.realPath(here)), { follow: true, dir: true });
+    if (parent === undefined) return undefined;
+    try {
+      const at = fdPath(parent, posix.basename(root.realPath(here)));
+      if (i === parts.length && file) closeSync(openSync(at, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY | fsc.O_NOFOLLOW, 0o644));
+      else mkdirSync(at, 0o755);
+    } finally {
+      closeSync(parent);
+    }
+  }
+  return root.tryOpen(path, { follow: true });
 }
 
 function unbind(made: number[]): void {
@@ -99,7 +127,7 @@ export async function withContainerTree<T>(
   }
   return withRootfs(cc, c, opts, (rootfs) =>
     RootDir.with(rootfs, async (root) => {
-      const made = bindMounts(cc.ctx, root, c.config.opts.mounts ?? []);
+      const made = bindMounts(cc.ctx, root, c.config.opts.mounts ?? [], opts.write);
       try {
         return await fn(root);
       } finally {
