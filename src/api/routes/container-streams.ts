@@ -125,8 +125,9 @@ export function registerContainerStreamRoutes(r: Router): void {
     const id = c.engine.containers.resolve(c.params.id!);
     const st = await c.engine.containers.statPath(id, path);
     const res = mustRes(c);
-    res.writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': pathStatHeader(st) });
-    await c.engine.containers.copy(id, { direction: 'out', path, tar: res });
+    // The head goes out once the source is open, so a path that vanished meanwhile is a 404.
+    const onOpen = () => res.writeHead(200, { 'Content-Type': 'application/x-tar', 'X-Docker-Container-Path-Stat': pathStatHeader(st) });
+    await c.engine.containers.copy(id, { direction: 'out', path, tar: res, onOpen });
   });
 
   r.put('/containers/{id}/archive', async (c) => {

@@ -23,7 +23,7 @@ import { TreeTar, pumpTar, type TreeTarOptions } from './tree-tar.js';
  * stream always keeps the owners it carries.
  */
 export type CopyRequest =
-  | { direction: 'out'; path: string; tar: Writable; followLink?: boolean }
+  | { direction: 'out'; path: string; tar: Writable; followLink?: boolean; onOpen?: () => void }
   | { direction: 'out'; path: string; hostPath: string; followLink?: boolean; archive?: boolean }
   | { direction: 'in'; path: string; tar: Readable }
   | { direction: 'in'; path: string; hostPath: string; followLink?: boolean; archive?: boolean };
@@ -189,6 +189,8 @@ export async function copyContainer(cc: ContainerContext, ref: string, req: Copy
       const src = openSource(root, req.path, !!req.followLink, what);
       try {
         if ('tar' in req) {
+          // Found and open: from here a failure can only cut the archive short.
+          req.onOpen?.();
           await streamSource(src, src.contentsOnly ? '' : src.base, {}, (tar) => pipeline(tar, req.tar));
           return;
         }

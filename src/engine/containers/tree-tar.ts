@@ -49,8 +49,17 @@ export class TreeTar {
   private readonly inodes = new Map<string, string>();
   /** Set once the archive was aborted: later entries fail at once instead of throwing from tar-stream. */
   private failed?: Error;
+  /** Rejects on abort: a write waiting for a reader that went away must not wait forever. */
+  private readonly aborted: Promise<never>;
+  private onAbort!: (e: Error) => void;
 
-  constructor(private readonly opts: TreeTarOptions = {}) {}
+  constructor(private readonly opts: TreeTarOptions = {}) {
+    // A failure is reported to the producer (abort) and to whoever reads the stream; an
+    // 'error' event nobody listens to would instead end the process.
+    this.pack.on('error', () => undefined);
+    this.aborted = new Promise<never>((_, reject) => (this.onAbort = reject));
+    this.aborted.catch(() => undefined);
+  }
 
   /** The archive. A streamx stream, which Node's pipeline() and for-await take as a Readable. */
   get stream(): Readable {
@@ -111,7 +120,9 @@ export class TreeTar {
         sink = this.pack.entry(header, (err) => (err ? reject(err) : resolve()));
       });
       sink.on('error', () => undefined);
-      await Promise.all([pipeline(fh.createReadStream({ start: 0, end: st.size - 1, autoClose: false }), sink), written]);
+      const work = Promise.all([pipeline(fh.createReadStream({ start: 0, end: st.size - 1, autoClose: false }), sink), written]);
+      work.catch(() => undefined);
+      await Promise.race([work, this.aborted]);
     } finally {
       await fh.close();
     }
@@ -182,17 +193,20 @@ export class TreeTar {
 
   abort(err: Error): void {
     this.failed ??= err;
+    this.onAbort(this.failed);
     this.pack.destroy(err);
   }
 
   private entry(h: Entry): Promise<void> {
     if (this.failed) return Promise.reject(this.failed);
-    return new Promise((resolve, reject) => {
+    const done = new Promise<void>((resolve, reject) => {
       // A body-less entry still needs its (empty) body ended, or the archive stalls.
       const sink = this.pack.entry(h, Buffer.alloc(0), (err) => (err ? reject(err) : resolve()));
       // The callback reports the failure; the sink's own error event must not go unheard.
       sink.on('error', () => undefined);
     });
+    done.catch(() => undefined);
+    return Promise.race([done, this.aborted]);
   }
 }
 
