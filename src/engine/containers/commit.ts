@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream';
-import { join } from 'node:path';
+import { closeSync, lstatSync } from 'node:fs';
+import { posix } from 'node:path';
+import { RootDir, fdPath } from '../../impl/rooted/root-dir.js';
 import { MediaType, hostPlatform, type HistoryEntry, type ImageConfig, type ImageRunConfig } from '../../core/images/oci.js';
 import { formatReference, normalizeReference } from '../../core/images/reference.js';
 import { commandArgs, mergeEnv } from '../../core/runtime/command.js';
@@ -35,6 +37,9 @@ export interface CommitOptions {
  */
 export function layerTar(changes: LayerChange[], source: string): Readable {
   const t = new TreeTar();
+  // Read inside the layer directory: a running container may have swapped a changed
+  // directory for a symlink since the changes were listed.
+  const root = RootDir.open(source);
   void (async () => {
     for (const ch of changes) {
       if (ch.kind === 'D') {
@@ -42,11 +47,22 @@ export function layerTar(changes: LayerChange[], source: string): Readable {
         await t.addEmpty(i < 0 ? `.wh.${ch.path}` : `${ch.path.slice(0, i)}/.wh.${ch.path.slice(i + 1)}`);
         continue;
       }
-      await t.addNode(join(source, ch.path), ch.path);
+      const parent = root.tryOpen(posix.dirname(ch.path), { dir: true });
+      if (parent === undefined) continue;
+      try {
+        const at = fdPath(parent, posix.basename(ch.path));
+        const st = lstatSync(at, { throwIfNoEntry: false });
+        if (!st) continue;
+        await t.addNode(at, ch.path, st);
+      } finally {
+        closeSync(parent);
+      }
       if (ch.opaque) await t.addEmpty(`${ch.path}/.wh..wh..opq`);
     }
     t.finish();
-  })().catch((e: unknown) => t.abort(e instanceof Error ? e : new Error(String(e))));
+  })()
+    .catch((e: unknown) => t.abort(e instanceof Error ? e : new Error(String(e))))
+    .finally(() => root.close());
   return t.stream;
 }
 

@@ -1,8 +1,9 @@
-import { lstatSync, readdirSync, readlinkSync, readFileSync } from 'node:fs';
+import { closeSync, constants as fsc, lstatSync, openSync, readdirSync, readlinkSync, readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
 import { isOpaque, isWhiteout } from '../../impl/layers/fs-util.js';
 import { findInLowers } from '../../impl/layers/lowers.js';
+import { errCode, fdPath, openChild } from '../../impl/rooted/root-dir.js';
 import type { ContainerContext } from './context.js';
 import type { ContainerRecord } from './types.js';
 
@@ -44,29 +45,62 @@ function names(dir: string): string[] {
   return readdirSync(dir).sort();
 }
 
-/** overlay: the upper dir is the change set; lower layers tell added from changed. */
+function gone(e: unknown): boolean {
+  const code = errCode(e);
+  return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP';
+}
+
+/**
+ * overlay: the upper dir is the change set; lower layers tell added from changed. A running
+ * container changes its upper dir while it is read, so the walk holds each directory by a
+ * descriptor and looks one name below it at a time, never following one.
+ */
 function overlayChanges(upper: string, lowers: string[]): LayerChange[] {
   const out: LayerChange[] = [];
-  const walk = (rel: string, hidden: boolean) => {
-    for (const name of names(rel ? join(upper, rel) : upper)) {
+  const walk = (dirFd: number, rel: string, hidden: boolean) => {
+    let children: string[];
+    try {
+      children = readdirSync(fdPath(dirFd)).sort();
+    } catch (e) {
+      if (gone(e)) return;
+      throw e;
+    }
+    for (const name of children) {
       const path = rel ? `${rel}/${name}` : name;
-      const abs = join(upper, path);
-      const st = lstatSync(abs);
+      const at = fdPath(dirFd, name);
+      const st = lstatSync(at, { throwIfNoEntry: false });
+      if (!st) continue;
       if (isWhiteout(st)) {
         out.push({ path, kind: 'D' });
         continue;
       }
       const below = !hidden && findInLowers(lowers, path).kind === 'found';
-      if (st.isDirectory()) {
-        const opaque = isOpaque(abs);
-        out.push({ path, kind: below ? 'C' : 'A', ...(opaque ? { opaque } : {}) });
-        walk(path, hidden || opaque || !below);
-      } else {
+      if (!st.isDirectory()) {
         out.push({ path, kind: below ? 'C' : 'A' });
+        continue;
+      }
+      const opaque = isOpaque(at);
+      out.push({ path, kind: below ? 'C' : 'A', ...(opaque ? { opaque } : {}) });
+      let fd: number;
+      try {
+        fd = openChild(dirFd, name, { dir: true });
+      } catch (e) {
+        if (gone(e)) continue;
+        throw e;
+      }
+      try {
+        walk(fd, path, hidden || opaque || !below);
+      } finally {
+        closeSync(fd);
       }
     }
   };
-  walk('', false);
+  const root = openSync(upper, 0o10000000 /* O_PATH */ | fsc.O_DIRECTORY);
+  try {
+    walk(root, '', false);
+  } finally {
+    closeSync(root);
+  }
   return out;
 }
 
