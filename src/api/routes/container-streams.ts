@@ -74,6 +74,19 @@ async function attach(c: Call): Promise<void> {
   stream.end();
 }
 
+function drained(res: NodeJS.WritableStream & { destroyed: boolean }): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
 async function logs(c: Call): Promise<void> {
   const res = mustRes(c);
   const q = c.query;
@@ -101,7 +114,8 @@ async function logs(c: Call): Promise<void> {
     if (r.stream === 'stdout' ? !stdout : !stderr) continue;
     const payload = Buffer.from(`${timestamps ? `${rfc3339Nano(r.time, r.timestamp)} ` : ''}${r.text}\n`);
     if (res.destroyed) break;
-    res.write(tty ? payload : frame(r.stream === 'stdout' ? 1 : 2, payload));
+    // A slow client must slow the reading, or a big log would pile up in this process.
+    if (!res.write(tty ? payload : frame(r.stream === 'stdout' ? 1 : 2, payload))) await drained(res);
   }
   if (!res.writableEnded) res.end();
 }

@@ -19,6 +19,8 @@ export interface ReadLogsOptions extends LogFilter {
   signal?: AbortSignal;
   /** Idle poll interval while following. */
   pollMs?: number;
+  /** The log of the container's previous run (kept aside at start when its size is capped), read first. */
+  previous?: string;
 }
 
 /**
@@ -34,7 +36,7 @@ const SPLIT_LOOKBACK = 256 * 1024;
  * first older line, as conmon's timestamps only grow. The offset is then moved back over any
  * record whose first chunks lie before it.
  */
-async function tailStart(cur: LogCursor, end: number, n: number, f: LogFilter): Promise<number> {
+async function tailStart(cur: LogCursor, end: number, n: number, f: LogFilter): Promise<{ offset: number; found: number }> {
   let found = 0;
   let start: number | undefined;
   let seen = new Set<LogStream>();
@@ -44,7 +46,8 @@ async function tailStart(cur: LogCursor, end: number, n: number, f: LogFilter): 
     if (!l) continue;
     if (start === undefined) {
       if (f.until && l.time > f.until) continue;
-      if (f.since && l.time < f.since) return offset;
+      // Everything before is older still: no need to look further, even in an earlier file.
+      if (f.since && l.time < f.since) return { offset, found: n };
       if (!l.partial && ++found >= n) start = offset;
       continue;
     }
@@ -58,9 +61,9 @@ async function tailStart(cur: LogCursor, end: number, n: number, f: LogFilter): 
         past = 0;
       }
     }
-    if (seen.size === 2 || past > SPLIT_LOOKBACK) return start;
+    if (seen.size === 2 || past > SPLIT_LOOKBACK) return { offset: start, found };
   }
-  return start ?? 0;
+  return { offset: start ?? 0, found };
 }
 
 function* records(lines: string[], asm: LogAssembler, f: LogFilter): Generator<LogRecord> {
@@ -85,16 +88,17 @@ async function lastRecords(cur: LogCursor, n: number, asm: LogAssembler, f: LogF
 
 export async function* readLogs(path: string, opts: ReadLogsOptions = {}): AsyncGenerator<LogRecord> {
   const cur = new LogCursor(path);
+  const prev = opts.previous ? new LogCursor(opts.previous) : undefined;
   const asm = new LogAssembler();
   try {
     if (opts.tail !== undefined) {
-      if (await cur.open()) {
-        const end = await cur.size();
-        // Nothing read yet; a tail of 0 starts following at the end.
-        cur.seek(opts.tail > 0 ? await tailStart(cur, end, opts.tail, opts) : end);
-        if (opts.tail > 0) yield* await lastRecords(cur, opts.tail, asm, opts, !opts.follow);
-      }
+      if (opts.tail > 0) yield* await tailRecords(cur, prev, opts.tail, opts);
+      // Nothing read yet; a tail of 0 starts following at the end.
+      else if (await cur.open()) cur.seek(await cur.size());
     } else {
+      if (prev) {
+        for await (const batch of prev.batches()) yield* records(batch, new LogAssembler(), opts);
+      }
       for await (const batch of cur.batches()) yield* records(batch, asm, opts);
       // Without follow, a line the container never finished is as final as it gets.
       if (!opts.follow) for (const r of asm.flush()) if (inWindow(r, opts)) yield r;
@@ -102,6 +106,24 @@ export async function* readLogs(path: string, opts: ReadLogsOptions = {}): Async
     if (opts.follow) yield* follow(cur, asm, opts);
   } finally {
     await cur.close();
+    await prev?.close();
+  }
+
+  /** The last n records of the previous run's file and the current one; `cur` is left at the end it read. */
+  async function tailRecords(cur: LogCursor, prev: LogCursor | undefined, n: number, f: LogFilter): Promise<LogRecord[]> {
+    let kept: LogRecord[] = [];
+    let start = { offset: 0, found: 0 };
+    if (await cur.open()) {
+      start = await tailStart(cur, await cur.size(), n, f);
+      cur.seek(start.offset);
+    }
+    if (prev && start.found < n && (await prev.open())) {
+      const p = await tailStart(prev, await prev.size(), n - start.found, f);
+      prev.seek(p.offset);
+      kept = await lastRecords(prev, n, new LogAssembler(), f, true);
+    }
+    const own = await lastRecords(cur, n, asm, f, !opts.follow);
+    return [...kept, ...own].slice(-n);
   }
 }
 
