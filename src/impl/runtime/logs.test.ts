@@ -126,3 +126,20 @@ test('follow reads across a rotation: the old file is drained, then the new one 
   await reader;
   assert.deepEqual(seen, ['a', 'b', 'c', 'd', 'e']);
 });
+
+test("the previous run's file is read first: whole, and for a tail longer than the current file", async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-logs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'ctr.log');
+  writeFileSync(`${path}.1`, [1, 2, 3].map((i) => `${ts(i)} stdout F old ${i}\n`).join(''));
+  writeFileSync(path, [4, 5].map((i) => `${ts(i)} stdout F new ${i}\n`).join(''));
+  const texts = async (o: Parameters<typeof readLogs>[1]) => (await collect(path, { ...o, previous: `${path}.1` })).map((r) => r.text);
+  assert.deepEqual(await texts({}), ['old 1', 'old 2', 'old 3', 'new 4', 'new 5']);
+  assert.deepEqual(await texts({ tail: 1 }), ['new 5']);
+  assert.deepEqual(await texts({ tail: 2 }), ['new 4', 'new 5']);
+  assert.deepEqual(await texts({ tail: 4 }), ['old 2', 'old 3', 'new 4', 'new 5']);
+  assert.deepEqual(await texts({ tail: 9 }), ['old 1', 'old 2', 'old 3', 'new 4', 'new 5']);
+  assert.deepEqual(await texts({ tail: 9, since: new Date(4) }), ['new 4', 'new 5']);
+  rmSync(path);
+  assert.deepEqual(await texts({ tail: 2 }), ['old 2', 'old 3']);
+});
