@@ -90,7 +90,8 @@ export class LogCursor {
       if (isMissing(e)) return 'no';
       throw e;
     }
-    if (!this.fh) return 'renamed';
+    // Not open yet: the next `batches()` opens whatever is there, from its start.
+    if (!this.fh) return 'no';
     if (st.ino !== this.ino) return 'renamed';
     return st.size < this.offset ? 'truncated' : 'no';
   }

@@ -143,3 +143,22 @@ test("the previous run's file is read first: whole, and for a tail longer than t
   rmSync(path);
   assert.deepEqual(await texts({ tail: 2 }), ['old 2', 'old 3']);
 });
+
+test('follow from before the log exists reads each line once', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-logs-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const path = join(dir, 'ctr.log');
+  let running = true;
+  const seen: string[] = [];
+  const reader = (async () => {
+    for await (const r of readLogs(path, { follow: true, isRunning: async () => running, pollMs: 10 })) seen.push(r.text);
+  })();
+  await new Promise((r) => setTimeout(r, 50));
+  writeFileSync(path, `${ts(0)} stdout F a\n`);
+  for (let i = 0; i < 500 && seen.length < 1; i++) await new Promise((r) => setTimeout(r, 10));
+  appendFileSync(path, `${ts(1)} stdout F b\n`);
+  for (let i = 0; i < 500 && seen.length < 2; i++) await new Promise((r) => setTimeout(r, 10));
+  running = false;
+  await reader;
+  assert.deepEqual(seen, ['a', 'b']);
+});
