@@ -7,7 +7,7 @@ import type { AttachEnd, AttachSession, AttachStreams } from '../../core/oci-run
 import { readLogs, type ReadLogsOptions } from '../../impl/runtime/logs.js';
 import type { LogRecord } from '../../core/oci-runtime/k8s-log.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notImplemented } from '../../core/errdefs.js';
-import { logSettings } from './log-config.js';
+import { logDriverOf } from './log-config.js';
 import type { EngineContext } from '../context.js';
 import { ContainerContext, type ContainerEngineOptions } from './context.js';
 import {
@@ -271,7 +271,7 @@ export class ContainerEngine {
    */
   logs(ref: string, opts: Omit<ReadLogsOptions, 'isRunning' | 'previous'> = {}): AsyncGenerator<LogRecord> {
     const c = resolveContainer(this.cc, ref);
-    const { driver } = logSettings(c.config.logConfig);
+    const driver = logDriverOf(c.config.logConfig);
     if (driver === 'none') throw notImplemented('configured logging driver does not support reading');
     if (driver === 'journald') {
       throw notImplemented(`skiff does not read journald: use journalctl CONTAINER_ID_FULL=${c.id}`);

@@ -12,6 +12,7 @@
  */
 import { existsSync } from 'node:fs';
 import { invalidArgument } from '../../core/errdefs.js';
+import type { CreateOptions } from '../../core/oci-runtime/runtime.js';
 import type { LogConfig } from './types.js';
 
 export type LogDriver = 'json-file' | 'k8s-file' | 'journald' | 'none';
@@ -92,10 +93,15 @@ export function resolveLogConfig(req: LogConfig | undefined, defaults: { logSize
   return { type: driver, config };
 }
 
-/** What start gives conmon for a stored (already checked) config; rows from before it was stored have none. */
-export function logSettings(c: LogConfig | undefined): { driver: LogDriver; sizeMax?: number; tag?: string } {
-  const driver = (c?.type || DEFAULT_LOG_DRIVER) as LogDriver;
+export function logDriverOf(c: LogConfig | undefined): LogDriver {
+  return (c?.type || DEFAULT_LOG_DRIVER) as LogDriver;
+}
+
+/** What start hands the runtime for a stored (already checked) config; rows from before it was stored have none. */
+export function runtimeLog(c: LogConfig | undefined): NonNullable<CreateOptions['log']> {
+  const driver = logDriverOf(c);
   const size = c?.config['max-size'];
+  const sizeMax = size ? parseHumanSize(size) : undefined;
   const tag = c?.config.tag;
-  return { driver, ...(size ? { sizeMax: parseHumanSize(size) } : {}), ...(tag ? { tag } : {}) };
+  return { driver: driver === 'json-file' ? 'k8s-file' : driver, ...(sizeMax ? { sizeMax } : {}), ...(tag ? { tag } : {}) };
 }

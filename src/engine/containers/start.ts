@@ -11,7 +11,7 @@ import { writeRunFiles } from './etc-files.js';
 import { resolveContainer } from './resolve.js';
 import { mountRootfs, precreateMountpoints, unmountRootfs } from './rootfs.js';
 import { guard } from './state.js';
-import { logSettings } from './log-config.js';
+import { runtimeLog } from './log-config.js';
 import { refreshContainer } from './sync.js';
 import { containerEvent } from './events.js';
 import { runFilesNetwork, setupContainerNetwork, teardownContainerNetwork } from '../networks/container-net.js';
@@ -120,7 +120,7 @@ export async function startContainer(
     if (spec.linux.uidMappings) precreateMountpoints(paths.rootfs, spec.mounts);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
     if (restarting) await runtime.delete(c.id, true);
-    const log = logSettings(c.config.logConfig);
+    const log = runtimeLog(c.config.logConfig);
     if (log.sizeMax) keepPreviousLog(paths.logPath);
     const created = await runtime.create(rc, {
       tty: !!o.tty,
@@ -129,7 +129,7 @@ export async function startContainer(
       // leave the shell usable for the next `attach`. EOF on a tty is ctrl-D, in band.
       leaveStdinOpen: !!o.tty,
       logPath: paths.logPath,
-      log: { driver: log.driver === 'json-file' ? 'k8s-file' : log.driver, ...(log.sizeMax ? { sizeMax: log.sizeMax } : {}), ...(log.tag ? { tag: log.tag } : {}) },
+      log,
       exitDir: paths.exitDir,
       persistDir: paths.persistDir,
       exitCommand: opts.callerCleansUp ? undefined : cc.exitCommand(c.id),
