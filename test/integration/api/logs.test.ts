@@ -97,7 +97,7 @@ function follower(id: string, resume: Promise<void>): Promise<number> {
   });
 }
 
-test('ten clients following a 200 MB log: the service stays under 300 MB while they stall and while they read it all', async () => {
+test('ten clients following a 200 MB log: the service stays under 300 MB while they stall and while they read it all', async (t) => {
   const line = 'y'.repeat(999);
   const created = (await env.api('POST', '/v1.41/containers/create', {
     Image: IMAGE,
@@ -126,6 +126,7 @@ test('ten clients following a 200 MB log: the service stays under 300 MB while t
   sampling = false;
   await sampler;
   // Each line is 1000 bytes of output in an 8-byte stdcopy frame.
+  t.diagnostic(`service RSS ${Math.round(base / 1048576)} MB before, peak ${Math.round(peak / 1048576)} MB`);
   for (const b of received) assert.equal(b, 200_000 * 1008);
   assert.ok(peak < 300 * 1024 * 1024, `the service's RSS peaked at ${Math.round(peak / 1048576)} MB (from ${Math.round(base / 1048576)} MB)`);
   assert.equal((await env.api('DELETE', `/v1.41/containers/${id}`)).status, 204);
