@@ -1,7 +1,8 @@
 /** The streaming container endpoints: attach, logs, and the archive (`docker cp`). */
 import type { Router } from '../router.js';
 import { boolParam, mustRes, sendEmpty, type Call } from '../call.js';
-import { invalidArgument } from '../../core/errdefs.js';
+import { invalidArgument, isEngineError } from '../../core/errdefs.js';
+import type { LogRecord } from '../../core/oci-runtime/k8s-log.js';
 import type { AttachStreams } from '../../engine/containers/index.js';
 import { drain, frame, openRawStream, readHijackedJson } from '../stream.js';
 import { pathStatHeader } from '../shapes/container.js';
@@ -37,13 +38,22 @@ async function attach(c: Call): Promise<void> {
   const tty = doc.Config.Tty;
   const q = c.query;
   const wantStdin = boolParam(q, 'stdin') && doc.Config.OpenStdin && !!c.hijack;
+  // A container without a readable log (driver none) has no past output to replay.
+  let past: AsyncGenerator<LogRecord> | undefined;
+  if (boolParam(q, 'logs')) {
+    try {
+      past = c.engine.containers.logs(id, {});
+    } catch (e) {
+      if (!isEngineError(e, 'NotImplemented')) throw e;
+    }
+  }
   // An upgraded attach has no body; whatever follows the headers is already stdin.
   if (c.hijack) await readHijackedJson(c.req, c.hijack.socket, c.hijack.head);
   const stream = openRawStream(c, { tty });
   if (!wantStdin) drain(stream.stdin);
-  if (boolParam(q, 'logs')) {
+  if (past) {
     stream.begin();
-    for await (const r of c.engine.containers.logs(id, {})) {
+    for await (const r of past) {
       const line = Buffer.from(r.text + '\n');
       if (r.stream === 'stdout' && boolParam(q, 'stdout')) stream.stdout.write(line);
       if (r.stream === 'stderr' && boolParam(q, 'stderr')) stream.stderr.write(line);
@@ -74,6 +84,19 @@ async function attach(c: Call): Promise<void> {
   stream.end();
 }
 
+function drained(res: NodeJS.WritableStream & { destroyed: boolean }): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      res.off('drain', done);
+      res.off('close', done);
+      resolve();
+    };
+    res.once('drain', done);
+    res.once('close', done);
+  });
+}
+
 async function logs(c: Call): Promise<void> {
   const res = mustRes(c);
   const q = c.query;
@@ -101,7 +124,8 @@ async function logs(c: Call): Promise<void> {
     if (r.stream === 'stdout' ? !stdout : !stderr) continue;
     const payload = Buffer.from(`${timestamps ? `${rfc3339Nano(r.time, r.timestamp)} ` : ''}${r.text}\n`);
     if (res.destroyed) break;
-    res.write(tty ? payload : frame(r.stream === 'stdout' ? 1 : 2, payload));
+    // A slow client must slow the reading, or a big log would pile up in this process.
+    if (!res.write(tty ? payload : frame(r.stream === 'stdout' ? 1 : 2, payload))) await drained(res);
   }
   if (!res.writableEnded) res.end();
 }

@@ -294,7 +294,7 @@ export function createRequestFromBody(body: Obj, name: string | undefined): Cont
     ...(restart && str(restart.Name, 'RestartPolicy.Name')
       ? { restartPolicy: { name: restart.Name as string, maximumRetryCount: num(restart.MaximumRetryCount, 'RestartPolicy.MaximumRetryCount') ?? 0 } }
       : {}),
-    ...(log && str(log.Type, 'LogConfig.Type') ? { logConfig: { type: log.Type as string, config: strMap(log.Config, 'LogConfig.Config') ?? {} } } : {}),
+    ...(log ? { logConfig: { type: str(log.Type, 'HostConfig.LogConfig.Type') ?? '', config: strMap(log.Config, 'HostConfig.LogConfig.Config') ?? {} } } : {}),
     ...(bool(body.StdinOnce, 'StdinOnce') ? { stdinOnce: true } : {}),
   };
 }

@@ -24,6 +24,8 @@ export interface SkiffConfig {
     seccompProfile: string;
     pidsLimit: number;
     shmSize: string;
+    /** Default max-size of a container's log in bytes (conmon's --log-size-max); negative: unlimited. */
+    logSizeMax: number;
   };
   network: {
     defaultNetwork: string;
@@ -74,6 +76,7 @@ export function defaultConfig(): SkiffConfig {
       seccompProfile: '',
       pidsLimit: 2048,
       shmSize: '64m',
+      logSizeMax: -1,
     },
     network: {
       defaultNetwork: 'skiff',

@@ -56,6 +56,12 @@ export interface CreateOptions extends ExitPaths {
   leaveStdinOpen?: boolean;
   /** k8s-file log of stdout/stderr. */
   logPath: string;
+  /**
+   * Where output goes besides attached clients: the k8s-file at `logPath` (the default),
+   * journald (tagged), or nowhere; `sizeMax` bytes at most in the file, which the monitor
+   * empties on reaching it.
+   */
+  log?: { driver: 'k8s-file' | 'journald' | 'none'; sizeMax?: number; tag?: string };
   /** Program (argv) run by the monitor after the exit status is written, e.g. our own cleanup. */
   exitCommand?: string[];
   /** Extra arguments for the runtime (placed before the subcommand), e.g. ['--debug']. */

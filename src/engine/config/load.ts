@@ -66,6 +66,14 @@ export function loadConfig(opts: LoadConfigOptions = {}): SkiffConfig {
   cfg.containers.seccompProfile = str(containers, 'seccomp_profile', cfg.containers.seccompProfile);
   cfg.containers.shmSize = str(containers, 'shm_size', cfg.containers.shmSize);
   if (typeof containers.pids_limit === 'number') cfg.containers.pidsLimit = containers.pids_limit;
+  const logSizeMax = containers.log_size_max;
+  if (logSizeMax !== undefined) {
+    // containers.conf's rule: conmon reads 8 KiB at a time, so a positive limit below that could not hold a line.
+    if (typeof logSizeMax !== 'number' || !Number.isInteger(logSizeMax) || (logSizeMax >= 0 && logSizeMax < 8192)) {
+      throw invalidArgument(`config ${path}: containers.log_size_max must be a negative number (unlimited) or at least 8192 bytes`);
+    }
+    cfg.containers.logSizeMax = logSizeMax < 0 ? -1 : logSizeMax;
+  }
   const network = table(doc.network);
   cfg.network.defaultNetwork = str(network, 'default_network', cfg.network.defaultNetwork);
   cfg.network.defaultSubnet = str(network, 'default_subnet', cfg.network.defaultSubnet);

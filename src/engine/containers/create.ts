@@ -10,6 +10,7 @@ import { volumeEvent } from '../volumes/ops.js';
 import type { ContainerContext } from './context.js';
 import { generateName, validName } from './names.js';
 import { initialState } from './state.js';
+import { logHost, resolveLogConfig } from './log-config.js';
 import { containerEvent } from './events.js';
 import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
 
@@ -26,6 +27,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   if (req.name !== undefined && !validName(req.name)) {
     throw invalidArgument(`invalid container name "${req.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
+  const logConfig = resolveLogConfig(req.logConfig, ctx.config.containers, logHost());
   const exposed = { ...imageConfig.ExposedPorts, ...Object.fromEntries((req.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) };
   const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, exposed);
   const id = randomBytes(32).toString('hex');
@@ -46,7 +48,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       ...(req.netFiles ? { netFiles: req.netFiles } : {}),
       ...(req.exposedPorts?.length ? { exposedPorts: req.exposedPorts } : {}),
       ...(req.restartPolicy ? { restartPolicy: req.restartPolicy } : {}),
-      ...(req.logConfig ? { logConfig: req.logConfig } : {}),
+      logConfig,
       ...(req.stdinOnce ? { stdinOnce: true } : {}),
     };
     try {

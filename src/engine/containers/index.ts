@@ -6,7 +6,8 @@
 import type { AttachEnd, AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
 import { readLogs, type ReadLogsOptions } from '../../impl/runtime/logs.js';
 import type { LogRecord } from '../../core/oci-runtime/k8s-log.js';
-import { alreadyExists, failedPrecondition, invalidArgument } from '../../core/errdefs.js';
+import { alreadyExists, failedPrecondition, invalidArgument, notImplemented } from '../../core/errdefs.js';
+import { logDriverOf } from './log-config.js';
 import type { EngineContext } from '../context.js';
 import { ContainerContext, type ContainerEngineOptions } from './context.js';
 import {
@@ -264,11 +265,22 @@ export class ContainerEngine {
     return inspectDoc(this.cc, c);
   }
 
-  async *logs(ref: string, opts: Omit<ReadLogsOptions, 'isRunning'> = {}): AsyncGenerator<LogRecord> {
+  /**
+   * The container's log records. Not a generator itself: an unknown container or a driver
+   * that keeps nothing readable fails here, before a caller has answered anything.
+   */
+  logs(ref: string, opts: Omit<ReadLogsOptions, 'isRunning' | 'previous'> = {}): AsyncGenerator<LogRecord> {
     const c = resolveContainer(this.cc, ref);
+    const driver = logDriverOf(c.config.logConfig);
+    if (driver === 'none') throw notImplemented('configured logging driver does not support reading');
+    if (driver === 'journald') {
+      throw notImplemented(`skiff does not read journald: use journalctl CONTAINER_ID_FULL=${c.id}`);
+    }
     const cc = this.cc;
-    yield* readLogs(cc.paths(c.id).logPath, {
+    const logPath = cc.paths(c.id).logPath;
+    return readLogs(logPath, {
       ...opts,
+      previous: `${logPath}.1`,
       isRunning: async () => {
         const row = cc.records.get(c.id);
         return !!row && isActive((await refreshContainer(cc, row)).state.status);

@@ -162,8 +162,8 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       PortBindings: dockerPorts(c.config.ports ?? []) as Record<string, unknown>,
       PublishAllPorts: false,
       RestartPolicy: { Name: c.config.restartPolicy?.name ?? 'no', MaximumRetryCount: c.config.restartPolicy?.maximumRetryCount ?? 0 },
-      // The logs are conmon's k8s-file, read by the logs endpoint as json-file logs are.
-      LogConfig: { Type: c.config.logConfig?.type ?? 'json-file', Config: c.config.logConfig?.config ?? {} },
+      // json-file is skiff's default as dockerd's, though conmon writes it in the k8s-file format.
+      LogConfig: { Type: c.config.logConfig?.type || 'json-file', Config: c.config.logConfig?.config ?? {} },
     },
     GraphDriver: {
       Name: driver.name,

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
 import { generateSpec } from '../../core/runtime/spec.js';
@@ -11,6 +11,7 @@ import { writeRunFiles } from './etc-files.js';
 import { resolveContainer } from './resolve.js';
 import { mountRootfs, precreateMountpoints, unmountRootfs } from './rootfs.js';
 import { guard } from './state.js';
+import { runtimeLog } from './log-config.js';
 import { refreshContainer } from './sync.js';
 import { containerEvent } from './events.js';
 import { runFilesNetwork, setupContainerNetwork, teardownContainerNetwork } from '../networks/container-net.js';
@@ -119,6 +120,8 @@ export async function startContainer(
     if (spec.linux.uidMappings) precreateMountpoints(paths.rootfs, spec.mounts);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
     if (restarting) await runtime.delete(c.id, true);
+    const log = runtimeLog(c.config.logConfig);
+    if (log.sizeMax) keepPreviousLog(paths.logPath);
     const created = await runtime.create(rc, {
       tty: !!o.tty,
       stdin: !!o.stdinOpen,
@@ -126,6 +129,7 @@ export async function startContainer(
       // leave the shell usable for the next `attach`. EOF on a tty is ctrl-D, in band.
       leaveStdinOpen: !!o.tty,
       logPath: paths.logPath,
+      log,
       exitDir: paths.exitDir,
       persistDir: paths.persistDir,
       exitCommand: opts.callerCleansUp ? undefined : cc.exitCommand(c.id),
@@ -156,6 +160,19 @@ export async function startContainer(
     await teardownContainerNetwork(cc, c.id);
     cc.records.updateState(c.id, (s) => ({ ...s, starting: undefined, error: (e as Error).message }));
     throw e;
+  }
+}
+
+/**
+ * conmon counts a log's size from 0 at every start while appending to what an earlier run
+ * left, so a capped log would pass its max-size once. That log is moved aside as `<log>.1`
+ * (replacing an older one), which `logs` reads first: each file stays within the cap.
+ */
+function keepPreviousLog(logPath: string): void {
+  try {
+    if (statSync(logPath).size > 0) renameSync(logPath, `${logPath}.1`);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
   }
 }
 

@@ -42,7 +42,7 @@ export interface ContainerConfigRecord {
   exposedPorts?: string[];
   /** Kept for inspect: skiff restarts nothing by itself. */
   restartPolicy?: RestartPolicy;
-  /** Kept for inspect: the log is always conmon's k8s-file, which the logs verb reads. */
+  /** The log driver and options as checked at create (log-config.ts); absent in rows from before. */
   logConfig?: LogConfig;
   /** stdin closes when the first attached client goes (Docker's StdinOnce). */
   stdinOnce?: boolean;
@@ -76,6 +76,7 @@ export interface ContainerCreateRequest {
   /** Ports exposed besides the image's (Docker's ExposedPorts): `80/tcp`, `53/udp`. */
   exposedPorts?: string[];
   restartPolicy?: RestartPolicy;
+  /** --log-driver/--log-opt, HostConfig.LogConfig: type '' is the default driver. */
   logConfig?: LogConfig;
   stdinOnce?: boolean;
 }

@@ -34,6 +34,17 @@ export interface ConmonRuntimeOptions {
 
 const ENXIO = 'ENXIO';
 
+function logDrivers(o: CreateOptions): string[] {
+  switch (o.log?.driver ?? 'k8s-file') {
+    case 'none':
+      return ['none'];
+    case 'journald':
+      return ['journald'];
+    default:
+      return [`k8s-file:${o.logPath}`];
+  }
+}
+
 export class ConmonRuntime implements OciRuntime {
   readonly name: string;
   readonly path: string;
@@ -67,7 +78,9 @@ export class ConmonRuntime implements OciRuntime {
       pidFile: join(c.runDir, 'pidfile'),
       exitDir: o.exitDir,
       persistDir: o.persistDir,
-      logDrivers: [`k8s-file:${o.logPath}`],
+      logDrivers: logDrivers(o),
+      logSizeMax: o.log?.sizeMax,
+      logTag: o.log?.driver === 'journald' ? o.log.tag : undefined,
       logLevel: this.opts.logLevel,
       conmonPidFile: join(c.runDir, 'conmon.pid'),
       exitCommand: o.exitCommand,

@@ -29,8 +29,12 @@ export interface ConmonArgs {
   pidFile: string;
   exitDir: string;
   persistDir?: string;
-  /** `k8s-file:PATH`, `none`, …; several allowed. */
+  /** `k8s-file:PATH`, `journald`, `none`, …; several allowed. */
   logDrivers: string[];
+  /** --log-size-max: conmon empties the k8s-file when the next line would pass it. */
+  logSizeMax?: number;
+  /** --log-tag (journald only: conmon refuses it with k8s-file alone). */
+  logTag?: string;
   logLevel?: 'error' | 'warning' | 'info' | 'debug';
   conmonPidFile?: string;
   exitCommand?: string[];
@@ -51,6 +55,8 @@ export function conmonArgv(a: ConmonArgs): string[] {
   argv.push('-n', a.name, '--exit-dir', a.exitDir, '--full-attach');
   if (a.persistDir) argv.push('--persist-dir', a.persistDir);
   for (const l of a.logDrivers) argv.push('-l', l);
+  if (a.logSizeMax !== undefined && a.logSizeMax > 0) argv.push('--log-size-max', String(a.logSizeMax));
+  if (a.logTag) argv.push('--log-tag', a.logTag);
   argv.push('--log-level', a.logLevel ?? 'warning');
   for (const r of a.runtimeArgs) argv.push(`--runtime-arg=${r}`);
   if (a.conmonPidFile) argv.push('--conmon-pidfile', a.conmonPidFile);

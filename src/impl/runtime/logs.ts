@@ -1,14 +1,14 @@
 /**
- * Reading a container's k8s-file log (see core/oci-runtime/k8s-log.ts for the format): the
- * whole history with since/until/tail, then, when following, what conmon appends. conmon
- * rotates by writing `<log>.tmp` and renaming it over the log, so a new inode or a shorter file
- * means "start again from the top".
+ * Reading a container's k8s-file log (see core/oci-runtime/k8s-log.ts for the format) in
+ * bounded memory, whatever its size: since/until stream the file a chunk at a time, `tail N`
+ * finds where the last N records begin by reading backwards from the end, and following reads
+ * what conmon appends, across its rotations (log_size_max).
  */
 import { watch } from 'node:fs';
 import type { FSWatcher } from 'node:fs';
-import { open, stat } from 'node:fs/promises';
 import { LogAssembler, inWindow, parseLogLine } from '../../core/oci-runtime/k8s-log.js';
-import type { LogFilter, LogRecord } from '../../core/oci-runtime/k8s-log.js';
+import type { LogFilter, LogRecord, LogStream } from '../../core/oci-runtime/k8s-log.js';
+import { LogCursor } from './log-cursor.js';
 
 export interface ReadLogsOptions extends LogFilter {
   /** Only the last N records (of those in the since/until window). */
@@ -19,44 +19,51 @@ export interface ReadLogsOptions extends LogFilter {
   signal?: AbortSignal;
   /** Idle poll interval while following. */
   pollMs?: number;
+  /** The log of the container's previous run (kept aside at start when its size is capped), read first. */
+  previous?: string;
 }
 
-class LogFile {
-  private offset = 0;
-  private ino = -1;
-  private rest = '';
+/**
+ * How far past the Nth record from the end the backward scan looks for the start of a record
+ * split into `P` chunks (its first chunk before the cut): one such record is at most a few
+ * chunks of 8 KiB, interleaved with the other stream's lines.
+ */
+const SPLIT_LOOKBACK = 256 * 1024;
 
-  constructor(private readonly path: string) {}
-
-  /** Complete lines appended since the last call. */
-  async readLines(): Promise<string[]> {
-    let st;
-    try {
-      st = await stat(this.path);
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw e;
+/**
+ * Where to start reading forwards so that the last `n` records in the window are all read
+ * whole. Counts `F` lines (each ends a record) from the end; with `since`, stops at the
+ * first older line, as conmon's timestamps only grow. The offset is then moved back over any
+ * record whose first chunks lie before it.
+ */
+async function tailStart(cur: LogCursor, end: number, n: number, f: LogFilter): Promise<{ offset: number; found: number }> {
+  let found = 0;
+  let start: number | undefined;
+  let seen = new Set<LogStream>();
+  let past = 0;
+  for await (const { line, offset } of cur.backwards(end)) {
+    const l = parseLogLine(line);
+    if (!l) continue;
+    if (start === undefined) {
+      if (f.until && l.time > f.until) continue;
+      // Everything before is older still: no need to look further, even in an earlier file.
+      if (f.since && l.time < f.since) return { offset, found: n };
+      if (!l.partial && ++found >= n) start = offset;
+      continue;
     }
-    if (st.ino !== this.ino || st.size < this.offset) {
-      this.ino = st.ino;
-      this.offset = 0;
-      this.rest = '';
+    past += line.length + 1;
+    if (!seen.has(l.stream)) {
+      seen.add(l.stream);
+      // The nearest earlier line of this stream is a chunk of a record that ends after `start`.
+      if (l.partial) {
+        start = offset;
+        seen = new Set();
+        past = 0;
+      }
     }
-    if (st.size === this.offset) return [];
-    const fh = await open(this.path, 'r');
-    try {
-      const buf = Buffer.alloc(st.size - this.offset);
-      const { bytesRead } = await fh.read(buf, 0, buf.length, this.offset);
-      this.offset += bytesRead;
-      const text = this.rest + buf.toString('utf8', 0, bytesRead);
-      const lines = text.split('\n');
-      // The last piece has no newline yet: conmon is mid-write.
-      this.rest = lines.pop() ?? '';
-      return lines;
-    } finally {
-      await fh.close();
-    }
+    if (seen.size === 2 || past > SPLIT_LOOKBACK) return { offset: start, found };
   }
+  return { offset: start ?? 0, found };
 }
 
 function* records(lines: string[], asm: LogAssembler, f: LogFilter): Generator<LogRecord> {
@@ -67,35 +74,98 @@ function* records(lines: string[], asm: LogAssembler, f: LogFilter): Generator<L
   }
 }
 
+/** The last `n` records from `cur`'s offset to the end of the file as it is now. */
+async function lastRecords(cur: LogCursor, n: number, asm: LogAssembler, f: LogFilter, final: boolean): Promise<LogRecord[]> {
+  let kept: LogRecord[] = [];
+  const keep = (r: LogRecord) => {
+    kept.push(r);
+    if (kept.length >= 2 * n) kept = kept.slice(-n);
+  };
+  for await (const batch of cur.batches()) for (const r of records(batch, asm, f)) keep(r);
+  if (final) for (const r of asm.flush()) if (inWindow(r, f)) keep(r);
+  return kept.slice(-n);
+}
+
 export async function* readLogs(path: string, opts: ReadLogsOptions = {}): AsyncGenerator<LogRecord> {
-  const file = new LogFile(path);
+  const cur = new LogCursor(path);
+  const prev = opts.previous ? new LogCursor(opts.previous) : undefined;
   const asm = new LogAssembler();
-  const first = [...records(await file.readLines(), asm, opts)];
-  // Without follow, a line the container never finished is as final as it gets.
-  if (!opts.follow) first.push(...asm.flush().filter((r) => inWindow(r, opts)));
-  yield* opts.tail !== undefined ? (opts.tail > 0 ? first.slice(-opts.tail) : []) : first;
-  if (!opts.follow) return;
+  try {
+    if (opts.tail !== undefined) {
+      if (opts.tail > 0) yield* await tailRecords(cur, prev, opts.tail, opts);
+      // Nothing read yet; a tail of 0 starts following at the end.
+      else if (await cur.open()) cur.seek(await cur.size());
+    } else {
+      if (prev) {
+        for await (const batch of prev.batches()) yield* records(batch, new LogAssembler(), opts);
+      }
+      for await (const batch of cur.batches()) yield* records(batch, asm, opts);
+      // Without follow, a line the container never finished is as final as it gets.
+      if (!opts.follow) for (const r of asm.flush()) if (inWindow(r, opts)) yield r;
+    }
+    if (opts.follow) yield* follow(cur, asm, opts);
+  } finally {
+    await cur.close();
+    await prev?.close();
+  }
+
+  /** The last n records of the previous run's file and the current one; `cur` is left at the end it read. */
+  async function tailRecords(cur: LogCursor, prev: LogCursor | undefined, n: number, f: LogFilter): Promise<LogRecord[]> {
+    let kept: LogRecord[] = [];
+    let start = { offset: 0, found: 0 };
+    if (await cur.open()) {
+      start = await tailStart(cur, await cur.size(), n, f);
+      cur.seek(start.offset);
+    }
+    if (prev && start.found < n && (await prev.open())) {
+      const p = await tailStart(prev, await prev.size(), n - start.found, f);
+      prev.seek(p.offset);
+      kept = await lastRecords(prev, n, new LogAssembler(), f, true);
+    }
+    const own = await lastRecords(cur, n, asm, f, !opts.follow);
+    return [...kept, ...own].slice(-n);
+  }
+}
+
+async function* follow(cur: LogCursor, asm: LogAssembler, opts: ReadLogsOptions): AsyncGenerator<LogRecord> {
   let wake: (() => void) | null = null;
   let watcher: FSWatcher | undefined;
-  try {
-    watcher = watch(path, () => wake?.());
-  } catch {
-    // no inotify for this file: polling alone will do
-  }
+  const watchFile = () => {
+    watcher?.close();
+    try {
+      // The watch is on the inode: it is renewed when conmon replaces the file.
+      watcher = watch(cur.path, () => wake?.());
+    } catch {
+      watcher = undefined; // no file yet, or no inotify: polling alone will do
+    }
+  };
+  watchFile();
   const onAbort = () => wake?.();
   opts.signal?.addEventListener('abort', onAbort);
   try {
     for (;;) {
       if (opts.signal?.aborted) return;
       if (opts.until && Date.now() > opts.until.getTime()) return;
-      const lines = await file.readLines();
-      if (lines.length) {
-        yield* records(lines, asm, opts);
+      let read = false;
+      for await (const batch of cur.batches()) {
+        read = true;
+        yield* records(batch, asm, opts);
+      }
+      if (read) continue;
+      const replaced = await cur.replaced();
+      if (replaced !== 'no') {
+        if (replaced === 'renamed') {
+          // What conmon wrote to the old file between our last read and its rename.
+          for await (const batch of cur.batches()) yield* records(batch, asm, opts);
+          await cur.reopen();
+        }
+        else cur.seek(0);
+        watchFile();
         continue;
       }
       if (opts.isRunning && !(await opts.isRunning())) {
         // The process is gone: whatever conmon flushed before the exit file is final.
-        yield* records(await file.readLines(), asm, opts);
+        for await (const batch of cur.batches()) yield* records(batch, asm, opts);
         for (const r of asm.flush()) if (inWindow(r, opts)) yield r;
         return;
       }

@@ -76,6 +76,8 @@ export interface CreateFlags {
   cgroupns?: string;
   cgroupParent?: string;
   pull?: string;
+  logDriver?: string;
+  logOpt?: string[];
 }
 
 export function addCreateFlags(cmd: Command): Command {
@@ -141,7 +143,9 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--uts <mode>', 'UTS namespace: host, private')
     .option('--cgroupns <mode>', 'cgroup namespace: host, private')
     .option('--cgroup-parent <path>', 'optional parent cgroup for the container')
-    .option('--pull <policy>', 'pull image before running: missing, always, never', 'missing');
+    .option('--pull <policy>', 'pull image before running: missing, always, never', 'missing')
+    .option('--log-driver <driver>', 'logging driver: json-file (default), k8s-file, journald, none')
+    .option('--log-opt <key=value>', 'log driver options: max-size=10m, max-file=1, tag=… (journald)', collect);
 }
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -315,5 +319,16 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
       publishAll: !!f.publishAll,
     },
     netFiles: { addHosts: f.addHost, dns: f.dns, dnsSearch: f.dnsSearch, dnsOptions: f.dnsOption },
+    ...(f.logDriver !== undefined || f.logOpt?.length ? { logConfig: { type: f.logDriver ?? '', config: logOpts(f.logOpt) } } : {}),
   };
+}
+
+/** `--log-opt k=v`; a bare `k` is passed on with an empty value, for the engine to judge as docker does. */
+function logOpts(list: string[] | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const kv of list ?? []) {
+    const i = kv.indexOf('=');
+    out[i < 0 ? kv : kv.slice(0, i)] = i < 0 ? '' : kv.slice(i + 1);
+  }
+  return out;
 }

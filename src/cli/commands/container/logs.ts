@@ -1,3 +1,4 @@
+import { once } from 'node:events';
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
@@ -38,6 +39,8 @@ export function register(parent: Command, app: App, name = 'logs'): void {
       })) {
         const line = (o.timestamps ? `${r.timestamp} ` : '') + r.text;
         (r.stream === 'stderr' ? app.err : app.out)(line.endsWith('\n') ? line : line + '\n');
+        // Node queues what a pipe cannot take yet: wait, or a big log would pile up in memory.
+        for (const s of [process.stdout, process.stderr]) if (s.writableNeedDrain) await once(s, 'drain');
       }
     });
   examples(cmd, ['skiff logs web', 'skiff logs -f --tail 10 web', 'skiff logs --since 5m -t web']);
