@@ -67,6 +67,26 @@ export interface CredentialStore {
   get(registry: string): Credentials | undefined;
 }
 
+/**
+ * Bounds on what a registry may make us hold or wait for: every byte count a peer controls is
+ * checked against one of these before it is trusted, and a silent connection is given up on.
+ */
+export interface RegistryLimits {
+  /** a connection that sends nothing for this long (waiting for headers included) fails */
+  idleTimeoutMs: number;
+  /** descriptors of layers and other blobs claiming more are refused before any download */
+  maxBlobSize: number;
+  /** manifests, indexes and image configs: read whole into memory, so held to this */
+  maxManifestSize: number;
+}
+
+/** containerd's 4 MiB for documents; 32 GiB is beyond any layer a registry would sensibly hold. */
+export const DEFAULT_REGISTRY_LIMITS: RegistryLimits = {
+  idleTimeoutMs: 30_000,
+  maxBlobSize: 32 * 1024 ** 3,
+  maxManifestSize: 4 << 20,
+};
+
 export interface RegistryOptions {
   /** false: accept any certificate and fall back to plain HTTP (`--tls-verify=false`) */
   tlsVerify?: boolean;
@@ -75,4 +95,6 @@ export interface RegistryOptions {
   credentials?: CredentialStore;
   /** a user agent string, also logged by registries */
   userAgent?: string;
+  /** default DEFAULT_REGISTRY_LIMITS */
+  limits?: RegistryLimits;
 }
