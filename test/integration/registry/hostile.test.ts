@@ -5,7 +5,10 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { makeEnv, type TestEnv } from '../../helpers/env.js';
+import { spawn } from 'node:child_process';
+import { connect } from 'node:net';
+import { makeEnv, SKIFF_BIN, type TestEnv } from '../../helpers/env.js';
+import { apiRequest, jsonLines } from '../api/image-fixtures.js';
 import { writeLayerTar, writeOciArchive } from '../../helpers/oci-archive.js';
 import { startRegistry, type Registry } from './fixtures.js';
 import { registryManifest, startHostile, type HostileRegistry } from './hostile.js';
@@ -193,5 +196,42 @@ test('descriptor sizes over the configured caps are refused before any download'
   } finally {
     env.cleanup();
     tiny.cleanup();
+  }
+});
+
+test('through the API service: a stalled pull ends its stream with the error while the service keeps answering; prune empties the store', async () => {
+  const env = makeHostileEnv('skiff-hostile-api-');
+  const layer = bigLayer();
+  const sock = join(env.dir, 'api.sock');
+  const proc = spawn(process.execPath, [SKIFF_BIN, 'system', 'service', '--time', '0', `unix://${sock}`], { env: env.env, stdio: 'ignore' });
+  const exited = new Promise((r) => proc.once('exit', r));
+  try {
+    for (let up = false; !up; ) {
+      assert.equal(proc.exitCode, null, 'the service exited');
+      up = await new Promise<boolean>((res) => {
+        const s = connect(sock);
+        s.once('connect', () => (s.destroy(), res(true)));
+        s.once('error', () => setTimeout(() => res(false), 50));
+      });
+    }
+    hostile.rules.set(blobPath(layer.digest), { kind: 'stall-body', after: 128 << 10 });
+    const pulling = apiRequest(sock, 'POST', `/v1.41/images/create?fromImage=${encodeURIComponent(`${hostile.host}/x/app`)}&tag=1`);
+    // Asked while the download sits in the stall: the service's event loop is free.
+    for (let i = 0; i < 100 && !hostile.log.some((l) => l.endsWith(layer.digest)); i++) await new Promise((r) => setTimeout(r, 20));
+    const ping = await apiRequest(sock, 'GET', '/_ping');
+    assert.equal(ping.status, 200);
+    const r = await pulling;
+    assert.equal(r.status, 200, r.text);
+    const last = jsonLines(r.text).at(-1) as { errorDetail?: { message: string } };
+    assert.match(last.errorDetail?.message ?? '', new RegExp(`blob ${layer.digest} in ${hostile.host}/x/app: the registry sent nothing for 1s`), r.text);
+    assert.equal(ls(env, 'content/ingest').length, 1, 'the part downloaded is kept for a resume');
+    const prune = await apiRequest(sock, 'POST', '/v1.41/images/prune');
+    assert.equal(prune.status, 200, prune.text);
+    await assertEmptyStore(env);
+  } finally {
+    hostile.rules.clear();
+    proc.kill('SIGTERM');
+    await exited;
+    env.cleanup();
   }
 });
