@@ -8,7 +8,8 @@
  * number of `fetch` calls for the same repository. A fetch may start at an offset, so a
  * caller that kept the first part of a blob asks only for the rest; the Fetcher says
  * whether the registry honoured the offset, and the caller must verify the whole blob's
- * digest itself: nothing here trusts the bytes.
+ * digest itself: nothing here trusts the bytes. What a Fetcher does bound is their number:
+ * never more than the descriptor's size, and no descriptor above RegistryLimits' caps.
  *
  * Pushing is blob by blob, children before parents: `exists` (HEAD), else `mount` from a
  * sibling repository of the same registry, else `upload`; the manifest goes last.
@@ -41,8 +42,11 @@ export interface FetchResult {
 
 export interface Fetcher {
   fetch(desc: Descriptor, opts?: FetchOptions): Promise<FetchResult>;
-  /** a manifest or index by digest or tag, with its bytes verified when asked by digest */
-  fetchManifest(reference: string): Promise<Resolved>;
+  /**
+   * a manifest or index by digest or tag, with its bytes verified when asked by digest; `size`
+   * (from the descriptor naming it) bounds the body, which is refused past it
+   */
+  fetchManifest(reference: string, size?: number): Promise<Resolved>;
 }
 
 export interface Pusher {
