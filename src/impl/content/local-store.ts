@@ -170,14 +170,17 @@ export class LocalContentStore implements ContentStore {
     for (const ing of this.ingests()) {
       if (ing.active) continue;
       const p = join(this.ingestDir, ing.name);
+      let locked = false;
       try {
-        if (statSync(p).isDirectory() && !tryLockIngest(p)) continue;
+        if (statSync(p).isDirectory() && !(locked = tryLockIngest(p))) continue;
         rmSync(p, { recursive: true, force: true });
         held.delete(p);
         removed++;
         bytes += ing.size;
       } catch {
-        // Another process removed it first, or a writer took it back between the lock and rmdir.
+        // Another process removed it first, or a writer recreated its lock before the rmdir: a
+        // lock of ours left there would hold that writer off for as long as this process lives.
+        if (locked) unlockIngest(p);
       }
     }
     return { removed, bytes };
