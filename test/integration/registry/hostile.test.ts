@@ -126,7 +126,7 @@ test('a registry that stalls mid-layer fails the pull naming it; the part held c
   }
 });
 
-test('a registry that stalls after the headers, or never answers, fails the pull with the idle timeout', async () => {
+test('a registry that stalls after the headers, or never answers, fails the pull with the idle timeout; system prune leaves nothing', async () => {
   const env = makeHostileEnv('skiff-hostile-headers-');
   try {
     hostile.rules.set(blobPath(app.doc.config.digest), { kind: 'stall-body', after: 0 });
@@ -138,7 +138,7 @@ test('a registry that stalls after the headers, or never answers, fails the pull
     const m = await env.runAsync(['pull', `${hostile.host}/x/app:1`]);
     assert.equal(m.code, 125, m.stderr);
     assert.match(m.stderr, new RegExp(`manifest ${hostile.host}/x/app:1: the registry sent nothing for 1s`));
-    await ok(env, ['image', 'prune', '-f']);
+    await ok(env, ['system', 'prune', '-f']);
     await assertEmptyStore(env);
   } finally {
     hostile.rules.clear();
