@@ -3,6 +3,7 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import { invalidArgument } from '../../core/errdefs.js';
+import { DEFAULT_REGISTRY_LIMITS } from '../../core/remotes/remotes.js';
 import { idleTimeoutError } from './limits.js';
 
 export interface HttpRequest {
@@ -66,7 +67,7 @@ function once(req: HttpRequest): Promise<HttpResponse> {
     // The socket's inactivity timer runs until the response has ended, so it covers the
     // connect, the wait for headers and every gap in the body; the error goes to whoever
     // reads at that moment (this promise, or the body's consumer).
-    const idle = req.idleTimeoutMs ?? 30_000;
+    const idle = req.idleTimeoutMs ?? DEFAULT_REGISTRY_LIMITS.idleTimeoutMs;
     r.setTimeout(idle, () => {
       const e = idleTimeoutError(req.what ?? `registry ${req.url.host}`, req.url.host, idle);
       if (response) response.destroy(e);

@@ -77,11 +77,6 @@ export async function manifestOf(r: RemoteTop, platform: string | undefined): Pr
   return r.remote.fetchManifest(chosen.digest, chosen.size);
 }
 
-/** A small blob (a config) read whole, held to registry_max_manifest_size and refused unless it is exactly what `desc` names. */
-export async function fetchSmallBlob(remote: RemoteRepository, desc: Descriptor, what: string): Promise<Buffer> {
-  return remote.fetchDocument(desc, what);
-}
-
 export class RegistrySource implements ImageSource {
   private readonly registries: Registries;
   private remote?: RemoteRepository;
@@ -102,7 +97,7 @@ export class RegistrySource implements ImageSource {
     const parsed = checkManifest(parseJson(doc.bytes, what), what);
     // Every size the manifest claims is checked before the first blob is asked for.
     for (const l of parsed.layers) r.remote.checkSize(l, `layer ${l.digest} of ${what}`);
-    const config = await fetchSmallBlob(r.remote, parsed.config, `config of ${what}`);
+    const config = await r.remote.fetchDocument(parsed.config, `config of ${what}`);
     const byTag = r.ref.tag !== undefined && r.ref.digest === undefined;
     return {
       manifest: { bytes: doc.bytes, mediaType: doc.descriptor.mediaType, digest: doc.descriptor.digest },
