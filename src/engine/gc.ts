@@ -5,6 +5,8 @@ import { pidAlive } from '../sys/process.js';
 export interface GcReport {
   layersRemoved: number;
   blobsRemoved: number;
+  /** partial downloads no live process held */
+  ingestsRemoved: number;
   bytesReclaimed: number;
 }
 
@@ -49,8 +51,8 @@ export function removeBlobsIfUnused(ctx: EngineContext, digests: Iterable<string
 
 /**
  * Mark and sweep over everything: leases of dead processes, abandoned layers (incomplete
- * and unleased), unreferenced complete layers, layer directories with no row, and
- * unreferenced blobs.
+ * and unleased), unreferenced complete layers, layer directories with no row, unreferenced
+ * blobs, and partial downloads whose writer is gone (a later pull would have resumed them).
  */
 export function collectGarbage(ctx: EngineContext): GcReport {
   const records = ctx.records;
@@ -98,6 +100,11 @@ export function collectGarbage(ctx: EngineContext): GcReport {
     ctx,
     ctx.content.list().map((b) => b.digest),
   );
-  ctx.content.pruneIngests(24 * 3600 * 1000);
-  return { layersRemoved, blobsRemoved: blobs.removed, bytesReclaimed: bytesReclaimed + blobs.bytes };
+  const ingests = ctx.content.pruneIngests();
+  return {
+    layersRemoved,
+    blobsRemoved: blobs.removed,
+    ingestsRemoved: ingests.removed,
+    bytesReclaimed: bytesReclaimed + blobs.bytes + ingests.bytes,
+  };
 }

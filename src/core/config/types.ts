@@ -4,6 +4,8 @@
  * layers add their own tables; unknown keys are kept out of the typed view but do not fail.
  */
 
+import { DEFAULT_REGISTRY_LIMITS, type RegistryLimits } from '../remotes/remotes.js';
+
 export type StorageDriverName = 'overlay' | 'vfs';
 
 export interface SkiffConfig {
@@ -17,6 +19,8 @@ export interface SkiffConfig {
     runtime: string;
     runtimes: Record<string, string[]>;
     conmonPath: string[];
+    /** registry_idle_timeout, registry_max_blob_size, registry_max_manifest_size */
+    registryLimits: RegistryLimits;
   };
   containers: {
     defaultCapabilities: string[];
@@ -69,6 +73,7 @@ export function defaultConfig(): SkiffConfig {
         crun: ['/usr/bin/crun', '/usr/local/bin/crun'],
       },
       conmonPath: ['/usr/bin/conmon', '/usr/libexec/podman/conmon', '/usr/local/bin/conmon'],
+      registryLimits: { ...DEFAULT_REGISTRY_LIMITS },
     },
     containers: {
       defaultCapabilities: [...DEFAULT_CAPABILITIES],

@@ -8,7 +8,8 @@
  * number of `fetch` calls for the same repository. A fetch may start at an offset, so a
  * caller that kept the first part of a blob asks only for the rest; the Fetcher says
  * whether the registry honoured the offset, and the caller must verify the whole blob's
- * digest itself: nothing here trusts the bytes.
+ * digest itself: nothing here trusts the bytes. What a Fetcher does bound is their number:
+ * never more than the descriptor's size, and no descriptor above RegistryLimits' caps.
  *
  * Pushing is blob by blob, children before parents: `exists` (HEAD), else `mount` from a
  * sibling repository of the same registry, else `upload`; the manifest goes last.
@@ -41,8 +42,11 @@ export interface FetchResult {
 
 export interface Fetcher {
   fetch(desc: Descriptor, opts?: FetchOptions): Promise<FetchResult>;
-  /** a manifest or index by digest or tag, with its bytes verified when asked by digest */
-  fetchManifest(reference: string): Promise<Resolved>;
+  /**
+   * a manifest or index by digest or tag, with its bytes verified when asked by digest; `size`
+   * (from the descriptor naming it) bounds the body, which is refused past it
+   */
+  fetchManifest(reference: string, size?: number): Promise<Resolved>;
 }
 
 export interface Pusher {
@@ -67,6 +71,26 @@ export interface CredentialStore {
   get(registry: string): Credentials | undefined;
 }
 
+/**
+ * Bounds on what a registry may make us hold or wait for: every byte count a peer controls is
+ * checked against one of these before it is trusted, and a silent connection is given up on.
+ */
+export interface RegistryLimits {
+  /** a connection that sends nothing for this long (waiting for headers included) fails */
+  idleTimeoutMs: number;
+  /** descriptors of layers and other blobs claiming more are refused before any download */
+  maxBlobSize: number;
+  /** manifests, indexes and image configs: read whole into memory, so held to this */
+  maxManifestSize: number;
+}
+
+/** containerd's 4 MiB for documents; 32 GiB is beyond any layer a registry would sensibly hold. */
+export const DEFAULT_REGISTRY_LIMITS: RegistryLimits = {
+  idleTimeoutMs: 30_000,
+  maxBlobSize: 32 * 1024 ** 3,
+  maxManifestSize: 4 << 20,
+};
+
 export interface RegistryOptions {
   /** false: accept any certificate and fall back to plain HTTP (`--tls-verify=false`) */
   tlsVerify?: boolean;
@@ -75,4 +99,6 @@ export interface RegistryOptions {
   credentials?: CredentialStore;
   /** a user agent string, also logged by registries */
   userAgent?: string;
+  /** default DEFAULT_REGISTRY_LIMITS */
+  limits?: RegistryLimits;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parse } from 'smol-toml';
 import { invalidArgument } from '../../core/errdefs.js';
 import { defaultConfig, type SkiffConfig, type StorageDriverName } from '../../core/config/types.js';
+import { registryLimits } from './registry-limits.js';
 
 export const SYSTEM_CONFIG_PATH = '/etc/skiff/skiff.conf';
 
@@ -60,6 +61,7 @@ export function loadConfig(opts: LoadConfigOptions = {}): SkiffConfig {
   for (const [name, paths] of Object.entries(table(engine.runtimes))) {
     if (Array.isArray(paths)) cfg.engine.runtimes[name] = paths.filter((p): p is string => typeof p === 'string');
   }
+  cfg.engine.registryLimits = registryLimits(engine, cfg.engine.registryLimits, path);
   const containers = table(doc.containers);
   cfg.containers.defaultCapabilities = strList(containers, 'default_capabilities', cfg.containers.defaultCapabilities);
   cfg.containers.defaultUlimits = strList(containers, 'default_ulimits', cfg.containers.defaultUlimits);

@@ -45,6 +45,11 @@ export type * from './copy-types.js';
 export class ImageEngine {
   constructor(private readonly ctx: EngineContext) {}
 
+  /** Remote options with skiff.conf's bounds on what a registry may send. */
+  private limited<T extends RemoteOptions>(opts: T | undefined): T {
+    return { ...(opts ?? ({} as T)), limits: this.ctx.config.engine.registryLimits };
+  }
+
   list(opts?: ImageListOptions): Promise<ImageSummary[]> {
     return listImages(this.ctx, opts);
   }
@@ -101,26 +106,27 @@ export class ImageEngine {
   }
 
   async pull(ref: string, opts?: ImagePullOptions, onProgress?: ProgressListener): Promise<ImagePullResult> {
-    return (await import('./pull.js')).pullImage(this.ctx, ref, opts, onProgress);
+    return (await import('./pull.js')).pullImage(this.ctx, ref, this.limited(opts), onProgress);
   }
 
   async push(source: string, destination?: string, opts?: ImagePushOptions, onProgress?: ProgressListener): Promise<ImagePushResult> {
-    return (await import('./push.js')).pushImage(this.ctx, source, destination, opts, onProgress);
+    return (await import('./push.js')).pushImage(this.ctx, source, destination, this.limited(opts), onProgress);
   }
 
   /** `image copy SRC DST` between docker://, oci:, oci-archive:, docker-archive: and the local store. */
   async copy(src: string, dst: string, opts?: ImageCopyOptions, onProgress?: ProgressListener): Promise<ImageCopyResult> {
-    return (await import('./copy.js')).copyImage(this.ctx, src, dst, opts, onProgress);
+    const o = opts ?? {};
+    return (await import('./copy.js')).copyImage(this.ctx, src, dst, { ...o, src: this.limited(o.src), dest: this.limited(o.dest) }, onProgress);
   }
 
   /** The manifest or index a registry reference names, as the registry holds it. */
   async inspectRemoteManifest(ref: string, opts?: RemoteOptions): Promise<RemoteManifest> {
-    return (await import('./remote-inspect.js')).inspectRemoteManifest(ref, opts);
+    return (await import('./remote-inspect.js')).inspectRemoteManifest(ref, this.limited(opts));
   }
 
   /** `image inspect --remote`: a registry image's config and layers, without pulling it. */
   async inspectRemote(ref: string, opts?: RemoteOptions & { platform?: string }): Promise<RemoteImageInspect> {
-    return (await import('./remote-inspect.js')).inspectRemoteImage(ref, opts);
+    return (await import('./remote-inspect.js')).inspectRemoteImage(ref, this.limited(opts));
   }
 
   tree(ref: string, opts?: { whatRequires?: boolean }): ImageTree {

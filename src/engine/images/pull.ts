@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import type { Descriptor, Platform } from '../../core/content/content.js';
 import { invalidArgument, isEngineError, notFound, EngineError } from '../../core/errdefs.js';
 import { hostPlatform, MediaType } from '../../core/images/oci.js';
 import { familiarName, formatReference, repositoryOf } from '../../core/images/reference.js';
 import { checkConfig, checkIndex, checkManifest, parseJson } from '../../impl/archive/documents.js';
-import { expandShortName, loadRegistriesConf, pullSources, type Registries, type RegistriesConf, type RemoteRepository } from '../../impl/registry/index.js';
+import { expandShortName, isIdleTimeout, loadRegistriesConf, pullSources, type Registries, type RegistriesConf, type RemoteRepository } from '../../impl/registry/index.js';
 import type { Reference } from '../../core/images/reference.js';
 import type { Resolved } from '../../core/remotes/remotes.js';
 import type { LayerRecord } from '../../impl/metadata/records.js';
@@ -102,10 +101,6 @@ async function downloadInto({ ctx, remote, onProgress, count, stop }: Transfer, 
             if (!isEngineError(stop.reason) || stop.reason.code !== 'Unavailable') await w.abort();
             throw stop.reason;
           }
-          if (held + chunk.length > desc.size) {
-            stream.destroy();
-            throw invalidArgument(`blob ${desc.digest} from ${remote.repo}: registry sent more than the ${desc.size} bytes promised`);
-          }
           await w.write(chunk);
           held += chunk.length;
           live?.wrote(chunk);
@@ -119,7 +114,13 @@ async function downloadInto({ ctx, remote, onProgress, count, stop }: Transfer, 
         throw Object.assign(new Error(`connection closed after ${held} of ${desc.size} bytes`), { code: 'ECONNRESET' });
       } catch (e) {
         if (stop.reason !== undefined) throw stop.reason;
-        if (isEngineError(e) && e.code !== 'Unavailable') throw e;
+        // A silent registry would only be waited for again; what is held stays for a resume.
+        if (isIdleTimeout(e)) throw e;
+        if (isEngineError(e) && e.code !== 'Unavailable') {
+          // Refused (a body longer than its descriptor): nothing of it is worth resuming.
+          await w.abort();
+          throw e;
+        }
         if (attempt >= DOWNLOAD_ATTEMPTS) {
           throw new EngineError('Unavailable', `downloading ${desc.digest} from ${remote.repo}: ${(e as Error).message}`, { cause: e });
         }
@@ -253,9 +254,13 @@ async function pullWith(
   if (isIndex(doc.descriptor.mediaType)) {
     const index = checkIndex(parseJson(doc.bytes, what), what);
     const want = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
-    doc = await remote.fetchManifest(choosePlatform(index.manifests, want, what).digest);
+    const chosen = choosePlatform(index.manifests, want, what);
+    doc = await remote.fetchManifest(chosen.digest, chosen.size);
   }
   const manifest = checkManifest(parseJson(doc.bytes, what), what);
+  // Every size the manifest claims is checked before the first blob is asked for.
+  remote.checkSize(manifest.config, `config of ${what}`, true);
+  for (const l of manifest.layers) remote.checkSize(l, `layer ${l.digest} of ${what}`);
   const count: Counter = { blobs: 0, bytes: 0 };
   const written = new Set<string>();
   const note = (d: string) => {
@@ -268,16 +273,9 @@ async function pullWith(
       if (ctx.content.has(manifest.config.digest)) {
         configBytes = await ctx.content.readBytes(manifest.config.digest);
       } else {
-        const chunks: Buffer[] = [];
-        const { stream } = await remote.fetch(manifest.config);
-        for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
-        configBytes = Buffer.concat(chunks);
-        const got = 'sha256:' + createHash('sha256').update(configBytes).digest('hex');
-        if (got !== manifest.config.digest) {
-          throw invalidArgument(`config ${manifest.config.digest} from ${what} refused: its content hashes to ${got}`);
-        }
-        note(got);
-        await ctx.content.put(configBytes, { digest: got });
+        configBytes = await remote.fetchDocument(manifest.config, `config of ${what}`);
+        note(manifest.config.digest);
+        await ctx.content.put(configBytes, { digest: manifest.config.digest });
         count.blobs++;
         count.bytes += configBytes.length;
       }

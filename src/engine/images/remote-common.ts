@@ -6,7 +6,13 @@ import type { RemoteOptions } from './remote-types.js';
 export function registriesFor(opts: RemoteOptions): Registries {
   const explicit = opts.credentials;
   const credentials = explicit ? { get: () => explicit } : new AuthFile(opts.authfile);
-  return new Registries({ tlsVerify: opts.tlsVerify, certDir: opts.certDir, credentials, userAgent: 'skiff' });
+  return new Registries({
+    tlsVerify: opts.tlsVerify,
+    certDir: opts.certDir,
+    credentials,
+    userAgent: 'skiff',
+    ...(opts.limits ? { limits: opts.limits } : {}),
+  });
 }
 
 export const shortId = (digest: string) => digest.replace(/^sha256:/, '').slice(0, 12);

@@ -7,7 +7,7 @@ import { checkConfig, checkManifest, parseJson } from '../../impl/archive/docume
 import type { RemoteImageInspect, RemoteManifest } from './copy-types.js';
 import { registriesFor } from './remote-common.js';
 import type { RemoteOptions } from './remote-types.js';
-import { fetchSmallBlob, manifestOf, resolveRemote } from './transports/registry.js';
+import { manifestOf, resolveRemote } from './transports/registry.js';
 
 /** The document a reference names (an index or a manifest), exactly as the registry holds it. */
 export async function inspectRemoteManifest(input: string, opts: RemoteOptions = {}): Promise<RemoteManifest> {
@@ -32,7 +32,7 @@ export async function inspectRemoteImage(input: string, opts: RemoteOptions & { 
     const what = formatReference(r.ref);
     const doc = await manifestOf(r, opts.platform);
     const manifest = checkManifest(parseJson(doc.bytes, what), what);
-    const [configBytes, tags] = await Promise.all([fetchSmallBlob(r.remote, manifest.config, `config of ${what}`), r.remote.listTags()]);
+    const [configBytes, tags] = await Promise.all([r.remote.fetchDocument(manifest.config, `config of ${what}`), r.remote.listTags()]);
     const config = checkConfig(parseJson(configBytes, `config of ${what}`), `config of ${what}`);
     return {
       Name: repositoryOf(r.ref),

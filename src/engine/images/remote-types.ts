@@ -1,5 +1,5 @@
 /** Options, results and progress events of `pull`, `push` and `login`: shared by the CLI and the API. */
-import type { Credentials } from '../../core/remotes/remotes.js';
+import type { Credentials, RegistryLimits } from '../../core/remotes/remotes.js';
 
 export interface RemoteOptions {
   /** false: accept any certificate and fall back to plain HTTP */
@@ -10,6 +10,8 @@ export interface RemoteOptions {
   authfile?: string;
   /** used for every registry of this transfer instead of the credentials file (the API's X-Registry-Auth) */
   credentials?: Credentials;
+  /** filled in by the engine from skiff.conf's [engine] registry_* settings; callers leave it out */
+  limits?: RegistryLimits;
 }
 
 export interface ImagePullOptions extends RemoteOptions {

@@ -27,6 +27,12 @@ export interface DiskUsage {
   SharingSavings: number;
   /** Bytes of content-store blobs (compressed layers, manifests, configs). */
   BlobsSize: number;
+  /**
+   * Ingest files of the content store (`content/ingest`): downloads in progress (Active, held by
+   * a live process) and the parts failed or killed pulls left for a resume, which `image prune`
+   * and `system prune` remove (Reclaimable). Docker and Podman have no such row.
+   */
+  PartialDownloads: { Count: number; Active: number; Size: number; Reclaimable: number };
 }
 
 export async function diskUsage(ctx: EngineContext, containers: ContainerSummary[] = []): Promise<DiskUsage> {
@@ -57,5 +63,17 @@ export async function diskUsage(ctx: EngineContext, containers: ContainerSummary
     BuildCache: buildCacheUsage(ctx),
     SharingSavings: savings,
     BlobsSize: ctx.content.list().reduce((n, b) => n + b.size, 0),
+    PartialDownloads: partialDownloads(ctx),
+  };
+}
+
+function partialDownloads(ctx: EngineContext): DiskUsage['PartialDownloads'] {
+  const all = ctx.content.ingests();
+  const idle = all.filter((i) => !i.active);
+  return {
+    Count: all.length,
+    Active: all.length - idle.length,
+    Size: all.reduce((n, i) => n + i.size, 0),
+    Reclaimable: idle.reduce((n, i) => n + i.size, 0),
   };
 }

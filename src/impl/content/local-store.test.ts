@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { LocalContentStore } from './local-store.js';
 
@@ -67,5 +67,48 @@ test(
     const b = await store.writer('ref');
     assert.equal(b.offset, 7);
     await b.abort();
+  }),
+);
+
+test(
+  'partial downloads: counted with their bytes, and pruned unless a live process holds them',
+  withStore(async (store, dir) => {
+    // One held by this process's writer, one by another live process, one by a dead one, one released.
+    const mine = await store.writer('mine');
+    await mine.write(Buffer.from('12345'));
+    const other = await store.writer('other');
+    await other.write(Buffer.from('123'));
+    await other.release();
+    const dead = await store.writer('dead');
+    await dead.write(Buffer.from('1234567'));
+    await dead.release();
+    const released = await store.writer('released');
+    await released.write(Buffer.from('12'));
+    await released.release();
+    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      const dirOf = (ref: string) => join(dir, 'ingest', createHash('sha256').update(ref).digest('hex').slice(0, 32));
+      writeFileSync(join(dirOf('other'), 'lock'), String(sleeper.pid));
+      writeFileSync(join(dirOf('dead'), 'lock'), String(spawnSync('true').pid));
+      const sizes = (active: boolean) =>
+        store
+          .ingests()
+          .filter((i) => i.active === active)
+          .map((i) => i.size)
+          .sort();
+      assert.deepEqual(sizes(true), [3, 5]);
+      assert.deepEqual(sizes(false), [2, 7]);
+      assert.deepEqual(store.pruneIngests(), { removed: 2, bytes: 9 });
+      assert.deepEqual(store.ingests().map((i) => i.size).sort(), [3, 5]);
+      // The writer still works on what it holds.
+      await mine.write(Buffer.from('6'));
+      assert.ok(store.has((await mine.commit({ digest: sha(Buffer.from('123456')) })).digest));
+      sleeper.kill();
+      await new Promise((r) => sleeper.once('exit', r));
+      assert.deepEqual(store.pruneIngests(), { removed: 1, bytes: 3 });
+      assert.deepEqual(readdirSync(join(dir, 'ingest')), []);
+    } finally {
+      sleeper.kill();
+    }
   }),
 );

@@ -139,19 +139,64 @@ export class LocalContentStore implements ContentStore {
     return out;
   }
 
-  /** Removes ingests untouched for `olderThanMs` (left by crashed writers). */
-  pruneIngests(olderThanMs: number): void {
-    const now = Date.now();
+  /**
+   * Partial downloads: each ingest with its bytes and whether a live writer holds it (a pull
+   * in progress, in this process or another). `put-*` files are a put's moment between write
+   * and rename: held while younger than a minute.
+   */
+  ingests(): IngestInfo[] {
+    const out: IngestInfo[] = [];
     for (const name of readdirSync(this.ingestDir)) {
       const p = join(this.ingestDir, name);
       try {
-        if (now - statSync(p).mtimeMs > olderThanMs && !ingestLockedByOther(p)) rmSync(p, { recursive: true, force: true });
+        const st = statSync(p);
+        if (!st.isDirectory()) out.push({ name, size: st.size, active: Date.now() - st.mtimeMs < PUT_GRACE_MS });
+        else out.push({ name, size: statSync(join(p, 'data'), { throwIfNoEntry: false })?.size ?? 0, active: ingestHeld(p) });
       } catch {
-        // Another process removed it first.
+        // Committed or removed meanwhile.
       }
     }
+    return out;
+  }
+
+  /**
+   * Removes the ingests no live process holds (left by a failed or killed download), taking
+   * each one's lock first so a writer arriving meanwhile waits rather than writes into a
+   * directory being removed. Returns what went.
+   */
+  pruneIngests(): { removed: number; bytes: number } {
+    let removed = 0;
+    let bytes = 0;
+    for (const ing of this.ingests()) {
+      if (ing.active) continue;
+      const p = join(this.ingestDir, ing.name);
+      let locked = false;
+      try {
+        if (statSync(p).isDirectory() && !(locked = tryLockIngest(p))) continue;
+        rmSync(p, { recursive: true, force: true });
+        held.delete(p);
+        removed++;
+        bytes += ing.size;
+      } catch {
+        // Another process removed it first, or a writer recreated its lock before the rmdir: a
+        // lock of ours left there would hold that writer off for as long as this process lives.
+        if (locked) unlockIngest(p);
+      }
+    }
+    return { removed, bytes };
   }
 }
+
+export interface IngestInfo {
+  /** the directory (or put file) under `<root>/ingest` */
+  name: string;
+  /** bytes held so far */
+  size: number;
+  /** a live writer holds it: not removable */
+  active: boolean;
+}
+
+const PUT_GRACE_MS = 60_000;
 
 function checkExpected(digest: string, size: number, expected?: Expected): void {
   if (expected?.size !== undefined && expected.size !== size) {
@@ -258,15 +303,37 @@ class IngestWriter implements ContentWriter {
 /** Ingest dirs this process holds the lock of. */
 const held = new Set<string>();
 
-/** The pid in the ingest's lock file, when a live process other than this one holds it. */
-function ingestLockedByOther(dir: string): boolean {
+/** Does a live writer hold the ingest: another process whose pid the lock names, or this one? */
+function ingestHeld(dir: string): boolean {
+  let pid: number;
+  let age: number;
   try {
-    const pid = Number(readFileSync(join(dir, 'lock'), 'utf8'));
-    return pid !== process.pid && pidAlive(pid);
+    pid = Number(readFileSync(join(dir, 'lock'), 'utf8'));
+    age = Date.now() - statSync(join(dir, 'lock')).mtimeMs;
   } catch {
     return false;
   }
+  if (!(pid > 0)) return age <= TORN_LOCK_MS; // being written
+  return pid === process.pid ? held.has(dir) : pidAlive(pid);
 }
+
+/** Takes the ingest's lock without waiting; false when a live writer holds it or the ingest is gone. */
+function tryLockIngest(dir: string): boolean {
+  for (let i = 0; i < 3; i++) {
+    try {
+      writeFileSync(join(dir, 'lock'), String(process.pid), { flag: 'wx' });
+      held.add(dir);
+      return true;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
+    }
+    if (ingestHeld(dir)) return false;
+    rmSync(join(dir, 'lock'), { force: true });
+  }
+  return false;
+}
+
+const TORN_LOCK_MS = 5000;
 
 /**
  * Takes `<dir>/lock` (O_EXCL, holding our pid). A lock whose process is gone is taken over; one
@@ -295,7 +362,7 @@ async function lockIngest(dir: string): Promise<void> {
     }
     const mine = pid === process.pid;
     // An empty lock is one being written; older than a few seconds, its writer died in between.
-    const torn = !(pid > 0) && age > 5000;
+    const torn = !(pid > 0) && age > TORN_LOCK_MS;
     if (torn || (mine && !held.has(dir)) || (pid > 0 && !mine && !pidAlive(pid))) {
       // Left by a process that died mid-write (or a torn lock file): what it wrote is resumable.
       rmSync(lock, { force: true });

@@ -1,6 +1,6 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { Readable } from 'node:stream';
-import type { Credentials, RegistryOptions } from '../../core/remotes/remotes.js';
+import { DEFAULT_REGISTRY_LIMITS, type Credentials, type RegistryLimits, type RegistryOptions } from '../../core/remotes/remotes.js';
 import { EngineError } from '../../core/errdefs.js';
 import { basicHeader, parseChallenges, processTokens, tokenKey, type Challenge, type FetchedToken } from './auth.js';
 import { registryTls, systemExtraCas, type RegistryTls } from './certs.js';
@@ -49,6 +49,7 @@ export function apiHost(registry: string): string {
  */
 export class RegistryClient {
   readonly registry: string;
+  readonly limits: RegistryLimits;
   private base?: URL;
   private readonly insecureTls: boolean;
   private readonly allowHttp: boolean;
@@ -59,6 +60,7 @@ export class RegistryClient {
 
   constructor(registry: string, private readonly opts: RegistryOptions = {}, agents?: Agents) {
     this.registry = registry;
+    this.limits = opts.limits ?? DEFAULT_REGISTRY_LIMITS;
     this.agents = agents ?? new Agents();
     this.insecureTls = opts.tlsVerify === false;
     this.allowHttp = opts.tlsVerify === false || isLoopback(registry);
@@ -117,12 +119,16 @@ export class RegistryClient {
       ...req,
       agents: this.agents,
       insecureTls: this.insecureTls,
+      idleTimeoutMs: this.limits.idleTimeoutMs,
+      what: req.what ?? `registry ${this.registry}`,
       ...(this.tls?.context ? { secureContext: this.tls.context } : {}),
     });
   }
 
   /** A failure talking to `to` (the registry, or its token service), TLS ones explained. */
   private failure(to: string, e: unknown): EngineError {
+    // Already worded (an idle timeout names what it was fetching).
+    if (e instanceof EngineError) return e;
     const t = this.tls && tlsFailure(e, this.tls);
     return t ? new EngineError('Unavailable', `registry ${to}: ${t.message}`, { cause: e }) : networkError(to, e);
   }
@@ -176,7 +182,7 @@ export class RegistryClient {
     if (creds) headers.authorization = basicHeader(creds);
     let res: HttpResponse;
     try {
-      res = await this.retrying(() => this.send({ method: 'GET', url, headers }));
+      res = await this.retrying(() => this.send({ method: 'GET', url, headers, what: `registry ${this.registry} (token service ${url.host})` }));
     } catch (e) {
       throw this.failure(`${this.registry} (token service ${url.host})`, e);
     }
@@ -214,7 +220,7 @@ export class RegistryClient {
       const headers: OutgoingHttpHeaders = { ...this.ua(), ...req.headers };
       if (auth) headers.authorization = auth;
       try {
-        res = await this.retrying(() => this.send({ method: req.method, url, headers, body: req.body }));
+        res = await this.retrying(() => this.send({ method: req.method, url, headers, body: req.body, what: req.what }));
       } catch (e) {
         throw this.failure(this.registry, e);
       }

@@ -2,6 +2,9 @@ import { Agent as HttpAgent, request as httpRequest, type IncomingMessage, type 
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Readable } from 'node:stream';
 import type { SecureContext } from 'node:tls';
+import { invalidArgument } from '../../core/errdefs.js';
+import { DEFAULT_REGISTRY_LIMITS } from '../../core/remotes/remotes.js';
+import { idleTimeoutError } from './limits.js';
 
 export interface HttpRequest {
   method: string;
@@ -14,6 +17,10 @@ export interface HttpRequest {
   /** the registry's CAs (added to Node's) and client certificate; absent: Node's defaults */
   secureContext?: SecureContext;
   agents?: Agents;
+  /** no byte either way for this long (connecting and waiting for headers included) fails the exchange */
+  idleTimeoutMs?: number;
+  /** what the idle error names (`blob sha256:… in host/repo`); default the host */
+  what?: string;
 }
 
 /**
@@ -51,11 +58,21 @@ function once(req: HttpRequest): Promise<HttpResponse> {
           }
         : {}),
     };
-    const r = (https ? httpsRequest : httpRequest)(req.url, opts, (res) =>
-      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url }),
-    );
+    let response: IncomingMessage | undefined;
+    const r = (https ? httpsRequest : httpRequest)(req.url, opts, (res) => {
+      response = res;
+      resolve({ status: res.statusCode ?? 0, headers: res.headers, body: res, url: req.url });
+    });
     r.on('error', reject);
-    r.setTimeout(60_000, () => r.destroy(Object.assign(new Error('timed out waiting for the registry'), { code: 'ETIMEDOUT' })));
+    // The socket's inactivity timer runs until the response has ended, so it covers the
+    // connect, the wait for headers and every gap in the body; the error goes to whoever
+    // reads at that moment (this promise, or the body's consumer).
+    const idle = req.idleTimeoutMs ?? DEFAULT_REGISTRY_LIMITS.idleTimeoutMs;
+    r.setTimeout(idle, () => {
+      const e = idleTimeoutError(req.what ?? `registry ${req.url.host}`, req.url.host, idle);
+      if (response) response.destroy(e);
+      else r.destroy(e);
+    });
     if (req.body === undefined) r.end();
     else if (Buffer.isBuffer(req.body)) r.end(req.body);
     else {
@@ -86,14 +103,19 @@ export async function send(req: HttpRequest): Promise<HttpResponse> {
   }
 }
 
-export async function readBody(res: HttpResponse, limit = 32 << 20): Promise<Buffer> {
+/** The whole body, refused with `tooBig`'s error past `limit` bytes. */
+export async function readBody(
+  res: HttpResponse,
+  limit: number,
+  tooBig: () => Error = () => invalidArgument(`response from ${res.url.host}: larger than ${limit} bytes`),
+): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let n = 0;
   for await (const c of res.body as AsyncIterable<Buffer>) {
     n += c.length;
     if (n > limit) {
       res.body.destroy();
-      throw new Error(`response from ${res.url.host} is larger than ${limit} bytes`);
+      throw tooBig();
     }
     chunks.push(c);
   }

@@ -10,6 +10,7 @@ import { Agents } from './http.js';
 
 export { RegistryClient, isLoopback } from './client.js';
 export { RemoteRepository } from './remote.js';
+export { isIdleTimeout } from './limits.js';
 export { AuthFile, defaultAuthFile } from './auth-file.js';
 export { loadRegistriesConf, expandShortName, pullSources, pushTarget, type RegistriesConf, type Source } from './registries-conf.js';
 

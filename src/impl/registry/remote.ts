@@ -6,6 +6,7 @@ import { MediaType } from '../../core/images/oci.js';
 import type { Fetcher, FetchOptions, FetchResult, Pusher, Resolved, Resolver } from '../../core/remotes/remotes.js';
 import type { RegistryClient } from './client.js';
 import { readBody } from './http.js';
+import { bounded, refuseOversized, tooLong } from './limits.js';
 
 export const MANIFEST_ACCEPT = [
   MediaType.OciIndex,
@@ -51,20 +52,35 @@ export class RemoteRepository implements Resolver, Fetcher, Pusher {
     return `${this.client.registry}/${this.repo}${suffix}`;
   }
 
+  /** Refuses, before any download, a descriptor claiming more than skiff.conf allows (`document`: read whole). */
+  checkSize(desc: Descriptor, what: string, document = false): void {
+    refuseOversized(desc, this.client.limits, what, document);
+  }
+
   async resolve(reference: string): Promise<Resolved> {
     return this.fetchManifest(reference);
   }
 
-  async fetchManifest(reference: string): Promise<Resolved> {
+  /**
+   * A manifest or index by tag or digest, held to `registry_max_manifest_size`; `size` (from the
+   * descriptor that named it) is checked against that cap first and bounds the body.
+   */
+  async fetchManifest(reference: string, size?: number): Promise<Resolved> {
     const sep = reference.startsWith('sha256:') ? '@' : ':';
+    const what = `manifest ${this.what(sep + reference)}`;
+    const max = this.client.limits.maxManifestSize;
+    if (size !== undefined) refuseOversized({ mediaType: '', size }, this.client.limits, what, true);
     const res = await this.client.request({
       method: 'GET',
       path: `/v2/${this.repo}/manifests/${reference}`,
       headers: { accept: MANIFEST_ACCEPT },
       scopes: this.scopes,
-      what: `manifest ${this.what(sep + reference)}`,
+      what,
     });
-    const bytes = await readBody(res, 4 << 20);
+    const bytes =
+      size === undefined
+        ? await readBody(res, max, () => invalidArgument(`${what}: larger than ${max} bytes (engine.registry_max_manifest_size in skiff.conf)`))
+        : await readBody(res, size, () => tooLong(what, size));
     const digest = sha256(bytes);
     if (reference.startsWith('sha256:') && digest !== reference) {
       throw invalidArgument(`manifest ${this.what('@' + reference)}: content hashes to ${digest}`);
@@ -87,14 +103,20 @@ export class RemoteRepository implements Resolver, Fetcher, Pusher {
     return tags;
   }
 
+  /**
+   * A blob's bytes from `offset`, never more than its descriptor's size: a descriptor over the
+   * configured cap is refused before asking, and the stream fails at the first byte too many.
+   */
   async fetch(desc: Descriptor, opts: FetchOptions = {}): Promise<FetchResult> {
     const offset = opts.offset ?? 0;
+    const what = `blob ${desc.digest} in ${this.what()}`;
+    refuseOversized(desc, this.client.limits, what);
     const res = await this.client.request({
       method: 'GET',
       path: `/v2/${this.repo}/blobs/${desc.digest}`,
       headers: offset > 0 ? { range: `bytes=${offset}-` } : {},
       scopes: this.scopes,
-      what: `blob ${desc.digest} in ${this.what()}`,
+      what,
       accept: [416],
     });
     if (res.status === 416) {
@@ -103,7 +125,25 @@ export class RemoteRepository implements Resolver, Fetcher, Pusher {
       return this.fetch(desc, {});
     }
     const start = res.status === 206 ? offset : 0;
-    return { stream: res.body as Readable, start };
+    const announced = Number(res.headers['content-length']);
+    if (announced > desc.size - start) {
+      res.body.destroy();
+      throw tooLong(what, desc.size);
+    }
+    return { stream: bounded(res.body as Readable, desc.size - start, what), start };
+  }
+
+  /** A small blob read whole (an image config), held to the manifest cap and verified against `desc`. */
+  async fetchDocument(desc: Descriptor, what: string): Promise<Buffer> {
+    refuseOversized(desc, this.client.limits, what, true);
+    const { stream } = await this.fetch(desc);
+    const chunks: Buffer[] = [];
+    for await (const c of stream as AsyncIterable<Buffer>) chunks.push(c);
+    const bytes = Buffer.concat(chunks);
+    if (bytes.length !== desc.size) throw invalidArgument(`${what} ${desc.digest}: ${bytes.length} bytes, its descriptor gives ${desc.size}`);
+    const got = sha256(bytes);
+    if (got !== desc.digest) throw invalidArgument(`${what} ${desc.digest} refused: its content hashes to ${got}`);
+    return bytes;
   }
 
   async exists(desc: Descriptor): Promise<boolean> {

@@ -48,10 +48,21 @@ function buildCacheLine(entries: { Size: number; Shared: boolean; InUse: boolean
   };
 }
 
+/** skiff's own row: the content store's ingest files; reclaimable = those no live pull holds. */
+function partialDownloadsLine(p: { Count: number; Active: number; Size: number; Reclaimable: number }) {
+  return {
+    Type: 'Partial Downloads',
+    TotalCount: String(p.Count),
+    Active: String(p.Active),
+    Size: dockerSize(p.Size),
+    Reclaimable: dockerSize(p.Reclaimable) + pct(p.Reclaimable, p.Size),
+  };
+}
+
 export function register(parent: Command, app: App, name = 'df'): void {
   const cmd = parent
     .command(name)
-    .description('Show disk usage of images, containers, volumes and build cache')
+    .description('Show disk usage of images, containers, volumes, build cache and partial downloads')
     .option('-v, --verbose', 'show per-image and per-layer-sharing detail')
     .option('--format <format>', "Go template or 'json'")
     .action(async (o: { verbose?: boolean; format?: string }) => {
@@ -69,6 +80,7 @@ export function register(parent: Command, app: App, name = 'df'): void {
         containerLine(du.Containers),
         volumeLine(du.Volumes),
         buildCacheLine(du.BuildCache),
+        partialDownloadsLine(du.PartialDownloads),
       ];
       if (o.format === 'json' && o.verbose) {
         app.print(JSON.stringify(du));
@@ -111,6 +123,10 @@ export function register(parent: Command, app: App, name = 'df'): void {
       app.out(formatTable(['CONTAINER ID', 'IMAGE', 'COMMAND', 'LOCAL VOLUMES', 'SIZE', 'CREATED', 'STATUS', 'NAMES'], []));
       app.print('\nLocal Volumes space usage:\n');
       app.out(formatTable(['VOLUME NAME', 'LINKS', 'SIZE'], du.Volumes.map((v) => [v.Name, String(v.RefCount), dockerSize(v.Size)])));
+      const p = du.PartialDownloads;
+      app.print(
+        `\nPartial downloads: ${dockerSize(p.Size)} in ${p.Count} ingest file(s), ${p.Active} held by a pull in progress, ${dockerSize(p.Reclaimable)} reclaimable by image prune\n`,
+      );
       const cacheSize = du.BuildCache.reduce((n, e) => n + e.Size, 0);
       app.print(`\nBuild cache usage: ${dockerSize(cacheSize)}\n`);
       app.out(

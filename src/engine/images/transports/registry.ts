@@ -2,7 +2,6 @@
  * `docker://HOST/REPO[:TAG|@DIGEST]`: a repository on a registry, through the same client,
  * registries.conf rules (mirrors, blocked, insecure) and credentials as pull and push.
  */
-import { buffer } from 'node:stream/consumers';
 import { Readable } from 'node:stream';
 import type { Descriptor } from '../../../core/content/content.js';
 import { EngineError, invalidArgument, isEngineError } from '../../../core/errdefs.js';
@@ -23,7 +22,7 @@ import {
 import { registriesFor } from '../remote-common.js';
 import type { RemoteOptions } from '../remote-types.js';
 import { choosePlatform } from './platform.js';
-import { deferred, verified } from './streams.js';
+import { deferred } from './streams.js';
 import type { BlobOutcome, DestinationWriter, FinalManifest, ImageDestination, ImageSource, SourceImage } from './types.js';
 
 const isIndex = (mt: string) => mt === MediaType.OciIndex || mt === MediaType.DockerManifestList;
@@ -74,14 +73,8 @@ export async function manifestOf(r: RemoteTop, platform: string | undefined): Pr
   if (isSchema1(mt)) throw invalidArgument(`${what}: Docker schema 1 manifests are not supported; push the image again with a current client`);
   if (!isIndex(mt)) return r.top;
   const index = checkIndex(parseJson(r.top.bytes, what), what);
-  return r.remote.fetchManifest(choosePlatform(index.manifests, platform, what).digest);
-}
-
-/** A small blob (a config) read whole, refused unless it is exactly what `desc` names. */
-export async function fetchSmallBlob(remote: RemoteRepository, desc: Descriptor, what: string): Promise<Buffer> {
-  if (desc.size > 64 << 20) throw invalidArgument(`${what}: config of ${desc.size} bytes is too large`);
-  const { stream } = await remote.fetch(desc);
-  return buffer(verified(stream, desc, what));
+  const chosen = choosePlatform(index.manifests, platform, what);
+  return r.remote.fetchManifest(chosen.digest, chosen.size);
 }
 
 export class RegistrySource implements ImageSource {
@@ -102,7 +95,9 @@ export class RegistrySource implements ImageSource {
     const what = formatReference(r.ref);
     const doc = await manifestOf(r, this.opts.platform);
     const parsed = checkManifest(parseJson(doc.bytes, what), what);
-    const config = await fetchSmallBlob(r.remote, parsed.config, `config of ${what}`);
+    // Every size the manifest claims is checked before the first blob is asked for.
+    for (const l of parsed.layers) r.remote.checkSize(l, `layer ${l.digest} of ${what}`);
+    const config = await r.remote.fetchDocument(parsed.config, `config of ${what}`);
     const byTag = r.ref.tag !== undefined && r.ref.digest === undefined;
     return {
       manifest: { bytes: doc.bytes, mediaType: doc.descriptor.mediaType, digest: doc.descriptor.digest },
