@@ -8,6 +8,7 @@
  */
 import { closeSync, constants as fsc, fstatSync, lstatSync, openSync, readdirSync, readlinkSync, rmdirSync, unlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { failedPrecondition } from '../../core/errdefs.js';
 import { O_PATH, RESOLVE_IN_ROOT, RESOLVE_NO_MAGICLINKS, openat2 } from '../../sys/linux/syscalls.js';
 
 const O_CLOEXEC = 0o2000000;
@@ -84,7 +85,13 @@ export class RootDir {
    */
   open(path: string, opts: { follow?: boolean; dir?: boolean } = {}): number {
     const flags = O_PATH | O_CLOEXEC | (opts.follow ? 0 : fsc.O_NOFOLLOW) | (opts.dir ? fsc.O_DIRECTORY : 0);
-    return openat2(this.fd, path === '' ? '/' : path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    try {
+      return openat2(this.fd, path === '' ? '/' : path, flags, RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS);
+    } catch (e) {
+      // Without openat2 there is no safe way in by name: fail closed rather than resolve strings.
+      if (errCode(e) === 'ENOSYS') throw failedPrecondition('this kernel lacks openat2 (Linux 5.6 or later), which skiff needs to reach paths inside a container safely');
+      throw e;
+    }
   }
 
   /** Like `open`, but undefined when the path does not exist (or, with `dir`, is no directory). */
