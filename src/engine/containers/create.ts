@@ -1,5 +1,5 @@
 import { randomBytes } from '../../sys/random.js';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { alreadyExists, invalidArgument } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import { imageRecord, readConfig } from '../images/read.js';
@@ -8,6 +8,7 @@ import { planContainerNetwork } from '../networks/container-net.js';
 import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
 import { volumeEvent } from '../volumes/ops.js';
 import type { ContainerContext } from './context.js';
+import { checkCreateRequest } from './create-checks.js';
 import { generateName, validName } from './names.js';
 import { initialState } from './state.js';
 import { containerEvent } from './events.js';
@@ -20,6 +21,7 @@ import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
  */
 export async function createContainer(cc: ContainerContext, req: ContainerCreateRequest): Promise<{ id: string; name: string; warnings: string[] }> {
   const ctx = cc.ctx;
+  checkCreateRequest(cc, req);
   const { id: imageId } = resolveImage(ctx.records, req.image);
   const img = imageRecord(ctx, imageId);
   const imageConfig = (await readConfig(ctx, img)).config ?? {};
@@ -28,6 +30,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   }
   const exposed = { ...imageConfig.ExposedPorts, ...Object.fromEntries((req.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) };
   const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, exposed);
+  makeBindSources(req.opts.mounts);
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
   let name = req.name ?? generateName();
@@ -73,6 +76,12 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
 }
 
 class NameTaken extends Error {}
+
+function makeBindSources(mounts: ContainerCreateRequest['opts']['mounts']): void {
+  for (const m of mounts ?? []) {
+    if (m.type === 'bind' && m.createSource && !existsSync(m.source)) mkdirSync(m.source, { recursive: true, mode: 0o755 });
+  }
+}
 
 export function nameConflict(cc: ContainerContext, name: string) {
   const holder = cc.records.idByName(name) ?? '';

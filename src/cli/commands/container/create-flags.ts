@@ -12,6 +12,7 @@ import { parseIdMap } from '../../../core/runtime/spec.js';
 import { parseBytes } from '../../../core/runtime/units.js';
 import type { ContainerCreateRequest } from '../../../engine/containers/types.js';
 import { parsePublish } from '../../../engine/networks/ports.js';
+import { parseRestartFlag } from '../../../engine/containers/restart-policy.js';
 
 /** The flags `run` and `create` share, named as docker/podman name them. */
 export interface CreateFlags {
@@ -76,6 +77,7 @@ export interface CreateFlags {
   cgroupns?: string;
   cgroupParent?: string;
   pull?: string;
+  restart?: string;
 }
 
 export function addCreateFlags(cmd: Command): Command {
@@ -141,7 +143,8 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--uts <mode>', 'UTS namespace: host, private')
     .option('--cgroupns <mode>', 'cgroup namespace: host, private')
     .option('--cgroup-parent <path>', 'optional parent cgroup for the container')
-    .option('--pull <policy>', 'pull image before running: missing, always, never', 'missing');
+    .option('--pull <policy>', 'pull image before running: missing, always, never', 'missing')
+    .option('--restart <policy>', 'restart policy: no, always, on-failure[:max-retries], unless-stopped (recorded; not acted on yet)');
 }
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -306,6 +309,7 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     autoRemove: !!f.rm,
     ...(f.stopTimeout !== undefined ? { stopTimeout: num(f.stopTimeout, '--stop-timeout')! } : {}),
     ...(f.runtime ? { runtime: f.runtime } : {}),
+    ...(f.restart ? { restartPolicy: parseRestartFlag(f.restart) } : {}),
     ...(f.net ?? f.network ? { network: (f.net ?? f.network)!.join(',') } : {}),
     networkOpts: {
       ...(f.ip ? { ip: f.ip } : {}),
