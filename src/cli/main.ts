@@ -88,6 +88,19 @@ function reportError(app: App, e: unknown): number {
   return ENGINE_ERROR;
 }
 
+/**
+ * The reader went away (`skiff images | head -1`): end quietly, as docker and podman do when
+ * SIGPIPE ends them, with the status a shell shows for that. Node ignores SIGPIPE, so without
+ * this a write's EPIPE surfaces as an unhandled 'error' event and a stack trace.
+ */
+const SIGPIPE_STATUS = 128 + 13;
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(SIGPIPE_STATUS);
+    throw e;
+  });
+}
+
 void main(process.argv.slice(2)).then((code) => {
   process.exitCode = code;
 });
