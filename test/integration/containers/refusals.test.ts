@@ -4,7 +4,7 @@
 // errors name container paths, never skiff's own directories.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { containerEnv, IMAGE, type ContainerEnv } from './fixtures.js';
 import { footprint } from './footprint.js';
@@ -121,6 +121,23 @@ test("a failed start names the container path and the volume, never skiff's own 
     assert.match(s.stderr, /\/bin\/(sh|busybox)\/x/);
     const recorded = env.ok(['inspect', '--format', '{{.State.Error}}', 'below']);
     assert.ok(!recorded.replace(env.tar, '<bind source>').includes(env.dir), `host path in State.Error: ${recorded}`);
+  } finally {
+    await env.teardown();
+  }
+});
+
+test('a create that fails after writing its row takes it back: no container, layer or volume it made, no host path', async () => {
+  const env = containerEnv('skiff-refuse-');
+  try {
+    env.ok(['volume', 'create', 'kept']);
+    const before = footprint(env);
+    // The containers' directory cannot be made: a file is in its way.
+    writeFileSync(join(env.root, 'containers'), 'in the way');
+    const r = env.run(['create', '-v', 'made:/a', '-v', 'kept:/b', IMAGE, 'true']);
+    assert.equal(r.code, 125, r.stderr);
+    assert.match(r.stderr, /^Error: ENOTDIR: .*'<skiff root>\/containers\/[0-9a-f]{64}\/userdata'\n$/);
+    rmSync(join(env.root, 'containers'));
+    assert.deepEqual(footprint(env), before);
   } finally {
     await env.teardown();
   }
