@@ -43,7 +43,7 @@ test('docker run: refused resources, restart policies and network modes exit 125
   }
 });
 
-test('POST /containers/create: 400 for invalid values (non-integer CpuShares too), 404 for a missing network or container', async () => {
+test('POST /containers/create: 400 for invalid values (non-integer CpuShares too), 404 for a missing network or container; failed volume creates leave no volume', async () => {
   const env = await apiEnv('skiff-api-refuse-');
   try {
     const before = footprint(env);
@@ -79,6 +79,11 @@ test('POST /containers/create: 400 for invalid values (non-integer CpuShares too
     assert.deepEqual(exposing, { status: 400, message: 'conflicting options: port exposing and the container type network mode' });
     assert.deepEqual(footprint(env), withOther);
     env.dockerOk(['rm', 'other']);
+    const badVolume = await env.api('POST', '/v1.41/volumes/create', { Name: 'bad/name' });
+    assert.equal(badVolume.status, 400, badVolume.text);
+    const cli = env.docker(['volume', 'create', '--opt', 'type=tmpfs', 'v1']);
+    assert.notEqual(cli.code, 0);
+    assert.match(cli.stderr, /Error response from daemon: local driver options \(type\) are not supported yet/);
     assert.deepEqual(footprint(env), before);
   } finally {
     await env.stop();
