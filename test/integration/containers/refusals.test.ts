@@ -56,6 +56,8 @@ test('create and run refuse invalid resources, restart policies and network mode
         assert.equal(r.stderr.split('\n').length, 2, `one line of error: ${r.stderr}`);
       }
     }
+    // As with dockerd, the request is refused before the image is looked for: no pull.
+    refuses(env, ['run', '-m', '4m', 'registry.invalid/nosuch:1', 'true'], 'Minimum memory limit allowed is 6MB');
     assert.deepEqual(footprint(env), before);
   } finally {
     await env.teardown();
