@@ -16,3 +16,8 @@ test("runtime errors name container paths and volume names, not skiff's director
   // Paths the user gave (a bind source) and look-alike prefixes stay as they are.
   assert.equal(hideHostPaths('stat /var/lib/skx/data and /home/u/src', P), 'stat /var/lib/skx/data and /home/u/src');
 });
+
+test('a run root inside the storage root is named as the run root', () => {
+  const nested = { root: '/srv/sk', runroot: '/srv/sk/run', rootfs: '/srv/sk/run/containers/abc/rootfs' };
+  assert.equal(hideHostPaths('read /srv/sk/run/exits/abc and /srv/sk/overlay/l', nested), 'read <skiff run root>/exits/abc and <skiff root>/overlay/l');
+});

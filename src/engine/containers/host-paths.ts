@@ -38,9 +38,11 @@ export function hideHostPaths(message: string, paths: OwnPaths): string {
     out = out
       .replace(new RegExp(`${esc(p.rootfs)}(?=/)`, 'g'), '')
       .replace(new RegExp(`${esc(p.rootfs)}(?![\\w.-])`, 'g'), '/')
-      .replace(new RegExp(`${esc(p.root)}/volumes/([\\w.-]+)/_data`, 'g'), 'volume $1')
-      .replace(new RegExp(`${esc(p.root)}(?![\\w.-])`, 'g'), '<skiff root>')
-      .replace(new RegExp(`${esc(p.runroot)}(?![\\w.-])`, 'g'), '<skiff run root>');
+      .replace(new RegExp(`${esc(p.root)}/volumes/([\\w.-]+)/_data`, 'g'), 'volume $1');
+    // The longer root first: one may lie inside the other.
+    const roots: [string, string][] = [[p.root, '<skiff root>'], [p.runroot, '<skiff run root>']];
+    roots.sort((a, b) => b[0].length - a[0].length);
+    for (const [dir, name] of roots) out = out.replace(new RegExp(`${esc(dir)}(?![\\w.-])`, 'g'), name);
   }
   return out;
 }
