@@ -11,7 +11,7 @@ import type { ResourceOptions } from './create-options.js';
 
 /** dockerd's linuxMinMemory: room for the runtime's own start-up. */
 export const MIN_MEMORY = 6 * 1024 * 1024;
-/** The kernel's bounds for cpu.shares (v1); runc maps them onto cpu.weight for v2. */
+/** The kernel's upper bound for cpu.shares (v1; it raises 1 to 2 itself); runc maps shares onto cpu.weight for v2. */
 const MAX_CPU_SHARES = 262144;
 
 /** What the host offers, for the checks that depend on it. */
@@ -69,7 +69,7 @@ export function checkResourceValues(r: ResourceOptions): void {
   if (cpus > 0 && period > 0) throw invalidArgument('Conflicting options: Nano CPUs and CPU Period cannot both be set');
   if (cpus > 0 && quota > 0) throw invalidArgument('Conflicting options: Nano CPUs and CPU Quota cannot both be set');
   const shares = r.cpuShares ?? 0;
-  if (shares < 0 || shares > MAX_CPU_SHARES) throw invalidArgument(`invalid CPU shares ${shares}: the range is 2 to ${MAX_CPU_SHARES} (0 for the default)`);
+  if (shares < 0 || shares > MAX_CPU_SHARES) throw invalidArgument(`invalid CPU shares ${shares}: the range is 0 (the default) to ${MAX_CPU_SHARES}`);
   if (period !== 0 && (period < 1000 || period > 1000000)) {
     throw invalidArgument('CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)');
   }

@@ -25,7 +25,7 @@ const REFUSED: [string[], string][] = [
   [['--cpus', '-1'], /* the host's count follows */ 'Range of CPUs'],
   [['--cpus', '100000'], 'Range of CPUs'],
   [['--cpus', '1', '--cpu-period', '100000'], 'Conflicting options: Nano CPUs and CPU Period cannot both be set'],
-  [['--cpu-shares', '-5'], 'invalid CPU shares -5: the range is 2 to 262144 (0 for the default)'],
+  [['--cpu-shares', '-5'], 'invalid CPU shares -5: the range is 0 (the default) to 262144'],
   [['--cpu-shares', '1.5'], 'invalid CPU shares 1.5: want an integer'],
   [['--cpu-period', '5'], 'CPU cfs period can not be less than 1ms (i.e. 1000) or larger than 1s (i.e. 1000000)'],
   [['--cpu-quota', '5'], 'CPU cfs quota can not be less than 1ms (i.e. 1000)'],
