@@ -67,7 +67,11 @@ export function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): V
     // A failed create leaves no volume behind: not the row, not a directory it made.
     if (created) {
       writeTx(ctx.db, () => deleteVolumeRow(ctx, name));
-      if (!dirExisted) rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+      try {
+        if (!dirExisted) rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+      } catch {
+        // nothing of ours there: a file stands where the volumes' directory should be
+      }
     }
     throw internal(`create ${name}: cannot make the volume's directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`, e);
   }
