@@ -70,11 +70,12 @@ function withClosedStdout(env: ContainerEnv, args: string[]): Promise<{ code: nu
   });
 }
 
-test('skiff … | head: a closed stdout ends skiff quietly (status 141, as SIGPIPE), no stack trace', async () => {
+test('skiff … | head: a closed stdout ends skiff quietly (status 141, as SIGPIPE), no stack trace, cleanups done', async () => {
   const env = containerEnv('skiff-edges-');
   try {
     env.ok(['run', '--name', 'talker', IMAGE, 'sh', '-c', 'seq 1 20000']);
-    for (const args of [['images'], ['logs', 'talker'], ['inspect', 'talker']]) {
+    // export mounts the container's rootfs: the mount must still go (teardown checks).
+    for (const args of [['images'], ['logs', 'talker'], ['inspect', 'talker'], ['export', 'talker'], ['save', IMAGE]]) {
       const r = await withClosedStdout(env, args);
       assert.equal(r.stderr, '', `${args.join(' ')} wrote to stderr`);
       assert.equal(r.code, 141, `${args.join(' ')} ended with ${r.code ?? r.signal}`);
