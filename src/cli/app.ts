@@ -1,6 +1,7 @@
 import type { Engine } from '../engine/index.js';
 import type { StorageDriverName } from '../core/config/types.js';
 import { invalidArgument } from '../core/errdefs.js';
+import { writeOut } from './broken-pipe.js';
 
 export interface GlobalOptions {
   root?: string;
@@ -17,7 +18,7 @@ export class App {
   private engineInstance?: Engine;
   constructor(
     readonly globals: () => GlobalOptions,
-    readonly out: (s: string) => void = (s) => void process.stdout.write(s),
+    readonly out: (s: string) => void = writeOut,
     readonly err: (s: string) => void = (s) => void process.stderr.write(s),
   ) {}
 

@@ -1,6 +1,7 @@
 import { Command, CommanderError, Option } from 'commander';
 import { App, type GlobalOptions } from './app.js';
 import { VERBS } from './registry.js';
+import { SIGPIPE_STATUS, pipeBroken, watchBrokenPipe } from './broken-pipe.js';
 
 /** Docker's exit codes: 125 when skiff itself fails; a container's own status passes through. */
 const ENGINE_ERROR = 125;
@@ -72,6 +73,8 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 function reportError(app: App, e: unknown): number {
+  // Whatever failed after our reader went away failed because of it (a pipeline's EPIPE too).
+  if (pipeBroken()) return SIGPIPE_STATUS;
   if (e instanceof CommanderError) {
     if (e.code === 'commander.helpDisplayed' || e.code === 'commander.help' || e.code === 'commander.version') return 0;
     if (e.code === 'skiff.unknownCommand') app.err(`Error: ${e.message}\nRun 'skiff --help' for usage.\n`);
@@ -88,6 +91,8 @@ function reportError(app: App, e: unknown): number {
   return ENGINE_ERROR;
 }
 
+watchBrokenPipe();
+
 void main(process.argv.slice(2)).then((code) => {
-  process.exitCode = code;
+  process.exitCode = pipeBroken() ? SIGPIPE_STATUS : code;
 });

@@ -87,7 +87,7 @@ function bindMount(spec: string): MountRequest {
   const [src, dst, opts] = parts as [string, string, string | undefined];
   if (!dst.startsWith('/')) throw invalidArgument(`invalid bind "${spec}": the destination must be absolute`);
   const options = opts ? opts.split(',') : [];
-  if (src.startsWith('/')) return { type: 'bind', source: src, destination: dst, options };
+  if (src.startsWith('/')) return { type: 'bind', source: src, destination: dst, options, createSource: true };
   if (!src) throw invalidArgument(`invalid bind "${spec}": empty source`);
   return { type: 'volume', name: src, destination: dst, options };
 }

@@ -19,6 +19,9 @@ export type StartExitCode = 126 | 127;
  */
 export function exitCodeForStartError(message: string): StartExitCode | undefined {
   const m = message.toLowerCase();
+  // A mount whose source is gone is the engine's failure (125), not a missing command. runc:
+  // `error mounting "/x" to rootfs at "/y": stat /x: no such file or directory`; crun: "mount `/x` to `/y`: ...".
+  if (/error mounting |mount `/.test(m)) return undefined;
   if (/executable file .*not found|no such file or directory/.test(m)) return 127;
   if (/permission denied|is a directory|exec format error|not executable/.test(m)) return 126;
   return undefined;

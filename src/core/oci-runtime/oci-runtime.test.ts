@@ -12,6 +12,8 @@ test('exitCodeForStartError: runc and crun wording', () => {
   assert.equal(exitCodeForStartError('executable file `nope` not found in $PATH: No such file or directory'), 127);
   assert.equal(exitCodeForStartError('open executable: Permission denied'), 126);
   assert.equal(exitCodeForStartError('error setting rlimit type 7: operation not permitted'), undefined);
+  assert.equal(exitCodeForStartError(`${runc}error during container init: error mounting "/gone" to rootfs at "/x": stat /gone: no such file or directory`), undefined);
+  assert.equal(exitCodeForStartError('mount `/gone` to `/x`: No such file or directory'), undefined);
   const e = startError(`${runc}"nope": executable file not found in $PATH`);
   assert.equal(e.code, 'InvalidArgument');
   assert.equal(e.exitCode, 127);

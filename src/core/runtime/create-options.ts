@@ -33,6 +33,8 @@ export interface BindMountRequest {
   destination: string;
   /** Docker's -v/--mount options: ro, rw, z, Z, shared/rslave/private..., nosuid, noexec, nodev, bind, rbind. */
   options?: string[];
+  /** Docker's `HostConfig.Binds`: a missing source is made as a directory at create, not refused. */
+  createSource?: boolean;
 }
 
 export interface TmpfsMountRequest {

@@ -1,74 +1,48 @@
 /**
  * @module resources
  * Resource flags → linux.resources (v1 field meanings; runc converts them for cgroup v2) and
- * the cgroup path, with Podman's validation.
+ * the cgroup path; the values were checked with dockerd's rules (resource-rules.ts).
  */
 import { invalidArgument } from '../errdefs.js';
 import type { ResourceOptions } from './create-options.js';
+import { checkResourceValues } from './resource-rules.js';
 import type { Resources } from './spec-types.js';
 
 const CFS_PERIOD = 100000;
 
 export function buildResources(r: ResourceOptions, defaultPidsLimit: number): Omit<Resources, 'devices'> {
+  checkResourceValues(r);
   const out: Omit<Resources, 'devices'> = {};
   const mem: NonNullable<Resources['memory']> = {};
-  if (r.memory !== undefined) {
-    if (r.memory < 6 * 1024 * 1024 && r.memory > 0) throw invalidArgument('minimum memory limit allowed is 6MB');
-    if (r.memory > 0) mem.limit = r.memory;
-  }
+  if (r.memory !== undefined && r.memory > 0) mem.limit = r.memory;
   if (r.memorySwap !== undefined && r.memorySwap !== 0) {
-    if (r.memorySwap !== -1) {
-      if (mem.limit === undefined) throw invalidArgument('you must provide a memory limit when providing a memory-swap limit');
-      if (r.memorySwap < mem.limit) {
-        throw invalidArgument('minimum memoryswap limit should be larger than memory limit, see usage');
-      }
-    }
     mem.swap = r.memorySwap;
   } else if (mem.limit !== undefined) {
     // Docker and Podman: no --memory-swap means as much swap as memory.
     mem.swap = 2 * mem.limit;
   }
-  if (r.memoryReservation !== undefined && r.memoryReservation > 0) {
-    if (mem.limit !== undefined && r.memoryReservation > mem.limit) {
-      throw invalidArgument('minimum memory limit can not be less than memory reservation limit, see usage');
-    }
-    mem.reservation = r.memoryReservation;
-  }
-  if (r.memorySwappiness !== undefined && r.memorySwappiness >= 0) {
-    if (r.memorySwappiness > 100) throw invalidArgument(`invalid memory swappiness ${r.memorySwappiness}: must be 0-100`);
-    mem.swappiness = r.memorySwappiness;
-  }
+  if (r.memoryReservation !== undefined && r.memoryReservation > 0) mem.reservation = r.memoryReservation;
+  if (r.memorySwappiness !== undefined && r.memorySwappiness >= 0) mem.swappiness = r.memorySwappiness;
   if (r.oomKillDisable) mem.disableOOMKiller = true;
   if (Object.keys(mem).length) out.memory = mem;
 
   const cpu: NonNullable<Resources['cpu']> = {};
   if (r.cpus !== undefined && r.cpus > 0) {
-    if (r.cpuQuota !== undefined || r.cpuPeriod !== undefined) {
-      throw invalidArgument('--cpus and --cpu-period/--cpu-quota cannot be set together');
-    }
     cpu.period = CFS_PERIOD;
     cpu.quota = Math.round(r.cpus * CFS_PERIOD);
   }
   if (r.cpuPeriod !== undefined && r.cpuPeriod > 0) cpu.period = r.cpuPeriod;
   if (r.cpuQuota !== undefined && r.cpuQuota !== 0) cpu.quota = r.cpuQuota;
   if (r.cpuShares !== undefined && r.cpuShares > 0) cpu.shares = r.cpuShares;
-  if (r.cpusetCpus) cpu.cpus = validCpuset(r.cpusetCpus, 'cpuset-cpus');
-  if (r.cpusetMems) cpu.mems = validCpuset(r.cpusetMems, 'cpuset-mems');
+  if (r.cpusetCpus) cpu.cpus = r.cpusetCpus;
+  if (r.cpusetMems) cpu.mems = r.cpusetMems;
   if (Object.keys(cpu).length) out.cpu = cpu;
 
   const pids = r.pidsLimit ?? defaultPidsLimit;
   if (pids > 0) out.pids = { limit: pids };
 
-  if (r.blkioWeight !== undefined && r.blkioWeight !== 0) {
-    if (r.blkioWeight < 10 || r.blkioWeight > 1000) throw invalidArgument('range of blkio weight is from 10 to 1000');
-    out.blockIO = { weight: r.blkioWeight };
-  }
+  if (r.blkioWeight !== undefined && r.blkioWeight !== 0) out.blockIO = { weight: r.blkioWeight };
   return out;
-}
-
-function validCpuset(s: string, flag: string): string {
-  if (!/^\d+(-\d+)?(,\d+(-\d+)?)*$/.test(s)) throw invalidArgument(`invalid --${flag} ${JSON.stringify(s)}`);
-  return s;
 }
 
 export const DEFAULT_CGROUP_PARENT = '/skiff_parent';

@@ -242,10 +242,10 @@ test('resources map to linux.resources as in the brief (v1)', () => {
   assert.equal(s.linux.cgroupsPath, `/mygroup/skiff-${ID}`);
   assert.equal(gen({ resources: { memory: 64 << 20, memorySwap: -1 } }).linux.resources!.memory!.swap, -1);
   assert.equal(gen({ resources: { pidsLimit: 0 } }).linux.resources!.pids, undefined);
-  assert.throws(() => gen({ resources: { memorySwap: 1 << 30 } }), /memory limit/);
+  assert.throws(() => gen({ resources: { memorySwap: 1 << 30 } }), /set the Memory limit/);
   assert.throws(() => gen({ resources: { memory: 1 << 30, memorySwap: 1 << 29 } }), /larger than memory/);
   assert.throws(() => gen({ resources: { blkioWeight: 5 } }), /blkio/);
-  assert.throws(() => gen({ resources: { cpus: 1, cpuQuota: 5 } }), /cannot be set together/);
+  assert.throws(() => gen({ resources: { cpus: 1, cpuQuota: 5000 } }), /Nano CPUs and CPU Quota cannot both be set/);
   assert.equal(gen({}, { host: { ...HOST, cgroupManager: 'systemd' } }).linux.cgroupsPath, `machine.slice:skiff:${ID}`);
 });
 

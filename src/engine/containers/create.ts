@@ -1,13 +1,17 @@
 import { randomBytes } from '../../sys/random.js';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { alreadyExists, invalidArgument } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import { imageRecord, readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
 import { planContainerNetwork } from '../networks/container-net.js';
 import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
-import { volumeEvent } from '../volumes/ops.js';
+import { removeIfUnused, volumeEvent } from '../volumes/ops.js';
+import { removeLayersIfUnused } from '../gc.js';
 import type { ContainerContext } from './context.js';
+import { checkCreateRequest } from './create-checks.js';
+import { hideHostPaths } from './host-paths.js';
 import { generateName, validName } from './names.js';
 import { initialState } from './state.js';
 import { logHost, resolveLogConfig } from './log-config.js';
@@ -21,6 +25,7 @@ import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
  */
 export async function createContainer(cc: ContainerContext, req: ContainerCreateRequest): Promise<{ id: string; name: string; warnings: string[] }> {
   const ctx = cc.ctx;
+  checkCreateRequest(cc, req);
   const { id: imageId } = resolveImage(ctx.records, req.image);
   const img = imageRecord(ctx, imageId);
   const imageConfig = (await readConfig(ctx, img)).config ?? {};
@@ -30,10 +35,12 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   const logConfig = resolveLogConfig(req.logConfig, ctx.config.containers, logHost());
   const exposed = { ...imageConfig.ExposedPorts, ...Object.fromEntries((req.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) };
   const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, exposed);
+  makeBindSources(req.opts.mounts);
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
   let name = req.name ?? generateName();
   let config: ContainerConfigRecord;
+  let madeVolumes: string[] = [];
   for (let attempt = 0; ; attempt++) {
     config = {
       image: req.image,
@@ -61,6 +68,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
         return recordContainerVolumes(ctx, id, config.opts.mounts);
       });
       for (const v of volumes) volumeEvent(ctx, 'create', v, 'local');
+      madeVolumes = volumes;
       break;
     } catch (e) {
       if (!(e instanceof NameTaken)) throw e;
@@ -68,13 +76,37 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       name = generateName();
     }
   }
-  ctx.driver.create(layerId, img.topLayer);
-  mkdirSync(cc.paths(id).userdata, { recursive: true, mode: 0o700 });
+  try {
+    ctx.driver.create(layerId, img.topLayer);
+    mkdirSync(cc.paths(id).userdata, { recursive: true, mode: 0o700 });
+  } catch (e) {
+    undoCreate(cc, id, layerId, madeVolumes);
+    if (e instanceof Error) e.message = hideHostPaths(e.message, { root: ctx.root, runroot: ctx.runroot, rootfs: cc.paths(id).rootfs });
+    throw e;
+  }
   containerEvent(cc, { id, name, config }, 'create');
   return { id, name, warnings: [] };
 }
 
 class NameTaken extends Error {}
+
+/** A create that failed after its row was written leaves nothing: row, layer, the volumes it made, directories. */
+function undoCreate(cc: ContainerContext, id: string, layerId: string, volumes: string[]): void {
+  writeTx(cc.ctx.db, () => cc.records.delete(id));
+  removeLayersIfUnused(cc.ctx, [layerId]);
+  removeIfUnused(cc.ctx, volumes);
+  try {
+    rmSync(dirname(cc.paths(id).userdata), { recursive: true, force: true });
+  } catch {
+    // never made: what was in its way is not ours
+  }
+}
+
+function makeBindSources(mounts: ContainerCreateRequest['opts']['mounts']): void {
+  for (const m of mounts ?? []) {
+    if (m.type === 'bind' && m.createSource && !existsSync(m.source)) mkdirSync(m.source, { recursive: true, mode: 0o755 });
+  }
+}
 
 export function nameConflict(cc: ContainerContext, name: string) {
   const holder = cc.records.idByName(name) ?? '';

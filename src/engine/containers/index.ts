@@ -94,6 +94,11 @@ export class ContainerEngine {
   readonly execResize: Rest<typeof execSessionsMod.resizeExec> = async (...a) =>
     (await import('./exec-sessions.js')).resizeExec(this.cc, ...a);
 
+  /** What create would refuse about the request itself, before anything (a pull) is done for it. */
+  check(req: ContainerCreateRequest) {
+    return import('./create-checks.js').then((m) => m.checkCreateRequest(this.cc, req));
+  }
+
   create(req: ContainerCreateRequest) {
     // create and start (spec generation, seccomp data, networking) load on first use: `ps` never needs them.
     return import('./create.js').then((m) => m.createContainer(this.cc, req));

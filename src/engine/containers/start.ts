@@ -8,6 +8,7 @@ import { failedPrecondition, invalidArgument } from '../../core/errdefs.js';
 import { readHostFacts } from './spec/host-facts.js';
 import type { ContainerContext } from './context.js';
 import { writeRunFiles } from './etc-files.js';
+import { hideHostPaths } from './host-paths.js';
 import { resolveContainer } from './resolve.js';
 import { mountRootfs, precreateMountpoints, unmountRootfs } from './rootfs.js';
 import { guard } from './state.js';
@@ -158,6 +159,7 @@ export async function startContainer(
     await runtime.delete(c.id, true).catch(() => undefined);
     unmountRootfs(paths.rootfs);
     await teardownContainerNetwork(cc, c.id);
+    if (e instanceof Error) e.message = hideHostPaths(e.message, { root: ctx.root, runroot: ctx.runroot, rootfs: paths.rootfs });
     cc.records.updateState(c.id, (s) => ({ ...s, starting: undefined, error: (e as Error).message }));
     throw e;
   }

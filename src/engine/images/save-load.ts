@@ -56,6 +56,8 @@ export async function saveImages(
 export async function loadImages(ctx: EngineContext, input: Readable): Promise<ImageLoadResult> {
   const result = await Lease.with(ctx, async (lease) => {
     const loaded = await readImageArchive(input, leasedStore(ctx, lease));
+    // A docker-archive whose manifest.json lists nothing would otherwise "succeed" silently.
+    if (loaded.length === 0) throw invalidArgument('the archive holds no image: its manifest.json lists none');
     const result: ImageLoadResult = { loaded: [] };
     for (const img of loaded) {
       const manifest: Manifest = img.manifest;

@@ -1,5 +1,5 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { basename, join } from 'node:path';
 import { unavailable } from '../../core/errdefs.js';
 import { pidAlive } from '../../sys/process.js';
 
@@ -31,7 +31,7 @@ export function withVolumeLock<T>(dir: string, fn: () => T, timeoutMs = 120_000)
       rmSync(lock, { force: true });
       continue;
     }
-    if (Date.now() > deadline) throw unavailable(`volume ${dir} is locked by process ${holder}`);
+    if (Date.now() > deadline) throw unavailable(`volume ${basename(dir)} is locked by process ${holder}`);
     Atomics.wait(pause, 0, 0, 25);
   }
   try {

@@ -1,7 +1,7 @@
 /** create / inspect / list / rm / prune / usage over the `volumes` table and `<root>/volumes`. */
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
-import { conflict, invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
+import { conflict, internal, invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { directorySize } from './size.js';
@@ -59,8 +59,22 @@ export function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): V
   checkVolumeName(name);
   const labels = { ...(o.labels ?? {}), ...(o.name === undefined ? { [ANONYMOUS_LABEL]: '' } : {}) };
   const row: VolumeRow = { name, driver, created: Date.now(), labels, options: {}, anonymous: o.name === undefined };
+  const dirExisted = existsSync(volumeDir(ctx, name));
   const created = writeTx(ctx.db, () => insertVolume(ctx, row));
-  ensureDataDir(ctx, name);
+  try {
+    ensureDataDir(ctx, name);
+  } catch (e) {
+    // A failed create leaves no volume behind: not the row, not a directory it made.
+    if (created) {
+      writeTx(ctx.db, () => deleteVolumeRow(ctx, name));
+      try {
+        if (!dirExisted) rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+      } catch {
+        // nothing of ours there: a file stands where the volumes' directory should be
+      }
+    }
+    throw internal(`create ${name}: cannot make the volume's directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`, e);
+  }
   if (created) volumeEvent(ctx, 'create', name, driver);
   return toInspect(ctx, getVolume(ctx, name) ?? row);
 }

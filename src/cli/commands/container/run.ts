@@ -24,8 +24,10 @@ export function register(parent: Command, app: App, name = 'run'): void {
       .option('--no-sig-proxy', 'do not proxy received signals to the process'),
   ).action(async (image: string, command: string[], f: RunFlags) => {
     const engine = await app.engine();
-    await pullForCreate(app, image, f.pull);
     const req = createRequest(image, command, f);
+    // As dockerd: a request it would refuse fails before the image is looked for or pulled.
+    await engine.containers.check(req);
+    await pullForCreate(app, image, f.pull);
     const { id } = await engine.containers.create(req);
     if (f.detach) {
       await startOrRemove(app, id, !!f.rm);
