@@ -5,17 +5,15 @@
  * 400 naming it.
  */
 import { invalidArgument } from '../../core/errdefs.js';
-import type { ContainerCreateOptions, DeviceRequest, MountRequest, NamespaceMode } from '../../core/runtime/create-options.js';
+import type { ContainerCreateOptions, DeviceRequest, NamespaceMode } from '../../core/runtime/create-options.js';
 import { parseSecurityOpts } from '../../core/runtime/security-opts.js';
 import { parseSeccompProfile } from '../../core/runtime/seccomp/resolve.js';
 import type { ContainerCreateRequest } from '../../engine/containers/index.js';
+import type { CreateInput, MountSpec } from '../../engine/containers/create-input.js';
 import { parsePublish } from '../../engine/networks/ports.js';
 import type { PortRequest } from '../../engine/networks/types.js';
 
 type Obj = Record<string, unknown>;
-
-// Where Debian's catatonit is: the docker CLI's --init sends only `Init: true`.
-const INIT_PATH = '/usr/bin/catatonit';
 
 function kind(v: unknown): string {
   return v === null ? 'null' : Array.isArray(v) ? 'array' : typeof v;
@@ -80,42 +78,32 @@ function list(v: unknown, field: string): Obj[] {
   return (v as unknown[]).map((x, i) => obj(x, `${field}[${i}]`) ?? {});
 }
 
-/** `SRC:DST[:OPTS]`: an absolute source is a bind, anything else names a volume. */
-function bindMount(spec: string): MountRequest {
-  const parts = spec.split(':');
-  if (parts.length < 2 || parts.length > 3) throw invalidArgument(`invalid bind "${spec}": want SRC:DST[:OPTS]`);
-  const [src, dst, opts] = parts as [string, string, string | undefined];
-  if (!dst.startsWith('/')) throw invalidArgument(`invalid bind "${spec}": the destination must be absolute`);
-  const options = opts ? opts.split(',') : [];
-  if (src.startsWith('/')) return { type: 'bind', source: src, destination: dst, options, createSource: true };
-  if (!src) throw invalidArgument(`invalid bind "${spec}": empty source`);
-  return { type: 'volume', name: src, destination: dst, options };
-}
-
-/** HostConfig.Mounts items (the structured `--mount`). */
-function structuredMount(m: Obj, i: number): MountRequest {
+/** HostConfig.Mounts items (the structured `--mount`), read field for field. */
+function mountSpec(m: Obj, i: number): MountSpec {
   const f = `HostConfig.Mounts[${i}]`;
-  const type = str(m.Type, `${f}.Type`) ?? 'volume';
+  const type = str(m.Type, `${f}.Type`);
   const target = str(m.Target, `${f}.Target`);
-  if (!target?.startsWith('/')) throw invalidArgument(`${f}.Target must be an absolute path`);
   const source = str(m.Source, `${f}.Source`);
-  const ro = bool(m.ReadOnly, `${f}.ReadOnly`) ? 'ro' : 'rw';
-  if (type === 'bind') {
-    if (!source?.startsWith('/')) throw invalidArgument(`${f}.Source must be an absolute path for a bind mount`);
-    const prop = str(obj(m.BindOptions, `${f}.BindOptions`)?.Propagation, `${f}.BindOptions.Propagation`);
-    return { type: 'bind', source, destination: target, options: [ro, ...(prop ? [prop] : [])] };
-  }
-  if (type === 'volume') {
-    const nocopy = bool(obj(m.VolumeOptions, `${f}.VolumeOptions`)?.NoCopy, `${f}.VolumeOptions.NoCopy`);
-    return { type: 'volume', ...(source ? { name: source } : {}), destination: target, options: [ro, ...(nocopy ? ['nocopy'] : [])] };
-  }
-  if (type === 'tmpfs') {
-    const t = obj(m.TmpfsOptions, `${f}.TmpfsOptions`);
-    const size = pos(t?.SizeBytes, `${f}.TmpfsOptions.SizeBytes`);
-    const mode = num(t?.Mode, `${f}.TmpfsOptions.Mode`);
-    return { type: 'tmpfs', destination: target, options: [ro, ...(size ? [`size=${size}`] : []), ...(mode !== undefined ? [`mode=${mode.toString(8)}`] : [])] };
-  }
-  throw invalidArgument(`${f}.Type ${JSON.stringify(type)} is not supported`);
+  const vo = obj(m.VolumeOptions, `${f}.VolumeOptions`);
+  const driver = obj(vo?.DriverConfig, `${f}.VolumeOptions.DriverConfig`);
+  const driverName = str(driver?.Name, `${f}.VolumeOptions.DriverConfig.Name`);
+  const driverOpts = strMap(driver?.Options, `${f}.VolumeOptions.DriverConfig.Options`);
+  const t = obj(m.TmpfsOptions, `${f}.TmpfsOptions`);
+  const size = pos(t?.SizeBytes, `${f}.TmpfsOptions.SizeBytes`);
+  const mode = num(t?.Mode, `${f}.TmpfsOptions.Mode`);
+  const prop = str(obj(m.BindOptions, `${f}.BindOptions`)?.Propagation, `${f}.BindOptions.Propagation`);
+  return {
+    ...(type ? { type } : {}),
+    ...(target ? { target } : {}),
+    ...(source ? { source } : {}),
+    readOnly: !!bool(m.ReadOnly, `${f}.ReadOnly`),
+    ...(prop ? { propagation: prop } : {}),
+    noCopy: !!bool(vo?.NoCopy, `${f}.VolumeOptions.NoCopy`),
+    ...(driverName ? { volumeDriver: driverName } : {}),
+    ...(driverOpts && Object.keys(driverOpts).length ? { volumeOptions: driverOpts } : {}),
+    ...(size ? { tmpfsSize: size } : {}),
+    ...(mode !== undefined ? { tmpfsMode: mode } : {}),
+  };
 }
 
 /** `{"80/tcp": [{"HostIp": "", "HostPort": "8080"}]}` → `-p` requests; an empty or 0 host port is picked at start. */
@@ -200,21 +188,12 @@ function devices(hc: Obj): DeviceRequest[] {
 }
 
 /** The whole body; `name` comes from the query. */
-export function createRequestFromBody(body: Obj, name: string | undefined): ContainerCreateRequest {
+export function createRequestFromBody(body: Obj, name: string | undefined): CreateInput {
   const image = str(body.Image, 'Image');
   if (!image) throw invalidArgument('Config.Image is required');
   const hc = obj(body.HostConfig, 'HostConfig') ?? {};
   const nc = obj(body.NetworkingConfig, 'NetworkingConfig');
-  const mounts: MountRequest[] = [
-    ...(strList(hc.Binds, 'HostConfig.Binds') ?? []).map(bindMount),
-    ...list(hc.Mounts, 'HostConfig.Mounts').map(structuredMount),
-  ];
   const tmpfs = Object.entries(strMap(hc.Tmpfs, 'HostConfig.Tmpfs') ?? {}).map(([dst, o]) => (o ? `${dst}:${o}` : dst));
-  // Config.Volumes: an anonymous volume wherever no bind, mount or tmpfs already is.
-  const taken = new Set([...mounts.map((m) => m.destination), ...tmpfs.map((t) => t.split(':')[0]!)]);
-  for (const dst of Object.keys(obj(body.Volumes, 'Volumes') ?? {})) {
-    if (!taken.has(dst)) mounts.push({ type: 'volume', destination: dst, options: [] });
-  }
   const command = strSlice(body.Cmd, 'Cmd');
   const entrypoint = strSlice(body.Entrypoint, 'Entrypoint');
   const ulimits = list(hc.Ulimits, 'HostConfig.Ulimits').map((u, i) => {
@@ -243,12 +222,10 @@ export function createRequestFromBody(body: Obj, name: string | undefined): Cont
     security: security(hc),
     readOnly: !!bool(hc.ReadonlyRootfs, 'HostConfig.ReadonlyRootfs'),
     tmpfs,
-    mounts,
     devices: devices(hc),
     ...(pos(hc.ShmSize, 'HostConfig.ShmSize') ? { shmSize: hc.ShmSize as number } : {}),
     sysctls: strMap(hc.Sysctls, 'HostConfig.Sysctls') ?? {},
     ulimits,
-    ...(bool(hc.Init, 'HostConfig.Init') ? { init: INIT_PATH } : {}),
     tty: !!bool(body.Tty, 'Tty'),
     stdinOpen: !!bool(body.OpenStdin, 'OpenStdin'),
     ...(pid ? { pid } : {}),
@@ -292,8 +269,13 @@ export function createRequestFromBody(body: Obj, name: string | undefined): Cont
     },
     exposedPorts: Object.keys(obj(body.ExposedPorts, 'ExposedPorts') ?? {}),
     ...(restart && str(restart.Name, 'RestartPolicy.Name')
-      ? { restartPolicy: { name: restart.Name as string, maximumRetryCount: num(restart.MaximumRetryCount, 'RestartPolicy.MaximumRetryCount') ?? 0 } }
+      ? { restart: { name: restart.Name as string, maximumRetryCount: num(restart.MaximumRetryCount, 'RestartPolicy.MaximumRetryCount') ?? 0 } }
       : {}),
+    binds: strList(hc.Binds, 'HostConfig.Binds') ?? [],
+    mountSpecs: list(hc.Mounts, 'HostConfig.Mounts').map(mountSpec),
+    anonymousVolumes: Object.keys(obj(body.Volumes, 'Volumes') ?? {}),
+    ...(bool(hc.Init, 'HostConfig.Init') ? { initProcess: true } : {}),
+    ...(str(hc.UsernsMode, 'HostConfig.UsernsMode') ? { usernsSpec: { mode: hc.UsernsMode as string } } : {}),
     ...(log ? { logConfig: { type: str(log.Type, 'HostConfig.LogConfig.Type') ?? '', config: strMap(log.Config, 'HostConfig.LogConfig.Config') ?? {} } } : {}),
     ...(bool(body.StdinOnce, 'StdinOnce') ? { stdinOnce: true } : {}),
   };

@@ -23,7 +23,8 @@ import { validName } from './names.js';
 import { containerSizes } from './size.js';
 import { containerEvent } from './events.js';
 import { containerListFilter } from './list-filter.js';
-import type { ContainerCreateRequest, ContainerListOptions, ContainerSummary } from './types.js';
+import type { ContainerListOptions, ContainerSummary } from './types.js';
+import type { CreateInput } from './create-input.js';
 
 import type * as execMod from './exec.js';
 import type * as topMod from './top.js';
@@ -95,13 +96,16 @@ export class ContainerEngine {
     (await import('./exec-sessions.js')).resizeExec(this.cc, ...a);
 
   /** What create would refuse about the request itself, before anything (a pull) is done for it. */
-  check(req: ContainerCreateRequest) {
-    return import('./create-checks.js').then((m) => m.checkCreateRequest(this.cc, req));
+  async check(input: CreateInput) {
+    const req = (await import('./create-input.js')).normalizeCreate(input);
+    return (await import('./create-checks.js')).checkCreateRequest(this.cc, req);
   }
 
-  create(req: ContainerCreateRequest) {
+  /** Either front's request, normalised once (create-input.ts), then created. */
+  async create(input: CreateInput) {
     // create and start (spec generation, seccomp data, networking) load on first use: `ps` never needs them.
-    return import('./create.js').then((m) => m.createContainer(this.cc, req));
+    const req = (await import('./create-input.js')).normalizeCreate(input);
+    return (await import('./create.js')).createContainer(this.cc, req);
   }
 
   /** Also connects the attach calls made before it (`attach(..., { beforeStart: true })`). */

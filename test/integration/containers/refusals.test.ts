@@ -86,21 +86,25 @@ test('network container: conflicts are refused; valid restart policies are recor
   }
 });
 
-test("a bind source that does not exist is skiff's refusal (125) at create, relative or absolute, not the runtime's 127", async () => {
+test("a missing --mount bind source, relative or absolute, is skiff's refusal (125) at create, not the runtime's 127; -v makes its missing source as dockerd does", async () => {
   const env = containerEnv('skiff-refuse-');
   try {
     const before = footprint(env);
     const missing = join(env.dir, 'missing');
-    const r = env.run(['run', '--rm', '-v', './missing:/x', IMAGE, 'true'], { cwd: env.dir });
+    const r = env.run(['run', '--rm', '--mount', 'type=bind,src=./missing,target=/x', IMAGE, 'true'], { cwd: env.dir });
     assert.equal(r.code, 125, r.stderr);
     assert.equal(r.stderr, `Error: invalid mount config for type "bind": bind source path does not exist: ${missing}\n`);
-    refuses(env, ['create', '-v', `${missing}:/x`, IMAGE], `invalid mount config for type "bind": bind source path does not exist: ${missing}`);
     refuses(env, ['create', '--mount', `type=bind,src=${missing},target=/x`, IMAGE], `invalid mount config for type "bind": bind source path does not exist: ${missing}`);
-    assert.equal(existsSync(missing), false, 'the CLI makes no missing bind source');
+    assert.equal(existsSync(missing), false, '--mount made a missing bind source');
     assert.deepEqual(footprint(env), before);
     // A relative path without ./ names a volume, as in Docker.
     refuses(env, ['create', '-v', 'missing/dir:/x', IMAGE], 'create missing/dir: "missing/dir" includes invalid characters for a local volume name, only "[a-zA-Z0-9][a-zA-Z0-9_.-]" are allowed. If you intended to pass a host directory, use absolute path');
     assert.deepEqual(footprint(env), before);
+    // -v (relative with ./, or absolute) makes the missing directory, as dockerd does for Binds.
+    const rel = env.run(['run', '--rm', '-v', './made-rel:/x', IMAGE, 'true'], { cwd: env.dir });
+    assert.equal(rel.code, 0, rel.stderr);
+    env.ok(['run', '--rm', '-v', `${join(env.dir, 'made-abs')}:/x`, IMAGE, 'true']);
+    assert.ok(existsSync(join(env.dir, 'made-rel')) && existsSync(join(env.dir, 'made-abs')), '-v did not make its source');
   } finally {
     await env.teardown();
   }

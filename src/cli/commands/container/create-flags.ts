@@ -1,18 +1,14 @@
 import { readFileSync } from 'node:fs';
-import { resolve as resolvePath } from 'node:path';
 import { Option, type Command } from 'commander';
 import { collect } from '../common.js';
 import { invalidArgument } from '../../../core/errdefs.js';
-import type { ContainerCreateOptions, MountRequest, UsernsMode } from '../../../core/runtime/create-options.js';
-import { parseTmpfsFlag } from '../../../core/runtime/mounts.js';
+import type { ContainerCreateOptions } from '../../../core/runtime/create-options.js';
 import { parseDeviceFlag } from '../../../core/runtime/devices.js';
 import { parseSecurityOpts } from '../../../core/runtime/security-opts.js';
 import { parseSeccompProfile } from '../../../core/runtime/seccomp/resolve.js';
-import { parseIdMap } from '../../../core/runtime/spec.js';
 import { parseBytes } from '../../../core/runtime/units.js';
-import type { ContainerCreateRequest } from '../../../engine/containers/types.js';
+import type { CreateInput, MountSpec } from '../../../engine/containers/create-input.js';
 import { parsePublish } from '../../../engine/networks/ports.js';
-import { parseRestartFlag } from '../../../engine/containers/restart-policy.js';
 
 /** The flags `run` and `create` share, named as docker/podman name them. */
 export interface CreateFlags {
@@ -177,52 +173,31 @@ function envFlag(e: string): string {
   return e.includes('=') ? e : `${e}=${process.env[e] ?? ''}`;
 }
 
-/** `-v /host:/ctr[:opts]` binds a path, `-v NAME:/ctr[:opts]` mounts a named volume, `-v /ctr[:opts]` an anonymous one. */
-function volumeFlag(v: string): MountRequest {
-  const parts = v.split(':');
-  if (parts.length === 1 || (parts.length === 2 && !parts[1]!.startsWith('/'))) {
-    const [dst, opts] = parts as [string, string | undefined];
-    if (!dst.startsWith('/')) throw invalidArgument(`invalid volume specification "${v}": the destination must be absolute`);
-    return { type: 'volume', destination: dst, options: opts ? opts.split(',') : [] };
-  }
-  if (parts.length > 3) throw invalidArgument(`invalid volume specification "${v}": want [SRC:]DST[:OPTS]`);
-  const [src, dst, opts] = parts as [string, string, string | undefined];
-  if (!dst.startsWith('/')) throw invalidArgument(`invalid volume specification "${v}": the destination must be absolute`);
-  const options = opts ? opts.split(',') : [];
-  if (!src.startsWith('/') && !src.startsWith('.')) return { type: 'volume', name: src, destination: dst, options };
-  return { type: 'bind', source: resolvePath(src), destination: dst, options };
-}
-
-function mountFlag(spec: string): MountRequest {
+/** `--mount type=…,source=…,target=…`: its key=value syntax read into the engine's MountSpec. */
+function mountFlag(spec: string): MountSpec {
   const kv = new Map<string, string>();
+  const volumeOptions: Record<string, string> = {};
   for (const part of spec.split(',')) {
     const [k, v] = part.split('=', 2) as [string, string | undefined];
-    kv.set(k, v ?? 'true');
+    if (k === 'volume-opt') {
+      const [ok, ov] = (v ?? '').split('=', 2) as [string, string | undefined];
+      volumeOptions[ok] = ov ?? '';
+    } else kv.set(k, v ?? 'true');
   }
-  const type = kv.get('type') ?? 'volume';
-  const target = kv.get('target') ?? kv.get('destination') ?? kv.get('dst');
-  if (!target) throw invalidArgument(`invalid --mount "${spec}": target is required`);
-  const ro = kv.get('readonly') === 'true' || kv.get('ro') === 'true' || kv.has('readonly') && kv.get('readonly') !== 'false';
-  if (type === 'tmpfs') {
-    const size = kv.get('tmpfs-size');
-    const mode = kv.get('tmpfs-mode');
-    return parseTmpfsFlag(`${target}:${[ro ? 'ro' : 'rw', ...(size ? [`size=${size}`] : []), ...(mode ? [`mode=${mode}`] : [])].join(',')}`);
-  }
-  if (type === 'volume') {
-    if (kv.has('volume-opt') || (kv.get('volume-driver') ?? 'local') !== 'local') {
-      throw invalidArgument(`invalid --mount "${spec}": only the local volume driver without options is supported`);
-    }
-    const name = kv.get('source') ?? kv.get('src');
-    const nocopy = kv.has('volume-nocopy') && kv.get('volume-nocopy') !== 'false';
-    return { type: 'volume', ...(name ? { name } : {}), destination: target, options: [ro ? 'ro' : 'rw', ...(nocopy ? ['nocopy'] : [])] };
-  }
-  if (type !== 'bind') throw invalidArgument(`--mount type=${type} is not supported yet`);
-  const source = kv.get('source') ?? kv.get('src');
-  if (!source) throw invalidArgument(`invalid --mount "${spec}": source is required for a bind mount`);
-  const options = [ro ? 'ro' : 'rw'];
-  const prop = kv.get('bind-propagation');
-  if (prop) options.push(prop);
-  return { type: 'bind', source: resolvePath(source), destination: target, options };
+  const flag = (k: string) => kv.has(k) && kv.get(k) !== 'false' && kv.get(k) !== '0';
+  const mode = kv.get('tmpfs-mode');
+  return {
+    type: kv.get('type') ?? 'volume',
+    ...(kv.has('source') || kv.has('src') ? { source: kv.get('source') ?? kv.get('src')! } : {}),
+    ...(kv.has('target') || kv.has('destination') || kv.has('dst') ? { target: kv.get('target') ?? kv.get('destination') ?? kv.get('dst')! } : {}),
+    readOnly: flag('readonly') || flag('ro'),
+    ...(kv.has('bind-propagation') ? { propagation: kv.get('bind-propagation')! } : {}),
+    noCopy: flag('volume-nocopy'),
+    ...(kv.has('volume-driver') ? { volumeDriver: kv.get('volume-driver')! } : {}),
+    ...(Object.keys(volumeOptions).length ? { volumeOptions } : {}),
+    ...(kv.has('tmpfs-size') ? { tmpfsSize: kv.get('tmpfs-size')! } : {}),
+    ...(mode !== undefined ? { tmpfsMode: parseInt(mode, 8) } : {}),
+  };
 }
 
 function nsMode(v: string | undefined): 'host' | 'private' | { path: string } | undefined {
@@ -243,23 +218,10 @@ function keyValues(list: string[] | undefined, flag: string): Record<string, str
 }
 
 /** Flags → the engine's create request. Files named by flags (env files, seccomp profiles) are read here. */
-export function createRequest(image: string, command: string[], f: CreateFlags): ContainerCreateRequest {
+export function createRequest(image: string, command: string[], f: CreateFlags): CreateInput {
   const sec = parseSecurityOpts(f.securityOpt ?? []);
   if (sec.seccompProfilePath) {
     sec.security.seccomp = parseSeccompProfile(JSON.parse(readFileSync(sec.seccompProfilePath, 'utf8')), sec.seccompProfilePath);
-  }
-  let userns: UsernsMode | undefined;
-  if (f.uidmap?.length || f.gidmap?.length) {
-    const uids = (f.uidmap ?? f.gidmap ?? []).map(parseIdMap);
-    const gids = (f.gidmap ?? f.uidmap ?? []).map(parseIdMap);
-    userns = { mode: 'private', uidMappings: uids, gidMappings: gids };
-  } else if (f.userns === 'host' || f.userns === undefined) {
-    userns = undefined;
-  } else if (f.userns === 'auto' || f.userns === 'private') {
-    const m = [{ containerID: 0, hostID: 100000, size: 65536 }];
-    userns = { mode: 'private', uidMappings: m, gidMappings: m };
-  } else {
-    throw invalidArgument(`unsupported --userns "${f.userns}": use host, auto, or --uidmap/--gidmap`);
   }
   const opts: ContainerCreateOptions = {
     ...(command.length ? { command } : {}),
@@ -276,15 +238,12 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     security: sec.security,
     readOnly: !!f.readOnly,
     tmpfs: f.tmpfs ?? [],
-    mounts: [...(f.volume ?? []).map(volumeFlag), ...(f.mount ?? []).map(mountFlag)],
     devices: (f.device ?? []).map(parseDeviceFlag),
     ...(f.shmSize ? { shmSize: parseBytes(f.shmSize) } : {}),
     sysctls: keyValues(f.sysctl, '--sysctl'),
     ulimits: f.ulimit ?? [],
-    ...(f.init ? { init: f.initPath ?? '/usr/bin/catatonit' } : {}),
     tty: !!f.tty,
     stdinOpen: !!f.interactive,
-    ...(userns ? { userns } : {}),
     ...(nsMode(f.pid) ? { pid: nsMode(f.pid)! } : {}),
     ...(nsMode(f.ipc) ? { ipc: nsMode(f.ipc)! } : {}),
     ...(nsMode(f.uts) ? { uts: nsMode(f.uts)! } : {}),
@@ -313,7 +272,12 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     autoRemove: !!f.rm,
     ...(f.stopTimeout !== undefined ? { stopTimeout: num(f.stopTimeout, '--stop-timeout')! } : {}),
     ...(f.runtime ? { runtime: f.runtime } : {}),
-    ...(f.restart ? { restartPolicy: parseRestartFlag(f.restart) } : {}),
+    ...(f.restart !== undefined ? { restart: f.restart } : {}),
+    binds: f.volume ?? [],
+    bindBase: process.cwd(),
+    mountSpecs: (f.mount ?? []).map(mountFlag),
+    ...(f.init ? { initProcess: f.initPath ?? true } : {}),
+    usernsSpec: { ...(f.userns !== undefined ? { mode: f.userns } : {}), uidmap: f.uidmap ?? [], gidmap: f.gidmap ?? [] },
     ...(f.net ?? f.network ? { network: (f.net ?? f.network)!.join(',') } : {}),
     networkOpts: {
       ...(f.ip ? { ip: f.ip } : {}),
