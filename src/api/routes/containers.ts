@@ -46,7 +46,7 @@ export function registerContainerRoutes(r: Router): void {
   });
 
   r.post('/containers/prune', async (c) => {
-    const removed = await c.engine.containers.prune();
+    const removed = await c.engine.containers.prune(filtersParam(c.query));
     sendJson(mustRes(c), 200, { ContainersDeleted: removed, SpaceReclaimed: 0 });
   });
 

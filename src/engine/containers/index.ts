@@ -23,6 +23,7 @@ import { validName } from './names.js';
 import { containerSizes } from './size.js';
 import { containerEvent } from './events.js';
 import { containerListFilter } from './list-filter.js';
+import { pruneFilter } from '../prune-filter.js';
 import type { ContainerCreateRequest, ContainerListOptions, ContainerSummary } from './types.js';
 
 import type * as execMod from './exec.js';
@@ -288,12 +289,18 @@ export class ContainerEngine {
     });
   }
 
-  /** `container prune`: every container that is not running. */
-  async prune(): Promise<string[]> {
+  /**
+   * `container prune`: every container that is not running and matches the filters (`until`:
+   * created at or before; `label`, `label!` over the image's and its own labels).
+   */
+  async prune(filters?: ReadonlyMap<string, string[]>): Promise<string[]> {
+    const f = pruneFilter('containers', filters);
     const removed: string[] = [];
     for (const row of this.cc.records.list()) {
       const c = await refreshContainer(this.cc, row);
       if (isActive(c.state.status) || !this.cc.records.get(c.id)) continue;
+      if (f.until !== undefined && c.created > f.until) continue;
+      if (!f.labels({ ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) })) continue;
       removed.push(await removeContainer(this.cc, c.id));
     }
     return removed;
