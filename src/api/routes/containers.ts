@@ -183,6 +183,7 @@ export function registerContainerRoutes(r: Router): void {
 
   r.delete('/containers/{id}', async (c) => {
     const ref = c.params.id!;
+    if (boolParam(c.query, 'link')) c.engine.containers.removeLink(ref);
     try {
       await c.engine.containers.remove(ref, { force: boolParam(c.query, 'force'), volumes: boolParam(c.query, 'v') });
     } catch (e) {

@@ -6,7 +6,7 @@
 import type { AttachEnd, AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
 import { readLogs, type ReadLogsOptions } from '../../impl/runtime/logs.js';
 import type { LogRecord } from '../../core/oci-runtime/k8s-log.js';
-import { alreadyExists, failedPrecondition, invalidArgument, notImplemented } from '../../core/errdefs.js';
+import { alreadyExists, failedPrecondition, internal, invalidArgument, notImplemented } from '../../core/errdefs.js';
 import { logDriverOf } from './log-config.js';
 import type { EngineContext } from '../context.js';
 import { ContainerContext, type ContainerEngineOptions } from './context.js';
@@ -287,6 +287,16 @@ export class ContainerEngine {
         return !!row && isActive((await refreshContainer(cc, row)).state.status);
       },
     });
+  }
+
+  /**
+   * `rm --link` / `DELETE /containers/{id}?link=1` removes a link, never the container. skiff
+   * has no links, so a name that resolves is a container's own name, which dockerd refuses to
+   * unlink (a 500: its plain error); one that does not is a 404, as there.
+   */
+  removeLink(ref: string): never {
+    resolveContainer(this.cc, ref);
+    throw internal('Conflict, cannot remove the default link name of the container');
   }
 
   /**
