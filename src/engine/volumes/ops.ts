@@ -176,7 +176,8 @@ export function removeIfUnused(ctx: EngineContext, names: string[]): { removed: 
 /** `volume prune`: unused anonymous volumes, or every unused one with `all` (Docker ≥ 23). */
 export function pruneVolumes(ctx: EngineContext, o: VolumePruneOptions = {}): VolumePruneReport {
   const f = pruneFilter('volumes', o.filters);
-  const all = o.all || boolPruneFilter(f, 'all') === true;
+  const allFilter = boolPruneFilter(f, 'all');
+  const all = o.all || allFilter === true;
   const candidates = listVolumeSummaries(ctx)
     .filter((v) => v.RefCount === 0 && (all || v.Anonymous || Object.hasOwn(v.Labels, ANONYMOUS_LABEL)))
     .filter((v) => f.labels(v.Labels))
