@@ -12,7 +12,7 @@ export const PRUNE_FILTER_KEYS = {
   images: ['dangling', 'until', 'label', 'label!'],
   networks: ['until', 'label', 'label!'],
   volumes: ['label', 'label!', 'all'],
-  build: ['until', 'unused-for', 'id', 'type', 'description', 'inuse', 'shared', 'private'],
+  build: ['until', 'unused-for', 'id', 'type', 'description', 'inuse', 'shared', 'private', 'label', 'label!'],
 } as const;
 
 export type PruneKind = keyof typeof PRUNE_FILTER_KEYS;

@@ -50,7 +50,9 @@ export function buildCacheUsage(ctx: EngineContext): BuildCacheEntry[] {
  * old name `unused-for`) keeps what was used since; `id` a regular expression, `type`, `description`
  * equal; `inuse`, `shared`, `private` properties that must hold ("false"/"0": must not).
  * Entries are `regular` records, the RUN cache mounts `exec.cachemount` ones, never in use
- * between builds. `parent` is refused: entries do not record their parent's key.
+ * between builds, and carry no labels (dockerd accepts `label` and ignores it; here `label=`
+ * selects nothing, so `docker system prune --filter label=…` keeps the cache). `parent` is
+ * refused: entries do not record their parent's key.
  */
 interface CacheSelector {
   row(e: BuildCacheEntry): boolean;
@@ -88,6 +90,7 @@ function cacheSelector(opts: BuildPruneOptions): CacheSelector {
   const shared = flag('shared');
   const priv = flag('private');
   const props = (e: Pick<BuildCacheEntry, 'Id' | 'Description' | 'InUse' | 'Shared'>) =>
+    f.labels({}) &&
     (!idRe || idRe.test(e.Id)) &&
     (description === undefined || e.Description === description) &&
     (inuse === undefined || e.InUse === inuse) &&

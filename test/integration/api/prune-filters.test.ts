@@ -1,7 +1,7 @@
 // Issue 14: every prune through the docker CLI deletes only what its filters select (dockerd's
 // keys: containers until/label/label!, images dangling/until/label/label!, volumes
-// label/label!/all, networks until/label/label!); an unknown key deletes nothing. And
-// DELETE /containers/{id}?link=1 never removes the container.
+// label/label!/all, networks until/label/label!; system prune passes them on); an unknown key
+// deletes nothing. And DELETE /containers/{id}?link=1 never removes the container.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
@@ -161,6 +161,19 @@ test('docker network prune --filter: label, label!, until; the default network s
   assert.equal(r.status, 200, r.text);
   assert.deepEqual(r.json(), { NetworksDeleted: ['n-a2'] });
   assert.deepEqual(nets(), []);
+});
+
+test('docker system prune --filter label= passes the filter to every prune: only labelled containers and networks go', async () => {
+  s.dockerOk(['create', '--name', 'sp-x', '--label', 'tier=x', IMAGE, 'true']);
+  s.dockerOk(['create', '--name', 'sp-y', '--label', 'tier=y', IMAGE, 'true']);
+  s.dockerOk(['network', 'create', '--label', 'tier=x', 'spn-x']);
+  s.dockerOk(['network', 'create', '--label', 'tier=y', 'spn-y']);
+  s.dockerOk(['system', 'prune', '-f', '--filter', 'label=tier=x']);
+  assert.deepEqual(names(['ps', '-a', '--format', '{{.Names}}']), ['sp-y']);
+  assert.deepEqual(names(['network', 'ls', '--filter', 'label=tier', '--format', '{{.Name}}']), ['spn-y']);
+  assert.ok(names(['images', '--format', '{{.Repository}}']).includes(IMAGE));
+  s.dockerOk(['rm', 'sp-y']);
+  s.dockerOk(['network', 'rm', 'spn-y']);
 });
 
 test('docker rm --link and DELETE ?link=1 on a container name: dockerd\'s 500, and the container stays', async () => {
