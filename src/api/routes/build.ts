@@ -81,16 +81,6 @@ function buildOptions(c: Call, signal: AbortSignal): BuildOptions {
   };
 }
 
-/** dockerd's prune filters: `until` (a duration or a timestamp) and `all`. */
-function untilMs(v: string): number {
-  const rel = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(v);
-  if (rel) return Date.now() - Number(rel[1]) * { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 'ms' | 's' | 'm' | 'h'];
-  if (/^\d+(\.\d+)?$/.test(v)) return Number(v) * 1000;
-  const t = Date.parse(v);
-  if (Number.isNaN(t)) throw invalidArgument(`invalid until filter: ${v}`);
-  return t;
-}
-
 export function registerBuildRoutes(r: Router): void {
   r.post('/build', async (c) => {
     const res = mustRes(c);
@@ -120,9 +110,7 @@ export function registerBuildRoutes(r: Router): void {
   });
 
   r.post('/build/prune', (c) => {
-    const filters = filtersParam(c.query);
-    const until = filters.get('until')?.[0];
-    const report = c.engine.builder.prune(until ? { until: untilMs(until) } : {});
+    const report = c.engine.builder.prune({ filters: filtersParam(c.query) });
     sendJson(mustRes(c), 200, { CachesDeleted: report.removed, SpaceReclaimed: report.bytesReclaimed });
   });
 }

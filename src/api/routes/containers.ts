@@ -46,7 +46,7 @@ export function registerContainerRoutes(r: Router): void {
   });
 
   r.post('/containers/prune', async (c) => {
-    const removed = await c.engine.containers.prune();
+    const removed = await c.engine.containers.prune(filtersParam(c.query));
     sendJson(mustRes(c), 200, { ContainersDeleted: removed, SpaceReclaimed: 0 });
   });
 
@@ -183,6 +183,7 @@ export function registerContainerRoutes(r: Router): void {
 
   r.delete('/containers/{id}', async (c) => {
     const ref = c.params.id!;
+    if (boolParam(c.query, 'link')) c.engine.containers.removeLink(ref);
     try {
       await c.engine.containers.remove(ref, { force: boolParam(c.query, 'force'), volumes: boolParam(c.query, 'v') });
     } catch (e) {

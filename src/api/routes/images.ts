@@ -175,10 +175,7 @@ export function registerImageRoutes(r: Router): void {
   r.get('/images/get', (c) => save(c, c.query.getAll('names').filter(Boolean)));
 
   r.post('/images/prune', async (c) => {
-    const filters = filtersParam(c.query);
-    const dangling = filters.get('dangling')?.[0];
-    filters.delete('dangling');
-    const report = await c.engine.images.prune({ all: dangling !== undefined && !['true', '1'].includes(dangling), filters });
+    const report = await c.engine.images.prune({ filters: filtersParam(c.query) });
     sendJson(mustRes(c), 200, { ImagesDeleted: report.ImagesDeleted.length ? report.ImagesDeleted : null, SpaceReclaimed: report.SpaceReclaimed });
   });
 

@@ -67,9 +67,7 @@ export function registerNetworkRoutes(r: Router): void {
   });
 
   r.post('/networks/prune', async (c) => {
-    const filters = filtersParam(c.query);
-    if (filters.size > 0) throw invalidArgument(`network prune filters are not supported: ${[...filters.keys()].join(', ')}`);
-    const removed = await c.engine.networks.prune();
+    const removed = await c.engine.networks.prune(filtersParam(c.query));
     sendJson(mustRes(c), 200, { NetworksDeleted: removed });
   });
 

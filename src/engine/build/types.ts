@@ -112,6 +112,8 @@ export interface BuildCacheEntry {
 export interface BuildPruneOptions {
   /** Only entries last used before this time (ms since the epoch). */
   until?: number;
+  /** dockerd's build cache prune filters (`until`, `id`, `type`, `description`, `inuse`, `shared`, `private`). */
+  filters?: ReadonlyMap<string, string[]>;
 }
 
 export interface BuildPruneReport {

@@ -6,7 +6,7 @@
 import type { AttachEnd, AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
 import { readLogs, type ReadLogsOptions } from '../../impl/runtime/logs.js';
 import type { LogRecord } from '../../core/oci-runtime/k8s-log.js';
-import { alreadyExists, failedPrecondition, invalidArgument, notImplemented } from '../../core/errdefs.js';
+import { alreadyExists, failedPrecondition, internal, invalidArgument, notImplemented } from '../../core/errdefs.js';
 import { logDriverOf } from './log-config.js';
 import type { EngineContext } from '../context.js';
 import { ContainerContext, type ContainerEngineOptions } from './context.js';
@@ -23,6 +23,7 @@ import { validName } from './names.js';
 import { containerSizes } from './size.js';
 import { containerEvent } from './events.js';
 import { containerListFilter } from './list-filter.js';
+import { pruneFilter } from '../prune-filter.js';
 import type { ContainerListOptions, ContainerSummary } from './types.js';
 import type { CreateInput } from './create-input.js';
 
@@ -297,12 +298,28 @@ export class ContainerEngine {
     });
   }
 
-  /** `container prune`: every container that is not running. */
-  async prune(): Promise<string[]> {
+  /**
+   * `rm --link` / `DELETE /containers/{id}?link=1` removes a link, never the container. skiff
+   * has no links, so a name that resolves is a container's own name, which dockerd refuses to
+   * unlink (a 500: its plain error); one that does not is a 404, as there.
+   */
+  removeLink(ref: string): never {
+    resolveContainer(this.cc, ref);
+    throw internal('Conflict, cannot remove the default link name of the container');
+  }
+
+  /**
+   * `container prune`: every container that is not running and matches the filters (`until`:
+   * created at or before; `label`, `label!` over the image's and its own labels).
+   */
+  async prune(filters?: ReadonlyMap<string, string[]>): Promise<string[]> {
+    const f = pruneFilter('containers', filters);
     const removed: string[] = [];
     for (const row of this.cc.records.list()) {
       const c = await refreshContainer(this.cc, row);
       if (isActive(c.state.status) || !this.cc.records.get(c.id)) continue;
+      if (f.until !== undefined && c.created > f.until) continue;
+      if (!f.labels({ ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) })) continue;
       removed.push(await removeContainer(this.cc, c.id));
     }
     return removed;

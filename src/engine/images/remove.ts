@@ -4,6 +4,7 @@ import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { collectGarbage, removeBlobsIfUnused, removeLayersIfUnused } from '../gc.js';
 import { imageEvent } from './events.js';
+import { boolPruneFilter, pruneFilter } from '../prune-filter.js';
 import { summarize } from './read.js';
 import { resolveImage } from './resolve.js';
 import type { ImageDeleteResponseItem, ImagePruneOptions, ImagePruneReport, ImageRemoveOptions } from './types.js';
@@ -63,14 +64,21 @@ export function removeImage(ctx: EngineContext, input: string, opts: ImageRemove
   return items;
 }
 
-/** `image prune`: dangling images (or, with `all`, every image no container uses), then GC. */
+/**
+ * `image prune`: dangling images (or, with `all` or `dangling=false`, every image) that no
+ * container uses and that match the filters (`until`: created at or before; `label`, `label!`
+ * over the image config's labels), then GC.
+ */
 export async function pruneImages(ctx: EngineContext, opts: ImagePruneOptions = {}): Promise<ImagePruneReport> {
+  const f = pruneFilter('images', opts.filters);
+  const danglingOnly = !opts.all && boolPruneFilter(f, 'dangling') !== false;
   const all = await summarize(ctx, ctx.records.images());
-  const until = opts.filters?.get('until')?.[0];
-  const untilMs = until ? parseUntil(until) : undefined;
   const victims = all.filter(
     (s) =>
-      (opts.all ? s.Containers === 0 : s.Dangling) && (untilMs === undefined || s.Created * 1000 < untilMs),
+      s.Containers <= 0 &&
+      (!danglingOnly || s.Dangling) &&
+      (f.until === undefined || s.Created * 1000 <= f.until) &&
+      f.labels(s.Labels),
   );
   const report: ImagePruneReport = { ImagesDeleted: [], SpaceReclaimed: 0 };
   for (const v of victims) {
@@ -83,11 +91,4 @@ export async function pruneImages(ctx: EngineContext, opts: ImagePruneOptions = 
   report.SpaceReclaimed = collectGarbage(ctx).bytesReclaimed + victims.reduce((n, v) => n + v.Size - v.SharedSize, 0);
   imageEvent(ctx, 'prune', '', '', { reclaimed: String(report.SpaceReclaimed) });
   return report;
-}
-
-function parseUntil(s: string): number {
-  if (/^\d+(\.\d+)?$/.test(s)) return Number(s) * 1000;
-  const rel = /^(\d+)(s|m|h)$/.exec(s);
-  if (rel) return Date.now() - Number(rel[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[rel[2] as 's' | 'm' | 'h'];
-  return Date.parse(s);
 }

@@ -9,13 +9,14 @@ import { join } from 'node:path';
 import { createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns } from '../../impl/network/netns.js';
 import { netavarkSetup, netavarkTeardown } from '../../impl/network/netavark.js';
 import type { NetavarkRequest } from '../../impl/network/types.js';
-import { invalidArgument } from '../../core/errdefs.js';
+import { internal, invalidArgument } from '../../core/errdefs.js';
 import type { EngineContext } from '../context.js';
 import type { ContainerContext } from '../containers/context.js';
 import type { ContainerRecord } from '../containers/types.js';
+import { refreshContainer } from '../containers/sync.js';
 import type { RunFilesNetwork } from '../containers/etc-files.js';
 import { netavarkOptions, toNetavark, toNetavarkPorts } from './netavark-doc.js';
-import { dockerPorts, publishExposed, resolveHostPorts } from './ports.js';
+import { dockerPorts, portAllocated, portBoundOnHost, portOverlap, publishExposed, resolveHostPorts } from './ports.js';
 import { allocateAddress, getNetwork, releaseAddresses, setLeaseMac } from './store.js';
 import type { ContainerNetState, ContainerNetworkRequest, NetworkAttachment, PortRequest } from './types.js';
 
@@ -122,6 +123,42 @@ async function detach(ctx: EngineContext, id: string, netns: string, a: NetworkA
   }
 }
 
+/** The first published port of another container of this root that overlaps one of `ports`. */
+function heldBySkiff(cc: ContainerContext, id: string, ports: PortRequest[]): { p: PortRequest; port: number; holder: ContainerRecord } | undefined {
+  for (const other of cc.records.list()) {
+    if (other.id === id) continue;
+    for (const q of other.state.net?.ports ?? []) {
+      for (const p of ports) {
+        const port = portOverlap(p, q);
+        if (port !== undefined) return { p, port, holder: other };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * Refuses host ports that are taken, as dockerd's port allocator does: bound by any process of
+ * the host, or published by another container of this root (netavark forwards without binding).
+ * The check and the record of this container's ports share one write transaction, so two
+ * starts cannot both take a port; a holder that died is refreshed (and so released) first.
+ */
+async function reservePorts(cc: ContainerContext, c: ContainerRecord, state: ContainerNetState): Promise<void> {
+  const refuse = (p: PortRequest, port: number) =>
+    internal(`driver failed programming external connectivity on endpoint ${c.name} (${c.id}): ${portAllocated(p, port)}`);
+  // Ports the kernel picked just now are free; the ones asked for by number may not be.
+  const fixed = state.ports.filter((_, i) => c.config.ports?.[i]?.hostPort !== 0);
+  const bound = await portBoundOnHost(fixed);
+  if (bound) throw refuse(bound.p, bound.port);
+  const stale = heldBySkiff(cc, c.id, state.ports);
+  if (stale) await refreshContainer(cc, stale.holder).catch(() => undefined);
+  cc.records.updateState(c.id, (s) => {
+    const held = heldBySkiff(cc, c.id, state.ports);
+    if (held) throw refuse(held.p, held.port);
+    return { ...s, net: { ...state, attachments: [] } };
+  });
+}
+
 /**
  * At start, before the spec: the netns and every network of the container, recorded in its
  * state. Undefined when the container does not use bridge networks. All or nothing.
@@ -145,6 +182,7 @@ export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRe
   const state: ContainerNetState = { netns, ...(usernsFile ? { userns: usernsFile } : {}), ports: [], attachments: [] };
   try {
     state.ports = await resolveHostPorts(c.config.ports ?? []);
+    if (state.ports.length) await reservePorts(cc, c, state);
     for (const [name, want] of Object.entries(networks)) {
       // Published ports go through the first network, as with Podman's one netavark call.
       const ports = state.attachments.length === 0 ? state.ports : [];
@@ -153,6 +191,7 @@ export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRe
     cc.records.updateState(c.id, (s) => ({ ...s, net: state }));
     return state;
   } catch (e) {
+    cc.records.updateState(c.id, ({ net: _drop, ...rest }) => (_drop ? rest : false));
     for (const a of state.attachments.reverse()) await detach(ctx, c.id, netns, a).catch(() => undefined);
     await removeNetns(netnsName(c.id)).catch(() => undefined);
     if (usernsFile) await removeUserns(usernsFile);

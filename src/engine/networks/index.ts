@@ -18,6 +18,7 @@ import type { ContainerRecord } from '../containers/types.js';
 import { connectRunning, disconnectRunning } from './container-net.js';
 import { deleteNetworkRow, ensureDefaultNetwork, getNetwork, insertNetwork, leasesOf, listNetworks } from './store.js';
 import type { ContainerNetworkRequest, NetworkCreateOptions, NetworkInspect, NetworkRecord } from './types.js';
+import { pruneFilter } from '../prune-filter.js';
 
 // Made on first call: reading execFile at load time would load child_process for every verb.
 const exec = (file: string, args: readonly string[]) => promisify(execFile)(file, args);
@@ -95,11 +96,14 @@ export class NetworkEngine {
     return net.name;
   }
 
-  /** Every user network no container uses. */
-  async prune(): Promise<string[]> {
+  /** Every user network no container uses that matches the filters (`until`, `label`, `label!`). */
+  async prune(filters?: ReadonlyMap<string, string[]>): Promise<string[]> {
+    const f = pruneFilter('networks', filters);
     const out: string[] = [];
     for (const n of listNetworks(this.ctx)) {
       if (n.name === this.ctx.config.network.defaultNetwork || this.users(n).length) continue;
+      if (f.until !== undefined && Date.parse(n.created) > f.until) continue;
+      if (!f.labels(n.labels)) continue;
       try {
         out.push(await this.remove(n.id));
       } catch {

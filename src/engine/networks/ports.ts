@@ -112,3 +112,59 @@ export function dockerPorts(ports: PortRequest[], exposed?: Record<string, objec
   return out;
 }
 
+
+const anyAddress = (ip: string) => ip === '' || ip === '0.0.0.0' || ip === '::';
+
+/**
+ * The first host port of `a` that `b` holds too: same protocol, overlapping ranges, and the
+ * same host IP or either on every address (dockerd's port allocator treats 0.0.0.0 so).
+ */
+export function portOverlap(a: PortRequest, b: PortRequest): number | undefined {
+  if (a.protocol !== b.protocol) return undefined;
+  if (!(anyAddress(a.hostIp) || anyAddress(b.hostIp) || a.hostIp === b.hostIp)) return undefined;
+  const lo = Math.max(a.hostPort, b.hostPort);
+  return lo <= Math.min(a.hostPort + a.range - 1, b.hostPort + b.range - 1) ? lo : undefined;
+}
+
+/** dockerd's words for a host port someone holds. */
+export function portAllocated(p: PortRequest, port: number): string {
+  return `Bind for ${p.hostIp || '0.0.0.0'}:${port} failed: port is already allocated`;
+}
+
+/** Whether binding the port now fails with EADDRINUSE; other failures are netavark's to report. */
+function bindRefused(ip: string, port: number, protocol: Proto): Promise<boolean> {
+  return new Promise((resolve) => {
+    const host = ip || '0.0.0.0';
+    const done = (e?: NodeJS.ErrnoException) => resolve(e?.code === 'EADDRINUSE');
+    if (protocol === 'udp') {
+      const s = createSocket(host.includes(':') ? 'udp6' : 'udp4');
+      s.once('error', (e) => {
+        try {
+          s.close();
+        } catch {
+          // never bound
+        }
+        done(e);
+      });
+      s.bind({ port, address: host, exclusive: true }, () => s.close(() => done()));
+      return;
+    }
+    const srv = createServer();
+    srv.once('error', done);
+    srv.listen({ port, host, exclusive: true }, () => srv.close(() => done()));
+  });
+}
+
+/**
+ * The first requested host port some process of the host has bound (netavark forwards ports
+ * without binding them, so skiff's own containers are not seen here). SCTP is not probed.
+ */
+export async function portBoundOnHost(ports: PortRequest[]): Promise<{ p: PortRequest; port: number } | undefined> {
+  for (const p of ports) {
+    if (p.protocol === 'sctp') continue;
+    for (let port = p.hostPort; port < p.hostPort + p.range; port++) {
+      if (await bindRefused(p.hostIp, port, p.protocol)) return { p, port };
+    }
+  }
+  return undefined;
+}

@@ -13,6 +13,7 @@ import {
   ANONYMOUS_LABEL, type VolumeCreateOptions, type VolumeInspect, type VolumePruneOptions, type VolumePruneReport,
   type VolumeRemoveOptions, type VolumeSummary, type VolumeUsage,
 } from './types.js';
+import { boolPruneFilter, pruneFilter } from '../prune-filter.js';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -186,16 +187,14 @@ export function removeIfUnused(ctx: EngineContext, names: string[]): { removed: 
   return { removed, bytes };
 }
 
-const PRUNE_FILTERS = new Set(['label', 'label!', 'all']);
-
 /** `volume prune`: unused anonymous volumes, or every unused one with `all` (Docker ≥ 23). */
 export function pruneVolumes(ctx: EngineContext, o: VolumePruneOptions = {}): VolumePruneReport {
-  const filters = o.filters ?? new Map<string, string[]>();
-  for (const k of filters.keys()) if (!PRUNE_FILTERS.has(k)) throw invalidArgument(`invalid filter '${k}'`);
-  const all = o.all || boolFilter(filters.get('all'), 'all') === true;
+  const f = pruneFilter('volumes', o.filters);
+  const allFilter = boolPruneFilter(f, 'all');
+  const all = o.all || allFilter === true;
   const candidates = listVolumeSummaries(ctx)
     .filter((v) => v.RefCount === 0 && (all || v.Anonymous || Object.hasOwn(v.Labels, ANONYMOUS_LABEL)))
-    .filter((v) => matchesLabels(filters.get('label'), v.Labels) && matchesLabels(filters.get('label!'), v.Labels, true))
+    .filter((v) => f.labels(v.Labels))
     .map((v) => v.Name);
   const { removed, bytes } = removeIfUnused(ctx, candidates);
   return { VolumesDeleted: removed, SpaceReclaimed: bytes };

@@ -1,17 +1,19 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { examples } from '../common.js';
+import { collect, examples } from '../common.js';
+import { parseFilters } from '../../format/filters.js';
 
 export function register(parent: Command, app: App, name = 'prune'): void {
   const cmd = parent
     .command(name)
     .description('Remove all stopped containers')
     .option('-f, --force', 'do not prompt for confirmation')
-    .action(async () => {
-      const removed = await (await app.engine()).containers.prune();
+    .option('--filter <filter>', 'only containers matching: until=TIMESTAMP|DURATION, label=..., label!=...', collect)
+    .action(async (o: { filter?: string[] }) => {
+      const removed = await (await app.engine()).containers.prune(parseFilters(o.filter ?? []));
       if (removed.length) app.print('Deleted Containers:');
       for (const id of removed) app.print(id);
       app.print('Total reclaimed space: 0B');
     });
-  examples(cmd, ['skiff container prune -f']);
+  examples(cmd, ['skiff container prune -f', 'skiff container prune -f --filter until=24h --filter label!=keep']);
 }

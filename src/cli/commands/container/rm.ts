@@ -10,11 +10,12 @@ export function register(parent: Command, app: App, name = 'rm'): void {
     .option('-f, --force', 'force the removal of a running container (uses SIGKILL)')
     .option('-v, --volumes', 'remove anonymous volumes associated with the container')
     .option('-a, --all', 'remove all containers')
-    .action(async (refs: string[], o: { force?: boolean; volumes?: boolean; all?: boolean }) => {
+    .option('-l, --link', 'remove the specified link (never the container)')
+    .action(async (refs: string[], o: { force?: boolean; volumes?: boolean; all?: boolean; link?: boolean }) => {
       const engine = await app.engine();
       if (o.all) refs = (await engine.containers.list({ all: true })).map((c) => c.Id);
       else if (refs.length === 0) throw new Error('rm needs at least one container name or ID (or --all)');
-      await forEachRef(app, refs, (r) => engine.containers.remove(r, { force: o.force, volumes: o.volumes }));
+      await forEachRef(app, refs, (r) => (o.link ? engine.containers.removeLink(r) : engine.containers.remove(r, { force: o.force, volumes: o.volumes })));
     });
   examples(cmd, ['skiff rm job', 'skiff rm -f web', 'skiff rm -a -f']);
 }

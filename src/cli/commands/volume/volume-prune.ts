@@ -11,7 +11,7 @@ export function register(parent: Command, app: App, name = 'prune'): void {
     .option('-f, --force', 'do not prompt for confirmation')
     .option('--filter <filter>', 'only volumes matching: label=..., label!=...', collect)
     .action(async (o: { all?: boolean; force?: boolean; filter?: string[] }) => {
-      const filters = parseFilters(o.filter ?? [], ['label', 'label!', 'all']);
+      const filters = parseFilters(o.filter ?? []);
       const report = (await app.engine()).volumes.prune({ all: !!o.all, filters });
       if (report.VolumesDeleted.length) {
         app.print('Deleted Volumes:');
