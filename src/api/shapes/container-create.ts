@@ -200,6 +200,20 @@ function devices(hc: Obj): DeviceRequest[] {
 }
 
 /** The whole body; `name` comes from the query. */
+/** Config.Healthcheck: Test and nanosecond durations, as Docker's HealthConfig. */
+function healthcheck(v: unknown): Pick<ContainerCreateRequest, 'healthcheck'> {
+  const h = obj(v, 'Healthcheck');
+  if (!h) return {};
+  const test = strSlice(h.Test, 'Healthcheck.Test');
+  const out: NonNullable<ContainerCreateRequest['healthcheck']> = {};
+  if (test?.length) out.Test = test;
+  for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const) {
+    const n = num(h[k], `Healthcheck.${k}`);
+    if (n !== undefined) out[k] = n;
+  }
+  return { healthcheck: out };
+}
+
 export function createRequestFromBody(body: Obj, name: string | undefined): ContainerCreateRequest {
   const image = str(body.Image, 'Image');
   if (!image) throw invalidArgument('Config.Image is required');
@@ -296,5 +310,6 @@ export function createRequestFromBody(body: Obj, name: string | undefined): Cont
       : {}),
     ...(log ? { logConfig: { type: str(log.Type, 'HostConfig.LogConfig.Type') ?? '', config: strMap(log.Config, 'HostConfig.LogConfig.Config') ?? {} } } : {}),
     ...(bool(body.StdinOnce, 'StdinOnce') ? { stdinOnce: true } : {}),
+    ...healthcheck(body.Healthcheck),
   };
 }

@@ -12,9 +12,11 @@ import { parseIdMap } from '../../../core/runtime/spec.js';
 import { parseBytes } from '../../../core/runtime/units.js';
 import type { ContainerCreateRequest } from '../../../engine/containers/types.js';
 import { parsePublish } from '../../../engine/networks/ports.js';
+import { parseRestartFlag } from '../../../engine/containers/restart-policy.js';
+import { addHealthFlags, healthRequest, type HealthFlags } from './health-flags.js';
 
 /** The flags `run` and `create` share, named as docker/podman name them. */
-export interface CreateFlags {
+export interface CreateFlags extends HealthFlags {
   name?: string;
   env?: string[];
   envFile?: string[];
@@ -78,10 +80,11 @@ export interface CreateFlags {
   pull?: string;
   logDriver?: string;
   logOpt?: string[];
+  restart?: string;
 }
 
 export function addCreateFlags(cmd: Command): Command {
-  return cmd
+  return addHealthFlags(cmd)
     .helpOption('--help', 'display help for command')
     .option('--name <name>', 'assign a name to the container')
     .option('-e, --env <KEY=VALUE>', 'set environment variables', collect)
@@ -145,7 +148,8 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--cgroup-parent <path>', 'optional parent cgroup for the container')
     .option('--pull <policy>', 'pull image before running: missing, always, never', 'missing')
     .option('--log-driver <driver>', 'logging driver: json-file (default), k8s-file, journald, none')
-    .option('--log-opt <key=value>', 'log driver options: max-size=10m, max-file=1, tag=… (journald)', collect);
+    .option('--log-opt <key=value>', 'log driver options: max-size=10m, max-file=1, tag=… (journald)', collect)
+    .option('--restart <policy>', 'restart policy: no, always, on-failure[:max-retries], unless-stopped');
 }
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -310,6 +314,8 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     autoRemove: !!f.rm,
     ...(f.stopTimeout !== undefined ? { stopTimeout: num(f.stopTimeout, '--stop-timeout')! } : {}),
     ...(f.runtime ? { runtime: f.runtime } : {}),
+    ...(f.restart ? { restartPolicy: parseRestartFlag(f.restart) } : {}),
+    ...healthRequest(f),
     ...(f.net ?? f.network ? { network: (f.net ?? f.network)!.join(',') } : {}),
     networkOpts: {
       ...(f.ip ? { ip: f.ip } : {}),
