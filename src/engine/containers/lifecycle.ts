@@ -6,7 +6,7 @@ import { guard, isActive } from './state.js';
 import { deleteContainer, finalizeExit, refreshContainer } from './sync.js';
 import type { ContainerRecord } from './types.js';
 import { containerEvent } from './events.js';
-import { applyRestartPolicy, markUserStopped } from './restart.js';
+import { applyRestartPolicy, markUserStopped, settleRestart } from './restart.js';
 
 async function current(cc: ContainerContext, input: string): Promise<ContainerRecord> {
   return refreshContainer(cc, resolveContainer(cc, input));
@@ -31,7 +31,7 @@ async function awaitExit(cc: ContainerContext, c: ContainerRecord, timeoutMs?: n
 
 /** `stop`: the stop signal, then SIGKILL after the timeout. Stopping a stopped container is fine. */
 export async function stopContainer(cc: ContainerContext, input: string, timeoutSec?: number): Promise<ContainerRecord> {
-  const c = await current(cc, input);
+  const c = await settleRestart(cc, await current(cc, input));
   markUserStopped(cc, c.id);
   if (!isActive(c.state.status)) return cc.records.get(c.id) ?? c;
   const runtime = await cc.runtime(c.config.runtime);
@@ -56,7 +56,12 @@ export async function stopContainer(cc: ContainerContext, input: string, timeout
 }
 
 export async function killContainer(cc: ContainerContext, input: string, signal = 'SIGKILL', opts: { byUser?: boolean } = {}): Promise<ContainerRecord> {
-  const c = await current(cc, input);
+  const c = await settleRestart(cc, await current(cc, input));
+  if (c.state.status === 'restarting' && opts.byUser !== false) {
+    // Between two runs: the user's kill ends the restarts.
+    markUserStopped(cc, c.id);
+    return c;
+  }
   guard.signal(c);
   if (opts.byUser !== false) markUserStopped(cc, c.id);
   await (await cc.runtime(c.config.runtime)).kill(c.id, signal);

@@ -3,8 +3,9 @@
  * exit, then decides here; a restart is the `restarting` state with a due time, which the
  * timers (engine/timers/) act on after Docker's back-off.
  */
-import { hasRestartPolicy, nextDelayMs, restartsAtBoot, shouldRestart } from '../../core/restart-backoff.js';
+import { hasRestartPolicy, restartsAtBoot } from '../../core/restart-backoff.js';
 import type { ContainerContext } from './context.js';
+export { applyRestartPolicy } from './restart-apply.js';
 import { refreshContainer } from './sync.js';
 import type { ContainerRecord } from './types.js';
 
@@ -18,19 +19,18 @@ export function markUserStopped(cc: ContainerContext, id: string): void {
   });
 }
 
-/** Applies the policy to the last exit, once. True when a restart was scheduled. */
-export function applyRestartPolicy(cc: ContainerContext, id: string): boolean {
-  let scheduled = false;
-  cc.records.updateState(id, (s, row) => {
-    if (s.status !== 'exited' || s.policyAppliedTo === s.finishedAt) return false;
-    const p = row.config.restartPolicy;
-    if (!shouldRestart(p, s.exitCode, s.restartCount ?? 0, !!s.userStopped)) return { ...s, policyAppliedTo: s.finishedAt };
-    const ran = Date.parse(s.finishedAt) - Date.parse(s.startedAt);
-    const delay = nextDelayMs(s.restartDelayMs ?? 0, ran);
-    scheduled = true;
-    return { ...s, status: 'restarting', restartAt: Date.now() + delay, restartDelayMs: delay, policyAppliedTo: s.finishedAt };
-  });
-  return scheduled;
+/**
+ * A policy's start in flight (the timers started it) finishes before a user's stop or kill
+ * acts, so the stop applies to the container it started rather than racing it.
+ */
+export async function settleRestart(cc: ContainerContext, c: ContainerRecord): Promise<ContainerRecord> {
+  let row: ContainerRecord | undefined = c;
+  const until = Date.now() + 60_000;
+  while (row?.state.status === 'restarting' && row.state.starting && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 100));
+    row = cc.records.get(c.id);
+  }
+  return row ? refreshContainer(cc, row) : c;
 }
 
 /** The back-off is over: start it again (the timers call this). A failed start leaves it exited. */

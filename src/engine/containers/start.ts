@@ -72,6 +72,8 @@ export async function startContainer(
   let c = await refreshContainer(cc, resolveContainer(cc, input));
   c = cc.records.updateState(c.id, (s, row) => {
     guard.start(row);
+    // A user's stop between the exit and the back-off's end cancelled this restart.
+    if (opts.byPolicy && s.status !== 'restarting') throw failedPrecondition(`container ${row.id.slice(0, 12)}: restart cancelled`);
     return { ...s, starting: Date.now() };
   })!;
   const paths = cc.paths(c.id);
@@ -162,6 +164,8 @@ export async function startContainer(
     }))!;
     containerEvent(cc, c, 'start');
     if (c.state.health) cc.opts.wakeTimers?.();
+    // A process that ended before `running` was written had its exit command find nothing to do.
+    if (hasRestartPolicy(c.config.restartPolicy)) await refreshContainer(cc, c);
     return { container: c, ...(attach ? { attach } : {}), also };
   } catch (e) {
     attach?.close();

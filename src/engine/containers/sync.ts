@@ -13,6 +13,7 @@ import { teardownContainerNetwork } from '../networks/container-net.js';
 import { isActive } from './state.js';
 import { containerEvent } from './events.js';
 import type { ContainerRecord } from './types.js';
+import { applyRestartPolicy } from './restart-apply.js';
 
 /**
  * conmon is alive under that pid (a reboot may have given the pid to something else). A zombie
@@ -73,6 +74,8 @@ export async function finalizeExit(
     ) ?? c;
   if (died) containerEvent(cc, updated, 'die', { exitCode: String(exit.code) });
   await releaseResources(cc, c);
+  // Whichever process records the exit applies the policy (once); a lost container (a reboot) waits for `start --all`.
+  if (!error && applyRestartPolicy(cc, c.id)) cc.opts.wakeTimers?.();
   if (c.config.autoRemove) {
     try {
       await deleteContainer(cc, updated, { volumes: true, released: true });
