@@ -117,7 +117,8 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
     Args: args.slice(1),
     State: {
       Status: s.status,
-      Running: isActive(s.status),
+      // Docker's restarting container is Running and Restarting (a stop still acts on it).
+      Running: isActive(s.status) || s.status === 'restarting',
       Paused: s.status === 'paused',
       Restarting: s.status === 'restarting',
       OOMKilled: s.oomKilled,

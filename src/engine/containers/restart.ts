@@ -3,10 +3,10 @@
  * exit, then decides here; a restart is the `restarting` state with a due time, which the
  * timers (engine/timers/) act on after Docker's back-off.
  */
-import { hasRestartPolicy, restartsAtBoot } from '../../core/restart-backoff.js';
+import { hasRestartPolicy, nextDelayMs, restartsAtBoot } from '../../core/restart-backoff.js';
 import type { ContainerContext } from './context.js';
 export { applyRestartPolicy } from './restart-apply.js';
-import { refreshContainer } from './sync.js';
+import { refreshContainer, releaseResources } from './sync.js';
 import type { ContainerRecord } from './types.js';
 
 /** A user's stop, kill or rm: that exit restarts nothing; a `restarting` container stays stopped. */
@@ -33,16 +33,26 @@ export async function settleRestart(cc: ContainerContext, c: ContainerRecord): P
   return row ? refreshContainer(cc, row) : c;
 }
 
-/** The back-off is over: start it again (the timers call this). A failed start leaves it exited. */
+/**
+ * The back-off is over: start it again (the timers call this). What the last run held is
+ * released first: the process that recorded the exit may still be tearing its network down.
+ * A failed start is retried with the back-off, up to its one-minute cap, then left exited.
+ */
 export async function restartByPolicy(cc: ContainerContext, id: string): Promise<void> {
   const c = cc.records.get(id);
   if (!c || c.state.status !== 'restarting') return;
   try {
+    await releaseResources(cc, c);
     await (await import('./start.js')).startContainer(cc, id, { byPolicy: true });
   } catch (e) {
-    cc.records.updateState(id, (s) =>
-      s.status === 'restarting' ? { ...s, status: 'exited', restartAt: undefined, error: (e as Error).message } : false,
-    );
+    cc.records.updateState(id, (s) => {
+      if (s.status !== 'restarting') return false;
+      const delay = nextDelayMs(s.restartDelayMs ?? 0, 0);
+      const error = (e as Error).message;
+      return delay >= 60_000
+        ? { ...s, status: 'exited', restartAt: undefined, error }
+        : { ...s, restartAt: Date.now() + delay, restartDelayMs: delay, error };
+    });
     throw e;
   }
 }

@@ -23,7 +23,7 @@ function lastProbe(ref: string): number {
   return log?.length ? Date.parse(log.at(-1)!.Start) : 0;
 }
 
-test('the timer process survives nothing but comes back: SIGKILL, the next command restarts it, the checks go on, it leaves with the last container', async () => {
+test('one timer process for 3 checked containers; after a SIGKILL the next command starts another and the checks go on; it leaves with the last container', async () => {
   assert.deepEqual(timerProcessesUnder(env.dir), [], 'no timer process before any container needs one');
   for (const n of NAMES) env.ok(['run', '-d', '--name', n, '--health-cmd', 'true', '--health-interval', '2s', IMAGE, 'sleep', '600']);
   for (const n of NAMES) {
