@@ -67,6 +67,7 @@ export class Engine {
   /** Health probes and restart back-offs: who runs them (engine/timers/). */
   get timers(): TimerEngine {
     return (this._timers ??= new TimerEngine(
+      { root: this.ctx.root, runroot: this.ctx.runroot },
       () => this.containers.cc,
       () => this.cleanupCommand && [...this.cleanupCommand, '--root', this.ctx.root, '--runroot', this.ctx.runroot],
     ));

@@ -35,13 +35,14 @@ const SERVICE_RETRY_MS = 2000;
 
 export class TimerEngine {
   constructor(
+    private readonly roots: { root: string; runroot: string },
     private readonly cc: () => ContainerContext,
     /** argv of the skiff CLI with this engine's roots (conmon's cleanup command without its verb). */
     private readonly cliArgv: () => string[] | undefined,
   ) {}
 
   private dir(): string {
-    return join(this.cc().ctx.runroot, 'timers');
+    return join(this.roots.runroot, 'timers');
   }
 
   private lockPath(): string {
@@ -70,6 +71,8 @@ export class TimerEngine {
    * start the timer process (the one that wins the lock stays; a second one leaves at once).
    */
   ensure(): void {
+    // A fresh machine's first command (info, version) must not create the store to find out.
+    if (!existsSync(this.roots.root)) return;
     const cc = this.cc();
     if (!timersNeeded(cc.records.list())) return;
     mkdirSync(this.dir(), { recursive: true, mode: 0o700 });
@@ -79,7 +82,7 @@ export class TimerEngine {
     const argv = [...base, 'system', 'timers'];
     if (TimerEngine.systemdBooted()) {
       // Untested here (no systemd on the test machine): a transient service systemd supervises.
-      const unit = `skiff-timers-${createHash('sha256').update(cc.ctx.runroot).digest('hex').slice(0, 12)}`;
+      const unit = `skiff-timers-${createHash('sha256').update(this.roots.runroot).digest('hex').slice(0, 12)}`;
       const r = spawnSync('systemd-run', ['--unit', unit, '--collect', '--quiet', '--property', 'KillMode=process', ...argv], { stdio: 'ignore' });
       if (r.status === 0) return;
     }
