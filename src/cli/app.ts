@@ -22,7 +22,11 @@ export class App {
     readonly err: (s: string) => void = (s) => void process.stderr.write(s),
   ) {}
 
-  async engine(): Promise<Engine> {
+  /**
+   * `timers: false` skips the check that a container needing health probes or a restart
+   * back-off has someone to run them (the timer process itself).
+   */
+  async engine(opts: { timers?: boolean } = {}): Promise<Engine> {
     if (this.engineInstance) return this.engineInstance;
     const { createEngine, loadConfig } = await import('../engine/index.js');
     const g = this.globals();
@@ -39,6 +43,13 @@ export class App {
       storageDriver: driver as StorageDriverName | undefined,
       cleanupCommand: [process.execPath, process.argv[1]!],
     });
+    if (opts.timers !== false) {
+      try {
+        this.engineInstance.timers.ensure();
+      } catch (e) {
+        this.debug(`timers: ${(e as Error).message}`);
+      }
+    }
     return this.engineInstance;
   }
 

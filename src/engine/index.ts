@@ -14,6 +14,7 @@ import { collectGarbage, type GcReport } from './gc.js';
 import { diskUsage, type DiskUsage } from './system/df.js';
 import { systemInfo, type SystemInfo } from './system/info.js';
 import type { EventLog } from './events/log.js';
+import { TimerEngine } from './timers/index.js';
 
 export interface CreateEngineOptions {
   config: SkiffConfig;
@@ -50,7 +51,26 @@ export class Engine {
   }
 
   get containers(): ContainerEngine {
-    return (this._containers ??= new ContainerEngine(this.ctx, { cleanupCommand: this.cleanupCommand }));
+    return (this._containers ??= new ContainerEngine(this.ctx, {
+      cleanupCommand: this.cleanupCommand,
+      wakeTimers: () => {
+        try {
+          this.timers.ensure();
+        } catch {
+          // the next command checks again
+        }
+      },
+    }));
+  }
+
+  private _timers?: TimerEngine;
+  /** Health probes and restart back-offs: who runs them (engine/timers/). */
+  get timers(): TimerEngine {
+    return (this._timers ??= new TimerEngine(
+      { root: this.ctx.root, runroot: this.ctx.runroot },
+      () => this.containers.cc,
+      () => this.cleanupCommand && [...this.cleanupCommand, '--root', this.ctx.root, '--runroot', this.ctx.runroot],
+    ));
   }
 
   /** Container and network events of every process on this run root. */
@@ -65,7 +85,12 @@ export class Engine {
   }
 
   info(): SystemInfo {
-    return systemInfo(this.ctx, this.configFile);
+    const info = systemInfo(this.ctx, this.configFile);
+    try {
+      return { ...info, timers: this.timers.status() };
+    } catch {
+      return info;
+    }
   }
 
   async df(): Promise<DiskUsage> {

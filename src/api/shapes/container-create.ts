@@ -187,6 +187,20 @@ function devices(hc: Obj): DeviceRequest[] {
   });
 }
 
+/** Config.Healthcheck: Test and nanosecond durations, as Docker's HealthConfig. */
+function healthcheck(v: unknown): Pick<ContainerCreateRequest, 'healthcheck'> {
+  const h = obj(v, 'Healthcheck');
+  if (!h) return {};
+  const test = strSlice(h.Test, 'Healthcheck.Test');
+  const out: NonNullable<ContainerCreateRequest['healthcheck']> = {};
+  if (test?.length) out.Test = test;
+  for (const k of ['Interval', 'Timeout', 'StartPeriod', 'StartInterval', 'Retries'] as const) {
+    const n = num(h[k], `Healthcheck.${k}`);
+    if (n !== undefined) out[k] = n;
+  }
+  return { healthcheck: out };
+}
+
 /** The whole body; `name` comes from the query. */
 export function createRequestFromBody(body: Obj, name: string | undefined): CreateInput {
   const image = str(body.Image, 'Image');
@@ -278,5 +292,6 @@ export function createRequestFromBody(body: Obj, name: string | undefined): Crea
     ...(str(hc.UsernsMode, 'HostConfig.UsernsMode') ? { usernsSpec: { mode: hc.UsernsMode as string } } : {}),
     ...(log ? { logConfig: { type: str(log.Type, 'HostConfig.LogConfig.Type') ?? '', config: strMap(log.Config, 'HostConfig.LogConfig.Config') ?? {} } } : {}),
     ...(bool(body.StdinOnce, 'StdinOnce') ? { stdinOnce: true } : {}),
+    ...healthcheck(body.Healthcheck),
   };
 }

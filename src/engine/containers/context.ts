@@ -17,6 +17,8 @@ export interface ContainerPaths extends ExitPaths {
 export interface ContainerEngineOptions {
   /** argv that runs `skiff` with this engine's roots; conmon calls `<argv> container cleanup ID` on exit. */
   cleanupCommand?: string[];
+  /** Called when a container starts needing the timers (a restart back-off was scheduled). */
+  wakeTimers?: () => void;
 }
 
 /** What container verbs share: records, paths and the OCI runtime (opened on first use). */

@@ -17,6 +17,7 @@ import { initialState } from './state.js';
 import { logHost, resolveLogConfig } from './log-config.js';
 import { containerEvent } from './events.js';
 import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
+import { healthConfigFor } from './health-config.js';
 
 /**
  * `create`: a writable layer above the image's top layer and a row that remembers the request.
@@ -32,6 +33,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   if (req.name !== undefined && !validName(req.name)) {
     throw invalidArgument(`invalid container name "${req.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
+  const health = healthConfigFor(imageConfig.Healthcheck, req);
   const logConfig = resolveLogConfig(req.logConfig, ctx.config.containers, logHost());
   const exposed = { ...imageConfig.ExposedPorts, ...Object.fromEntries((req.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) };
   const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, exposed);
@@ -56,6 +58,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       ...(req.exposedPorts?.length ? { exposedPorts: req.exposedPorts } : {}),
       ...(req.restartPolicy ? { restartPolicy: req.restartPolicy } : {}),
       logConfig,
+      ...health,
       ...(req.stdinOnce ? { stdinOnce: true } : {}),
     };
     try {

@@ -37,6 +37,7 @@ import type * as statsMod from './stats.js';
 import type * as waitMod from './wait.js';
 import type * as pathStatMod from './path-stat.js';
 import type * as execSessionsMod from './exec-sessions.js';
+import type * as healthMod from './health.js';
 
 type Rest<F> = F extends (cc: ContainerContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -95,6 +96,15 @@ export class ContainerEngine {
     (await import('./exec-sessions.js')).inspectExec(this.cc, ...a);
   readonly execResize: Rest<typeof execSessionsMod.resizeExec> = async (...a) =>
     (await import('./exec-sessions.js')).resizeExec(this.cc, ...a);
+
+  /** `healthcheck run`: one probe now, recorded as the timers' probes are. */
+  readonly healthcheck: Rest<typeof healthMod.runHealthcheck> = async (...a) =>
+    (await import('./health.js')).runHealthcheck(this.cc, ...a);
+
+  /** The stopped containers a boot brings back (`start --all --filter restart-policy=always`). */
+  async restartAtBoot(): Promise<string[]> {
+    return (await import('./restart.js')).containersToRestartAtBoot(this.cc).then((cs) => cs.map((c) => c.id));
+  }
 
   /** What create would refuse about the request itself, before anything (a pull) is done for it. */
   async check(input: CreateInput) {

@@ -6,6 +6,7 @@ import { guard, isActive } from './state.js';
 import { deleteContainer, finalizeExit, refreshContainer } from './sync.js';
 import type { ContainerRecord } from './types.js';
 import { containerEvent } from './events.js';
+import { applyRestartPolicy, markUserStopped, settleRestart } from './restart.js';
 
 async function current(cc: ContainerContext, input: string): Promise<ContainerRecord> {
   return refreshContainer(cc, resolveContainer(cc, input));
@@ -30,8 +31,9 @@ async function awaitExit(cc: ContainerContext, c: ContainerRecord, timeoutMs?: n
 
 /** `stop`: the stop signal, then SIGKILL after the timeout. Stopping a stopped container is fine. */
 export async function stopContainer(cc: ContainerContext, input: string, timeoutSec?: number): Promise<ContainerRecord> {
-  const c = await current(cc, input);
-  if (!isActive(c.state.status)) return c;
+  const c = await settleRestart(cc, await current(cc, input));
+  markUserStopped(cc, c.id);
+  if (!isActive(c.state.status)) return cc.records.get(c.id) ?? c;
   const runtime = await cc.runtime(c.config.runtime);
   const signal = c.config.opts.stopSignal ?? c.config.imageConfig.StopSignal ?? 'SIGTERM';
   const timeout = timeoutSec ?? c.config.stopTimeout;
@@ -53,9 +55,15 @@ export async function stopContainer(cc: ContainerContext, input: string, timeout
   return done;
 }
 
-export async function killContainer(cc: ContainerContext, input: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
-  const c = await current(cc, input);
+export async function killContainer(cc: ContainerContext, input: string, signal = 'SIGKILL', opts: { byUser?: boolean } = {}): Promise<ContainerRecord> {
+  const c = await settleRestart(cc, await current(cc, input));
+  if (c.state.status === 'restarting' && opts.byUser !== false) {
+    // Between two runs: the user's kill ends the restarts.
+    markUserStopped(cc, c.id);
+    return c;
+  }
   guard.signal(c);
+  if (opts.byUser !== false) markUserStopped(cc, c.id);
   await (await cc.runtime(c.config.runtime)).kill(c.id, signal);
   containerEvent(cc, c, 'kill', { signal });
   return c;
@@ -107,6 +115,7 @@ export interface RemoveOptions {
 export async function removeContainer(cc: ContainerContext, input: string, opts: RemoveOptions = {}): Promise<string> {
   let c = await current(cc, input);
   guard.remove(c, !!opts.force);
+  markUserStopped(cc, c.id);
   if (isActive(c.state.status)) {
     const runtime = await cc.runtime(c.config.runtime);
     await runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
@@ -121,7 +130,8 @@ export async function removeContainer(cc: ContainerContext, input: string, opts:
 /** Called by conmon's exit command and by `wait`/`ps`: records the exit and cleans up. */
 export async function cleanupContainer(cc: ContainerContext, input: string): Promise<void> {
   try {
-    await current(cc, input);
+    const c = await current(cc, input);
+    if (applyRestartPolicy(cc, c.id)) cc.opts.wakeTimers?.();
   } catch (e) {
     if (!isEngineError(e, 'NotFound')) throw e;
   }

@@ -15,7 +15,7 @@ export const CONTAINER_LIST_FILTERS = [
 ] as const;
 
 const STATES: readonly ContainerStatus[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
-/** skiff runs no healthchecks, so every container's health is `none`. */
+/** `none`: no health check (or not running, as dockerd's list shows it). */
 const HEALTH = ['starting', 'healthy', 'unhealthy', 'none'];
 
 export interface ContainerListFilter {
@@ -23,6 +23,13 @@ export interface ContainerListFilter {
   all: boolean;
   /** `index` is the container's place in the list, newest first. */
   keep(c: ContainerSummary, index: number): boolean;
+}
+
+/** The health the Status column shows ("Up 5 seconds (healthy)"), which summarize wrote. */
+function healthOf(status: string): string {
+  const m = /\((healthy|unhealthy|health: starting)\)$/.exec(status);
+  if (!m) return 'none';
+  return m[1] === 'health: starting' ? 'starting' : m[1]!;
 }
 
 const invalid = (key: string, value: string) => invalidArgument(`invalid filter '${key}=${value}'`);
@@ -91,7 +98,7 @@ export function containerListFilter(cc: ContainerContext, filters: Map<string, s
         any('id', (v) => c.Id.startsWith(v)) &&
         any('ancestor', (v) => c.Image === v || c.ImageID.includes(v)) &&
         (exited.length === 0 || (c.State === 'exited' && exited.includes(c.ExitCode))) &&
-        any('health', (v) => v === 'none') &&
+        any('health', (v) => v === healthOf(c.Status)) &&
         (isTask !== true) &&
         any('volume', (v) => mounts.some((m) => m.Destination === v || (m.Name ?? m.Source) === v)) &&
         (!f.has('network') ||

@@ -7,6 +7,7 @@ import type { ContainerRecord, ContainerSummary } from './types.js';
 import type { MountRequest } from '../../core/runtime/create-options.js';
 import { dataDir } from '../volumes/store.js';
 import { dockerPorts } from '../networks/ports.js';
+import { healthSuffix } from '../../core/health.js';
 
 function argsOf(c: ContainerRecord): string[] {
   try {
@@ -66,7 +67,10 @@ export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso:
   let status: string;
   switch (s.status) {
     case 'running':
-      status = `Up ${since(s.startedAt)}`;
+      status = `Up ${since(s.startedAt)}${healthSuffix(s.health?.status)}`;
+      break;
+    case 'restarting':
+      status = `Restarting (${s.exitCode}) ${since(s.finishedAt)} ago`;
       break;
     case 'paused':
       status = `Up ${since(s.startedAt)} (Paused)`;
@@ -113,9 +117,10 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
     Args: args.slice(1),
     State: {
       Status: s.status,
-      Running: isActive(s.status),
+      // Docker's restarting container is Running and Restarting (a stop still acts on it).
+      Running: isActive(s.status) || s.status === 'restarting',
       Paused: s.status === 'paused',
-      Restarting: false,
+      Restarting: s.status === 'restarting',
       OOMKilled: s.oomKilled,
       Dead: s.status === 'dead',
       Pid: s.pid,
@@ -124,6 +129,9 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       Error: s.error,
       StartedAt: s.startedAt,
       FinishedAt: s.finishedAt,
+      ...(s.health
+        ? { Health: { Status: s.health.status, FailingStreak: s.health.failingStreak, Log: s.health.log } }
+        : {}),
     },
     Image: c.imageId ?? '',
     ImageName: imageName(cc, c),
@@ -132,7 +140,7 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
     HostsPath: `${p.userdata}/hosts`,
     LogPath: p.logPath,
     Name: `/${c.name}`,
-    RestartCount: 0,
+    RestartCount: s.restartCount ?? 0,
     Driver: driver.name,
     Platform: 'linux',
     MountLabel: '',
@@ -191,6 +199,8 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       Labels: { ...(ic.Labels ?? {}), ...(o.labels ?? {}) },
       StopSignal: o.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
       StopTimeout: c.config.stopTimeout,
+      ...(c.config.healthcheck ? { Healthcheck: c.config.healthcheck } : {}),
+      ...(c.config.healthOnFailure ? { HealthcheckOnFailureAction: c.config.healthOnFailure } : {}),
     },
     NetworkSettings: networkSettings(c, exposedPorts(c)),
   };

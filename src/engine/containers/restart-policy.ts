@@ -1,8 +1,4 @@
-/**
- * Restart policies as Docker spells and checks them. skiff records the policy (inspect shows
- * it) but restarts nothing yet; a policy Docker would refuse is refused at create all the same,
- * so nothing that works here breaks once policies are acted on.
- */
+/** Restart policies as Docker spells and checks them (restart.ts acts on them). */
 import { invalidArgument } from '../../core/errdefs.js';
 import type { RestartPolicy } from './types.js';
 

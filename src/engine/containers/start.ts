@@ -18,6 +18,8 @@ import { containerEvent } from './events.js';
 import { runFilesNetwork, setupContainerNetwork, teardownContainerNetwork } from '../networks/container-net.js';
 import { prepareVolumeMounts } from '../volumes/mounts.js';
 import type { ContainerRecord } from './types.js';
+import { hasRestartPolicy } from '../../core/restart-backoff.js';
+import { healthAtStart } from './health.js';
 
 function readIfExists(path: string): string | undefined {
   try {
@@ -53,6 +55,8 @@ export interface StartOptions {
    * refresh of the container (ps, inspect, rm) does the cleanup instead.
    */
   callerCleansUp?: boolean;
+  /** A restart policy's restart (counted in RestartCount); a user's start resets the count. */
+  byPolicy?: boolean;
 }
 
 /**
@@ -69,6 +73,8 @@ export async function startContainer(
   let c = await refreshContainer(cc, resolveContainer(cc, input));
   c = cc.records.updateState(c.id, (s, row) => {
     guard.start(row);
+    // A user's stop between the exit and the back-off's end cancelled this restart.
+    if (opts.byPolicy && s.status !== 'restarting') throw failedPrecondition(`container ${row.id.slice(0, 12)}: restart cancelled`);
     return { ...s, starting: Date.now() };
   })!;
   const paths = cc.paths(c.id);
@@ -133,25 +139,34 @@ export async function startContainer(
       log,
       exitDir: paths.exitDir,
       persistDir: paths.persistDir,
-      exitCommand: opts.callerCleansUp ? undefined : cc.exitCommand(c.id),
+      // A restart policy is applied by the exit command, so a foreground run keeps it too.
+      exitCommand: opts.callerCleansUp && !hasRestartPolicy(c.config.restartPolicy) ? undefined : cc.exitCommand(c.id),
       willAttach: !!opts.attach,
     });
     if (opts.attach) attach = await runtime.attach(rc, opts.attach);
     for (const s of opts.attachAlso ?? []) also.push(await runtime.attach(rc, s));
     await runtime.start(c.id);
+    const startedAt = new Date();
     c = cc.records.updateState(c.id, (s) => ({
       ...s,
+      health: healthAtStart(c, startedAt.getTime()),
+      restartCount: opts.byPolicy ? (s.restartCount ?? 0) + 1 : 0,
+      userStopped: undefined,
+      restartAt: undefined,
       status: 'running',
       pid: created.pid,
       conmonPid: created.monitorPid,
       exitCode: 0,
       error: '',
       oomKilled: false,
-      startedAt: new Date().toISOString(),
+      startedAt: startedAt.toISOString(),
       finishedAt: '0001-01-01T00:00:00Z',
       starting: undefined,
     }))!;
     containerEvent(cc, c, 'start');
+    if (c.state.health) cc.opts.wakeTimers?.();
+    // A process that ended before `running` was written had its exit command find nothing to do.
+    if (hasRestartPolicy(c.config.restartPolicy)) await refreshContainer(cc, c);
     return { container: c, ...(attach ? { attach } : {}), also };
   } catch (e) {
     attach?.close();

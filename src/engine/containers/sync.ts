@@ -13,6 +13,7 @@ import { teardownContainerNetwork } from '../networks/container-net.js';
 import { isActive } from './state.js';
 import { containerEvent } from './events.js';
 import type { ContainerRecord } from './types.js';
+import { policyState } from './restart-apply.js';
 
 /**
  * conmon is alive under that pid (a reboot may have given the pid to something else). A zombie
@@ -45,6 +46,8 @@ export async function refreshContainer(cc: ContainerContext, c: ContainerRecord)
   return c;
 }
 
+const RELEASE_GRACE_MS = 60_000;
+
 /**
  * Records the exit and releases what a running container holds (runtime state, rootfs
  * mount). Idempotent: conmon's exit command, `wait` and `ps` may all get here.
@@ -57,22 +60,35 @@ export async function finalizeExit(
 ): Promise<ContainerRecord> {
   let died = false;
   const updated =
-    cc.records.updateState(c.id, (s) =>
-      isActive(s.status) || s.status === 'created'
-        ? (died = true) && {
-            ...s,
-            status: 'exited',
-            exitCode: exit.code,
-            oomKilled: exit.oomKilled,
-            finishedAt: exit.exitedAt.toISOString(),
-            pid: 0,
-            conmonPid: 0,
-            error,
-          }
-        : false,
-    ) ?? c;
+    cc.records.updateState(c.id, (s, row) => {
+      if (!(isActive(s.status) || s.status === 'created')) return false;
+      died = true;
+      const exited = {
+        ...s,
+        status: 'exited' as const,
+        exitCode: exit.code,
+        oomKilled: exit.oomKilled,
+        finishedAt: exit.exitedAt.toISOString(),
+        pid: 0,
+        conmonPid: 0,
+        error,
+      };
+      // The restart policy decides in the same write, so no reader sees a restarting container
+      // as exited; a lost container (a reboot) waits for `start --all` instead. The back-off
+      // counts from the end of the release below (a minute if this process dies meanwhile).
+      const next = !error && policyState(exited, row);
+      return next && next.status === 'restarting' ? { ...next, restartAt: Date.now() + RELEASE_GRACE_MS } : next || exited;
+    }) ?? c;
   if (died) containerEvent(cc, updated, 'die', { exitCode: String(exit.code) });
   await releaseResources(cc, c);
+  if (died && updated.state.status === 'restarting') {
+    cc.records.updateState(c.id, (s) =>
+      s.status === 'restarting' && s.policyAppliedTo === updated.state.policyAppliedTo
+        ? { ...s, restartAt: Date.now() + (s.restartDelayMs ?? 0) }
+        : false,
+    );
+    cc.opts.wakeTimers?.();
+  }
   if (c.config.autoRemove) {
     try {
       await deleteContainer(cc, updated, { volumes: true, released: true });

@@ -3,6 +3,8 @@ import type { ImageRunConfig } from '../../core/images/oci.js';
 import type { NetworkFileOptions } from './etc-files.js';
 import type { ContainerNetState, ContainerNetworkRequest, PortRequest } from '../networks/types.js';
 import type { NetworkCreateRequest } from '../networks/container-net.js';
+import type { HealthConfig } from '../../core/images/oci.js';
+import type { HealthState } from '../../core/health.js';
 
 /** The states a container moves through; `ContainerStatus` guards live in state.ts. */
 export type ContainerStatus = 'created' | 'running' | 'paused' | 'restarting' | 'removing' | 'exited' | 'dead';
@@ -20,6 +22,16 @@ export interface ContainerStateRecord {
   starting?: number;
   /** The netns and network attachments while it runs (bridge networks). */
   net?: ContainerNetState;
+  /** Health checks and restart policies (health.ts, restart.ts). */
+  health?: HealthState;
+  restartCount?: number;
+  /** A user's stop or kill: no restart policy applies to that exit. */
+  userStopped?: boolean;
+  /** While `restarting`: when the back-off ends (epoch ms), and the delay it used. */
+  restartAt?: number;
+  restartDelayMs?: number;
+  /** The finishedAt of the exit the restart policy was applied to (applied once per exit). */
+  policyAppliedTo?: string;
 }
 
 /** What `create` was asked for; enough to (re)generate the OCI spec at every start. */
@@ -40,8 +52,12 @@ export interface ContainerConfigRecord {
   ports?: PortRequest[];
   /** Ports exposed besides the image's (Docker's ExposedPorts). */
   exposedPorts?: string[];
-  /** Kept for inspect: skiff restarts nothing by itself. */
+  /** Applied when the container exits (restart.ts). */
   restartPolicy?: RestartPolicy;
+  /** The image's health check merged with the request's; `["NONE"]` disables it. */
+  healthcheck?: HealthConfig;
+  /** Podman's --health-on-failure: none, kill, restart, stop. */
+  healthOnFailure?: string;
   /** The log driver and options as checked at create (log-config.ts); absent in rows from before. */
   logConfig?: LogConfig;
   /** stdin closes when the first attached client goes (Docker's StdinOnce). */
@@ -76,6 +92,9 @@ export interface ContainerCreateRequest {
   /** Ports exposed besides the image's (Docker's ExposedPorts): `80/tcp`, `53/udp`. */
   exposedPorts?: string[];
   restartPolicy?: RestartPolicy;
+  /** --health-*, --no-healthcheck, Config.Healthcheck: over the image's. */
+  healthcheck?: HealthConfig;
+  healthOnFailure?: string;
   /** --log-driver/--log-opt, HostConfig.LogConfig: type '' is the default driver. */
   logConfig?: LogConfig;
   stdinOnce?: boolean;

@@ -65,6 +65,8 @@ export interface SystemInfo {
     containerStore: { number: number };
   };
   version: VersionInfo;
+  /** Who runs health probes and restart back-offs here (engine/timers/); set by Engine.info. */
+  timers?: { mode: string; pid: number };
 }
 
 function distribution(): string {

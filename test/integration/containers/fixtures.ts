@@ -118,8 +118,11 @@ export function containerEnv(prefix = 'skiff-ctr-'): ContainerEnv {
         // netavark stops a network config dir's aardvark-dns with the last container using it.
         const dns = await waitFor(() => (processesUnder(env.dir, 'aardvark-dns').length === 0 ? true : undefined), 5000).catch(() => false);
         assert.ok(dns, `aardvark-dns left behind for ${env.dir}; its config: ${aardvarkConfig(env.dir)}`);
+        // The timer process leaves by itself once no container needs it.
+        const timers = await waitFor(() => (timerProcessesUnder(env.dir).length === 0 ? true : undefined), 15_000).catch(() => false);
+        assert.ok(timers, `timer process left behind for ${env.dir}`);
       } finally {
-        for (const pid of [...conmonsUnder(env.dir), ...processesUnder(env.dir, 'aardvark-dns')]) killQuietly(pid);
+        for (const pid of [...conmonsUnder(env.dir), ...processesUnder(env.dir, 'aardvark-dns'), ...timerProcessesUnder(env.dir)]) killQuietly(pid);
         env.cleanup();
       }
     },
@@ -171,6 +174,17 @@ export function processesUnder(dir: string, comm: string): number[] {
     }
   }
   return pids;
+}
+
+/** Live `skiff system timers` processes of the env at `dir` (engine/timers/). */
+export function timerProcessesUnder(dir: string): number[] {
+  return processesUnder(dir, 'node').filter((pid) => {
+    try {
+      return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('\0system\0timers');
+    } catch {
+      return false;
+    }
+  });
 }
 
 /** The process exists and is not a zombie. */

@@ -9,9 +9,10 @@ import { parseSeccompProfile } from '../../../core/runtime/seccomp/resolve.js';
 import { parseBytes } from '../../../core/runtime/units.js';
 import type { CreateInput, MountSpec } from '../../../engine/containers/create-input.js';
 import { parsePublish } from '../../../engine/networks/ports.js';
+import { addHealthFlags, healthRequest, type HealthFlags } from './health-flags.js';
 
 /** The flags `run` and `create` share, named as docker/podman name them. */
-export interface CreateFlags {
+export interface CreateFlags extends HealthFlags {
   name?: string;
   env?: string[];
   envFile?: string[];
@@ -79,7 +80,7 @@ export interface CreateFlags {
 }
 
 export function addCreateFlags(cmd: Command): Command {
-  return cmd
+  return addHealthFlags(cmd)
     .helpOption('--help', 'display help for command')
     .option('--name <name>', 'assign a name to the container')
     .option('-e, --env <KEY=VALUE>', 'set environment variables', collect)
@@ -144,7 +145,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--pull <policy>', 'pull image before running: missing, always, never', 'missing')
     .option('--log-driver <driver>', 'logging driver: json-file (default), k8s-file, journald, none')
     .option('--log-opt <key=value>', 'log driver options: max-size=10m, max-file=1, tag=… (journald)', collect)
-    .option('--restart <policy>', 'restart policy: no, always, on-failure[:max-retries], unless-stopped (recorded; not acted on yet)');
+    .option('--restart <policy>', 'restart policy: no, always, on-failure[:max-retries], unless-stopped');
 }
 
 function num(v: string | undefined, flag: string): number | undefined {
@@ -278,6 +279,7 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     mountSpecs: (f.mount ?? []).map(mountFlag),
     ...(f.init ? { initProcess: f.initPath ?? true } : {}),
     usernsSpec: { ...(f.userns !== undefined ? { mode: f.userns } : {}), uidmap: f.uidmap ?? [], gidmap: f.gidmap ?? [] },
+    ...healthRequest(f),
     ...(f.net ?? f.network ? { network: (f.net ?? f.network)!.join(',') } : {}),
     networkOpts: {
       ...(f.ip ? { ip: f.ip } : {}),

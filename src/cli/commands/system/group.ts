@@ -8,6 +8,7 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['info', [], () => import('./info.js')],
   ['prune', [], () => import('./prune.js')],
   ['service', [], () => import('./service.js')],
+  ['timers', [], () => import('./timers.js')],
 ];
 
 export function register(parent: Command, app: App, _name?: string, argv: string[] = []): Promise<void> {

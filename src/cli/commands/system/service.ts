@@ -49,7 +49,8 @@ export function register(parent: Command, app: App, name = 'service'): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      const engine = await app.engine();
+      // The service runs the timers itself (below), rather than a timer process beside it.
+      const engine = await app.engine({ timers: false });
       const { startService } = await import('../../../api/index.js');
       const group = o.group || process.env.SKIFF_SOCKET_GROUP || engine.ctx.config.service.socketGroup;
       const service = (state.service = await startService(engine, {
@@ -62,7 +63,17 @@ export function register(parent: Command, app: App, name = 'service'): void {
       }));
       app.debug(`API service listening on ${service.address}`);
       if (state.stopping) void service.close();
+      const timersDone = new AbortController();
+      const timers = engine.timers.serveInService(timersDone.signal, (m) => app.debug(`timers: ${m}`));
       await service.closed;
+      timersDone.abort();
+      await timers.catch((e: unknown) => app.debug(`timers: ${(e as Error).message}`));
+      // Containers that still need probes or restarts get the timer process once the service is gone.
+      try {
+        engine.timers.ensure();
+      } catch (e) {
+        app.debug(`timers: ${(e as Error).message}`);
+      }
       // Every connection is gone, but work a client started may still hold the event loop (an
       // attached exec waits on its process, which conmon keeps running): a moment, then go.
       setTimeout(() => process.exit(), 1000).unref();
