@@ -41,6 +41,7 @@ export const VERBS: Record<string, VerbEntry> = {
   commit: { summary: "Create a new image from a container's changes", load: () => import('./commands/container/commit.js') },
   export: { summary: "Export a container's filesystem as a tar archive", load: () => import('./commands/container/export.js') },
   stats: { summary: 'Display container resource usage statistics', load: () => import('./commands/container/stats.js') },
+  update: { summary: 'Update the resource limits and restart policy of containers', load: () => import('./commands/container/update.js') },
   port: { summary: 'List port mappings for a container', load: () => import('./commands/container/port.js') },
   volume: { summary: 'Manage volumes', group: true, load: () => import('./commands/volume/group.js') },
   network: { summary: 'Manage networks', group: true, load: () => import('./commands/network/group.js') },

@@ -161,6 +161,11 @@ export interface OciRuntime {
   resume(id: string): Promise<void>;
   /** PIDs of every process in the container (host view). */
   pids(id: string): Promise<number[]>;
+  /**
+   * Applies `linux.resources` (the OCI document) to a running or paused container's cgroup;
+   * fields left out keep their values. `runDir` holds the document while the runtime reads it.
+   */
+  update(c: RuntimeContainer, resources: object): Promise<void>;
   exec(c: RuntimeContainer, process: ProcessSpec, opts: ExecOptions): Promise<ExecResult>;
   /** Sets the pty size of the container (or of an exec session when `sessionId` is given). */
   resizePty(c: RuntimeContainer, size: { rows: number; cols: number }, sessionId?: string): Promise<void>;

@@ -5,7 +5,7 @@
  * JSON log, whose error line is the best explanation of a failed create).
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../core/errdefs.js';
 import { startError } from '../../core/oci-runtime/errors.js';
@@ -157,6 +157,16 @@ export class ConmonRuntime implements OciRuntime {
 
   pids(id: string): Promise<number[]> {
     return this.cli.ps(id);
+  }
+
+  async update(c: RuntimeContainer, resources: object): Promise<void> {
+    const file = join(c.runDir, 'resources.json');
+    await writeFile(file, JSON.stringify(resources), { mode: 0o600 });
+    try {
+      await this.cli.update(c.id, file);
+    } finally {
+      await rm(file, { force: true });
+    }
   }
 
   exec(c: RuntimeContainer, process: ProcessSpec, opts: ExecOptions): Promise<ExecResult> {
