@@ -71,6 +71,8 @@ export interface CreateOptions extends ExitPaths {
    * container, so that it adds nothing to the start's latency.
    */
   willAttach?: boolean;
+  /** systemd's NOTIFY_SOCKET, for a container that sends its own READY=1 (`--sdnotify=container`). */
+  sdNotifySocket?: string;
 }
 
 export interface CreateResult {

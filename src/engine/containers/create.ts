@@ -12,6 +12,7 @@ import { generateName, validName } from './names.js';
 import { initialState } from './state.js';
 import { logHost, resolveLogConfig } from './log-config.js';
 import { containerEvent } from './events.js';
+import { systemdConfig } from './sd-notify.js';
 import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
 
 /**
@@ -50,6 +51,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       ...(req.restartPolicy ? { restartPolicy: req.restartPolicy } : {}),
       logConfig,
       ...(req.stdinOnce ? { stdinOnce: true } : {}),
+      ...systemdConfig(req),
     };
     try {
       const volumes = writeTx(ctx.db, () => {

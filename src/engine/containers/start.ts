@@ -14,6 +14,7 @@ import { guard } from './state.js';
 import { runtimeLog } from './log-config.js';
 import { refreshContainer } from './sync.js';
 import { containerEvent } from './events.js';
+import { containerNotifySocket, notifyStarted } from './sd-notify.js';
 import { runFilesNetwork, setupContainerNetwork, teardownContainerNetwork } from '../networks/container-net.js';
 import { prepareVolumeMounts } from '../volumes/mounts.js';
 import type { ContainerRecord } from './types.js';
@@ -52,6 +53,8 @@ export interface StartOptions {
    * refresh of the container (ps, inspect, rm) does the cleanup instead.
    */
   callerCleansUp?: boolean;
+  /** systemd's NOTIFY_SOCKET in the front's environment, for a container made with --sdnotify. */
+  notifySocket?: string;
 }
 
 /**
@@ -134,6 +137,7 @@ export async function startContainer(
       persistDir: paths.persistDir,
       exitCommand: opts.callerCleansUp ? undefined : cc.exitCommand(c.id),
       willAttach: !!opts.attach,
+      sdNotifySocket: containerNotifySocket(c, opts.notifySocket),
     });
     if (opts.attach) attach = await runtime.attach(rc, opts.attach);
     for (const s of opts.attachAlso ?? []) also.push(await runtime.attach(rc, s));
@@ -151,7 +155,6 @@ export async function startContainer(
       starting: undefined,
     }))!;
     containerEvent(cc, c, 'start');
-    return { container: c, ...(attach ? { attach } : {}), also };
   } catch (e) {
     attach?.close();
     for (const s of also) s.close();
@@ -161,6 +164,9 @@ export async function startContainer(
     cc.records.updateState(c.id, (s) => ({ ...s, starting: undefined, error: (e as Error).message }));
     throw e;
   }
+  // Outside the undo above: the container runs, whether or not systemd could be told.
+  notifyStarted(c, opts.notifySocket);
+  return { container: c, ...(attach ? { attach } : {}), also };
 }
 
 /**

@@ -87,6 +87,7 @@ export class ConmonRuntime implements OciRuntime {
       tty: o.tty,
       stdin: o.stdin,
       leaveStdinOpen: o.leaveStdinOpen,
+      sdNotifySocket: o.sdNotifySocket,
     });
     const conmon = await ConmonProcess.spawn(this.opts.conmonPath, argv, c.bundle);
     try {

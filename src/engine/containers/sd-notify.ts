@@ -1,0 +1,37 @@
+/**
+ * `--sdnotify`: telling systemd (a unit of Type=notify) that the container is up. The process
+ * that starts the container under the unit has NOTIFY_SOCKET; the front passes it to start.
+ */
+import { invalidArgument, notImplemented } from '../../core/errdefs.js';
+import { sdNotify } from '../../sys/linux/sd-notify.js';
+import type { ContainerConfigRecord, ContainerCreateRequest, ContainerRecord, SdNotifyMode } from './types.js';
+
+const MODES: readonly SdNotifyMode[] = ['conmon', 'container', 'healthy', 'ignore'];
+
+export function parseSdNotifyMode(s: string): SdNotifyMode {
+  const m = MODES.find((x) => x === s);
+  if (!m) throw invalidArgument(`invalid --sdnotify ${JSON.stringify(s)}: want conmon, container, healthy or ignore`);
+  return m;
+}
+
+/** What create keeps of the request for systemd. */
+export function systemdConfig(req: ContainerCreateRequest): Pick<ContainerConfigRecord, 'createCommand' | 'sdNotify'> {
+  // `healthy` waits for the first passing health check; skiff has no health checks yet, and
+  // a unit that would never become ready is worse than a refusal.
+  if (req.sdNotify === 'healthy') throw notImplemented('--sdnotify=healthy needs health checks, which skiff does not have yet: use --sdnotify=conmon');
+  return {
+    ...(req.createCommand?.length ? { createCommand: req.createCommand } : {}),
+    ...(req.sdNotify && req.sdNotify !== 'ignore' ? { sdNotify: req.sdNotify } : {}),
+  };
+}
+
+/** For `container` mode: the socket conmon relays the container's own messages to. */
+export function containerNotifySocket(c: ContainerRecord, notifySocket: string | undefined): string | undefined {
+  return c.config.sdNotify === 'container' ? notifySocket : undefined;
+}
+
+/** For `conmon` mode, once the container runs: conmon (which outlives us) is the main PID. */
+export function notifyStarted(c: ContainerRecord, notifySocket: string | undefined): void {
+  if (c.config.sdNotify !== 'conmon' || !notifySocket) return;
+  sdNotify(notifySocket, `MAINPID=${c.state.conmonPid}\nREADY=1\n`);
+}
