@@ -43,6 +43,7 @@ export const VERBS: Record<string, VerbEntry> = {
   stats: { summary: 'Display container resource usage statistics', load: () => import('./commands/container/stats.js') },
   update: { summary: 'Update the resource limits and restart policy of containers', load: () => import('./commands/container/update.js') },
   port: { summary: 'List port mappings for a container', load: () => import('./commands/container/port.js') },
+  quadlet: { summary: 'Turn Quadlet files into systemd units (run as skiff-quadlet by systemd)', hidden: true, load: () => import('./commands/system/quadlet.js') },
   generate: { summary: 'Generate systemd units for containers', group: true, load: () => import('./commands/generate/group.js') },
   volume: { summary: 'Manage volumes', group: true, load: () => import('./commands/volume/group.js') },
   network: { summary: 'Manage networks', group: true, load: () => import('./commands/network/group.js') },

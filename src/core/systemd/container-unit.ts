@@ -6,7 +6,9 @@
  * -d --replace --cidfile=%t/%n.ctr-id --sdnotify=conmon`, Type=notify.
  */
 import { invalidArgument } from '../errdefs.js';
-import { UnitFile, quoteArg as quote } from './unit-file.js';
+import { UnitFile, quoteArg } from './unit-file.js';
+
+const quote = (a: string): string => quoteArg(a);
 
 export const RESTART_POLICIES = ['no', 'on-success', 'on-failure', 'on-abnormal', 'on-watchdog', 'on-abort', 'always'] as const;
 

@@ -54,7 +54,7 @@ export class UnitFile {
 
   /** An Exec line from argv, each argument quoted as systemd needs (see `quoteArg`). */
   addExec(section: string, key: string, argv: string[], prefix = ''): this {
-    return this.add(section, key, prefix + argv.map(quoteArg).join(' '));
+    return this.add(section, key, prefix + argv.map((a) => quoteArg(a)).join(' '));
   }
 
   has(section: string): boolean {
@@ -99,12 +99,12 @@ export class UnitFile {
 }
 
 /**
- * One argument of an Exec line. `%` and `$` are doubled (no specifier, no variable), and an
- * argument with blanks, quotes, backslashes or nothing in it is double-quoted with C escapes.
- * Our own `%t/%n` paths are written raw, never through this.
+ * One argument of an Exec line. `%` and `$` are doubled (no specifier, no variable) unless the
+ * argument comes from a unit file whose author meant them (`keepSpecifiers`), and an argument
+ * with blanks, quotes, backslashes or nothing in it is double-quoted with C escapes.
  */
-export function quoteArg(arg: string): string {
-  const s = arg.replace(/%/g, '%%').replace(/\$/g, '$$$$');
+export function quoteArg(arg: string, o: { keepSpecifiers?: boolean } = {}): string {
+  const s = o.keepSpecifiers ? arg : arg.replace(/%/g, '%%').replace(/\$/g, '$$$$');
   if (s !== '' && !/[\s"'\\;]/.test(s)) return s;
   return `"${s.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n').replace(/\t/g, '\\t')}"`;
 }
