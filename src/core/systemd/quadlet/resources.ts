@@ -23,25 +23,13 @@ export function volumeNames(source: QuadletSource, unit: UnitFile): { service: s
 
 export function convertVolume(ctx: QuadletContext, source: QuadletSource, unit: UnitFile): UnitFile {
   const G = 'Volume';
-  checkKeys(source, unit, G, ['Copy', 'Device', 'Driver', 'GlobalArgs', 'Group', 'Label', 'Options', 'PodmanArgs', 'ServiceName', 'Type', 'User', 'VolumeName'], ['ContainersConfModule', 'Image']);
+  // skiff's local volumes take no mount options yet: Device/Type/Options/User/Group/Copy wait for them.
+  checkKeys(source, unit, G, ['Driver', 'GlobalArgs', 'Label', 'PodmanArgs', 'ServiceName', 'VolumeName'], ['ContainersConfModule', 'Copy', 'Device', 'Group', 'Image', 'Options', 'Type', 'User']);
   const service = serviceSkeleton(ctx, source, unit, G);
   const cmd = skiffCmd(ctx, unit, G).add('volume', 'create', '--ignore');
   const driver = unit.get(G, 'Driver');
   if (driver && driver !== 'local') fail(source, `volume driver '${driver}' is not supported by skiff (only local)`);
   if (driver) cmd.add('--driver', driver);
-  const o: string[] = [];
-  const uid = unit.get(G, 'User');
-  const gid = unit.get(G, 'Group');
-  if (uid) o.push(`uid=${uid}`);
-  if (gid) o.push(`gid=${gid}`);
-  const options = unit.get(G, 'Options');
-  if (options) o.push(options);
-  if (o.length) cmd.add('--opt', `o=${o.join(',')}`);
-  const type = unit.get(G, 'Type');
-  if (type) cmd.add('--opt', `type=${type}`);
-  const device = unit.get(G, 'Device');
-  if (device) cmd.add('--opt', `device=${device}`);
-  if (lookupBool(unit, G, 'Copy') === false) cmd.add('--opt', 'nocopy');
   cmd.addKeyVals(unit, G, { Label: '--label' }).addWords(unit, G, 'PodmanArgs');
   cmd.add(volumeNames(source, unit).resource);
   service.add('Service', 'ExecStart', cmd.line());
