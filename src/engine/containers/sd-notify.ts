@@ -2,7 +2,9 @@
  * `--sdnotify`: telling systemd (a unit of Type=notify) that the container is up. The process
  * that starts the container under the unit has NOTIFY_SOCKET; the front passes it to start.
  */
+import { join } from 'node:path';
 import { invalidArgument, notImplemented } from '../../core/errdefs.js';
+import type { Spec } from '../../core/runtime/spec-types.js';
 import { sdNotify } from '../../sys/linux/sd-notify.js';
 import type { ContainerConfigRecord, ContainerCreateRequest, ContainerRecord, SdNotifyMode } from './types.js';
 
@@ -28,6 +30,15 @@ export function systemdConfig(req: ContainerCreateRequest): Pick<ContainerConfig
 /** For `container` mode: the socket conmon relays the container's own messages to. */
 export function containerNotifySocket(c: ContainerRecord, notifySocket: string | undefined): string | undefined {
   return c.config.sdNotify === 'container' ? notifySocket : undefined;
+}
+
+/**
+ * `container` mode, as Podman does it: conmon binds its relay socket in `<bundle>/notify/`,
+ * which the container sees at /run/notify, named by NOTIFY_SOCKET in its environment.
+ */
+export function addNotifyMount(spec: Spec, bundle: string): void {
+  spec.mounts.push({ destination: '/run/notify', type: 'bind', source: join(bundle, 'notify'), options: ['bind', 'rw'] });
+  spec.process.env = [...spec.process.env.filter((e) => !e.startsWith('NOTIFY_SOCKET=')), 'NOTIFY_SOCKET=/run/notify/notify.sock'];
 }
 
 /** For `conmon` mode, once the container runs: conmon (which outlives us) is the main PID. */

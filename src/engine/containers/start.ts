@@ -14,7 +14,7 @@ import { guard } from './state.js';
 import { runtimeLog } from './log-config.js';
 import { refreshContainer } from './sync.js';
 import { containerEvent } from './events.js';
-import { containerNotifySocket, notifyStarted } from './sd-notify.js';
+import { addNotifyMount, containerNotifySocket, notifyStarted } from './sd-notify.js';
 import { runFilesNetwork, setupContainerNetwork, teardownContainerNetwork } from '../networks/container-net.js';
 import { prepareVolumeMounts } from '../volumes/mounts.js';
 import type { ContainerRecord } from './types.js';
@@ -120,6 +120,7 @@ export async function startContainer(
       files,
       warnings,
     });
+    if (containerNotifySocket(c, opts.notifySocket)) addNotifyMount(spec, paths.bundle);
     if (spec.linux.uidMappings) precreateMountpoints(paths.rootfs, spec.mounts);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
     if (restarting) await runtime.delete(c.id, true);

@@ -68,6 +68,8 @@ export class ConmonRuntime implements OciRuntime {
     await clearExitFiles(c.id, o);
     const ociLog = join(c.runDir, 'oci-log');
     await rm(ociLog, { force: true });
+    // conmon binds its relay socket at <bundle>/notify/notify.sock and does not make the dir.
+    if (o.sdNotifySocket) await mkdir(join(c.bundle, 'notify'), { recursive: true });
     const argv = conmonArgv({
       id: c.id,
       instanceId: c.id,

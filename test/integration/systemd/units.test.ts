@@ -3,11 +3,11 @@
 // with conmon as MAINPID to the NOTIFY_SOCKET of whoever starts the container.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync, existsSync, writeFileSync, readlinkSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, existsSync, writeFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { IMAGE, containerEnv, expectCode, type ContainerEnv } from '../containers/fixtures.js';
-import { NotifyReceiver } from '../../../src/sys/linux/sd-notify.js';
+import { IMAGE, containerEnv, expectCode, waitFor, type ContainerEnv } from '../containers/fixtures.js';
+import { NotifyReceiver, sdNotify } from '../../../src/sys/linux/sd-notify.js';
 import { unitRunner, verifyUnits } from './fixtures.js';
 
 let env: ContainerEnv;
@@ -85,6 +85,30 @@ test('generate systemd --new: the unit creates the container, tells systemd it i
   // A second stop after the container is gone is no error (--ignore).
   unit.run('ExecStop');
   unit.run('ExecStopPost');
+});
+
+test('--sdnotify=container: the container gets NOTIFY_SOCKET, and conmon relays what is sent to it', async () => {
+  const notify = new NotifyReceiver(join(env.dir, 'notify-c.sock'));
+  try {
+    const r = env.run(['run', '-d', '--name', 'self', '--sdnotify=container', IMAGE, 'sleep', '300'], { env: { NOTIFY_SOCKET: notify.path } });
+    expectCode(r, 0, 'run --sdnotify=container');
+    assert.deepEqual(notify.drain(), [], 'skiff itself says nothing in container mode');
+    assert.match(env.ok(['exec', 'self', 'sh', '-c', 'echo $NOTIFY_SOCKET; [ -S /run/notify/notify.sock ] && echo socket']), /^\/run\/notify\/notify.sock\nsocket\n$/);
+    // busybox has no datagram client: the host sends what the container would, to the same
+    // socket (through a descriptor: the bundle path is longer than a sockaddr_un holds).
+    const dir = openSync(join(env.runroot, 'containers', r.stdout.trim(), 'bundle/notify'), 'r');
+    try {
+      sdNotify(`/proc/self/fd/${dir}/notify.sock`, 'READY=1');
+    } finally {
+      closeSync(dir);
+    }
+    const got: string[] = [];
+    await waitFor(() => (got.push(...notify.drain()), got.length ? true : undefined), 20_000, 'the relayed READY=1');
+    assert.deepEqual(got, ['READY=1']);
+  } finally {
+    notify.close();
+  }
+  env.ok(['rm', '-f', 'self']);
 });
 
 test('generate systemd refuses what it cannot describe', () => {
