@@ -3,18 +3,10 @@
  * that starts the container under the unit has NOTIFY_SOCKET; the front passes it to start.
  */
 import { join } from 'node:path';
-import { invalidArgument, notImplemented } from '../../core/errdefs.js';
+import { notImplemented } from '../../core/errdefs.js';
 import type { Spec } from '../../core/runtime/spec-types.js';
 import { sdNotify } from '../../sys/linux/sd-notify.js';
-import type { ContainerConfigRecord, ContainerCreateRequest, ContainerRecord, SdNotifyMode } from './types.js';
-
-const MODES: readonly SdNotifyMode[] = ['conmon', 'container', 'healthy', 'ignore'];
-
-export function parseSdNotifyMode(s: string): SdNotifyMode {
-  const m = MODES.find((x) => x === s);
-  if (!m) throw invalidArgument(`invalid --sdnotify ${JSON.stringify(s)}: want conmon, container, healthy or ignore`);
-  return m;
-}
+import type { ContainerConfigRecord, ContainerCreateRequest, ContainerRecord } from './types.js';
 
 /** What create keeps of the request for systemd. */
 export function systemdConfig(req: ContainerCreateRequest): Pick<ContainerConfigRecord, 'createCommand' | 'sdNotify'> {
