@@ -2,6 +2,7 @@
 // {"Warnings": [...]} and the new limits are in the running container's cgroup and in inspect.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
 import { IMAGE, apiEnv, type ApiEnv } from './fixtures.js';
 
 let env: ApiEnv;
@@ -31,6 +32,14 @@ test('the raw endpoint: Warnings, zero values left alone, errors as 400/404', as
   assert.equal(hc.Memory, 64 * 1024 * 1024);
   assert.equal(hc.CpuShares, 256);
   assert.equal(hc.PidsLimit, 50);
+  // dockerd drops a blkio weight the kernel cannot apply, and says so in Warnings.
+  const blkio = await env.api('POST', '/containers/up/update', { BlkioWeight: 300 });
+  assert.equal(blkio.status, 200, blkio.text);
+  const v2 = existsSync('/sys/fs/cgroup/cgroup.controllers');
+  const weighted = v2
+    ? readFileSync('/sys/fs/cgroup/cgroup.controllers', 'utf8').split(/\s+/).includes('io')
+    : ['blkio.weight', 'blkio.bfq.weight'].some((f) => existsSync(`/sys/fs/cgroup/blkio/${f}`));
+  assert.deepEqual(blkio.json(), { Warnings: weighted ? [] : ['Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.'] });
   assert.equal((await env.api('POST', '/containers/up/update', { Memory: 1024 })).status, 400);
   assert.equal((await env.api('POST', '/containers/up/update', { Memory: 'big' })).status, 400);
   assert.equal((await env.api('POST', '/containers/nosuch/update', { Memory: 64 * 1024 * 1024 })).status, 404);
