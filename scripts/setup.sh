@@ -12,6 +12,7 @@ PKGS=(
   docker-registry podman skopeo            # interop peers and a real registry for tests
   docker-compose                           # compose v1 (docker-py) against the API service
   apache2-utils openssl                    # htpasswd (bcrypt) and certificates for registry auth tests
+  systemd                                  # systemd-analyze verify of generated units (no PID 1 needed)
 )
 missing=()
 for p in "${PKGS[@]}"; do

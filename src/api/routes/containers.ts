@@ -7,6 +7,7 @@ import { boolParam, filtersParam, intParam, mustRes, readJson, sendEmpty, sendJs
 import { conflict, invalidArgument, isEngineError } from '../../core/errdefs.js';
 import { parseWaitCondition } from '../../engine/containers/index.js';
 import { createRequestFromBody } from '../shapes/container-create.js';
+import { updateRequestFromBody } from '../shapes/container-update.js';
 import { statsDoc, summaryDoc } from '../shapes/container.js';
 import { registerContainerStreamRoutes } from './container-streams.js';
 import { humanDuration } from '../../core/human-duration.js';
@@ -159,6 +160,14 @@ export function registerContainerRoutes(r: Router): void {
     if (!name) throw invalidArgument('rename needs a name');
     c.engine.containers.rename(c.params.id!, name.replace(/^\//, ''));
     sendEmpty(mustRes(c), 204);
+  });
+
+  r.post('/containers/{id}/update', async (c) => {
+    const res = mustRes(c);
+    const body = await readJson<Record<string, unknown>>(c.req);
+    if (!body || typeof body !== 'object' || Array.isArray(body)) throw invalidArgument('the body must be a JSON object');
+    const { warnings } = await c.engine.containers.update(c.params.id!, updateRequestFromBody(body));
+    sendJson(res, 200, { Warnings: warnings });
   });
 
   r.post('/containers/{id}/wait', async (c) => {

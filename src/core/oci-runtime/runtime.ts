@@ -71,6 +71,8 @@ export interface CreateOptions extends ExitPaths {
    * container, so that it adds nothing to the start's latency.
    */
   willAttach?: boolean;
+  /** systemd's NOTIFY_SOCKET, for a container that sends its own READY=1 (`--sdnotify=container`). */
+  sdNotifySocket?: string;
 }
 
 export interface CreateResult {
@@ -161,6 +163,11 @@ export interface OciRuntime {
   resume(id: string): Promise<void>;
   /** PIDs of every process in the container (host view). */
   pids(id: string): Promise<number[]>;
+  /**
+   * Applies `linux.resources` (the OCI document) to a running or paused container's cgroup;
+   * fields left out keep their values. `runDir` holds the document while the runtime reads it.
+   */
+  update(c: RuntimeContainer, resources: object): Promise<void>;
   exec(c: RuntimeContainer, process: ProcessSpec, opts: ExecOptions): Promise<ExecResult>;
   /** Sets the pty size of the container (or of an exec session when `sessionId` is given). */
   resizePty(c: RuntimeContainer, size: { rows: number; cols: number }, sessionId?: string): Promise<void>;

@@ -16,6 +16,7 @@ import { generateName, validName } from './names.js';
 import { initialState } from './state.js';
 import { logHost, resolveLogConfig } from './log-config.js';
 import { containerEvent } from './events.js';
+import { systemdConfig } from './sd-notify.js';
 import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
 import { healthConfigFor } from './health-config.js';
 
@@ -60,6 +61,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       logConfig,
       ...health,
       ...(req.stdinOnce ? { stdinOnce: true } : {}),
+      ...systemdConfig(req),
     };
     try {
       const volumes = writeTx(ctx.db, () => {

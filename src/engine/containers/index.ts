@@ -38,6 +38,8 @@ import type * as waitMod from './wait.js';
 import type * as pathStatMod from './path-stat.js';
 import type * as execSessionsMod from './exec-sessions.js';
 import type * as healthMod from './health.js';
+import type * as updateMod from './update.js';
+import type * as systemdMod from '../systemd/generate.js';
 
 type Rest<F> = F extends (cc: ContainerContext, ...args: infer A) => infer R ? (...args: A) => R : never;
 
@@ -47,6 +49,8 @@ export type { WaitCondition } from './wait.js';
 export type { ContainerPathStat } from './path-stat.js';
 export { parseWaitCondition } from './wait.js';
 export type { ExecConfig, ExecInstance, ExecStartOptions } from './exec-sessions.js';
+export type { ContainerUpdateRequest } from './update.js';
+export type { GenerateSystemdOptions, GeneratedUnit } from '../systemd/generate.js';
 
 /** An attach made before start: connected by this process's next start of the container. */
 interface PendingAttach {
@@ -87,6 +91,12 @@ export class ContainerEngine {
     await this.streamsDrained(ref);
     return code;
   };
+  /** New limits and restart policy: live for a running container, stored for its next start. */
+  readonly update: Rest<typeof updateMod.updateContainer> = async (...a) =>
+    (await import('./update.js')).updateContainer(this.cc, ...a);
+  /** `generate systemd`: the unit files for a container. */
+  readonly systemdUnits: Rest<typeof systemdMod.generateSystemd> = async (...a) =>
+    (await import('../systemd/generate.js')).generateSystemd(this.cc, ...a);
   /** Exec instances: create, then start (attached or detached), inspect after the end. */
   readonly execCreate: Rest<typeof execSessionsMod.createExec> = async (...a) =>
     (await import('./exec-sessions.js')).createExec(this.cc, ...a);

@@ -15,6 +15,7 @@ import { guard } from './state.js';
 import { runtimeLog } from './log-config.js';
 import { refreshContainer } from './sync.js';
 import { containerEvent } from './events.js';
+import { addNotifyMount, containerNotifySocket, notifyStarted } from './sd-notify.js';
 import { runFilesNetwork, setupContainerNetwork, teardownContainerNetwork } from '../networks/container-net.js';
 import { prepareVolumeMounts } from '../volumes/mounts.js';
 import type { ContainerRecord } from './types.js';
@@ -57,6 +58,8 @@ export interface StartOptions {
   callerCleansUp?: boolean;
   /** A restart policy's restart (counted in RestartCount); a user's start resets the count. */
   byPolicy?: boolean;
+  /** systemd's NOTIFY_SOCKET in the front's environment, for a container made with --sdnotify. */
+  notifySocket?: string;
 }
 
 /**
@@ -124,6 +127,7 @@ export async function startContainer(
       files,
       warnings,
     });
+    if (containerNotifySocket(c, opts.notifySocket)) addNotifyMount(spec, paths.bundle);
     if (spec.linux.uidMappings) precreateMountpoints(paths.rootfs, spec.mounts);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
     if (restarting) await runtime.delete(c.id, true);
@@ -142,6 +146,7 @@ export async function startContainer(
       // A restart policy is applied by the exit command, so a foreground run keeps it too.
       exitCommand: opts.callerCleansUp && !hasRestartPolicy(c.config.restartPolicy) ? undefined : cc.exitCommand(c.id),
       willAttach: !!opts.attach,
+      sdNotifySocket: containerNotifySocket(c, opts.notifySocket),
     });
     if (opts.attach) attach = await runtime.attach(rc, opts.attach);
     for (const s of opts.attachAlso ?? []) also.push(await runtime.attach(rc, s));
@@ -167,7 +172,6 @@ export async function startContainer(
     if (c.state.health) cc.opts.wakeTimers?.();
     // A process that ended before `running` was written had its exit command find nothing to do.
     if (hasRestartPolicy(c.config.restartPolicy)) await refreshContainer(cc, c);
-    return { container: c, ...(attach ? { attach } : {}), also };
   } catch (e) {
     attach?.close();
     for (const s of also) s.close();
@@ -178,6 +182,9 @@ export async function startContainer(
     cc.records.updateState(c.id, (s) => ({ ...s, starting: undefined, error: (e as Error).message }));
     throw e;
   }
+  // Outside the undo above: the container runs, whether or not systemd could be told.
+  notifyStarted(c, opts.notifySocket);
+  return { container: c, ...(attach ? { attach } : {}), also };
 }
 
 /**

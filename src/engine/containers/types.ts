@@ -64,7 +64,17 @@ export interface ContainerConfigRecord {
   stdinOnce?: boolean;
   /** --add-host, --dns, --dns-search, --dns-option */
   netFiles?: NetworkFileOptions;
+  /** The CLI command line that made it (`generate systemd --new` replays it); absent from the API. */
+  createCommand?: string[];
+  /** `--sdnotify`: who tells systemd (NOTIFY_SOCKET of the starting process) that it is ready. */
+  sdNotify?: SdNotifyMode;
 }
+
+/**
+ * conmon: skiff sends READY=1 (and conmon's PID as MAINPID) once the container started;
+ * container: the container's own process gets NOTIFY_SOCKET (conmon relays); ignore: nothing.
+ */
+export type SdNotifyMode = 'conmon' | 'container' | 'healthy' | 'ignore';
 
 export interface ContainerRecord {
   id: string;
@@ -98,6 +108,8 @@ export interface ContainerCreateRequest {
   /** --log-driver/--log-opt, HostConfig.LogConfig: type '' is the default driver. */
   logConfig?: LogConfig;
   stdinOnce?: boolean;
+  createCommand?: string[];
+  sdNotify?: SdNotifyMode;
 }
 
 export interface RestartPolicy {

@@ -87,6 +87,17 @@ export class ContainerRecords<C, S> {
     });
   }
 
+  /** Read-modify-write of the config (`update`), as updateState does for the state. */
+  updateConfig(id: string, fn: (config: C, row: ContainerRow<C, S>) => C): ContainerRow<C, S> | undefined {
+    return writeTx(this.db, () => {
+      const row = this.get(id);
+      if (!row) return undefined;
+      const config = fn(row.config, row);
+      this.db.prepare('UPDATE containers SET config = ? WHERE id = ?').run(JSON.stringify(config), id);
+      return { ...row, config };
+    });
+  }
+
   rename(id: string, name: string): boolean {
     return writeTx(this.db, () => {
       if (this.db.prepare('SELECT 1 FROM containers WHERE name = ? AND id != ?').get(name, id)) return false;

@@ -5,7 +5,7 @@
  * JSON log, whose error line is the best explanation of a failed create).
  */
 import { constants } from 'node:fs';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { mkdir, open, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { EngineError } from '../../core/errdefs.js';
 import { startError } from '../../core/oci-runtime/errors.js';
@@ -68,6 +68,8 @@ export class ConmonRuntime implements OciRuntime {
     await clearExitFiles(c.id, o);
     const ociLog = join(c.runDir, 'oci-log');
     await rm(ociLog, { force: true });
+    // conmon binds its relay socket at <bundle>/notify/notify.sock and does not make the dir.
+    if (o.sdNotifySocket) await mkdir(join(c.bundle, 'notify'), { recursive: true });
     const argv = conmonArgv({
       id: c.id,
       instanceId: c.id,
@@ -87,6 +89,7 @@ export class ConmonRuntime implements OciRuntime {
       tty: o.tty,
       stdin: o.stdin,
       leaveStdinOpen: o.leaveStdinOpen,
+      sdNotifySocket: o.sdNotifySocket,
     });
     const conmon = await ConmonProcess.spawn(this.opts.conmonPath, argv, c.bundle);
     try {
@@ -157,6 +160,16 @@ export class ConmonRuntime implements OciRuntime {
 
   pids(id: string): Promise<number[]> {
     return this.cli.ps(id);
+  }
+
+  async update(c: RuntimeContainer, resources: object): Promise<void> {
+    const file = join(c.runDir, 'resources.json');
+    await writeFile(file, JSON.stringify(resources), { mode: 0o600 });
+    try {
+      await this.cli.update(c.id, file);
+    } finally {
+      await rm(file, { force: true });
+    }
   }
 
   exec(c: RuntimeContainer, process: ProcessSpec, opts: ExecOptions): Promise<ExecResult> {

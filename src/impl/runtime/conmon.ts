@@ -42,6 +42,8 @@ export interface ConmonArgs {
   stdin: boolean;
   leaveStdinOpen?: boolean;
   exec?: { processSpecPath: string; attach: boolean };
+  /** The host's NOTIFY_SOCKET: conmon hands the container a socket and relays what it sends. */
+  sdNotifySocket?: string;
 }
 
 /**
@@ -60,6 +62,7 @@ export function conmonArgv(a: ConmonArgs): string[] {
   argv.push('--log-level', a.logLevel ?? 'warning');
   for (const r of a.runtimeArgs) argv.push(`--runtime-arg=${r}`);
   if (a.conmonPidFile) argv.push('--conmon-pidfile', a.conmonPidFile);
+  if (a.sdNotifySocket) argv.push('--sdnotify-socket', a.sdNotifySocket);
   if (a.tty) argv.push('-t');
   if (a.stdin) argv.push('-i');
   if (a.leaveStdinOpen && a.stdin) argv.push('--leave-stdin-open');

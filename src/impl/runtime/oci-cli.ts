@@ -77,7 +77,10 @@ export class OciCli {
   run(args: string[], opts: { timeoutMs?: number; global?: boolean } = {}): Promise<CliResult> {
     const argv = opts.global === false ? args : [...this.globalArgs(), '--log-format', 'json', ...args];
     return new Promise((resolve, reject) => {
-      const child = spawn(this.opts.path, argv, { stdio: ['ignore', 'pipe', 'pipe'], timeout: opts.timeoutMs ?? 60_000 });
+      // Under a systemd unit of Type=notify the caller has NOTIFY_SOCKET; `runc start` seeing it
+      // would wait for the container to send READY=1 itself. skiff notifies (sd-notify.ts).
+      const { NOTIFY_SOCKET: _notify, ...env } = process.env;
+      const child = spawn(this.opts.path, argv, { stdio: ['ignore', 'pipe', 'pipe'], env, timeout: opts.timeoutMs ?? 60_000 });
       const out: Buffer[] = [];
       const err: Buffer[] = [];
       child.stdout.on('data', (d: Buffer) => out.push(d));
@@ -139,6 +142,11 @@ export class OciCli {
 
   async resume(id: string): Promise<void> {
     await this.must(['resume', id], `resume ${id}`);
+  }
+
+  /** `update --resources FILE`: the OCI linux.resources document in a file. */
+  async update(id: string, resourcesFile: string): Promise<void> {
+    await this.must(['update', '--resources', resourcesFile, id], `update ${id}`);
   }
 
   async ps(id: string): Promise<number[]> {

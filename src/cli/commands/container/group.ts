@@ -28,6 +28,7 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['export', [], () => import('./export.js')],
   ['stats', [], () => import('./stats.js')],
   ['port', [], () => import('./port.js')],
+  ['update', [], () => import('./update.js')],
 ];
 
 export function register(parent: Command, app: App, _name?: string, argv: string[] = []): Promise<void> {

@@ -40,7 +40,7 @@ export function register(parent: Command, app: App, name = 'start'): void {
         let failed: unknown;
         for (const r of refs) {
           try {
-            await engine.containers.start(r);
+            await engine.containers.start(r, { notifySocket: process.env.NOTIFY_SOCKET });
             app.print(r);
           } catch (e) {
             if (failed) app.err(`Error: ${(failed as Error).message}\n`);

@@ -41,9 +41,11 @@ export function register(parent: Command, app: App, name = 'create'): void {
     .option('--interface-name <name>', 'name of the bridge on the host')
     .option('--disable-dns', 'disable name resolution (aardvark-dns) on this network')
     .addOption(new Option('--ipv6', 'enable IPv6 networking'))
-    .action(async (netName: string | undefined, o: Opts) => {
+    .option('--ignore', 'do nothing if the network exists (a Quadlet unit starting again)')
+    .action(async (netName: string | undefined, o: Opts & { ignore?: boolean }) => {
       const engine = await app.engine();
       const name = netName ?? `skiff${engine.networks.list().length}`;
+      if (o.ignore && engine.networks.list().some((n) => n.Name === name)) return app.print(name);
       const doc = engine.networks.create({
         name,
         ...(o.driver ? { driver: o.driver } : {}),

@@ -17,6 +17,8 @@ export function register(parent: Command, app: App, name = 'create'): void {
     .option('-d, --driver <name>', 'volume driver (only "local")', 'local')
     .option('--label <key=value>', 'set metadata for a volume', collect)
     .option('-o, --opt <key=value>', 'driver specific options', collect)
+    // Creating a volume that exists already succeeds anyway (docker's behaviour); Podman's flag is accepted.
+    .option('--ignore', 'do nothing if the volume exists')
     .action(async (volume: string | undefined, o: Opts) => {
       const engine = await app.engine();
       const v = engine.volumes.create({
