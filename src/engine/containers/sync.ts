@@ -111,7 +111,7 @@ export async function deleteContainer(
     cc.records.delete(c.id);
   });
   if (deleted) containerEvent(cc, c, 'destroy');
-  removeIfUnused(cc.ctx, anonymous);
+  await removeIfUnused(cc.ctx, anonymous);
   if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
   rmSync(paths.runDir, { recursive: true, force: true });
   rmSync(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
