@@ -67,7 +67,7 @@ export async function planRunMounts(p: MountPlanInput): Promise<MountPlan> {
           identity = `${r.identity}:${source}`;
         } else {
           root = p.context.root;
-          identity = `context:${source}:${digestSources([walkSource(root, source, p.context.ignore)])}`;
+          identity = `context:${source}:${await digestSources([await walkSource(root, source, p.context.ignore)])}`;
         }
         let host = resolveInRoot(root, source);
         if (!lstatSync(host, { throwIfNoEntry: false })) throw notFound(`--mount=type=bind: source ${source} does not exist`);
