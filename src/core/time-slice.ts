@@ -5,7 +5,7 @@
  * sockets and other requests of the API service) before going on. A loop fed from a buffered
  * stream or by microtasks alone would otherwise never give the loop a turn.
  */
-export function timeSlicer(budgetMs = 8): () => Promise<void> | undefined {
+export function timeSlicer(budgetMs = 4): () => Promise<void> | undefined {
   let since = performance.now();
   return () => {
     if (performance.now() - since < budgetMs) return undefined;

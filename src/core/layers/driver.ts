@@ -61,6 +61,8 @@ export interface LayerDriver {
   mounts(id: string, opts?: { readOnly?: boolean; mountLabel?: string; volatile?: boolean }): Mount[];
   /** Bytes used by this layer's own directory (not its parents). */
   size(id: string): number;
+  /** `size`, walking asynchronously (for callers on the API service's event loop). */
+  sizeAsync(id: string): Promise<number>;
   /** Ids whose directories exist, whether or not any metadata points at them (for GC). */
   list(): string[];
 }

@@ -2,7 +2,7 @@ import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readFileSync,
 import { posix } from 'node:path';
 import { invalidArgument } from '../../core/errdefs.js';
 import { timeSlicer } from '../../core/time-slice.js';
-import { copyNode } from '../../impl/layers/fs-util.js';
+import { copyNode, copyNodeAsync } from '../../impl/layers/fs-util.js';
 import { resolveInRoot } from '../containers/scoped-path.js';
 import type { SourceNode } from './sources.js';
 
@@ -165,7 +165,8 @@ export async function copyInto(req: CopyRequest): Promise<void> {
         dirs.set(e.rel, target);
         continue;
       }
-      place(target, () => copyNode(e.abs, target, e.st));
+      if (lstatSync(target, { throwIfNoEntry: false })) rmSync(target, { recursive: true, force: true });
+      await copyNodeAsync(e.abs, target, e.st);
       if (owner.uid !== e.st.uid || owner.gid !== e.st.gid) lchownSync(target, owner.uid, owner.gid);
       // chown clears setuid/setgid bits: the mode goes on afterwards.
       if (!e.st.isSymbolicLink()) chmodSync(target, req.chmod ?? e.st.mode & 0o7777);

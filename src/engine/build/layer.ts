@@ -46,7 +46,7 @@ export async function commitLayer(cc: ContainerContext, lease: Lease, parent: La
     blobMediaType: MediaType.OciLayer,
     blobSize: blob.size,
     uncompressedSize: blob.size,
-    diskSize: ctx.driver.size(id),
+    diskSize: await ctx.driver.sizeAsync(id),
   });
   if (winner !== id) dropLayer(cc, id);
   return ctx.records.layer(winner)!;
