@@ -21,7 +21,8 @@ export class App {
     readonly err: (s: string) => void = (s) => void process.stderr.write(s),
   ) {}
 
-  async engine(): Promise<Engine> {
+  /** `sqliteBusyTimeoutMs`: only the first call's counts (the API service asks for a short one). */
+  async engine(opts: { sqliteBusyTimeoutMs?: number } = {}): Promise<Engine> {
     if (this.engineInstance) return this.engineInstance;
     const { createEngine, loadConfig } = await import('../engine/index.js');
     const g = this.globals();
@@ -37,6 +38,7 @@ export class App {
       runroot: g.runroot ?? process.env.SKIFF_RUNROOT,
       storageDriver: driver as StorageDriverName | undefined,
       cleanupCommand: [process.execPath, process.argv[1]!],
+      ...opts,
     });
     return this.engineInstance;
   }

@@ -1,7 +1,7 @@
 import { randomBytes } from '../../sys/random.js';
 import { mkdirSync } from 'node:fs';
 import { alreadyExists, invalidArgument } from '../../core/errdefs.js';
-import { writeTx } from '../../impl/metadata/db.js';
+import { writeTxAsync } from '../../impl/metadata/db.js';
 import { imageRecord, readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
 import { planContainerNetwork } from '../networks/container-net.js';
@@ -52,7 +52,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       ...(req.stdinOnce ? { stdinOnce: true } : {}),
     };
     try {
-      const volumes = writeTx(ctx.db, () => {
+      const volumes = await writeTxAsync(ctx.db, () => {
         ctx.records.insertLayer({ id: layerId, parent: img.topLayer, created: Date.now() });
         ctx.db.prepare('UPDATE layers SET complete = 1 WHERE id = ?').run(layerId);
         const row = { id, name, imageId, layerId, created: Date.now(), config, state: initialState() };

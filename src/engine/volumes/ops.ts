@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { conflict, invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
-import { writeTx } from '../../impl/metadata/db.js';
+import { writeTx, writeTxAsync } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { directorySize } from './size.js';
 import {
@@ -137,7 +137,7 @@ function isRunning(u: VolumeUser): boolean {
  * (and makes it again) or is seen here.
  */
 export async function removeVolume(ctx: EngineContext, name: string, o: VolumeRemoveOptions = {}): Promise<void> {
-  const removed = writeTx(ctx.db, () => {
+  const removed = await writeTxAsync(ctx.db, () => {
     if (!getVolume(ctx, name)) {
       if (o.force) return false;
       throw notFound(`get ${name}: no such volume`);
@@ -159,7 +159,7 @@ export async function removeIfUnused(ctx: EngineContext, names: string[]): Promi
   const removed: string[] = [];
   let bytes = 0;
   for (const name of names) {
-    const gone = writeTx(ctx.db, () => {
+    const gone = await writeTxAsync(ctx.db, () => {
       if (!getVolume(ctx, name) || volumeUsers(ctx, name).length) return false;
       deleteVolumeRow(ctx, name);
       return true;
