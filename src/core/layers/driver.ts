@@ -41,6 +41,8 @@ export interface LayerDriver {
   /** Driver's directory under the storage root. */
   readonly home: string;
   create(id: string, parent: string | null, opts?: CreateOptions): void;
+  /** `create` without stopping the event loop for long (vfs copies the parent in a child process). */
+  createAsync(id: string, parent: string | null, opts?: CreateOptions): Promise<void>;
   exists(id: string): boolean;
   /** Deletes the layer's directory (and, for overlay, its short link). Missing is fine. */
   remove(id: string): void;

@@ -505,7 +505,7 @@ export class Builder {
    */
   private async withScratch(run: StageRun, fn: (rootfs: string) => Promise<void>, keepEmpty = false): Promise<LayerRecord | undefined> {
     const parent = run.top(this.ctx.records);
-    const id = scratchLayer(this.cc, this.lease, parent?.id ?? null);
+    const id = await scratchLayer(this.cc, this.lease, parent?.id ?? null);
     const mnt = join(this.workDir, `rootfs-${++this.scratchCount}`);
     mkdirSync(mnt, { recursive: true });
     try {

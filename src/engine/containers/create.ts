@@ -68,7 +68,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       name = generateName();
     }
   }
-  ctx.driver.create(layerId, img.topLayer);
+  await ctx.driver.createAsync(layerId, img.topLayer);
   mkdirSync(cc.paths(id).userdata, { recursive: true, mode: 0o700 });
   containerEvent(cc, { id, name, config }, 'create');
   return { id, name, warnings: [] };

@@ -38,6 +38,11 @@ export class OverlayDriver implements LayerDriver {
     mkdirSync(join(this.home, LINK_DIR), { recursive: true, mode: 0o700 });
   }
 
+  /** Directories and a lower file only: quick, so the same as `create`. */
+  async createAsync(id: string, parent: string | null, opts: CreateOptions = {}): Promise<void> {
+    this.create(id, parent, opts);
+  }
+
   create(id: string, parent: string | null, opts: CreateOptions = {}): void {
     validateId(id);
     if (id === LINK_DIR) throw invalidArgument(`invalid layer id "${id}": reserved by the overlay driver`);
