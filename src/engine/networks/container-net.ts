@@ -16,7 +16,7 @@ import type { ContainerRecord } from '../containers/types.js';
 import type { RunFilesNetwork } from '../containers/etc-files.js';
 import { netavarkOptions, toNetavark, toNetavarkPorts } from './netavark-doc.js';
 import { dockerPorts, publishExposed, resolveHostPorts } from './ports.js';
-import { allocateAddress, claimNetwork, getNetwork, releaseAddresses, setLeaseMac } from './store.js';
+import { allocateAddress, claimForStart, getNetwork, releaseAddresses, setLeaseMac } from './store.js';
 import type { ContainerNetState, ContainerNetworkRequest, NetworkAttachment, PortRequest } from './types.js';
 
 export interface NetworkCreateRequest {
@@ -75,8 +75,7 @@ async function attach(
   iface: string,
   ports: PortRequest[],
 ): Promise<NetworkAttachment> {
-  const net = getNetwork(ctx, name);
-  claimNetwork(ctx, net);
+  const net = claimForStart(ctx, getNetwork(ctx, name));
   const ip = allocateAddress(ctx, net, c.id, want.ip, want.mac);
   const aliases = [...(want.aliases ?? []), c.id.slice(0, 12)];
   const doc = toNetavark(ctx, net);

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { alreadyExists, conflict, invalidArgument, notFound, unavailable } from '../../core/errdefs.js';
+import { alreadyExists, conflict, invalidArgument, isEngineError, notFound, unavailable } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import { NetworkClaims, type ClaimOwner } from '../../impl/network/claims.js';
 import type { EngineContext } from '../context.js';
@@ -81,6 +81,7 @@ function claimError(what: string, owner: ClaimOwner): Error {
  */
 export function claimNetwork(ctx: EngineContext, net: Pick<NetworkRecord, 'id' | 'iface' | 'subnet'>): void {
   const claims = networkClaims(ctx);
+  if (claims.owns('iface', net.iface, net.id) && claims.owns('subnet', net.subnet, net.id)) return;
   const iface = claims.claim('iface', net.iface, net.id);
   if (iface) throw claimError(`bridge ${net.iface}`, iface);
   const subnet = parseCidr(net.subnet);
@@ -88,6 +89,30 @@ export function claimNetwork(ctx: EngineContext, net: Pick<NetworkRecord, 'id' |
   if (clash) throw claimError(`subnet ${clash.value}`, clash.owner);
   const held = claims.claim('subnet', net.subnet, net.id);
   if (held) throw claimError(`subnet ${net.subnet}`, held);
+}
+
+/**
+ * `claimNetwork` at a container's start. A default network with a bridge and subnet of its own
+ * choosing (not from the config) that another root holds, which only a root made before claims
+ * can have (they all used skiff0 and 10.89.0.0/24), moves to a free bridge and subnet while none
+ * of our containers use it, rather than failing every start.
+ */
+export function claimForStart(ctx: EngineContext, net: NetworkRecord): NetworkRecord {
+  try {
+    claimNetwork(ctx, net);
+    return net;
+  } catch (e) {
+    const cfg = ctx.config.network;
+    if (!isEngineError(e, 'Conflict') || net.name !== cfg.defaultNetwork || cfg.defaultInterface || cfg.defaultSubnet) throw e;
+    return writeTx(ctx.db, () => {
+      if (leasesOf(ctx, { network: net.id }).length) throw e;
+      const subnet = parseCidr(freeSubnet(ctx));
+      const rec: NetworkRecord = { ...net, iface: freeInterface(ctx, 0), subnet: cidrString(subnet), gateway: intToIp(subnet.base + 1) };
+      claimNetwork(ctx, rec);
+      ctx.db.prepare('UPDATE networks SET interface = ?, subnet = ?, gateway = ? WHERE id = ?').run(rec.iface, rec.subnet, rec.gateway, rec.id);
+      return rec;
+    });
+  }
 }
 
 export function releaseNetworkClaims(ctx: EngineContext, net: NetworkRecord): void {

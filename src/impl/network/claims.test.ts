@@ -2,7 +2,7 @@
 // taken over once that network (or its root) is gone, released by their owner only.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../metadata/db.js';
@@ -43,8 +43,11 @@ test('claims: another root holds a live claim; a stale one is taken over; only t
     mine.delete('n-us');
     assert.equal(us.claim('iface', 'br1', 'n-us2'), undefined);
 
-    // The other root removed: its claims are stale.
+    // The other root removed: its claims are stale, once older than the grace for rows not yet committed.
     rmSync(other, { recursive: true });
+    assert.equal(us.heldByOthers('subnet').length, 1, 'a young claim counts as live');
+    const old = new Date(Date.now() - 120_000);
+    for (const f of readdirSync(claimsDir)) utimesSync(join(claimsDir, f), old, old);
     assert.deepEqual(us.heldByOthers('subnet'), []);
     mine.add('n-us');
     assert.equal(us.claim('iface', 'br0', 'n-us'), undefined);

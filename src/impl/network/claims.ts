@@ -10,7 +10,7 @@
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
-import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 export type ClaimKind = 'iface' | 'subnet';
@@ -21,6 +21,12 @@ export interface ClaimOwner {
 }
 
 const fileName = (kind: ClaimKind, value: string) => `${kind}-${value.replace('/', '_')}`;
+
+/**
+ * A claim is written before its network's row commits: one this young counts as live even when
+ * its owner's database does not show the network yet.
+ */
+const GRACE_MS = 60_000;
 
 /** Whether the root's state database still has the network (true when that cannot be read). */
 function ownerHasNetwork(o: ClaimOwner): boolean {
@@ -59,8 +65,16 @@ export class NetworkClaims {
     }
   }
 
-  private live(o: ClaimOwner): boolean {
-    return o.root === this.root ? this.hasNetwork(o.network) : ownerHasNetwork(o);
+  private live(file: string, o: ClaimOwner): boolean {
+    if (o.root === this.root) return this.hasNetwork(o.network);
+    const age = Date.now() - (statSync(join(this.dir, file), { throwIfNoEntry: false })?.mtimeMs ?? 0);
+    return age < GRACE_MS || ownerHasNetwork(o);
+  }
+
+  /** Whether the claim on `value` is already our network's (the common case at a container's start). */
+  owns(kind: ClaimKind, value: string, network: string): boolean {
+    const o = this.read(fileName(kind, value));
+    return o?.root === this.root && o.network === network;
   }
 
   /** Values of `kind` that other roots' live networks hold. */
@@ -75,7 +89,7 @@ export class NetworkClaims {
     for (const f of files) {
       if (!f.startsWith(`${kind}-`)) continue;
       const owner = this.read(f);
-      if (!owner || owner.root === this.root || !this.live(owner)) continue;
+      if (!owner || owner.root === this.root || !this.live(f, owner)) continue;
       out.push({ value: f.slice(kind.length + 1).replace('_', '/'), owner });
     }
     return out;
@@ -102,7 +116,7 @@ export class NetworkClaims {
         }
         const owner = this.read(fileName(kind, value));
         if (owner && owner.root === this.root && owner.network === network) return undefined;
-        if (owner && this.live(owner)) return owner;
+        if (owner && this.live(fileName(kind, value), owner)) return owner;
         rmSync(file, { force: true });
       }
       return this.read(fileName(kind, value)) ?? { root: '(unknown)', network: '' };

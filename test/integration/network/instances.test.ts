@@ -1,12 +1,14 @@
 // Two skiff roots on one host (issue 12, point 3): with the same network settings (interface
 // prefix, subnet pool, default network name), each one's default network gets its own bridge,
-// subnet, id and netavark chains; both serve their own containers at once, and tearing one down
-// leaves the other's bridge, chains and containers working.
+// subnet, id and netavark chains (also when one root's row predates host claims and names the
+// other's bridge); both serve their own containers at once, and tearing one down leaves the
+// other's bridge, chains and containers working.
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { containerEnv, type ContainerEnv } from '../containers/fixtures.js';
@@ -79,6 +81,16 @@ async function fetchFrom(env: ContainerEnv, ip: string): Promise<string> {
 
 test('two roots with the same settings: own bridges, subnets, ids and chains; one torn down leaves the other working', async () => {
   const ipA = serve(a, 'web', 'from-a');
+  // b as a root made before host claims: its default network on a's bridge and subnet (all
+  // roots used skiff0 and 10.89.0.0/24). Its first start moves it to a free bridge and subnet.
+  const legacy = inspectDefault(a);
+  b.ok(['network', 'inspect', 'skiff']);
+  const req = createRequire(import.meta.url);
+  const Database = req('better-sqlite3') as new (p: string) => { prepare(s: string): { run(...a: unknown[]): unknown }; close(): void };
+  const db = new Database(join(b.root, 'skiff.db'));
+  db.prepare("UPDATE networks SET interface = ?, subnet = ?, gateway = ? WHERE name = 'skiff'").run(
+    legacy.NetworkInterface, legacy.IPAM.Config[0]!.Subnet, legacy.IPAM.Config[0]!.Subnet.replace('0/24', '1'));
+  db.close();
   const ipB = serve(b, 'web', 'from-b');
   const na = inspectDefault(a);
   const nb = inspectDefault(b);
