@@ -60,6 +60,12 @@ test('writeTx with a short busy timeout still waits out another process holding 
     assert.equal(n, 1);
     // The short timeout is back for the next write.
     assert.equal(db.pragma('busy_timeout', { simple: true }), 5);
+    // An autocommit write outside any transaction waits the same way.
+    const child2 = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child2.stdout.on('data', (d: Buffer) => d.toString().includes('locked') && resolve()));
+    assert.equal(db.prepare("UPDATE networks SET gateway = '10.0.1.2' WHERE id = 'n2'").run().changes, 1);
+    child2.kill();
+    assert.equal(db.pragma('busy_timeout', { simple: true }), 5);
   } finally {
     child.kill();
     db.close();

@@ -47,8 +47,46 @@ export function openDatabase(path: string, opts: { busyTimeoutMs?: number } = {}
   if (opts.busyTimeoutMs !== undefined) {
     db.pragma(`busy_timeout = ${opts.busyTimeoutMs}`);
     shortWaits.set(db, opts.busyTimeoutMs);
+    patientStatements(db);
   }
   return db;
+}
+
+/** Runs `fn` with the CLI's long busy timeout, then puts the short one back. */
+function withLongWait<T>(db: DB, short: number, fn: () => T): T {
+  db.pragma(`busy_timeout = ${LONG_WAIT_MS}`);
+  try {
+    return fn();
+  } finally {
+    db.pragma(`busy_timeout = ${short}`);
+  }
+}
+
+/**
+ * Statements run outside a transaction (autocommit writes such as a lease's MAC, rare reads
+ * during another process's WAL recovery) get the long wait after the short one failed, as
+ * `writeTx` does, so the short timeout never turns contention into an error. Inside a
+ * transaction the lock is already held and the error is SQLite's own.
+ */
+function patientStatements(db: DB): void {
+  const short = shortWaits.get(db)!;
+  const prepare = db.prepare.bind(db);
+  const patched = (sql: string) => {
+    const st = prepare(sql);
+    for (const m of ['run', 'get', 'all'] as const) {
+      const call = (st[m] as (...a: unknown[]) => unknown).bind(st);
+      (st as unknown as Record<string, unknown>)[m] = (...args: unknown[]) => {
+        try {
+          return call(...args);
+        } catch (e) {
+          if (!isBusy(e) || db.inTransaction) throw e;
+          return withLongWait(db, short, () => call(...args));
+        }
+      };
+    }
+    return st;
+  };
+  db.prepare = patched as typeof db.prepare;
 }
 
 function isBusy(e: unknown): boolean {
@@ -80,12 +118,7 @@ export function writeTx<T>(db: DB, fn: () => T): T {
   } catch (e) {
     const short = shortWaits.get(db);
     if (short === undefined || !isBusy(e)) throw e;
-    db.pragma(`busy_timeout = ${LONG_WAIT_MS}`);
-    try {
-      return db.transaction(fn).immediate();
-    } finally {
-      db.pragma(`busy_timeout = ${short}`);
-    }
+    return withLongWait(db, short, () => db.transaction(fn).immediate());
   }
 }
 
