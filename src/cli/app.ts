@@ -24,9 +24,10 @@ export class App {
 
   /**
    * `timers: false` skips the check that a container needing health probes or a restart
-   * back-off has someone to run them (the timer process itself).
+   * back-off has someone to run them (the timer process itself). `sqliteBusyTimeoutMs`: only
+   * the first call's counts (the API service asks for a short one).
    */
-  async engine(opts: { timers?: boolean } = {}): Promise<Engine> {
+  async engine(opts: { timers?: boolean; sqliteBusyTimeoutMs?: number } = {}): Promise<Engine> {
     if (this.engineInstance) return this.engineInstance;
     const { createEngine, loadConfig } = await import('../engine/index.js');
     const g = this.globals();
@@ -42,6 +43,7 @@ export class App {
       runroot: g.runroot ?? process.env.SKIFF_RUNROOT,
       storageDriver: driver as StorageDriverName | undefined,
       cleanupCommand: [process.execPath, process.argv[1]!],
+      ...(opts.sqliteBusyTimeoutMs !== undefined ? { sqliteBusyTimeoutMs: opts.sqliteBusyTimeoutMs } : {}),
     });
     if (opts.timers !== false) {
       try {

@@ -16,6 +16,11 @@ export interface EngineOptions {
   root?: string;
   runroot?: string;
   storageDriver?: StorageDriverName;
+  /**
+   * SQLite's busy timeout: how long a write may wait for another process's lock with the event
+   * loop stopped. Default 60 s (the CLI); the API service gives a few ms (see impl/metadata/db.ts).
+   */
+  sqliteBusyTimeoutMs?: number;
 }
 
 /**
@@ -27,6 +32,7 @@ export class EngineContext {
   readonly root: string;
   readonly runroot: string;
   private readonly requestedDriver: StorageDriverName | undefined;
+  private readonly busyTimeoutMs: number | undefined;
   private _db?: DB;
   private _records?: Records;
   private _content?: LocalContentStore;
@@ -38,12 +44,13 @@ export class EngineContext {
     this.root = opts.root ?? opts.config.storage.root;
     this.runroot = opts.runroot ?? opts.config.storage.runroot;
     this.requestedDriver = opts.storageDriver;
+    this.busyTimeoutMs = opts.sqliteBusyTimeoutMs;
   }
 
   get db(): DB {
     if (!this._db) {
       mkdirSync(this.root, { recursive: true, mode: 0o700 });
-      this._db = openDatabase(join(this.root, 'skiff.db'));
+      this._db = openDatabase(join(this.root, 'skiff.db'), this.busyTimeoutMs === undefined ? {} : { busyTimeoutMs: this.busyTimeoutMs });
     }
     return this._db;
   }

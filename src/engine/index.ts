@@ -24,6 +24,8 @@ export interface CreateEngineOptions {
   storageDriver?: StorageDriverName;
   /** argv that runs the skiff CLI; conmon runs `<argv> container cleanup ID` when a container exits. */
   cleanupCommand?: string[];
+  /** SQLite's busy timeout in ms (default 60 s): the API service's is short, see impl/metadata/db.ts. */
+  sqliteBusyTimeoutMs?: number;
 }
 
 export class Engine {

@@ -22,9 +22,9 @@ export function registerVolumeRoutes(r: Router): void {
     sendJson(mustRes(c), 201, volumeDoc(v));
   });
 
-  r.post('/volumes/prune', (c) => {
+  r.post('/volumes/prune', async (c) => {
     // Before API 1.42 every unused volume goes; since then only anonymous ones unless all=true.
-    const report = c.engine.volumes.prune({ all: !versionAtLeast(c.version, '1.42'), filters: filtersParam(c.query) });
+    const report = await c.engine.volumes.prune({ all: !versionAtLeast(c.version, '1.42'), filters: filtersParam(c.query) });
     sendJson(mustRes(c), 200, { VolumesDeleted: report.VolumesDeleted, SpaceReclaimed: report.SpaceReclaimed });
   });
 
@@ -32,8 +32,8 @@ export function registerVolumeRoutes(r: Router): void {
     sendJson(mustRes(c), 200, volumeDoc(c.engine.volumes.inspect(c.params.name!)));
   });
 
-  r.delete('/volumes/{name}', (c) => {
-    c.engine.volumes.remove(c.params.name!, { force: boolParam(c.query, 'force') });
+  r.delete('/volumes/{name}', async (c) => {
+    await c.engine.volumes.remove(c.params.name!, { force: boolParam(c.query, 'force') });
     sendEmpty(mustRes(c), 204);
   });
 }

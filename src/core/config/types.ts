@@ -33,9 +33,12 @@ export interface SkiffConfig {
   };
   network: {
     defaultNetwork: string;
+    /** The default network's subnet; empty: the first free one of defaultSubnetPools. */
     defaultSubnet: string;
-    /** The default network's bridge on the host. */
+    /** The default network's bridge on the host; empty: the first free <interfacePrefix>N from N = 0. */
     defaultInterface: string;
+    /** Host-wide claims on bridge names and subnets, shared by every skiff root of the host. */
+    hostClaimsDir: string;
     /** netavark's --config (aardvark-dns's files); empty = <runroot>/networks. */
     networkConfigDir: string;
     /** Where `network create` without --subnet takes a subnet from (Podman's default_subnet_pools). */
@@ -85,8 +88,9 @@ export function defaultConfig(): SkiffConfig {
     },
     network: {
       defaultNetwork: 'skiff',
-      defaultSubnet: '10.89.0.0/24',
-      defaultInterface: 'skiff0',
+      defaultSubnet: '',
+      defaultInterface: '',
+      hostClaimsDir: '/var/lib/skiff-networks',
       networkConfigDir: '',
       defaultSubnetPools: [{ base: '10.89.0.0/16', size: 24 }],
       interfacePrefix: 'skiff',

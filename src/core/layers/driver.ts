@@ -41,6 +41,8 @@ export interface LayerDriver {
   /** Driver's directory under the storage root. */
   readonly home: string;
   create(id: string, parent: string | null, opts?: CreateOptions): void;
+  /** `create` without stopping the event loop for long (vfs copies the parent in a child process). */
+  createAsync(id: string, parent: string | null, opts?: CreateOptions): Promise<void>;
   exists(id: string): boolean;
   /** Deletes the layer's directory (and, for overlay, its short link). Missing is fine. */
   remove(id: string): void;
@@ -61,6 +63,8 @@ export interface LayerDriver {
   mounts(id: string, opts?: { readOnly?: boolean; mountLabel?: string; volatile?: boolean }): Mount[];
   /** Bytes used by this layer's own directory (not its parents). */
   size(id: string): number;
+  /** `size`, walking asynchronously (for callers on the API service's event loop). */
+  sizeAsync(id: string): Promise<number>;
   /** Ids whose directories exist, whether or not any metadata points at them (for GC). */
   list(): string[];
 }

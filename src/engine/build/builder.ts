@@ -505,7 +505,7 @@ export class Builder {
    */
   private async withScratch(run: StageRun, fn: (rootfs: string) => Promise<void>, keepEmpty = false): Promise<LayerRecord | undefined> {
     const parent = run.top(this.ctx.records);
-    const id = scratchLayer(this.cc, this.lease, parent?.id ?? null);
+    const id = await scratchLayer(this.cc, this.lease, parent?.id ?? null);
     const mnt = join(this.workDir, `rootfs-${++this.scratchCount}`);
     mkdirSync(mnt, { recursive: true });
     try {
@@ -677,7 +677,7 @@ export class Builder {
         throw notFound(`${inst.kind} failed: file not found in build context or excluded by .dockerignore: stat ${s}: file does not exist`);
       }
       for (const m of matches) {
-        const node = walkSource(root, m, ignore);
+        const node = await walkSource(root, m, ignore);
         nodes.push(node);
         const top = node.entries[0]!;
         if (inst.kind === 'ADD' && inst.unpack !== false && top.st.isFile() && (await isArchive(top.abs))) {
@@ -693,7 +693,7 @@ export class Builder {
       keyParts.push(['heredoc', h.name, content]);
     }
     if (items.length === 0) throw invalidArgument(`${this.context.dockerfileName}:${inst.line}: ${inst.kind} needs a source`);
-    const identity = src ? src.identity : digestSources(nodes);
+    const identity = src ? src.identity : await digestSources(nodes);
     const key = cacheKey(run.key, inst.kind, dest, chown ?? null, chmod ?? null, identity, nodes.map((n) => n.path), items.map((i) => i.kind), keyParts, inst.exclude);
     return this.cachedStep(run, key, async (next) => {
       for (const d of downloads) await d();

@@ -1,7 +1,8 @@
 import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { posix } from 'node:path';
 import { invalidArgument } from '../../core/errdefs.js';
-import { copyNode } from '../../impl/layers/fs-util.js';
+import { timeSlicer } from '../../core/time-slice.js';
+import { copyNode, copyNodeAsync } from '../../impl/layers/fs-util.js';
 import { resolveInRoot } from '../containers/scoped-path.js';
 import type { SourceNode } from './sources.js';
 
@@ -85,6 +86,7 @@ export async function copyInto(req: CopyRequest): Promise<void> {
     throw invalidArgument(`When using ${req.what} with more than one source file, the destination must be a directory and end with a /`);
   }
   const dirTimes: [string, Date, Date][] = [];
+  const slice = timeSlicer();
   const mkdirs = (rel: string, owner: Owner | undefined): string => {
     const parts = rel.split('/').filter(Boolean);
     let host = rootfs;
@@ -130,6 +132,7 @@ export async function copyInto(req: CopyRequest): Promise<void> {
     const baseRel = intoDir ? destRel : destIsDir ? posix.join(destRel, posix.basename(node.path) || posix.basename(top.abs)) : destRel;
     const dirs = new Map<string, string>();
     for (const e of node.entries) {
+      await slice();
       const rel = e.rel ? posix.join(baseRel, e.rel) : baseRel;
       const owner = req.chown ?? (item.keepOwner ? { uid: e.st.uid, gid: e.st.gid } : { uid: 0, gid: 0 });
       if (e.rel === '' && intoDir) {
@@ -162,7 +165,8 @@ export async function copyInto(req: CopyRequest): Promise<void> {
         dirs.set(e.rel, target);
         continue;
       }
-      place(target, () => copyNode(e.abs, target, e.st));
+      if (lstatSync(target, { throwIfNoEntry: false })) rmSync(target, { recursive: true, force: true });
+      await copyNodeAsync(e.abs, target, e.st);
       if (owner.uid !== e.st.uid || owner.gid !== e.st.gid) lchownSync(target, owner.uid, owner.gid);
       // chown clears setuid/setgid bits: the mode goes on afterwards.
       if (!e.st.isSymbolicLink()) chmodSync(target, req.chmod ?? e.st.mode & 0o7777);

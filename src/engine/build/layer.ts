@@ -12,14 +12,14 @@ import { chainIdOf } from '../images/layer-apply.js';
 import type { Lease } from '../images/lease.js';
 
 /** A new empty layer above `parent`, held by the build's lease until it is committed or dropped. */
-export function scratchLayer(cc: ContainerContext, lease: Lease, parent: string | null): string {
+export async function scratchLayer(cc: ContainerContext, lease: Lease, parent: string | null): Promise<string> {
   const ctx = cc.ctx;
   const id = ctx.newId();
   writeTx(ctx.db, () => {
     ctx.records.insertLayer({ id, parent, created: Date.now() });
     lease.layer(id);
   });
-  ctx.driver.create(id, parent);
+  await ctx.driver.createAsync(id, parent);
   return id;
 }
 
@@ -46,7 +46,7 @@ export async function commitLayer(cc: ContainerContext, lease: Lease, parent: La
     blobMediaType: MediaType.OciLayer,
     blobSize: blob.size,
     uncompressedSize: blob.size,
-    diskSize: ctx.driver.size(id),
+    diskSize: await ctx.driver.sizeAsync(id),
   });
   if (winner !== id) dropLayer(cc, id);
   return ctx.records.layer(winner)!;

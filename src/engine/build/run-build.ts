@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDockerfile } from '../../core/build/index.js';
 import { unmount } from '../../sys/mount.js';
@@ -11,15 +12,15 @@ import { Builder } from './builder.js';
 import { openContext } from './context.js';
 import type { BuildListener, BuildOptions, BuildResult } from './types.js';
 
-/** Unmounts whatever is still mounted below `dir` (deepest first), then removes it. */
-function removeWorkDir(dir: string): void {
+/** Unmounts whatever is still mounted below `dir` (deepest first), then removes it (asynchronously: a context can hold many files). */
+async function removeWorkDir(dir: string): Promise<void> {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' '))
     .filter((m): m is string => !!m && m.startsWith(dir + '/'))
     .sort((a, b) => b.length - a.length);
   for (const m of mounts) unmount(m, { detach: true });
-  rmSync(dir, { recursive: true, force: true });
+  await rm(dir, { recursive: true, force: true });
 }
 
 /**
@@ -51,6 +52,6 @@ export async function runBuild(ctx: EngineContext, cc: ContainerContext, opts: B
     }
     return result;
   } finally {
-    removeWorkDir(workDir);
+    await removeWorkDir(workDir);
   }
 }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { chmodSync, chownSync, cpSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cp } from 'node:fs/promises';
+import { chmodSync, chownSync, existsSync, lstatSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import type { MountSpec } from '../../core/build/index.js';
 import type { MountRequest } from '../../core/runtime/create-options.js';
@@ -67,14 +68,14 @@ export async function planRunMounts(p: MountPlanInput): Promise<MountPlan> {
           identity = `${r.identity}:${source}`;
         } else {
           root = p.context.root;
-          identity = `context:${source}:${digestSources([walkSource(root, source, p.context.ignore)])}`;
+          identity = `context:${source}:${await digestSources([await walkSource(root, source, p.context.ignore)])}`;
         }
         let host = resolveInRoot(root, source);
         if (!lstatSync(host, { throwIfNoEntry: false })) throw notFound(`--mount=type=bind: source ${source} does not exist`);
         if (!m.readonly) {
           // Writes to a rw bind are thrown away with the step, as BuildKit does: they go to a copy.
           const copy = join(p.scratch, `bind-${n}`);
-          cpSync(host, copy, { recursive: true, verbatimSymlinks: true });
+          await cp(host, copy, { recursive: true, verbatimSymlinks: true });
           host = copy;
         }
         out.mounts.push({ type: 'bind', source: host, destination: dest, options: m.readonly ? ['ro'] : ['rw'] });

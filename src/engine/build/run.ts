@@ -88,7 +88,7 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
   const onAbort = () => void remove().catch(() => undefined);
   req.signal?.addEventListener('abort', onAbort, { once: true });
   try {
-    ctx.driver.create(layerId, parentId);
+    await ctx.driver.createAsync(layerId, parentId);
     const { attach } = await startContainer(cc, id, {
       attach: { stdout: sink('stdout', req.onOutput), stderr: sink('stderr', req.onOutput) },
       callerCleansUp: true,

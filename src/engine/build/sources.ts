@@ -1,9 +1,11 @@
 import { createHash } from 'node:crypto';
-import { closeSync, lstatSync, openSync, readdirSync, readlinkSync, readSync } from 'node:fs';
+import { lstatSync, readdirSync, readlinkSync } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { lstat, open, readdir } from 'node:fs/promises';
 import { posix } from 'node:path';
 import type { IgnoreMatcher } from '../../core/build/index.js';
 import { invalidArgument, notFound } from '../../core/errdefs.js';
+import { timeSlicer } from '../../core/time-slice.js';
 import { resolveInRoot } from '../containers/scoped-path.js';
 
 /** One node to copy: where it is on the host and where it goes, relative to the copy's target. */
@@ -100,47 +102,49 @@ export function matchSources(root: string, pattern: string, ignore?: PathFilter)
  * directory, every node below it in name order, leaving out what `ignore` excludes. A directory
  * that is excluded itself is walked only when an exception might bring something inside back.
  */
-export function walkSource(root: string, path: string, ignore?: PathFilter): SourceNode {
+export async function walkSource(root: string, path: string, ignore?: PathFilter): Promise<SourceNode> {
   const abs = resolveInRoot(root, path);
-  const st = lstatSync(abs, { throwIfNoEntry: false });
+  const st = await lstat(abs).catch(() => undefined);
   if (!st) throw notFound(`${path}: no such file or directory`);
   const entries: SourceEntry[] = [{ abs, rel: '', st }];
+  const slice = timeSlicer();
   if (st.isDirectory()) {
-    const walk = (dirAbs: string, dirRel: string, ctxRel: string) => {
-      for (const name of readdirSync(dirAbs).sort()) {
+    const walk = async (dirAbs: string, dirRel: string, ctxRel: string) => {
+      for (const name of (await readdir(dirAbs)).sort()) {
         const rel = dirRel ? `${dirRel}/${name}` : name;
         const cRel = ctxRel ? `${ctxRel}/${name}` : name;
         const childAbs = `${dirAbs}/${name}`;
-        const cst = lstatSync(childAbs);
+        const cst = await lstat(childAbs);
+        await slice();
         const excluded = !!ignore?.isExcluded(cRel);
         if (excluded && (!cst.isDirectory() || ignore!.canSkipDir(cRel))) continue;
         const at = entries.length;
         if (!excluded) entries.push({ abs: childAbs, rel, st: cst });
         if (cst.isDirectory()) {
-          walk(childAbs, rel, cRel);
+          await walk(childAbs, rel, cRel);
           // An excluded directory still holds what an exception brought back.
           if (excluded && entries.length > at) entries.splice(at, 0, { abs: childAbs, rel, st: cst });
         }
       }
     };
-    walk(abs, '', path);
+    await walk(abs, '', path);
   }
   return { path, entries };
 }
 
-function fileDigest(abs: string, size: number): string {
+async function fileDigest(abs: string, size: number): Promise<string> {
   const h = createHash('sha256');
   if (size > 0) {
-    const fd = openSync(abs, 'r');
+    const f = await open(abs, 'r');
     try {
       const buf = Buffer.allocUnsafe(Math.min(size, 1 << 20));
       for (;;) {
-        const n = readSync(fd, buf, 0, buf.length, null);
+        const { bytesRead: n } = await f.read(buf, 0, buf.length, null);
         if (n <= 0) break;
         h.update(n === buf.length ? buf : buf.subarray(0, n));
       }
     } finally {
-      closeSync(fd);
+      await f.close();
     }
   }
   return h.digest('hex');
@@ -148,16 +152,17 @@ function fileDigest(abs: string, size: number): string {
 
 /**
  * What COPY's cache key takes from its sources: names, types, modes, link targets and content
- * hashes, never times (touching a file keeps the cache; changing it does not).
+ * hashes, never times (touching a file keeps the cache; changing it does not). Files are read
+ * asynchronously: the API service serves other requests while a big context is hashed.
  */
-export function digestSources(nodes: SourceNode[]): string {
+export async function digestSources(nodes: SourceNode[]): Promise<string> {
   const h = createHash('sha256');
   for (const n of nodes) {
     h.update(`node\0${n.path}\0`);
     for (const e of n.entries) {
       const st = e.st;
       let body = '';
-      if (st.isFile()) body = fileDigest(e.abs, st.size);
+      if (st.isFile()) body = await fileDigest(e.abs, st.size);
       else if (st.isSymbolicLink()) body = readlinkSync(e.abs);
       else if (st.isCharacterDevice() || st.isBlockDevice()) body = String(st.rdev);
       h.update(`${e.rel}\0${st.mode}\0${body}\0`);

@@ -81,6 +81,8 @@ export function loadConfig(opts: LoadConfigOptions = {}): SkiffConfig {
   cfg.network.defaultSubnet = str(network, 'default_subnet', cfg.network.defaultSubnet);
   cfg.network.defaultInterface = str(network, 'default_interface', cfg.network.defaultInterface);
   cfg.network.networkConfigDir = str(network, 'network_config_dir', cfg.network.networkConfigDir);
+  cfg.network.hostClaimsDir = str(network, 'host_claims_dir', cfg.network.hostClaimsDir);
+  if (!cfg.network.hostClaimsDir.startsWith('/')) throw invalidArgument(`config ${path}: network.host_claims_dir must be an absolute path`);
   cfg.network.interfacePrefix = str(network, 'interface_prefix', cfg.network.interfacePrefix);
   if (!/^[a-zA-Z][a-zA-Z0-9_-]{0,10}$/.test(cfg.network.interfacePrefix)) {
     throw invalidArgument(`config ${path}: network.interface_prefix must be 1 to 11 letters, digits, - or _`);

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { timeSlicer } from '../../core/time-slice.js';
 import { closeSync, lstatSync } from 'node:fs';
 import { posix } from 'node:path';
 import { RootDir, fdPath } from '../../impl/rooted/root-dir.js';
@@ -40,8 +41,10 @@ export function layerTar(changes: LayerChange[], source: string): Readable {
   // Read inside the layer directory: a running container may have swapped a changed
   // directory for a symlink since the changes were listed.
   const root = RootDir.open(source);
+  const slice = timeSlicer();
   void (async () => {
     for (const ch of changes) {
+      await slice();
       if (ch.kind === 'D') {
         const i = ch.path.lastIndexOf('/');
         await t.addEmpty(i < 0 ? `.wh.${ch.path}` : `${ch.path.slice(0, i)}/.wh.${ch.path.slice(i + 1)}`);

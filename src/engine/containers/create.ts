@@ -2,7 +2,7 @@ import { randomBytes } from '../../sys/random.js';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { alreadyExists, invalidArgument } from '../../core/errdefs.js';
-import { writeTx } from '../../impl/metadata/db.js';
+import { writeTx, writeTxAsync } from '../../impl/metadata/db.js';
 import { imageRecord, readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
 import { planContainerNetwork } from '../networks/container-net.js';
@@ -64,7 +64,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
       ...systemdConfig(req),
     };
     try {
-      const volumes = writeTx(ctx.db, () => {
+      const volumes = await writeTxAsync(ctx.db, () => {
         ctx.records.insertLayer({ id: layerId, parent: img.topLayer, created: Date.now() });
         ctx.db.prepare('UPDATE layers SET complete = 1 WHERE id = ?').run(layerId);
         const row = { id, name, imageId, layerId, created: Date.now(), config, state: initialState() };
@@ -82,10 +82,10 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
     }
   }
   try {
-    ctx.driver.create(layerId, img.topLayer);
+    await ctx.driver.createAsync(layerId, img.topLayer);
     mkdirSync(cc.paths(id).userdata, { recursive: true, mode: 0o700 });
   } catch (e) {
-    undoCreate(cc, id, layerId, madeVolumes);
+    await undoCreate(cc, id, layerId, madeVolumes);
     if (e instanceof Error) e.message = hideHostPaths(e.message, { root: ctx.root, runroot: ctx.runroot, rootfs: cc.paths(id).rootfs });
     throw e;
   }
@@ -96,10 +96,10 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
 class NameTaken extends Error {}
 
 /** A create that failed after its row was written leaves nothing: row, layer, the volumes it made, directories. */
-function undoCreate(cc: ContainerContext, id: string, layerId: string, volumes: string[]): void {
+async function undoCreate(cc: ContainerContext, id: string, layerId: string, volumes: string[]): Promise<void> {
   writeTx(cc.ctx.db, () => cc.records.delete(id));
   removeLayersIfUnused(cc.ctx, [layerId]);
-  removeIfUnused(cc.ctx, volumes);
+  await removeIfUnused(cc.ctx, volumes);
   try {
     rmSync(dirname(cc.paths(id).userdata), { recursive: true, force: true });
   } catch {

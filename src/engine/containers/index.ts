@@ -284,7 +284,7 @@ export class ContainerEngine {
       if (!all && !isActive(c.state.status)) continue;
       const s = summarize(this.cc, c, since);
       if (!filter.keep(s, i)) continue;
-      out.push(opts.size ? { ...s, ...containerSizes(this.cc, c) } : s);
+      out.push(opts.size ? { ...s, ...(await containerSizes(this.cc, c)) } : s);
     }
     if (opts.last !== undefined && opts.last >= 0) return out.slice(0, opts.last);
     return out;

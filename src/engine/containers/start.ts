@@ -98,7 +98,7 @@ export async function startContainer(
     const net = await setupContainerNetwork(cc, c);
     const o: ContainerCreateOptions = { ...c.config.opts, network: net ? { mode: 'bridge', path: net.netns } : resolveNetwork(cc, c) };
     if (net?.userns && o.userns?.mode === 'private') o.userns = { ...o.userns, mode: 'path', path: net.userns };
-    o.mounts = prepareVolumeMounts(ctx, o.mounts, paths.rootfs);
+    o.mounts = await prepareVolumeMounts(ctx, o.mounts, paths.rootfs);
     const hostname = o.hostname ?? (c.config.networkMode === 'host' ? readHostFacts().hostname : c.id.slice(0, 12));
     const files = writeRunFiles(c, paths.userdata, hostname, c.config.netFiles ?? {}, net && runFilesNetwork(net));
     const config = ctx.config.containers;

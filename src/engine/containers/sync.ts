@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import type { ExitInfo } from '../../core/oci-runtime/runtime.js';
 import { isEngineError } from '../../core/errdefs.js';
 import { readExitFile } from '../../impl/runtime/exit-file.js';
-import { writeTx } from '../../impl/metadata/db.js';
+import { writeTxAsync } from '../../impl/metadata/db.js';
 import { removeLayersIfUnused } from '../gc.js';
 import { anonymousVolumesOf } from '../volumes/mounts.js';
 import { removeIfUnused } from '../volumes/ops.js';
@@ -122,12 +122,12 @@ export async function deleteContainer(
   if (!opts.released) await releaseResources(cc, c);
   const anonymous = opts.volumes ? anonymousVolumesOf(cc.ctx, c.id) : [];
   let deleted = false;
-  writeTx(cc.ctx.db, () => {
+  await writeTxAsync(cc.ctx.db, () => {
     deleted = !!cc.records.get(c.id);
     cc.records.delete(c.id);
   });
   if (deleted) containerEvent(cc, c, 'destroy');
-  removeIfUnused(cc.ctx, anonymous);
+  await removeIfUnused(cc.ctx, anonymous);
   if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
   rmSync(paths.runDir, { recursive: true, force: true });
   rmSync(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });

@@ -17,7 +17,7 @@ import { refreshContainer } from '../containers/sync.js';
 import type { RunFilesNetwork } from '../containers/etc-files.js';
 import { netavarkOptions, toNetavark, toNetavarkPorts } from './netavark-doc.js';
 import { dockerPorts, portAllocated, portBoundOnHost, portOverlap, publishExposed, resolveHostPorts } from './ports.js';
-import { allocateAddress, getNetwork, releaseAddresses, setLeaseMac } from './store.js';
+import { allocateAddress, claimForStart, getNetwork, releaseAddresses, setLeaseMac } from './store.js';
 import type { ContainerNetState, ContainerNetworkRequest, NetworkAttachment, PortRequest } from './types.js';
 
 export interface NetworkCreateRequest {
@@ -76,15 +76,16 @@ async function attach(
   iface: string,
   ports: PortRequest[],
 ): Promise<NetworkAttachment> {
-  const net = getNetwork(ctx, name);
+  const net = claimForStart(ctx, getNetwork(ctx, name));
   const ip = allocateAddress(ctx, net, c.id, want.ip, want.mac);
   const aliases = [...(want.aliases ?? []), c.id.slice(0, 12)];
+  const doc = toNetavark(ctx, net);
   const request: NetavarkRequest = {
     container_id: c.id,
     container_name: c.name,
     port_mappings: toNetavarkPorts(ports),
-    networks: { [net.name]: { static_ips: [ip], aliases, interface_name: iface, ...(want.mac ? { static_mac: want.mac } : {}) } },
-    network_info: { [net.name]: toNetavark(net) },
+    networks: { [doc.name]: { static_ips: [ip], aliases, interface_name: iface, ...(want.mac ? { static_mac: want.mac } : {}) } },
+    network_info: { [doc.name]: doc },
   };
   let status;
   try {
@@ -94,7 +95,7 @@ async function attach(
     throw e;
   }
   ctx.events.emit({ Type: 'network', Action: 'connect', Actor: { ID: net.id, Attributes: { container: c.id, name: net.name, type: net.driver } } });
-  const s = status[net.name];
+  const s = status[doc.name];
   const ifs = s?.interfaces?.[iface];
   const ipnet = ifs?.subnets?.[0]?.ipnet ?? `${ip}/${net.subnet.split('/')[1]}`;
   const mac = ifs?.mac_address ?? '';

@@ -16,7 +16,7 @@ import { isActive } from '../containers/state.js';
 import { refreshContainer } from '../containers/sync.js';
 import type { ContainerRecord } from '../containers/types.js';
 import { connectRunning, disconnectRunning } from './container-net.js';
-import { deleteNetworkRow, ensureDefaultNetwork, getNetwork, insertNetwork, leasesOf, listNetworks } from './store.js';
+import { deleteNetworkRow, ensureDefaultNetwork, getNetwork, insertNetwork, leasesOf, listNetworks, releaseNetworkClaims } from './store.js';
 import type { ContainerNetworkRequest, NetworkCreateOptions, NetworkInspect, NetworkRecord } from './types.js';
 import { pruneFilter } from '../prune-filter.js';
 
@@ -87,9 +87,10 @@ export class NetworkEngine {
       if (leasesOf(this.ctx, { network: net.id }).length) throw conflict(`network ${net.name} is in use`);
       deleteNetworkRow(this.ctx, net.id);
     });
+    releaseNetworkClaims(this.ctx, net);
     this.event('destroy', net);
     // netavark removes the bridge with its last container; one left by a crash goes here. One
-    // with ports is another root's network on the same interface name (each root picks names alone).
+    // with ports is not ours: a root made before host claims, or one with a bridge named in its config.
     if (bridgePorts(net.iface) > 0) return net.name;
     if (existsSync(`/sys/class/net/${net.iface}`)) await exec('ip', ['link', 'delete', net.iface]).catch(() => undefined);
     await removeIsolation(net.iface);

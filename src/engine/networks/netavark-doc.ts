@@ -1,5 +1,6 @@
+import { createHash } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { DEFAULT_AARDVARK, DEFAULT_NETAVARK, type NetavarkOptions } from '../../impl/network/netavark.js';
 import type { NetavarkNetwork, NetavarkPortMapping } from '../../impl/network/types.js';
 import type { EngineContext } from '../context.js';
@@ -13,7 +14,18 @@ export function netavarkOptions(ctx: EngineContext): NetavarkOptions {
   return { binary: DEFAULT_NETAVARK, aardvarkBinary: DEFAULT_AARDVARK, configDir };
 }
 
-export function toNetavark(n: NetworkRecord): NetavarkNetwork {
+/**
+ * The name and id netavark knows the network by: derived from the root and our id, so they are
+ * unique host-wide even for rows of roots made before ids were random (the default network's
+ * was the hash of its name). netavark 1.4 names the network's iptables chains from the name's
+ * hash and aardvark-dns's files from the name; the name skiff shows is never given to it.
+ */
+export function netavarkIdentity(ctx: EngineContext, n: NetworkRecord): { name: string; id: string } {
+  const id = createHash('sha256').update(`${resolve(ctx.root)}\0${n.id}`).digest('hex');
+  return { name: `skiff-${id.slice(0, 16)}`, id };
+}
+
+export function toNetavark(ctx: EngineContext, n: NetworkRecord): NetavarkNetwork {
   let leaseRange: { start_ip: string; end_ip: string } | undefined;
   if (n.ipRange) {
     const r = parseCidr(n.ipRange);
@@ -24,8 +36,7 @@ export function toNetavark(n: NetworkRecord): NetavarkNetwork {
   for (const k of ['mtu', 'vlan']) if (n.options[k] !== undefined) options[k] = n.options[k]!;
   if (n.options.isolate === 'false') options.isolate = 'false';
   return {
-    name: n.name,
-    id: n.id,
+    ...netavarkIdentity(ctx, n),
     driver: 'bridge',
     network_interface: n.iface,
     created: n.created,

@@ -3,10 +3,12 @@
  * Network rows and address leases in the state database. Leases are taken inside a write
  * transaction, so concurrent `run`s on one network never get the same address.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { alreadyExists, conflict, invalidArgument, notFound, unavailable } from '../../core/errdefs.js';
+import { resolve } from 'node:path';
+import { alreadyExists, conflict, invalidArgument, isEngineError, notFound, unavailable } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
+import { NetworkClaims, type ClaimOwner } from '../../impl/network/claims.js';
 import type { EngineContext } from '../context.js';
 import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr, type Cidr } from './ip.js';
 import type { NetworkCreateOptions, NetworkRecord } from './types.js';
@@ -64,7 +66,64 @@ export function getNetwork(ctx: EngineContext, ref: string): NetworkRecord {
   return n;
 }
 
-/** The default network exists once something asks for it (Podman keeps its default off disk). */
+/** This root's view of the host-wide claims on bridge names and subnets. */
+export function networkClaims(ctx: EngineContext): NetworkClaims {
+  return new NetworkClaims(ctx.config.network.hostClaimsDir, resolve(ctx.root), (id) => !!ctx.db.prepare('SELECT 1 FROM networks WHERE id = ?').get(id));
+}
+
+function claimError(what: string, owner: ClaimOwner): Error {
+  return conflict(`${what} is already used by network ${owner.network.slice(0, 12)} of the skiff root ${owner.root}`);
+}
+
+/**
+ * Claims the network's bridge and subnet host-wide (networks made before claims existed get
+ * theirs at their first container's start). Refuses what another root's live network holds.
+ */
+export function claimNetwork(ctx: EngineContext, net: Pick<NetworkRecord, 'id' | 'iface' | 'subnet'>): void {
+  const claims = networkClaims(ctx);
+  if (claims.owns('iface', net.iface, net.id) && claims.owns('subnet', net.subnet, net.id)) return;
+  const iface = claims.claim('iface', net.iface, net.id);
+  if (iface) throw claimError(`bridge ${net.iface}`, iface);
+  const subnet = parseCidr(net.subnet);
+  const clash = claims.heldByOthers('subnet').find((c) => overlaps(parseCidr(c.value), subnet));
+  if (clash) throw claimError(`subnet ${clash.value}`, clash.owner);
+  const held = claims.claim('subnet', net.subnet, net.id);
+  if (held) throw claimError(`subnet ${net.subnet}`, held);
+}
+
+/**
+ * `claimNetwork` at a container's start. A default network with a bridge and subnet of its own
+ * choosing (not from the config) that another root holds, which only a root made before claims
+ * can have (they all used skiff0 and 10.89.0.0/24), moves to a free bridge and subnet while none
+ * of our containers use it, rather than failing every start.
+ */
+export function claimForStart(ctx: EngineContext, net: NetworkRecord): NetworkRecord {
+  try {
+    claimNetwork(ctx, net);
+    return net;
+  } catch (e) {
+    const cfg = ctx.config.network;
+    if (!isEngineError(e, 'Conflict') || net.name !== cfg.defaultNetwork || cfg.defaultInterface || cfg.defaultSubnet) throw e;
+    return writeTx(ctx.db, () => {
+      if (leasesOf(ctx, { network: net.id }).length) throw e;
+      const subnet = parseCidr(freeSubnet(ctx));
+      const rec: NetworkRecord = { ...net, iface: freeInterface(ctx, 0), subnet: cidrString(subnet), gateway: intToIp(subnet.base + 1) };
+      claimNetwork(ctx, rec);
+      ctx.db.prepare('UPDATE networks SET interface = ?, subnet = ?, gateway = ? WHERE id = ?').run(rec.iface, rec.subnet, rec.gateway, rec.id);
+      return rec;
+    });
+  }
+}
+
+export function releaseNetworkClaims(ctx: EngineContext, net: NetworkRecord): void {
+  networkClaims(ctx).release(net.id, [{ kind: 'iface', value: net.iface }, { kind: 'subnet', value: net.subnet }]);
+}
+
+/**
+ * The default network exists once something asks for it (Podman keeps its default off disk).
+ * Its id is random, as any network's: netavark's firewall chains and aardvark-dns's files are
+ * named from the network, so two roots must never share it.
+ */
 export function ensureDefaultNetwork(ctx: EngineContext): NetworkRecord {
   const cfg = ctx.config.network;
   const found = findNetwork(ctx, cfg.defaultNetwork);
@@ -72,10 +131,10 @@ export function ensureDefaultNetwork(ctx: EngineContext): NetworkRecord {
   try {
     return insertNetwork(ctx, {
       name: cfg.defaultNetwork,
-      subnet: cfg.defaultSubnet,
-      interfaceName: cfg.defaultInterface,
+      ...(cfg.defaultSubnet ? { subnet: cfg.defaultSubnet } : {}),
+      ...(cfg.defaultInterface ? { interfaceName: cfg.defaultInterface } : {}),
       dns: false,
-    }, createHash('sha256').update(cfg.defaultNetwork).digest('hex'));
+    }, undefined, 0);
   } catch (e) {
     // Another process created it first.
     const again = findNetwork(ctx, cfg.defaultNetwork);
@@ -84,10 +143,10 @@ export function ensureDefaultNetwork(ctx: EngineContext): NetworkRecord {
   }
 }
 
-/** The lowest skiffN that no network of ours names and no host interface has. */
-function freeInterface(ctx: EngineContext): string {
-  const used = new Set(listNetworks(ctx).map((n) => n.iface));
-  for (let i = 1; ; i++) {
+/** The lowest <prefix>N from `from` that no network of ours or of another root names and no host interface has. */
+function freeInterface(ctx: EngineContext, from: number): string {
+  const used = new Set([...listNetworks(ctx).map((n) => n.iface), ...networkClaims(ctx).heldByOthers('iface').map((c) => c.value)]);
+  for (let i = from; ; i++) {
     const name = `${ctx.config.network.interfacePrefix}${i}`;
     if (!used.has(name) && !existsSync(`/sys/class/net/${name}`)) return name;
   }
@@ -118,10 +177,12 @@ function hostRoutes(): Cidr[] {
   return out;
 }
 
-/** The first subnet of the configured pools that overlaps no network of ours and nothing the host routes to. */
+/** The first subnet of the configured pools that overlaps no network of ours or of another root, and nothing the host routes to. */
 function freeSubnet(ctx: EngineContext): string {
   const taken = [...listNetworks(ctx).map((n) => parseCidr(n.subnet)), ...hostRoutes()];
-  taken.push(parseCidr(ctx.config.network.defaultSubnet));
+  taken.push(...networkClaims(ctx).heldByOthers('subnet').map((c) => parseCidr(c.value)));
+  // Kept free for the default network while it does not exist yet.
+  if (ctx.config.network.defaultSubnet) taken.push(parseCidr(ctx.config.network.defaultSubnet));
   const pools = ctx.config.network.defaultSubnetPools;
   for (const pool of pools) {
     const base = parseCidr(pool.base);
@@ -135,7 +196,8 @@ function freeSubnet(ctx: EngineContext): string {
   throw unavailable(`no free subnet left in ${pools.map((p) => p.base).join(', ')}: give --subnet`);
 }
 
-export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = randomBytes(32).toString('hex')): NetworkRecord {
+/** `ifaceFrom`: where an automatic bridge name starts counting (the default network's takes N = 0). */
+export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = randomBytes(32).toString('hex'), ifaceFrom = 1): NetworkRecord {
   const name = o.name;
   if (!name || !NAME_RE.test(name)) throw invalidArgument(`invalid network name "${name ?? ''}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   if ((o.driver ?? 'bridge') !== 'bridge') throw invalidArgument(`unsupported network driver ${o.driver}: only bridge is supported`);
@@ -162,7 +224,7 @@ export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = 
     }
     const mtu = o.options?.mtu;
     if (mtu !== undefined && !/^\d+$/.test(mtu)) throw invalidArgument(`invalid mtu "${mtu}"`);
-    const iface = o.interfaceName ?? freeInterface(ctx);
+    const iface = o.interfaceName ?? freeInterface(ctx, ifaceFrom);
     if (listNetworks(ctx).some((n) => n.iface === iface)) throw conflict(`interface ${iface} is already used by another network`);
     const rec: NetworkRecord = {
       id,
@@ -179,6 +241,7 @@ export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = 
       options: { isolate: 'true', ...o.options },
       created: new Date().toISOString(),
     };
+    claimNetwork(ctx, rec);
     ctx.db
       .prepare(
         `INSERT INTO networks (id, name, driver, interface, subnet, gateway, ip_range, internal, dns_enabled, labels, options, created)

@@ -59,7 +59,7 @@ export async function diskUsage(ctx: EngineContext, containers: ContainerSummary
       Containers: s.Containers,
     })),
     Containers: containers,
-    Volumes: volumeUsage(ctx),
+    Volumes: await volumeUsage(ctx),
     BuildCache: buildCacheUsage(ctx),
     SharingSavings: savings,
     BlobsSize: ctx.content.list().reduce((n, b) => n + b.size, 0),

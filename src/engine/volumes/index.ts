@@ -26,15 +26,15 @@ export class VolumeEngine {
     return listVolumeSummaries(this.ctx, filters);
   }
 
-  remove(name: string, opts?: VolumeRemoveOptions): void {
-    removeVolume(this.ctx, name, opts);
+  remove(name: string, opts?: VolumeRemoveOptions): Promise<void> {
+    return removeVolume(this.ctx, name, opts);
   }
 
-  prune(opts?: VolumePruneOptions): VolumePruneReport {
+  prune(opts?: VolumePruneOptions): Promise<VolumePruneReport> {
     return pruneVolumes(this.ctx, opts);
   }
 
-  usage(): VolumeUsage[] {
+  usage(): Promise<VolumeUsage[]> {
     return volumeUsage(this.ctx);
   }
 }

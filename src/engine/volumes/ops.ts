@@ -1,8 +1,9 @@
 /** create / inspect / list / rm / prune / usage over the `volumes` table and `<root>/volumes`. */
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { conflict, internal, invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
-import { writeTx } from '../../impl/metadata/db.js';
+import { writeTx, writeTxAsync } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { directorySize } from './size.js';
 import {
@@ -150,8 +151,8 @@ function isRunning(u: VolumeUser): boolean {
  * the delete share one write transaction, so a concurrent `create` either sees no volume
  * (and makes it again) or is seen here.
  */
-export function removeVolume(ctx: EngineContext, name: string, o: VolumeRemoveOptions = {}): void {
-  const removed = writeTx(ctx.db, () => {
+export async function removeVolume(ctx: EngineContext, name: string, o: VolumeRemoveOptions = {}): Promise<void> {
+  const removed = await writeTxAsync(ctx.db, () => {
     if (!getVolume(ctx, name)) {
       if (o.force) return false;
       throw notFound(`get ${name}: no such volume`);
@@ -164,23 +165,23 @@ export function removeVolume(ctx: EngineContext, name: string, o: VolumeRemoveOp
     return true;
   });
   if (!removed) return;
-  rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+  await rm(volumeDir(ctx, name), { recursive: true, force: true });
   volumeEvent(ctx, 'destroy', name, 'local');
 }
 
 /** Deletes each volume that no container uses any more; for `rm -v` and prune. Returns bytes freed. */
-export function removeIfUnused(ctx: EngineContext, names: string[]): { removed: string[]; bytes: number } {
+export async function removeIfUnused(ctx: EngineContext, names: string[]): Promise<{ removed: string[]; bytes: number }> {
   const removed: string[] = [];
   let bytes = 0;
   for (const name of names) {
-    const gone = writeTx(ctx.db, () => {
+    const gone = await writeTxAsync(ctx.db, () => {
       if (!getVolume(ctx, name) || volumeUsers(ctx, name).length) return false;
       deleteVolumeRow(ctx, name);
       return true;
     });
     if (!gone) continue;
-    bytes += directorySize(dataDir(ctx, name));
-    rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+    bytes += await directorySize(dataDir(ctx, name));
+    await rm(volumeDir(ctx, name), { recursive: true, force: true });
     volumeEvent(ctx, 'destroy', name, 'local');
     removed.push(name);
   }
@@ -188,7 +189,7 @@ export function removeIfUnused(ctx: EngineContext, names: string[]): { removed: 
 }
 
 /** `volume prune`: unused anonymous volumes, or every unused one with `all` (Docker ≥ 23). */
-export function pruneVolumes(ctx: EngineContext, o: VolumePruneOptions = {}): VolumePruneReport {
+export async function pruneVolumes(ctx: EngineContext, o: VolumePruneOptions = {}): Promise<VolumePruneReport> {
   const f = pruneFilter('volumes', o.filters);
   const allFilter = boolPruneFilter(f, 'all');
   const all = o.all || allFilter === true;
@@ -196,12 +197,14 @@ export function pruneVolumes(ctx: EngineContext, o: VolumePruneOptions = {}): Vo
     .filter((v) => v.RefCount === 0 && (all || v.Anonymous || Object.hasOwn(v.Labels, ANONYMOUS_LABEL)))
     .filter((v) => f.labels(v.Labels))
     .map((v) => v.Name);
-  const { removed, bytes } = removeIfUnused(ctx, candidates);
+  const { removed, bytes } = await removeIfUnused(ctx, candidates);
   return { VolumesDeleted: removed, SpaceReclaimed: bytes };
 }
 
 /** For `system df`. */
-export function volumeUsage(ctx: EngineContext): VolumeUsage[] {
+export async function volumeUsage(ctx: EngineContext): Promise<VolumeUsage[]> {
   const counts = refCounts(ctx);
-  return listVolumes(ctx).map((v) => ({ Name: v.name, Size: directorySize(dataDir(ctx, v.name)), RefCount: counts.get(v.name) ?? 0 }));
+  const out: VolumeUsage[] = [];
+  for (const v of listVolumes(ctx)) out.push({ Name: v.name, Size: await directorySize(dataDir(ctx, v.name)), RefCount: counts.get(v.name) ?? 0 });
+  return out;
 }

@@ -5,6 +5,7 @@ import {
   readdirSync, readlinkSync, symlinkSync,
 } from 'node:fs';
 import type { Stats } from 'node:fs';
+import { copyFile, lstat, readdir } from 'node:fs/promises';
 import { lgetxattr, llistxattr, lsetxattr, mknod } from '../../sys/linux/syscalls.js';
 
 /** Attributes that steer overlayfs itself; a layer's content must never carry them. */
@@ -73,6 +74,39 @@ export function copyNode(src: string, dst: string, st: Stats): void {
   if (!st.isSymbolicLink()) chmodSync(dst, st.mode & 0o7777);
   copyXattrs(src, dst);
   lutimesSync(dst, st.atime, st.mtime);
+}
+
+/** `copyNode` with a regular file's bytes copied off the event loop (libuv's thread pool). */
+export async function copyNodeAsync(src: string, dst: string, st: Stats): Promise<void> {
+  if (!st.isFile()) return copyNode(src, dst, st);
+  await copyFile(src, dst, fsc.COPYFILE_EXCL | fsc.COPYFILE_FICLONE);
+  lchownSync(dst, st.uid, st.gid);
+  chmodSync(dst, st.mode & 0o7777);
+  copyXattrs(src, dst);
+  lutimesSync(dst, st.atime, st.mtime);
+}
+
+/** `treeSize`, walking asynchronously. */
+export async function treeSizeAsync(dir: string): Promise<number> {
+  const seen = new Set<string>();
+  let total = 0;
+  const walk = async (path: string, st: Stats): Promise<void> => {
+    if (st.isFile() && st.nlink > 1) {
+      const key = `${st.dev}:${st.ino}`;
+      if (seen.has(key)) return;
+      seen.add(key);
+    }
+    if (st.isFile() || st.isDirectory() || st.isSymbolicLink()) total += st.size;
+    if (!st.isDirectory()) return;
+    const names = await readdir(path);
+    for (let i = 0; i < names.length; i += 64) {
+      const batch = names.slice(i, i + 64).map((n) => `${path}/${n}`);
+      const stats = await Promise.all(batch.map((p) => lstat(p)));
+      for (const [k, s] of stats.entries()) await walk(batch[k]!, s);
+    }
+  };
+  await walk(dir, await lstat(dir));
+  return total;
 }
 
 /**

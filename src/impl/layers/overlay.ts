@@ -18,7 +18,7 @@ import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/layers/driver.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../../core/errdefs.js';
-import { treeSize } from './fs-util.js';
+import { treeSize, treeSizeAsync } from './fs-util.js';
 import { assertNotMounted, isValidId, randomLinkName, validateId, validateStoragePath } from './layer-dirs.js';
 import type { ApplyTarOptions } from './tar-apply.js';
 
@@ -36,6 +36,11 @@ export class OverlayDriver implements LayerDriver {
     validateStoragePath(this.home);
     this.limits = limits;
     mkdirSync(join(this.home, LINK_DIR), { recursive: true, mode: 0o700 });
+  }
+
+  /** Directories and a lower file only: quick, so the same as `create`. */
+  async createAsync(id: string, parent: string | null, opts: CreateOptions = {}): Promise<void> {
+    this.create(id, parent, opts);
   }
 
   create(id: string, parent: string | null, opts: CreateOptions = {}): void {
@@ -138,6 +143,11 @@ export class OverlayDriver implements LayerDriver {
   size(id: string): number {
     if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
     return treeSize(this.diffPath(id));
+  }
+
+  async sizeAsync(id: string): Promise<number> {
+    if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
+    return treeSizeAsync(this.diffPath(id));
   }
 
   list(): string[] {

@@ -4,6 +4,7 @@
  * Each chunk is parsed and written synchronously; the only waits are for the next chunk and
  * for the hash worker when it falls behind.
  */
+import { timeSlicer } from '../../core/time-slice.js';
 import type { Readable } from 'node:stream';
 import type { ApplyResult } from '../../core/layers/driver.js';
 import { invalidArgument } from '../../core/errdefs.js';
@@ -40,6 +41,7 @@ export async function applyTar(input: Readable | AsyncIterable<unknown>, root: s
   const diff: { hash: ParallelSha256 | null } = { hash: null };
   let diffSize = 0;
   const reader = new TarReader(writer);
+  const slice = timeSlicer();
 
   try {
     const chunks = decompressed(
@@ -59,6 +61,7 @@ export async function applyTar(input: Readable | AsyncIterable<unknown>, root: s
         throw invalidArgument(`layer is larger than the limit of ${maxTotal} uncompressed bytes`);
       }
       reader.write(chunk);
+      await slice();
       if (compHash.behind) await compHash.drained();
       if (diff.hash?.behind) await diff.hash.drained();
     }

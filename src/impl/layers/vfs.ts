@@ -3,15 +3,29 @@
  * mounted with a bind. Slow and large, but works on any filesystem and kernel; the
  * fallback when overlayfs is missing (or the storage root cannot be an overlay upper).
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/layers/driver.js';
 import { alreadyExists, internal, notFound } from '../../core/errdefs.js';
-import { treeSize } from './fs-util.js';
+import { treeSize, treeSizeAsync } from './fs-util.js';
 import { assertNotMounted, isValidId, validateId, validateStoragePath } from './layer-dirs.js';
 import type { ApplyTarOptions } from './tar-apply.js';
+
+// cp keeps owners, modes, times, xattrs, devices and hard links, and clones blocks where the
+// filesystem can; "src/." also carries the root directory's own metadata.
+const CP_ARGS = ['-a', '--reflink=auto', '--'];
+
+function copyTree(src: string, dst: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn('cp', [...CP_ARGS, `${src}/.`, dst], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', reject);
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(err.trim() || `cp exited with ${code}`))));
+  });
+}
 
 export class VfsDriver implements LayerDriver {
   readonly name = 'vfs' as const;
@@ -32,6 +46,30 @@ export class VfsDriver implements LayerDriver {
   }
 
   create(id: string, parent: string | null, opts: CreateOptions = {}): void {
+    const dir = this.makeDir(id, parent);
+    try {
+      if (parent !== null) execFileSync('cp', [...CP_ARGS, `${this.diffPath(parent)}/.`, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
+      if (opts.note !== undefined) writeFileSync(join(this.notes, id), opts.note);
+    } catch (e) {
+      this.remove(id);
+      const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim();
+      throw internal(`layer ${id}: copying parent ${parent}: ${stderr || (e as Error).message}`, e);
+    }
+  }
+
+  /** `create` with the parent's copy in a child process the event loop does not wait on. */
+  async createAsync(id: string, parent: string | null, opts: CreateOptions = {}): Promise<void> {
+    const dir = this.makeDir(id, parent);
+    try {
+      if (parent !== null) await copyTree(this.diffPath(parent), dir);
+      if (opts.note !== undefined) writeFileSync(join(this.notes, id), opts.note);
+    } catch (e) {
+      this.remove(id);
+      throw internal(`layer ${id}: copying parent ${parent}: ${(e as Error).message}`, e);
+    }
+  }
+
+  private makeDir(id: string, parent: string | null): string {
     validateId(id);
     if (parent !== null) {
       validateId(parent);
@@ -44,16 +82,7 @@ export class VfsDriver implements LayerDriver {
       if ((e as { code?: string }).code === 'EEXIST') throw alreadyExists(`layer ${id}: already exists`);
       throw e;
     }
-    try {
-      // cp keeps owners, modes, times, xattrs, devices and hard links, and clones blocks
-      // where the filesystem can; "src/." also carries the root directory's own metadata.
-      if (parent !== null) execFileSync('cp', ['-a', '--reflink=auto', `${this.diffPath(parent)}/.`, dir], { stdio: ['ignore', 'ignore', 'pipe'] });
-      if (opts.note !== undefined) writeFileSync(join(this.notes, id), opts.note);
-    } catch (e) {
-      this.remove(id);
-      const stderr = (e as { stderr?: Buffer }).stderr?.toString().trim();
-      throw internal(`layer ${id}: copying parent ${parent}: ${stderr || (e as Error).message}`, e);
-    }
+    return dir;
   }
 
   exists(id: string): boolean {
@@ -92,6 +121,11 @@ export class VfsDriver implements LayerDriver {
   size(id: string): number {
     if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
     return treeSize(this.diffPath(id));
+  }
+
+  async sizeAsync(id: string): Promise<number> {
+    if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
+    return treeSizeAsync(this.diffPath(id));
   }
 
   list(): string[] {

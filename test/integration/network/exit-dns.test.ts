@@ -6,14 +6,16 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { IMAGE, netEnv, waitFor, type NetEnv } from './fixtures.js';
+import { IMAGE, netavarkName, netEnv, waitFor, type NetEnv } from './fixtures.js';
 import { processesUnder } from '../containers/fixtures.js';
 
 let env: NetEnv;
+let aardvarkFile: string;
 
 before(() => {
   env = netEnv('skiff-netexit-');
   env.createNetwork('proj', 1);
+  aardvarkFile = join(env.dir, 'netconf', 'aardvark-dns', netavarkName(env, 'proj'));
 });
 after(async () => {
   await env.teardownNet();
@@ -21,8 +23,7 @@ after(async () => {
 
 /** aardvark-dns's entries for the `proj` network ('' once the file is gone). */
 function entries(): string {
-  const file = join(env.dir, 'netconf', 'aardvark-dns', 'proj');
-  return existsSync(file) ? readFileSync(file, 'utf8') : '';
+  return existsSync(aardvarkFile) ? readFileSync(aardvarkFile, 'utf8') : '';
 }
 
 /** create, then disconnect + connect with an alias before start (compose's sequence). */

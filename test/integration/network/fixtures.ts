@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
+import { createHash } from 'node:crypto';
 import { containerEnv, type ContainerEnv } from '../containers/fixtures.js';
 
 export { IMAGE, expectCode, waitFor } from '../containers/fixtures.js';
@@ -78,6 +79,15 @@ export function iptablesMentions(text: string): string[] {
   return execFileSync('iptables-save', { encoding: 'utf8' })
     .split('\n')
     .filter((l) => l.includes(text));
+}
+
+/**
+ * The name netavark (and so aardvark-dns's file and the iptables chains) knows a network by:
+ * derived from the root and the network's id (src/engine/networks/netavark-doc.ts).
+ */
+export function netavarkName(env: { root: string; run(args: string[]): { stdout: string } }, network: string): string {
+  const id = env.run(['network', 'inspect', '-f', '{{.Id}}', network]).stdout.trim();
+  return `skiff-${createHash('sha256').update(`${env.root}\0${id}`).digest('hex').slice(0, 16)}`;
 }
 
 /** network_leases rows, read straight from the env's state database. */

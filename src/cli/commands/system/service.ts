@@ -49,8 +49,10 @@ export function register(parent: Command, app: App, name = 'service'): void {
       };
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      // The service runs the timers itself (below), rather than a timer process beside it.
-      const engine = await app.engine({ timers: false });
+      // The service runs the timers itself (below), rather than a timer process beside it. A
+      // write waiting for another process's SQLite lock must not stop every request: 5 ms in
+      // SQLite, then the engine's writeTxAsync sites back off on timers (impl/metadata/db.ts).
+      const engine = await app.engine({ timers: false, sqliteBusyTimeoutMs: 5 });
       const { startService } = await import('../../../api/index.js');
       const group = o.group || process.env.SKIFF_SOCKET_GROUP || engine.ctx.config.service.socketGroup;
       const service = (state.service = await startService(engine, {

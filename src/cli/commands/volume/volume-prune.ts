@@ -12,7 +12,7 @@ export function register(parent: Command, app: App, name = 'prune'): void {
     .option('--filter <filter>', 'only volumes matching: label=..., label!=...', collect)
     .action(async (o: { all?: boolean; force?: boolean; filter?: string[] }) => {
       const filters = parseFilters(o.filter ?? []);
-      const report = (await app.engine()).volumes.prune({ all: !!o.all, filters });
+      const report = await (await app.engine()).volumes.prune({ all: !!o.all, filters });
       if (report.VolumesDeleted.length) {
         app.print('Deleted Volumes:');
         for (const n of report.VolumesDeleted) app.print(n);

@@ -1,0 +1,179 @@
+// GET /_ping latency of `skiff system service` while heavy requests run through the same service
+// (issue 12, point 4): 5 volume copy-ups of 200 MB, 5 builds and `system df` over 100 containers.
+// Target: p99 < 50 ms. The pings are sampled every ~10 ms on fresh connections over the unix
+// socket; the load runs in three lanes at once (copy-ups, builds, df), each a bounded number of
+// requests, the whole phase cut at MAX_LOAD_S.
+// Run: node --import tsx bench/api-ping.ts
+//   SKIFF_BENCH_BIN=/path/to/bin/skiff picks another build of skiff (the "before" side);
+//   SKIFF_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the service;
+//   FILES (default 400) × FILE_KB (default 512) is the image's /data that every copy-up copies.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createReadStream, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { makeEnv, SKIFF_BIN, sh } from '../test/helpers/env.js';
+import { makeBusyboxRootfs } from '../test/helpers/busybox.js';
+
+const BIN = process.env.SKIFF_BENCH_BIN ?? SKIFF_BIN;
+const NODE_ARGS = (process.env.SKIFF_BENCH_NODE_ARGS ?? '').split(' ').filter(Boolean);
+const FILES = Number(process.env.FILES ?? 400);
+const FILE_KB = Number(process.env.FILE_KB ?? 512);
+const CONTAINERS = 100;
+const COPY_UPS = 5;
+const BUILDS = 5;
+const DFS = 5;
+const MAX_LOAD_S = Number(process.env.MAX_LOAD_S ?? 600);
+const IMAGE = 'bench/data:1';
+
+interface Reply {
+  status: number;
+  body: string;
+}
+
+function api(sock: string, method: string, path: string, body?: unknown, stream?: NodeJS.ReadableStream): Promise<Reply> {
+  return new Promise((resolve, reject) => {
+    const headers: Record<string, string> = {};
+    const data = body === undefined ? undefined : JSON.stringify(body);
+    if (data !== undefined) headers['Content-Type'] = 'application/json';
+    if (stream) headers['Content-Type'] = 'application/x-tar';
+    const req = request({ socketPath: sock, method, path, headers, agent: false }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (d: string) => (text += d));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: text }));
+      res.on('error', reject);
+    });
+    req.on('error', reject);
+    if (stream) stream.pipe(req);
+    else req.end(data);
+  });
+}
+
+async function must(p: Promise<Reply>, what: string): Promise<Reply> {
+  const r = await p;
+  if (r.status >= 300) throw new Error(`${what}: HTTP ${r.status}: ${r.body.slice(0, 500)}`);
+  // a build reports its failure inside the 200 stream
+  if (/"error(Detail)?"\s*:/.test(r.body)) throw new Error(`${what}: ${r.body.slice(-500)}`);
+  return r;
+}
+
+async function waitForSocket(path: string, proc: ChildProcess, logFile: string): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (proc.exitCode !== null) throw new Error(`service exited: ${readFileSync(logFile, 'utf8').slice(-3000)}`);
+    const up = await new Promise<boolean>((res) => {
+      const s = connect(path);
+      s.once('connect', () => (s.destroy(), res(true)));
+      s.once('error', () => res(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`the service did not listen on ${path}`);
+}
+
+/** /_ping every ~10 ms until `stop` resolves; latencies in ms. */
+async function samplePings(sock: string, stop: Promise<unknown>): Promise<number[]> {
+  let done = false;
+  void stop.then(() => (done = true));
+  const out: number[] = [];
+  while (!done) {
+    const t = process.hrtime.bigint();
+    const r = await api(sock, 'GET', '/_ping');
+    if (r.status !== 200) throw new Error(`/_ping: HTTP ${r.status}`);
+    out.push(Number(process.hrtime.bigint() - t) / 1e6);
+    await new Promise((res) => setTimeout(res, 10));
+  }
+  return out;
+}
+
+function stats(xs: number[]): { n: number; p50: number; p99: number; max: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(s.length * q) - 1)]!;
+  return { n: s.length, p50: at(0.5), p99: at(0.99), max: s[s.length - 1]! };
+}
+
+const env = makeEnv('skiff-bench-ping-');
+let service: ChildProcess | undefined;
+try {
+  const d = (p: string) => join(env.dir, p);
+  // The image: busybox plus FILES files of FILE_KB under /data (incompressible, so sizes are real).
+  const rootfs = makeBusyboxRootfs(d('rootfs'));
+  mkdirSync(join(rootfs, 'data'));
+  const chunk = randomBytes(FILE_KB * 1024);
+  for (let i = 0; i < FILES; i++) {
+    chunk.writeUInt32LE(i, 0);
+    writeFileSync(join(rootfs, 'data', `f${i}`), chunk);
+  }
+  sh(`tar --numeric-owner -cf ${d('image.tar')} -C ${rootfs} .`);
+  const imp = env.run(['import', '-c', 'CMD ["/bin/sh"]', d('image.tar'), IMAGE]);
+  if (imp.code !== 0) throw new Error(`import: ${imp.stderr}`);
+  // A build context of 20 MB in 2000 files: the walk, the COPY cache key's hashing and the layer.
+  mkdirSync(d('ctx/files'), { recursive: true });
+  for (let i = 0; i < 2000; i++) writeFileSync(d(`ctx/files/f${i}`), randomBytes(10 * 1024));
+  writeFileSync(d('ctx/Dockerfile'), `FROM ${IMAGE}\nCOPY files /files\nRUN ls /files | wc -l\n`);
+  sh(`tar -cf ${d('ctx.tar')} -C ${d('ctx')} .`);
+
+  const sock = d('skiff.sock');
+  const log = d('service.log');
+  service = spawn(process.execPath, [...NODE_ARGS, BIN, 'system', 'service', '--time', '0', `unix://${sock}`], {
+    env: env.env,
+    stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
+  });
+  await waitForSocket(sock, service, log);
+
+  for (let i = 0; i < CONTAINERS; i++) {
+    await must(api(sock, 'POST', `/containers/create?name=idle${i}`, { Image: IMAGE, Cmd: ['true'], HostConfig: { NetworkMode: 'none' } }), 'create');
+  }
+  const idle = stats(await samplePings(sock, new Promise((r) => setTimeout(r, 3000))));
+
+  const timings: Record<string, number[]> = { 'copy-up (create + start)': [], build: [], 'system df': [] };
+  const timed = async (what: string, fn: () => Promise<unknown>) => {
+    const t = Date.now();
+    await fn();
+    timings[what]!.push(Date.now() - t);
+  };
+  const deadline = Date.now() + MAX_LOAD_S * 1000;
+  const lane = async (n: number, what: string, fn: (i: number) => Promise<unknown>) => {
+    for (let i = 0; i < n && Date.now() < deadline; i++) await timed(what, () => fn(i));
+  };
+  console.error(`load average before the load: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  const load = Promise.all([
+    lane(COPY_UPS, 'copy-up (create + start)', async (i) => {
+      const c = await must(
+        api(sock, 'POST', `/containers/create?name=copyup${i}`, { Image: IMAGE, Cmd: ['true'], HostConfig: { NetworkMode: 'none', Binds: [`vol${i}:/data`] } }),
+        'create',
+      );
+      const id = (JSON.parse(c.body) as { Id: string }).Id;
+      await must(api(sock, 'POST', `/containers/${id}/start`), 'start');
+    }),
+    lane(BUILDS, 'build', (i) => must(api(sock, 'POST', `/build?t=bench/built:${i}&nocache=1&rm=1`, undefined, createReadStream(d('ctx.tar'))), 'build')),
+    lane(DFS, 'system df', () => must(api(sock, 'GET', '/system/df'), 'df')),
+  ]);
+  const busy = stats(await samplePings(sock, load));
+  await load;
+
+  const f = (x: number) => x.toFixed(1);
+  console.log(`skiff: ${BIN}`);
+  console.log(`load average after: ${loadavg().map((l) => l.toFixed(1)).join(' ')}`);
+  console.log('| phase | pings | p50 ms | p99 ms | max ms |');
+  console.log('|---|---:|---:|---:|---:|');
+  console.log(`| idle (100 containers) | ${idle.n} | ${f(idle.p50)} | ${f(idle.p99)} | ${f(idle.max)} |`);
+  console.log(`| under load | ${busy.n} | ${f(busy.p50)} | ${f(busy.p99)} | ${f(busy.max)} |`);
+  for (const [what, ts] of Object.entries(timings)) {
+    const s = stats(ts);
+    console.log(`${what}: ${ts.length} done, median ${s.p50} ms, max ${s.max} ms`);
+  }
+} finally {
+  if (service && service.exitCode === null) {
+    const gone = new Promise((r) => service!.once('exit', r));
+    service.kill('SIGTERM');
+    const t = setTimeout(() => service!.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(t);
+  }
+  env.run(['rm', '-af']);
+  env.cleanup();
+}
