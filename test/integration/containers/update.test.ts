@@ -65,12 +65,12 @@ test('a stopped container gets the values at its next start', () => {
 test('invalid values are refused and change nothing', () => {
   env.ok(['run', '-d', '--name', 'bad', '--memory', '32m', '--memory-swap', '64m', IMAGE, 'sleep', '300']);
   const cases: [string[], RegExp][] = [
-    [['--memory', '1m'], /minimum memory limit allowed is 6MB/],
+    [['--memory', '1m'], /minimum memory limit allowed is 6MB/i],
     [['--memory', '128m'], /should be smaller than already set memoryswap limit/],
     [['--memory-reservation', '64m'], /memory reservation/],
     [['--restart', 'always:3'], /only be used with 'on-failure'/],
     [['--restart', 'sometimes'], /unknown policy/],
-    [['--cpuset-cpus', 'x'], /invalid --cpuset-cpus/],
+    [['--cpuset-cpus', 'x'], /invalid value x for cpuset cpus/i],
     [[], /one or more flags/],
   ];
   for (const [flags, message] of cases) {
