@@ -6,7 +6,10 @@ import { imageRecord, readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
 import { planContainerNetwork } from '../networks/container-net.js';
 import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
-import { volumeEvent } from '../volumes/ops.js';
+import { clearStaleVolumeDir, volumeEvent } from '../volumes/ops.js';
+import { withVolumeLock } from '../volumes/lock.js';
+import { crashPoint } from '../../sys/crash-point.js';
+import { lockedContainer } from './locked.js';
 import type { ContainerContext } from './context.js';
 import { generateName, validName } from './names.js';
 import { initialState } from './state.js';
@@ -32,6 +35,26 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, exposed);
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
+  // Held from before the row exists until its layer and directories do: a `start` or `rm` by
+  // name waits for a create in progress rather than finding half a container.
+  return lockedContainer(cc, id, () => createLocked(cc, req, { id, layerId, imageId, img, imageConfig, logConfig, net }));
+}
+
+async function createLocked(
+  cc: ContainerContext,
+  req: ContainerCreateRequest,
+  p: {
+    id: string;
+    layerId: string;
+    imageId: string;
+    img: ReturnType<typeof imageRecord>;
+    imageConfig: ContainerConfigRecord['imageConfig'];
+    logConfig: ContainerConfigRecord['logConfig'];
+    net: ReturnType<typeof planContainerNetwork>;
+  },
+): Promise<{ id: string; name: string; warnings: string[] }> {
+  const ctx = cc.ctx;
+  const { id, layerId, imageId, img, imageConfig, logConfig, net } = p;
   let name = req.name ?? generateName();
   let config: ContainerConfigRecord;
   for (let attempt = 0; ; attempt++) {
@@ -60,7 +83,11 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
         if (!cc.records.insert(row)) throw new NameTaken(name);
         return recordContainerVolumes(ctx, id, config.opts.mounts);
       });
-      for (const v of volumes) volumeEvent(ctx, 'create', v, 'local');
+      crashPoint('create:row');
+      for (const v of volumes) {
+        await withVolumeLock(ctx, v, () => clearStaleVolumeDir(ctx, v));
+        volumeEvent(ctx, 'create', v, 'local');
+      }
       break;
     } catch (e) {
       if (!(e instanceof NameTaken)) throw e;
@@ -69,6 +96,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
     }
   }
   ctx.driver.create(layerId, img.topLayer);
+  crashPoint('create:layer');
   mkdirSync(cc.paths(id).userdata, { recursive: true, mode: 0o700 });
   containerEvent(cc, { id, name, config }, 'create');
   return { id, name, warnings: [] };

@@ -23,6 +23,7 @@ import { validName } from './names.js';
 import { containerSizes } from './size.js';
 import { containerEvent } from './events.js';
 import { containerListFilter } from './list-filter.js';
+import { lockedContainer } from './locked.js';
 import type { ContainerCreateRequest, ContainerListOptions, ContainerSummary } from './types.js';
 
 import type * as execMod from './exec.js';
@@ -105,11 +106,11 @@ export class ContainerEngine {
     const pending = [...(this.pendingAttach.get(id) ?? [])];
     let r;
     try {
-      r = await (await import('./start.js')).startContainer(this.cc, id, pending.length ? { ...opts, attachAlso: pending.map((p) => p.streams) } : opts);
+      r = await (await import('./start.js')).startContainer(this.cc, ref, pending.length ? { ...opts, attachAlso: pending.map((p) => p.streams) } : opts);
     } catch (e) {
       // Docker removes an AutoRemove container whose start failed; `run --rm` waits for that.
       const row = this.cc.records.get(id);
-      if (row?.config.autoRemove && row.state.status === 'created' && !row.state.starting) {
+      if (row?.config.autoRemove && row.state.status === 'created') {
         await removeContainer(this.cc, id, { force: true, volumes: true }).catch(() => undefined);
       }
       throw e;
@@ -124,11 +125,15 @@ export class ContainerEngine {
     return (await stopContainer(this.cc, ref, timeoutSec)).id;
   }
 
+  /** stop and start under one hold of the lock: no other verb slips in between. */
   async restart(ref: string, timeoutSec?: number): Promise<string> {
-    const c = await stopContainer(this.cc, ref, timeoutSec);
-    await (await import('./start.js')).startContainer(this.cc, c.id);
-    containerEvent(this.cc, c, 'restart');
-    return c.id;
+    const id = resolveContainer(this.cc, ref).id;
+    return lockedContainer(this.cc, id, async () => {
+      const c = await stopContainer(this.cc, id, timeoutSec);
+      await (await import('./start.js')).startContainer(this.cc, c.id);
+      containerEvent(this.cc, c, 'restart');
+      return c.id;
+    });
   }
 
   async kill(ref: string, signal?: string): Promise<string> {

@@ -6,6 +6,7 @@ import { guard, isActive } from './state.js';
 import { deleteContainer, finalizeExit, refreshContainer } from './sync.js';
 import type { ContainerRecord } from './types.js';
 import { containerEvent } from './events.js';
+import { withContainer } from './locked.js';
 
 async function current(cc: ContainerContext, input: string): Promise<ContainerRecord> {
   return refreshContainer(cc, resolveContainer(cc, input));
@@ -29,8 +30,11 @@ async function awaitExit(cc: ContainerContext, c: ContainerRecord, timeoutMs?: n
 }
 
 /** `stop`: the stop signal, then SIGKILL after the timeout. Stopping a stopped container is fine. */
-export async function stopContainer(cc: ContainerContext, input: string, timeoutSec?: number): Promise<ContainerRecord> {
-  const c = await current(cc, input);
+export function stopContainer(cc: ContainerContext, input: string, timeoutSec?: number): Promise<ContainerRecord> {
+  return withContainer(cc, input, (c) => stopLocked(cc, c, timeoutSec));
+}
+
+async function stopLocked(cc: ContainerContext, c: ContainerRecord, timeoutSec?: number): Promise<ContainerRecord> {
   if (!isActive(c.state.status)) return c;
   const runtime = await cc.runtime(c.config.runtime);
   const signal = c.config.opts.stopSignal ?? c.config.imageConfig.StopSignal ?? 'SIGTERM';
@@ -53,12 +57,13 @@ export async function stopContainer(cc: ContainerContext, input: string, timeout
   return done;
 }
 
-export async function killContainer(cc: ContainerContext, input: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
-  const c = await current(cc, input);
-  guard.signal(c);
-  await (await cc.runtime(c.config.runtime)).kill(c.id, signal);
-  containerEvent(cc, c, 'kill', { signal });
-  return c;
+export function killContainer(cc: ContainerContext, input: string, signal = 'SIGKILL'): Promise<ContainerRecord> {
+  return withContainer(cc, input, async (c) => {
+    guard.signal(c);
+    await (await cc.runtime(c.config.runtime)).kill(c.id, signal);
+    containerEvent(cc, c, 'kill', { signal });
+    return c;
+  });
 }
 
 /** `wait`: the container's exit status (at once if it is not running). */
@@ -82,20 +87,22 @@ export async function waitContainer(cc: ContainerContext, input: string, opts: {
   return exit.code;
 }
 
-export async function pauseContainer(cc: ContainerContext, input: string): Promise<void> {
-  const c = await current(cc, input);
-  guard.pause(c);
-  await (await cc.runtime(c.config.runtime)).pause(c.id);
-  cc.records.updateState(c.id, (s) => ({ ...s, status: 'paused' }));
-  containerEvent(cc, c, 'pause');
+export function pauseContainer(cc: ContainerContext, input: string): Promise<void> {
+  return withContainer(cc, input, async (c) => {
+    guard.pause(c);
+    await (await cc.runtime(c.config.runtime)).pause(c.id);
+    cc.records.updateState(c.id, (s) => ({ ...s, status: 'paused' }));
+    containerEvent(cc, c, 'pause');
+  });
 }
 
-export async function unpauseContainer(cc: ContainerContext, input: string): Promise<void> {
-  const c = await current(cc, input);
-  guard.unpause(c);
-  await (await cc.runtime(c.config.runtime)).resume(c.id);
-  cc.records.updateState(c.id, (s) => ({ ...s, status: 'running' }));
-  containerEvent(cc, c, 'unpause');
+export function unpauseContainer(cc: ContainerContext, input: string): Promise<void> {
+  return withContainer(cc, input, async (c) => {
+    guard.unpause(c);
+    await (await cc.runtime(c.config.runtime)).resume(c.id);
+    cc.records.updateState(c.id, (s) => ({ ...s, status: 'running' }));
+    containerEvent(cc, c, 'unpause');
+  });
 }
 
 export interface RemoveOptions {
@@ -104,8 +111,11 @@ export interface RemoveOptions {
 }
 
 /** `rm`: refuses a running container unless forced (then kills it first). */
-export async function removeContainer(cc: ContainerContext, input: string, opts: RemoveOptions = {}): Promise<string> {
-  let c = await current(cc, input);
+export function removeContainer(cc: ContainerContext, input: string, opts: RemoveOptions = {}): Promise<string> {
+  return withContainer(cc, input, (c) => removeLocked(cc, c, opts));
+}
+
+async function removeLocked(cc: ContainerContext, c: ContainerRecord, opts: RemoveOptions): Promise<string> {
   guard.remove(c, !!opts.force);
   if (isActive(c.state.status)) {
     const runtime = await cc.runtime(c.config.runtime);
@@ -121,7 +131,7 @@ export async function removeContainer(cc: ContainerContext, input: string, opts:
 /** Called by conmon's exit command and by `wait`/`ps`: records the exit and cleans up. */
 export async function cleanupContainer(cc: ContainerContext, input: string): Promise<void> {
   try {
-    await current(cc, input);
+    await withContainer(cc, input, async () => undefined);
   } catch (e) {
     if (!isEngineError(e, 'NotFound')) throw e;
   }

@@ -111,6 +111,7 @@ export async function deleteContainer(
     cc.records.delete(c.id);
   });
   if (deleted) containerEvent(cc, c, 'destroy');
+  cc.ctx.locks.markGone('container', c.id);
   removeIfUnused(cc.ctx, anonymous);
   if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
   rmSync(paths.runDir, { recursive: true, force: true });

@@ -16,7 +16,7 @@ export interface ContainerStateRecord {
   oomKilled: boolean;
   startedAt: string;
   finishedAt: string;
-  /** Set while one process is starting the container, so a second start fails fast. */
+  /** Written by skiff before its container locks (a start in progress); read by nothing now. */
   starting?: number;
   /** The netns and network attachments while it runs (bridge networks). */
   net?: ContainerNetState;

@@ -2,9 +2,10 @@
  * Docker's copy-up: a volume that is empty when mounted takes the image's files at the mount
  * point (contents, ownership, modes), so `VOLUME /var/lib/x` keeps what the image put there.
  */
-import { chmodSync, chownSync, lstatSync, readdirSync, readlinkSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, lstatSync, readdirSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { crashPoint } from '../../sys/crash-point.js';
 import { internal } from '../../core/errdefs.js';
 
 /**
@@ -40,13 +41,26 @@ export function resolveInRoot(root: string, path: string): string | undefined {
   return join(root, ...done);
 }
 
-/** Fills `data` from the image's directory at `destination` when `data` is empty. */
+/**
+ * Fills `data` from the image's directory at `destination` when `data` is empty. Called holding
+ * the volume's lock. A marker beside `data` lives while the copy runs: a process killed mid-copy
+ * leaves it with a partial `data`, which the next start empties and copies again rather than
+ * taking a half copy for a full one. (`data` itself stays in place: a running container may
+ * have it bind-mounted.)
+ */
 export function copyUp(rootfs: string, destination: string, data: string): void {
-  if (readdirSync(data).length) return;
+  const marker = join(dirname(data), 'copyup-pending');
+  if (existsSync(marker)) {
+    for (const name of readdirSync(data)) rmSync(join(data, name), { recursive: true, force: true });
+  } else if (readdirSync(data).length) {
+    return;
+  }
   const src = resolveInRoot(rootfs, destination);
-  if (!src) return;
+  if (!src) return void rmSync(marker, { force: true });
   const st = lstatSync(src);
-  if (!st.isDirectory()) return;
+  if (!st.isDirectory()) return void rmSync(marker, { force: true });
+  writeFileSync(marker, '');
+  crashPoint('copy-up:begin');
   if (readdirSync(src).length) {
     try {
       // cp -a keeps owners, modes, times, xattrs, symlinks as links and hard links within the tree.
@@ -55,6 +69,8 @@ export function copyUp(rootfs: string, destination: string, data: string): void 
       throw internal(`copying the image's ${destination} into its volume: ${String((e as { stderr?: Buffer }).stderr ?? e).trim()}`, e);
     }
   }
+  crashPoint('copy-up:copied');
   chownSync(data, st.uid, st.gid);
   chmodSync(data, st.mode & 0o7777);
+  rmSync(marker, { force: true });
 }

@@ -10,8 +10,8 @@ import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { copyUp } from './copy-up.js';
 import { withVolumeLock } from './lock.js';
-import { anonymousName, checkVolumeName, ensureDataDir, volumeEvent } from './ops.js';
-import { containerVolumeNames, getVolume, insertContainerVolume, insertVolume, volumeDir } from './store.js';
+import { anonymousName, checkVolumeName, clearStaleVolumeDir, ensureDataDir, volumeEvent } from './ops.js';
+import { containerVolumeNames, getVolume, insertContainerVolume, insertVolume } from './store.js';
 import { ANONYMOUS_LABEL } from './types.js';
 
 function norm(p: string): string {
@@ -77,17 +77,29 @@ export function recordContainerVolumes(ctx: EngineContext, containerId: string, 
  * At start, with the rootfs mounted: volumes removed with `volume rm -f` since create are made
  * again, empty ones are filled from the image, and each becomes a bind of its data dir.
  */
-export function prepareVolumeMounts(ctx: EngineContext, mounts: readonly MountRequest[] | undefined, rootfs: string): MountRequest[] {
-  return (mounts ?? []).map((m): MountRequest => {
-    if (m.type !== 'volume') return m;
+export async function prepareVolumeMounts(ctx: EngineContext, mounts: readonly MountRequest[] | undefined, rootfs: string): Promise<MountRequest[]> {
+  const out: MountRequest[] = [];
+  for (const m of mounts ?? []) {
+    if (m.type !== 'volume') {
+      out.push(m);
+      continue;
+    }
     if (m.name === undefined) throw internal(`volume at ${m.destination} was never named`);
-    const named = { ...m, name: m.name };
-    if (!getVolume(ctx, m.name) && writeTx(ctx.db, () => ensureRow(ctx, named))) volumeEvent(ctx, 'create', m.name, 'local');
-    const data = ensureDataDir(ctx, m.name);
+    const name = m.name;
+    const named = { ...m, name };
     const options = m.options ?? [];
-    if (!options.includes('nocopy')) withVolumeLock(volumeDir(ctx, m.name), () => copyUp(rootfs, m.destination, data));
-    return { type: 'bind', source: data, destination: m.destination, options: options.filter((o) => o !== 'nocopy') };
-  });
+    const data = await withVolumeLock(ctx, name, () => {
+      if (!getVolume(ctx, name) && writeTx(ctx.db, () => ensureRow(ctx, named))) {
+        clearStaleVolumeDir(ctx, name);
+        volumeEvent(ctx, 'create', name, 'local');
+      }
+      const data = ensureDataDir(ctx, name);
+      if (!options.includes('nocopy')) copyUp(rootfs, m.destination, data);
+      return data;
+    });
+    out.push({ type: 'bind', source: data, destination: m.destination, options: options.filter((o) => o !== 'nocopy') });
+  }
+  return out;
 }
 
 /** Anonymous volumes the container mounts (for `rm -v` and `--rm`), read before its row goes. */

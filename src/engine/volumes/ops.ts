@@ -5,6 +5,8 @@ import { conflict, invalidArgument, notFound, notImplemented } from '../../core/
 import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { directorySize } from './size.js';
+import { withVolumeLock } from './lock.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import {
   dataDir, deleteVolumeRow, getVolume, insertVolume, listVolumes, refCounts, volumeDir, volumeUsers,
   type VolumeRow, type VolumeUser,
@@ -49,7 +51,7 @@ function toInspect(ctx: EngineContext, v: VolumeRow): VolumeInspect {
  * Writes the row (if new) then the directory. An existing volume is returned as it is, as
  * Docker does; only its driver must agree.
  */
-export function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): VolumeInspect {
+export async function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): Promise<VolumeInspect> {
   const driver = o.driver ?? 'local';
   if (driver !== 'local') throw notImplemented(`volume driver "${driver}" is not supported: only "local"`);
   if (o.options && Object.keys(o.options).length) {
@@ -59,10 +61,24 @@ export function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): V
   checkVolumeName(name);
   const labels = { ...(o.labels ?? {}), ...(o.name === undefined ? { [ANONYMOUS_LABEL]: '' } : {}) };
   const row: VolumeRow = { name, driver, created: Date.now(), labels, options: {}, anonymous: o.name === undefined };
-  const created = writeTx(ctx.db, () => insertVolume(ctx, row));
-  ensureDataDir(ctx, name);
+  const created = await withVolumeLock(ctx, name, () => {
+    const created = writeTx(ctx.db, () => insertVolume(ctx, row));
+    crashPoint('volume-create:row');
+    if (created) clearStaleVolumeDir(ctx, name);
+    ensureDataDir(ctx, name);
+    return created;
+  });
   if (created) volumeEvent(ctx, 'create', name, driver);
   return toInspect(ctx, getVolume(ctx, name) ?? row);
+}
+
+/**
+ * A volume's row is deleted before its directory, so a directory found when the row is new
+ * is what an interrupted `rm` left: the new volume must not inherit its files. Called holding
+ * the volume's lock, right after the row was made.
+ */
+export function clearStaleVolumeDir(ctx: EngineContext, name: string): void {
+  rmSync(volumeDir(ctx, name), { recursive: true, force: true });
 }
 
 export function ensureDataDir(ctx: EngineContext, name: string): string {
@@ -136,6 +152,17 @@ function isRunning(u: VolumeUser): boolean {
  * (and makes it again) or is seen here.
  */
 export function removeVolume(ctx: EngineContext, name: string, o: VolumeRemoveOptions = {}): void {
+  // Docker fails at once on a volume in use; one whose lock is held is being filled by a start.
+  const lock = ctx.locks.tryLock('volume', name);
+  if (!lock) throw conflict(`remove ${name}: volume is in use by a container being started`);
+  try {
+    removeVolumeLocked(ctx, name, o);
+  } finally {
+    lock.release({ unlink: !getVolume(ctx, name) });
+  }
+}
+
+function removeVolumeLocked(ctx: EngineContext, name: string, o: VolumeRemoveOptions): void {
   const removed = writeTx(ctx.db, () => {
     if (!getVolume(ctx, name)) {
       if (o.force) return false;
@@ -149,6 +176,7 @@ export function removeVolume(ctx: EngineContext, name: string, o: VolumeRemoveOp
     return true;
   });
   if (!removed) return;
+  crashPoint('volume-rm:row');
   rmSync(volumeDir(ctx, name), { recursive: true, force: true });
   volumeEvent(ctx, 'destroy', name, 'local');
 }
@@ -158,18 +186,28 @@ export function removeIfUnused(ctx: EngineContext, names: string[]): { removed: 
   const removed: string[] = [];
   let bytes = 0;
   for (const name of names) {
-    const gone = writeTx(ctx.db, () => {
-      if (!getVolume(ctx, name) || volumeUsers(ctx, name).length) return false;
-      deleteVolumeRow(ctx, name);
-      return true;
-    });
-    if (!gone) continue;
-    bytes += directorySize(dataDir(ctx, name));
-    rmSync(volumeDir(ctx, name), { recursive: true, force: true });
-    volumeEvent(ctx, 'destroy', name, 'local');
-    removed.push(name);
+    const lock = ctx.locks.tryLock('volume', name);
+    if (!lock) continue;
+    try {
+      if (removeOneIfUnused(ctx, name, (b) => (bytes += b))) removed.push(name);
+    } finally {
+      lock.release({ unlink: !getVolume(ctx, name) });
+    }
   }
   return { removed, bytes };
+}
+
+function removeOneIfUnused(ctx: EngineContext, name: string, freed: (bytes: number) => void): boolean {
+  const gone = writeTx(ctx.db, () => {
+    if (!getVolume(ctx, name) || volumeUsers(ctx, name).length) return false;
+    deleteVolumeRow(ctx, name);
+    return true;
+  });
+  if (!gone) return false;
+  freed(directorySize(dataDir(ctx, name)));
+  rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+  volumeEvent(ctx, 'destroy', name, 'local');
+  return true;
 }
 
 const PRUNE_FILTERS = new Set(['label', 'label!', 'all']);

@@ -1,0 +1,47 @@
+/**
+ * flock(2) through libc. A lock belongs to an open file description, so the kernel drops it
+ * the moment its holder dies (no pid file to go stale, no reused pid to fool), and two opens
+ * in one process exclude each other too. Only non-blocking calls: a blocking flock would
+ * freeze Node's event loop, so callers retry on their own schedule.
+ */
+import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { koffi as lazyKoffi } from './linux/koffi-lazy.js';
+import { errnoError } from './linux/syscalls.js';
+
+const LOCK_SH = 1;
+const LOCK_EX = 2;
+const LOCK_NB = 4;
+const LOCK_UN = 8;
+const EWOULDBLOCK = 11;
+const EINTR = 4;
+
+let flockFn: ((fd: number, op: number) => number) | undefined;
+
+function flock(): (fd: number, op: number) => number {
+  return (flockFn ??= lazyKoffi().load('libc.so.6').func('int flock(int fd, int op)') as (fd: number, op: number) => number);
+}
+
+/** Opens (creating) a lock file. libuv opens every file O_CLOEXEC: conmon and runc never inherit it. */
+export function openLockFile(path: string): number {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  return openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+}
+
+/** Takes the lock if it is free; false when another open file description holds it. */
+export function tryFlock(fd: number, shared = false): boolean {
+  for (;;) {
+    if (flock()(fd, (shared ? LOCK_SH : LOCK_EX) | LOCK_NB) === 0) return true;
+    const errno = lazyKoffi().errno();
+    if (errno === EWOULDBLOCK) return false;
+    if (errno !== EINTR) throw errnoError(errno, 'flock');
+  }
+}
+
+export function unlockAndClose(fd: number): void {
+  try {
+    flock()(fd, LOCK_UN);
+  } finally {
+    closeSync(fd);
+  }
+}
