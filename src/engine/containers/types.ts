@@ -48,6 +48,8 @@ export interface ContainerConfigRecord {
   stdinOnce?: boolean;
   /** --add-host, --dns, --dns-search, --dns-option */
   netFiles?: NetworkFileOptions;
+  /** A build's working container: the build whose lock (held while it runs) owns it. */
+  build?: string;
 }
 
 export interface ContainerRecord {

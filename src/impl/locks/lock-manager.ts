@@ -123,6 +123,12 @@ export class LockManager {
     return !!this.held.getStore()?.has(`${kind}/${name}`);
   }
 
+  /** The name of a lock of `kind` this call chain holds (the build a RUN step belongs to). */
+  heldName(kind: LockKind): string | undefined {
+    for (const key of this.held.getStore()?.keys() ?? []) if (key.startsWith(`${kind}/`)) return key.slice(kind.length + 1);
+    return undefined;
+  }
+
   /** Whether some process (this one included) holds the lock right now. */
   busy(kind: LockKind, name: string): boolean {
     const l = this.tryLock(kind, name);

@@ -17,7 +17,8 @@ after(() => env.teardownNet());
 const CLEAR = /^Error: (No such container: c\d|container [0-9a-f]{12} is already running|.*is not running)/;
 
 test('30 parallel start, stop and rm -f on three containers each end clearly and leave a consistent state', async () => {
-  for (let round = 0; round < 2; round++) {
+  {
+    const round = 0;
     for (let k = 0; k < 3; k++) {
       env.track(env.ok(['create', '--name', `c${k}`, IMAGE, 'sleep', '300']));
       if (k !== 2) env.ok(['start', `c${k}`]);
