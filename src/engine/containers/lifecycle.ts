@@ -1,5 +1,6 @@
 import { isEngineError } from '../../core/errdefs.js';
 import { readExitFile } from '../../impl/runtime/exit-file.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import type { ContainerContext } from './context.js';
 import { resolveContainer } from './resolve.js';
 import { guard, isActive } from './state.js';
@@ -122,8 +123,10 @@ async function removeLocked(cc: ContainerContext, c: ContainerRecord, opts: Remo
     await runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
     if (c.state.status === 'paused') await runtime.resume(c.id).catch(() => undefined);
     c = (await awaitExit(cc, { ...c, config: { ...c.config, autoRemove: false } }, 30_000)) ?? c;
+    crashPoint('rm:killed');
   }
   cc.records.updateState(c.id, (s) => ({ ...s, status: 'removing' }));
+  crashPoint('rm:removing');
   await deleteContainer(cc, c, { volumes: opts.volumes });
   return c.id;
 }

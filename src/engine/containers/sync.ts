@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { crashPoint } from '../../sys/crash-point.js';
 import type { ExitInfo } from '../../core/oci-runtime/runtime.js';
 import { isEngineError } from '../../core/errdefs.js';
 import { readExitFile } from '../../impl/runtime/exit-file.js';
@@ -72,7 +73,9 @@ export async function finalizeExit(
         : false,
     ) ?? c;
   if (died) containerEvent(cc, updated, 'die', { exitCode: String(exit.code) });
+  crashPoint('exit:recorded');
   await releaseResources(cc, c);
+  crashPoint('exit:released');
   if (c.config.autoRemove) {
     try {
       await deleteContainer(cc, updated, { volumes: true, released: true });
@@ -104,6 +107,7 @@ export async function deleteContainer(
 ): Promise<void> {
   const paths = cc.paths(c.id);
   if (!opts.released) await releaseResources(cc, c);
+  crashPoint('rm:released');
   const anonymous = opts.volumes ? anonymousVolumesOf(cc.ctx, c.id) : [];
   let deleted = false;
   writeTx(cc.ctx.db, () => {
@@ -112,8 +116,10 @@ export async function deleteContainer(
   });
   if (deleted) containerEvent(cc, c, 'destroy');
   cc.ctx.locks.markGone('container', c.id);
+  crashPoint('rm:row');
   removeIfUnused(cc.ctx, anonymous);
   if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
+  crashPoint('rm:layer');
   rmSync(paths.runDir, { recursive: true, force: true });
   rmSync(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
   // An auto-removed container's exit file stays a while: conmon's exit command removes the
