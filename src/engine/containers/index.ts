@@ -299,6 +299,8 @@ export class ContainerEngine {
     for (const row of this.cc.records.list()) {
       const c = await refreshContainer(this.cc, row);
       if (isActive(c.state.status) || !this.cc.records.get(c.id)) continue;
+      // A live build's working container between its create and its start.
+      if (c.config.build && this.cc.ctx.locks.busy('build', c.config.build)) continue;
       removed.push(await removeContainer(this.cc, c.id));
     }
     return removed;

@@ -12,7 +12,7 @@ import { leftoversOf, undoInterruptedStart } from '../containers/recover.js';
 import { isActive } from '../containers/state.js';
 import { deleteContainer, refreshContainer } from '../containers/sync.js';
 import { unmount } from '../../sys/mount.js';
-import { releaseAddresses, leasesOf } from '../networks/store.js';
+import { releaseAddresses, leasesOf, type Lease } from '../networks/store.js';
 import { removeWorkDir } from '../build/run-build.js';
 import { dataDir, getVolume, volumeDir } from '../volumes/store.js';
 
@@ -90,7 +90,7 @@ export async function systemCheck(ctx: EngineContext, cc: ContainerContext, opts
 
   // Leases of containers without a row (the foreign key drops most; a lease is cheap to check).
   const ids = new Set(cc.records.list().map((r) => r.id));
-  for (const l of leasesOf(ctx, {})) {
+  for (const l of ctx.db.prepare('SELECT * FROM network_leases').all() as Lease[]) {
     if (ids.has(l.container)) continue;
     await found('lease', l.ip, `held by container ${l.container.slice(0, 12)}, which does not exist`, () => releaseAddresses(ctx, l.container));
   }
