@@ -95,6 +95,12 @@ export async function systemCheck(ctx: EngineContext, cc: ContainerContext, opts
     await found('lease', l.ip, `held by container ${l.container.slice(0, 12)}, which does not exist`, () => releaseAddresses(ctx, l.container));
   }
 
+  // Image-store leases whose writer is gone (GC drops them too; here they are named).
+  for (const l of ctx.records.leases()) {
+    if (ctx.locks.busy('lease', l.id)) continue;
+    await found('lease', l.id.slice(0, 12), `image store lease of process ${l.pid}, which holds it no more`, () => ctx.records.deleteLease(l.id));
+  }
+
   // Container directories without rows: the row is written first and deleted last.
   for (const base of [join(ctx.root, 'containers'), join(ctx.runroot, 'containers')]) {
     for (const id of ls(base)) {
@@ -146,6 +152,8 @@ export async function systemCheck(ctx: EngineContext, cc: ContainerContext, opts
     ctx.locks.sweep('container', (id) => !!cc.records.get(id));
     ctx.locks.sweep('volume', (n) => !!getVolume(ctx, n));
     ctx.locks.sweep('build', (b) => existsSync(join(buildRoot, b)));
+    const leases = new Set(ctx.records.leases().map((l) => l.id));
+    ctx.locks.sweep('lease', (id) => leases.has(id));
   }
   return { findings, errors: findings.some((f) => !f.repaired) };
 }

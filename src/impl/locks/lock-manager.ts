@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { unavailable } from '../../core/errdefs.js';
 import { openLockFile, tryFlock, unlockAndClose } from '../../sys/flock.js';
 
-export type LockKind = 'container' | 'volume' | 'network' | 'ingest' | 'build';
+export type LockKind = 'container' | 'volume' | 'network' | 'ingest' | 'build' | 'lease';
 
 export interface HeldLock {
   readonly key: string;
