@@ -9,6 +9,8 @@ import { openDatabase, type DB } from '../impl/metadata/db.js';
 import { Records } from '../impl/metadata/records.js';
 import { createLayerDriver, overlaySupported } from '../impl/layers/index.js';
 import { EventLog } from './events/log.js';
+import { LockManager } from '../impl/locks/lock-manager.js';
+import { armCrashPoints } from '../sys/crash-point.js';
 
 export interface EngineOptions {
   config: SkiffConfig;
@@ -38,6 +40,7 @@ export class EngineContext {
   private _content?: LocalContentStore;
   private _driver?: LayerDriver;
   private _events?: EventLog;
+  private _locks?: LockManager;
 
   constructor(opts: EngineOptions) {
     this.config = opts.config;
@@ -45,6 +48,7 @@ export class EngineContext {
     this.runroot = opts.runroot ?? opts.config.storage.runroot;
     this.requestedDriver = opts.storageDriver;
     this.busyTimeoutMs = opts.sqliteBusyTimeoutMs;
+    armCrashPoints();
   }
 
   get db(): DB {
@@ -62,6 +66,11 @@ export class EngineContext {
   /** Events of every process using this run root (`events`, `wait` conditions). */
   get events(): EventLog {
     return (this._events ??= new EventLog(join(this.runroot, 'events')));
+  }
+
+  /** flock-based locks of containers, volumes, networks and builds, under `<runroot>/locks`. */
+  get locks(): LockManager {
+    return (this._locks ??= new LockManager(join(this.runroot, 'locks')));
   }
 
   get content(): LocalContentStore {

@@ -1,6 +1,5 @@
 import type { EngineContext } from './context.js';
 import { writeTx } from '../impl/metadata/db.js';
-import { pidAlive } from '../sys/process.js';
 
 export interface GcReport {
   layersRemoved: number;
@@ -56,7 +55,9 @@ export function removeBlobsIfUnused(ctx: EngineContext, digests: Iterable<string
  */
 export function collectGarbage(ctx: EngineContext): GcReport {
   const records = ctx.records;
-  for (const l of records.leases()) if (!pidAlive(l.pid)) records.deleteLease(l.id);
+  // A lease's flock is held by its writer for the lease's life: free means the writer is gone
+  // (a pid could have been reused by now; the kernel's lock cannot).
+  for (const l of records.leases()) if (!ctx.locks.busy('lease', l.id)) records.deleteLease(l.id);
   let layersRemoved = 0;
   let bytesReclaimed = 0;
   // Repeat until stable: removing a child can free its parent.

@@ -15,6 +15,19 @@ import { diskUsage, type DiskUsage } from './system/df.js';
 import { systemInfo, type SystemInfo } from './system/info.js';
 import type { EventLog } from './events/log.js';
 import { TimerEngine } from './timers/index.js';
+import type { CheckReport } from './system/check.js';
+
+export type { CheckReport, CheckFinding } from './system/check.js';
+
+export interface SystemPruneReport {
+  /** Findings of `system check` repaired on the way. */
+  repaired: number;
+  containers: string[];
+  networks: string[];
+  images: Awaited<ReturnType<ImageEngine['prune']>>;
+  volumes: string[];
+  bytesReclaimed: number;
+}
 
 export interface CreateEngineOptions {
   config: SkiffConfig;
@@ -101,6 +114,35 @@ export class Engine {
 
   gc(): GcReport {
     return collectGarbage(this.ctx);
+  }
+
+  /** `system check [--repair]`: what killed processes left (system/check.ts). */
+  async check(opts: { repair?: boolean } = {}): Promise<CheckReport> {
+    return (await import('./system/check.js')).systemCheck(this.ctx, this.containers.cc, opts);
+  }
+
+  /**
+   * `system prune`: one pass leaves nothing that no object owns. What killed processes left is
+   * repaired first (so their containers and networks become prunable), then stopped
+   * containers, unused networks, images (dangling, or all unused with `all`), the build
+   * cache, and unreferenced layers, blobs and ingests.
+   */
+  async prune(opts: { all?: boolean; volumes?: boolean } = {}): Promise<SystemPruneReport> {
+    const check = await this.check({ repair: true });
+    const containers = await this.containers.prune();
+    const networks = await this.networks.prune();
+    const volumes = opts.volumes ? await this.volumes.prune({ all: false }) : undefined;
+    const images = await this.images.prune({ all: opts.all });
+    const cache = this.builder.prune();
+    const gc = this.gc();
+    return {
+      repaired: check.findings.length,
+      containers,
+      networks,
+      images,
+      volumes: volumes?.VolumesDeleted ?? [],
+      bytesReclaimed: images.SpaceReclaimed + cache.bytesReclaimed + gc.bytesReclaimed + (volumes?.SpaceReclaimed ?? 0),
+    };
   }
 
   close(): void {

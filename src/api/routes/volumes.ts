@@ -13,7 +13,7 @@ export function registerVolumeRoutes(r: Router): void {
 
   r.post('/volumes/create', async (c) => {
     const body = bodyObject(await readJson(c.req));
-    const v = c.engine.volumes.create({
+    const v = await c.engine.volumes.create({
       name: optString(body, 'Name') || undefined,
       driver: optString(body, 'Driver') || undefined,
       labels: optStringMap(body, 'Labels'),

@@ -4,6 +4,7 @@ import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parseDockerfile } from '../../core/build/index.js';
 import { unmount } from '../../sys/mount.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import type { ContainerContext } from '../containers/context.js';
 import type { EngineContext } from '../context.js';
 import { removeBlobsIfUnused, removeLayersIfUnused } from '../gc.js';
@@ -13,7 +14,7 @@ import { openContext } from './context.js';
 import type { BuildListener, BuildOptions, BuildResult } from './types.js';
 
 /** Unmounts whatever is still mounted below `dir` (deepest first), then removes it (asynchronously: a context can hold many files). */
-async function removeWorkDir(dir: string): Promise<void> {
+export async function removeWorkDir(dir: string): Promise<void> {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8')
     .split('\n')
     .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' '))
@@ -28,10 +29,18 @@ async function removeWorkDir(dir: string): Promise<void> {
  * one lease (so nothing it uses or makes is collected mid-build) and writes the image.
  */
 export async function runBuild(ctx: EngineContext, cc: ContainerContext, opts: BuildOptions, emit: BuildListener = () => undefined): Promise<BuildResult> {
-  const workDir = join(ctx.runroot, 'build', randomBytes(8).toString('hex'));
+  const buildId = randomBytes(8).toString('hex');
+  // The build's lock lives as long as this process builds: `system check` removes the work
+  // dir and working containers of a build whose lock is free (its process was killed).
+  return ctx.locks.with('build', buildId, () => buildLocked(ctx, cc, opts, emit, join(ctx.runroot, 'build', buildId)));
+}
+
+async function buildLocked(ctx: EngineContext, cc: ContainerContext, opts: BuildOptions, emit: BuildListener, workDir: string): Promise<BuildResult> {
   mkdirSync(workDir, { recursive: true, mode: 0o700 });
+  crashPoint('build:workdir');
   try {
     const context = await openContext(opts, workDir);
+    crashPoint('build:context');
     const df = parseDockerfile(context.dockerfile, { filename: context.dockerfileName });
     for (const w of df.warnings) emit({ type: 'warning', message: `${context.dockerfileName}:${w.line}: ${w.message}` });
     let made: string[] = [];
@@ -44,6 +53,7 @@ export async function runBuild(ctx: EngineContext, cc: ContainerContext, opts: B
         b.close();
       }
     });
+    crashPoint('build:written');
     if (opts.layers === false) {
       // Without the cache nothing keeps the layers of other steps: they go now, not at the next GC.
       const blobs = made.map((id) => ctx.records.layer(id)?.blobDigest).filter((d): d is string => !!d);

@@ -13,6 +13,7 @@ import type { ContainerConfigRecord } from '../containers/types.js';
 import { initialState } from '../containers/state.js';
 import type { Lease } from '../images/lease.js';
 import { planContainerNetwork } from '../networks/container-net.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import { commitLayer, removeMountPoints } from './layer.js';
 
 export interface RunStepRequest {
@@ -71,12 +72,14 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
     autoRemove: false,
     stopTimeout: 0,
     ...net,
+    ...(ctx.locks.heldName('build') ? { build: ctx.locks.heldName('build') } : {}),
   };
   writeTx(ctx.db, () => {
     ctx.records.insertLayer({ id: layerId, parent: parentId, created: Date.now() });
     ctx.db.prepare('UPDATE layers SET complete = 1 WHERE id = ?').run(layerId);
     cc.records.insert({ id, name: config.name, imageId: null, layerId, created: Date.now(), config, state: initialState() });
   });
+  crashPoint('build-run:row');
   let removing: Promise<void> | undefined;
   const remove = () =>
     (removing ??= removeContainer(cc, id, { force: true, volumes: true }).then(
@@ -93,7 +96,9 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
       attach: { stdout: sink('stdout', req.onOutput), stderr: sink('stderr', req.onOutput) },
       callerCleansUp: true,
     });
+    crashPoint('build-run:started');
     const [code] = await Promise.all([waitContainer(cc, id), attach?.done]);
+    crashPoint('build-run:exited');
     if (req.signal?.aborted) throw new EngineError('Canceled', 'build canceled');
     if (code !== 0) throw new RunFailed(code);
     let destinations: string[] = [];

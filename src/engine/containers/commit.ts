@@ -16,8 +16,7 @@ import { Lease } from '../images/lease.js';
 import { readConfig } from '../images/read.js';
 import type { ContainerContext } from './context.js';
 import { layerChanges, type LayerChange } from './layer-changes.js';
-import { resolveContainer } from './resolve.js';
-import { refreshContainer } from './sync.js';
+import { withContainer } from './locked.js';
 import { TreeTar } from './tree-tar.js';
 import type { ContainerRecord } from './types.js';
 
@@ -111,9 +110,12 @@ async function baseConfig(cc: ContainerContext, c: ContainerRecord): Promise<Pic
 }
 
 /** `commit`: a new image from the container's image plus its writable layer. Returns the image id. */
-export async function commitContainer(cc: ContainerContext, ref: string, opts: CommitOptions = {}): Promise<string> {
+export function commitContainer(cc: ContainerContext, ref: string, opts: CommitOptions = {}): Promise<string> {
+  return withContainer(cc, ref, (c) => commitLocked(cc, c, opts));
+}
+
+async function commitLocked(cc: ContainerContext, c: ContainerRecord, opts: CommitOptions): Promise<string> {
   const ctx = cc.ctx;
-  const c = await refreshContainer(cc, resolveContainer(cc, ref));
   if (!c.layerId) throw failedPrecondition(`container ${c.id.slice(0, 12)} has no writable layer`);
   const names = opts.reference ? [formatReference(normalizeReference(opts.reference))] : [];
   const config = applyChanges(runConfig(c), opts.changes ?? []);

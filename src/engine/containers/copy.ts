@@ -12,8 +12,8 @@ import { errCode, fdPath, openChild, usingFd } from '../../impl/rooted/root-dir.
 import { spoolChecked, unpackInRoot } from '../../impl/rooted/unpack.js';
 import { withContainerTree } from './container-tree.js';
 import type { ContainerContext } from './context.js';
-import { resolveContainer } from './resolve.js';
-import { refreshContainer } from './sync.js';
+import { withContainer } from './locked.js';
+import type { ContainerRecord } from './types.js';
 import { TreeTar, pumpTar, type TreeTarOptions } from './tree-tar.js';
 
 /**
@@ -180,8 +180,12 @@ function spoolPath(cc: ContainerContext): string {
   return join(dir, `cp-${randomBytes(8).toString('hex')}.tar`);
 }
 
-export async function copyContainer(cc: ContainerContext, ref: string, req: CopyRequest): Promise<void> {
-  const c = await refreshContainer(cc, resolveContainer(cc, ref));
+/** Holds the container's lock throughout: a start or rm never mounts or removes the tree under a copy. */
+export function copyContainer(cc: ContainerContext, ref: string, req: CopyRequest): Promise<void> {
+  return withContainer(cc, ref, (c) => copyLocked(cc, c, req));
+}
+
+async function copyLocked(cc: ContainerContext, c: ContainerRecord, req: CopyRequest): Promise<void> {
   const what = `container ${c.name}`;
   const owner = { uid: process.getuid?.() ?? 0, gid: process.getgid?.() ?? 0 };
   if (req.direction === 'out') {

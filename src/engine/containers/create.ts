@@ -7,8 +7,11 @@ import { imageRecord, readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
 import { planContainerNetwork } from '../networks/container-net.js';
 import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
-import { removeIfUnused, volumeEvent } from '../volumes/ops.js';
+import { clearStaleVolumeDir, removeIfUnused, volumeEvent } from '../volumes/ops.js';
 import { removeLayersIfUnused } from '../gc.js';
+import { withVolumeLock } from '../volumes/lock.js';
+import { crashPoint } from '../../sys/crash-point.js';
+import { lockedContainer } from './locked.js';
 import type { ContainerContext } from './context.js';
 import { checkCreateRequest } from './create-checks.js';
 import { hideHostPaths } from './host-paths.js';
@@ -41,6 +44,27 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   makeBindSources(req.opts.mounts);
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
+  // Held from before the row exists until its layer and directories do: a `start` or `rm` by
+  // name waits for a create in progress rather than finding half a container.
+  return lockedContainer(cc, id, () => createLocked(cc, req, { id, layerId, imageId, img, imageConfig, logConfig, net, health }));
+}
+
+async function createLocked(
+  cc: ContainerContext,
+  req: ContainerCreateRequest,
+  p: {
+    id: string;
+    layerId: string;
+    imageId: string;
+    img: ReturnType<typeof imageRecord>;
+    imageConfig: ContainerConfigRecord['imageConfig'];
+    logConfig: ContainerConfigRecord['logConfig'];
+    net: ReturnType<typeof planContainerNetwork>;
+    health: ReturnType<typeof healthConfigFor>;
+  },
+): Promise<{ id: string; name: string; warnings: string[] }> {
+  const ctx = cc.ctx;
+  const { id, layerId, imageId, img, imageConfig, logConfig, net, health } = p;
   let name = req.name ?? generateName();
   let config: ContainerConfigRecord;
   let madeVolumes: string[] = [];
@@ -72,7 +96,11 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
         if (!cc.records.insert(row)) throw new NameTaken(name);
         return recordContainerVolumes(ctx, id, config.opts.mounts);
       });
-      for (const v of volumes) volumeEvent(ctx, 'create', v, 'local');
+      crashPoint('create:row');
+      for (const v of volumes) {
+        await withVolumeLock(ctx, v, () => clearStaleVolumeDir(ctx, v));
+        volumeEvent(ctx, 'create', v, 'local');
+      }
       madeVolumes = volumes;
       break;
     } catch (e) {
@@ -83,6 +111,7 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   }
   try {
     await ctx.driver.createAsync(layerId, img.topLayer);
+    crashPoint('create:layer');
     mkdirSync(cc.paths(id).userdata, { recursive: true, mode: 0o700 });
   } catch (e) {
     await undoCreate(cc, id, layerId, madeVolumes);

@@ -9,8 +9,7 @@ import { mergeEnv } from '../../core/runtime/command.js';
 import { resolveUser } from '../../core/runtime/etc-files.js';
 import { readHostFacts } from './spec/host-facts.js';
 import type { ContainerContext } from './context.js';
-import { resolveContainer } from './resolve.js';
-import { refreshContainer } from './sync.js';
+import { withContainer } from './locked.js';
 
 export interface ExecRequest {
   cmd: string[];
@@ -83,11 +82,14 @@ function execProcess(base: ProcessSpec, rootfs: string, req: ExecRequest): Proce
 /** `exec`: runs a process in a running container through conmon; resolves when it ends (or starts, with `detach`). */
 export async function execContainer(cc: ContainerContext, ref: string, req: ExecRequest): Promise<ExecResult> {
   if (!req.cmd.length) throw invalidArgument('exec requires at least one argument');
-  const c = await refreshContainer(cc, resolveContainer(cc, ref));
-  if (c.state.status === 'paused') throw failedPrecondition(`container ${c.id.slice(0, 12)} is paused, unpause the container before exec`);
-  if (c.state.status !== 'running') throw failedPrecondition(`container ${c.id.slice(0, 12)} is not running`);
+  // The lock covers the check and the spec read, not the session: a `stop` must not wait for
+  // the exec it is about to end.
+  const { c, bundleSpec } = await withContainer(cc, ref, async (c) => {
+    if (c.state.status === 'paused') throw failedPrecondition(`container ${c.id.slice(0, 12)} is paused, unpause the container before exec`);
+    if (c.state.status !== 'running') throw failedPrecondition(`container ${c.id.slice(0, 12)} is not running`);
+    return { c, bundleSpec: JSON.parse(readFileSync(join(cc.paths(c.id).bundle, 'config.json'), 'utf8')) as { process: ProcessSpec } };
+  });
   const paths = cc.paths(c.id);
-  const bundleSpec = JSON.parse(readFileSync(join(paths.bundle, 'config.json'), 'utf8')) as { process: ProcessSpec };
   const process = execProcess(bundleSpec.process, paths.rootfs, req);
   const runtime = await cc.runtime(c.config.runtime);
   const rc = cc.runtimeContainer(c);

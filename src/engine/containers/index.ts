@@ -26,6 +26,7 @@ import { containerListFilter } from './list-filter.js';
 import { pruneFilter } from '../prune-filter.js';
 import type { ContainerListOptions, ContainerSummary } from './types.js';
 import type { CreateInput } from './create-input.js';
+import { lockedContainer } from './locked.js';
 
 import type * as execMod from './exec.js';
 import type * as topMod from './top.js';
@@ -135,11 +136,11 @@ export class ContainerEngine {
     const pending = [...(this.pendingAttach.get(id) ?? [])];
     let r;
     try {
-      r = await (await import('./start.js')).startContainer(this.cc, id, pending.length ? { ...opts, attachAlso: pending.map((p) => p.streams) } : opts);
+      r = await (await import('./start.js')).startContainer(this.cc, ref, pending.length ? { ...opts, attachAlso: pending.map((p) => p.streams) } : opts);
     } catch (e) {
       // Docker removes an AutoRemove container whose start failed; `run --rm` waits for that.
       const row = this.cc.records.get(id);
-      if (row?.config.autoRemove && row.state.status === 'created' && !row.state.starting) {
+      if (row?.config.autoRemove && row.state.status === 'created') {
         await removeContainer(this.cc, id, { force: true, volumes: true }).catch(() => undefined);
       }
       throw e;
@@ -154,11 +155,15 @@ export class ContainerEngine {
     return (await stopContainer(this.cc, ref, timeoutSec)).id;
   }
 
+  /** stop and start under one hold of the lock: no other verb slips in between. */
   async restart(ref: string, timeoutSec?: number): Promise<string> {
-    const c = await stopContainer(this.cc, ref, timeoutSec);
-    await (await import('./start.js')).startContainer(this.cc, c.id);
-    containerEvent(this.cc, c, 'restart');
-    return c.id;
+    const id = resolveContainer(this.cc, ref).id;
+    return lockedContainer(this.cc, id, async () => {
+      const c = await stopContainer(this.cc, id, timeoutSec);
+      await (await import('./start.js')).startContainer(this.cc, c.id);
+      containerEvent(this.cc, c, 'restart');
+      return c.id;
+    });
   }
 
   async kill(ref: string, signal?: string): Promise<string> {
@@ -338,6 +343,8 @@ export class ContainerEngine {
     for (const row of this.cc.records.list()) {
       const c = await refreshContainer(this.cc, row);
       if (isActive(c.state.status) || !this.cc.records.get(c.id)) continue;
+      // A live build's working container between its create and its start.
+      if (c.config.build && this.cc.ctx.locks.busy('build', c.config.build)) continue;
       if (f.until !== undefined && c.created > f.until) continue;
       if (!f.labels({ ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) })) continue;
       removed.push(await removeContainer(this.cc, c.id));

@@ -1,5 +1,6 @@
 import { isEngineError } from '../../core/errdefs.js';
 import { readExitFile } from '../../impl/runtime/exit-file.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import type { ContainerContext } from './context.js';
 import { resolveContainer } from './resolve.js';
 import { guard, isActive } from './state.js';
@@ -7,6 +8,7 @@ import { deleteContainer, finalizeExit, refreshContainer } from './sync.js';
 import type { ContainerRecord } from './types.js';
 import { containerEvent } from './events.js';
 import { applyRestartPolicy, markUserStopped, settleRestart } from './restart.js';
+import { withContainer } from './locked.js';
 
 async function current(cc: ContainerContext, input: string): Promise<ContainerRecord> {
   return refreshContainer(cc, resolveContainer(cc, input));
@@ -31,9 +33,14 @@ async function awaitExit(cc: ContainerContext, c: ContainerRecord, timeoutMs?: n
 
 /** `stop`: the stop signal, then SIGKILL after the timeout. Stopping a stopped container is fine. */
 export async function stopContainer(cc: ContainerContext, input: string, timeoutSec?: number): Promise<ContainerRecord> {
-  const c = await settleRestart(cc, await current(cc, input));
-  markUserStopped(cc, c.id);
-  if (!isActive(c.state.status)) return cc.records.get(c.id) ?? c;
+  // A restart already starting finishes first (it holds the lock); then no further one comes.
+  const first = await settleRestart(cc, await current(cc, input));
+  markUserStopped(cc, first.id);
+  return withContainer(cc, first.id, (c) => stopLocked(cc, c, timeoutSec));
+}
+
+async function stopLocked(cc: ContainerContext, c: ContainerRecord, timeoutSec?: number): Promise<ContainerRecord> {
+  if (!isActive(c.state.status)) return c;
   const runtime = await cc.runtime(c.config.runtime);
   const signal = c.config.opts.stopSignal ?? c.config.imageConfig.StopSignal ?? 'SIGTERM';
   const timeout = timeoutSec ?? c.config.stopTimeout;
@@ -56,17 +63,19 @@ export async function stopContainer(cc: ContainerContext, input: string, timeout
 }
 
 export async function killContainer(cc: ContainerContext, input: string, signal = 'SIGKILL', opts: { byUser?: boolean } = {}): Promise<ContainerRecord> {
-  const c = await settleRestart(cc, await current(cc, input));
-  if (c.state.status === 'restarting' && opts.byUser !== false) {
+  const first = await settleRestart(cc, await current(cc, input));
+  if (first.state.status === 'restarting' && opts.byUser !== false) {
     // Between two runs: the user's kill ends the restarts.
-    markUserStopped(cc, c.id);
-    return c;
+    markUserStopped(cc, first.id);
+    return first;
   }
-  guard.signal(c);
-  if (opts.byUser !== false) markUserStopped(cc, c.id);
-  await (await cc.runtime(c.config.runtime)).kill(c.id, signal);
-  containerEvent(cc, c, 'kill', { signal });
-  return c;
+  return withContainer(cc, first.id, async (c) => {
+    guard.signal(c);
+    if (opts.byUser !== false) markUserStopped(cc, c.id);
+    await (await cc.runtime(c.config.runtime)).kill(c.id, signal);
+    containerEvent(cc, c, 'kill', { signal });
+    return c;
+  });
 }
 
 /** `wait`: the container's exit status (at once if it is not running). */
@@ -90,20 +99,22 @@ export async function waitContainer(cc: ContainerContext, input: string, opts: {
   return exit.code;
 }
 
-export async function pauseContainer(cc: ContainerContext, input: string): Promise<void> {
-  const c = await current(cc, input);
-  guard.pause(c);
-  await (await cc.runtime(c.config.runtime)).pause(c.id);
-  cc.records.updateState(c.id, (s) => ({ ...s, status: 'paused' }));
-  containerEvent(cc, c, 'pause');
+export function pauseContainer(cc: ContainerContext, input: string): Promise<void> {
+  return withContainer(cc, input, async (c) => {
+    guard.pause(c);
+    await (await cc.runtime(c.config.runtime)).pause(c.id);
+    cc.records.updateState(c.id, (s) => ({ ...s, status: 'paused' }));
+    containerEvent(cc, c, 'pause');
+  });
 }
 
-export async function unpauseContainer(cc: ContainerContext, input: string): Promise<void> {
-  const c = await current(cc, input);
-  guard.unpause(c);
-  await (await cc.runtime(c.config.runtime)).resume(c.id);
-  cc.records.updateState(c.id, (s) => ({ ...s, status: 'running' }));
-  containerEvent(cc, c, 'unpause');
+export function unpauseContainer(cc: ContainerContext, input: string): Promise<void> {
+  return withContainer(cc, input, async (c) => {
+    guard.unpause(c);
+    await (await cc.runtime(c.config.runtime)).resume(c.id);
+    cc.records.updateState(c.id, (s) => ({ ...s, status: 'running' }));
+    containerEvent(cc, c, 'unpause');
+  });
 }
 
 export interface RemoveOptions {
@@ -112,8 +123,11 @@ export interface RemoveOptions {
 }
 
 /** `rm`: refuses a running container unless forced (then kills it first). */
-export async function removeContainer(cc: ContainerContext, input: string, opts: RemoveOptions = {}): Promise<string> {
-  let c = await current(cc, input);
+export function removeContainer(cc: ContainerContext, input: string, opts: RemoveOptions = {}): Promise<string> {
+  return withContainer(cc, input, (c) => removeLocked(cc, c, opts));
+}
+
+async function removeLocked(cc: ContainerContext, c: ContainerRecord, opts: RemoveOptions): Promise<string> {
   guard.remove(c, !!opts.force);
   markUserStopped(cc, c.id);
   if (isActive(c.state.status)) {
@@ -121,8 +135,10 @@ export async function removeContainer(cc: ContainerContext, input: string, opts:
     await runtime.kill(c.id, 'SIGKILL', true).catch(() => undefined);
     if (c.state.status === 'paused') await runtime.resume(c.id).catch(() => undefined);
     c = (await awaitExit(cc, { ...c, config: { ...c.config, autoRemove: false } }, 30_000)) ?? c;
+    crashPoint('rm:killed');
   }
   cc.records.updateState(c.id, (s) => ({ ...s, status: 'removing' }));
+  crashPoint('rm:removing');
   await deleteContainer(cc, c, { volumes: opts.volumes });
   return c.id;
 }
@@ -130,7 +146,8 @@ export async function removeContainer(cc: ContainerContext, input: string, opts:
 /** Called by conmon's exit command and by `wait`/`ps`: records the exit and cleans up. */
 export async function cleanupContainer(cc: ContainerContext, input: string): Promise<void> {
   try {
-    const c = await current(cc, input);
+    // The exit is recorded holding the lock; the policy then schedules a restart, if any.
+    const c = await withContainer(cc, input, async (row) => row);
     if (applyRestartPolicy(cc, c.id)) cc.opts.wakeTimers?.();
   } catch (e) {
     if (!isEngineError(e, 'NotFound')) throw e;

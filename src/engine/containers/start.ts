@@ -10,10 +10,13 @@ import type { ContainerContext } from './context.js';
 import { writeRunFiles } from './etc-files.js';
 import { hideHostPaths } from './host-paths.js';
 import { resolveContainer } from './resolve.js';
+import { refreshContainer } from './sync.js';
 import { mountRootfs, precreateMountpoints, unmountRootfs } from './rootfs.js';
 import { guard } from './state.js';
 import { runtimeLog } from './log-config.js';
-import { refreshContainer } from './sync.js';
+import { redoInterruptedCreate, undoInterruptedStart } from './recover.js';
+import { withContainer } from './locked.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import { containerEvent } from './events.js';
 import { addNotifyMount, containerNotifySocket, notifyStarted } from './sd-notify.js';
 import { runFilesNetwork, setupContainerNetwork, teardownContainerNetwork } from '../networks/container-net.js';
@@ -67,21 +70,30 @@ export interface StartOptions {
  * `runtime create`, optionally attach, then `runtime start`. A failure undoes the mount and
  * the runtime state and leaves the container as it was.
  */
-export async function startContainer(
+export function startContainer(
   cc: ContainerContext,
   input: string,
   opts: StartOptions = {},
 ): Promise<{ container: ContainerRecord; attach?: AttachSession; also: AttachSession[] }> {
+  return withContainer(cc, input, (c) => startLocked(cc, c, opts));
+}
+
+async function startLocked(
+  cc: ContainerContext,
+  c: ContainerRecord,
+  opts: StartOptions,
+): Promise<{ container: ContainerRecord; attach?: AttachSession; also: AttachSession[] }> {
   const ctx = cc.ctx;
-  let c = await refreshContainer(cc, resolveContainer(cc, input));
-  c = cc.records.updateState(c.id, (s, row) => {
-    guard.start(row);
-    // A user's stop between the exit and the back-off's end cancelled this restart.
-    if (opts.byPolicy && s.status !== 'restarting') throw failedPrecondition(`container ${row.id.slice(0, 12)}: restart cancelled`);
-    return { ...s, starting: Date.now() };
-  })!;
+  guard.start(c);
+  // A user's stop between the exit and the back-off's end cancelled this restart.
+  if (opts.byPolicy && c.state.status !== 'restarting') throw failedPrecondition(`container ${c.id.slice(0, 12)}: restart cancelled`);
   const paths = cc.paths(c.id);
   const runtime = await cc.runtime(c.config.runtime);
+  // Holding the lock of a container that is not running, whatever a start killed midway left
+  // (a monitor, runtime state, a mount, a netns with its leases) is ours to undo first.
+  await undoInterruptedStart(cc, c);
+  redoInterruptedCreate(cc, c);
+  crashPoint('start:begin');
   const rc = cc.runtimeContainer(c);
   let attach: AttachSession | undefined;
   const also: AttachSession[] = [];
@@ -95,10 +107,13 @@ export async function startContainer(
     const restarting = existsSync(join(paths.bundle, 'config.json'));
     mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
     mountRootfs(ctx, c.layerId!, paths.rootfs, { volatile: c.config.autoRemove });
+    crashPoint('start:mounted');
     const net = await setupContainerNetwork(cc, c);
+    crashPoint('start:network');
     const o: ContainerCreateOptions = { ...c.config.opts, network: net ? { mode: 'bridge', path: net.netns } : resolveNetwork(cc, c) };
     if (net?.userns && o.userns?.mode === 'private') o.userns = { ...o.userns, mode: 'path', path: net.userns };
     o.mounts = await prepareVolumeMounts(ctx, o.mounts, paths.rootfs);
+    crashPoint('start:volumes');
     const hostname = o.hostname ?? (c.config.networkMode === 'host' ? readHostFacts().hostname : c.id.slice(0, 12));
     const files = writeRunFiles(c, paths.userdata, hostname, c.config.netFiles ?? {}, net && runFilesNetwork(net));
     const config = ctx.config.containers;
@@ -130,6 +145,7 @@ export async function startContainer(
     if (containerNotifySocket(c, opts.notifySocket)) addNotifyMount(spec, paths.bundle);
     if (spec.linux.uidMappings) precreateMountpoints(paths.rootfs, spec.mounts);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
+    crashPoint('start:spec');
     if (restarting) await runtime.delete(c.id, true);
     const log = runtimeLog(c.config.logConfig);
     if (log.sizeMax) keepPreviousLog(paths.logPath);
@@ -148,10 +164,15 @@ export async function startContainer(
       willAttach: !!opts.attach,
       sdNotifySocket: containerNotifySocket(c, opts.notifySocket),
     });
+    // Recorded before the process runs: a start killed from here on leaves a monitor that the
+    // next start or rm of the container finds by this pid and stops.
+    cc.records.updateState(c.id, (s) => ({ ...s, conmonPid: created.monitorPid, pid: created.pid }));
+    crashPoint('start:created');
     if (opts.attach) attach = await runtime.attach(rc, opts.attach);
     for (const s of opts.attachAlso ?? []) also.push(await runtime.attach(rc, s));
     await runtime.start(c.id);
     const startedAt = new Date();
+    crashPoint('start:started');
     c = cc.records.updateState(c.id, (s) => ({
       ...s,
       health: healthAtStart(c, startedAt.getTime()),
@@ -179,7 +200,7 @@ export async function startContainer(
     unmountRootfs(paths.rootfs);
     await teardownContainerNetwork(cc, c.id);
     if (e instanceof Error) e.message = hideHostPaths(e.message, { root: ctx.root, runroot: ctx.runroot, rootfs: paths.rootfs });
-    cc.records.updateState(c.id, (s) => ({ ...s, starting: undefined, error: (e as Error).message }));
+    cc.records.updateState(c.id, (s) => ({ ...s, starting: undefined, conmonPid: 0, pid: 0, error: (e as Error).message }));
     throw e;
   }
   // Outside the undo above: the container runs, whether or not systemd could be told.

@@ -21,9 +21,6 @@ export const guard = {
   start(c: ContainerRecord): void {
     if (c.state.status === 'running') throw failedPrecondition(`container ${short(c)} is already running`);
     if (c.state.status === 'paused') throw failedPrecondition(`container ${short(c)} is paused, unpause it instead`);
-    if (c.state.starting && c.state.starting > Date.now() - 60_000) {
-      throw failedPrecondition(`container ${short(c)} is already being started`);
-    }
   },
   signal(c: ContainerRecord): void {
     if (c.state.status !== 'running' && c.state.status !== 'paused') {

@@ -1,5 +1,6 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { crashPoint } from '../../sys/crash-point.js';
 import type { ExitInfo } from '../../core/oci-runtime/runtime.js';
 import { isEngineError } from '../../core/errdefs.js';
 import { readExitFile } from '../../impl/runtime/exit-file.js';
@@ -80,7 +81,9 @@ export async function finalizeExit(
       return next && next.status === 'restarting' ? { ...next, restartAt: Date.now() + RELEASE_GRACE_MS } : next || exited;
     }) ?? c;
   if (died) containerEvent(cc, updated, 'die', { exitCode: String(exit.code) });
+  crashPoint('exit:recorded');
   await releaseResources(cc, c);
+  crashPoint('exit:released');
   if (died && updated.state.status === 'restarting') {
     cc.records.updateState(c.id, (s) =>
       s.status === 'restarting' && s.policyAppliedTo === updated.state.policyAppliedTo
@@ -120,6 +123,7 @@ export async function deleteContainer(
 ): Promise<void> {
   const paths = cc.paths(c.id);
   if (!opts.released) await releaseResources(cc, c);
+  crashPoint('rm:released');
   const anonymous = opts.volumes ? anonymousVolumesOf(cc.ctx, c.id) : [];
   let deleted = false;
   await writeTxAsync(cc.ctx.db, () => {
@@ -127,8 +131,11 @@ export async function deleteContainer(
     cc.records.delete(c.id);
   });
   if (deleted) containerEvent(cc, c, 'destroy');
+  cc.ctx.locks.markGone('container', c.id);
+  crashPoint('rm:row');
   await removeIfUnused(cc.ctx, anonymous);
   if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
+  crashPoint('rm:layer');
   rmSync(paths.runDir, { recursive: true, force: true });
   rmSync(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
   // An auto-removed container's exit file stays a while: conmon's exit command removes the

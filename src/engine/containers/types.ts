@@ -18,7 +18,7 @@ export interface ContainerStateRecord {
   oomKilled: boolean;
   startedAt: string;
   finishedAt: string;
-  /** Set while one process is starting the container, so a second start fails fast. */
+  /** Written by skiff before its container locks (a start in progress); read by nothing now. */
   starting?: number;
   /** The netns and network attachments while it runs (bridge networks). */
   net?: ContainerNetState;
@@ -68,6 +68,8 @@ export interface ContainerConfigRecord {
   createCommand?: string[];
   /** `--sdnotify`: who tells systemd (NOTIFY_SOCKET of the starting process) that it is ready. */
   sdNotify?: SdNotifyMode;
+  /** A build's working container: the build whose lock (held while it runs) owns it. */
+  build?: string;
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Readable } from 'node:stream';
 import { MediaType, hostPlatform, type ImageConfig } from '../../core/images/oci.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import { formatReference, normalizeReference } from '../../core/images/reference.js';
 import type { EngineContext } from '../context.js';
 import { applyChanges } from './changes.js';
@@ -24,6 +25,7 @@ export async function importImage(ctx: EngineContext, source: Readable, opts: Im
       }
     })();
     const blob = await lease.ingest(sniffed);
+    crashPoint('import:ingested');
     const mediaType = head?.subarray(0, 2).equals(GZIP_MAGIC)
       ? MediaType.OciLayerGzip
       : head?.subarray(0, 4).equals(ZSTD_MAGIC)
@@ -31,6 +33,7 @@ export async function importImage(ctx: EngineContext, source: Readable, opts: Im
         : MediaType.OciLayer;
     return retryOnLostRace(async () => {
       const layer = await ensureLayer(ctx, lease, null, { ...blob, mediaType });
+      crashPoint('import:layer');
       const now = new Date().toISOString();
       const platform = { ...hostPlatform(), ...opts.platform };
       const config: ImageConfig = {
@@ -51,6 +54,7 @@ export async function importImage(ctx: EngineContext, source: Readable, opts: Im
       });
     });
   });
+  crashPoint('import:committed');
   imageEvent(ctx, 'import', id);
   return id;
 }

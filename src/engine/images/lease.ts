@@ -3,6 +3,7 @@ import type { ContentStore, ContentWriter, Expected } from '../../core/content/c
 import { invalidArgument } from '../../core/errdefs.js';
 import { removeBlobsIfUnused, removeLayersIfUnused } from '../gc.js';
 import type { EngineContext } from '../context.js';
+import type { HeldLock } from '../../impl/locks/lock-manager.js';
 import { writeTx } from '../../impl/metadata/db.js';
 
 /**
@@ -16,8 +17,11 @@ export class Lease {
   private readonly written = new Set<string>();
   /** Layers this writer claimed, in order: on failure, the unreferenced ones go (top first). */
   private readonly layers: string[] = [];
+  /** Held as long as the lease: GC drops a lease whose lock is free (its process died). */
+  private readonly lock: HeldLock;
   private constructor(private readonly ctx: EngineContext) {
     this.id = ctx.newId();
+    this.lock = ctx.locks.tryLock('lease', this.id)!;
     ctx.records.createLease(this.id);
   }
 
@@ -32,6 +36,7 @@ export class Lease {
       throw e;
     } finally {
       ctx.records.deleteLease(lease.id);
+      lease.lock.release({ unlink: true });
     }
   }
 

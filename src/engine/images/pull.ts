@@ -1,5 +1,6 @@
 import type { Descriptor, Platform } from '../../core/content/content.js';
 import { invalidArgument, isEngineError, notFound, EngineError } from '../../core/errdefs.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import { hostPlatform, MediaType } from '../../core/images/oci.js';
 import { familiarName, formatReference, repositoryOf } from '../../core/images/reference.js';
 import { checkConfig, checkIndex, checkManifest, parseJson } from '../../impl/archive/documents.js';
@@ -279,6 +280,7 @@ async function pullWith(
         count.blobs++;
         count.bytes += configBytes.length;
       }
+      crashPoint('pull:config');
       const config = checkConfig(parseJson(configBytes, `${what} config`), `${what} config`);
       if (opts.platform) {
         const p = parsePlatform(opts.platform);
@@ -324,6 +326,7 @@ async function pullWith(
             layers.push(await applyLayer(ctx, lease, layers.at(-1) ?? null, blob, stored.get(l.digest)!, lives.get(l.digest), onProgress));
           }
           for (const r of results) await r;
+          crashPoint('pull:layers');
           return commitImage(ctx, lease, {
             config: configBytes,
             layers,

@@ -6,10 +6,11 @@
  * the leases (tearing down after the netns is gone leaves firewall rules behind).
  */
 import { join } from 'node:path';
-import { createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns } from '../../impl/network/netns.js';
+import { createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns, type IdRange } from '../../impl/network/netns.js';
 import { netavarkSetup, netavarkTeardown } from '../../impl/network/netavark.js';
 import type { NetavarkRequest } from '../../impl/network/types.js';
 import { internal, invalidArgument } from '../../core/errdefs.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import type { EngineContext } from '../context.js';
 import type { ContainerContext } from '../containers/context.js';
 import type { ContainerRecord } from '../containers/types.js';
@@ -75,6 +76,7 @@ async function attach(
   want: ContainerNetworkRequest,
   iface: string,
   ports: PortRequest[],
+  pending: (a: NetworkAttachment) => void,
 ): Promise<NetworkAttachment> {
   const net = claimForStart(ctx, getNetwork(ctx, name));
   const ip = allocateAddress(ctx, net, c.id, want.ip, want.mac);
@@ -87,9 +89,17 @@ async function attach(
     networks: { [doc.name]: { static_ips: [ip], aliases, interface_name: iface, ...(want.mac ? { static_mac: want.mac } : {}) } },
     network_info: { [doc.name]: doc },
   };
+  // Named in the row before netavark runs: a process killed during setup leaves firewall rules
+  // and a veth that only a teardown with this very request removes.
+  pending({
+    network: net.name, networkId: net.id, iface, ip, prefixLen: Number(net.subnet.split('/')[1]), gateway: '', mac: '',
+    aliases: want.aliases ?? [], dnsServers: [], dnsSearch: [], request,
+  });
+  crashPoint('network:before-setup');
   let status;
   try {
     status = await netavarkSetup(netavarkOptions(ctx), netns, request);
+    crashPoint('network:after-setup');
   } catch (e) {
     releaseAddresses(ctx, c.id, net.id);
     throw e;
@@ -170,26 +180,35 @@ export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRe
   const ctx = cc.ctx;
   const userns = c.config.opts.userns;
   let usernsFile: string | undefined;
-  let netns: string;
+  let maps: { uid: IdRange; gid: IdRange } | undefined;
   if (userns && userns.mode === 'private') {
     if (userns.uidMappings.length !== 1 || userns.gidMappings.length !== 1) {
       throw invalidArgument('bridge networking with a user namespace needs exactly one uid and one gid map range: use --network none or host');
     }
     usernsFile = join(ctx.runroot, 'userns', c.id);
-    netns = await createNetnsInUserns(netnsName(c.id), usernsFile, userns.uidMappings[0]!, userns.gidMappings[0]!);
-  } else {
-    netns = await createNetns(netnsName(c.id));
+    maps = { uid: userns.uidMappings[0]!, gid: userns.gidMappings[0]! };
   }
+  const netns = netnsPath(netnsName(c.id));
   const state: ContainerNetState = { netns, ...(usernsFile ? { userns: usernsFile } : {}), ports: [], attachments: [] };
+  // The row names the netns before it exists, each attachment before netavark sets it up: what
+  // a killed start leaves is always found (and torn down) from the row.
+  const record = (attachments: NetworkAttachment[]) =>
+    cc.records.updateState(c.id, (s) => ({ ...s, net: { ...state, attachments } }));
+  record([]);
   try {
+    crashPoint('network:recorded');
+    if (usernsFile && maps) await createNetnsInUserns(netnsName(c.id), usernsFile, maps.uid, maps.gid);
+    else await createNetns(netnsName(c.id));
+    crashPoint('network:netns');
     state.ports = await resolveHostPorts(c.config.ports ?? []);
     if (state.ports.length) await reservePorts(cc, c, state);
     for (const [name, want] of Object.entries(networks)) {
       // Published ports go through the first network, as with Podman's one netavark call.
       const ports = state.attachments.length === 0 ? state.ports : [];
-      state.attachments.push(await attach(ctx, c, netns, name, want, freeInterface(state.attachments), ports));
+      const pending = (a: NetworkAttachment) => record([...state.attachments, a]);
+      state.attachments.push(await attach(ctx, c, netns, name, want, freeInterface(state.attachments), ports, pending));
     }
-    cc.records.updateState(c.id, (s) => ({ ...s, net: state }));
+    record(state.attachments);
     return state;
   } catch (e) {
     cc.records.updateState(c.id, ({ net: _drop, ...rest }) => (_drop ? rest : false));
@@ -197,6 +216,10 @@ export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRe
     await removeNetns(netnsName(c.id)).catch(() => undefined);
     if (usernsFile) await removeUserns(usernsFile);
     releaseAddresses(ctx, c.id);
+    cc.records.updateState(c.id, (s) => {
+      const { net: _drop, ...rest } = s;
+      return rest;
+    });
     throw e;
   }
 }
@@ -231,8 +254,18 @@ export async function connectRunning(cc: ContainerContext, c: ContainerRecord, n
   const net = c.state.net;
   if (!net) return;
   if (net.attachments.some((a) => a.network === name)) return;
-  const a = await attach(cc.ctx, c, net.netns, name, want, freeInterface(net.attachments), []);
-  cc.records.updateState(c.id, (s) => (s.net ? { ...s, net: { ...s.net, attachments: [...s.net.attachments, a] } } : false));
+  const put = (a: NetworkAttachment) =>
+    cc.records.updateState(c.id, (s) =>
+      s.net ? { ...s, net: { ...s.net, attachments: [...s.net.attachments.filter((x) => x.network !== name), a] } } : false,
+    );
+  try {
+    put(await attach(cc.ctx, c, net.netns, name, want, freeInterface(net.attachments), [], put));
+  } catch (e) {
+    cc.records.updateState(c.id, (s) =>
+      s.net ? { ...s, net: { ...s.net, attachments: s.net.attachments.filter((x) => x.network !== name) } } : false,
+    );
+    throw e;
+  }
 }
 
 /** `network disconnect` on a running container: that interface goes, the others stay. */

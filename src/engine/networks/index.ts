@@ -11,9 +11,9 @@ import { writeTx } from '../../impl/metadata/db.js';
 import { removeIsolation } from '../../impl/network/netavark.js';
 import type { EngineContext } from '../context.js';
 import type { ContainerContext } from '../containers/context.js';
-import { resolveContainer } from '../containers/resolve.js';
 import { isActive } from '../containers/state.js';
-import { refreshContainer } from '../containers/sync.js';
+import { withContainer } from '../containers/locked.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import type { ContainerRecord } from '../containers/types.js';
 import { connectRunning, disconnectRunning } from './container-net.js';
 import { deleteNetworkRow, ensureDefaultNetwork, getNetwork, insertNetwork, leasesOf, listNetworks, releaseNetworkClaims } from './store.js';
@@ -117,10 +117,15 @@ export class NetworkEngine {
   async connect(network: string, ref: string, want: ContainerNetworkRequest = {}): Promise<void> {
     const cc = this.containers();
     const net = getNetwork(this.ctx, network);
-    const c = await refreshContainer(cc, resolveContainer(cc, ref));
+    return withContainer(cc, ref, (c) => this.connectLocked(c, net, want));
+  }
+
+  private async connectLocked(c: ContainerRecord, net: NetworkRecord, want: ContainerNetworkRequest): Promise<void> {
+    const cc = this.containers();
     if (!c.config.networks) throw invalidArgument(`container ${c.name} is not on a bridge network (${c.config.networkMode})`);
     if (c.config.networks[net.name]) throw conflict(`container ${c.name} is already connected to network ${net.name}`);
     this.updateNetworks(c.id, (n) => ({ ...n, [net.name]: want }));
+    crashPoint('connect:recorded');
     if (!isActive(c.state.status)) return;
     try {
       await connectRunning(cc, c, net.name, want);
@@ -133,10 +138,11 @@ export class NetworkEngine {
   async disconnect(network: string, ref: string): Promise<void> {
     const cc = this.containers();
     const net = getNetwork(this.ctx, network);
-    const c = await refreshContainer(cc, resolveContainer(cc, ref));
-    if (!c.config.networks?.[net.name]) throw notFound(`container ${c.name} is not connected to network ${net.name}`);
-    this.updateNetworks(c.id, ({ [net.name]: _drop, ...rest }) => rest);
-    if (isActive(c.state.status)) await disconnectRunning(cc, c, net.name);
+    return withContainer(cc, ref, async (c) => {
+      if (!c.config.networks?.[net.name]) throw notFound(`container ${c.name} is not connected to network ${net.name}`);
+      this.updateNetworks(c.id, ({ [net.name]: _drop, ...rest }) => rest);
+      if (isActive(c.state.status)) await disconnectRunning(cc, c, net.name);
+    });
   }
 
   private updateNetworks(id: string, fn: (n: Record<string, ContainerNetworkRequest>) => Record<string, ContainerNetworkRequest>): void {

@@ -3,9 +3,10 @@
  * point (contents, ownership, modes), so `VOLUME /var/lib/x` keeps what the image put there.
  */
 import { spawn } from 'node:child_process';
-import { chmodSync, chownSync, lstatSync, readdirSync, readlinkSync, renameSync } from 'node:fs';
-import { lstat, mkdtemp, readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { chmodSync, chownSync, existsSync, lstatSync, readlinkSync, writeFileSync } from 'node:fs';
+import { readdir, rm } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { crashPoint } from '../../sys/crash-point.js';
 import { internal } from '../../core/errdefs.js';
 
 /**
@@ -54,41 +55,35 @@ function copyTree(src: string, dst: string): Promise<void> {
 }
 
 /**
- * Fills `data` (the volume's `_data` in `volDir`) from the image's directory at `destination`
- * when `data` is empty. The copy goes into a staging directory beside `data` without any lock;
- * `lock` (the volume's lock, synchronous) then only covers the check that `data` is still empty
- * and the renames into it, so a start never holds the lock, or the event loop, for a copy. Two
- * starts racing both copy; the loser's copy is thrown away.
+ * Fills `data` from the image's directory at `destination` when `data` is empty. Called holding
+ * the volume's lock. A marker beside `data` lives while the copy runs: a process killed mid-copy
+ * leaves it with a partial `data`, which the next start empties and copies again rather than
+ * taking a half copy for a full one. (`data` itself stays in place: a running container may
+ * have it bind-mounted.) The copy runs in a child process, so the event loop (the API service's)
+ * goes on meanwhile; the lock held is a flock, which waiters poll without blocking.
  */
-export async function copyUp(
-  rootfs: string,
-  destination: string,
-  volDir: string,
-  data: string,
-  lock: (fn: () => void) => void,
-): Promise<void> {
-  if ((await readdir(data)).length) return;
-  const src = resolveInRoot(rootfs, destination);
-  if (!src) return;
-  const st = await lstat(src);
-  if (!st.isDirectory()) return;
-  let stage: string | undefined;
-  try {
-    if ((await readdir(src)).length) {
-      stage = await mkdtemp(join(volDir, '.copy-up-'));
-      try {
-        await copyTree(src, stage);
-      } catch (e) {
-        throw internal(`copying the image's ${destination} into its volume: ${(e as Error).message}`, e);
-      }
-    }
-    lock(() => {
-      if (readdirSync(data).length) return;
-      if (stage) for (const name of readdirSync(stage)) renameSync(join(stage, name), join(data, name));
-      chownSync(data, st.uid, st.gid);
-      chmodSync(data, st.mode & 0o7777);
-    });
-  } finally {
-    if (stage) await rm(stage, { recursive: true, force: true });
+export async function copyUp(rootfs: string, destination: string, data: string): Promise<void> {
+  const marker = join(dirname(data), 'copyup-pending');
+  if (existsSync(marker)) {
+    for (const name of await readdir(data)) await rm(join(data, name), { recursive: true, force: true });
+  } else if ((await readdir(data)).length) {
+    return;
   }
+  const src = resolveInRoot(rootfs, destination);
+  if (!src) return void (await rm(marker, { force: true }));
+  const st = lstatSync(src);
+  if (!st.isDirectory()) return void (await rm(marker, { force: true }));
+  writeFileSync(marker, '');
+  crashPoint('copy-up:begin');
+  if ((await readdir(src)).length) {
+    try {
+      await copyTree(src, data);
+    } catch (e) {
+      throw internal(`copying the image's ${destination} into its volume: ${(e as Error).message}`, e);
+    }
+  }
+  crashPoint('copy-up:copied');
+  chownSync(data, st.uid, st.gid);
+  chmodSync(data, st.mode & 0o7777);
+  await rm(marker, { force: true });
 }

@@ -14,7 +14,7 @@ import type {
 export class VolumeEngine {
   constructor(readonly ctx: EngineContext) {}
 
-  create(opts: VolumeCreateOptions = {}): VolumeInspect {
+  create(opts: VolumeCreateOptions = {}): Promise<VolumeInspect> {
     return createVolume(this.ctx, opts);
   }
 

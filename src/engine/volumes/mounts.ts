@@ -10,8 +10,8 @@ import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { copyUp } from './copy-up.js';
 import { withVolumeLock } from './lock.js';
-import { anonymousName, checkVolumeName, ensureDataDir, volumeEvent } from './ops.js';
-import { containerVolumeNames, getVolume, insertContainerVolume, insertVolume, volumeDir } from './store.js';
+import { anonymousName, checkVolumeName, clearStaleVolumeDir, ensureDataDir, volumeEvent } from './ops.js';
+import { containerVolumeNames, getVolume, insertContainerVolume, insertVolume } from './store.js';
 import { ANONYMOUS_LABEL } from './types.js';
 
 function norm(p: string): string {
@@ -85,12 +85,18 @@ export async function prepareVolumeMounts(ctx: EngineContext, mounts: readonly M
       continue;
     }
     if (m.name === undefined) throw internal(`volume at ${m.destination} was never named`);
-    const named = { ...m, name: m.name };
-    if (!getVolume(ctx, m.name) && writeTx(ctx.db, () => ensureRow(ctx, named))) volumeEvent(ctx, 'create', m.name, 'local');
-    const data = ensureDataDir(ctx, m.name);
+    const name = m.name;
+    const named = { ...m, name };
     const options = m.options ?? [];
-    const dir = volumeDir(ctx, m.name);
-    if (!options.includes('nocopy')) await copyUp(rootfs, m.destination, dir, data, (fn) => withVolumeLock(dir, fn));
+    const data = await withVolumeLock(ctx, name, async () => {
+      if (!getVolume(ctx, name) && writeTx(ctx.db, () => ensureRow(ctx, named))) {
+        clearStaleVolumeDir(ctx, name);
+        volumeEvent(ctx, 'create', name, 'local');
+      }
+      const data = ensureDataDir(ctx, name);
+      if (!options.includes('nocopy')) await copyUp(rootfs, m.destination, data);
+      return data;
+    });
     out.push({ type: 'bind', source: data, destination: m.destination, options: options.filter((o) => o !== 'nocopy') });
   }
   return out;

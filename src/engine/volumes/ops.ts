@@ -4,8 +4,11 @@ import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { conflict, internal, invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
 import { writeTx, writeTxAsync } from '../../impl/metadata/db.js';
+import { boolPruneFilter, pruneFilter } from '../prune-filter.js';
 import type { EngineContext } from '../context.js';
 import { directorySize } from './size.js';
+import { withVolumeLock } from './lock.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import {
   dataDir, deleteVolumeRow, getVolume, insertVolume, listVolumes, refCounts, volumeDir, volumeUsers,
   type VolumeRow, type VolumeUser,
@@ -14,7 +17,6 @@ import {
   ANONYMOUS_LABEL, type VolumeCreateOptions, type VolumeInspect, type VolumePruneOptions, type VolumePruneReport,
   type VolumeRemoveOptions, type VolumeSummary, type VolumeUsage,
 } from './types.js';
-import { boolPruneFilter, pruneFilter } from '../prune-filter.js';
 
 const NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 
@@ -51,7 +53,7 @@ function toInspect(ctx: EngineContext, v: VolumeRow): VolumeInspect {
  * Writes the row (if new) then the directory. An existing volume is returned as it is, as
  * Docker does; only its driver must agree.
  */
-export function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): VolumeInspect {
+export async function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): Promise<VolumeInspect> {
   const driver = o.driver ?? 'local';
   if (driver !== 'local') throw notImplemented(`volume driver "${driver}" is not supported: only "local"`);
   if (o.options && Object.keys(o.options).length) {
@@ -61,24 +63,38 @@ export function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): V
   checkVolumeName(name);
   const labels = { ...(o.labels ?? {}), ...(o.name === undefined ? { [ANONYMOUS_LABEL]: '' } : {}) };
   const row: VolumeRow = { name, driver, created: Date.now(), labels, options: {}, anonymous: o.name === undefined };
-  const dirExisted = existsSync(volumeDir(ctx, name));
-  const created = writeTx(ctx.db, () => insertVolume(ctx, row));
-  try {
-    ensureDataDir(ctx, name);
-  } catch (e) {
-    // A failed create leaves no volume behind: not the row, not a directory it made.
-    if (created) {
-      writeTx(ctx.db, () => deleteVolumeRow(ctx, name));
-      try {
-        if (!dirExisted) rmSync(volumeDir(ctx, name), { recursive: true, force: true });
-      } catch {
-        // nothing of ours there: a file stands where the volumes' directory should be
+  const created = await withVolumeLock(ctx, name, () => {
+    const dirExisted = existsSync(volumeDir(ctx, name));
+    const created = writeTx(ctx.db, () => insertVolume(ctx, row));
+    crashPoint('volume-create:row');
+    try {
+      if (created) clearStaleVolumeDir(ctx, name);
+      ensureDataDir(ctx, name);
+    } catch (e) {
+      // A failed create leaves no volume behind: not the row, not a directory it made.
+      if (created) {
+        writeTx(ctx.db, () => deleteVolumeRow(ctx, name));
+        try {
+          if (!dirExisted) rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+        } catch {
+          // nothing of ours there: a file stands where the volumes' directory should be
+        }
       }
+      throw internal(`create ${name}: cannot make the volume's directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`, e);
     }
-    throw internal(`create ${name}: cannot make the volume's directory (${(e as NodeJS.ErrnoException).code ?? 'error'})`, e);
-  }
+    return created;
+  });
   if (created) volumeEvent(ctx, 'create', name, driver);
   return toInspect(ctx, getVolume(ctx, name) ?? row);
+}
+
+/**
+ * A volume's row is deleted before its directory, so a directory found when the row is new
+ * is what an interrupted `rm` left: the new volume must not inherit its files. Called holding
+ * the volume's lock, right after the row was made.
+ */
+export function clearStaleVolumeDir(ctx: EngineContext, name: string): void {
+  rmSync(volumeDir(ctx, name), { recursive: true, force: true });
 }
 
 export function ensureDataDir(ctx: EngineContext, name: string): string {
@@ -152,6 +168,17 @@ function isRunning(u: VolumeUser): boolean {
  * (and makes it again) or is seen here.
  */
 export async function removeVolume(ctx: EngineContext, name: string, o: VolumeRemoveOptions = {}): Promise<void> {
+  // Docker fails at once on a volume in use; one whose lock is held is being filled by a start.
+  const lock = ctx.locks.tryLock('volume', name);
+  if (!lock) throw conflict(`remove ${name}: volume is in use by a container being started`);
+  try {
+    await removeVolumeLocked(ctx, name, o);
+  } finally {
+    lock.release({ unlink: !getVolume(ctx, name) });
+  }
+}
+
+async function removeVolumeLocked(ctx: EngineContext, name: string, o: VolumeRemoveOptions): Promise<void> {
   const removed = await writeTxAsync(ctx.db, () => {
     if (!getVolume(ctx, name)) {
       if (o.force) return false;
@@ -165,6 +192,7 @@ export async function removeVolume(ctx: EngineContext, name: string, o: VolumeRe
     return true;
   });
   if (!removed) return;
+  crashPoint('volume-rm:row');
   await rm(volumeDir(ctx, name), { recursive: true, force: true });
   volumeEvent(ctx, 'destroy', name, 'local');
 }
@@ -174,18 +202,28 @@ export async function removeIfUnused(ctx: EngineContext, names: string[]): Promi
   const removed: string[] = [];
   let bytes = 0;
   for (const name of names) {
-    const gone = await writeTxAsync(ctx.db, () => {
-      if (!getVolume(ctx, name) || volumeUsers(ctx, name).length) return false;
-      deleteVolumeRow(ctx, name);
-      return true;
-    });
-    if (!gone) continue;
-    bytes += await directorySize(dataDir(ctx, name));
-    await rm(volumeDir(ctx, name), { recursive: true, force: true });
-    volumeEvent(ctx, 'destroy', name, 'local');
-    removed.push(name);
+    const lock = ctx.locks.tryLock('volume', name);
+    if (!lock) continue;
+    try {
+      if (await removeOneIfUnused(ctx, name, (b) => (bytes += b))) removed.push(name);
+    } finally {
+      lock.release({ unlink: !getVolume(ctx, name) });
+    }
   }
   return { removed, bytes };
+}
+
+async function removeOneIfUnused(ctx: EngineContext, name: string, freed: (bytes: number) => void): Promise<boolean> {
+  const gone = await writeTxAsync(ctx.db, () => {
+    if (!getVolume(ctx, name) || volumeUsers(ctx, name).length) return false;
+    deleteVolumeRow(ctx, name);
+    return true;
+  });
+  if (!gone) return false;
+  freed(await directorySize(dataDir(ctx, name)));
+  await rm(volumeDir(ctx, name), { recursive: true, force: true });
+  volumeEvent(ctx, 'destroy', name, 'local');
+  return true;
 }
 
 /** `volume prune`: unused anonymous volumes, or every unused one with `all` (Docker ≥ 23). */

@@ -60,7 +60,8 @@ test(
     const a = await store.writer('ref');
     await a.write(Buffer.from('partial'));
     await a.release();
-    // Re-lock the ingest under a pid that no longer runs.
+    // A lock file left behind (here in the old pid format, naming a pid that no longer runs):
+    // nobody holds its flock, so it is free whatever it says.
     const dead = spawnSync('true').pid!;
     const [ingest] = readdirSync(join(dir, 'ingest'));
     writeFileSync(join(dir, 'ingest', ingest!, 'lock'), String(dead));
@@ -85,11 +86,12 @@ test(
     const released = await store.writer('released');
     await released.write(Buffer.from('12'));
     await released.release();
-    const sleeper = spawn('sleep', ['60'], { stdio: 'ignore' });
+    const dirOf = (ref: string) => join(dir, 'ingest', createHash('sha256').update(ref).digest('hex').slice(0, 32));
+    // Another process holds the flock of 'other' (fd 9, kept across exec); 'dead' has a stale lock file.
+    const sleeper = spawn('sh', ['-c', 'exec 9>>"$0"; flock -x 9; exec sleep 60', join(dirOf('other'), 'lock')], { stdio: 'ignore' });
     try {
-      const dirOf = (ref: string) => join(dir, 'ingest', createHash('sha256').update(ref).digest('hex').slice(0, 32));
-      writeFileSync(join(dirOf('other'), 'lock'), String(sleeper.pid));
       writeFileSync(join(dirOf('dead'), 'lock'), String(spawnSync('true').pid));
+      for (let i = 0; i < 500 && !store.ingests().some((x) => x.size === 3 && x.active); i++) await new Promise((r) => setTimeout(r, 10));
       const sizes = (active: boolean) =>
         store
           .ingests()

@@ -1,6 +1,8 @@
 import { createHash, randomBytes, type Hash } from 'node:crypto';
 import {
   closeSync,
+  constants,
+  fstatSync,
   createReadStream,
   existsSync,
   fsync,
@@ -8,8 +10,6 @@ import {
   mkdirSync,
   openSync,
   readdirSync,
-  readFileSync,
-  writeFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -23,7 +23,7 @@ import type { Readable } from 'node:stream';
 import type { BlobInfo, ContentStore, ContentWriter, Expected, WrittenReader } from '../../core/content/content.js';
 import { parseDigest } from '../../core/content/digest.js';
 import { invalidArgument, notFound } from '../../core/errdefs.js';
-import { pidAlive } from '../../sys/process.js';
+import { tryFlock, unlockAndClose } from '../../sys/flock.js';
 
 /**
  * The on-disk content store: `<root>/blobs/sha256/<hex>` for committed blobs and
@@ -174,7 +174,8 @@ export class LocalContentStore implements ContentStore {
       try {
         if (statSync(p).isDirectory() && !(locked = tryLockIngest(p))) continue;
         rmSync(p, { recursive: true, force: true });
-        held.delete(p);
+        if (locked) unlockIngest(p);
+        locked = false;
         removed++;
         bytes += ing.size;
       } catch {
@@ -289,8 +290,10 @@ class IngestWriter implements ContentWriter {
   async abort(): Promise<void> {
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
-    if (held.has(this.dir)) rmSync(this.dir, { recursive: true, force: true });
-    held.delete(this.dir);
+    if (held.has(this.dir)) {
+      rmSync(this.dir, { recursive: true, force: true });
+      unlockIngest(this.dir);
+    }
   }
 
   async release(): Promise<void> {
@@ -300,79 +303,72 @@ class IngestWriter implements ContentWriter {
   }
 }
 
-/** Ingest dirs this process holds the lock of. */
-const held = new Set<string>();
+/** Ingest dirs this process holds the lock of, with the lock's descriptor. */
+const held = new Map<string, number>();
 
-/** Does a live writer hold the ingest: another process whose pid the lock names, or this one? */
+/**
+ * Does a live writer hold the ingest? The lock is an flock on `<dir>/lock`: the kernel drops it
+ * when its writer dies, so a free lock is a dead (or finished) writer's, and no pid is trusted.
+ */
 function ingestHeld(dir: string): boolean {
-  let pid: number;
-  let age: number;
+  if (held.has(dir)) return true;
+  let fd: number;
   try {
-    pid = Number(readFileSync(join(dir, 'lock'), 'utf8'));
-    age = Date.now() - statSync(join(dir, 'lock')).mtimeMs;
+    fd = openSync(join(dir, 'lock'), constants.O_RDWR | constants.O_NOFOLLOW);
   } catch {
     return false;
   }
-  if (!(pid > 0)) return age <= TORN_LOCK_MS; // being written
-  return pid === process.pid ? held.has(dir) : pidAlive(pid);
-}
-
-/** Takes the ingest's lock without waiting; false when a live writer holds it or the ingest is gone. */
-function tryLockIngest(dir: string): boolean {
-  for (let i = 0; i < 3; i++) {
-    try {
-      writeFileSync(join(dir, 'lock'), String(process.pid), { flag: 'wx' });
-      held.add(dir);
-      return true;
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') return false;
-    }
-    if (ingestHeld(dir)) return false;
-    rmSync(join(dir, 'lock'), { force: true });
+  try {
+    return !tryFlock(fd);
+  } finally {
+    unlockAndClose(fd);
   }
-  return false;
 }
 
-const TORN_LOCK_MS = 5000;
+/** Takes the ingest's lock without waiting; false when a writer holds it or the ingest is gone. */
+function tryLockIngest(dir: string): boolean {
+  if (held.has(dir)) return false;
+  const path = join(dir, 'lock');
+  let fd: number;
+  try {
+    fd = openSync(path, constants.O_RDWR | constants.O_CREAT | constants.O_NOFOLLOW, 0o600);
+  } catch {
+    return false;
+  }
+  let ok = false;
+  try {
+    // Held, and still the file at that path (a holder removes it on release).
+    ok = tryFlock(fd) && sameFile(fd, path);
+  } finally {
+    if (!ok) unlockAndClose(fd);
+  }
+  if (ok) held.set(dir, fd);
+  return ok;
+}
 
-/**
- * Takes `<dir>/lock` (O_EXCL, holding our pid). A lock whose process is gone is taken over; one
- * held by a live process, or by another writer in this one, is waited for.
- */
+function sameFile(fd: number, path: string): boolean {
+  try {
+    const a = fstatSync(fd);
+    const b = statSync(path);
+    return a.ino === b.ino && a.dev === b.dev;
+  } catch {
+    return false;
+  }
+}
+
+/** Waits (asynchronously) for `<dir>/lock`; another writer, in this process or another, is waited for. */
 async function lockIngest(dir: string): Promise<void> {
   for (let wait = 5; ; wait = Math.min(wait * 2, 200)) {
     mkdirSync(dir, { recursive: true });
-    const lock = join(dir, 'lock');
-    try {
-      writeFileSync(lock, String(process.pid), { flag: 'wx' });
-      held.add(dir);
-      return;
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') continue; // the holder committed and removed the dir meanwhile
-      if (code !== 'EEXIST') throw e;
-    }
-    let pid = NaN;
-    let age = 0;
-    try {
-      pid = Number(readFileSync(lock, 'utf8'));
-      age = Date.now() - statSync(lock).mtimeMs;
-    } catch {
-      continue;
-    }
-    const mine = pid === process.pid;
-    // An empty lock is one being written; older than a few seconds, its writer died in between.
-    const torn = !(pid > 0) && age > TORN_LOCK_MS;
-    if (torn || (mine && !held.has(dir)) || (pid > 0 && !mine && !pidAlive(pid))) {
-      // Left by a process that died mid-write (or a torn lock file): what it wrote is resumable.
-      rmSync(lock, { force: true });
-      continue;
-    }
+    if (tryLockIngest(dir)) return;
     await new Promise((r) => setTimeout(r, wait));
   }
 }
 
 function unlockIngest(dir: string): void {
+  const fd = held.get(dir);
   held.delete(dir);
+  if (fd === undefined) return;
   rmSync(join(dir, 'lock'), { force: true });
+  unlockAndClose(fd);
 }

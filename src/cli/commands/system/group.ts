@@ -3,6 +3,7 @@ import type { App } from '../../app.js';
 import { registerGroup, type SubcommandTable } from '../common.js';
 
 export const SUBCOMMANDS: SubcommandTable = [
+  ['check', [], () => import('./check.js')],
   ['df', [], () => import('./df.js')],
   ['events', [], () => import('./events.js')],
   ['info', [], () => import('./info.js')],

@@ -5,19 +5,29 @@ import { examples, dockerSize } from '../common.js';
 export function register(parent: Command, app: App, name = 'prune'): void {
   const cmd = parent
     .command(name)
-    .description('Remove unused data: dangling images (all unused with -a), the build cache, unreferenced layers and blobs')
+    .description(
+      'Remove unused data: stopped containers, unused networks, dangling images (all unused with -a), the build cache, unreferenced layers and blobs, and what interrupted commands left (see system check)',
+    )
     .option('-a, --all', 'remove all unused images, not just dangling ones')
     .option('-f, --force', 'do not prompt for confirmation')
-    .action(async (o: { all?: boolean }) => {
+    .option('--volumes', 'also remove unused anonymous volumes')
+    .action(async (o: { all?: boolean; volumes?: boolean }) => {
       const engine = await app.engine();
-      const report = await engine.images.prune({ all: o.all });
-      // Docker's system prune takes the build cache too.
-      const cache = engine.builder.prune();
-      const gc = engine.gc();
-      for (const item of report.ImagesDeleted) {
-        if ('Deleted' in item) app.print(`deleted: ${item.Deleted}`);
-      }
-      app.print(`Total reclaimed space: ${dockerSize(report.SpaceReclaimed + cache.bytesReclaimed + gc.bytesReclaimed)}`);
+      const report = await engine.prune({ all: o.all, volumes: o.volumes });
+      const section = (title: string, items: string[]) => {
+        if (!items.length) return;
+        app.print(title);
+        for (const i of items) app.print(i);
+        app.print('');
+      };
+      section('Deleted Containers:', report.containers);
+      section('Deleted Networks:', report.networks);
+      section('Deleted Volumes:', report.volumes);
+      section(
+        'Deleted Images:',
+        report.images.ImagesDeleted.flatMap((item) => ('Deleted' in item ? [`deleted: ${item.Deleted}`] : [])),
+      );
+      app.print(`Total reclaimed space: ${dockerSize(report.bytesReclaimed)}`);
     });
   examples(cmd, ['skiff system prune -f', 'skiff system prune -a -f']);
 }

@@ -21,7 +21,7 @@ export function register(parent: Command, app: App, name = 'create'): void {
     .option('--ignore', 'do nothing if the volume exists')
     .action(async (volume: string | undefined, o: Opts) => {
       const engine = await app.engine();
-      const v = engine.volumes.create({
+      const v = await engine.volumes.create({
         ...(volume !== undefined ? { name: volume } : {}),
         driver: o.driver,
         labels: keyValues(o.label, '--label', false),
