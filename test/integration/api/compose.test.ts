@@ -10,11 +10,11 @@ import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { IMAGE, apiEnv, hasDocker, waitFor, type ApiEnv } from './fixtures.js';
+import { IMAGE, apiEnv, waitFor, type ApiEnv } from './fixtures.js';
 import type { RunResult } from '../../helpers/env.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const hasCompose = spawnSync('sh', ['-c', 'command -v docker-compose']).status === 0;
-const skip = !hasDocker() ? 'no docker CLI (scripts/setup.sh installs docker.io)' : !hasCompose ? 'no docker-compose (scripts/setup.sh installs it)' : false;
+const skip = unmet(tool('docker'), tool('docker-compose'));
 const PROJECT = 'skcmp';
 let env: ApiEnv;
 let dir: string;

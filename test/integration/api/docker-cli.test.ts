@@ -7,9 +7,10 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { IMAGE, apiEnv, hasDocker, waitFor, type ApiEnv } from './fixtures.js';
+import { IMAGE, apiEnv, waitFor, type ApiEnv } from './fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = hasDocker() ? false : 'no docker CLI (scripts/setup.sh installs docker.io)';
+const skip = unmet(tool('docker'));
 let env: ApiEnv;
 
 before(async () => {

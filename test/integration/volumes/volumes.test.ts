@@ -7,8 +7,9 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeEnv, type TestEnv } from '../../helpers/env.js';
 import { makeBusyboxRootfs, tarDir } from '../../helpers/busybox.js';
+import { root, tool, unmet } from '../../helpers/requires.js';
 
-const skip = process.getuid?.() !== 0 ? 'needs root' : ['/usr/bin/conmon', '/usr/sbin/runc', '/bin/busybox'].find((b) => !existsSync(b));
+const skip = unmet(root(), tool('/usr/bin/conmon'), tool('/usr/sbin/runc'), tool('/bin/busybox'));
 let env: TestEnv;
 
 before(() => {
