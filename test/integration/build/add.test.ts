@@ -15,12 +15,14 @@ describe('build: ADD', () => {
   let env: BuildEnv;
   let server: Server;
   let base = '';
-  let requests = 0;
+  /** The path of every GET the server answered, in order. */
+  const gets: string[] = [];
+  const getsOf = (path: string, since = 0) => gets.slice(since).filter((u) => u === path).length;
   const remote = 'remote file body\n';
   before(async () => {
     env = buildEnv();
     server = createServer((req, res) => {
-      requests++;
+      if (req.method === 'GET') gets.push(req.url ?? '');
       if (req.url === '/files/remote.txt') {
         res.writeHead(200, { 'content-type': 'text/plain', 'last-modified': 'Tue, 01 Jan 2030 00:00:00 GMT' });
         res.end(remote);
@@ -63,16 +65,22 @@ describe('build: ADD', () => {
 
   test('a URL with --checksum: fetched, mode 0600, named after the URL; cached by the checksum', async () => {
     const sum = 'sha256:' + createHash('sha256').update(remote).digest('hex');
+    const mark = gets.length;
     const dir = env.context({ Dockerfile: `FROM bb\nADD --checksum=${sum} ${base}/files/remote.txt /dl/\nADD ${base}/files/remote.txt /named\n` });
     const r = await env.runAsync(['build', '--network', 'none', '-t', 'url1', dir]);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(env.runIn('url1', ['cat', '/dl/remote.txt', '/named']), remote + remote);
     assert.equal(env.runIn('url1', ['stat', '-c', '%a %u', '/dl/remote.txt']), '600 0\n');
     assert.equal(env.runIn('url1', ['date', '-u', '-r', '/named', '+%Y']), '2030\n');
+    assert.equal(getsOf('/files/remote.txt', mark), 2, 'one GET for each ADD');
 
+    const second = gets.length;
     const again = await env.runAsync(['build', '--network', 'none', '-t', 'url1', dir]);
     assert.equal(again.code, 0, again.stderr);
     assert.equal((again.stdout.match(/Using cache/g) ?? []).length, 2);
+    // The checksum names the content, so its step is a cache hit without a download; the URL
+    // without one is fetched again to learn its digest (as Docker does).
+    assert.equal(getsOf('/files/remote.txt', second), 1, 'only the ADD without --checksum fetches again');
 
     const bad = env.context({ Dockerfile: `FROM bb\nADD --checksum=sha256:${'0'.repeat(64)} ${base}/files/remote.txt /x\n` });
     const b = await env.runAsync(['build', '--network', 'none', bad]);
@@ -82,6 +90,6 @@ describe('build: ADD', () => {
     const m = await env.runAsync(['build', '--network', 'none', missing]);
     assert.notEqual(m.code, 0);
     assert.match(m.stderr, /404/);
-    assert.ok(requests > 0);
+    assert.equal(getsOf('/nothing'), 1);
   });
 });
