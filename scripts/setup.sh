@@ -8,12 +8,16 @@ PKGS=(
   runc crun conmon catatonit tini          # OCI runtimes, monitor, init processes
   netavark aardvark-dns iproute2 iptables  # networking
   uidmap fuse-overlayfs                    # rootless / user namespaces
-  busybox-static zstd tar tmux             # test images and terminal tests
+  busybox-static zstd tar bzip2 xz-utils   # test images; ADD unpacks bzip2/xz with the host's tools
+  tmux                                     # terminal tests (run -it)
   docker-registry podman skopeo            # interop peers and a real registry for tests
-  docker-compose                           # compose v1 (docker-py) against the API service
-  apache2-utils openssl                    # htpasswd (bcrypt) and certificates for registry auth tests
-  systemd                                  # systemd-analyze verify of generated units (no PID 1 needed)
+  docker-compose python3-docker            # compose v1 and docker-py against the API service
+  apache2-utils openssl curl               # htpasswd (bcrypt), certificates, raw HTTP in the API tests
+  systemd                                  # systemd-socket-activate (fd:// test), systemd-analyze verify of units
+  gcc libc6-dev                            # a static helper compiled by the cp race test
 )
+# Under CI a test whose tool is missing fails rather than skip (test/helpers/requires.ts names the
+# package): every tool a test runs is in this list.
 missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -1,4 +1,4 @@
-// Validates API responses against the Docker Engine API swagger in shared/specs/docker-api.
+// Validates API responses against the Docker Engine API swagger vendored in test/vendor/docker-api.
 //
 // The swagger is OpenAPI 2 (YAML): its `definitions` are JSON-schema-like, with vendor keys
 // (x-go-name, x-nullable, example) that Ajv must ignore, so strict mode is off. Go encodes a
@@ -12,7 +12,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
 import { REPO } from './env.js';
 
-export const DOCKER_SWAGGER = join(REPO, '../shared/specs/docker-api/swagger.yaml');
+export const DOCKER_SWAGGER = join(REPO, 'test/vendor/docker-api/swagger.yaml');
 
 type Node = Record<string, unknown>;
 

@@ -1,5 +1,5 @@
 // Validates OCI runtime config.json documents against the runtime-spec JSON schemas in
-// shared/specs/oci-runtime.
+// test/vendor/oci-runtime (vendored).
 //
 // Same approach as oci-schema.ts: the draft-04 files name each other by file name
 // ("defs-linux.json#/definitions/..."), so each file gets the $id https://oci-runtime.schema/<file>
@@ -11,7 +11,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { REPO } from './env.js';
 
-export const OCI_RUNTIME_SCHEMA_DIR = join(REPO, '../shared/specs/oci-runtime');
+export const OCI_RUNTIME_SCHEMA_DIR = join(REPO, 'test/vendor/oci-runtime');
 const BASE = 'https://oci-runtime.schema/';
 
 function stripIds(node: unknown, inMap = false): unknown {

@@ -1,4 +1,4 @@
-// Validates documents against the OCI image-spec JSON schemas in shared/specs/oci-image.
+// Validates documents against the OCI image-spec JSON schemas vendored in test/vendor/oci-image.
 //
 // The schemas are draft-04 and name each other by file name ("defs-descriptor.json#/...")
 // relative to `id`s that do not share one base (…/schema/descriptor vs …/schema/image/manifest),
@@ -12,7 +12,7 @@ import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { REPO } from './env.js';
 
-export const OCI_SCHEMA_DIR = join(REPO, '../shared/specs/oci-image');
+export const OCI_SCHEMA_DIR = join(REPO, 'test/vendor/oci-image');
 const BASE = 'https://oci.schema/';
 
 export type OciKind = 'manifest' | 'index' | 'config' | 'layout' | 'descriptor';

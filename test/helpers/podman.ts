@@ -1,6 +1,6 @@
 // Podman as an interop/bench peer on this host: its own root, run root and tmpdir, runc (crun
 // refuses cgroup v1 hybrid here), cgroupfs, no events, and ulimits within the host's hard limits
-// (../shared/briefs/runtime.md §10).
+// (the runtime brief in the project's shared reference material, §10).
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 

@@ -61,19 +61,24 @@ interface Transfer {
  */
 async function download(t: Transfer, desc: Descriptor, live: LiveBlob | undefined): Promise<void> {
   try {
-    await downloadInto(t, desc, live);
-    live?.finish();
+    if (await downloadInto(t, desc, live)) live?.finish();
+    else live?.fail(new LiveBlobUnavailable('stored by another pull'));
   } catch (e) {
     live?.fail(e);
     throw e;
   }
 }
 
-async function downloadInto({ ctx, remote, onProgress, count, stop }: Transfer, desc: Descriptor, live: LiveBlob | undefined): Promise<void> {
+/** False when another pull stored the blob while this one waited for the ingest's lock. */
+async function downloadInto({ ctx, remote, onProgress, count, stop }: Transfer, desc: Descriptor, live: LiveBlob | undefined): Promise<boolean> {
   const id = shortId(desc.digest);
   const ref = `pull-${desc.digest}`;
   let w = await ctx.content.writer(ref);
   try {
+    if (ctx.content.has(desc.digest)) {
+      await w.abort();
+      return false;
+    }
     let held = w.offset;
     if (held > desc.size) {
       await w.abort();
@@ -139,6 +144,7 @@ async function downloadInto({ ctx, remote, onProgress, count, stop }: Transfer, 
     await w.release();
   }
   count.blobs++;
+  return true;
 }
 
 /**

@@ -6,7 +6,7 @@ import { createReadStream, createWriteStream, mkdirSync, mkdtempSync, readFileSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { hasBinary, removeTree } from '../../../test/helpers/env.js';
+import { removeTree } from '../../../test/helpers/env.js';
 import { tarDir } from '../../../test/helpers/busybox.js';
 import { MediaType } from '../../core/images/oci.js';
 import {
@@ -19,9 +19,9 @@ import {
 } from './index.js';
 import { addImage, gunzipOpener, layerTar, sha256 } from './testing/fixtures.js';
 import { TempContentStore } from './testing/temp-store.js';
+import { tool, unmet } from '../../../test/helpers/requires.js';
 
-const MISSING = ['podman', 'skopeo', 'runc'].filter((b) => !hasBinary(b));
-const skip = MISSING.length ? `not installed: ${MISSING.join(', ')}` : false;
+const skip = unmet(tool('podman'), tool('skopeo'), tool('runc'));
 
 interface Run {
   code: number;

@@ -6,11 +6,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasBinary } from '../../helpers/env.js';
 import { assertDockerSchema } from '../../helpers/docker-schema.js';
 import { importBusybox, jsonLines, startApiService, type ApiService } from './image-fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = !hasBinary('docker') ? 'the docker CLI is not installed' : false;
+const skip = unmet(tool('docker'));
 let s: ApiService;
 
 before(async () => {

@@ -7,9 +7,10 @@ import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { request } from 'node:http';
 import { join } from 'node:path';
 import { spawn } from 'node:child_process';
-import { IMAGE, apiEnv, hasDocker, waitFor, type ApiEnv } from './fixtures.js';
+import { IMAGE, apiEnv, waitFor, type ApiEnv } from './fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = hasDocker() ? false : 'no docker CLI (scripts/setup.sh installs docker.io)';
+const skip = unmet(tool('docker'));
 let env: ApiEnv;
 
 before(async () => {
@@ -148,7 +149,8 @@ test('run -p publishes a port that answers a real HTTP request', { skip }, async
 
 test('events: a run is create, attach, start, die, destroy; --since reads them back', { skip }, async () => {
   const since = Math.floor(Date.now() / 1000) - 1;
-  const live = env.dockerAsync(['events', '--filter', 'type=container', '--filter', 'label=evt=1', '--format', '{{.Action}}', '--since', String(since), '--until', String(since + 8)]);
+  // The live stream ends at --until: far enough off that a loaded machine's run --rm ends before it.
+  const live = env.dockerAsync(['events', '--filter', 'type=container', '--filter', 'label=evt=1', '--format', '{{.Action}}', '--since', String(since), '--until', String(since + 25)]);
   env.dockerOk(['run', '--rm', '--label', 'evt=1', IMAGE, 'true']);
   const past = env.dockerOk(['events', '--since', String(since), '--until', String(Math.ceil(Date.now() / 1000)), '--filter', 'label=evt=1', '--format', '{{.Action}}']);
   assert.deepEqual(past.trim().split('\n'), ['create', 'attach', 'start', 'die', 'destroy']);

@@ -5,9 +5,10 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { connect, type Socket } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IMAGE, apiEnv, hasDocker, waitFor, type ApiEnv } from './fixtures.js';
+import { IMAGE, apiEnv, waitFor, type ApiEnv } from './fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = !hasDocker() ? 'needs the docker CLI' : false;
+const skip = unmet(tool('docker'));
 let env: ApiEnv;
 let box: string;
 

@@ -4,12 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { statSync } from 'node:fs';
-import { hasBinary } from '../../helpers/env.js';
 import { assertDockerSchema } from '../../helpers/docker-schema.js';
 import { makeBusyboxTar } from '../../helpers/busybox.js';
 import { importBusybox, jsonLines, startApiService, type ApiService } from './image-fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = !hasBinary('docker') ? 'the docker CLI is not installed' : false;
+const skip = unmet(tool('docker'));
 let s: ApiService;
 let id: string;
 

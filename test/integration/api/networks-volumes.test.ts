@@ -1,11 +1,11 @@
 // Network and volume endpoints through the real docker CLI and raw requests, with swagger checks.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { hasBinary } from '../../helpers/env.js';
 import { assertDockerSchema } from '../../helpers/docker-schema.js';
 import { importBusybox, startApiService, type ApiService } from './image-fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = !hasBinary('docker') ? 'the docker CLI is not installed' : false;
+const skip = unmet(tool('docker'));
 let s: ApiService;
 
 before(async () => {

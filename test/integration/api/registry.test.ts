@@ -3,11 +3,11 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
-import { hasBinary } from '../../helpers/env.js';
 import { startRegistry, type Registry } from '../registry/fixtures.js';
 import { importBusybox, jsonLines, startApiService, type ApiService } from './image-fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = !hasBinary('docker') || !hasBinary('/usr/bin/docker-registry') || !hasBinary('htpasswd') ? 'needs the docker CLI, docker-registry and htpasswd' : false;
+const skip = unmet(tool('docker'), tool('/usr/bin/docker-registry'), tool('htpasswd'));
 let a: ApiService;
 let b: ApiService;
 let reg: Registry;

@@ -10,9 +10,10 @@ import { networkInterfaces } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { containerEnv, IMAGE, waitFor, type ContainerEnv } from '../containers/fixtures.js';
-import { hasBinary, type RunResult } from '../../helpers/env.js';
+import { type RunResult } from '../../helpers/env.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = !hasBinary('docker') || !hasBinary('openssl') || !hasBinary('curl') ? 'needs the docker CLI, openssl and curl' : false;
+const skip = unmet(tool('docker'), tool('openssl'), tool('curl'));
 
 let env: ContainerEnv;
 const started = new Set<ChildProcess>();

@@ -5,9 +5,10 @@ import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { hasBinary, makeEnv, REPO, SKIFF_BIN } from '../../helpers/env.js';
+import { makeEnv, REPO, SKIFF_BIN } from '../../helpers/env.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = !hasBinary('systemd-socket-activate') || !hasBinary('docker') ? 'needs systemd-socket-activate and the docker CLI' : false;
+const skip = unmet(tool('systemd-socket-activate'), tool('docker'));
 
 function unitValue(unit: string, key: string): string {
   const line = unit.split('\n').find((l) => l.startsWith(`${key}=`));

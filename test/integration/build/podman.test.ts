@@ -4,11 +4,11 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { hasBinary } from '../../helpers/env.js';
 import { buildEnv, builtId, type BuildEnv } from './fixtures.js';
 import { podmanPeer } from '../../helpers/podman.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = hasBinary('podman') ? false : 'podman is installed by scripts/setup.sh';
+const skip = unmet(tool('podman'));
 
 const DOCKERFILE = `FROM bb AS build
 COPY greeting.txt /src/

@@ -20,6 +20,18 @@ function inspect(ref: string, format: string): string {
   return env.ok(['inspect', '-f', format, ref]).trim();
 }
 
+/**
+ * Runs `script` in a container that must start and then see `script` fail: the marker printed
+ * first proves the container ran, so a refused start (125), a missing shell or a dead runtime
+ * cannot pass for the failure asserted.
+ */
+function failsInside(flags: string[], script: string) {
+  const r = run([...flags, IMAGE, 'sh', '-c', `echo started; ${script}`]);
+  assert.match(r.stdout, /^started\n/, `the container did not start: exit ${r.code}: ${r.stderr}`);
+  assert.notEqual(r.code, 0, `${script} succeeded: ${r.stdout}`);
+  return r;
+}
+
 /** CapEff from a container's /proc/self/status, as a bigint. */
 function capEff(flags: string[]): bigint {
   const r = run([...flags, IMAGE, 'grep', '^CapEff:', '/proc/self/status']);
@@ -97,17 +109,14 @@ test('CapEff is exactly the granted set: the default, and with --cap-add/--cap-d
 test('the default seccomp profile makes unshare and mount fail with EPERM', () => {
   const status = run([IMAGE, 'grep', '^Seccomp:', '/proc/self/status']);
   assert.match(status.stdout, /^Seccomp:\s+2$/m, 'a filter is loaded');
-  const unshare = run([IMAGE, 'unshare', '-m', 'true']);
-  assert.notEqual(unshare.code, 0);
+  const unshare = failsInside([], 'unshare -m true');
   assert.match(unshare.stderr, /unshare\(0x20000\): Operation not permitted/);
   // busybox mount reports EPERM as "permission denied (are you root?)".
-  const mount = run([IMAGE, 'sh', '-c', 'mkdir -p /mnt && mount -t tmpfs none /mnt']);
-  assert.notEqual(mount.code, 0);
+  const mount = failsInside([], 'mkdir -p /mnt && mount -t tmpfs none /mnt');
   assert.match(mount.stderr, /Operation not permitted|permission denied/i);
   // A user namespace needs no capability, so refusing it is the filter's doing alone:
   // EPERM under the default profile, allowed when unconfined.
-  const userns = run([IMAGE, 'unshare', '-U', 'true']);
-  assert.notEqual(userns.code, 0);
+  const userns = failsInside([], 'unshare -U true');
   assert.match(userns.stderr, /Operation not permitted/);
   expectCode(run(['--security-opt', 'seccomp=unconfined', IMAGE, 'unshare', '-U', 'true']), 0, 'unshare -U unconfined');
   // With CAP_SYS_ADMIN (and the profile's matching allowance) both work: the EPERMs above are policy.
@@ -121,8 +130,7 @@ test('masked paths read empty', () => {
   expectCode(r, 0, 'masked');
   assert.equal(r.stdout, 'keys=0\nfirmware=0\nkcore=0\n');
   // Read-only paths: /proc/sys cannot be written even by root.
-  const w = run([IMAGE, 'sh', '-c', 'echo 1 > /proc/sys/kernel/panic']);
-  assert.notEqual(w.code, 0);
+  const w = failsInside([], 'echo 1 > /proc/sys/kernel/panic');
   assert.match(w.stderr, /Read-only file system/);
 });
 

@@ -3,8 +3,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { hasBinary } from '../../helpers/env.js';
 import { IMAGE, containerEnv, tmux, waitFor, type ContainerEnv } from './fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
 const SOCKET = `skiff-tty-${process.pid}`;
 let env: ContainerEnv;
@@ -41,7 +41,7 @@ function expectLine(name: string, re: RegExp, skip = 0): Promise<string> {
   });
 }
 
-test('run -it: prompt, typed command, resize, detach with ctrl-p ctrl-q, attach back', { skip: !hasBinary('tmux') && 'tmux is not installed' }, async () => {
+test('run -it: prompt, typed command, resize, detach with ctrl-p ctrl-q, attach back', { skip: unmet(tool('tmux')) }, async () => {
   session('run', ['run', '-it', '--name', 't', IMAGE, 'sh'], { x: 120, y: 40 });
   await expectLine('run', /^\/ #$/);
 

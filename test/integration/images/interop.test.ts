@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { hasBinary, makeEnv, removeTree, type TestEnv } from '../../helpers/env.js';
+import { makeEnv, removeTree, type TestEnv } from '../../helpers/env.js';
 import { makeBusyboxTar } from '../../helpers/busybox.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = !hasBinary('podman') || !hasBinary('skopeo') ? 'podman and skopeo are installed by scripts/setup.sh' : false;
+const skip = unmet(tool('podman'), tool('skopeo'));
 
 let env: TestEnv;
 let podmanArgs: string[];

@@ -4,8 +4,9 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { mkdirSync } from 'node:fs';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { hasBinary, makeEnv, removeTree, type TestEnv } from '../../helpers/env.js';
+import { makeEnv, removeTree, type TestEnv } from '../../helpers/env.js';
 import { writeLayerTar, writeOciArchive } from '../../helpers/oci-archive.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
 let env: TestEnv;
 let podmanArgs: string[] | undefined;
@@ -60,7 +61,7 @@ test('--whatrequires shows what is stacked on the top layer, nested', () => {
   assert.match(r.stderr, /No such image/);
 });
 
-test('the trees read as podman prints them', { skip: !hasBinary('podman') && 'podman missing' }, () => {
+test('the trees read as podman prints them', { skip: unmet(tool('podman')) }, () => {
   const proot = join(env.dir, 'podman-root');
   const prun = join(env.dir, 'podman-run');
   mkdirSync(proot);

@@ -6,13 +6,14 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { isEngineError } from '../../../src/core/errdefs.js';
-import { createLayerDriver, overlaySupported } from '../../../src/impl/layers/index.js';
+import { createLayerDriver } from '../../../src/impl/layers/index.js';
 import type { LayerDriverName } from '../../../src/impl/layers/index.js';
 import { makeTar, rawHeader, streamOf, tempDir } from './fixtures.js';
 import type { Ent } from './fixtures.js';
+import { overlay, root, unmet } from '../../helpers/requires.js';
 
-const root = process.getuid?.() === 0;
-const drivers: LayerDriverName[] = overlaySupported() ? ['vfs', 'overlay'] : ['vfs'];
+const drivers: LayerDriverName[] = ['vfs', 'overlay'];
+const skipFor = (driver: LayerDriverName) => unmet(root(), ...(driver === 'overlay' ? [overlay()] : []));
 
 interface Case {
   name: string;
@@ -102,7 +103,7 @@ function snapshot(dir: string): string {
 
 for (const driverName of drivers) {
   for (const c of CASES) {
-    test(`${driverName}: refuses ${c.name}`, { skip: !root && 'needs root' }, async (t) => {
+    test(`${driverName}: refuses ${c.name}`, { skip: skipFor(driverName) }, async (t) => {
       const dir = tempDir(t);
       const outside = join(dir, 'outside');
       mkdirSync(outside);
@@ -126,7 +127,7 @@ for (const driverName of drivers) {
     });
   }
 
-  test(`${driverName}: total size limit`, { skip: !root && 'needs root' }, async (t) => {
+  test(`${driverName}: total size limit`, { skip: skipFor(driverName) }, async (t) => {
     const dir = tempDir(t);
     const d = createLayerDriver(driverName, join(dir, 'storage'), { maxTotalSize: 100_000 });
     d.create('one', null);
@@ -134,7 +135,7 @@ for (const driverName of drivers) {
     await assert.rejects(d.applyDiff('one', streamOf(await makeTar(entries))), (e: unknown) => isEngineError(e, 'InvalidArgument'));
   });
 
-  test(`${driverName}: truncated and garbage input`, { skip: !root && 'needs root' }, async (t) => {
+  test(`${driverName}: truncated and garbage input`, { skip: skipFor(driverName) }, async (t) => {
     const dir = tempDir(t);
     const d = createLayerDriver(driverName, join(dir, 'storage'));
     const tar = await makeTar([{ name: 'f', content: Buffer.alloc(10_000, 1) }]);
@@ -149,7 +150,7 @@ for (const driverName of drivers) {
   });
 
   // Decision: a leading "/" is refused (Docker strips it); "./" and ".." that stay inside are fine.
-  test(`${driverName}: absolute names are refused, relative ones that stay inside land inside`, { skip: !root && 'needs root' }, async (t) => {
+  test(`${driverName}: absolute names are refused, relative ones that stay inside land inside`, { skip: skipFor(driverName) }, async (t) => {
     const dir = tempDir(t);
     const d = createLayerDriver(driverName, join(dir, 'storage'));
     d.create('one', null);

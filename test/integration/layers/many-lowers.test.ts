@@ -4,15 +4,14 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { createLayerDriver, overlaySupported } from '../../../src/impl/layers/index.js';
+import { createLayerDriver } from '../../../src/impl/layers/index.js';
 import { mountAll, mountOverlayFromCommonDir, unmount } from '../../../src/sys/mount.js';
 import { makeTar, streamOf, tempDir } from './fixtures.js';
+import { overlay, root, unmet } from '../../helpers/requires.js';
 
-const root = process.getuid?.() === 0;
 const N = 200;
 
-test(`${N} lower layers mount with overlay`, { skip: !root && 'needs root' }, async (t) => {
-  if (!overlaySupported()) return t.skip('no overlayfs');
+test(`${N} lower layers mount with overlay`, { skip: unmet(root(), overlay()) }, async (t) => {
   const dir = tempDir(t);
   const d = createLayerDriver('overlay', join(dir, 'storage'));
   let parent: string | null = null;

@@ -5,12 +5,12 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { LayerDriver } from '../../../src/core/layers/driver.js';
-import { createLayerDriver, overlaySupported } from '../../../src/impl/layers/index.js';
+import { createLayerDriver } from '../../../src/impl/layers/index.js';
 import { mountAll, unmount } from '../../../src/sys/mount.js';
 import { makeTar, recordTree, streamOf, tempDir } from './fixtures.js';
 import type { Ent } from './fixtures.js';
+import { overlay, root, unmet } from '../../helpers/requires.js';
 
-const root = process.getuid?.() === 0;
 
 const BASE: Ent[] = [
   { name: './', mode: 0o755 },
@@ -94,8 +94,7 @@ function viewMounted(driver: LayerDriver, id: string, target: string, readOnly: 
   }
 }
 
-test('overlay and vfs give the same tree for layers with whiteouts, opaque dirs and hard links', { skip: !root && 'needs root' }, async (t) => {
-  if (!overlaySupported()) return t.skip('no overlayfs');
+test('overlay and vfs give the same tree for layers with whiteouts, opaque dirs and hard links', { skip: unmet(root(), overlay()) }, async (t) => {
   const dir = tempDir(t);
   const vfs = createLayerDriver('vfs', join(dir, 'storage'));
   const ovl = createLayerDriver('overlay', join(dir, 'storage'));
@@ -135,8 +134,7 @@ test('overlay and vfs give the same tree for layers with whiteouts, opaque dirs 
   assert.deepEqual(readdirSync(ovl.diffPath('top')).includes('.wh.keep'), false);
 });
 
-test('base layer alone: overlay read-only is a bind, writable mounts over an empty lower', { skip: !root && 'needs root' }, async (t) => {
-  if (!overlaySupported()) return t.skip('no overlayfs');
+test('base layer alone: overlay read-only is a bind, writable mounts over an empty lower', { skip: unmet(root(), overlay()) }, async (t) => {
   const dir = tempDir(t);
   const vfs = createLayerDriver('vfs', join(dir, 'storage'));
   const ovl = createLayerDriver('overlay', join(dir, 'storage'));

@@ -5,10 +5,10 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createLayerDriver } from '../../../src/impl/layers/index.js';
 import { makeTar, recordTree, streamOf, tempDir } from './fixtures.js';
+import { root, unmet } from '../../helpers/requires.js';
 
-const root = process.getuid?.() === 0;
 
-test('entries keep their own owner and mode inside setgid dirs and past the umask', { skip: !root && 'needs root' }, async (t) => {
+test('entries keep their own owner and mode inside setgid dirs and past the umask', { skip: unmet(root()) }, async (t) => {
   const dir = tempDir(t);
   const d = createLayerDriver('vfs', join(dir, 'storage'));
   d.create('one', null);

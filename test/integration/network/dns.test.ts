@@ -48,10 +48,17 @@ test('containers on a user network reach each other by name and by alias', async
 test('a container on another network cannot reach it', () => {
   env.createNetwork('back', 2);
   const ip = env.ok(['inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'web']).trim();
-  const r = env.run(['run', '--rm', '--network', 'back', IMAGE, 'timeout', '3', 'wget', '-qO-', `http://${ip}/`]);
+  // The probe prints its own address first: proof that it started, on `back`, before it failed.
+  const probe = (url: string) => env.run(['run', '--rm', '--network', 'back', IMAGE, 'sh', '-c', `ip -o -4 addr show eth0; timeout 3 wget -qO- ${url}`]);
+  const onBack = new RegExp(`inet ${env.subnet(2).replace('0/24', '').replace(/\./g, '\\.')}\\d+/24`);
+  const r = probe(`http://${ip}/`);
+  assert.match(r.stdout, onBack, `the probe did not start on back: exit ${r.code}: ${r.stderr}`);
   assert.notEqual(r.code, 0, `reached ${ip} from another network: ${r.stdout}`);
-  const byName = env.run(['run', '--rm', '--network', 'back', IMAGE, 'timeout', '3', 'wget', '-qO-', 'http://web/']);
-  assert.notEqual(byName.code, 0, 'resolved a name of another network');
+  assert.doesNotMatch(r.stdout, /hello-web/);
+  const byName = probe('http://web/');
+  assert.match(byName.stdout, onBack, `the probe did not start on back: exit ${byName.code}: ${byName.stderr}`);
+  assert.notEqual(byName.code, 0, `resolved a name of another network: ${byName.stdout}`);
+  assert.match(byName.stderr, /bad address 'web'/, 'the name does not resolve there');
 });
 
 test('an --internal network has no route out; a normal one reaches the host', () => {
@@ -61,8 +68,10 @@ test('an --internal network has no route out; a normal one reaches the host', ()
   expectCode(open, 0, 'normal network to the host');
   assert.equal(open.stdout, 'from-host\n');
   const sealed = env.run(['run', '--rm', '--network', 'sealed', IMAGE, 'sh', '-c', `ip route; timeout 3 wget -qO- ${url}`]);
+  // `ip route` listing the network's own subnet proves the container started on it.
+  assert.ok(sealed.stdout.includes(`${env.subnet(3)} dev eth0`), `no route for ${env.subnet(3)}: exit ${sealed.code}: ${sealed.stdout}${sealed.stderr}`);
   assert.notEqual(sealed.code, 0, `internal network reached the host: ${sealed.stdout}`);
-  assert.doesNotMatch(sealed.stdout, /default/);
+  assert.doesNotMatch(sealed.stdout, /default|from-host/);
   const doc = JSON.parse(env.ok(['network', 'inspect', 'sealed']))[0];
   assert.equal(doc.Internal, true);
   assert.equal(doc.IPAM.Config[0].Subnet, env.subnet(3));

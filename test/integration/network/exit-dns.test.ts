@@ -80,6 +80,8 @@ test('a compose-style --rm container removes itself and its DNS entry', async ()
 test('rm -f of an exited compose-style container that was never waited for', async () => {
   const id = composeStyleCreate('nowait', 'exit 1');
   env.ok(['start', 'nowait']);
+  // Exited before the rm, seen through inspect alone: `wait` is what this container never gets.
+  await waitFor(() => (env.ok(['inspect', '-f', '{{.State.Status}} {{.State.ExitCode}}', 'nowait']).trim() === 'exited 1' ? true : undefined), 10_000, 'nowait to exit');
   env.ok(['rm', '-f', 'nowait']);
   await noEntryFor(id, 'after rm -f');
   await noAardvark('after rm -f');

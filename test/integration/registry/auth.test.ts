@@ -4,11 +4,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync, readFileSync } from 'node:fs';
-import { hasBinary, makeEnv, type TestEnv } from '../../helpers/env.js';
+import { makeEnv, type TestEnv } from '../../helpers/env.js';
 import { makeBusyboxTar } from '../../helpers/busybox.js';
 import { startRegistry, type Registry } from './fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = !hasBinary('htpasswd') && 'htpasswd (apache2-utils) missing';
+const skip = unmet(tool('htpasswd'));
 let env: TestEnv;
 let reg: Registry;
 let authfile: string;

@@ -6,11 +6,12 @@ import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { cpSync, existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { hasBinary, makeEnv, type TestEnv } from '../../helpers/env.js';
+import { makeEnv, type TestEnv } from '../../helpers/env.js';
 import { writeLayerTar, writeOciArchive } from '../../helpers/oci-archive.js';
 import { ok, registryRoots, skopeo, startRegistry, type Registry, type RegistryRoots } from './fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const noSkopeo = !hasBinary('skopeo') && 'skopeo missing';
+const noSkopeo = unmet(tool('skopeo'));
 
 let a: TestEnv;
 /** A root that only copies between outside places: it must stay empty. */
@@ -199,7 +200,7 @@ test('a corrupted blob in an oci dir is refused, and nothing is left at any dest
   assert.equal(readdirSync(join(c.root, 'tmp')).length, 0);
 });
 
-test('--src-creds and --dest-creds reach a registry behind Basic auth; wrong ones exit 125', { skip: !hasBinary('htpasswd') && 'htpasswd missing' }, async () => {
+test('--src-creds and --dest-creds reach a registry behind Basic auth; wrong ones exit 125', { skip: unmet(tool('htpasswd')) }, async () => {
   const priv = await startRegistry(join(c.dir, 'private-registry'), { htpasswd: { user: 'alice', password: 's3cret' } });
   // No credentials file of the machine's may help.
   const env = { REGISTRY_AUTH_FILE: join(c.dir, 'no-auth.json'), DOCKER_CONFIG: join(c.dir, 'no-docker') };

@@ -4,10 +4,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
-import { hasBinary, makeEnv, type TestEnv } from '../../helpers/env.js';
+import { makeEnv, type TestEnv } from '../../helpers/env.js';
 import { makeBusyboxTar } from '../../helpers/busybox.js';
 import { writeLayerTar, writeOciArchive } from '../../helpers/oci-archive.js';
 import { ok, registryRoots, type Registry, type RegistryRoots } from './fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
 let a: TestEnv;
 let b: TestEnv;
@@ -73,11 +74,10 @@ test('errors name the registry and repository and exit 125', () => {
   assert.match(c.stderr, /registry 127\.0\.0\.1:1/);
 });
 
-test('what skiff pushes, skopeo inspect and podman pull accept', { skip: !hasBinary('skopeo') && 'skopeo missing' }, () => {
+test('what skiff pushes, skopeo inspect and podman pull accept', { skip: unmet(tool('skopeo'), tool('podman')) }, () => {
   const s = spawnSync('skopeo', ['inspect', '--tls-verify=false', `docker://${reg.host}/test/busybox:1`], { encoding: 'utf8' });
   assert.equal(s.status, 0, s.stderr);
   assert.equal(JSON.parse(s.stdout).Digest, pushed);
-  if (!hasBinary('podman')) return;
   const p = spawnSync(
     'podman',
     ['--root', join(a.dir, 'podman'), '--runroot', join(a.dir, 'podman-run'), '--storage-driver', 'vfs', 'pull', '--tls-verify=false', `${reg.host}/test/busybox:1`],
@@ -86,7 +86,7 @@ test('what skiff pushes, skopeo inspect and podman pull accept', { skip: !hasBin
   assert.equal(p.status, 0, p.stderr);
 });
 
-test('what skopeo copies and podman pushes, skiff pulls', { skip: !hasBinary('skopeo') && 'skopeo missing' }, async () => {
+test('what skopeo copies and podman pushes, skiff pulls', { skip: unmet(tool('skopeo'), tool('podman')) }, async () => {
   const base = makeBusyboxTar(b.dir, join(b.dir, 'base.tar'));
   const app = await writeLayerTar(join(b.dir, 'app.tar'), { 'app/hello.txt': 'hello\n' });
   const archive = join(b.dir, 'app-oci.tar');
@@ -97,7 +97,6 @@ test('what skopeo copies and podman pushes, skiff pulls', { skip: !hasBinary('sk
   assert.equal(c.status, 0, c.stderr);
   ok(b, ['pull', `${reg.host}/skopeo/app:1`]);
   assert.equal(ok(b, ['run', '--rm', `${reg.host}/skopeo/app:1`]), 'hello\n');
-  if (!hasBinary('podman')) return;
   const pod = ['--root', join(b.dir, 'podman'), '--runroot', join(b.dir, 'podman-run'), '--storage-driver', 'vfs'];
   const l = spawnSync('podman', [...pod, 'load', '-i', archive], { encoding: 'utf8' });
   assert.equal(l.status, 0, l.stderr);

@@ -11,6 +11,7 @@ import { makeEnv, type TestEnv } from '../../helpers/env.js';
 import { makeBusyboxTar } from '../../helpers/busybox.js';
 import { startProxy, startRegistry, type Proxy, type Registry } from './fixtures.js';
 import { expandShortName, findRegistry, parseRegistriesConf } from '../../../src/impl/registry/registries-conf.js';
+import { need, unmet } from '../../helpers/requires.js';
 
 let a: TestEnv;
 let loc: Registry;
@@ -150,7 +151,7 @@ function hostIPv4(): string | undefined {
   return undefined;
 }
 
-test('insecure = true allows plain HTTP to a host that is not loopback', { skip: !hostIPv4() && 'no non-loopback IPv4 address' }, async () => {
+test('insecure = true allows plain HTTP to a host that is not loopback', { skip: unmet(need(!!hostIPv4(), 'a non-loopback IPv4 address', 'an interface with one, as every CI machine has')) }, async () => {
   const ip = hostIPv4()!;
   const [thost, tport] = loc.host.split(':');
   // A TCP forwarder on the host's own address: the registry looks remote, so HTTPS is required by default.

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { hasBinary, type TestEnv } from '../../helpers/env.js';
+import { type TestEnv } from '../../helpers/env.js';
 import { ok, registryRoots, skopeo, type Registry, type RegistryRoots } from './fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const noSkopeo = !hasBinary('skopeo') && 'skopeo missing';
+const noSkopeo = unmet(tool('skopeo'));
 const HOST_ARCH = ({ x64: 'amd64', arm64: 'arm64' } as Record<string, string>)[process.arch] ?? process.arch;
 const OTHER_ARCH = HOST_ARCH === 'arm64' ? 'amd64' : 'arm64';
 

@@ -6,11 +6,12 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { hasBinary, type TestEnv } from '../../helpers/env.js';
+import { type TestEnv } from '../../helpers/env.js';
 import { ok, registryRoots, skopeo, startRegistry, type Registry, type RegistryRoots } from './fixtures.js';
 import { makePki, type TestPki } from './certs.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const skip = (!hasBinary('openssl') && 'openssl missing') || (!hasBinary('htpasswd') && 'htpasswd (apache2-utils) missing');
+const skip = unmet(tool('openssl'), tool('htpasswd'));
 let roots: RegistryRoots;
 let a: TestEnv;
 let b: TestEnv;

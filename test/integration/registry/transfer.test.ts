@@ -194,10 +194,14 @@ test('two pulls of one image into one store at once: one writer per blob, both s
     const big = spawnSyncSkopeo(`${reg.host}/x/big:1`).layers.at(-1)!;
     // Slow enough that both processes are inside the big layer's download together.
     proxy.throttle.set(big, 4 << 20);
+    const mark = proxy.log.length;
     const [a, b] = await Promise.all([env.runAsync(['pull', `${proxy.host}/x/big:1`]), env.runAsync(['pull', `${proxy.host}/x/big:1`])]);
     proxy.throttle.delete(big);
     assert.equal(a.code, 0, a.stderr);
     assert.equal(b.code, 0, b.stderr);
+    // One writer: the other process waited for it and found the blob, downloading nothing of it.
+    const bigGets = proxy.log.slice(mark).filter((l) => l.method === 'GET' && l.url.endsWith(big));
+    assert.equal(bigGets.length, 1, JSON.stringify(bigGets));
     assert.deepEqual(readdirSync(join(env.root, 'content/ingest')), []);
     assert.equal((await ok(env, ['run', '--rm', `${proxy.host}/x/big:1`, 'sh', '-c', 'wc -c < /data/big.bin'])).trim(), String(6 << 20));
     assert.equal((await ok(env, ['images', '-q'])).trim().split('\n').length, 1);

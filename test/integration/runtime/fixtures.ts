@@ -2,7 +2,7 @@
 // ConmonRuntime whose every directory lives in the test's temp dir. Cleanup deletes each
 // container from runc, kills any conmon left behind (by its pid file) and removes the tree.
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync, existsSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -11,6 +11,7 @@ import { makeBusyboxRootfs } from '../../helpers/busybox.js';
 import { removeTree } from '../../helpers/env.js';
 import { ConmonRuntime } from '../../../src/impl/runtime/conmon-runtime.js';
 import type { CreateOptions, RuntimeContainer } from '../../../src/core/oci-runtime/runtime.js';
+import { root, tool, unmet } from '../../helpers/requires.js';
 
 export const CONMON = '/usr/bin/conmon';
 export const RUNC = '/usr/sbin/runc';
@@ -18,9 +19,7 @@ export const BUSYBOX = '/bin/busybox';
 
 /** Why the runtime tests cannot run here, or false. */
 export function skipReason(): string | false {
-  if (process.getuid?.() !== 0) return 'needs root';
-  for (const b of [CONMON, RUNC, BUSYBOX]) if (!existsSync(b)) return `${b} is not installed`;
-  return false;
+  return unmet(root(), tool(CONMON), tool(RUNC), tool(BUSYBOX));
 }
 
 export interface SpecOptions {

@@ -3,7 +3,7 @@
 // the probe is cached in the runroot.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultConfig } from '../../../src/core/config/types.js';
@@ -19,7 +19,8 @@ test('auto-selection probes each runtime once and skips one that refuses this ho
   t.after(() => removeTree(runroot));
   const engine = defaultConfig().engine;
   const chosen = await selectRuntime(engine, runroot);
-  const cache = JSON.parse(readFileSync(join(runroot, 'runtime', 'probe.json'), 'utf8')) as Record<string, { ok: boolean; reason?: string }>;
+  const probeFile = join(runroot, 'runtime', 'probe.json');
+  const cache = JSON.parse(readFileSync(probeFile, 'utf8')) as Record<string, { ok: boolean; reason?: string }>;
   const crun = Object.entries(cache).find(([p]) => p.endsWith('/crun'));
   if (crun && !crun[1].ok) {
     assert.equal(chosen.name, 'runc');
@@ -28,10 +29,13 @@ test('auto-selection probes each runtime once and skips one that refuses this ho
     assert.ok(['crun', 'runc'].includes(chosen.name));
   }
   assert.equal(cache[chosen.path]?.ok, true);
-  // The second call answers from the cache: no probe containers, same choice.
+  // The second call answers from the cache: no probe containers, same choice. Every probe
+  // rewrites the cache file by a rename, so an unchanged inode means nothing was probed again.
+  const ino = statSync(probeFile).ino;
   const t0 = Date.now();
   assert.deepEqual(await selectRuntime(engine, runroot), chosen);
   assert.ok(Date.now() - t0 < 1000);
+  assert.equal(statSync(probeFile).ino, ino, 'probed again');
   const rt = await openRuntime(defaultConfig(), runroot);
   assert.equal(rt.name, chosen.name);
   const f = await rt.features();

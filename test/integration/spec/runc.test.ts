@@ -2,7 +2,7 @@
 // container gets, and the default seccomp profile makes unshare fail with EPERM.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, readFileSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, writeFileSync, existsSync } from 'node:fs';
+import { chmodSync, readFileSync, mkdirSync, mkdtempSync, readdirSync, rmdirSync, writeFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,10 +14,11 @@ import { defaultConfig, DEFAULT_CAPABILITIES } from '../../../src/core/config/ty
 import { readHostFacts } from '../../../src/engine/containers/spec/host-facts.js';
 import { makeBusyboxRootfs } from '../../helpers/busybox.js';
 import { removeTree } from '../../helpers/env.js';
+import { root, tool, unmet } from '../../helpers/requires.js';
 
 const RUNC = '/usr/sbin/runc';
 const CGROUP_PARENT = '/skiff_spec_test';
-const skip = process.getuid?.() !== 0 ? 'needs root' : !existsSync(RUNC) ? 'runc is not installed' : !existsSync('/bin/busybox') ? 'busybox-static is not installed' : false;
+const skip = unmet(root(), tool(RUNC), tool('/bin/busybox'));
 
 function removeCgroupParent(): void {
   // runc deletes the container's cgroup but not the parent it created; v1 has one per controller.

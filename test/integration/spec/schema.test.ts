@@ -1,5 +1,5 @@
 // Generated config.json documents for several option sets validate against the OCI runtime-spec
-// schemas (shared/specs/oci-runtime), using this host's real facts.
+// schemas (test/vendor/oci-runtime), using this host's real facts.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { generateSpec } from '../../../src/core/runtime/spec.js';

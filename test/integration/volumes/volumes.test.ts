@@ -2,13 +2,14 @@
 // sharing data between containers, copy-up from the image, rm -v, and refusals while in use.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { makeEnv, type TestEnv } from '../../helpers/env.js';
 import { makeBusyboxRootfs, tarDir } from '../../helpers/busybox.js';
+import { root, tool, unmet } from '../../helpers/requires.js';
 
-const skip = process.getuid?.() !== 0 ? 'needs root' : ['/usr/bin/conmon', '/usr/sbin/runc', '/bin/busybox'].find((b) => !existsSync(b));
+const skip = unmet(root(), tool('/usr/bin/conmon'), tool('/usr/sbin/runc'), tool('/bin/busybox'));
 let env: TestEnv;
 
 before(() => {
@@ -94,9 +95,11 @@ test('-v NAME:/path creates the volume on first use; another container reads wha
   assert.ok(names().includes('shared'));
   assert.equal(once(['-v', 'shared:/mnt:ro', 'volimg', 'cat', '/mnt/f']), 'hi\n');
   assert.equal(once(['--mount', 'type=volume,source=shared,target=/m', 'volimg', 'cat', '/m/f']), 'hi\n');
-  const ro = env.run(['run', '--name', 'rofail', '-v', 'shared:/mnt:ro', 'volimg', 'sh', '-c', 'echo x > /mnt/g']);
+  const ro = env.run(['run', '--name', 'rofail', '-v', 'shared:/mnt:ro', 'volimg', 'sh', '-c', 'echo started; echo x > /mnt/g']);
   env.run(['rm', '-v', 'rofail']);
-  assert.ok(ro.code !== 0 && ro.code !== 125, `exit ${ro.code}: ${ro.stderr}`);
+  assert.equal(ro.stdout, 'started\n', `the container did not start: exit ${ro.code}: ${ro.stderr}`);
+  assert.notEqual(ro.code, 0, 'wrote to a read-only volume');
+  assert.match(ro.stderr, /Read-only file system/);
   assert.deepEqual(names(), ['shared']);
 });
 
@@ -129,11 +132,20 @@ test('a new volume is filled from the image, keeping ownership and modes; a non-
 });
 
 test('containers starting at once with the same new volume copy the image once', { skip }, async () => {
+  // Copy-up runs `cp -a` from the engine's PATH: a `cp` placed first there logs every copy into
+  // this volume before doing it, so the copies can be counted.
+  const bin = join(env.dir, 'counting-bin');
+  const log = join(env.dir, 'race-copies.log');
+  mkdirSync(bin);
+  writeFileSync(join(bin, 'cp'), `#!/bin/sh\ncase "$*" in *"/volumes/race/_data"*) echo "$*" >> '${log}';; esac\nexec /bin/cp "$@"\n`, { mode: 0o755 });
+  const counting = { PATH: `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}` };
   const results = await Promise.all(
-    [1, 2, 3, 4].map((i) => env.runAsync(['run', '--name', `race${i}`, '-v', 'race:/srv/content', 'volimg', 'cat', '/srv/content/file'])),
+    [1, 2, 3, 4].map((i) => env.runAsync(['run', '--name', `race${i}`, '-v', 'race:/srv/content', 'volimg', 'cat', '/srv/content/file'], { env: counting })),
   );
   ok(['rm', '-v', 'race1', 'race2', 'race3', 'race4']);
   for (const r of results) assert.deepEqual([r.code, r.stdout, r.stderr], [0, 'from-image\n', '']);
+  const copies = existsSync(log) ? readFileSync(log, 'utf8').trim().split('\n') : [];
+  assert.equal(copies.length, 1, `copies into the volume:\n${copies.join('\n')}`);
   assert.equal(once(['-v', 'race:/srv/content', 'volimg', 'ls', '-a', '/srv/content']), '.\n..\nfile\nsub\n');
   ok(['volume', 'rm', 'race']);
 });
