@@ -6,10 +6,11 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { IMAGE, apiEnv, hasDocker, waitFor, type ApiEnv } from './fixtures.js';
+import { IMAGE, apiEnv, waitFor, type ApiEnv } from './fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
 
-const hasCompose = spawnSync('sh', ['-c', 'command -v docker-compose']).status === 0;
-const skip = !hasDocker() ? 'no docker CLI (scripts/setup.sh installs docker.io)' : false;
+const skip = unmet(tool('docker'));
+const skipCompose = unmet(tool('docker'), tool('docker-compose'));
 let env: ApiEnv;
 
 before(async () => {
@@ -69,7 +70,7 @@ services:
         condition: service_healthy
 `;
 
-test('docker-compose v1: web depends_on db with condition service_healthy starts only once db is healthy', { skip: skip || (!hasCompose && 'no docker-compose') }, () => {
+test('docker-compose v1: web depends_on db with condition service_healthy starts only once db is healthy', { skip: skipCompose }, () => {
   const dir = join(env.dir, 'hc-project');
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, 'docker-compose.yml'), COMPOSE);
