@@ -1,5 +1,5 @@
 /** create / inspect / list / rm / prune / usage over the `volumes` table and `<root>/volumes`. */
-import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { conflict, internal, invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
@@ -94,7 +94,8 @@ export async function createVolume(ctx: EngineContext, o: VolumeCreateOptions = 
  * the volume's lock, right after the row was made.
  */
 export function clearStaleVolumeDir(ctx: EngineContext, name: string): void {
-  rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+  // Only a directory can be a volume's leftover: anything else in the way is not ours to remove.
+  if (lstatSync(volumeDir(ctx, name), { throwIfNoEntry: false })?.isDirectory()) rmSync(volumeDir(ctx, name), { recursive: true, force: true });
 }
 
 export function ensureDataDir(ctx: EngineContext, name: string): string {
