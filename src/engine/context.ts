@@ -70,7 +70,13 @@ export class EngineContext {
 
   /** flock-based locks of containers, volumes, networks and builds, under `<runroot>/locks`. */
   get locks(): LockManager {
-    return (this._locks ??= new LockManager(join(this.runroot, 'locks')));
+    if (!this._locks) {
+      // Made here, not by the lock files' recursive mkdir (0700): a user-namespaced container's
+      // root (an unprivileged host uid) reaches its rootfs through the run root.
+      mkdirSync(this.runroot, { recursive: true, mode: 0o711 });
+      this._locks = new LockManager(join(this.runroot, 'locks'));
+    }
+    return this._locks;
   }
 
   get content(): LocalContentStore {

@@ -7,7 +7,7 @@ import { guard, isActive } from './state.js';
 import { deleteContainer, finalizeExit, refreshContainer } from './sync.js';
 import type { ContainerRecord } from './types.js';
 import { containerEvent } from './events.js';
-import { applyRestartPolicy, markUserStopped, settleRestart } from './restart.js';
+import { applyRestartPolicy, markUserStopped } from './restart.js';
 import { withContainer } from './locked.js';
 
 async function current(cc: ContainerContext, input: string): Promise<ContainerRecord> {
@@ -32,11 +32,13 @@ async function awaitExit(cc: ContainerContext, c: ContainerRecord, timeoutMs?: n
 }
 
 /** `stop`: the stop signal, then SIGKILL after the timeout. Stopping a stopped container is fine. */
-export async function stopContainer(cc: ContainerContext, input: string, timeoutSec?: number): Promise<ContainerRecord> {
-  // A restart already starting finishes first (it holds the lock); then no further one comes.
-  const first = await settleRestart(cc, await current(cc, input));
-  markUserStopped(cc, first.id);
-  return withContainer(cc, first.id, (c) => stopLocked(cc, c, timeoutSec));
+export function stopContainer(cc: ContainerContext, input: string, timeoutSec?: number): Promise<ContainerRecord> {
+  // Marked inside the lock: a policy's restart in progress holds it, so it has finished (and
+  // will not clear the mark) by then, and a later one sees the mark and gives up.
+  return withContainer(cc, input, (c) => {
+    markUserStopped(cc, c.id);
+    return stopLocked(cc, cc.records.get(c.id) ?? c, timeoutSec);
+  });
 }
 
 async function stopLocked(cc: ContainerContext, c: ContainerRecord, timeoutSec?: number): Promise<ContainerRecord> {
@@ -62,14 +64,13 @@ async function stopLocked(cc: ContainerContext, c: ContainerRecord, timeoutSec?:
   return done;
 }
 
-export async function killContainer(cc: ContainerContext, input: string, signal = 'SIGKILL', opts: { byUser?: boolean } = {}): Promise<ContainerRecord> {
-  const first = await settleRestart(cc, await current(cc, input));
-  if (first.state.status === 'restarting' && opts.byUser !== false) {
-    // Between two runs: the user's kill ends the restarts.
-    markUserStopped(cc, first.id);
-    return first;
-  }
-  return withContainer(cc, first.id, async (c) => {
+export function killContainer(cc: ContainerContext, input: string, signal = 'SIGKILL', opts: { byUser?: boolean } = {}): Promise<ContainerRecord> {
+  return withContainer(cc, input, async (c) => {
+    if (c.state.status === 'restarting' && opts.byUser !== false) {
+      // Between two runs: the user's kill ends the restarts.
+      markUserStopped(cc, c.id);
+      return cc.records.get(c.id) ?? c;
+    }
     guard.signal(c);
     if (opts.byUser !== false) markUserStopped(cc, c.id);
     await (await cc.runtime(c.config.runtime)).kill(c.id, signal);

@@ -20,20 +20,6 @@ export function markUserStopped(cc: ContainerContext, id: string): void {
 }
 
 /**
- * A policy's start in flight (the timers started it) finishes before a user's stop or kill
- * acts, so the stop applies to the container it started rather than racing it.
- */
-export async function settleRestart(cc: ContainerContext, c: ContainerRecord): Promise<ContainerRecord> {
-  let row: ContainerRecord | undefined = c;
-  const until = Date.now() + 60_000;
-  while (row?.state.status === 'restarting' && row.state.starting && Date.now() < until) {
-    await new Promise((r) => setTimeout(r, 100));
-    row = cc.records.get(c.id);
-  }
-  return row ? refreshContainer(cc, row) : c;
-}
-
-/**
  * The back-off is over: start it again (the timers call this). What the last run held is
  * released first: the process that recorded the exit may still be tearing its network down.
  * A failed start is retried with the back-off, up to its one-minute cap, then left exited.
