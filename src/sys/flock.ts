@@ -4,7 +4,7 @@
  * in one process exclude each other too. Only non-blocking calls: a blocking flock would
  * freeze Node's event loop, so callers retry on their own schedule.
  */
-import { closeSync, constants, mkdirSync, openSync } from 'node:fs';
+import { closeSync, constants, fstatSync, mkdirSync, openSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { koffi as lazyKoffi } from './linux/koffi-lazy.js';
 import { errnoError } from './linux/syscalls.js';
@@ -69,4 +69,15 @@ export function lockHeld(path: string): boolean {
   if (fd === undefined) return true;
   closeSync(fd);
   return false;
+}
+
+/** Whether the locked descriptor is still the file at `path` (a holder unlinks it on release). */
+export function heldFileCurrent(fd: number, path: string): boolean {
+  try {
+    const a = fstatSync(fd);
+    const b = statSync(path);
+    return a.ino === b.ino && a.dev === b.dev;
+  } catch {
+    return false;
+  }
 }

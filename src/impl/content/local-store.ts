@@ -2,7 +2,7 @@ import { createHash, randomBytes, type Hash } from 'node:crypto';
 import {
   closeSync,
   constants,
-  fstatSync,
+
   createReadStream,
   existsSync,
   fsync,
@@ -23,7 +23,7 @@ import type { Readable } from 'node:stream';
 import type { BlobInfo, ContentStore, ContentWriter, Expected, WrittenReader } from '../../core/content/content.js';
 import { parseDigest } from '../../core/content/digest.js';
 import { invalidArgument, notFound } from '../../core/errdefs.js';
-import { tryFlock, unlockAndClose } from '../../sys/flock.js';
+import { tryFlock, unlockAndClose, heldFileCurrent } from '../../sys/flock.js';
 
 /**
  * The on-disk content store: `<root>/blobs/sha256/<hex>` for committed blobs and
@@ -338,7 +338,7 @@ function tryLockIngest(dir: string): boolean {
   let ok = false;
   try {
     // Held, and still the file at that path (a holder removes it on release).
-    ok = tryFlock(fd) && sameFile(fd, path);
+    ok = tryFlock(fd) && heldFileCurrent(fd, path);
   } finally {
     if (!ok) unlockAndClose(fd);
   }
@@ -346,15 +346,6 @@ function tryLockIngest(dir: string): boolean {
   return ok;
 }
 
-function sameFile(fd: number, path: string): boolean {
-  try {
-    const a = fstatSync(fd);
-    const b = statSync(path);
-    return a.ino === b.ino && a.dev === b.dev;
-  } catch {
-    return false;
-  }
-}
 
 /** Waits (asynchronously) for `<dir>/lock`; another writer, in this process or another, is waited for. */
 async function lockIngest(dir: string): Promise<void> {

@@ -6,11 +6,11 @@
  * again after a growing pause, up to a deadline, then the verb fails naming what is busy.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { fstatSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { unavailable } from '../../core/errdefs.js';
-import { openLockFile, tryFlock, unlockAndClose } from '../../sys/flock.js';
+import { openLockFile, tryFlock, unlockAndClose, heldFileCurrent } from '../../sys/flock.js';
 
 export type LockKind = 'container' | 'volume' | 'network' | 'ingest' | 'build' | 'lease';
 
@@ -62,7 +62,7 @@ export class LockManager {
       }
       // The holder before us may have removed the file (its object is gone) after we opened
       // it: a lock on an unlinked file excludes nobody, so take the one now at that path.
-      if (!samePath(fd, path)) {
+      if (!heldFileCurrent(fd, path)) {
         unlockAndClose(fd);
         continue;
       }
@@ -162,12 +162,3 @@ export class LockManager {
   }
 }
 
-function samePath(fd: number, path: string): boolean {
-  try {
-    const a = fstatSync(fd);
-    const b = statSync(path);
-    return a.ino === b.ino && a.dev === b.dev;
-  } catch {
-    return false;
-  }
-}
