@@ -53,6 +53,8 @@ test('the kernel releases the lock of a process that was killed', async (t) => {
   const path = m.path('container', 'dead');
   // The child itself holds the lock (fd 9 through flock(1), then exec), then is SIGKILLed.
   const child = spawn('sh', ['-c', 'exec 9>>"$0"; flock -x 9; exec sleep 60', path], { stdio: 'ignore' });
+  // Listened for from the start: the exit may come before the lock below is taken.
+  const exited = new Promise((r) => child.once('exit', r));
   const deadline = Date.now() + 10_000;
   while (!m.busy('container', 'dead')) {
     assert.ok(Date.now() < deadline, 'the child took the lock');
@@ -61,7 +63,7 @@ test('the kernel releases the lock of a process that was killed', async (t) => {
   child.kill('SIGKILL');
   const l = await m.lock('container', 'dead', { timeoutMs: 10_000 });
   l.release();
-  await new Promise((r) => child.on('exit', r));
+  await exited;
 });
 
 test('with() nests: the same lock in one call chain is not waited for, a parallel chain waits', async (t) => {
