@@ -22,6 +22,8 @@ export interface Call {
   /** the API version the client asked for (the newest when the path had no prefix) */
   version: string;
   log: (msg: string) => void;
+  /** the service runs with `--log-level debug` */
+  debug: boolean;
 }
 
 export type Handler = (c: Call) => Promise<void> | void;

@@ -26,6 +26,8 @@ export interface ServiceOptions {
   /** allow plain TCP on a loopback address */
   insecureTcp?: boolean;
   log?: (msg: string) => void;
+  /** the service logs at debug level (`/info` reports it as Debug) */
+  debug?: boolean;
 }
 
 export interface RunningService {
@@ -140,7 +142,7 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
     const m = router.match(req.method ?? 'GET', v.path);
     if (m === undefined) return fail(404, `page not found`);
     if (m === 'method') return fail(405, `method ${req.method} not allowed for ${v.path}`);
-    const call: Call = { engine, req, res, hijack, params: m.params, query: url.searchParams, version: v.version, log };
+    const call: Call = { engine, req, res, hijack, params: m.params, query: url.searchParams, version: v.version, log, debug: !!opts.debug };
     try {
       await m.handler(call);
     } catch (e) {

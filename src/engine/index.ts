@@ -137,11 +137,11 @@ export class Engine {
     const gc = this.gc();
     return {
       repaired: check.findings.length,
-      containers,
+      containers: containers.ContainersDeleted,
       networks,
       images,
       volumes: volumes?.VolumesDeleted ?? [],
-      bytesReclaimed: images.SpaceReclaimed + cache.bytesReclaimed + gc.bytesReclaimed + (volumes?.SpaceReclaimed ?? 0),
+      bytesReclaimed: containers.SpaceReclaimed + images.SpaceReclaimed + cache.bytesReclaimed + gc.bytesReclaimed + (volumes?.SpaceReclaimed ?? 0),
     };
   }
 

@@ -47,12 +47,11 @@ export function registerContainerRoutes(r: Router): void {
   });
 
   r.post('/containers/prune', async (c) => {
-    const removed = await c.engine.containers.prune(filtersParam(c.query));
-    sendJson(mustRes(c), 200, { ContainersDeleted: removed, SpaceReclaimed: 0 });
+    sendJson(mustRes(c), 200, await c.engine.containers.prune(filtersParam(c.query)));
   });
 
   r.get('/containers/{id}/json', async (c) => {
-    sendJson(mustRes(c), 200, await c.engine.containers.inspect(c.params.id!));
+    sendJson(mustRes(c), 200, await c.engine.containers.inspect(c.params.id!, { size: boolParam(c.query, 'size') }));
   });
 
   r.get('/containers/{id}/top', async (c) => {

@@ -1,4 +1,7 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
 import type { Router } from '../router.js';
+import { DEFAULT_INIT } from '../../engine/containers/create-input.js';
 import { mustRes, sendJson } from '../call.js';
 import { API_VERSION, MIN_API_VERSION } from '../version.js';
 import { versionInfo } from '../../engine/index.js';
@@ -6,6 +9,15 @@ import { imageSummaryDoc } from '../shapes/image.js';
 import { volumeDoc } from '../shapes/volume.js';
 import { buildCacheDoc } from '../shapes/build.js';
 import { summaryDoc } from '../shapes/container.js';
+
+/** Descriptors the service holds (dockerd's NFd); read on libuv's pool. */
+async function openFds(): Promise<number> {
+  return (await readdir('/proc/self/fd').catch(() => [])).length;
+}
+
+async function sysctlOn(name: string): Promise<boolean> {
+  return (await readFile(`/proc/sys/${name}`, 'utf8').catch(() => '0')).trim() === '1';
+}
 
 export function registerSystemRoutes(r: Router): void {
   const ping = (c: Parameters<Parameters<Router['get']>[1]>[0]) => {
@@ -84,6 +96,27 @@ export function registerSystemRoutes(r: Router): void {
       ServerVersion: info.version.Version,
       SecurityOptions: ['name=seccomp,profile=default'],
       Warnings: [],
+      // The rest of what dockerd 20.10 sends (test/vendor/dockerd/info.json), from what skiff has.
+      Debug: c.debug,
+      NFd: await openFds(),
+      NGoroutines: process.getActiveResourcesInfo().length,
+      NEventsListener: 0,
+      SystemTime: new Date().toISOString(),
+      KernelMemory: false,
+      KernelMemoryTCP: false,
+      OomKillDisable: true,
+      BridgeNfIptables: await sysctlOn('net/bridge/bridge-nf-call-iptables'),
+      BridgeNfIp6tables: await sysctlOn('net/bridge/bridge-nf-call-ip6tables'),
+      GenericResources: null,
+      HttpProxy: process.env.HTTP_PROXY ?? process.env.http_proxy ?? '',
+      HttpsProxy: process.env.HTTPS_PROXY ?? process.env.https_proxy ?? '',
+      NoProxy: process.env.NO_PROXY ?? process.env.no_proxy ?? '',
+      LiveRestoreEnabled: true,
+      Isolation: '',
+      InitBinary: basename(DEFAULT_INIT),
+      ContainerdCommit: { ID: '', Expected: '' },
+      RuncCommit: { ID: '', Expected: '' },
+      InitCommit: { ID: '', Expected: '' },
     });
   });
 

@@ -59,7 +59,11 @@ export interface VolumeMountRequest {
   options?: string[];
 }
 
-export type MountRequest = BindMountRequest | TmpfsMountRequest | VolumeMountRequest;
+/**
+ * Any mount may say it came from `--mount` / `HostConfig.Mounts` rather than `-v` / `Binds`:
+ * inspect lists it in `HostConfig.Mounts`, as dockerd does.
+ */
+export type MountRequest = (BindMountRequest | TmpfsMountRequest | VolumeMountRequest) & { viaMount?: boolean };
 
 /** `--device HOST[:CONTAINER][:PERMS]`. */
 export interface DeviceRequest {

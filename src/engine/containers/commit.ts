@@ -166,6 +166,7 @@ async function commitLocked(cc: ContainerContext, c: ContainerRecord, opts: Comm
           layers,
           layerBlobs: layers.map((l) => ({ mediaType: l.blobMediaType ?? MediaType.OciLayer, digest: l.blobDigest!, size: l.blobSize ?? 0 })),
           names,
+          parent: c.imageId,
         });
       });
     });

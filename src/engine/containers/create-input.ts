@@ -87,6 +87,10 @@ export function parseBind(spec: string, base?: string): MountRequest {
 
 /** `--mount` / Mounts: a bind's source must exist (dockerd refuses it otherwise, unlike `-v`). */
 export function parseMountSpec(m: MountSpec, base?: string): MountRequest {
+  return { ...readMountSpec(m, base), viaMount: true };
+}
+
+function readMountSpec(m: MountSpec, base?: string): MountRequest {
   const type = m.type ?? 'volume';
   const target = m.target;
   if (!target) throw invalidArgument(`invalid mount config for type "${type}": field Target must not be empty`);

@@ -20,11 +20,11 @@ import type { StartOptions } from './start.js';
 import { isActive } from './state.js';
 import { refreshContainer } from './sync.js';
 import { validName } from './names.js';
-import { containerSizes } from './size.js';
+import { containerSizes, writableSize } from './size.js';
 import { containerEvent } from './events.js';
 import { containerListFilter } from './list-filter.js';
 import { pruneFilter } from '../prune-filter.js';
-import type { ContainerListOptions, ContainerSummary } from './types.js';
+import type { ContainerListOptions, ContainerPruneReport, ContainerSummary } from './types.js';
 import type { CreateInput } from './create-input.js';
 import { lockedContainer } from './locked.js';
 
@@ -295,9 +295,11 @@ export class ContainerEngine {
     return out;
   }
 
-  async inspect(ref: string) {
+  /** Docker's inspect document; `size` adds SizeRw and SizeRootFs (`inspect -s`, `?size=1`). */
+  async inspect(ref: string, opts: { size?: boolean } = {}) {
     const c = await refreshContainer(this.cc, resolveContainer(this.cc, ref));
-    return inspectDoc(this.cc, c);
+    const doc = inspectDoc(this.cc, c);
+    return opts.size ? { ...doc, ...(await containerSizes(this.cc, c)) } : doc;
   }
 
   /**
@@ -335,11 +337,13 @@ export class ContainerEngine {
 
   /**
    * `container prune`: every container that is not running and matches the filters (`until`:
-   * created at or before; `label`, `label!` over the image's and its own labels).
+   * created at or before; `label`, `label!` over the image's and its own labels). The space
+   * reclaimed is what their writable layers held, as dockerd counts it.
    */
-  async prune(filters?: ReadonlyMap<string, string[]>): Promise<string[]> {
+  async prune(filters?: ReadonlyMap<string, string[]>): Promise<ContainerPruneReport> {
     const f = pruneFilter('containers', filters);
     const removed: string[] = [];
+    let reclaimed = 0;
     for (const row of this.cc.records.list()) {
       const c = await refreshContainer(this.cc, row);
       if (isActive(c.state.status) || !this.cc.records.get(c.id)) continue;
@@ -347,8 +351,10 @@ export class ContainerEngine {
       if (c.config.build && this.cc.ctx.locks.busy('build', c.config.build)) continue;
       if (f.until !== undefined && c.created > f.until) continue;
       if (!f.labels({ ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) })) continue;
+      const size = await writableSize(this.cc, c);
       removed.push(await removeContainer(this.cc, c.id));
+      reclaimed += size;
     }
-    return removed;
+    return { ContainersDeleted: removed, SpaceReclaimed: reclaimed };
   }
 }

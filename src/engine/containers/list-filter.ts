@@ -7,11 +7,12 @@ import { invalidArgument } from '../../core/errdefs.js';
 import { findNetwork } from '../networks/store.js';
 import type { ContainerContext } from './context.js';
 import { resolveContainer } from './resolve.js';
+import { resolveImage } from '../images/resolve.js';
 import type { ContainerStatus, ContainerSummary } from './types.js';
 
-/** dockerd's keys; `isolation`, `publish` and `expose` are not implemented. */
+/** dockerd's keys; `isolation` is not implemented. */
 export const CONTAINER_LIST_FILTERS = [
-  'ancestor', 'before', 'exited', 'health', 'id', 'is-task', 'label', 'name', 'network', 'since', 'status', 'volume',
+  'ancestor', 'before', 'exited', 'expose', 'health', 'id', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume',
 ] as const;
 
 const STATES: readonly ContainerStatus[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
@@ -51,6 +52,48 @@ function labelMatches(labels: Record<string, string>, v: string): boolean {
 }
 
 /**
+ * `ancestor=`: each value names an image as `run` would take it (name, ID or ID prefix); the
+ * filter keeps containers of that image or of any image committed from it, down the line.
+ * A value naming no image matches nothing (dockerd only logs it).
+ */
+function ancestorIds(cc: ContainerContext, values: string[]): Set<string> {
+  const ids = new Set<string>();
+  const walk = (id: string) => {
+    if (ids.has(id)) return;
+    ids.add(id);
+    for (const child of cc.ctx.records.imageChildren(id)) walk(child);
+  };
+  for (const v of values) {
+    let id: string | undefined;
+    try {
+      id = resolveImage(cc.ctx.records, v).id;
+    } catch {
+      continue;
+    }
+    walk(id);
+  }
+  return ids;
+}
+
+interface PortRange {
+  lo: number;
+  hi: number;
+  proto: string;
+}
+
+/** `publish=`/`expose=` values: `PORT[/PROTO]` or `START-END[/PROTO]`, tcp when unsaid. */
+function portRange(key: string, v: string): PortRange {
+  const m = /^(\d+)(?:-(\d+))?(?:\/(tcp|udp|sctp))?$/.exec(v);
+  if (!m) throw invalid(key, v);
+  const lo = Number(m[1]);
+  const hi = m[2] === undefined ? lo : Number(m[2]);
+  if (lo < 1 || hi > 65535 || hi < lo) throw invalid(key, v);
+  return { lo, hi, proto: m[3] ?? 'tcp' };
+}
+
+const inRange = (r: PortRange, port: number | undefined, proto: string) => port !== undefined && port >= r.lo && port <= r.hi && proto === r.proto;
+
+/**
  * Checks the filters and resolves what they name: `before`/`since` must name an existing
  * container (the last value wins, as in dockerd); `network` values name a network by name or
  * ID prefix. `order` is every container's ID, newest first.
@@ -83,6 +126,10 @@ export function containerListFilter(cc: ContainerContext, filters: Map<string, s
   const since = place('since');
   // A network given by ID (or prefix) also matches a stopped container, whose attachment has no ID yet.
   const networkNames = vals('network').map((v) => findNetwork(cc.ctx, v)?.name ?? v);
+  const ancestors = f.has('ancestor') ? ancestorIds(cc, vals('ancestor')) : undefined;
+  // dockerd reads both from the ports of the list (a running container's): host side, container side.
+  const publish = vals('publish').map((v) => portRange('publish', v));
+  const expose = vals('expose').map((v) => portRange('expose', v));
 
   const any = (key: string, test: (v: string) => boolean) => !f.has(key) || vals(key).some(test);
   return {
@@ -96,7 +143,9 @@ export function containerListFilter(cc: ContainerContext, filters: Map<string, s
         any('status', (v) => c.State === v) &&
         any('name', (v) => c.Names.some((n) => matches(v, n.slice(1)) || matches(v, n))) &&
         any('id', (v) => c.Id.startsWith(v)) &&
-        any('ancestor', (v) => c.Image === v || c.ImageID.includes(v)) &&
+        (!ancestors || ancestors.has(c.ImageID)) &&
+        (!f.has('publish') || publish.some((r) => c.Ports.some((p) => inRange(r, p.PublicPort, p.Type)))) &&
+        (!f.has('expose') || expose.some((r) => c.Ports.some((p) => inRange(r, p.PrivatePort, p.Type)))) &&
         (exited.length === 0 || (c.State === 'exited' && exited.includes(c.ExitCode))) &&
         any('health', (v) => v === healthOf(c.Status)) &&
         (isTask !== true) &&

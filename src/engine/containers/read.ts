@@ -4,10 +4,10 @@ import type { ContainerContext } from './context.js';
 import { isActive } from './state.js';
 import { networkSettings, summaryPorts } from '../networks/container-net.js';
 import type { ContainerRecord, ContainerSummary } from './types.js';
-import type { MountRequest } from '../../core/runtime/create-options.js';
 import { dataDir } from '../volumes/store.js';
-import { dockerPorts } from '../networks/ports.js';
+import { hostConfigDoc } from './inspect-host-config.js';
 import { healthSuffix } from '../../core/health.js';
+import { resolveImage } from '../images/resolve.js';
 
 function argsOf(c: ContainerRecord): string[] {
   try {
@@ -23,31 +23,27 @@ function exposedPorts(c: ContainerRecord): Record<string, object> {
   return { ...(c.config.imageConfig.ExposedPorts ?? {}), ...Object.fromEntries(own) };
 }
 
-function modeOf(m: MountRequest): { rw: boolean; mode: string; propagation: string } {
-  const opts = m.options ?? [];
-  const propagation = opts.find((o) => /^r?(shared|slave|private)$/.test(o)) ?? (m.type === 'bind' ? 'rprivate' : '');
-  return { rw: !opts.includes('ro'), mode: opts.filter((o) => o !== 'rw' && o !== 'ro' && o !== propagation).join(','), propagation };
-}
+const PROPAGATIONS = /^r?(shared|slave|private)$/;
 
-/** Docker's MountPoint list: binds and volumes (tmpfs mounts are not listed, as in Docker). */
+/**
+ * Docker's MountPoint list: binds, volumes and `--mount type=tmpfs` (dockerd lists those, but not
+ * `--tmpfs`). Mode is what dockerd shows: a `-v` bind's options as written, "" for a `--mount`
+ * bind, "z" for a volume without options (dockerd's default relabel mode).
+ */
 function mountPoints(cc: ContainerContext, c: ContainerRecord) {
   return (c.config.opts.mounts ?? []).flatMap((m) => {
-    const { rw, mode, propagation } = modeOf(m);
-    if (m.type === 'bind') return [{ Type: 'bind', Source: m.source, Destination: m.destination, Mode: mode, RW: rw, Propagation: propagation }];
-    if (m.type === 'volume' && m.name) {
-      return [{ Type: 'volume', Name: m.name, Source: dataDir(cc.ctx, m.name), Destination: m.destination, Driver: 'local', Mode: mode, RW: rw, Propagation: propagation }];
+    const opts = m.options ?? [];
+    const rw = !opts.includes('ro');
+    const propagation = opts.find((o) => PROPAGATIONS.test(o)) ?? (m.type === 'bind' ? 'rprivate' : '');
+    if (m.type === 'tmpfs') return [{ Type: 'tmpfs', Source: '', Destination: m.destination, Mode: '', RW: rw, Propagation: '' }];
+    if (m.type === 'bind') {
+      const mode = m.viaMount ? '' : opts.join(',');
+      return [{ Type: 'bind', Source: m.source, Destination: m.destination, Mode: mode, RW: rw, Propagation: propagation }];
     }
-    return [];
-  });
-}
-
-/** `-v` strings for binds and named volumes (anonymous ones are listed in Mounts only). */
-function binds(c: ContainerRecord): string[] {
-  return (c.config.opts.mounts ?? []).flatMap((m) => {
-    const opts = m.options?.length ? `:${m.options.join(',')}` : '';
-    if (m.type === 'bind') return [`${m.source}:${m.destination}${opts}`];
-    if (m.type === 'volume' && m.name && !m.anonymous) return [`${m.name}:${m.destination}${opts}`];
-    return [];
+    if (!m.name) return [];
+    const given = opts.filter((o) => o !== 'rw' && o !== 'nocopy' && !(m.viaMount && o === 'ro') && o !== propagation);
+    const mode = given.length ? given.join(',') : 'z';
+    return [{ Type: 'volume', Name: m.name, Source: dataDir(cc.ctx, m.name), Destination: m.destination, Driver: 'local', Mode: mode, RW: rw, Propagation: propagation }];
   });
 }
 
@@ -59,6 +55,33 @@ function imageName(cc: ContainerContext, c: ContainerRecord): string {
     return familiarName(match ?? img.names[0]!);
   }
   return c.config.image;
+}
+
+/**
+ * The list's Image: the reference as the user gave it while it still names the container's
+ * image, else the image ID (dockerd's list does the same).
+ */
+function listImage(cc: ContainerContext, c: ContainerRecord): string {
+  const given = c.config.image;
+  if (!c.imageId || given === c.imageId) return given;
+  try {
+    if (resolveImage(cc.ctx.records, given).id === c.imageId) return given;
+  } catch {
+    // gone or ambiguous now: the ID, as dockerd shows it
+  }
+  return c.imageId;
+}
+
+/** A running container's ports as dockerd lists them: published ones, then exposed ones without a binding. */
+function listPorts(c: ContainerRecord): ContainerSummary['Ports'] {
+  const published = summaryPorts(c);
+  if (!c.state.net) return published;
+  const bound = new Set(published.map((p) => `${p.PrivatePort}/${p.Type}`));
+  const exposed = Object.keys(exposedPorts(c)).flatMap((k) => {
+    const [port = '', proto = 'tcp'] = k.split('/');
+    return bound.has(`${port}/${proto}`) ? [] : [{ PrivatePort: Number(port), Type: proto }];
+  });
+  return [...published, ...exposed];
 }
 
 export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso: string) => string): ContainerSummary {
@@ -87,13 +110,13 @@ export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso:
   return {
     Id: c.id,
     Names: [`/${c.name}`],
-    Image: imageName(cc, c),
+    Image: listImage(cc, c),
     ImageID: c.imageId ?? '',
     Command: args.join(' '),
     Created: Math.floor(c.created / 1000),
     State: s.status,
     Status: status,
-    Ports: summaryPorts(c),
+    Ports: listPorts(c),
     Labels: { ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) },
     HostConfig: { NetworkMode: c.config.networkMode },
     NetworkSettings: { Networks: networkSettings(c).Networks },
@@ -147,36 +170,7 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: {
-      AutoRemove: c.config.autoRemove,
-      NetworkMode: c.config.networkMode,
-      Privileged: !!o.privileged,
-      ReadonlyRootfs: !!o.readOnly,
-      CapAdd: o.capAdd ?? null,
-      CapDrop: o.capDrop ?? null,
-      Memory: o.resources?.memory ?? 0,
-      MemorySwap: o.resources?.memorySwap ?? 0,
-      MemoryReservation: o.resources?.memoryReservation ?? 0,
-      NanoCpus: Math.round((o.resources?.cpus ?? 0) * 1e9),
-      CpuShares: o.resources?.cpuShares ?? 0,
-      CpuQuota: o.resources?.cpuQuota ?? 0,
-      CpuPeriod: o.resources?.cpuPeriod ?? 0,
-      CpusetCpus: o.resources?.cpusetCpus ?? '',
-      CpusetMems: o.resources?.cpusetMems ?? '',
-      PidsLimit: o.resources?.pidsLimit ?? null,
-      BlkioWeight: o.resources?.blkioWeight ?? 0,
-      ShmSize: o.shmSize ?? 64 * 1024 * 1024,
-      Runtime: c.config.runtime ?? 'runc',
-      Init: !!o.init,
-      Sysctls: o.sysctls ?? {},
-      Tmpfs: Object.fromEntries((o.tmpfs ?? []).map((t) => [t.split(':')[0], t.split(':')[1] ?? ''])),
-      Binds: binds(c),
-      PortBindings: dockerPorts(c.config.ports ?? []) as Record<string, unknown>,
-      PublishAllPorts: false,
-      RestartPolicy: { Name: c.config.restartPolicy?.name ?? 'no', MaximumRetryCount: c.config.restartPolicy?.maximumRetryCount ?? 0 },
-      // json-file is skiff's default as dockerd's, though conmon writes it in the k8s-file format.
-      LogConfig: { Type: c.config.logConfig?.type || 'json-file', Config: c.config.logConfig?.config ?? {} },
-    },
+    HostConfig: hostConfigDoc(c),
     GraphDriver: {
       Name: driver.name,
       Data: c.layerId ? { UpperDir: driver.diffPath(c.layerId), MergedDir: p.rootfs } : null,

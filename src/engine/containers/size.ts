@@ -11,9 +11,14 @@ async function treeSize(dir: string): Promise<number> {
   return total;
 }
 
-/** `ps -s`: what the container wrote (SizeRw) and that plus its image (SizeRootFs). */
+/** What the container wrote: the bytes of its writable layer's files (0 once it is gone). */
+export async function writableSize(cc: ContainerContext, c: ContainerRecord): Promise<number> {
+  return c.layerId ? await treeSize(cc.ctx.driver.diffPath(c.layerId)).catch(() => 0) : 0;
+}
+
+/** `ps -s`, `inspect -s`: what the container wrote (SizeRw) and that plus its image (SizeRootFs). */
 export async function containerSizes(cc: ContainerContext, c: ContainerRecord): Promise<{ SizeRw: number; SizeRootFs: number }> {
-  const rw = c.layerId ? await treeSize(cc.ctx.driver.diffPath(c.layerId)) : 0;
+  const rw = await writableSize(cc, c);
   const image = c.imageId ? (cc.ctx.records.image(c.imageId)?.size ?? 0) : 0;
   return { SizeRw: rw, SizeRootFs: rw + image };
 }

@@ -134,7 +134,7 @@ export interface ContainerSummary {
   Created: number;
   State: ContainerStatus;
   Status: string;
-  Ports: { IP: string; PrivatePort: number; PublicPort?: number; Type: string }[];
+  Ports: { IP?: string; PrivatePort: number; PublicPort?: number; Type: string }[];
   Labels: Record<string, string>;
   SizeRw?: number;
   SizeRootFs?: number;
@@ -149,4 +149,11 @@ export interface ContainerListOptions {
   size?: boolean;
   last?: number;
   filters?: Map<string, string[]>;
+}
+
+/** `container prune`'s report, as dockerd's. */
+export interface ContainerPruneReport {
+  ContainersDeleted: string[];
+  /** Bytes the removed containers' writable layers held. */
+  SpaceReclaimed: number;
 }

@@ -16,6 +16,8 @@ export interface CommitImageInput {
   manifest?: { bytes: Buffer; mediaType: string };
   names: string[];
   digests?: { repo: string; digest: string }[];
+  /** The image a commit started from (dockerd's Parent). */
+  parent?: string | null;
 }
 
 /** Writes config and manifest blobs and records the image, all under the caller's lease. */
@@ -53,6 +55,7 @@ export async function commitImage(ctx: EngineContext, lease: Lease, input: Commi
       size: input.layers.reduce((n, l) => n + l.diskSize, 0),
       names: input.names,
       digests: input.digests ?? [],
+      parent: input.parent ?? null,
     },
     { layer: (id) => ctx.driver.exists(id), blob: (d) => ctx.content.has(d) },
   );

@@ -39,7 +39,7 @@ export async function summarize(ctx: EngineContext, images: ImageRecord[]): Prom
     }
     out.push({
       Id: img.id,
-      ParentId: '',
+      ParentId: img.parent ?? '',
       RepoTags: repoTags(img),
       RepoDigests: repoDigests(img),
       Created: Math.floor(img.created / 1000),
@@ -71,7 +71,7 @@ export async function inspectImage(ctx: EngineContext, img: ImageRecord): Promis
     Id: img.id,
     RepoTags: repoTags(img),
     RepoDigests: repoDigests(img),
-    Parent: '',
+    Parent: img.parent ?? '',
     Comment: cfg.comment ?? cfg.history?.at(-1)?.comment ?? '',
     Created: cfg.created ?? new Date(img.created).toISOString(),
     DockerVersion: cfg.docker_version ?? '',

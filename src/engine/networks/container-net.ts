@@ -5,6 +5,7 @@
  * be torn down alone by `disconnect`). exit/rm: `netavark teardown` first, then the netns, then
  * the leases (tearing down after the netns is gone leaves firewall rules behind).
  */
+import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns, type IdRange } from '../../impl/network/netns.js';
 import { netavarkSetup, netavarkTeardown } from '../../impl/network/netavark.js';
@@ -293,6 +294,18 @@ export function runFilesNetwork(net: ContainerNetState): RunFilesNetwork | undef
 }
 
 /** Docker's NetworkSettings for inspect: live values while running, the request otherwise. */
+/**
+ * An attachment's endpoint id: dockerd makes a random one per connect; skiff's is derived from
+ * the container and network ids, so it is stable while attached and unique per attachment.
+ */
+function endpointId(containerId: string, a: NetworkAttachment | undefined): string {
+  return a ? createHash('sha256').update(`${containerId}/${a.networkId}`).digest('hex') : '';
+}
+
+/**
+ * Docker's NetworkSettings with every key dockerd 20.10 sends (test/vendor/dockerd): IPv6 keys
+ * stay at their zero values, as skiff's networks are IPv4 only.
+ */
 export function networkSettings(c: ContainerRecord, exposed?: Record<string, object>) {
   const net = c.state.net;
   const first = net?.attachments[0];
@@ -304,7 +317,7 @@ export function networkSettings(c: ContainerRecord, exposed?: Record<string, obj
       Links: null,
       Aliases: [...(want.aliases ?? []), c.id.slice(0, 12)],
       NetworkID: a?.networkId ?? '',
-      EndpointID: '',
+      EndpointID: endpointId(c.id, a),
       Gateway: a?.gateway ?? '',
       IPAddress: a?.ip ?? '',
       IPPrefixLen: a?.prefixLen ?? 0,
@@ -312,6 +325,7 @@ export function networkSettings(c: ContainerRecord, exposed?: Record<string, obj
       GlobalIPv6Address: '',
       GlobalIPv6PrefixLen: 0,
       MacAddress: a?.mac ?? '',
+      DriverOpts: null,
       InterfaceName: a?.iface ?? '',
     };
   }
@@ -321,11 +335,19 @@ export function networkSettings(c: ContainerRecord, exposed?: Record<string, obj
     Bridge: '',
     SandboxID: '',
     HairpinMode: false,
-    SandboxKey: net?.netns ?? '',
+    LinkLocalIPv6Address: '',
+    LinkLocalIPv6PrefixLen: 0,
     Ports: dockerPorts(net?.ports ?? [], exposed),
+    SandboxKey: net?.netns ?? '',
+    SecondaryIPAddresses: null,
+    SecondaryIPv6Addresses: null,
+    EndpointID: endpointId(c.id, first),
+    Gateway: first?.gateway ?? '',
+    GlobalIPv6Address: '',
+    GlobalIPv6PrefixLen: 0,
     IPAddress: first?.ip ?? '',
     IPPrefixLen: first?.prefixLen ?? 0,
-    Gateway: first?.gateway ?? '',
+    IPv6Gateway: '',
     MacAddress: first?.mac ?? '',
     Networks: networks,
   };

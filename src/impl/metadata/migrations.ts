@@ -143,4 +143,10 @@ export const MIGRATIONS: string[] = [
   );
   CREATE INDEX build_cache_blobs_digest ON build_cache_blobs(digest);
   `,
+  // 5: an image's parent image (commit: the container's image), which dockerd reports as Parent
+  // and `ps --filter ancestor=` follows down to descendants; no foreign key: a parent may go first
+  `
+  ALTER TABLE images ADD COLUMN parent TEXT;
+  CREATE INDEX images_parent ON images(parent);
+  `,
 ];

@@ -29,6 +29,8 @@ export interface ImageRecord {
   size: number;
   names: string[];
   digests: { repo: string; digest: string }[];
+  /** The image it was committed from (dockerd's Parent); null for pulled, loaded, built ones. */
+  parent: string | null;
 }
 
 interface LayerRow {
@@ -53,6 +55,7 @@ interface ImageRow {
   created: number;
   added: number;
   size: number;
+  parent: string | null;
 }
 
 function toLayer(r: LayerRow): LayerRecord {
@@ -82,6 +85,7 @@ export interface NewImage {
   size: number;
   names: string[];
   digests: { repo: string; digest: string }[];
+  parent?: string | null;
 }
 
 export class Records {
@@ -263,6 +267,7 @@ export class Records {
       size: r.size,
       names,
       digests,
+      parent: r.parent ?? null,
     };
   }
 
@@ -302,6 +307,11 @@ export class Records {
     );
   }
 
+  /** Images whose recorded parent is `imageId`. */
+  imageChildren(imageId: string): string[] {
+    return (this.db.prepare('SELECT id FROM images WHERE parent = ?').all(imageId) as { id: string }[]).map((r) => r.id);
+  }
+
   imageLayerIds(imageId: string): string[] {
     return (this.db
       .prepare('SELECT layer_id FROM image_layers WHERE image_id = ? ORDER BY position')
@@ -324,10 +334,10 @@ export class Records {
       if (!had) {
         this.db
           .prepare(
-            `INSERT INTO images (id, top_layer, manifest_digest, manifest_media_type, created, added, size)
-             VALUES (?, ?, ?, ?, ?, ?, ?)`,
+            `INSERT INTO images (id, top_layer, manifest_digest, manifest_media_type, created, added, size, parent)
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
           )
-          .run(img.id, img.topLayer, img.manifestDigest, img.manifestMediaType, img.created, Date.now(), img.size);
+          .run(img.id, img.topLayer, img.manifestDigest, img.manifestMediaType, img.created, Date.now(), img.size, img.parent ?? null);
         const addLayer = this.db.prepare('INSERT INTO image_layers (image_id, position, layer_id) VALUES (?, ?, ?)');
         img.layerIds.forEach((l, i) => addLayer.run(img.id, i, l));
       }

@@ -9,9 +9,9 @@ export function register(parent: Command, app: App, name = 'inspect'): void {
     .argument('<CONTAINER...>')
     .option('-f, --format <format>', 'format the output with a Go template')
     .option('-s, --size', 'display total file sizes')
-    .action(async (refs: string[], o: { format?: string }) => {
+    .action(async (refs: string[], o: { format?: string; size?: boolean }) => {
       const engine = await app.engine();
-      await inspectEach(app, refs, o.format, (r) => engine.containers.inspect(r));
+      await inspectEach(app, refs, o.format, (r) => engine.containers.inspect(r, { size: !!o.size }));
     });
   examples(cmd, ['skiff container inspect web', "skiff container inspect -f '{{.State.Status}}' web"]);
 }

@@ -39,7 +39,7 @@ export function register(parent: Command, app: App, name = 'ps'): void {
     .option('-s, --size', 'display total file sizes')
     .option('-l, --latest', 'show the latest created container (includes all states)')
     .option('-n, --last <n>', 'show n last created containers (includes all states)')
-    .option('-f, --filter <filter>', 'filter output: status, name, id, ancestor, before, since, exited, label, volume, network, health, is-task', collect)
+    .option('-f, --filter <filter>', 'filter output: status, name, id, ancestor, before, since, exited, label, volume, network, health, is-task, publish, expose', collect)
     .option('--format <format>', "pretty-print with a Go template, 'table', 'table TEMPLATE' or 'json'")
     .option('--no-trunc', "don't truncate output")
     .action(async (o: Opts) => {

@@ -11,13 +11,14 @@ export function register(parent: Command, app: App, name = 'inspect'): void {
     .argument('<NAME...>')
     .option('-f, --format <format>', 'format the output with a Go template')
     .option('--type <type>', 'only this kind of object: container or image')
-    .action(async (refs: string[], o: { format?: string; type?: string }) => {
+    .option('-s, --size', "a container's SizeRw and SizeRootFs")
+    .action(async (refs: string[], o: { format?: string; type?: string; size?: boolean }) => {
       if (o.type && o.type !== 'container' && o.type !== 'image') throw invalidArgument(`unknown --type "${o.type}"`);
       const engine = await app.engine();
       await inspectEach(app, refs, o.format, async (r) => {
         if (o.type !== 'image') {
           try {
-            return await engine.containers.inspect(r);
+            return await engine.containers.inspect(r, { size: !!o.size });
           } catch (e) {
             if (o.type === 'container' || !isEngineError(e, 'NotFound')) throw e;
           }

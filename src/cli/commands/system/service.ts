@@ -62,6 +62,7 @@ export function register(parent: Command, app: App, name = 'service'): void {
         tls: o.tlsCert && o.tlsKey ? { cert: o.tlsCert, key: o.tlsKey, ca: o.tlsVerify } : undefined,
         insecureTcp: o.insecureTcp,
         log: (m) => app.debug(m),
+        debug: app.globals().logLevel === 'debug',
       }));
       app.debug(`API service listening on ${service.address}`);
       if (state.stopping) void service.close();
