@@ -16,6 +16,12 @@ export const DOCKER_SWAGGER = join(REPO, 'test/vendor/docker-api/swagger.yaml');
 
 type Node = Record<string, unknown>;
 
+/**
+ * Scalars the swagger does not mark x-nullable that dockerd still sends as null (Go pointers left
+ * unset): seen in test/vendor/dockerd/container-inspect.json for a plain `docker create`.
+ */
+const NULL_FROM_DOCKERD = new Set(['MemorySwappiness']);
+
 function allowNull(node: Node): Node {
   const t = node.type;
   const nullable = node['x-nullable'] === true || t === 'array' || t === 'object';
@@ -35,7 +41,9 @@ function transform(node: unknown): unknown {
   for (const [k, v] of Object.entries(node as Node)) {
     if (k === 'example') continue;
     if (k === 'properties' || k === 'definitions') {
-      out[k] = Object.fromEntries(Object.entries(v as Node).map(([p, s]) => [p, transform(s)]));
+      out[k] = Object.fromEntries(
+        Object.entries(v as Node).map(([p, s]) => [p, NULL_FROM_DOCKERD.has(p) ? allowNull({ ...(transform(s) as Node), 'x-nullable': true }) : transform(s)]),
+      );
     } else {
       out[k] = transform(v);
     }

@@ -161,7 +161,8 @@ export function hostConfigDoc(c: ContainerRecord) {
     MemorySwap: r.memorySwap ?? 0,
     MemorySwappiness: r.memorySwappiness ?? null,
     OomKillDisable: !!r.oomKillDisable,
-    PidsLimit: r.pidsLimit ?? null,
+    // 0 and -1 mean unlimited, which dockerd reports as null.
+    PidsLimit: r.pidsLimit !== undefined && r.pidsLimit > 0 ? r.pidsLimit : null,
     Ulimits: (o.ulimits ?? []).map(ulimitDoc),
     CpuCount: 0,
     CpuPercent: 0,

@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { commandArgs } from '../../core/runtime/command.js';
 import { familiarName } from '../../core/images/reference.js';
 import type { ContainerContext } from './context.js';
@@ -82,6 +83,18 @@ function listPorts(c: ContainerRecord): ContainerSummary['Ports'] {
     return bound.has(`${port}/${proto}`) ? [] : [{ PrivatePort: Number(port), Type: proto }];
   });
   return [...published, ...exposed];
+}
+
+/** dockerd's overlay2 GraphDriver.Data keys: the image's layers (top first) below the writable one. */
+function graphData(cc: ContainerContext, c: ContainerRecord): Record<string, string> | null {
+  if (!c.layerId) return null;
+  const driver = cc.ctx.driver;
+  const upper = driver.diffPath(c.layerId);
+  const data: Record<string, string> = { MergedDir: cc.paths(c.id).rootfs, UpperDir: upper };
+  if (driver.name !== 'overlay') return data;
+  const lowers: string[] = [];
+  for (let l = cc.ctx.records.layer(c.layerId)?.parent; l; l = cc.ctx.records.layer(l)?.parent) lowers.push(driver.diffPath(l));
+  return { ...(lowers.length ? { LowerDir: lowers.join(':') } : {}), ...data, WorkDir: join(dirname(upper), 'work') };
 }
 
 export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso: string) => string): ContainerSummary {
@@ -173,7 +186,7 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
     HostConfig: hostConfigDoc(c),
     GraphDriver: {
       Name: driver.name,
-      Data: c.layerId ? { UpperDir: driver.diffPath(c.layerId), MergedDir: p.rootfs } : null,
+      Data: graphData(cc, c),
     },
     Mounts: mountPoints(cc, c),
     Config: {
