@@ -86,7 +86,7 @@ test('.Mounts lists binds, volumes and --mount tmpfs with dockerd\'s Mode, RW an
   ]).trim();
   const doc = await inspect(id);
   assertDockerSchema('ContainerInspectResponse', doc);
-  const strip = (m: Record<string, unknown>) => ({ ...m, Source: m.Type === 'volume' ? '' : String(m.Source).replace(W, '$W') });
+  const strip = (m: Record<string, unknown>): Record<string, unknown> => ({ ...m, Source: m.Type === 'volume' ? '' : String(m.Source).replace(W, '$W') });
   // dockerd keeps mount points in a map: its order is not an order.
   const sorted = (ms: Record<string, unknown>[]) => ms.map(strip).sort((a, b) => String(a.Destination).localeCompare(String(b.Destination)));
   assert.deepEqual(sorted(doc.Mounts), sorted(want.Mounts));
@@ -160,6 +160,14 @@ test('ps --filter publish= and expose= match a running container\'s host and con
     const list = (await env.api('GET', '/v1.41/containers/json?filters=' + encodeURIComponent('{"name":["^published$"]}'))).json() as { Ports: object[] }[];
     const wantPorts = (facts.list as { Names: string[]; Ports: object[] }[]).find((c) => c.Names[0] === '/published')!.Ports;
     assert.deepEqual(list[0]!.Ports, JSON.parse(JSON.stringify(wantPorts).replace('18080', String(port))));
+    const running = dockerdFixture('running-network.json');
+    const ns = (await inspect('published')).NetworkSettings;
+    for (const [name, ep] of Object.entries(ns.Networks as Record<string, { EndpointID: string }>)) {
+      assert.deepEqual((running.Networks.rec as string[]).filter((k) => !Object.hasOwn(ep, k)), [], `NetworkSettings.Networks.${name}`);
+      assert.match(ep.EndpointID, /^[0-9a-f]{64}$/);
+      assert.equal(ns.EndpointID, ep.EndpointID);
+    }
+    assert.deepEqual(ns.Ports, JSON.parse(JSON.stringify(running.Ports).replace('18080', String(port))));
     const host = (v: string) => v.replace('18080', String(port)).replace('18000-18100', `${port - 10}-${port + 10}`);
     for (const [filter, want] of Object.entries(facts.filters as Record<string, string[]>)) {
       if (!filter.startsWith('publish=') && !filter.startsWith('expose=')) continue;
@@ -181,4 +189,10 @@ test('/info has every key dockerd sends; docker info --format reads Debug', asyn
   for (const k of ['Plugins', 'RegistryConfig', 'Swarm']) assert.deepEqual(Object.keys(want[k]).filter((x) => !Object.hasOwn(doc[k]!, x)), [], k);
   assertDockerSchema('SystemInfo', doc);
   assert.equal(env.dockerOk(['info', '--format', '{{.Debug}} {{.InitBinary}}']).trim(), 'false catatonit');
+});
+
+test('skiff container prune reports the bytes the removed containers wrote', () => {
+  env.ok(['run', '--network', 'none', '--name', 'writer2', '--label', 'shapes=prune', IMAGE, 'sh', '-c', 'head -c 100000 /dev/zero >/f']);
+  const out = env.ok(['container', 'prune', '-f', '--filter', 'label=shapes=prune']);
+  assert.match(out, /^Deleted Containers:\n[0-9a-f]{64}\nTotal reclaimed space: 100kB\n$/);
 });
