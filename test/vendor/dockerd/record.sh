@@ -25,9 +25,7 @@ dockerd --config-file "$W/daemon.json" --data-root "$W/data" --exec-root "$W/exe
 for _ in $(seq 300); do curl -sf --unix-socket "$SOCK" http://d/_ping >/dev/null 2>&1 && break; sleep 0.1; done
 api() { curl -sf --unix-socket "$SOCK" -X "${2:-GET}" "http://d/v1.41$1"; }
 
-node --input-type=module -e "
-import { makeBusyboxTar } from '$PWD/test/helpers/busybox.ts';
-makeBusyboxTar('$W', '$W/busybox.tar');" 2>/dev/null || node --import tsx --input-type=module -e "
+node --import tsx --input-type=module -e "
 import { makeBusyboxTar } from '$PWD/test/helpers/busybox.ts';
 makeBusyboxTar('$W', '$W/busybox.tar');"
 docker import -c 'CMD ["/bin/sh"]' "$W/busybox.tar" busybox >/dev/null
@@ -74,5 +72,5 @@ api "/containers/published/json" | jq -S '.NetworkSettings | {Ports, Networks: (
   docker network rm rec >/dev/null
   echo "\"prune\": $(api "/containers/prune" POST | jq -c '{SpaceReclaimed, Deleted: (.ContainersDeleted | length)}')"
   echo '}'
-} | sed "s/${bid:7:12}/SHORT_ID/g" | jq -S . >"$OUT/facts.json"
+} | sed -e "s/${bid#sha256:}/LONG_ID/g" -e "s/${bid:7:12}/SHORT_ID/g" | jq -S . >"$OUT/facts.json"
 docker version --format '{{.Server.Version}} {{.Server.GoVersion}}' >"$OUT/VERSION"
