@@ -310,7 +310,7 @@ export class Builder {
       const id = await this.image(name, platform);
       const img = this.ctx.records.image(id)!;
       const config = await readConfig(this.ctx, img);
-      run.state = { config: { ...config, config: config.config ?? {}, history: config.history ?? [] }, layers: this.ctx.records.imageLayerIds(id) };
+      run.state = { config: { ...config, config: config.config ?? {}, history: config.history ?? [] }, layers: this.ctx.records.imageLayerIds(id), base: id };
       // A fresh image config: Docker's builder drops what describes the old image itself.
       delete run.state.config.container;
       delete run.state.config.docker_version;

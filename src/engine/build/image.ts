@@ -62,6 +62,6 @@ export async function commitBuiltImage(
       };
       manifest = { bytes: Buffer.from(JSON.stringify(m)), mediaType: MediaType.DockerManifest };
     }
-    return commitImage(ctx, lease, { config: configBytes, layers, layerBlobs, names: opts.names, ...(manifest ? { manifest } : {}) });
+    return commitImage(ctx, lease, { config: configBytes, layers, layerBlobs, names: opts.names, parent: state.base ?? null, ...(manifest ? { manifest } : {}) });
   });
 }

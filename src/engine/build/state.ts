@@ -10,6 +10,8 @@ export interface BuildState {
   layers: string[];
   /** The layer this very step made, if any (what `system df` counts for its cache entry). */
   made?: string;
+  /** The image the stage started FROM: the built image's Parent, as dockerd's builder links it. */
+  base?: string;
 }
 
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];

@@ -1,10 +1,11 @@
 // Issue 14 point 4: inspect, list and info documents as complete as dockerd 20.10's, compared
 // with what a private dockerd answered the same docker CLI (test/vendor/dockerd, recorded by
-// record.sh there): key sets, zero values, .Mounts entries, sizes, list filters, commit's Parent,
-// container prune's SpaceReclaimed. Driven by the docker CLI, python3-docker and `skiff`.
+// record.sh there): key sets, zero values, .Mounts entries, sizes, list filters, commit's and
+// build's Parent, container prune's SpaceReclaimed. Driven by the docker CLI, python3-docker
+// and `skiff`.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -104,6 +105,7 @@ test('sizes, commit Parent, ps Image as typed and --filter ancestor= as dockerd;
   const sizes = env.dockerOk(['inspect', '-s', '-f', '{{.SizeRw}} {{.SizeRootFs}}', 'writer']).trim().split(' ').map(Number);
   const imageSize = Number(env.dockerOk(['image', 'inspect', '-f', '{{.Size}}', 'busybox']).trim());
   assert.deepEqual(sizes, [facts.writer.SizeRw, facts.writer.SizeRw + imageSize]);
+  assert.equal(env.ok(['inspect', '-s', '-f', '{{.SizeRw}}', 'writer']).trim(), String(facts.writer.SizeRw));
 
   env.dockerOk(['commit', 'writer', 'child:1']);
   const bid = env.dockerOk(['image', 'inspect', '-f', '{{.Id}}', 'busybox']).trim();
@@ -112,6 +114,13 @@ test('sizes, commit Parent, ps Image as typed and --filter ancestor= as dockerd;
   env.dockerOk(['create', '--network', 'none', '--name', 'from-tag', 'busybox:latest']);
   env.dockerOk(['create', '--network', 'none', '--name', 'from-id', bid.slice(7, 19)]);
   env.dockerOk(['create', '--network', 'none', '--name', 'plain', 'busybox']);
+  // An image built FROM busybox descends from it, as the classic builder links it.
+  const ctx = join(env.dir, 'built-ctx');
+  mkdirSync(ctx, { recursive: true });
+  writeFileSync(join(ctx, 'Dockerfile'), 'FROM busybox\nRUN echo built >/built\n');
+  env.dockerOk(['build', '-q', '-t', 'built:1', ctx]);
+  assert.equal(env.dockerOk(['image', 'inspect', '-f', '{{.Parent}}', 'built:1']).trim(), bid);
+  env.dockerOk(['create', '--network', 'none', '--name', 'from-built', 'built:1']);
 
   const list = (await env.api('GET', '/v1.41/containers/json?all=1')).json() as { Id: string; Names: string[]; Image: string }[];
   for (const item of list) assertDockerSchema('ContainerSummary', item);
@@ -119,13 +128,13 @@ test('sizes, commit Parent, ps Image as typed and --filter ancestor= as dockerd;
   const wantImages = Object.fromEntries((facts.list as { Names: string[]; Image: string }[]).map((c) => [c.Names[0], c.Image]));
   for (const name of ['/from-child', '/from-id', '/from-tag', '/writer']) assert.equal(images[name], wantImages[name], `Image of ${name}`);
 
-  const ours = ['from-child', 'from-id', 'from-tag', 'plain', 'writer'];
+  const ours = ['from-built', 'from-child', 'from-id', 'from-tag', 'plain', 'writer'];
   // Only this test's containers: the ones other tests made are no business of it.
   const names = (out: string) => out.split('\n').filter((n) => ours.includes(n)).sort();
   for (const [filter, value] of [['busybox', 'busybox'], ['busybox:latest', 'busybox:latest'], ['SHORT_ID', bid.slice(7, 19)], ['LONG_ID', bid], ['child:1', 'child:1']] as const) {
     // dockerd's plain `busybox` containers (`published` among them) stand for `plain` here.
     const dockerd = facts.filters[`ancestor=${filter}`] as string[];
-    const want = dockerd.filter((n) => ours.includes(n)).concat(dockerd.includes('published') ? ['plain'] : []).sort();
+    const want = dockerd.filter((n) => ours.includes(n)).concat(dockerd.includes('published') ? ['plain', 'from-built'] : []).sort();
     assert.deepEqual(names(env.dockerOk(['ps', '-a', '--filter', `ancestor=${value}`, '--format', '{{.Names}}'])), want, `docker ps ancestor=${filter}`);
     assert.deepEqual(names(env.ok(['ps', '-a', '--filter', `ancestor=${value}`, '--format', '{{.Names}}'])), want, `skiff ps ancestor=${filter}`);
   }
@@ -143,7 +152,7 @@ print(r['SpaceReclaimed'], ' '.join(r['ContainersDeleted']))
   assert.equal(Number(reclaimed), facts.prune.SpaceReclaimed);
   const ourIds = list.filter((c) => ours.includes(c.Names[0]!.slice(1))).map((c) => c.Id);
   assert.deepEqual(ourIds.filter((id) => !deleted.includes(id)), []);
-  env.dockerOk(['rmi', 'child:1']);
+  env.dockerOk(['rmi', 'child:1', 'built:1']);
 });
 
 test('ps --filter publish= and expose= match a running container\'s host and container ports as dockerd does (docker CLI, skiff)', async () => {
