@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { assertDockerSchema } from '../../helpers/docker-schema.js';
 import { dockerdFixture, missingKeys } from '../../helpers/dockerd-fixtures.js';
 import { MASKED_PATHS, READONLY_PATHS } from '../../../src/core/runtime/spec.js';
-import { apiEnv, IMAGE, type ApiEnv } from './fixtures.js';
+import { apiEnv, IMAGE, waitFor, type ApiEnv } from './fixtures.js';
 
 let env: ApiEnv;
 
@@ -99,7 +99,7 @@ test('.Mounts lists binds, volumes and --mount tmpfs with dockerd\'s Mode, RW an
   env.dockerOk(['volume', 'rm', 'vol1', 'vol2']);
 });
 
-test('sizes, commit Parent, ps Image as typed and --filter ancestor= as dockerd; container prune reclaims the written bytes (docker CLI, skiff, python3-docker)', async () => {
+test('sizes, commit and build Parent, ps Image as typed and --filter ancestor= as dockerd; container prune reclaims the written bytes (docker CLI, skiff, python3-docker)', async () => {
   const facts = dockerdFixture('facts.json');
   env.dockerOk(['run', '--network', 'none', '--name', 'writer', 'busybox', 'sh', '-c', 'head -c 100000 /dev/zero >/f']);
   const sizes = env.dockerOk(['inspect', '-s', '-f', '{{.SizeRw}} {{.SizeRootFs}}', 'writer']).trim().split(' ').map(Number);
@@ -198,6 +198,25 @@ test('/info has every key dockerd sends; docker info --format reads Debug', asyn
   for (const k of ['Plugins', 'RegistryConfig', 'Swarm']) assert.deepEqual(Object.keys(want[k]).filter((x) => !Object.hasOwn(doc[k]!, x)), [], k);
   assertDockerSchema('SystemInfo', doc);
   assert.equal(env.dockerOk(['info', '--format', '{{.Debug}} {{.InitBinary}}']).trim(), 'false catatonit');
+});
+
+test('a service started with --log-level debug reports Debug true to docker info', async () => {
+  const socket = join(env.dir, 'debug.sock');
+  const service = spawn(process.execPath, [env.bin, '--log-level', 'debug', 'system', 'service', '--time', '0', `unix://${socket}`], {
+    env: env.env,
+    stdio: 'ignore',
+  });
+  try {
+    const debug = await waitFor(async () => {
+      const r = spawnSync('docker', ['-H', `unix://${socket}`, 'info', '--format', '{{.Debug}}'], { env: env.clientEnv, encoding: 'utf8' });
+      return r.status === 0 ? r.stdout.trim() : undefined;
+    }, 20_000, 'the debug service');
+    assert.equal(debug, 'true');
+  } finally {
+    const gone = new Promise((r) => service.once('exit', r));
+    service.kill('SIGTERM');
+    await gone;
+  }
 });
 
 test('skiff container prune reports the bytes the removed containers wrote', () => {
