@@ -50,7 +50,8 @@ export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateReque
   if (names.length === 0) throw invalidArgument('--network needs a value');
   const networks: Record<string, ContainerNetworkRequest> = {};
   names.forEach((n, i) => {
-    const net = getNetwork(ctx, n === 'bridge' ? ctx.config.network.defaultNetwork : n);
+    // `default` is how dockerd records "no network asked for" (the docker CLI sends it).
+    const net = getNetwork(ctx, n === 'bridge' || (n === 'default' && names.length === 1) ? ctx.config.network.defaultNetwork : n);
     if (networks[net.name]) throw invalidArgument(`network ${net.name} given twice`);
     // Docker applies --ip/--network-alias/--mac-address to the network named at create.
     networks[net.name] = i === 0 ? { ...(req.aliases?.length ? { aliases: req.aliases } : {}), ...(req.ip ? { ip: req.ip } : {}), ...(req.mac ? { mac: req.mac } : {}) } : {};
@@ -67,6 +68,16 @@ function freeInterface(attachments: NetworkAttachment[]): string {
   for (let i = 0; ; i++) if (!attachments.some((a) => a.iface === `eth${i}`)) return `eth${i}`;
 }
 
+/**
+ * dockerd's endpoint aliases on a user network: the requested ones, the short ID and an
+ * explicit `--hostname`, each once (daemon/container_operations.go).
+ */
+function dnsAliases(c: ContainerRecord, want: ContainerNetworkRequest): string[] {
+  const out = [...(want.aliases ?? [])];
+  for (const a of [c.id.slice(0, 12), c.config.opts.hostname]) if (a && !out.includes(a)) out.push(a);
+  return out;
+}
+
 /** One network's setup; the lease is released again if netavark fails. */
 async function attach(
   ctx: EngineContext,
@@ -80,7 +91,7 @@ async function attach(
 ): Promise<NetworkAttachment> {
   const net = claimForStart(ctx, getNetwork(ctx, name));
   const ip = allocateAddress(ctx, net, c.id, want.ip, want.mac);
-  const aliases = [...(want.aliases ?? []), c.id.slice(0, 12)];
+  const aliases = dnsAliases(c, want);
   const doc = toNetavark(ctx, net);
   const request: NetavarkRequest = {
     container_id: c.id,
@@ -293,16 +304,18 @@ export function runFilesNetwork(net: ContainerNetState): RunFilesNetwork | undef
 }
 
 /** Docker's NetworkSettings for inspect: live values while running, the request otherwise. */
-export function networkSettings(c: ContainerRecord, exposed?: Record<string, object>) {
+export function networkSettings(c: ContainerRecord, exposed?: Record<string, object>, defaultNetwork?: string) {
   const net = c.state.net;
   const first = net?.attachments[0];
   const networks: Record<string, object> = {};
+  // dockerd names an endpoint's aliases once it joined (at the first start), never on the default bridge.
+  const started = c.state.startedAt !== '0001-01-01T00:00:00Z';
   for (const [name, want] of Object.entries(c.config.networks ?? {})) {
     const a = net?.attachments.find((x) => x.network === name);
     networks[name] = {
       IPAMConfig: want.ip ? { IPv4Address: want.ip } : null,
       Links: null,
-      Aliases: [...(want.aliases ?? []), c.id.slice(0, 12)],
+      Aliases: name === defaultNetwork ? null : started ? dnsAliases(c, want) : (want.aliases ?? null),
       NetworkID: a?.networkId ?? '',
       EndpointID: '',
       Gateway: a?.gateway ?? '',
