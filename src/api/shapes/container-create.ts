@@ -140,7 +140,9 @@ function network(hc: Obj, nc: Obj | undefined, configMac: string | undefined): P
   const named = mode === '' || mode === 'default' ? keys[0] ?? (mode || 'default') : mode;
   const ep = obj(endpoints[named] ?? endpoints[mode === '' ? 'default' : mode], 'NetworkingConfig.EndpointsConfig entry') ?? {};
   const aliases = strList(ep.Aliases, 'EndpointsConfig.Aliases');
-  const ip = str(obj(ep.IPAMConfig, 'EndpointsConfig.IPAMConfig')?.IPv4Address, 'EndpointsConfig.IPAMConfig.IPv4Address');
+  const ipam = obj(ep.IPAMConfig, 'EndpointsConfig.IPAMConfig');
+  const ip = str(ipam?.IPv4Address, 'EndpointsConfig.IPAMConfig.IPv4Address');
+  const linkLocal = strList(ipam?.LinkLocalIPs, 'EndpointsConfig.IPAMConfig.LinkLocalIPs');
   // Before API 1.44 the MAC address is the container's (Config.MacAddress), for its one network.
   const mac = str(ep.MacAddress, 'EndpointsConfig.MacAddress') || configMac;
   return {
@@ -149,6 +151,7 @@ function network(hc: Obj, nc: Obj | undefined, configMac: string | undefined): P
       ...(aliases?.length ? { aliases } : {}),
       ...(ip ? { ip } : {}),
       ...(mac ? { mac } : {}),
+      ...(linkLocal?.length ? { linkLocalIps: linkLocal } : {}),
       publish: portBindings(hc.PortBindings),
       publishAll: !!bool(hc.PublishAllPorts, 'HostConfig.PublishAllPorts'),
     },

@@ -6,7 +6,8 @@
  * the leases (tearing down after the netns is gone leaves firewall rules behind).
  */
 import { join } from 'node:path';
-import { createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns, type IdRange } from '../../impl/network/netns.js';
+import { isIPv4, isIPv6 } from 'node:net';
+import { addAddress, createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns, type IdRange } from '../../impl/network/netns.js';
 import { netavarkSetup, netavarkTeardown } from '../../impl/network/netavark.js';
 import type { NetavarkRequest } from '../../impl/network/types.js';
 import { internal, invalidArgument } from '../../core/errdefs.js';
@@ -27,6 +28,7 @@ export interface NetworkCreateRequest {
   aliases?: string[];
   ip?: string;
   mac?: string;
+  linkLocalIps?: string[];
   publish?: PortRequest[];
   publishAll?: boolean;
 }
@@ -42,6 +44,7 @@ const SPECIAL = /^(none|host|container:.+|ns:.+)$/;
 /** At create: checks the networks exist (making the default one on first use) and records the request. */
 export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateRequest, exposed?: Record<string, object>): PlannedNetwork {
   const mode = req.network ?? 'bridge';
+  for (const ip of req.linkLocalIps ?? []) if (!isLinkLocal(ip)) throw invalidArgument(`invalid link local IP address: ${ip}`);
   if (SPECIAL.test(mode)) {
     if (req.ip || req.aliases?.length) throw invalidArgument(`--ip and --network-alias need a bridge network, not "${mode}"`);
     return { networkMode: mode };
@@ -54,10 +57,24 @@ export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateReque
     const net = getNetwork(ctx, n === 'bridge' || (n === 'default' && names.length === 1) ? ctx.config.network.defaultNetwork : n);
     if (networks[net.name]) throw invalidArgument(`network ${net.name} given twice`);
     // Docker applies --ip/--network-alias/--mac-address to the network named at create.
-    networks[net.name] = i === 0 ? { ...(req.aliases?.length ? { aliases: req.aliases } : {}), ...(req.ip ? { ip: req.ip } : {}), ...(req.mac ? { mac: req.mac } : {}) } : {};
+    networks[net.name] =
+      i === 0
+        ? {
+            ...(req.aliases?.length ? { aliases: req.aliases } : {}),
+            ...(req.ip ? { ip: req.ip } : {}),
+            ...(req.mac ? { mac: req.mac } : {}),
+            ...(req.linkLocalIps?.length ? { linkLocalIps: req.linkLocalIps } : {}),
+          }
+        : {};
   });
   const ports = [...(req.publish ?? []), ...(req.publishAll ? publishExposed(exposed) : [])];
   return { networkMode: mode, networks, ...(ports.length ? { ports } : {}) };
+}
+
+/** dockerd's rule for `--link-local-ip`: an IPv4 169.254.0.0/16 or IPv6 fe80::/10 address. */
+function isLinkLocal(ip: string): boolean {
+  if (isIPv4(ip)) return ip.startsWith('169.254.');
+  return isIPv6(ip) && /^fe[89ab][0-9a-f]:/i.test(ip);
 }
 
 export function netnsName(id: string): string {
@@ -112,6 +129,14 @@ async function attach(
     status = await netavarkSetup(netavarkOptions(ctx), netns, request);
     crashPoint('network:after-setup');
   } catch (e) {
+    releaseAddresses(ctx, c.id, net.id);
+    throw e;
+  }
+  try {
+    // dockerd puts them on the interface with the link-local prefix length.
+    for (const ll of want.linkLocalIps ?? []) await addAddress(netns, iface, `${ll}/${isIPv4(ll) ? 16 : 64}`);
+  } catch (e) {
+    await netavarkTeardown(netavarkOptions(ctx), netns, request).catch(() => undefined);
     releaseAddresses(ctx, c.id, net.id);
     throw e;
   }
@@ -313,7 +338,7 @@ export function networkSettings(c: ContainerRecord, exposed?: Record<string, obj
   for (const [name, want] of Object.entries(c.config.networks ?? {})) {
     const a = net?.attachments.find((x) => x.network === name);
     networks[name] = {
-      IPAMConfig: want.ip ? { IPv4Address: want.ip } : null,
+      IPAMConfig: want.ip || want.linkLocalIps?.length ? { ...(want.ip ? { IPv4Address: want.ip } : {}), ...(want.linkLocalIps?.length ? { LinkLocalIPs: want.linkLocalIps } : {}) } : null,
       Links: null,
       Aliases: name === defaultNetwork ? null : started ? dnsAliases(c, want) : (want.aliases ?? null),
       NetworkID: a?.networkId ?? '',

@@ -94,3 +94,18 @@ print(','.join(i['NetworkSettings']['Networks']), ','.join(i['NetworkSettings'][
   s.dockerOk(['rm', '-f', 'epjoin']);
   s.dockerOk(['network', 'rm', 'ctrnet-ep']);
 });
+
+test('--link-local-ip: the address on the interface with its /16 (docker and skiff), IPAMConfig.LinkLocalIPs, a non-link-local one refused', { skip }, () => {
+  for (const out of [
+    s.dockerOk(['run', '--rm', '--link-local-ip', '169.254.7.7', IMAGE, 'ip', '-o', '-4', 'addr', 'show', 'eth0']),
+    s.ok(['run', '--rm', '--link-local-ip', '169.254.7.7', IMAGE, 'ip', '-o', '-4', 'addr', 'show', 'eth0']),
+  ]) {
+    assert.match(out, /inet 169\.254\.7\.7\/16 brd 169\.254\.255\.255 scope global eth0/);
+  }
+  s.dockerOk(['create', '--name', 'll', '--link-local-ip', '169.254.7.8', IMAGE, 'true']);
+  assert.equal(inspect('ll', '{{json .NetworkSettings.Networks.bridge.IPAMConfig}}'), '{"LinkLocalIPs":["169.254.7.8"]}');
+  const bad = s.docker(['run', '--rm', '--link-local-ip', '10.1.1.1', IMAGE, 'true']);
+  assert.equal(bad.code, 125);
+  assert.match(bad.stderr, /invalid link local IP address: 10\.1\.1\.1/);
+  s.dockerOk(['rm', 'll']);
+});

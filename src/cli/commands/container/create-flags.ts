@@ -78,6 +78,7 @@ export interface CreateFlags extends HealthFlags {
   logOpt?: string[];
   restart?: string;
   link?: string[];
+  linkLocalIp?: string[];
 }
 
 export function addCreateFlags(cmd: Command): Command {
@@ -113,6 +114,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--ip <address>', 'IPv4 address on the (first) network')
     .option('--network-alias <alias>', 'add a network-scoped alias for the container', collect)
     .option('--mac-address <mac>', 'container MAC address on the (first) network')
+    .option('--link-local-ip <address>', 'container IPv4/IPv6 link-local addresses on the (first) network', collect)
     .option('-p, --publish <[ip:]host:container[/proto]>', "publish a container's port(s) to the host", collect)
     .option('-P, --publish-all', 'publish all exposed ports to random host ports')
     .option('--userns <mode>', 'user namespace: host, or private with --uidmap/--gidmap')
@@ -278,6 +280,7 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
       ...(f.ip ? { ip: f.ip } : {}),
       ...(f.networkAlias?.length ? { aliases: f.networkAlias } : {}),
       ...(f.macAddress ? { mac: f.macAddress } : {}),
+      ...(f.linkLocalIp?.length ? { linkLocalIps: f.linkLocalIp } : {}),
       publish: (f.publish ?? []).flatMap(parsePublish),
       publishAll: !!f.publishAll,
     },
