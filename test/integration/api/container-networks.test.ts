@@ -109,3 +109,13 @@ test('--link-local-ip: the address on the interface with its /16 (docker and ski
   assert.match(bad.stderr, /invalid link local IP address: 10\.1\.1\.1/);
   s.dockerOk(['rm', 'll']);
 });
+
+test('network names: the container-name rule ([a-zA-Z0-9][a-zA-Z0-9_.-]*) through docker network create; others refused with a 400', { skip }, async () => {
+  assert.match(s.dockerOk(['network', 'create', 'Ctr_Net.1-a']).trim(), /^[0-9a-f]{64}$/);
+  s.dockerOk(['network', 'rm', 'Ctr_Net.1-a']);
+  for (const name of ['a b', '_lead', 'a/b']) {
+    const r = await s.api('POST', '/v1.41/networks/create', { Name: name });
+    assert.equal(r.status, 400, `${name}: ${r.text}`);
+    assert.match((r.json() as { message: string }).message, /invalid network name/);
+  }
+});

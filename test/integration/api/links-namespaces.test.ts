@@ -3,7 +3,9 @@
 // values are what dockerd 20.10 gave for the same commands on this host.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { statfsSync } from 'node:fs';
+import { mkdirSync, statfsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { hostname } from 'node:os';
 import { apiEnv, IMAGE, type ApiEnv } from './fixtures.js';
 import { tool, unmet } from '../../helpers/requires.js';
@@ -120,4 +122,36 @@ test('namespace modes in inspect with dockerd\'s defaults; --uts host keeps the 
     assert.equal((r.json() as { message: string }).message, message);
   }
   s.dockerOk(['rm', '-f', 'nsdefault', 'nshost']);
+});
+
+test('docker-compose v1 links: the alias names the linked service in /etc/hosts, HostConfig.Links as compose sent them', { skip: skip || unmet(tool('docker-compose')) }, () => {
+  const dir = join(s.dir, 'compose-links');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'docker-compose.yml'),
+    [
+      'version: "2.4"',
+      'services:',
+      '  db:',
+      `    image: ${IMAGE}`,
+      '    command: sleep 1000',
+      '  web:',
+      `    image: ${IMAGE}`,
+      '    command: sleep 1000',
+      '    links: ["db:dbl"]',
+      '',
+    ].join('\n'),
+  );
+  const compose = (args: string[]) => {
+    const r = spawnSync('docker-compose', ['-p', 'lk', ...args], { cwd: dir, env: s.clientEnv, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, `docker-compose ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  };
+  compose(['up', '-d']);
+  try {
+    const ip = inspect('lk_db_1', '{{.NetworkSettings.Networks.lk_default.IPAddress}}');
+    assert.match(s.dockerOk(['exec', 'lk_web_1', 'cat', '/etc/hosts']), new RegExp(`^${ip.replace(/\./g, '\\.')}\tdbl$`, 'm'));
+    assert.ok(JSON.parse(inspect('lk_web_1', '{{json .HostConfig.Links}}')).includes('/lk_db_1:/lk_web_1/dbl'));
+  } finally {
+    compose(['down']);
+  }
 });
