@@ -9,6 +9,7 @@ import { parseWaitCondition } from '../../engine/containers/index.js';
 import { createRequestFromBody } from '../shapes/container-create.js';
 import { updateRequestFromBody } from '../shapes/container-update.js';
 import { statsDoc, summaryDoc } from '../shapes/container.js';
+import { withBridgeName } from '../shapes/network.js';
 import { registerContainerStreamRoutes } from './container-streams.js';
 import { humanDuration } from '../../core/human-duration.js';
 
@@ -43,7 +44,8 @@ export function registerContainerRoutes(r: Router): void {
       },
       (iso) => humanDuration(Date.now() - Date.parse(iso)),
     );
-    sendJson(mustRes(c), 200, list.map(summaryDoc));
+    const dflt = c.engine.ctx.config.network.defaultNetwork;
+    sendJson(mustRes(c), 200, list.map((s) => withBridgeName(summaryDoc(s), dflt)));
   });
 
   r.post('/containers/prune', async (c) => {
@@ -52,7 +54,7 @@ export function registerContainerRoutes(r: Router): void {
   });
 
   r.get('/containers/{id}/json', async (c) => {
-    sendJson(mustRes(c), 200, await c.engine.containers.inspect(c.params.id!));
+    sendJson(mustRes(c), 200, withBridgeName(await c.engine.containers.inspect(c.params.id!), c.engine.ctx.config.network.defaultNetwork));
   });
 
   r.get('/containers/{id}/top', async (c) => {

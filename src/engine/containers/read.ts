@@ -8,6 +8,8 @@ import type { MountRequest } from '../../core/runtime/create-options.js';
 import { dataDir } from '../volumes/store.js';
 import { dockerPorts } from '../networks/ports.js';
 import { healthSuffix } from '../../core/health.js';
+import { linksDoc } from './links.js';
+import { namespaceModes } from './ns-joins.js';
 
 function argsOf(c: ContainerRecord): string[] {
   try {
@@ -61,6 +63,11 @@ function imageName(cc: ContainerContext, c: ContainerRecord): string {
   return c.config.image;
 }
 
+/** `--mac-address` as dockerd 20.10 keeps it in Config. */
+function firstMac(c: ContainerRecord): string | undefined {
+  return Object.values(c.config.networks ?? {})[0]?.mac;
+}
+
 export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso: string) => string): ContainerSummary {
   const args = argsOf(c);
   const s = c.state;
@@ -96,7 +103,7 @@ export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso:
     Ports: summaryPorts(c),
     Labels: { ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) },
     HostConfig: { NetworkMode: c.config.networkMode },
-    NetworkSettings: { Networks: networkSettings(c).Networks },
+    NetworkSettings: { Networks: networkSettings(c, undefined, cc.ctx.config.network.defaultNetwork).Networks },
     Mounts: mountPoints(cc, c),
     ExitCode: s.exitCode,
   };
@@ -150,6 +157,8 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
     HostConfig: {
       AutoRemove: c.config.autoRemove,
       NetworkMode: c.config.networkMode,
+      ...namespaceModes(o),
+      Links: linksDoc(cc, c),
       Privileged: !!o.privileged,
       ReadonlyRootfs: !!o.readOnly,
       CapAdd: o.capAdd ?? null,
@@ -203,9 +212,10 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       Labels: { ...(ic.Labels ?? {}), ...(o.labels ?? {}) },
       StopSignal: o.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
       StopTimeout: c.config.stopTimeout,
+      ...(firstMac(c) ? { MacAddress: firstMac(c) } : {}),
       ...(c.config.healthcheck ? { Healthcheck: c.config.healthcheck } : {}),
       ...(c.config.healthOnFailure ? { HealthcheckOnFailureAction: c.config.healthOnFailure } : {}),
     },
-    NetworkSettings: networkSettings(c, exposedPorts(c)),
+    NetworkSettings: networkSettings(c, exposedPorts(c), cc.ctx.config.network.defaultNetwork),
   };
 }
