@@ -22,8 +22,10 @@ missing=()
 for p in "${PKGS[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
 done
-# The API tests drive skiff's socket with a real docker CLI; Debian's docker.io ships one (/usr/bin/docker).
-command -v docker >/dev/null || missing+=(docker.io)
+# The API tests drive skiff's socket with a real docker CLI, and the fidelity tests compare with a
+# private dockerd: Debian's docker.io ships both. A machine with only a docker CLI (this kind has
+# docker 28's in /usr/local/bin) still needs the package for dockerd.
+command -v dockerd >/dev/null || missing+=(docker.io)
 if [ "${#missing[@]}" -gt 0 ]; then
   echo "setup: installing ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive

@@ -56,3 +56,15 @@ test('a relative bind source is taken from the CLI working directory; through th
   assert.deepEqual(a.opts.mounts, [{ type: 'bind', source: `${process.cwd()}/rel`, destination: '/r', options: [], createSource: true }]);
   assert.throws(() => api({ Binds: ['./rel:/r'] }), /bind source must be an absolute path/);
 });
+
+test('--pid/--ipc/--uts/--cgroupns and their HostConfig modes, --link and Links: the same request from both fronts', () => {
+  const a = cli({ pid: 'container:db', ipc: 'shareable', uts: 'host', cgroupns: 'private', link: ['db:alias', 'cache'] });
+  const b = api({ PidMode: 'container:db', IpcMode: 'shareable', UTSMode: 'host', CgroupnsMode: 'private', Links: ['db:alias', '/cache:/me/cache'] });
+  for (const r of [a, b]) {
+    assert.deepEqual([r.opts.pid, r.opts.ipc, r.opts.uts, r.opts.cgroupns], [{ container: 'db' }, 'shareable', 'host', 'private']);
+    assert.deepEqual(r.links, [{ name: 'db', alias: 'alias' }, { name: 'cache', alias: 'cache' }]);
+  }
+  assert.throws(() => cli({ uts: 'container:db' }), /invalid UTS mode: container:db/);
+  assert.throws(() => api({ IpcMode: 'bogus' }), /Invalid IPC mode: bogus/);
+  assert.throws(() => cli({ link: ['a:b:c'] }), /bad format for links: a:b:c/);
+});

@@ -25,6 +25,7 @@ const PACKAGE: Record<string, string> = {
   conmon: 'conmon',
   curl: 'curl',
   docker: 'docker.io',
+  dockerd: 'docker.io',
   'docker-compose': 'docker-compose',
   'docker-registry': 'docker-registry',
   gcc: 'gcc',

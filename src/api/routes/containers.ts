@@ -9,6 +9,7 @@ import { parseWaitCondition } from '../../engine/containers/index.js';
 import { createRequestFromBody } from '../shapes/container-create.js';
 import { updateRequestFromBody } from '../shapes/container-update.js';
 import { statsDoc, summaryDoc } from '../shapes/container.js';
+import { withBridgeName } from '../shapes/network.js';
 import { registerContainerStreamRoutes } from './container-streams.js';
 import { humanDuration } from '../../core/human-duration.js';
 
@@ -43,7 +44,8 @@ export function registerContainerRoutes(r: Router): void {
       },
       (iso) => humanDuration(Date.now() - Date.parse(iso)),
     );
-    sendJson(mustRes(c), 200, list.map(summaryDoc));
+    const dflt = c.engine.ctx.config.network.defaultNetwork;
+    sendJson(mustRes(c), 200, list.map((s) => withBridgeName(summaryDoc(s), dflt)));
   });
 
   r.post('/containers/prune', async (c) => {
@@ -51,7 +53,8 @@ export function registerContainerRoutes(r: Router): void {
   });
 
   r.get('/containers/{id}/json', async (c) => {
-    sendJson(mustRes(c), 200, await c.engine.containers.inspect(c.params.id!, { size: boolParam(c.query, 'size') }));
+    const doc = await c.engine.containers.inspect(c.params.id!, { size: boolParam(c.query, 'size') });
+    sendJson(mustRes(c), 200, withBridgeName(doc, c.engine.ctx.config.network.defaultNetwork));
   });
 
   r.get('/containers/{id}/top', async (c) => {

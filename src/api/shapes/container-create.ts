@@ -5,7 +5,7 @@
  * 400 naming it.
  */
 import { invalidArgument } from '../../core/errdefs.js';
-import type { ContainerCreateOptions, DeviceRequest, NamespaceMode } from '../../core/runtime/create-options.js';
+import type { ContainerCreateOptions, DeviceRequest } from '../../core/runtime/create-options.js';
 import { parseSecurityOpts } from '../../core/runtime/security-opts.js';
 import { parseSeccompProfile } from '../../core/runtime/seccomp/resolve.js';
 import type { ContainerCreateRequest } from '../../engine/containers/index.js';
@@ -129,28 +129,29 @@ function portBindings(v: unknown): PortRequest[] {
   return out;
 }
 
-function nsMode(v: unknown, field: string): NamespaceMode | undefined {
-  const s = str(v, field);
-  if (!s || s === 'private' || s === 'shareable') return s ? 'private' : undefined;
-  if (s === 'host') return 'host';
-  throw invalidArgument(`${field} ${JSON.stringify(s)} is not supported`);
-}
-
 /** The network request: NetworkMode, with aliases, address and MAC from its EndpointsConfig entry. */
-function network(hc: Obj, nc: Obj | undefined): Pick<ContainerCreateRequest, 'network' | 'networkOpts'> {
+function network(hc: Obj, nc: Obj | undefined, configMac: string | undefined): Pick<ContainerCreateRequest, 'network' | 'networkOpts'> {
   const mode = str(hc.NetworkMode, 'HostConfig.NetworkMode') ?? '';
   const endpoints = obj(nc?.EndpointsConfig, 'NetworkingConfig.EndpointsConfig') ?? {};
-  const named = mode === '' || mode === 'default' ? undefined : mode;
-  const ep = obj(endpoints[named ?? 'bridge'] ?? endpoints[named ?? 'default'], 'NetworkingConfig.EndpointsConfig entry') ?? {};
+  const keys = Object.keys(endpoints);
+  // API 1.41 joins one network at create; dockerd 20.10's words for more.
+  if (keys.length > 1) throw invalidArgument(`Container cannot be connected to network endpoints: ${keys.join(', ')}`);
+  // With no mode, dockerd joins the network the one endpoint names (python3-docker's networking_config).
+  const named = mode === '' || mode === 'default' ? keys[0] ?? (mode || 'default') : mode;
+  const ep = obj(endpoints[named] ?? endpoints[mode === '' ? 'default' : mode], 'NetworkingConfig.EndpointsConfig entry') ?? {};
   const aliases = strList(ep.Aliases, 'EndpointsConfig.Aliases');
-  const ip = str(obj(ep.IPAMConfig, 'EndpointsConfig.IPAMConfig')?.IPv4Address, 'EndpointsConfig.IPAMConfig.IPv4Address');
-  const mac = str(ep.MacAddress, 'EndpointsConfig.MacAddress');
+  const ipam = obj(ep.IPAMConfig, 'EndpointsConfig.IPAMConfig');
+  const ip = str(ipam?.IPv4Address, 'EndpointsConfig.IPAMConfig.IPv4Address');
+  const linkLocal = strList(ipam?.LinkLocalIPs, 'EndpointsConfig.IPAMConfig.LinkLocalIPs');
+  // Before API 1.44 the MAC address is the container's (Config.MacAddress), for its one network.
+  const mac = str(ep.MacAddress, 'EndpointsConfig.MacAddress') || configMac;
   return {
-    ...(named ? { network: named } : {}),
+    network: named,
     networkOpts: {
       ...(aliases?.length ? { aliases } : {}),
       ...(ip ? { ip } : {}),
       ...(mac ? { mac } : {}),
+      ...(linkLocal?.length ? { linkLocalIps: linkLocal } : {}),
       publish: portBindings(hc.PortBindings),
       publishAll: !!bool(hc.PublishAllPorts, 'HostConfig.PublishAllPorts'),
     },
@@ -217,10 +218,6 @@ export function createRequestFromBody(body: Obj, name: string | undefined): Crea
   });
   const nanoCpus = pos(hc.NanoCpus, 'HostConfig.NanoCpus');
   const pidsLimit = num(hc.PidsLimit, 'HostConfig.PidsLimit');
-  const pid = nsMode(hc.PidMode, 'HostConfig.PidMode');
-  const ipc = nsMode(hc.IpcMode, 'HostConfig.IpcMode');
-  const uts = nsMode(hc.UTSMode, 'HostConfig.UTSMode');
-  const cgroupns = str(hc.CgroupnsMode, 'HostConfig.CgroupnsMode');
   const opts: ContainerCreateOptions = {
     ...(command?.length ? { command } : {}),
     ...(entrypoint ? { entrypoint: entrypoint.length ? entrypoint : [''] } : {}),
@@ -242,10 +239,6 @@ export function createRequestFromBody(body: Obj, name: string | undefined): Crea
     ulimits,
     tty: !!bool(body.Tty, 'Tty'),
     stdinOpen: !!bool(body.OpenStdin, 'OpenStdin'),
-    ...(pid ? { pid } : {}),
-    ...(ipc ? { ipc } : {}),
-    ...(uts ? { uts } : {}),
-    ...(cgroupns === 'host' || cgroupns === 'private' ? { cgroupns } : {}),
     resources: {
       memory: pos(hc.Memory, 'HostConfig.Memory'),
       memorySwap: num(hc.MemorySwap, 'HostConfig.MemorySwap') || undefined,
@@ -274,7 +267,7 @@ export function createRequestFromBody(body: Obj, name: string | undefined): Crea
     autoRemove: !!bool(hc.AutoRemove, 'HostConfig.AutoRemove'),
     ...(stopTimeout !== undefined ? { stopTimeout } : {}),
     ...(runtime && runtime !== 'runc' ? { runtime } : {}),
-    ...network(hc, nc),
+    ...network(hc, nc, str(body.MacAddress, 'MacAddress')),
     netFiles: {
       addHosts: strList(hc.ExtraHosts, 'HostConfig.ExtraHosts'),
       dns: strList(hc.Dns, 'HostConfig.Dns'),
@@ -289,6 +282,13 @@ export function createRequestFromBody(body: Obj, name: string | undefined): Crea
     mountSpecs: list(hc.Mounts, 'HostConfig.Mounts').map(mountSpec),
     anonymousVolumes: Object.keys(obj(body.Volumes, 'Volumes') ?? {}),
     ...(bool(hc.Init, 'HostConfig.Init') ? { initProcess: true } : {}),
+    namespaces: {
+      pid: str(hc.PidMode, 'HostConfig.PidMode'),
+      ipc: str(hc.IpcMode, 'HostConfig.IpcMode'),
+      uts: str(hc.UTSMode, 'HostConfig.UTSMode'),
+      cgroupns: str(hc.CgroupnsMode, 'HostConfig.CgroupnsMode'),
+    },
+    ...(strList(hc.Links, 'HostConfig.Links')?.length ? { linkSpecs: hc.Links as string[] } : {}),
     ...(str(hc.UsernsMode, 'HostConfig.UsernsMode') ? { usernsSpec: { mode: hc.UsernsMode as string } } : {}),
     ...(log ? { logConfig: { type: str(log.Type, 'HostConfig.LogConfig.Type') ?? '', config: strMap(log.Config, 'HostConfig.LogConfig.Config') ?? {} } } : {}),
     ...(bool(body.StdinOnce, 'StdinOnce') ? { stdinOnce: true } : {}),

@@ -105,3 +105,14 @@ export function filterNetworks(docs: Doc[], filters: Map<string, string[]>): Doc
       }),
     );
 }
+
+/**
+ * A container document's networks as a Docker client names them: the default network is
+ * `bridge` (python3-docker and compose look containers up under that key).
+ */
+export function withBridgeName<T extends { NetworkSettings: { Networks: Record<string, unknown> } }>(doc: T, defaultNetwork: string): T {
+  const nets = doc.NetworkSettings.Networks;
+  if (!(defaultNetwork in nets)) return doc;
+  const renamed = Object.fromEntries(Object.entries(nets).map(([k, v]) => [k === defaultNetwork ? 'bridge' : k, v]));
+  return { ...doc, NetworkSettings: { ...doc.NetworkSettings, Networks: renamed } };
+}

@@ -11,6 +11,12 @@ import type { DockerSeccompProfile } from './seccomp/profile-types.js';
 /** `private` creates a namespace; `host` shares the engine's; `{ path }` joins an existing one. */
 export type NamespaceMode = 'private' | 'host' | { path: string };
 
+/**
+ * As the request names it: besides a NamespaceMode, `{ container: ID }` (Docker's
+ * `container:NAME`), which the engine turns into that container's /proc path at each start.
+ */
+export type NamespaceRequest = NamespaceMode | { container: string };
+
 export type NetworkMode =
   /** A new namespace with only loopback. */
   | { mode: 'none' }
@@ -143,8 +149,9 @@ export interface ContainerCreateOptions {
   stdinOpen?: boolean;
   userns?: UsernsMode;
   network?: NetworkMode;
-  pid?: NamespaceMode;
-  ipc?: NamespaceMode;
+  pid?: NamespaceRequest;
+  /** `shareable` is a private namespace another container may join (dockerd's IpcMode). */
+  ipc?: NamespaceRequest | 'shareable';
   uts?: NamespaceMode;
   /** Unset = private on cgroup v2, host on v1 (Podman's containers.conf default). */
   cgroupns?: 'host' | 'private';

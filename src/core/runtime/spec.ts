@@ -8,7 +8,7 @@ import { failedPrecondition, invalidArgument } from '../errdefs.js';
 import type { ImageRunConfig } from '../images/oci.js';
 import { allCapabilities, mergeCapabilities, normalizeCapability } from './capabilities.js';
 import { buildEnv, commandArgs, workingDir } from './command.js';
-import type { ContainerCreateOptions, NamespaceMode, RunFiles } from './create-options.js';
+import type { ContainerCreateOptions, NamespaceMode, NamespaceRequest, RunFiles } from './create-options.js';
 import { deviceAccess } from './devices.js';
 import { resolveUser } from './etc-files.js';
 import type { HostFacts } from './host-facts.js';
@@ -73,9 +73,11 @@ export interface GenerateSpecInput {
   warnings?: string[];
 }
 
-function nsEntry(type: Namespace['type'], mode: NamespaceMode): Namespace | undefined {
+function nsEntry(type: Namespace['type'], mode: NamespaceRequest | 'shareable'): Namespace | undefined {
   if (mode === 'host') return undefined;
-  if (mode === 'private') return { type };
+  if (mode === 'private' || mode === 'shareable') return { type };
+  // The engine resolves a container's name to its /proc path before the spec is made.
+  if ('container' in mode) throw invalidArgument(`the ${type} namespace of container ${mode.container} was not resolved`);
   return { type, path: mode.path };
 }
 
@@ -200,7 +202,7 @@ export function generateSpec(input: GenerateSpecInput): Spec {
     ['ipc', ipcMode],
     ['uts', utsMode],
     ['mount', 'private'],
-  ] as [Namespace['type'], NamespaceMode][]) {
+  ] as [Namespace['type'], NamespaceRequest | 'shareable'][]) {
     const e = nsEntry(type, mode);
     if (e) namespaces.push(e);
   }
@@ -294,7 +296,7 @@ export function generateSpec(input: GenerateSpecInput): Spec {
 
   const sysctl = buildSysctls(defaults.sysctls ?? DEFAULT_SYSCTLS, opts.sysctls ?? {}, {
     net: network.mode === 'none' || network.mode === 'bridge',
-    ipc: ipcMode === 'private',
+    ipc: ipcMode === 'private' || ipcMode === 'shareable',
     uts: utsMode === 'private',
   });
   if (Object.keys(sysctl).length) linux.sysctl = sysctl;

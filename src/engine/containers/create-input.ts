@@ -7,11 +7,11 @@
  */
 import { posix } from 'node:path';
 import { invalidArgument } from '../../core/errdefs.js';
-import type { MountRequest, UsernsMode } from '../../core/runtime/create-options.js';
+import type { ContainerCreateOptions, MountRequest, NamespaceMode, NamespaceRequest, UsernsMode } from '../../core/runtime/create-options.js';
 import { parseTmpfsFlag } from '../../core/runtime/mounts.js';
 import { parseIdMap } from '../../core/runtime/spec.js';
 import { parseRestartFlag } from './restart-policy.js';
-import type { ContainerCreateRequest, RestartPolicy } from './types.js';
+import type { ContainerCreateRequest, LinkRequest, RestartPolicy } from './types.js';
 
 /** `--mount` / `HostConfig.Mounts` items, field for field. */
 export interface MountSpec {
@@ -50,6 +50,10 @@ export interface CreateInput extends Omit<ContainerCreateRequest, 'restartPolicy
   usernsSpec?: { mode?: string; uidmap?: string[]; gidmap?: string[] };
   /** `--restart NAME[:N]`, or the API's `RestartPolicy`. */
   restart?: string | RestartPolicy;
+  /** `--pid`, `--ipc`, `--uts`, `--cgroupns` / HostConfig.PidMode, IpcMode, UTSMode, CgroupnsMode as written. */
+  namespaces?: { pid?: string; ipc?: string; uts?: string; cgroupns?: string };
+  /** `--link NAME[:ALIAS]` / HostConfig.Links (also `/NAME:/ME/ALIAS`, as inspect shows them). */
+  linkSpecs?: string[];
 }
 
 /** Debian's catatonit, the init `--init` runs when no path is given (as Podman). */
@@ -137,9 +141,47 @@ function restart(r: CreateInput['restart']): RestartPolicy | undefined {
   return r.name === '' ? undefined : r;
 }
 
+/** dockerd's ParseLink: `NAME`, `NAME:ALIAS`, or inspect's `/NAME:/ME/ALIAS`. */
+export function parseLink(spec: string): LinkRequest {
+  const parts = spec.split(':');
+  if (parts.length > 2 || !parts[0] || parts[1] === '') throw invalidArgument(`bad format for links: ${spec}`);
+  if (parts.length === 1) return { name: spec.replace(/^\//, ''), alias: spec.replace(/^\//, '') };
+  const [name, alias] = parts as [string, string];
+  if (name.startsWith('/')) return { name: name.slice(1), alias: posix.basename(alias) };
+  return { name, alias };
+}
+
+/**
+ * Docker's namespace mode strings: `host`, `private` (the default), `container:NAME` where
+ * dockerd lets a container join another's (pid, ipc), `shareable` for ipc, and Podman's
+ * `ns:PATH`. dockerd's messages for what it refuses.
+ */
+function namespaceMode(kind: 'PID' | 'IPC' | 'UTS', v: string | undefined): NamespaceRequest | 'shareable' | undefined {
+  if (v === undefined || v === '') return undefined;
+  if (v === 'host' || v === 'private') return v;
+  if (v === 'shareable' && kind === 'IPC') return v;
+  if (v.startsWith('ns:') && v.length > 3) return { path: v.slice(3) };
+  if (v.startsWith('container:') && v.length > 10 && kind !== 'UTS') return { container: v.slice(10) };
+  throw invalidArgument(kind === 'IPC' ? `Invalid IPC mode: ${v}` : `invalid ${kind} mode: ${v}`);
+}
+
+function namespaces(n: CreateInput['namespaces']): Pick<ContainerCreateOptions, 'pid' | 'ipc' | 'uts' | 'cgroupns'> {
+  const pid = namespaceMode('PID', n?.pid);
+  const ipc = namespaceMode('IPC', n?.ipc);
+  const uts = namespaceMode('UTS', n?.uts) as NamespaceMode | undefined;
+  const cg = n?.cgroupns;
+  if (cg && cg !== 'host' && cg !== 'private') throw invalidArgument(`invalid cgroup namespace mode: ${cg}`);
+  return {
+    ...(pid && pid !== 'shareable' ? { pid } : {}),
+    ...(ipc ? { ipc } : {}),
+    ...(uts ? { uts } : {}),
+    ...(cg === 'host' || cg === 'private' ? { cgroupns: cg } : {}),
+  };
+}
+
 /** The engine's create request for what either front read. */
 export function normalizeCreate(input: CreateInput): ContainerCreateRequest {
-  const { binds, bindBase, mountSpecs, anonymousVolumes, initProcess, usernsSpec, restart: r, runtime, ...req } = input;
+  const { binds, bindBase, mountSpecs, anonymousVolumes, initProcess, usernsSpec, restart: r, runtime, namespaces: ns0, linkSpecs, ...req } = input;
   const mounts: MountRequest[] = [
     ...(req.opts.mounts ?? []),
     ...(binds ?? []).map((b) => parseBind(b, bindBase)),
@@ -157,11 +199,13 @@ export function normalizeCreate(input: CreateInput): ContainerCreateRequest {
     ...req,
     opts: {
       ...req.opts,
+      ...namespaces(ns0),
       mounts,
       ...(init ? { init } : {}),
       ...(ns ? { userns: ns } : {}),
     },
     ...(runtime ? { runtime } : {}),
     ...(policy ? { restartPolicy: policy } : {}),
+    ...(linkSpecs?.length ? { links: linkSpecs.map(parseLink) } : {}),
   };
 }

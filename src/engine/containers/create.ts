@@ -22,15 +22,18 @@ import { containerEvent } from './events.js';
 import { systemdConfig } from './sd-notify.js';
 import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
 import { healthConfigFor } from './health-config.js';
+import { resolveLinks } from './links.js';
+import { resolveNamespaceJoins } from './ns-joins.js';
 
 /**
  * `create`: a writable layer above the image's top layer and a row that remembers the request.
  * The layer row and the container row are written in one transaction, so GC never sees the
  * layer without its owner; the layer directory follows.
  */
-export async function createContainer(cc: ContainerContext, req: ContainerCreateRequest): Promise<{ id: string; name: string; warnings: string[] }> {
+export async function createContainer(cc: ContainerContext, input: ContainerCreateRequest): Promise<{ id: string; name: string; warnings: string[] }> {
   const ctx = cc.ctx;
-  checkCreateRequest(cc, req);
+  checkCreateRequest(cc, input);
+  const req = resolveNamespaceJoins(cc, input);
   const { id: imageId } = resolveImage(ctx.records, req.image);
   const img = imageRecord(ctx, imageId);
   const imageConfig = (await readConfig(ctx, img)).config ?? {};
@@ -41,12 +44,13 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   const logConfig = resolveLogConfig(req.logConfig, ctx.config.containers, logHost());
   const exposed = { ...imageConfig.ExposedPorts, ...Object.fromEntries((req.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) };
   const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, exposed);
+  const links = resolveLinks(cc, req.links, net.networkMode);
   makeBindSources(req.opts.mounts);
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
   // Held from before the row exists until its layer and directories do: a `start` or `rm` by
   // name waits for a create in progress rather than finding half a container.
-  return lockedContainer(cc, id, () => createLocked(cc, req, { id, layerId, imageId, img, imageConfig, logConfig, net, health }));
+  return lockedContainer(cc, id, () => createLocked(cc, req, { id, layerId, imageId, img, imageConfig, logConfig, net, health, links }));
 }
 
 async function createLocked(
@@ -61,10 +65,11 @@ async function createLocked(
     logConfig: ContainerConfigRecord['logConfig'];
     net: ReturnType<typeof planContainerNetwork>;
     health: ReturnType<typeof healthConfigFor>;
+    links: ContainerConfigRecord['links'];
   },
 ): Promise<{ id: string; name: string; warnings: string[] }> {
   const ctx = cc.ctx;
-  const { id, layerId, imageId, img, imageConfig, logConfig, net, health } = p;
+  const { id, layerId, imageId, img, imageConfig, logConfig, net, health, links } = p;
   let name = req.name ?? generateName();
   let config: ContainerConfigRecord;
   let madeVolumes: string[] = [];
@@ -80,6 +85,7 @@ async function createLocked(
       ...(req.runtime ? { runtime: req.runtime } : {}),
       ...net,
       ...(req.netFiles ? { netFiles: req.netFiles } : {}),
+      ...(links ? { links } : {}),
       ...(req.exposedPorts?.length ? { exposedPorts: req.exposedPorts } : {}),
       ...(req.restartPolicy ? { restartPolicy: req.restartPolicy } : {}),
       logConfig,

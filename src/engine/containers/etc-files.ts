@@ -26,7 +26,14 @@ export interface RunFilesNetwork {
   dnsSearch: string[];
 }
 
-export function writeRunFiles(c: ContainerRecord, userdata: string, hostname: string, net: NetworkFileOptions, bridge?: RunFilesNetwork): RunFiles {
+export function writeRunFiles(
+  c: ContainerRecord,
+  userdata: string,
+  hostname: string,
+  net: NetworkFileOptions,
+  bridge?: RunFilesNetwork,
+  links: { name: string; ip: string }[] = [],
+): RunFiles {
   mkdirSync(userdata, { recursive: true });
   const files: RunFiles = {
     hostname: join(userdata, 'hostname'),
@@ -55,7 +62,7 @@ export function writeRunFiles(c: ContainerRecord, userdata: string, hostname: st
     hostname,
     aliases: [c.name],
     ...(bridge ? { ip: bridge.ip, ...(bridge.gateway ? { gateway: bridge.gateway } : {}) } : {}),
-    extraHosts: (net.addHosts ?? []).map(parseAddHost),
+    extraHosts: [...links, ...(net.addHosts ?? []).map(parseAddHost)],
   });
   if (hostNet) {
     try {

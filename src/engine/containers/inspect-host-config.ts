@@ -5,37 +5,13 @@
  * would on dockerd. Fields dockerd leaves out when unset (Init, Sysctls, Tmpfs, Mounts) are left
  * out here too.
  */
-import { statfsSync } from 'node:fs';
 import { MASKED_PATHS, READONLY_PATHS } from '../../core/runtime/spec.js';
-import type { MountRequest, NamespaceMode, SecurityOptions, UsernsMode } from '../../core/runtime/create-options.js';
+import type { MountRequest, SecurityOptions, UsernsMode } from '../../core/runtime/create-options.js';
 import { dockerPorts } from '../networks/ports.js';
+import type { ContainerContext } from './context.js';
+import { linksDoc } from './links.js';
+import { namespaceModes } from './ns-joins.js';
 import type { ContainerRecord } from './types.js';
-
-const CGROUP2_SUPER_MAGIC = 0x63677270;
-let cgroup2: boolean | undefined;
-
-/** Whether the host runs the unified hierarchy (read once: it does not change while we run). */
-function hostCgroup2(): boolean {
-  if (cgroup2 === undefined) {
-    try {
-      cgroup2 = statfsSync('/sys/fs/cgroup').type === CGROUP2_SUPER_MAGIC;
-    } catch {
-      cgroup2 = false;
-    }
-  }
-  return cgroup2;
-}
-
-/**
- * A namespace mode as Docker spells it. `zero` is what dockerd reports when none was asked for
- * ("" for pid and uts, "private" for ipc). A joined namespace the record knows only by its path
- * is shown in Podman's `ns:PATH` form.
- */
-function nsModeDoc(mode: NamespaceMode | undefined, zero: string): string {
-  if (mode === undefined || mode === 'private') return zero;
-  if (mode === 'host') return 'host';
-  return `ns:${mode.path}`;
-}
 
 function usernsDoc(u: UsernsMode | undefined): string {
   if (!u) return '';
@@ -95,7 +71,7 @@ function mountSpecs(mounts: MountRequest[]): object[] {
   });
 }
 
-export function hostConfigDoc(c: ContainerRecord) {
+export function hostConfigDoc(cc: ContainerContext, c: ContainerRecord) {
   const o = c.config.opts;
   const r = o.resources ?? {};
   const net = c.config.netFiles ?? {};
@@ -116,23 +92,20 @@ export function hostConfigDoc(c: ContainerRecord) {
     ConsoleSize: [0, 0],
     CapAdd: o.capAdd?.length ? o.capAdd : null,
     CapDrop: o.capDrop?.length ? o.capDrop : null,
-    CgroupnsMode: o.cgroupns ?? (hostCgroup2() ? 'private' : 'host'),
     Dns: net.dns ?? [],
     DnsOptions: net.dnsOptions ?? [],
     DnsSearch: net.dnsSearch ?? [],
     ExtraHosts: net.addHosts?.length ? net.addHosts : null,
     GroupAdd: o.groupAdd?.length ? o.groupAdd : null,
-    IpcMode: nsModeDoc(o.ipc, 'private'),
     Cgroup: '',
-    Links: null,
+    Links: linksDoc(cc, c),
     OomScoreAdj: o.oomScoreAdj ?? 0,
-    PidMode: nsModeDoc(o.pid, ''),
     Privileged: !!o.privileged,
     PublishAllPorts: false,
     ReadonlyRootfs: !!o.readOnly,
     SecurityOpt: securityOptDoc(o.security),
-    UTSMode: nsModeDoc(o.uts, ''),
     UsernsMode: usernsDoc(o.userns),
+    ...namespaceModes(o),
     ShmSize: o.shmSize ?? 64 * 1024 * 1024,
     Runtime: c.config.runtime ?? 'runc',
     Isolation: '',

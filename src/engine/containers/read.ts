@@ -97,6 +97,11 @@ function graphData(cc: ContainerContext, c: ContainerRecord): Record<string, str
   return { ...(lowers.length ? { LowerDir: lowers.join(':') } : {}), ...data, WorkDir: join(dirname(upper), 'work') };
 }
 
+/** `--mac-address` as dockerd 20.10 keeps it in Config. */
+function firstMac(c: ContainerRecord): string | undefined {
+  return Object.values(c.config.networks ?? {})[0]?.mac;
+}
+
 export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso: string) => string): ContainerSummary {
   const args = argsOf(c);
   const s = c.state;
@@ -132,7 +137,7 @@ export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso:
     Ports: listPorts(c),
     Labels: { ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) },
     HostConfig: { NetworkMode: c.config.networkMode },
-    NetworkSettings: { Networks: networkSettings(c).Networks },
+    NetworkSettings: { Networks: networkSettings(c, undefined, cc.ctx.config.network.defaultNetwork).Networks },
     Mounts: mountPoints(cc, c),
     ExitCode: s.exitCode,
   };
@@ -183,7 +188,7 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
     ProcessLabel: '',
     AppArmorProfile: '',
     ExecIDs: null,
-    HostConfig: hostConfigDoc(c),
+    HostConfig: hostConfigDoc(cc, c),
     GraphDriver: {
       Name: driver.name,
       Data: graphData(cc, c),
@@ -210,9 +215,10 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       Labels: { ...(ic.Labels ?? {}), ...(o.labels ?? {}) },
       StopSignal: o.stopSignal ?? ic.StopSignal ?? 'SIGTERM',
       StopTimeout: c.config.stopTimeout,
+      ...(firstMac(c) ? { MacAddress: firstMac(c) } : {}),
       ...(c.config.healthcheck ? { Healthcheck: c.config.healthcheck } : {}),
       ...(c.config.healthOnFailure ? { HealthcheckOnFailureAction: c.config.healthOnFailure } : {}),
     },
-    NetworkSettings: networkSettings(c, exposedPorts(c)),
+    NetworkSettings: networkSettings(c, exposedPorts(c), cc.ctx.config.network.defaultNetwork),
   };
 }

@@ -24,6 +24,8 @@ import { prepareVolumeMounts } from '../volumes/mounts.js';
 import type { ContainerRecord } from './types.js';
 import { hasRestartPolicy } from '../../core/restart-backoff.js';
 import { healthAtStart } from './health.js';
+import { linkRunInputs } from './links.js';
+import { joinNamespaces } from './ns-joins.js';
 
 function readIfExists(path: string): string | undefined {
   try {
@@ -110,12 +112,19 @@ async function startLocked(
     crashPoint('start:mounted');
     const net = await setupContainerNetwork(cc, c);
     crashPoint('start:network');
-    const o: ContainerCreateOptions = { ...c.config.opts, network: net ? { mode: 'bridge', path: net.netns } : resolveNetwork(cc, c) };
+    const links = linkRunInputs(cc, c);
+    const o: ContainerCreateOptions = {
+      ...c.config.opts,
+      ...joinNamespaces(cc, c.config.opts),
+      network: net ? { mode: 'bridge', path: net.netns } : resolveNetwork(cc, c),
+      ...(links.env.length ? { env: [...links.env, ...(c.config.opts.env ?? [])] } : {}),
+    };
     if (net?.userns && o.userns?.mode === 'private') o.userns = { ...o.userns, mode: 'path', path: net.userns };
     o.mounts = await prepareVolumeMounts(ctx, o.mounts, paths.rootfs);
     crashPoint('start:volumes');
-    const hostname = o.hostname ?? (c.config.networkMode === 'host' ? readHostFacts().hostname : c.id.slice(0, 12));
-    const files = writeRunFiles(c, paths.userdata, hostname, c.config.netFiles ?? {}, net && runFilesNetwork(net));
+    const hostUts = o.uts === 'host';
+    const hostname = o.hostname ?? (c.config.networkMode === 'host' || hostUts ? readHostFacts().hostname : c.id.slice(0, 12));
+    const files = writeRunFiles(c, paths.userdata, hostname, c.config.netFiles ?? {}, net && runFilesNetwork(net), links.hosts);
     const config = ctx.config.containers;
     let seccompProfile;
     if (config.seccompProfile) {
@@ -126,7 +135,8 @@ async function startLocked(
     const warnings: string[] = [];
     const spec = generateSpec({
       image: c.config.imageConfig,
-      opts: { ...o, hostname },
+      // The host's UTS namespace keeps the host's name: the spec may set none.
+      opts: hostUts ? o : { ...o, hostname },
       rootfs: paths.rootfs,
       host: readHostFacts(),
       passwd: readIfExists(join(paths.rootfs, 'etc/passwd')),

@@ -70,6 +70,8 @@ export interface ContainerConfigRecord {
   sdNotify?: SdNotifyMode;
   /** A build's working container: the build whose lock (held while it runs) owns it. */
   build?: string;
+  /** `--link`: the other container's id and the alias it is known by here. */
+  links?: { id: string; alias: string }[];
 }
 
 /**
@@ -112,6 +114,13 @@ export interface ContainerCreateRequest {
   stdinOnce?: boolean;
   createCommand?: string[];
   sdNotify?: SdNotifyMode;
+  /** `--link`: the other container by name or id (create records its id). */
+  links?: LinkRequest[];
+}
+
+export interface LinkRequest {
+  name: string;
+  alias: string;
 }
 
 export interface RestartPolicy {

@@ -7,7 +7,8 @@
  */
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns, type IdRange } from '../../impl/network/netns.js';
+import { isIPv4, isIPv6 } from 'node:net';
+import { addAddress, createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns, type IdRange } from '../../impl/network/netns.js';
 import { netavarkSetup, netavarkTeardown } from '../../impl/network/netavark.js';
 import type { NetavarkRequest } from '../../impl/network/types.js';
 import { internal, invalidArgument } from '../../core/errdefs.js';
@@ -28,6 +29,7 @@ export interface NetworkCreateRequest {
   aliases?: string[];
   ip?: string;
   mac?: string;
+  linkLocalIps?: string[];
   publish?: PortRequest[];
   publishAll?: boolean;
 }
@@ -43,6 +45,7 @@ const SPECIAL = /^(none|host|container:.+|ns:.+)$/;
 /** At create: checks the networks exist (making the default one on first use) and records the request. */
 export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateRequest, exposed?: Record<string, object>): PlannedNetwork {
   const mode = req.network ?? 'bridge';
+  for (const ip of req.linkLocalIps ?? []) if (!isLinkLocal(ip)) throw invalidArgument(`invalid link local IP address: ${ip}`);
   if (SPECIAL.test(mode)) {
     if (req.ip || req.aliases?.length) throw invalidArgument(`--ip and --network-alias need a bridge network, not "${mode}"`);
     return { networkMode: mode };
@@ -51,13 +54,28 @@ export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateReque
   if (names.length === 0) throw invalidArgument('--network needs a value');
   const networks: Record<string, ContainerNetworkRequest> = {};
   names.forEach((n, i) => {
-    const net = getNetwork(ctx, n === 'bridge' ? ctx.config.network.defaultNetwork : n);
+    // `default` is how dockerd records "no network asked for" (the docker CLI sends it).
+    const net = getNetwork(ctx, n === 'bridge' || (n === 'default' && names.length === 1) ? ctx.config.network.defaultNetwork : n);
     if (networks[net.name]) throw invalidArgument(`network ${net.name} given twice`);
     // Docker applies --ip/--network-alias/--mac-address to the network named at create.
-    networks[net.name] = i === 0 ? { ...(req.aliases?.length ? { aliases: req.aliases } : {}), ...(req.ip ? { ip: req.ip } : {}), ...(req.mac ? { mac: req.mac } : {}) } : {};
+    networks[net.name] =
+      i === 0
+        ? {
+            ...(req.aliases?.length ? { aliases: req.aliases } : {}),
+            ...(req.ip ? { ip: req.ip } : {}),
+            ...(req.mac ? { mac: req.mac } : {}),
+            ...(req.linkLocalIps?.length ? { linkLocalIps: req.linkLocalIps } : {}),
+          }
+        : {};
   });
   const ports = [...(req.publish ?? []), ...(req.publishAll ? publishExposed(exposed) : [])];
   return { networkMode: mode, networks, ...(ports.length ? { ports } : {}) };
+}
+
+/** dockerd's rule for `--link-local-ip`: an IPv4 169.254.0.0/16 or IPv6 fe80::/10 address. */
+function isLinkLocal(ip: string): boolean {
+  if (isIPv4(ip)) return ip.startsWith('169.254.');
+  return isIPv6(ip) && /^fe[89ab][0-9a-f]:/i.test(ip);
 }
 
 export function netnsName(id: string): string {
@@ -66,6 +84,16 @@ export function netnsName(id: string): string {
 
 function freeInterface(attachments: NetworkAttachment[]): string {
   for (let i = 0; ; i++) if (!attachments.some((a) => a.iface === `eth${i}`)) return `eth${i}`;
+}
+
+/**
+ * dockerd's endpoint aliases on a user network: the requested ones, the short ID and an
+ * explicit `--hostname`, each once (daemon/container_operations.go).
+ */
+function dnsAliases(c: ContainerRecord, want: ContainerNetworkRequest): string[] {
+  const out = [...(want.aliases ?? [])];
+  for (const a of [c.id.slice(0, 12), c.config.opts.hostname]) if (a && !out.includes(a)) out.push(a);
+  return out;
 }
 
 /** One network's setup; the lease is released again if netavark fails. */
@@ -81,7 +109,7 @@ async function attach(
 ): Promise<NetworkAttachment> {
   const net = claimForStart(ctx, getNetwork(ctx, name));
   const ip = allocateAddress(ctx, net, c.id, want.ip, want.mac);
-  const aliases = [...(want.aliases ?? []), c.id.slice(0, 12)];
+  const aliases = dnsAliases(c, want);
   const doc = toNetavark(ctx, net);
   const request: NetavarkRequest = {
     container_id: c.id,
@@ -102,6 +130,14 @@ async function attach(
     status = await netavarkSetup(netavarkOptions(ctx), netns, request);
     crashPoint('network:after-setup');
   } catch (e) {
+    releaseAddresses(ctx, c.id, net.id);
+    throw e;
+  }
+  try {
+    // dockerd puts them on the interface with the link-local prefix length.
+    for (const ll of want.linkLocalIps ?? []) await addAddress(netns, iface, `${ll}/${isIPv4(ll) ? 16 : 64}`);
+  } catch (e) {
+    await netavarkTeardown(netavarkOptions(ctx), netns, request).catch(() => undefined);
     releaseAddresses(ctx, c.id, net.id);
     throw e;
   }
@@ -293,7 +329,6 @@ export function runFilesNetwork(net: ContainerNetState): RunFilesNetwork | undef
   };
 }
 
-/** Docker's NetworkSettings for inspect: live values while running, the request otherwise. */
 /**
  * An attachment's endpoint id: dockerd makes a random one per connect; skiff's is derived from
  * the container and network ids, so it is stable while attached and unique per attachment.
@@ -303,19 +338,21 @@ function endpointId(containerId: string, a: NetworkAttachment | undefined): stri
 }
 
 /**
- * Docker's NetworkSettings with every key dockerd 20.10 sends (test/vendor/dockerd): IPv6 keys
- * stay at their zero values, as skiff's networks are IPv4 only.
+ * Docker's NetworkSettings for inspect: live values while running, the request otherwise, with
+ * every key dockerd 20.10 sends (test/vendor/dockerd).
  */
-export function networkSettings(c: ContainerRecord, exposed?: Record<string, object>) {
+export function networkSettings(c: ContainerRecord, exposed?: Record<string, object>, defaultNetwork?: string) {
   const net = c.state.net;
   const first = net?.attachments[0];
   const networks: Record<string, object> = {};
+  // dockerd names an endpoint's aliases once it joined (at the first start), never on the default bridge.
+  const started = c.state.startedAt !== '0001-01-01T00:00:00Z';
   for (const [name, want] of Object.entries(c.config.networks ?? {})) {
     const a = net?.attachments.find((x) => x.network === name);
     networks[name] = {
-      IPAMConfig: want.ip ? { IPv4Address: want.ip } : null,
+      IPAMConfig: want.ip || want.linkLocalIps?.length ? { ...(want.ip ? { IPv4Address: want.ip } : {}), ...(want.linkLocalIps?.length ? { LinkLocalIPs: want.linkLocalIps } : {}) } : null,
       Links: null,
-      Aliases: [...(want.aliases ?? []), c.id.slice(0, 12)],
+      Aliases: name === defaultNetwork ? null : started ? dnsAliases(c, want) : (want.aliases ?? null),
       NetworkID: a?.networkId ?? '',
       EndpointID: endpointId(c.id, a),
       Gateway: a?.gateway ?? '',

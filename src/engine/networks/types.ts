@@ -61,6 +61,8 @@ export interface ContainerNetworkRequest {
   aliases?: string[];
   ip?: string;
   mac?: string;
+  /** `--link-local-ip`: 169.254.0.0/16 or fe80::/10 addresses added to the interface. */
+  linkLocalIps?: string[];
 }
 
 /** `-p`: host_port 0 = pick a free port at start. */

@@ -95,3 +95,13 @@ export async function removeUserns(file: string): Promise<void> {
   await exec('umount', [file]).catch(() => undefined);
   rmSync(file, { force: true });
 }
+
+/** One more address on an interface inside the namespace (`--link-local-ip`). */
+export async function addAddress(netns: string, iface: string, cidr: string): Promise<void> {
+  try {
+    const brd = cidr.includes(':') ? [] : ['brd', '+'];
+    await exec('nsenter', [`--net=${netns}`, 'ip', 'addr', 'add', cidr, ...brd, 'dev', iface]);
+  } catch (e) {
+    throw internal(`setting interface ${iface} link local IP ${cidr}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`, e);
+  }
+}

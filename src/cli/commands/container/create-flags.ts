@@ -77,6 +77,8 @@ export interface CreateFlags extends HealthFlags {
   logDriver?: string;
   logOpt?: string[];
   restart?: string;
+  link?: string[];
+  linkLocalIp?: string[];
 }
 
 export function addCreateFlags(cmd: Command): Command {
@@ -112,6 +114,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--ip <address>', 'IPv4 address on the (first) network')
     .option('--network-alias <alias>', 'add a network-scoped alias for the container', collect)
     .option('--mac-address <mac>', 'container MAC address on the (first) network')
+    .option('--link-local-ip <address>', 'container IPv4/IPv6 link-local addresses on the (first) network', collect)
     .option('-p, --publish <[ip:]host:container[/proto]>', "publish a container's port(s) to the host", collect)
     .option('-P, --publish-all', 'publish all exposed ports to random host ports')
     .option('--userns <mode>', 'user namespace: host, or private with --uidmap/--gidmap')
@@ -138,8 +141,9 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--group-add <group>', 'add additional groups to join', collect)
     .option('--oom-score-adj <n>', "tune the host's OOM preferences (-1000 to 1000)")
     .option('--pid <mode>', 'PID namespace: host, private, container:NAME')
-    .option('--ipc <mode>', 'IPC namespace: host, private')
+    .option('--ipc <mode>', 'IPC namespace: host, private, shareable, container:NAME')
     .option('--uts <mode>', 'UTS namespace: host, private')
+    .option('--link <name[:alias]>', 'add a link to another container', collect)
     .option('--cgroupns <mode>', 'cgroup namespace: host, private')
     .option('--cgroup-parent <path>', 'optional parent cgroup for the container')
     .option('--pull <policy>', 'pull image before running: missing, always, never', 'missing')
@@ -201,13 +205,6 @@ function mountFlag(spec: string): MountSpec {
   };
 }
 
-function nsMode(v: string | undefined): 'host' | 'private' | { path: string } | undefined {
-  if (v === undefined) return undefined;
-  if (v === 'host' || v === 'private') return v;
-  if (v.startsWith('ns:')) return { path: v.slice(3) };
-  throw invalidArgument(`unsupported namespace mode "${v}"`);
-}
-
 function keyValues(list: string[] | undefined, flag: string): Record<string, string> {
   const out: Record<string, string> = {};
   for (const kv of list ?? []) {
@@ -245,10 +242,6 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     ulimits: f.ulimit ?? [],
     tty: !!f.tty,
     stdinOpen: !!f.interactive,
-    ...(nsMode(f.pid) ? { pid: nsMode(f.pid)! } : {}),
-    ...(nsMode(f.ipc) ? { ipc: nsMode(f.ipc)! } : {}),
-    ...(nsMode(f.uts) ? { uts: nsMode(f.uts)! } : {}),
-    ...(f.cgroupns === 'host' || f.cgroupns === 'private' ? { cgroupns: f.cgroupns } : {}),
     resources: {
       memory: bytes(f.memory),
       memorySwap: bytes(f.memorySwap),
@@ -278,6 +271,8 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     bindBase: process.cwd(),
     mountSpecs: (f.mount ?? []).map(mountFlag),
     ...(f.init ? { initProcess: f.initPath ?? true } : {}),
+    namespaces: { pid: f.pid, ipc: f.ipc, uts: f.uts, cgroupns: f.cgroupns },
+    ...(f.link?.length ? { linkSpecs: f.link } : {}),
     usernsSpec: { ...(f.userns !== undefined ? { mode: f.userns } : {}), uidmap: f.uidmap ?? [], gidmap: f.gidmap ?? [] },
     ...healthRequest(f),
     ...(f.net ?? f.network ? { network: (f.net ?? f.network)!.join(',') } : {}),
@@ -285,6 +280,7 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
       ...(f.ip ? { ip: f.ip } : {}),
       ...(f.networkAlias?.length ? { aliases: f.networkAlias } : {}),
       ...(f.macAddress ? { mac: f.macAddress } : {}),
+      ...(f.linkLocalIp?.length ? { linkLocalIps: f.linkLocalIp } : {}),
       publish: (f.publish ?? []).flatMap(parsePublish),
       publishAll: !!f.publishAll,
     },
