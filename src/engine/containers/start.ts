@@ -24,6 +24,7 @@ import { prepareVolumeMounts } from '../volumes/mounts.js';
 import type { ContainerRecord } from './types.js';
 import { hasRestartPolicy } from '../../core/restart-backoff.js';
 import { healthAtStart } from './health.js';
+import { readRootedText } from '../../impl/rooted/read-file.js';
 
 function readIfExists(path: string): string | undefined {
   try {
@@ -129,8 +130,8 @@ async function startLocked(
       opts: { ...o, hostname },
       rootfs: paths.rootfs,
       host: readHostFacts(),
-      passwd: readIfExists(join(paths.rootfs, 'etc/passwd')),
-      group: readIfExists(join(paths.rootfs, 'etc/group')),
+      passwd: readRootedText(paths.rootfs, '/etc/passwd'),
+      group: readRootedText(paths.rootfs, '/etc/group'),
       containerId: c.id,
       defaults: {
         capabilities: config.defaultCapabilities,

@@ -161,17 +161,22 @@ function bytes(v: string | undefined): number | undefined {
   return parseBytes(v);
 }
 
+/**
+ * `-e NAME` (and a bare NAME in an env file) passes the caller's value through, as docker and
+ * podman do; when the caller has no NAME the entry is dropped rather than set empty.
+ */
+function envFlag(e: string): string[] {
+  if (e.includes('=')) return [e];
+  const v = process.env[e];
+  return v === undefined ? [] : [`${e}=${v}`];
+}
+
 function envFileLines(path: string): string[] {
   return readFileSync(path, 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
-    .map((l) => (l.includes('=') ? l : `${l}=${process.env[l] ?? ''}`));
-}
-
-function envFlag(e: string): string {
-  // `-e NAME` passes the caller's value through, as docker does.
-  return e.includes('=') ? e : `${e}=${process.env[e] ?? ''}`;
+    .flatMap(envFlag);
 }
 
 /** `--mount type=…,source=…,target=…`: its key=value syntax read into the engine's MountSpec. */
@@ -227,7 +232,7 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
   const opts: ContainerCreateOptions = {
     ...(command.length ? { command } : {}),
     ...(f.entrypoint !== undefined ? { entrypoint: f.entrypoint === '' ? [''] : [f.entrypoint] } : {}),
-    env: [...(f.envFile ?? []).flatMap(envFileLines), ...(f.env ?? []).map(envFlag)],
+    env: [...(f.envFile ?? []).flatMap(envFileLines), ...(f.env ?? []).flatMap(envFlag)],
     ...(f.workdir ? { workdir: f.workdir } : {}),
     ...(f.user ? { user: f.user } : {}),
     ...(f.groupAdd ? { groupAdd: f.groupAdd } : {}),
