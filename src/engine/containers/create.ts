@@ -22,6 +22,7 @@ import { containerEvent } from './events.js';
 import { systemdConfig } from './sd-notify.js';
 import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
 import { healthConfigFor } from './health-config.js';
+import { withVolumesFrom } from './volumes-from.js';
 
 /**
  * `create`: a writable layer above the image's top layer and a row that remembers the request.
@@ -41,12 +42,13 @@ export async function createContainer(cc: ContainerContext, req: ContainerCreate
   const logConfig = resolveLogConfig(req.logConfig, ctx.config.containers, logHost());
   const exposed = { ...imageConfig.ExposedPorts, ...Object.fromEntries((req.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) };
   const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, exposed);
-  makeBindSources(req.opts.mounts);
+  const mounts = withVolumesFrom(cc, req.opts.mounts ?? [], req.volumesFrom, req.opts.tmpfs);
+  makeBindSources(mounts);
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
   // Held from before the row exists until its layer and directories do: a `start` or `rm` by
   // name waits for a create in progress rather than finding half a container.
-  return lockedContainer(cc, id, () => createLocked(cc, req, { id, layerId, imageId, img, imageConfig, logConfig, net, health }));
+  return lockedContainer(cc, id, () => createLocked(cc, { ...req, opts: { ...req.opts, mounts } }, { id, layerId, imageId, img, imageConfig, logConfig, net, health }));
 }
 
 async function createLocked(
@@ -86,6 +88,7 @@ async function createLocked(
       ...health,
       ...(req.stdinOnce ? { stdinOnce: true } : {}),
       ...systemdConfig(req),
+      ...(req.volumesFrom?.length ? { volumesFrom: req.volumesFrom } : {}),
     };
     try {
       const volumes = await writeTxAsync(ctx.db, () => {

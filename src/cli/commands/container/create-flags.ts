@@ -27,6 +27,7 @@ export interface CreateFlags extends HealthFlags {
   readOnly?: boolean;
   tmpfs?: string[];
   volume?: string[];
+  volumesFrom?: string[];
   mount?: string[];
   device?: string[];
   shmSize?: string;
@@ -96,6 +97,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--read-only', "mount the container's root filesystem as read only")
     .option('--tmpfs <dir[:opts]>', 'mount a tmpfs directory', collect)
     .option('-v, --volume <src:dst[:opts]>', 'bind mount a volume', collect)
+    .option('--volumes-from <container[:ro|rw]>', "mount the volumes and binds of another container", collect)
     .option('--mount <spec>', 'attach a filesystem mount: type=bind|volume|tmpfs,source=..,target=..[,readonly]', collect)
     .option('--device <host[:ctr][:perms]>', 'add a host device to the container', collect)
     .option('--shm-size <size>', 'size of /dev/shm', undefined)
@@ -183,11 +185,14 @@ function envFileLines(path: string): string[] {
 function mountFlag(spec: string): MountSpec {
   const kv = new Map<string, string>();
   const volumeOptions: Record<string, string> = {};
+  const volumeLabels: Record<string, string> = {};
   for (const part of spec.split(',')) {
-    const [k, v] = part.split('=', 2) as [string, string | undefined];
-    if (k === 'volume-opt') {
-      const [ok, ov] = (v ?? '').split('=', 2) as [string, string | undefined];
-      volumeOptions[ok] = ov ?? '';
+    const eq = part.indexOf('=');
+    const [k, v] = eq < 0 ? [part, undefined] : [part.slice(0, eq), part.slice(eq + 1)];
+    if (k === 'volume-opt' || k === 'volume-label') {
+      const inner = (v ?? '').indexOf('=');
+      const [ok, ov] = inner < 0 ? [v ?? '', ''] : [v!.slice(0, inner), v!.slice(inner + 1)];
+      (k === 'volume-opt' ? volumeOptions : volumeLabels)[ok] = ov;
     } else kv.set(k, v ?? 'true');
   }
   const flag = (k: string) => kv.has(k) && kv.get(k) !== 'false' && kv.get(k) !== '0';
@@ -201,6 +206,7 @@ function mountFlag(spec: string): MountSpec {
     noCopy: flag('volume-nocopy'),
     ...(kv.has('volume-driver') ? { volumeDriver: kv.get('volume-driver')! } : {}),
     ...(Object.keys(volumeOptions).length ? { volumeOptions } : {}),
+    ...(Object.keys(volumeLabels).length ? { volumeLabels } : {}),
     ...(kv.has('tmpfs-size') ? { tmpfsSize: kv.get('tmpfs-size')! } : {}),
     ...(mode !== undefined ? { tmpfsMode: parseInt(mode, 8) } : {}),
   };
@@ -280,6 +286,7 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     ...(f.runtime ? { runtime: f.runtime } : {}),
     ...(f.restart !== undefined ? { restart: f.restart } : {}),
     binds: f.volume ?? [],
+    ...(f.volumesFrom?.length ? { volumesFrom: f.volumesFrom } : {}),
     bindBase: process.cwd(),
     mountSpecs: (f.mount ?? []).map(mountFlag),
     ...(f.init ? { initProcess: f.initPath ?? true } : {}),
