@@ -36,6 +36,12 @@ test('-e NAME: the client\'s value when it has one, else dropped (and it unsets 
     assert.ok(out.includes('KEEP=1') && !out.some((l) => /^(FOO|NOPE)(=|$)/.test(l)), out.join('\n'));
     env.dockerOk(['rm', 'bare']);
 
+    // exec takes its Env by the same rule
+    env.dockerOk(['run', '-d', '--name', 'ex', '--network', 'none', 'envimg', 'sleep', '300']);
+    const ex = spawnDocker(clientEnv, ['exec', '-e', 'UNSET_ONE', '-e', 'BAR', '-e', 'KEEP', 'ex', 'env']).split('\n');
+    assert.ok(ex.includes('BAR=fromclient') && !ex.some((l) => /^(UNSET_ONE|KEEP)(=|$)/.test(l)), ex.join('\n'));
+    env.dockerOk(['rm', '-f', 'ex']);
+
     // skiff's CLI: as docker and podman, the value from skiff's own environment or nothing.
     const s = env.run(['run', '--rm', '--network', 'none', '-e', 'FOO', '-e', 'BAR', 'envimg', 'env'], { env: { BAR: 'fromskiff', FOO: undefined } as unknown as NodeJS.ProcessEnv });
     assert.equal(s.code, 0, s.stderr);
@@ -84,7 +90,12 @@ test('groups= as under dockerd: image groups with the primary gid first, --group
     assert.equal(env.dockerOk(['exec', '-u', 'daemon', 'g', 'id']).trim(), 'uid=1(daemon) gid=1(daemon) groups=1(daemon),29(audio)');
     env.dockerOk(['rm', '-f', 'g']);
 
-    // skiff's own CLI, same engine path.
+    // skiff's own CLI, same engine path, build RUN included.
+    const ctx = join(env.dir, 'grp-ctx');
+    mkdirSync(ctx);
+    writeFileSync(join(ctx, 'Dockerfile'), GROUPS_DOCKERFILE);
+    env.ok(['build', '-t', 'grp2', ctx]);
+    assert.equal(env.ok(['run', '--rm', '--network', 'none', 'grp2', 'cat', '/tmp/build-id-alice']).trim(), 'uid=1000(alice) gid=1000(alice) groups=10(wheel),100(users),1000(alice)');
     assert.equal(env.ok(['run', '--rm', '--network', 'none', '-u', 'alice', '--group-add', '4242', 'grp', 'id']).trim(), 'uid=1000(alice) gid=1000(alice) groups=10(wheel),100(users),1000(alice),4242');
   } finally {
     await env.stop();
