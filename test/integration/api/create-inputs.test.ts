@@ -49,6 +49,13 @@ test('-e NAME: the client\'s value when it has one, else dropped (and it unsets 
     assert.ok(sl.includes('BAR=fromskiff'), s.stdout);
     // skiff drops an unset -e NAME before it reaches the engine: the image's FOO stays (podman).
     assert.ok(sl.includes('FOO=fromimage'), s.stdout);
+    // a bare NAME in an env file follows the same rule
+    const envFile = join(env.dir, 'env.list');
+    writeFileSync(envFile, '# comment\nBAR\nUNSET_ONE\nX=1\n');
+    const f = env.run(['run', '--rm', '--network', 'none', '--env-file', envFile, 'envimg', 'env'], { env: { BAR: 'fromfile' } });
+    assert.equal(f.code, 0, f.stderr);
+    const fl = f.stdout.split('\n');
+    assert.ok(fl.includes('BAR=fromfile') && fl.includes('X=1') && !fl.some((l) => l.startsWith('UNSET_ONE')), f.stdout);
   } finally {
     await env.stop();
   }
