@@ -1,4 +1,4 @@
-import { commandArgs } from '../../core/runtime/command.js';
+import { commandArgs, mergeEnv } from '../../core/runtime/command.js';
 import { familiarName } from '../../core/images/reference.js';
 import type { ContainerContext } from './context.js';
 import { isActive } from './state.js';
@@ -46,6 +46,7 @@ function mountPoints(cc: ContainerContext, c: ContainerRecord) {
 /** `-v` strings for binds and named volumes (anonymous ones are listed in Mounts only). */
 function binds(c: ContainerRecord): string[] {
   return (c.config.opts.mounts ?? []).flatMap((m) => {
+    if (m.type !== 'tmpfs' && m.fromContainer) return [];
     const opts = m.options?.length ? `:${m.options.join(',')}` : '';
     if (m.type === 'bind') return [`${m.source}:${m.destination}${opts}`];
     if (m.type === 'volume' && m.name && !m.anonymous) return [`${m.name}:${m.destination}${opts}`];
@@ -180,6 +181,7 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       Sysctls: o.sysctls ?? {},
       Tmpfs: Object.fromEntries((o.tmpfs ?? []).map((t) => [t.split(':')[0], t.split(':')[1] ?? ''])),
       Binds: binds(c),
+      VolumesFrom: c.config.volumesFrom ?? null,
       PortBindings: dockerPorts(c.config.ports ?? []) as Record<string, unknown>,
       PublishAllPorts: false,
       RestartPolicy: { Name: c.config.restartPolicy?.name ?? 'no', MaximumRetryCount: c.config.restartPolicy?.maximumRetryCount ?? 0 },
@@ -202,7 +204,8 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       OpenStdin: !!o.stdinOpen,
       StdinOnce: !!c.config.stdinOnce,
       ExposedPorts: Object.keys(exposedPorts(c)).length ? exposedPorts(c) : null,
-      Env: [...(ic.Env ?? []), ...(o.env ?? [])],
+      // merged as dockerd merges at create: a request's NAME replaces the image's, a bare NAME too
+      Env: mergeEnv(ic.Env, o.env),
       Cmd: o.command?.length ? o.command : (ic.Cmd ?? null),
       Image: c.config.image,
       Volumes: ic.Volumes ?? null,
