@@ -54,8 +54,9 @@ function execProcess(base: ProcessSpec, rootfs: string, req: ExecRequest): Proce
     try {
       u = resolveUser(req.user, readIfExists(join(rootfs, 'etc/passwd')), readIfExists(join(rootfs, 'etc/group')));
     } catch (e) {
-      // Docker reports an unknown user as a process that could not be started: 126.
-      throw new OciRuntimeError('InvalidArgument', `OCI runtime exec failed: ${(e as Error).message}`, 126, { cause: e });
+      // Docker reports an unknown user as a process that could not be started: 126, in the
+      // resolver's own words (dockerd and Podman alike: "unable to find user x: …").
+      throw new OciRuntimeError('InvalidArgument', (e as Error).message, 126, { cause: e });
     }
     const old = (base.user ?? {}) as Record<string, unknown>;
     p.user = { ...old, uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
