@@ -8,7 +8,9 @@ import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
-import { apiEnv, IMAGE, type ApiEnv } from './fixtures.js';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { apiEnv, IMAGE, waitFor, type ApiEnv } from './fixtures.js';
+import { tmux } from '../containers/fixtures.js';
 import { tool, unmet } from '../../helpers/requires.js';
 
 const skip = unmet(tool('docker'), tool('python3'));
@@ -19,7 +21,9 @@ before(async () => {
   env = await apiEnv('skiff-api-exec-');
   env.dockerOk(['run', '-d', '--name', 'box', '--network', 'none', IMAGE, 'sleep', '1000']);
 });
+const TMUX = `skiff-api-exec-${process.pid}`;
 after(async () => {
+  tmux(['-L', TMUX, 'kill-server']);
   if (!skip) await env.stop();
 });
 
@@ -119,4 +123,51 @@ test('docker cp and skiff cp into and out of an anonymous volume of a created, n
   const mount = env.dockerOk(['inspect', '-f', '{{range .Mounts}}{{.Type}} {{.Destination}}{{end}}', 'vol1']).trim();
   assert.equal(mount, 'volume /data');
   env.dockerOk(['rm', '-v', 'vol1']);
+});
+
+/** Runs a command line in a private tmux session (a real terminal); the pane shows how it exited. */
+function terminal(name: string, argv: string[], vars: Record<string, string>): void {
+  const env_ = Object.entries(vars).map(([k, v]) => `${k}='${v}'`).join(' ');
+  const cmd = `env ${env_} ${argv.map((a) => `'${a}'`).join(' ')}; echo CLI-EXITED=$?; sleep 600`;
+  assert.equal(tmux(['-L', TMUX, 'new-session', '-d', '-s', name, '-x', '100', '-y', '30', cmd]).code, 0, 'tmux new-session');
+}
+
+function screen(name: string): string {
+  return tmux(['-L', TMUX, 'capture-pane', '-p', '-t', name]).stdout;
+}
+
+async function expectScreen(name: string, re: RegExp): Promise<void> {
+  await waitFor(() => (re.test(screen(name)) ? true : undefined), 15_000, `${re} on the screen`).catch((e: Error) => {
+    throw new Error(`${e.message}\n--- screen ---\n${screen(name)}`);
+  });
+}
+
+/** ash asks the terminal for the cursor position after its prompt: tmux answers before we type. */
+async function prompt(name: string): Promise<void> {
+  await expectScreen(name, /^\/ #/m);
+  await sleep(500);
+}
+
+test('docker exec -it --detach-keys and skiff exec -it --detach-keys: ctrl-x leaves the shell running (docker: "read escape sequence", exit 1 as with dockerd)', { skip: skip || unmet(tool('tmux')) }, async () => {
+  const shells = () => env.dockerOk(['exec', 'box', 'ps', '-o', 'args']).split('\n').filter((l) => l === 'sh').length;
+  const before = shells();
+  terminal('docker', ['docker', 'exec', '-it', '--detach-keys', 'ctrl-x', 'box', 'sh'], {
+    DOCKER_HOST: env.clientEnv.DOCKER_HOST!,
+    DOCKER_CONFIG: env.clientEnv.DOCKER_CONFIG!,
+  });
+  await prompt('docker');
+  tmux(['-L', TMUX, 'send-keys', '-t', 'docker', 'echo in-$((6*7))', 'Enter']);
+  await expectScreen('docker', /^in-42$/m);
+  tmux(['-L', TMUX, 'send-keys', '-t', 'docker', 'C-x']);
+  await expectScreen('docker', /read escape sequence\s+CLI-EXITED=1/);
+
+  const vars = Object.fromEntries(['SKIFF_ROOT', 'SKIFF_RUNROOT', 'SKIFF_CONFIG'].map((k) => [k, env.env[k]!]));
+  terminal('skiff', [process.execPath, env.bin, 'exec', '-it', '--detach-keys', 'ctrl-x', 'box', 'sh'], vars);
+  await prompt('skiff');
+  tmux(['-L', TMUX, 'send-keys', '-t', 'skiff', 'echo in-$((6*7))', 'Enter']);
+  await expectScreen('skiff', /^in-42$/m);
+  tmux(['-L', TMUX, 'send-keys', '-t', 'skiff', 'C-x']);
+  await expectScreen('skiff', /CLI-EXITED=0/);
+  // Both shells run on.
+  assert.equal(shells(), before + 2);
 });
