@@ -48,8 +48,9 @@ function execProcess(base: ProcessSpec, rootfs: string, req: ExecRequest, groupA
       // The container's --group-add holds for an exec's user too, as under dockerd.
       u = resolveUser(req.user, readRootedText(rootfs, '/etc/passwd'), readRootedText(rootfs, '/etc/group'), groupAdd);
     } catch (e) {
-      // Docker reports an unknown user as a process that could not be started: 126.
-      throw new OciRuntimeError('InvalidArgument', `OCI runtime exec failed: ${(e as Error).message}`, 126, { cause: e });
+      // Docker reports an unknown user as a process that could not be started: 126, in the
+      // resolver's own words (dockerd and Podman alike: "unable to find user x: …").
+      throw new OciRuntimeError('InvalidArgument', (e as Error).message, 126, { cause: e });
     }
     const old = (base.user ?? {}) as Record<string, unknown>;
     p.user = { ...old, uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
