@@ -20,7 +20,23 @@ function optStr(v: unknown, field: string): string | undefined {
   return v;
 }
 
-function execConfig(b: Obj): ExecConfig {
+/**
+ * dockerd decodes with Go's encoding/json, which matches field names case-insensitively:
+ * docker-py sends `detachKeys`, for one.
+ */
+function caseless(b: Obj): Obj {
+  const out: Obj = {};
+  for (const [k, v] of Object.entries(b)) {
+    const known = FIELDS.find((f) => f.toLowerCase() === k.toLowerCase());
+    if (known && !(known in out && k !== known)) out[known] = v;
+    else if (!known) out[k] = v;
+  }
+  return out;
+}
+const FIELDS = ['Cmd', 'Tty', 'AttachStdin', 'AttachStdout', 'AttachStderr', 'Env', 'WorkingDir', 'User', 'Privileged', 'DetachKeys', 'Detach'];
+
+function execConfig(raw: Obj): ExecConfig {
+  const b = caseless(raw);
   const cmd = strs(b.Cmd, 'Cmd') ?? [];
   if (!cmd.length) throw invalidArgument('No exec command specified');
   return {
@@ -60,20 +76,30 @@ function inspectDoc(e: ExecInstance) {
   };
 }
 
+/** A runtime's refusal as dockerd relays it: containerd's gRPC code ends the message. */
+function dockerdWords(message: string): string {
+  return message.startsWith('OCI runtime exec failed:') && !message.endsWith(': unknown') ? `${message}: unknown` : message;
+}
+
 async function start(c: Call): Promise<void> {
   const id = c.params.id!;
   // A missing instance is a plain 404, before any upgrade.
   const e = await c.engine.containers.execInspect(id);
   // Refused before the stream starts, so the client gets a status, not a stream.
   if (e.started) throw conflict(`Exec command ${id} ${e.running ? 'is already running' : 'has already run'}`);
-  const body = (c.hijack ? await readHijackedJson<Obj>(c.req, c.hijack.socket, c.hijack.head) : await readJson<Obj>(c.req)) ?? {};
+  const body = caseless((c.hijack ? await readHijackedJson<Obj>(c.req, c.hijack.socket, c.hijack.head) : await readJson<Obj>(c.req)) ?? {});
   if (body.Detach === true) {
-    await c.engine.containers.execStart(id, { detach: true });
+    await c.engine.containers.execStart(id, { detach: true }).catch((err: Error) => {
+      throw Object.assign(err, { message: dockerdWords(err.message) });
+    });
     if (c.res) return sendEmpty(c.res, 200);
     c.hijack!.socket.end('HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n');
     return;
   }
-  const stream = openRawStream(c, { tty: !!e.config.tty || body.Tty === true });
+  // dockerd frames the output by the start request's Tty, whatever the create said: raw when
+  // it is true, and then a non-tty process's stderr is not forwarded at all.
+  const tty = body.Tty === true;
+  const stream = openRawStream(c, { tty });
   const stdin = e.config.attachStdin ? stream.stdin : undefined;
   if (!stdin) drain(stream.stdin);
   stream.begin();
@@ -86,12 +112,14 @@ async function start(c: Call): Promise<void> {
       streams: {
         signal: gone.signal,
         ...(e.config.attachStdout ? { stdout: stream.stdout } : {}),
-        ...(e.config.attachStderr ? { stderr: stream.stderr } : {}),
+        ...(e.config.attachStderr && !tty ? { stderr: stream.stderr } : {}),
         ...(stdin ? { stdin } : {}),
       },
     });
   } catch (err) {
-    stream.error((err as Error).message);
+    // dockerd writes why the process could not start on the output as stdout, and the
+    // instance ends with 126: the docker CLI shows it and exits 126.
+    stream.stdout.write(Buffer.from(`${dockerdWords((err as Error).message)}\r\n`));
   }
   // The exit code is recorded by now: the docker CLI inspects the instance once this closes.
   stream.end();

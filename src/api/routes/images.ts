@@ -7,10 +7,11 @@ import type { ServerResponse } from 'node:http';
 import type { Router } from '../router.js';
 import { boolParam, filtersParam, mustRes, readJson, sendEmpty, sendJson, startJsonStream, type Call } from '../call.js';
 import { invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
-import { familiarName, normalizeReference, repositoryOf } from '../../core/images/reference.js';
+import { familiarName, formatReference, normalizeReference, repositoryOf } from '../../core/images/reference.js';
 import { historyDoc, imageInspectDoc, imageSummaryDoc } from '../shapes/image.js';
 import { errorMessage, pullProgress, pushMessages, type JsonMessage } from '../shapes/progress.js';
 import { registryAuth } from '../registry-auth.js';
+import { distributionError, pullError } from '../registry-errors.js';
 
 /**
  * A JSON-lines response started by its first message, so an error before any progress is an
@@ -78,6 +79,8 @@ async function pull(c: Call, res: ServerResponse): Promise<void> {
     const r = await c.engine.images.pull(ref, { platform, credentials }, (e) => {
       if (e.type === 'resolved') shown = e.name;
       for (const m of shape(e)) out.write(m);
+    }).catch((e: unknown) => {
+      throw out.started ? e : pullError(e, familiarName(formatReference(normalizeReference(ref))));
     });
     shown = r.name ?? `${repoOf(shown)}@${r.digest}`;
     out.write({ status: `Digest: ${r.digest}` });
@@ -163,8 +166,19 @@ export function registerImageRoutes(r: Router): void {
 
   r.post('/images/load', async (c) => {
     const res = mustRes(c);
-    const result = await c.engine.images.load(c.req);
+    // dockerd answers 200 before it reads the archive: a refused archive (garbage, no image)
+    // is an error line in the stream, which the docker CLI prints before exiting 1.
     const send = startJsonStream(res);
+    let result: Awaited<ReturnType<typeof c.engine.images.load>>;
+    try {
+      result = await c.engine.images.load(c.req);
+    } catch (e) {
+      // What the client still sends is read and dropped, so its upload ends without a reset.
+      c.req.resume();
+      send(errorMessage(e));
+      res.end();
+      return;
+    }
     for (const img of result.loaded) {
       if (img.names.length === 0) send({ stream: `Loaded image ID: ${img.id}\n` });
       for (const n of img.names) send({ stream: `Loaded image: ${familiarName(n)}\n` });
@@ -181,6 +195,13 @@ export function registerImageRoutes(r: Router): void {
 
   r.get('/images/search', () => {
     throw notImplemented('search is not supported by this service');
+  });
+
+  r.get('/distribution/{name:.+}/json', async (c) => {
+    const d = await c.engine.images.inspectRemoteDistribution(c.params.name!, { credentials: registryAuth(c.req) }).catch((e: unknown) => {
+      throw distributionError(e);
+    });
+    sendJson(mustRes(c), 200, { Descriptor: d.descriptor, Platforms: d.platforms });
   });
 
   r.get('/images/{name:.+}/json', async (c) => {

@@ -8,6 +8,7 @@ import { registerNetworkRoutes } from './networks.js';
 import { registerVolumeRoutes } from './volumes.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerBuildRoutes } from './build.js';
+import { registerSwarmRoutes } from './swarm.js';
 
 /** Every endpoint group; each file registers its own routes. */
 export function registerRoutes(r: Router): Router {
@@ -20,5 +21,6 @@ export function registerRoutes(r: Router): Router {
   registerVolumeRoutes(r);
   registerAuthRoutes(r);
   registerBuildRoutes(r);
+  registerSwarmRoutes(r);
   return r;
 }

@@ -88,6 +88,7 @@ function mountSpec(m: Obj, i: number): MountSpec {
   const driver = obj(vo?.DriverConfig, `${f}.VolumeOptions.DriverConfig`);
   const driverName = str(driver?.Name, `${f}.VolumeOptions.DriverConfig.Name`);
   const driverOpts = strMap(driver?.Options, `${f}.VolumeOptions.DriverConfig.Options`);
+  const labels = strMap(vo?.Labels, `${f}.VolumeOptions.Labels`);
   const t = obj(m.TmpfsOptions, `${f}.TmpfsOptions`);
   const size = pos(t?.SizeBytes, `${f}.TmpfsOptions.SizeBytes`);
   const mode = num(t?.Mode, `${f}.TmpfsOptions.Mode`);
@@ -101,6 +102,7 @@ function mountSpec(m: Obj, i: number): MountSpec {
     noCopy: !!bool(vo?.NoCopy, `${f}.VolumeOptions.NoCopy`),
     ...(driverName ? { volumeDriver: driverName } : {}),
     ...(driverOpts && Object.keys(driverOpts).length ? { volumeOptions: driverOpts } : {}),
+    ...(labels && Object.keys(labels).length ? { volumeLabels: labels } : {}),
     ...(size ? { tmpfsSize: size } : {}),
     ...(mode !== undefined ? { tmpfsMode: mode } : {}),
   };
@@ -281,6 +283,7 @@ export function createRequestFromBody(body: Obj, name: string | undefined): Crea
     binds: strList(hc.Binds, 'HostConfig.Binds') ?? [],
     mountSpecs: list(hc.Mounts, 'HostConfig.Mounts').map(mountSpec),
     anonymousVolumes: Object.keys(obj(body.Volumes, 'Volumes') ?? {}),
+    ...(strList(hc.VolumesFrom, 'HostConfig.VolumesFrom')?.length ? { volumesFrom: hc.VolumesFrom as string[] } : {}),
     ...(bool(hc.Init, 'HostConfig.Init') ? { initProcess: true } : {}),
     namespaces: {
       pid: str(hc.PidMode, 'HostConfig.PidMode'),

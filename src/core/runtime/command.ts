@@ -52,10 +52,19 @@ export interface EnvInput {
   home: string;
 }
 
+/**
+ * A bare `NAME` (the API's `Env: ["NAME"]`, what the docker CLI sends for `-e NAME` when its
+ * own environment lacks NAME) replaces an earlier NAME and is then dropped, as dockerd drops it:
+ * the process never sees a variable without `=`.
+ */
+export function withoutUnset(env: string[]): string[] {
+  return env.filter((e) => e.includes('='));
+}
+
 /** Engine defaults first so the image and then the user can override them. */
 export function buildEnv({ image, opts, hostname, home }: EnvInput): string[] {
   const defaults = [DEFAULT_PATH, ...(opts.tty ? ['TERM=xterm'] : []), 'container=skiff', `HOSTNAME=${hostname}`];
-  const env = mergeEnv(defaults, image.Env, opts.envFile, opts.env);
+  const env = withoutUnset(mergeEnv(defaults, image.Env, opts.envFile, opts.env));
   if (!env.some((e) => key(e) === 'HOME')) env.push(`HOME=${home}`);
   return env;
 }

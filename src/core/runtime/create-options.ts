@@ -41,6 +41,8 @@ export interface BindMountRequest {
   options?: string[];
   /** Docker's `HostConfig.Binds`: a missing source is made as a directory at create, not refused. */
   createSource?: boolean;
+  /** Copied from that container by `--volumes-from` (not one of this container's own Binds). */
+  fromContainer?: string;
 }
 
 export interface TmpfsMountRequest {
@@ -63,6 +65,10 @@ export interface VolumeMountRequest {
   destination: string;
   /** ro, rw, nocopy, z, Z, propagation. */
   options?: string[];
+  /** `volume-label` / VolumeOptions.Labels: given to the volume when this create makes it. */
+  labels?: Record<string, string>;
+  /** Copied from that container by `--volumes-from` (not one of this container's own Binds). */
+  fromContainer?: string;
 }
 
 /**

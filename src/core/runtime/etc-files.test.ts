@@ -18,17 +18,17 @@ test('passwd and group parsing skip malformed lines', () => {
   assert.deepEqual(parseGroup(group).find((g) => g.name === 'wheel'), { name: 'wheel', gid: 10, members: ['app', 'other'] });
 });
 
-test('resolveUser: names, numbers, groups', () => {
-  assert.deepEqual(resolveUser('', passwd, group), { uid: 0, gid: 0, additionalGids: [], home: '/root', name: 'root' });
-  assert.deepEqual(resolveUser('app', passwd, group), { uid: 1000, gid: 1000, additionalGids: [10, 29], home: '/home/app', name: 'app' });
-  assert.deepEqual(resolveUser('1000', passwd, group).additionalGids, [10, 29]);
+test('resolveUser: names, numbers, groups; the primary group leads the supplementary ones (dockerd 20.10.24)', () => {
+  assert.deepEqual(resolveUser('', passwd, group), { uid: 0, gid: 0, additionalGids: [0], home: '/root', name: 'root' });
+  assert.deepEqual(resolveUser('app', passwd, group), { uid: 1000, gid: 1000, additionalGids: [1000, 10, 29], home: '/home/app', name: 'app' });
+  assert.deepEqual(resolveUser('1000', passwd, group).additionalGids, [1000, 10, 29]);
   // An explicit group replaces the supplementary ones, as runc does.
-  assert.deepEqual(resolveUser('app:staff', passwd, group), { uid: 1000, gid: 50, additionalGids: [], home: '/home/app', name: 'app' });
+  assert.deepEqual(resolveUser('app:staff', passwd, group), { uid: 1000, gid: 50, additionalGids: [50], home: '/home/app', name: 'app' });
   assert.deepEqual(resolveUser('app:7', passwd, group).gid, 7);
   // Numeric ids need no passwd entry; the gid is then 0.
-  assert.deepEqual(resolveUser('4242', passwd, group), { uid: 4242, gid: 0, additionalGids: [], home: '/' });
-  assert.deepEqual(resolveUser('4242:4343'), { uid: 4242, gid: 4343, additionalGids: [], home: '/' });
-  assert.deepEqual(resolveUser('daemon', passwd, group, ['staff', '99']).additionalGids, [50, 99]);
+  assert.deepEqual(resolveUser('4242', passwd, group), { uid: 4242, gid: 0, additionalGids: [0], home: '/' });
+  assert.deepEqual(resolveUser('4242:4343'), { uid: 4242, gid: 4343, additionalGids: [4343], home: '/' });
+  assert.deepEqual(resolveUser('daemon', passwd, group, ['staff', '99', '1']).additionalGids, [1, 50, 99]);
 });
 
 test('resolveUser: unknown names fail with the runc message', () => {

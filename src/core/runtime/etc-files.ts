@@ -65,8 +65,8 @@ function numericId(s: string, what: string): number | undefined {
 
 /**
  * runc's GetExecUser rules: `name` or `uid`, then `:group` or `:gid`. A numeric uid need not
- * exist in passwd (its gid is then 0); a name must. Without an explicit group the
- * supplementary groups are those listing the user by name; `groupAdd` adds more.
+ * exist in passwd (its gid is then 0); a name must. The supplementary groups are the primary
+ * one, then (without an explicit group) those listing the user by name, then `groupAdd`.
  */
 export function resolveUser(spec: string, passwd?: string, group?: string, groupAdd: string[] = []): ResolvedUser {
   const users = passwd !== undefined ? parsePasswd(passwd) : [];
@@ -99,12 +99,15 @@ export function resolveUser(spec: string, passwd?: string, group?: string, group
     return ge.gid;
   };
 
-  let additionalGids: number[] = [];
+  let members: number[] = [];
   if (groupPart !== undefined && groupPart !== '') {
     gid = lookupGroup(groupPart);
   } else if (name !== undefined) {
-    additionalGids = groups.filter((g) => g.members.includes(name!)).map((g) => g.gid);
+    members = groups.filter((g) => g.members.includes(name!)).map((g) => g.gid);
   }
+  // dockerd (20.10.18+) lists the primary group first among the supplementary ones, so `id`
+  // shows it in groups= and a setgroups() inside cannot leave the process without it.
+  let additionalGids = [gid, ...members];
   for (const g of groupAdd) additionalGids.push(lookupGroup(g));
   additionalGids = [...new Set(additionalGids)];
   return { uid, gid, additionalGids, home, ...(name !== undefined ? { name } : {}) };

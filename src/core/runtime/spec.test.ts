@@ -45,7 +45,7 @@ function gen(opts: ContainerCreateOptions = {}, extra: Partial<GenerateSpecInput
 test('default container: Podman rootful defaults', () => {
   const s = gen();
   assert.equal(s.hostname, ID.slice(0, 12));
-  assert.deepEqual(s.process.user, { uid: 0, gid: 0, umask: 0o022 });
+  assert.deepEqual(s.process.user, { uid: 0, gid: 0, umask: 0o022, additionalGids: [0] });
   assert.deepEqual(s.process.args, ['sh']);
   assert.equal(s.process.cwd, '/');
   assert.equal(s.process.terminal, false);
@@ -65,7 +65,7 @@ test('default container: Podman rootful defaults', () => {
   assert.equal(s.process.noNewPrivileges, undefined);
   assert.equal(s.process.oomScoreAdj, undefined);
   assert.deepEqual(s.linux.namespaces.map((n) => n.type), ['pid', 'network', 'ipc', 'uts', 'mount']);
-  assert.deepEqual(s.linux.sysctl, { 'net.ipv4.ping_group_range': '0 0' });
+  assert.deepEqual(s.linux.sysctl, { 'net.ipv4.ping_group_range': '0 2147483647' });
   assert.deepEqual(s.linux.maskedPaths, MASKED_PATHS);
   assert.ok(s.linux.readonlyPaths!.includes('/proc/sys'));
   assert.deepEqual(s.linux.resources, { devices: [{ allow: false, access: 'rwm' }], pids: { limit: 2048 } });
@@ -104,7 +104,7 @@ test('cap-add/cap-drop/ALL and the seccomp profile follow the final set', () => 
 
 test('a non-root user gets only the bounding set, plus explicitly added caps as ambient', () => {
   const s = gen({ user: '1000' });
-  assert.deepEqual(s.process.user, { uid: 1000, gid: 0, umask: 0o022 });
+  assert.deepEqual(s.process.user, { uid: 1000, gid: 0, umask: 0o022, additionalGids: [0] });
   assert.equal(s.process.capabilities!.bounding!.length, 11);
   assert.deepEqual(s.process.capabilities!.effective, []);
   assert.deepEqual(s.process.capabilities!.permitted, []);
@@ -117,7 +117,7 @@ test('users come from the image passwd/group; unknown names fail', () => {
   const passwd = 'root:x:0:0::/root:/bin/sh\nweb:x:33:33::/var/www:/bin/sh\n';
   const group = 'root:x:0:\nweb:x:33:\nlog:x:4:web\n';
   const s = gen({}, { image: { Cmd: ['sh'], User: 'web' }, passwd, group });
-  assert.deepEqual(s.process.user, { uid: 33, gid: 33, umask: 0o022, additionalGids: [4] });
+  assert.deepEqual(s.process.user, { uid: 33, gid: 33, umask: 0o022, additionalGids: [33, 4] });
   assert.ok(s.process.env.includes('HOME=/var/www'));
   assert.throws(() => gen({ user: 'ghost' }, { passwd, group }), /unable to find user ghost: no matching entries in passwd file/);
 });
@@ -171,7 +171,7 @@ test('network modes: host shares /sys and the hostname, no ping sysctl; containe
   assert.deepEqual(c.linux.namespaces.find((n) => n.type === 'network'), { type: 'network', path: '/proc/42/ns/net' });
   assert.equal(c.linux.sysctl, undefined);
   const b = gen({ network: { mode: 'bridge', path: '/run/netns/x' }, sysctls: { 'net.ipv4.ip_forward': '1', 'kernel.shmmax': '1000' } });
-  assert.deepEqual(b.linux.sysctl, { 'net.ipv4.ping_group_range': '0 0', 'net.ipv4.ip_forward': '1', 'kernel.shmmax': '1000' });
+  assert.deepEqual(b.linux.sysctl, { 'net.ipv4.ping_group_range': '0 2147483647', 'net.ipv4.ip_forward': '1', 'kernel.shmmax': '1000' });
   assert.throws(() => gen({ sysctls: { 'vm.swappiness': '1' } }), /not namespaced/);
 });
 
@@ -190,6 +190,8 @@ test('user namespace mappings', () => {
   const s = gen({ userns: { mode: 'private', uidMappings: [parseIdMap('0:100000:65536')], gidMappings: [parseIdMap('0:100000:65536')] } });
   assert.ok(s.linux.namespaces.some((n) => n.type === 'user'));
   assert.deepEqual(s.linux.uidMappings, [{ containerID: 0, hostID: 100000, size: 65536 }]);
+  // the kernel refuses a ping range beyond the namespace's gids
+  assert.deepEqual(s.linux.sysctl, { 'net.ipv4.ping_group_range': '0 65535' });
   const narrow = gen({ userns: { mode: 'private', uidMappings: [parseIdMap('0:100000:1')], gidMappings: [parseIdMap('0:100000:1')] } });
   assert.ok(!narrow.mounts.find((m) => m.destination === '/dev/pts')!.options!.includes('gid=5'));
   assert.throws(() => gen({ user: '1000', userns: { mode: 'private', uidMappings: [parseIdMap('0:100000:1')], gidMappings: [parseIdMap('0:100000:1')] } }), /not mapped/);

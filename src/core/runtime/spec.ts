@@ -43,8 +43,24 @@ export const MASKED_PATHS = [
 
 export const READONLY_PATHS = ['/proc/asound', '/proc/bus', '/proc/fs', '/proc/irq', '/proc/sys', '/proc/sysrq-trigger'];
 
-/** containers.conf `default_sysctls` on Debian: ping works without CAP_NET_RAW. */
-export const DEFAULT_SYSCTLS: Record<string, string> = { 'net.ipv4.ping_group_range': '0 0' };
+/**
+ * Every group may open ICMP echo sockets, so `ping` works without CAP_NET_RAW (which skiff, like
+ * Podman, leaves out of the default set); dockerd and Podman set the same. Only in the
+ * container's own network namespace: on the host's it would change the host.
+ */
+export const DEFAULT_SYSCTLS: Record<string, string> = { 'net.ipv4.ping_group_range': '0 2147483647' };
+
+/**
+ * The kernel refuses a ping_group_range reaching gids its user namespace does not map, so in a
+ * user namespace the range ends where the mapping from gid 0 ends.
+ */
+function pingRange(defaults: Record<string, string>, gidMappings: IDMapping[] | undefined): Record<string, string> {
+  const range = defaults['net.ipv4.ping_group_range'];
+  if (!gidMappings || range === undefined) return defaults;
+  const fromZero = gidMappings.find((m) => m.containerID === 0);
+  const { 'net.ipv4.ping_group_range': _drop, ...rest } = defaults;
+  return fromZero ? { ...rest, 'net.ipv4.ping_group_range': `0 ${fromZero.size - 1}` } : rest;
+}
 
 export interface SpecDefaults {
   capabilities: string[];
@@ -294,7 +310,7 @@ export function generateSpec(input: GenerateSpecInput): Spec {
   const seccomp = seccompProfile(input, bounding);
   if (seccomp) linux.seccomp = seccomp;
 
-  const sysctl = buildSysctls(defaults.sysctls ?? DEFAULT_SYSCTLS, opts.sysctls ?? {}, {
+  const sysctl = buildSysctls(pingRange(defaults.sysctls ?? DEFAULT_SYSCTLS, gidMappings), opts.sysctls ?? {}, {
     net: network.mode === 'none' || network.mode === 'bridge',
     ipc: ipcMode === 'private' || ipcMode === 'shareable',
     uts: utsMode === 'private',

@@ -6,7 +6,7 @@
  * init binary is, which user namespace, which restart policy — is taken here, once.
  */
 import { posix } from 'node:path';
-import { invalidArgument } from '../../core/errdefs.js';
+import { invalidArgument, notImplemented } from '../../core/errdefs.js';
 import type { ContainerCreateOptions, MountRequest, NamespaceMode, NamespaceRequest, UsernsMode } from '../../core/runtime/create-options.js';
 import { parseTmpfsFlag } from '../../core/runtime/mounts.js';
 import { parseIdMap } from '../../core/runtime/spec.js';
@@ -27,6 +27,8 @@ export interface MountSpec {
   volumeDriver?: string;
   /** volume-opt / VolumeOptions.DriverConfig.Options */
   volumeOptions?: Record<string, string>;
+  /** volume-label / VolumeOptions.Labels */
+  volumeLabels?: Record<string, string>;
   /** tmpfs-size / TmpfsOptions.SizeBytes: bytes, or a size with a unit from the CLI */
   tmpfsSize?: number | string;
   /** tmpfs-mode / TmpfsOptions.Mode */
@@ -107,10 +109,14 @@ function readMountSpec(m: MountSpec, base?: string): MountRequest {
     return parseTmpfsFlag(`${target}:${[ro, ...size, ...mode].join(',')}`);
   }
   if (type === 'volume') {
-    if ((m.volumeDriver ?? 'local') !== 'local' || Object.keys(m.volumeOptions ?? {}).length) {
-      throw invalidArgument(`invalid mount config for type "volume": only the local volume driver without options is supported`);
+    if ((m.volumeDriver ?? 'local') !== 'local') {
+      throw invalidArgument(`invalid mount config for type "volume": only the local volume driver is supported`);
     }
-    return { type: 'volume', ...(m.source ? { name: m.source } : {}), destination: target, options: [ro, ...(m.noCopy ? ['nocopy'] : [])] };
+    // The words of `volume create --opt`: the volume this would make could not honour them.
+    const opts = Object.keys(m.volumeOptions ?? {});
+    if (opts.length) throw notImplemented(`local driver options (${opts.join(', ')}) are not supported yet`);
+    const labels = m.volumeLabels && Object.keys(m.volumeLabels).length ? { labels: m.volumeLabels } : {};
+    return { type: 'volume', ...(m.source ? { name: m.source } : {}), destination: target, options: [ro, ...(m.noCopy ? ['nocopy'] : [])], ...labels };
   }
   if (type !== 'bind') throw invalidArgument(`invalid mount config: mount type "${type}" is not supported`);
   if (!m.source) throw invalidArgument('invalid mount config for type "bind": field Source must not be empty');

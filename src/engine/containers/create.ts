@@ -24,6 +24,7 @@ import type { ContainerConfigRecord, ContainerCreateRequest } from './types.js';
 import { healthConfigFor } from './health-config.js';
 import { resolveLinks } from './links.js';
 import { resolveNamespaceJoins } from './ns-joins.js';
+import { withVolumesFrom } from './volumes-from.js';
 
 /**
  * `create`: a writable layer above the image's top layer and a row that remembers the request.
@@ -45,12 +46,13 @@ export async function createContainer(cc: ContainerContext, input: ContainerCrea
   const exposed = { ...imageConfig.ExposedPorts, ...Object.fromEntries((req.exposedPorts ?? []).map((p) => [p.includes('/') ? p : `${p}/tcp`, {}])) };
   const net = planContainerNetwork(ctx, { ...req.networkOpts, network: req.network ?? 'bridge' }, exposed);
   const links = resolveLinks(cc, req.links, net.networkMode);
-  makeBindSources(req.opts.mounts);
+  const mounts = withVolumesFrom(cc, req.opts.mounts ?? [], req.volumesFrom, req.opts.tmpfs);
+  makeBindSources(mounts);
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
   // Held from before the row exists until its layer and directories do: a `start` or `rm` by
   // name waits for a create in progress rather than finding half a container.
-  return lockedContainer(cc, id, () => createLocked(cc, req, { id, layerId, imageId, img, imageConfig, logConfig, net, health, links }));
+  return lockedContainer(cc, id, () => createLocked(cc, { ...req, opts: { ...req.opts, mounts } }, { id, layerId, imageId, img, imageConfig, logConfig, net, health, links }));
 }
 
 async function createLocked(
@@ -92,6 +94,7 @@ async function createLocked(
       ...health,
       ...(req.stdinOnce ? { stdinOnce: true } : {}),
       ...systemdConfig(req),
+      ...(req.volumesFrom?.length ? { volumesFrom: req.volumesFrom } : {}),
     };
     try {
       const volumes = await writeTxAsync(ctx.db, () => {

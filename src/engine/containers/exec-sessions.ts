@@ -138,13 +138,14 @@ export async function startExec(cc: ContainerContext, id: string, opts: ExecStar
       privileged: !!cfg.privileged,
       ...(opts.streams && !opts.detach ? { streams: { ...opts.streams, ...(cfg.detachKeys !== undefined ? { detachKeys: cfg.detachKeys } : {}) } } : {}),
     });
-    if (r.detached) return update(cc, id, (x) => ({ ...x, pid: r.pid }));
+    // Detached now (by `Detach`, or the client's detach keys): inspect reads the exit later.
+    if (r.detached) return update(cc, id, (x) => ({ ...x, pid: r.pid, detached: true }));
     exitCode = r.exitCode;
     update(cc, id, (x) => ({ ...x, pid: r.pid }));
   } catch (err) {
-    // A command that cannot be run ends the instance as Docker reports it: 126, or 127 when not found.
-    const code = (err as { exitCode?: number }).exitCode;
-    finish(cc, c, id, typeof code === 'number' ? code : 126);
+    // dockerd records 126 for every exec it could not start, a missing command included
+    // (the CLI's own `exec` says 127 for that, as Podman does).
+    finish(cc, c, id, 126);
     throw err;
   }
   return finish(cc, c, id, exitCode);

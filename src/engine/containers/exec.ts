@@ -5,8 +5,9 @@ import type { AttachStreams, ExecResult, ProcessSpec } from '../../core/oci-runt
 import { failedPrecondition, invalidArgument } from '../../core/errdefs.js';
 import { OciRuntimeError, isOciRuntimeError } from '../../core/oci-runtime/errors.js';
 import { allCapabilities } from '../../core/runtime/capabilities.js';
-import { mergeEnv } from '../../core/runtime/command.js';
+import { mergeEnv, withoutUnset } from '../../core/runtime/command.js';
 import { resolveUser } from '../../core/runtime/etc-files.js';
+import { readRootedText } from '../../impl/rooted/read-file.js';
 import { readHostFacts } from './spec/host-facts.js';
 import type { ContainerContext } from './context.js';
 import { withContainer } from './locked.js';
@@ -31,31 +32,25 @@ export interface ExecRequest {
   onSession?: (resize: (size: { rows: number; cols: number }) => Promise<void>) => void;
 }
 
-function readIfExists(path: string): string | undefined {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch {
-    return undefined;
-  }
-}
-
 type Caps = Record<'bounding' | 'effective' | 'permitted' | 'inheritable' | 'ambient', string[]>;
 
 /**
  * The container's own process object (from its config.json) with the exec's overrides, as
  * Podman builds it: same rlimits, caps, apparmor and no-new-privileges unless asked otherwise.
  */
-function execProcess(base: ProcessSpec, rootfs: string, req: ExecRequest): ProcessSpec {
+function execProcess(base: ProcessSpec, rootfs: string, req: ExecRequest, groupAdd: string[] = []): ProcessSpec {
   const p: ProcessSpec = { ...base, args: req.cmd, terminal: !!req.tty };
   delete p.consoleSize;
   let env = Array.isArray(base.env) ? (base.env as string[]) : [];
   if (req.user !== undefined) {
     let u: ReturnType<typeof resolveUser>;
     try {
-      u = resolveUser(req.user, readIfExists(join(rootfs, 'etc/passwd')), readIfExists(join(rootfs, 'etc/group')));
+      // The container's --group-add holds for an exec's user too, as under dockerd.
+      u = resolveUser(req.user, readRootedText(rootfs, '/etc/passwd'), readRootedText(rootfs, '/etc/group'), groupAdd);
     } catch (e) {
-      // Docker reports an unknown user as a process that could not be started: 126.
-      throw new OciRuntimeError('InvalidArgument', `OCI runtime exec failed: ${(e as Error).message}`, 126, { cause: e });
+      // Docker reports an unknown user as a process that could not be started: 126, in the
+      // resolver's own words (dockerd and Podman alike: "unable to find user x: …").
+      throw new OciRuntimeError('InvalidArgument', (e as Error).message, 126, { cause: e });
     }
     const old = (base.user ?? {}) as Record<string, unknown>;
     p.user = { ...old, uid: u.uid, gid: u.gid, additionalGids: u.additionalGids };
@@ -71,7 +66,7 @@ function execProcess(base: ProcessSpec, rootfs: string, req: ExecRequest): Proce
     p.capabilities = { bounding: all, effective: all, permitted: all, inheritable: [], ambient: [] };
   }
   if (req.tty && !env.some((e) => e.startsWith('TERM='))) env = [...env, 'TERM=xterm'];
-  p.env = mergeEnv(env, req.env);
+  p.env = withoutUnset(mergeEnv(env, req.env));
   if (req.workdir) {
     if (!req.workdir.startsWith('/')) throw invalidArgument(`the working directory ${JSON.stringify(req.workdir)} is invalid, it needs to be an absolute path`);
     p.cwd = req.workdir;
@@ -90,7 +85,7 @@ export async function execContainer(cc: ContainerContext, ref: string, req: Exec
     return { c, bundleSpec: JSON.parse(readFileSync(join(cc.paths(c.id).bundle, 'config.json'), 'utf8')) as { process: ProcessSpec } };
   });
   const paths = cc.paths(c.id);
-  const process = execProcess(bundleSpec.process, paths.rootfs, req);
+  const process = execProcess(bundleSpec.process, paths.rootfs, req, c.config.opts.groupAdd);
   const runtime = await cc.runtime(c.config.runtime);
   const rc = cc.runtimeContainer(c);
   const sessionId = req.sessionId ?? randomBytes(16).toString('hex');

@@ -39,7 +39,8 @@ function ulimitDoc(spec: string): { Name: string; Soft: number; Hard: number } {
 /** `-v` strings for binds and named volumes (anonymous ones and `--mount`s are listed elsewhere). */
 function binds(mounts: MountRequest[]): string[] | null {
   const out = mounts.flatMap((m) => {
-    if (m.viaMount) return [];
+    // --volumes-from mounts show as VolumesFrom, not as binds of their own.
+    if (m.viaMount || (m.type !== 'tmpfs' && m.fromContainer)) return [];
     const opts = m.options?.length ? `:${m.options.join(',')}` : '';
     if (m.type === 'bind') return [`${m.source}:${m.destination}${opts}`];
     if (m.type === 'volume' && m.name && !m.anonymous) return [`${m.name}:${m.destination}${opts}`];
@@ -53,7 +54,7 @@ const PROPAGATIONS = /^r?(shared|slave|private)$/;
 /** Docker's structured `Mounts` of the `--mount`s the container was made with. */
 function mountSpecs(mounts: MountRequest[]): object[] {
   return mounts.flatMap((m) => {
-    if (!m.viaMount) return [];
+    if (!m.viaMount || (m.type !== 'tmpfs' && m.fromContainer)) return [];
     const opts = m.options ?? [];
     const ro = opts.includes('ro') ? { ReadOnly: true } : {};
     if (m.type === 'tmpfs') {
@@ -88,7 +89,7 @@ export function hostConfigDoc(cc: ContainerContext, c: ContainerRecord) {
     RestartPolicy: { Name: c.config.restartPolicy?.name ?? 'no', MaximumRetryCount: c.config.restartPolicy?.maximumRetryCount ?? 0 },
     AutoRemove: c.config.autoRemove,
     VolumeDriver: '',
-    VolumesFrom: null,
+    VolumesFrom: c.config.volumesFrom?.length ? c.config.volumesFrom : null,
     ConsoleSize: [0, 0],
     CapAdd: o.capAdd?.length ? o.capAdd : null,
     CapDrop: o.capDrop?.length ? o.capDrop : null,

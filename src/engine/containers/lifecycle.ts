@@ -75,8 +75,15 @@ export function killContainer(cc: ContainerContext, input: string, signal = 'SIG
     if (opts.byUser !== false) markUserStopped(cc, c.id);
     await (await cc.runtime(c.config.runtime)).kill(c.id, signal);
     containerEvent(cc, c, 'kill', { signal });
+    // As dockerd and Podman do for SIGKILL: the exit is recorded before kill returns, so an
+    // inspect right after says exited (137), not running. A frozen process dies only when thawed.
+    if (isSigkill(signal) && c.state.status !== 'paused') return (await awaitExit(cc, c, 10_000)) ?? c;
     return c;
   });
+}
+
+function isSigkill(signal: string): boolean {
+  return /^(SIG)?KILL$/i.test(signal) || signal === '9';
 }
 
 /** `wait`: the container's exit status (at once if it is not running). */

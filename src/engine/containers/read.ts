@@ -1,5 +1,5 @@
 import { dirname, join } from 'node:path';
-import { commandArgs } from '../../core/runtime/command.js';
+import { commandArgs, mergeEnv } from '../../core/runtime/command.js';
 import { familiarName } from '../../core/images/reference.js';
 import type { ContainerContext } from './context.js';
 import { isActive } from './state.js';
@@ -205,7 +205,8 @@ export function inspectDoc(cc: ContainerContext, c: ContainerRecord) {
       OpenStdin: !!o.stdinOpen,
       StdinOnce: !!c.config.stdinOnce,
       ExposedPorts: Object.keys(exposedPorts(c)).length ? exposedPorts(c) : null,
-      Env: [...(ic.Env ?? []), ...(o.env ?? [])],
+      // merged as dockerd merges at create: a request's NAME replaces the image's, a bare NAME too
+      Env: mergeEnv(ic.Env, o.env),
       Cmd: o.command?.length ? o.command : (ic.Cmd ?? null),
       Image: c.config.image,
       Volumes: ic.Volumes ?? null,

@@ -26,6 +26,7 @@ import { hasRestartPolicy } from '../../core/restart-backoff.js';
 import { healthAtStart } from './health.js';
 import { linkRunInputs } from './links.js';
 import { joinNamespaces } from './ns-joins.js';
+import { readRootedText } from '../../impl/rooted/read-file.js';
 
 function readIfExists(path: string): string | undefined {
   try {
@@ -139,8 +140,8 @@ async function startLocked(
       opts: hostUts ? o : { ...o, hostname },
       rootfs: paths.rootfs,
       host: readHostFacts(),
-      passwd: readIfExists(join(paths.rootfs, 'etc/passwd')),
-      group: readIfExists(join(paths.rootfs, 'etc/group')),
+      passwd: readRootedText(paths.rootfs, '/etc/passwd'),
+      group: readRootedText(paths.rootfs, '/etc/group'),
       containerId: c.id,
       defaults: {
         capabilities: config.defaultCapabilities,

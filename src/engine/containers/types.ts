@@ -66,6 +66,8 @@ export interface ContainerConfigRecord {
   netFiles?: NetworkFileOptions;
   /** The CLI command line that made it (`generate systemd --new` replays it); absent from the API. */
   createCommand?: string[];
+  /** As requested (HostConfig.VolumesFrom); the mounts themselves were copied at create. */
+  volumesFrom?: string[];
   /** `--sdnotify`: who tells systemd (NOTIFY_SOCKET of the starting process) that it is ready. */
   sdNotify?: SdNotifyMode;
   /** A build's working container: the build whose lock (held while it runs) owns it. */
@@ -116,6 +118,8 @@ export interface ContainerCreateRequest {
   sdNotify?: SdNotifyMode;
   /** `--link`: the other container by name or id (create records its id). */
   links?: LinkRequest[];
+  /** `--volumes-from` / HostConfig.VolumesFrom: `CONTAINER[:ro|rw]`. */
+  volumesFrom?: string[];
 }
 
 export interface LinkRequest {

@@ -1,4 +1,5 @@
 /** Options and result of `image copy`, `manifest inspect`, `image inspect --remote` and `image tree`. */
+import type { Descriptor, Platform } from '../../core/content/content.js';
 import type { RemoteOptions } from './remote-types.js';
 
 export interface ImageCopyOptions {
@@ -28,6 +29,13 @@ export interface RemoteManifest {
   mediaType: string;
   /** the document exactly as the registry sent it */
   bytes: Buffer;
+}
+
+/** What the registry says a reference names (dockerd's `GET /distribution/{name}/json`). */
+export interface RemoteDistribution {
+  descriptor: Descriptor;
+  /** every platform of an index; a manifest's own, from its config */
+  platforms: Platform[];
 }
 
 /** `image inspect --remote`, shaped as `skopeo inspect` prints it. */

@@ -35,7 +35,7 @@ import type {
   RemoteOptions,
 } from './remote-types.js';
 
-import type { ImageCopyOptions, ImageCopyResult, ImageTree, RemoteImageInspect, RemoteManifest } from './copy-types.js';
+import type { ImageCopyOptions, ImageCopyResult, ImageTree, RemoteDistribution, RemoteImageInspect, RemoteManifest } from './copy-types.js';
 import { imageTree } from './tree.js';
 
 export type * from './types.js';
@@ -122,6 +122,11 @@ export class ImageEngine {
   /** The manifest or index a registry reference names, as the registry holds it. */
   async inspectRemoteManifest(ref: string, opts?: RemoteOptions): Promise<RemoteManifest> {
     return (await import('./remote-inspect.js')).inspectRemoteManifest(ref, this.limited(opts));
+  }
+
+  /** The descriptor and platforms a registry reference names (dockerd's distribution endpoint). */
+  async inspectRemoteDistribution(ref: string, opts?: RemoteOptions): Promise<RemoteDistribution> {
+    return (await import('./remote-inspect.js')).inspectRemoteDistribution(ref, this.limited(opts));
   }
 
   /** `image inspect --remote`: a registry image's config and layers, without pulling it. */

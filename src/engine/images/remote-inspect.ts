@@ -3,8 +3,10 @@
  * it. Only the manifest(s) and the config are fetched, and both are checked against their digests.
  */
 import { formatReference, repositoryOf } from '../../core/images/reference.js';
-import { checkConfig, checkManifest, parseJson } from '../../impl/archive/documents.js';
-import type { RemoteImageInspect, RemoteManifest } from './copy-types.js';
+import type { Platform } from '../../core/content/content.js';
+import { MediaType } from '../../core/images/oci.js';
+import { checkConfig, checkIndex, checkManifest, parseJson } from '../../impl/archive/documents.js';
+import type { RemoteDistribution, RemoteImageInspect, RemoteManifest } from './copy-types.js';
 import { registriesFor } from './remote-common.js';
 import type { RemoteOptions } from './remote-types.js';
 import { manifestOf, resolveRemote } from './transports/registry.js';
@@ -16,6 +18,34 @@ export async function inspectRemoteManifest(input: string, opts: RemoteOptions =
     const r = await resolveRemote(registries, input);
     const { descriptor, bytes } = r.top;
     return { name: formatReference(r.ref), digest: descriptor.digest, mediaType: descriptor.mediaType, bytes };
+  } finally {
+    registries.close();
+  }
+}
+
+/**
+ * The descriptor a reference resolves to and the platforms it offers, as dockerd's distribution
+ * endpoint answers: an index lists them; a single manifest's is read from its config.
+ */
+export async function inspectRemoteDistribution(input: string, opts: RemoteOptions = {}): Promise<RemoteDistribution> {
+  const registries = registriesFor(opts);
+  try {
+    const r = await resolveRemote(registries, input);
+    const what = formatReference(r.ref);
+    const { descriptor, bytes } = r.top;
+    const top = { mediaType: descriptor.mediaType, digest: descriptor.digest, size: bytes.length };
+    if (descriptor.mediaType === MediaType.OciIndex || descriptor.mediaType === MediaType.DockerManifestList) {
+      const index = checkIndex(parseJson(bytes, what), what);
+      return { descriptor: top, platforms: index.manifests.flatMap((m) => (m.platform ? [m.platform] : [])) };
+    }
+    const manifest = checkManifest(parseJson(bytes, what), what);
+    const config = checkConfig(parseJson(await r.remote.fetchDocument(manifest.config, `config of ${what}`), `config of ${what}`), `config of ${what}`);
+    const platform: Platform = {
+      architecture: config.architecture,
+      os: config.os,
+      ...(config.variant ? { variant: config.variant } : {}),
+    };
+    return { descriptor: top, platforms: [platform] };
   } finally {
     registries.close();
   }

@@ -54,7 +54,7 @@ function ensureRow(ctx: EngineContext, m: VolumeMountRequest & { name: string })
     name: m.name,
     driver: 'local',
     created: Date.now(),
-    labels: m.anonymous ? { [ANONYMOUS_LABEL]: '' } : {},
+    labels: { ...(m.labels ?? {}), ...(m.anonymous ? { [ANONYMOUS_LABEL]: '' } : {}) },
     options: {},
     anonymous: !!m.anonymous,
   });

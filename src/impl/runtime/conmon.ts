@@ -227,6 +227,11 @@ export class ConmonProcess {
 
   /** Lets go of the monitor: our pipe ends are closed, and it no longer keeps Node alive. */
   release(): void {
+    // A wait still pending (an attached exec the client detached from) ends here: its timer
+    // would keep Node alive for as long as it was given.
+    const released = new EngineError('Canceled', 'conmon was released');
+    this.sync.fail(released);
+    this.attachPipe?.fail(released);
     for (const s of this.child.stdio) s?.destroy();
     this.child.unref();
   }

@@ -61,6 +61,7 @@ export async function execInContainer(
   });
   const conmon = await ConmonProcess.spawn(ctx.conmonPath, argv, dir, { attachPipe: attach });
   let session: AttachSession | undefined;
+  let keepDir = false;
   try {
     conmon.signalStart();
     if (attach) {
@@ -74,7 +75,14 @@ export async function execInContainer(
     if (started.data < 0) throw startError(started.message ?? `exec failed (${started.data})`);
     if (!attach) return { detached: true, sessionId, pid: started.data };
 
-    const exited = await conmon.nextSync(NO_TIMEOUT, 'the exec exit code');
+    // The client's detach keys end the session, not the process: it runs on as a detached
+    // exec would, its exit recorded in the session's exit dir (which therefore stays).
+    const detachedBy = session!.done.then((end) => (end === 'detached' ? ('detached' as const) : new Promise<never>(() => undefined)));
+    const exited = await Promise.race([conmon.nextSync(NO_TIMEOUT, 'the exec exit code'), detachedBy]);
+    if (exited === 'detached') {
+      keepDir = true;
+      return { detached: true, sessionId, pid: started.data };
+    }
     if (exited.data < 0) throw new EngineError('Internal', `exec ${sessionId}: ${exited.message ?? `status ${exited.data}`}`);
     // conmon closes the socket right after the process ends; wait briefly for the tail of output.
     let timer: NodeJS.Timeout | undefined;
@@ -84,6 +92,6 @@ export async function execInContainer(
   } finally {
     session?.close();
     conmon.release();
-    if (attach) await rm(dir, { recursive: true, force: true });
+    if (attach && !keepDir) await rm(dir, { recursive: true, force: true });
   }
 }

@@ -131,3 +131,30 @@ test('ten clients following a 200 MB log: the service stays under 300 MB while t
   assert.ok(peak < 300 * 1024 * 1024, `the service's RSS peaked at ${Math.round(peak / 1048576)} MB (from ${Math.round(base / 1048576)} MB)`);
   assert.equal((await env.api('DELETE', `/v1.41/containers/${id}`)).status, 204);
 });
+
+test('docker run --log-driver json-file --log-opt max-size=16k: kept, shown back by docker and skiff inspect, and applied (the log stays under it)', async () => {
+  const id = env.dockerOk([
+    'run', '-d', '--network', 'none', '--log-driver', 'json-file', '--log-opt', 'max-size=16k', IMAGE,
+    'sh', '-c', 'i=0; while [ $i -lt 5000 ]; do echo line-$i-xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx; i=$((i+1)); done',
+  ]).trim();
+  assert.equal(env.dockerOk(['wait', id]).trim(), '0');
+  assert.equal(env.dockerOk(['inspect', '-f', '{{json .HostConfig.LogConfig}}', id]).trim(), '{"Type":"json-file","Config":{"max-size":"16k"}}');
+  assert.equal(env.ok(['inspect', '-f', '{{json .HostConfig.LogConfig}}', id]).trim(), '{"Type":"json-file","Config":{"max-size":"16k"}}');
+  const logs = env.dockerOk(['logs', id]);
+  // ~350 kB were written; conmon empties the log whenever it reaches max-size (it reads 8 KiB at a time).
+  assert.ok(logs.length <= 16_000 + 8192, `docker logs gave ${logs.length} bytes`);
+  assert.match(logs, /^line-4999-x+\n$/m);
+  // Docker's default driver name, when none is asked for.
+  const plain = env.dockerOk(['create', IMAGE, 'true']).trim();
+  assert.equal(env.dockerOk(['inspect', '-f', '{{json .HostConfig.LogConfig}}', plain]).trim(), '{"Type":"json-file","Config":{}}');
+  env.dockerOk(['rm', id, plain]);
+});
+
+test('skiff create --log-driver/--log-opt: the same check and the same record as the API', () => {
+  const bad = env.run(['create', '--log-driver', 'gelf', IMAGE, 'true']);
+  assert.equal(bad.code, 125, bad.stderr);
+  assert.match(bad.stderr, /^Error: logger: no log driver named 'gelf' is registered/);
+  const id = env.ok(['create', '--log-driver', 'json-file', '--log-opt', 'max-size=1m', IMAGE, 'true']).trim();
+  assert.equal(env.dockerOk(['inspect', '-f', '{{json .HostConfig.LogConfig}}', id]).trim(), '{"Type":"json-file","Config":{"max-size":"1m"}}');
+  env.ok(['rm', id]);
+});

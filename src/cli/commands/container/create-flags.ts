@@ -27,6 +27,7 @@ export interface CreateFlags extends HealthFlags {
   readOnly?: boolean;
   tmpfs?: string[];
   volume?: string[];
+  volumesFrom?: string[];
   mount?: string[];
   device?: string[];
   shmSize?: string;
@@ -98,6 +99,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--read-only', "mount the container's root filesystem as read only")
     .option('--tmpfs <dir[:opts]>', 'mount a tmpfs directory', collect)
     .option('-v, --volume <src:dst[:opts]>', 'bind mount a volume', collect)
+    .option('--volumes-from <container[:ro|rw]>', "mount the volumes and binds of another container", collect)
     .option('--mount <spec>', 'attach a filesystem mount: type=bind|volume|tmpfs,source=..,target=..[,readonly]', collect)
     .option('--device <host[:ctr][:perms]>', 'add a host device to the container', collect)
     .option('--shm-size <size>', 'size of /dev/shm', undefined)
@@ -165,28 +167,36 @@ function bytes(v: string | undefined): number | undefined {
   return parseBytes(v);
 }
 
+/**
+ * `-e NAME` (and a bare NAME in an env file) passes the caller's value through, as docker and
+ * podman do; when the caller has no NAME the entry is dropped rather than set empty.
+ */
+function envFlag(e: string): string[] {
+  if (e.includes('=')) return [e];
+  const v = process.env[e];
+  return v === undefined ? [] : [`${e}=${v}`];
+}
+
 function envFileLines(path: string): string[] {
   return readFileSync(path, 'utf8')
     .split('\n')
     .map((l) => l.trim())
     .filter((l) => l && !l.startsWith('#'))
-    .map((l) => (l.includes('=') ? l : `${l}=${process.env[l] ?? ''}`));
-}
-
-function envFlag(e: string): string {
-  // `-e NAME` passes the caller's value through, as docker does.
-  return e.includes('=') ? e : `${e}=${process.env[e] ?? ''}`;
+    .flatMap(envFlag);
 }
 
 /** `--mount type=…,source=…,target=…`: its key=value syntax read into the engine's MountSpec. */
 function mountFlag(spec: string): MountSpec {
   const kv = new Map<string, string>();
   const volumeOptions: Record<string, string> = {};
+  const volumeLabels: Record<string, string> = {};
   for (const part of spec.split(',')) {
-    const [k, v] = part.split('=', 2) as [string, string | undefined];
-    if (k === 'volume-opt') {
-      const [ok, ov] = (v ?? '').split('=', 2) as [string, string | undefined];
-      volumeOptions[ok] = ov ?? '';
+    const eq = part.indexOf('=');
+    const [k, v] = eq < 0 ? [part, undefined] : [part.slice(0, eq), part.slice(eq + 1)];
+    if (k === 'volume-opt' || k === 'volume-label') {
+      const inner = (v ?? '').indexOf('=');
+      const [ok, ov] = inner < 0 ? [v ?? '', ''] : [v!.slice(0, inner), v!.slice(inner + 1)];
+      (k === 'volume-opt' ? volumeOptions : volumeLabels)[ok] = ov;
     } else kv.set(k, v ?? 'true');
   }
   const flag = (k: string) => kv.has(k) && kv.get(k) !== 'false' && kv.get(k) !== '0';
@@ -200,6 +210,7 @@ function mountFlag(spec: string): MountSpec {
     noCopy: flag('volume-nocopy'),
     ...(kv.has('volume-driver') ? { volumeDriver: kv.get('volume-driver')! } : {}),
     ...(Object.keys(volumeOptions).length ? { volumeOptions } : {}),
+    ...(Object.keys(volumeLabels).length ? { volumeLabels } : {}),
     ...(kv.has('tmpfs-size') ? { tmpfsSize: kv.get('tmpfs-size')! } : {}),
     ...(mode !== undefined ? { tmpfsMode: parseInt(mode, 8) } : {}),
   };
@@ -224,7 +235,7 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
   const opts: ContainerCreateOptions = {
     ...(command.length ? { command } : {}),
     ...(f.entrypoint !== undefined ? { entrypoint: f.entrypoint === '' ? [''] : [f.entrypoint] } : {}),
-    env: [...(f.envFile ?? []).flatMap(envFileLines), ...(f.env ?? []).map(envFlag)],
+    env: [...(f.envFile ?? []).flatMap(envFileLines), ...(f.env ?? []).flatMap(envFlag)],
     ...(f.workdir ? { workdir: f.workdir } : {}),
     ...(f.user ? { user: f.user } : {}),
     ...(f.groupAdd ? { groupAdd: f.groupAdd } : {}),
@@ -268,6 +279,7 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     ...(f.runtime ? { runtime: f.runtime } : {}),
     ...(f.restart !== undefined ? { restart: f.restart } : {}),
     binds: f.volume ?? [],
+    ...(f.volumesFrom?.length ? { volumesFrom: f.volumesFrom } : {}),
     bindBase: process.cwd(),
     mountSpecs: (f.mount ?? []).map(mountFlag),
     ...(f.init ? { initProcess: f.initPath ?? true } : {}),
