@@ -1,0 +1,131 @@
+/**
+ * Volumes made with the local driver's `type`/`device`/`o`: their filesystem is mounted on
+ * `_data` when a container starts with it and none had it mounted, and unmounted when the last
+ * container using it stops (moby volume/local's reference count). skiff has no daemon to keep a
+ * count, so "in use" is read from the world each time, under the volume's lock: a container
+ * running under a live monitor, or one whose lock another process holds (a start between its
+ * mount and its `running` row). Both steps are idempotent, so whatever a killed process left
+ * (a mount nobody uses) is undone by the next start, exit, rm or `system check --repair`.
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync } from 'node:fs';
+import { internal } from '../../core/errdefs.js';
+import { mountAll, mountFlags, unmount } from '../../sys/mount.js';
+import type { SyscallError } from '../../sys/linux/syscalls.js';
+import type { EngineContext } from '../context.js';
+import { mountsInProcess, volumeMountSpec, type VolumeMountSpec } from './local-options.js';
+import { withVolumeLock } from './lock.js';
+import { containerVolumeNames, dataDir, getVolume, volumeDir, volumeUsers } from './store.js';
+
+/** Mount points at or below `dir`, deepest first. */
+export function mountsBelow(dir: string): string[] {
+  return readFileSync('/proc/self/mountinfo', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[4]?.replace(/\\040/g, ' '))
+    .filter((m): m is string => !!m && (m === dir || m.startsWith(dir + '/')))
+    .sort((a, b) => b.length - a.length);
+}
+
+function isMountPoint(path: string): boolean {
+  return mountsBelow(path).includes(path);
+}
+
+function monitorAlive(pid: number): boolean {
+  if (pid <= 0) return false;
+  try {
+    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'conmon';
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Whether a container other than the ones this call chain works on needs the volume mounted.
+ * A container whose lock someone else holds counts as a user: it may be starting, with the
+ * volume mounted and its `running` row not yet written.
+ */
+export function inUse(ctx: EngineContext, name: string): boolean {
+  for (const u of volumeUsers(ctx, name)) {
+    if ((u.status === 'running' || u.status === 'paused') && monitorAlive(u.conmonPid)) return true;
+    if (ctx.locks.heldHere('container', u.id)) continue;
+    const l = ctx.locks.tryLock('container', u.id);
+    if (!l) return true;
+    l.release();
+  }
+  return false;
+}
+
+/** dockerd's wording: "mount SRC:TARGET, flags: 0x1000, data: size=1m: no such file or directory". */
+function mountError(target: string, detail: string, cause?: unknown): Error {
+  return internal(`error while mounting volume '${target}': failed to mount local volume: ${detail}`, cause);
+}
+
+function mountInProcess(target: string, s: VolumeMountSpec): void {
+  try {
+    mountAll([{ type: s.type === 'none' ? 'bind' : s.type, source: s.device, options: s.options }], target);
+  } catch (e) {
+    const err = e as SyscallError;
+    const flags = mountFlags(s.options);
+    const data = s.options.filter((o) => mountFlags([o]) === 0).join(',');
+    const text = err.code ? err.message.replace(/^[A-Z]+: ([^,]*),.*$/, '$1') : err.message;
+    throw mountError(target, `mount ${s.device}:${target}${flags ? `, flags: 0x${flags.toString(16)}` : ''}${data ? `, data: ${data}` : ''}: ${text}`, e);
+  }
+}
+
+/** mount(8) in a child: a network or block filesystem may take its time, the event loop must not wait. */
+function mountInChild(target: string, s: VolumeMountSpec): Promise<void> {
+  const args = ['-t', s.type, ...(s.options.length ? ['-o', s.options.join(',')] : []), '--source', s.device, '--target', target];
+  return new Promise((resolve, reject) => {
+    const p = spawn('mount', args, { stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    p.on('error', (e) => reject(mountError(target, `mount ${s.device}:${target}: ${e.message}`, e)));
+    p.on('close', (code) =>
+      code === 0 ? resolve() : reject(mountError(target, `mount ${s.device}:${target}: ${err.trim() || `mount exited with ${code}`}`)),
+    );
+  });
+}
+
+/** Called holding the volume's lock, at a container's start: mounts the volume's filesystem unless it is mounted. */
+export async function mountVolumeData(ctx: EngineContext, name: string): Promise<void> {
+  const spec = volumeMountSpec(getVolume(ctx, name)?.options ?? {});
+  const target = dataDir(ctx, name);
+  if (!spec || isMountPoint(target)) return;
+  if (mountsInProcess(spec)) mountInProcess(target, spec);
+  else await mountInChild(target, spec);
+}
+
+/** Unmounts the volume's filesystem if no container needs it. Called holding the volume's lock. */
+export function releaseIfUnused(ctx: EngineContext, name: string): boolean {
+  const target = dataDir(ctx, name);
+  if (!isMountPoint(target) || inUse(ctx, name)) return false;
+  // Lazy: a process still inside (a `cp`) must not make the container's cleanup fail.
+  unmount(target, { detach: true });
+  return true;
+}
+
+/** After a container stopped (or failed to start): its volumes that nobody else uses are unmounted. */
+export async function releaseVolumeMounts(ctx: EngineContext, containerId: string): Promise<void> {
+  for (const name of containerVolumeNames(ctx, containerId)) {
+    if (!volumeMountSpec(getVolume(ctx, name)?.options ?? {}) && !isMountPoint(dataDir(ctx, name))) continue;
+    await withVolumeLock(ctx, name, () => releaseIfUnused(ctx, name));
+  }
+}
+
+/** The volume's mounted filesystem, if any, for `system check`. */
+export function volumeMounted(ctx: EngineContext, name: string): boolean {
+  return isMountPoint(dataDir(ctx, name));
+}
+
+/**
+ * Removes a volume's directory, unmounting first what is mounted in it: a recursive remove
+ * must never go through a bind into the host directory the volume names (its files are the
+ * user's) or into an nfs export.
+ */
+export function removeVolumeDir(ctx: EngineContext, name: string): void {
+  const dir = volumeDir(ctx, name);
+  for (const m of mountsBelow(dir)) unmount(m, { detach: true });
+  const left = mountsBelow(dir);
+  if (left.length) throw internal(`remove ${name}: ${left[0]} is still mounted; the volume's directory is kept`);
+  rmSync(dir, { recursive: true, force: true });
+}
