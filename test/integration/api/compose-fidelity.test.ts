@@ -72,6 +72,8 @@ interface Side {
   /** The host directory the `bound` volume binds. */
   bindDir: string;
   projectDir: string;
+  /** How `docker-compose up -d` ended: 'ok', or its exit and ERROR lines. */
+  up?: string;
 }
 
 let skiff: ApiEnv;
@@ -110,18 +112,20 @@ function makeSide(name: string, dir: string, clientEnv: NodeJS.ProcessEnv): Side
   return { name, clientEnv, bindDir, projectDir };
 }
 
-/** Up, then until the flaky service has been restarted once by its policy and runs. */
+/**
+ * Up, then until the flaky service has been restarted once by its policy and runs. A failure is
+ * kept for the tests to compare, not thrown: what did come up is still compared.
+ */
 async function bringUp(side: Side): Promise<void> {
   const r = compose(side, ['up', '-d']);
-  assert.equal(r.code, 0, `${side.name}: docker-compose up -d exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
+  side.up = r.code === 0 ? 'ok' : `exit ${r.code}: ${r.stderr.split('\n').filter((l) => l.startsWith('ERROR')).join('\n')}`;
   await waitFor(
     () => {
-      const f = inspect(side, 'flaky');
-      return f.State.Running && f.RestartCount >= 1 ? true : undefined;
+      const f = docker(side, ['inspect', '--format', '{{.State.Running}} {{.RestartCount}}', `${PROJECT}_flaky_1`]).stdout.trim().split(' ');
+      return f[0] === 'true' && Number(f[1]) >= 1 ? true : undefined;
     },
     60_000,
-    `${side.name}: the flaky service restarted by its policy`,
-  );
+  ).catch(() => undefined);
 }
 
 before(async () => {
@@ -154,6 +158,10 @@ after(async () => {
 function onBoth<T>(observe: (side: Side) => T): [T, T] {
   return [observe(sides[0]!), observe(sides[1]!)];
 }
+
+test('docker-compose up -d succeeds as on dockerd', { skip }, () => {
+  assert.deepEqual(onBoth((side) => side.up), ['ok', 'ok']);
+});
 
 test('containers come up with the same state, health, restart policies and restart counts as on dockerd', { skip }, () => {
   const [ref, got] = onBoth((side) =>
