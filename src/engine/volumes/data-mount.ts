@@ -112,6 +112,19 @@ export async function releaseVolumeMounts(ctx: EngineContext, containerId: strin
   }
 }
 
+/**
+ * Where a copy into or out of a stopped container finds the volume's files: `_data` itself, or
+ * for a bind volume not mounted now its host directory; undefined for a tmpfs or another
+ * filesystem nobody has mounted (it holds nothing a copy could see, as a stopped container's
+ * `--tmpfs`; a copy does not mount an nfs or a device for itself).
+ */
+export function volumeFilesAt(ctx: EngineContext, name: string): string | undefined {
+  const spec = volumeMountSpec(getVolume(ctx, name)?.options ?? {});
+  const data = dataDir(ctx, name);
+  if (!spec || isMountPoint(data)) return data;
+  return spec.options.includes('bind') || spec.options.includes('rbind') ? spec.device : undefined;
+}
+
 /** The volume's mounted filesystem, if any, for `system check`. */
 export function volumeMounted(ctx: EngineContext, name: string): boolean {
   return isMountPoint(dataDir(ctx, name));

@@ -99,6 +99,20 @@ test('a bind volume (type=none, o=bind, device=HOSTDIR): a file written in the c
   assert.ok(existsSync(join(host, 'skiff')));
 });
 
+test('docker cp into a created container\'s bind volume writes into the host directory, as the container will see it', { skip }, () => {
+  const host = join(env.dir, 'cp-src');
+  mkdirSync(host);
+  env.dockerOk(['volume', 'create', '-o', 'type=none', '-o', 'o=bind', '-o', `device=${host}`, 'cpbind']);
+  env.dockerOk(['create', '--name', 'cpctr', '-v', 'cpbind:/b', IMAGE, 'cat', '/b/copied']);
+  const local = join(env.dir, 'to-copy');
+  writeFileSync(local, 'copied in\n');
+  env.dockerOk(['cp', local, 'cpctr:/b/copied']);
+  assert.equal(readFileSync(join(host, 'copied'), 'utf8'), 'copied in\n');
+  assert.equal(mounted('cpbind'), false);
+  env.dockerOk(['start', '-a', 'cpctr']);
+  env.dockerOk(['rm', 'cpctr']);
+});
+
 test('a bind volume whose host path is missing fails the start with dockerd\'s message', { skip }, () => {
   env.dockerOk(['volume', 'create', '-o', 'type=none', '-o', 'o=bind', '-o', `device=${join(env.dir, 'nowhere')}`, 'nobind']);
   const r = env.docker(['run', '--rm', '-v', 'nobind:/b', IMAGE, 'true']);
