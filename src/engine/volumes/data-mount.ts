@@ -8,6 +8,8 @@
  * (a mount nobody uses) is undone by the next start, exit, rm or `system check --repair`.
  */
 import { spawn } from 'node:child_process';
+import { lookup } from 'node:dns/promises';
+import { isIPv4 } from 'node:net';
 import { readFileSync, rmSync } from 'node:fs';
 import { internal } from '../../core/errdefs.js';
 import { mountAll, mountFlags, unmount } from '../../sys/mount.js';
@@ -72,8 +74,27 @@ function mountInProcess(target: string, s: VolumeMountSpec): void {
   }
 }
 
+/**
+ * nfs and cifs take the server's address as `addr=`; the kernel wants an IPv4 address there, so a
+ * name is resolved first, as dockerd does (its first IPv4 address).
+ */
+async function resolveAddr(target: string, s: VolumeMountSpec): Promise<VolumeMountSpec> {
+  if (s.type !== 'nfs' && s.type !== 'cifs') return s;
+  const i = s.options.findIndex((o) => o.startsWith('addr='));
+  const host = i < 0 ? '' : s.options[i]!.slice(5);
+  if (!host || isIPv4(host)) return s;
+  let address: string;
+  try {
+    ({ address } = await lookup(host, { family: 4 }));
+  } catch (e) {
+    throw mountError(target, `error resolving passed in network volume address: ${(e as Error).message}`, e);
+  }
+  return { ...s, options: s.options.map((o, k) => (k === i ? `addr=${address}` : o)) };
+}
+
 /** mount(8) in a child: a network or block filesystem may take its time, the event loop must not wait. */
-function mountInChild(target: string, s: VolumeMountSpec): Promise<void> {
+async function mountInChild(target: string, spec: VolumeMountSpec): Promise<void> {
+  const s = await resolveAddr(target, spec);
   const args = ['-t', s.type, ...(s.options.length ? ['-o', s.options.join(',')] : []), '--source', s.device, '--target', target];
   return new Promise((resolve, reject) => {
     const p = spawn('mount', args, { stdio: ['ignore', 'ignore', 'pipe'] });
