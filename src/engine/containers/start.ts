@@ -121,7 +121,7 @@ async function startLocked(
       ...(links.env.length ? { env: [...links.env, ...(c.config.opts.env ?? [])] } : {}),
     };
     if (net?.userns && o.userns?.mode === 'private') o.userns = { ...o.userns, mode: 'path', path: net.userns };
-    o.mounts = await prepareVolumeMounts(ctx, o.mounts, paths.rootfs);
+    o.mounts = await prepareVolumeMounts(ctx, c.id, o.mounts, paths.rootfs);
     crashPoint('start:volumes');
     const hostUts = o.uts === 'host';
     const hostname = o.hostname ?? (c.config.networkMode === 'host' || hostUts ? readHostFacts().hostname : c.id.slice(0, 12));

@@ -2,15 +2,20 @@
  * Volumes made with the local driver's `type`/`device`/`o`: their filesystem is mounted on
  * `_data` when a container starts with it and none had it mounted, and unmounted when the last
  * container using it stops (moby volume/local's reference count). skiff has no daemon to keep a
- * count, so "in use" is read from the world each time, under the volume's lock: a container
- * running under a live monitor, or one whose lock another process holds (a start between its
- * mount and its `running` row). Both steps are idempotent, so whatever a killed process left
- * (a mount nobody uses) is undone by the next start, exit, rm or `system check --repair`.
+ * count in memory, so the count is a set of marker files, `<runroot>/volume-users/<volume>/<id>`
+ * (the run root goes with a reboot, as the mounts do), changed only under the volume's lock:
+ * a start writes its container's marker before mounting; a release removes the marker of the
+ * container it ends, then unmounts if no marker is left whose container runs or whose lock
+ * another process holds (a start or a stop in progress, which settles the marker itself).
+ * A marker whose container neither runs nor is locked is what a killed process left: dropped.
+ * So whatever a kill leaves (a marker, a mount nobody uses) is undone by the next start, exit,
+ * rm or `system check --repair` that looks.
  */
 import { spawn } from 'node:child_process';
 import { lookup } from 'node:dns/promises';
 import { isIPv4 } from 'node:net';
-import { readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { internal } from '../../core/errdefs.js';
 import { mountAll, mountFlags, unmount } from '../../sys/mount.js';
 import type { SyscallError } from '../../sys/linux/syscalls.js';
@@ -41,20 +46,54 @@ function monitorAlive(pid: number): boolean {
   }
 }
 
+const usersDir = (ctx: EngineContext, name: string) => join(ctx.runroot, 'volume-users', name);
+
+function markers(ctx: EngineContext, name: string): string[] {
+  try {
+    return readdirSync(usersDir(ctx, name)).filter((f) => /^[0-9a-f]{64}$/.test(f));
+  } catch {
+    return [];
+  }
+}
+
 /**
- * Whether a container other than the ones this call chain works on needs the volume mounted.
- * A container whose lock someone else holds counts as a user: it may be starting, with the
- * volume mounted and its `running` row not yet written.
+ * Runs `fn` if this call chain may settle the container's marker: it holds the container's lock,
+ * or nobody does (the container's own process is gone). Else the lock's holder settles it.
  */
-export function inUse(ctx: EngineContext, name: string): boolean {
-  for (const u of volumeUsers(ctx, name)) {
-    if ((u.status === 'running' || u.status === 'paused') && monitorAlive(u.conmonPid)) return true;
-    if (ctx.locks.heldHere('container', u.id)) continue;
-    const l = ctx.locks.tryLock('container', u.id);
-    if (!l) return true;
+function asOwner(ctx: EngineContext, id: string, fn: () => void): boolean {
+  if (ctx.locks.heldHere('container', id)) {
+    fn();
+    return true;
+  }
+  const l = ctx.locks.tryLock('container', id);
+  if (!l) return false;
+  try {
+    fn();
+  } finally {
     l.release();
   }
-  return false;
+  return true;
+}
+
+/**
+ * Whether some container needs the volume mounted, dropping markers whose container neither runs
+ * nor is being worked on. Called holding the volume's lock.
+ */
+export function inUse(ctx: EngineContext, name: string): boolean {
+  const running = new Set(
+    volumeUsers(ctx, name)
+      .filter((u) => (u.status === 'running' || u.status === 'paused') && monitorAlive(u.conmonPid))
+      .map((u) => u.id),
+  );
+  let used = false;
+  for (const id of markers(ctx, name)) {
+    if (running.has(id)) {
+      used = true;
+      continue;
+    }
+    if (!asOwner(ctx, id, () => rmSync(join(usersDir(ctx, name), id), { force: true }))) used = true;
+  }
+  return used;
 }
 
 /** dockerd's wording: "mount SRC:TARGET, flags: 0x1000, data: size=1m: no such file or directory". */
@@ -108,10 +147,13 @@ async function mountInChild(target: string, spec: VolumeMountSpec): Promise<void
 }
 
 /** Called holding the volume's lock, at a container's start: mounts the volume's filesystem unless it is mounted. */
-export async function mountVolumeData(ctx: EngineContext, name: string): Promise<void> {
+export async function mountVolumeData(ctx: EngineContext, name: string, containerId: string): Promise<void> {
   const spec = volumeMountSpec(getVolume(ctx, name)?.options ?? {});
   const target = dataDir(ctx, name);
-  if (!spec || isMountPoint(target)) return;
+  if (!spec) return;
+  mkdirSync(usersDir(ctx, name), { recursive: true, mode: 0o700 });
+  writeFileSync(join(usersDir(ctx, name), containerId), '');
+  if (isMountPoint(target)) return;
   if (mountsInProcess(spec)) mountInProcess(target, spec);
   else await mountInChild(target, spec);
 }
@@ -125,11 +167,17 @@ export function releaseIfUnused(ctx: EngineContext, name: string): boolean {
   return true;
 }
 
-/** After a container stopped (or failed to start): its volumes that nobody else uses are unmounted. */
+/**
+ * After a container stopped (or failed to start): its marker goes (unless another process holds
+ * its lock: that one settles it), and its volumes that nobody else uses are unmounted.
+ */
 export async function releaseVolumeMounts(ctx: EngineContext, containerId: string): Promise<void> {
   for (const name of containerVolumeNames(ctx, containerId)) {
     if (!volumeMountSpec(getVolume(ctx, name)?.options ?? {}) && !isMountPoint(dataDir(ctx, name))) continue;
-    await withVolumeLock(ctx, name, () => releaseIfUnused(ctx, name));
+    await withVolumeLock(ctx, name, () => {
+      asOwner(ctx, containerId, () => rmSync(join(usersDir(ctx, name), containerId), { force: true }));
+      releaseIfUnused(ctx, name);
+    });
   }
 }
 
@@ -162,4 +210,5 @@ export function removeVolumeDir(ctx: EngineContext, name: string): void {
   const left = mountsBelow(dir);
   if (left.length) throw internal(`remove ${name}: ${left[0]} is still mounted; the volume's directory is kept`);
   rmSync(dir, { recursive: true, force: true });
+  rmSync(usersDir(ctx, name), { recursive: true, force: true });
 }

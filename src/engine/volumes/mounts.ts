@@ -81,7 +81,12 @@ export function recordContainerVolumes(ctx: EngineContext, containerId: string, 
  * a bind of its data dir. The caller holds the container's lock until the container runs or
  * the start is undone (`releaseVolumeMounts`): other processes see the volume as in use meanwhile.
  */
-export async function prepareVolumeMounts(ctx: EngineContext, mounts: readonly MountRequest[] | undefined, rootfs: string): Promise<MountRequest[]> {
+export async function prepareVolumeMounts(
+  ctx: EngineContext,
+  containerId: string,
+  mounts: readonly MountRequest[] | undefined,
+  rootfs: string,
+): Promise<MountRequest[]> {
   const out: MountRequest[] = [];
   for (const m of mounts ?? []) {
     if (m.type !== 'volume') {
@@ -100,7 +105,7 @@ export async function prepareVolumeMounts(ctx: EngineContext, mounts: readonly M
       const data = ensureDataDir(ctx, name);
       // A volume with a filesystem of its own (tmpfs, a bind of a host path, nfs) is mounted on
       // `_data` before the copy-up, which then fills that filesystem, as dockerd's does.
-      await mountVolumeData(ctx, name);
+      await mountVolumeData(ctx, name, containerId);
       crashPoint('start:volume-mounted');
       if (!options.includes('nocopy')) await copyUp(rootfs, m.destination, data);
       return data;
