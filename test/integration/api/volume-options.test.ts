@@ -79,6 +79,16 @@ test('a tmpfs volume is one filesystem for every container using it, until the l
   await unmountedSoon('shared');
 });
 
+test('two containers using a tmpfs volume removed at the same time leave it unmounted', { skip }, async () => {
+  env.ok(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', 'pair']);
+  for (const n of ['pair1', 'pair2']) env.ok(['run', '-d', '--name', n, '-v', 'pair:/p', IMAGE, 'sleep', '300']);
+  assert.ok(mounted('pair'));
+  const [a, b] = await Promise.all([env.runAsync(['rm', '-f', 'pair1']), env.runAsync(['rm', '-f', 'pair2'])]);
+  assert.equal(a.code, 0, a.stderr);
+  assert.equal(b.code, 0, b.stderr);
+  await unmountedSoon('pair');
+});
+
 test('a bind volume (type=none, o=bind, device=HOSTDIR): a file written in the container is at the host path, and stays after volume rm', { skip }, async () => {
   const host = join(env.dir, 'bind-src');
   mkdirSync(host);
