@@ -8,6 +8,7 @@ import { writeTxAsync } from '../../impl/metadata/db.js';
 import { removeLayersIfUnused } from '../gc.js';
 import { anonymousVolumesOf } from '../volumes/mounts.js';
 import { removeIfUnused } from '../volumes/ops.js';
+import { releaseVolumeMounts } from '../volumes/data-mount.js';
 import type { ContainerContext } from './context.js';
 import { unmountRootfs } from './rootfs.js';
 import { teardownContainerNetwork } from '../networks/container-net.js';
@@ -109,6 +110,7 @@ export async function releaseResources(cc: ContainerContext, c: ContainerRecord)
   const deleted = runtime.delete(c.id, true).catch(() => undefined);
   try {
     unmountRootfs(cc.paths(c.id).rootfs);
+    await releaseVolumeMounts(cc.ctx, c.id);
     await teardownContainerNetwork(cc, c.id);
   } finally {
     await deleted;
