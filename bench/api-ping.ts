@@ -9,8 +9,8 @@
 //   FILES (default 400) × FILE_KB (default 512) is the image's /data that every copy-up copies;
 //   STALLS_OUT=FILE keeps the service's stall record (below) there instead of in the temp dir.
 // The service runs with SKIFF_TRACE_STALLS (src/api/stall-trace.ts): its own event-loop delay
-// (monitorEventLoopDelay) and every late 10 ms tick split into the main thread's time on a CPU
-// and in the run queue, summarised per phase (SIGUSR2 at each phase's end). The ping figures are
+// (monitorEventLoopDelay) and every late 10 ms tick split into the main thread's time on a CPU,
+// in the run queue and asleep in a synchronous system call, summarised per phase (SIGUSR2 at each phase's end). The ping figures are
 // that delay plus the machine's CPU queue; the loop delay is what the service controls. A
 // `--cpu-prof` of the service is read by bench/cpuprof-blocks.ts (what each block was).
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -106,6 +106,7 @@ interface LoopSummary {
   stalls: number;
   stallCpuMs: number;
   stallQueueMs: number;
+  stallWaitMs: number;
   mainThreadCpuMs: number | null;
   mainThreadQueueMs: number | null;
 }
@@ -114,6 +115,7 @@ interface Stall {
   lateMs: number;
   cpuMs: number;
   queueMs: number;
+  waitMs: number;
   inflight: string[];
 }
 
@@ -218,19 +220,20 @@ try {
   console.log(`| idle (100 containers) | ${idle.n} | ${f(idle.p50)} | ${f(idle.p99)} | ${f(idle.max)} |`);
   console.log(`| under load | ${busy.n} | ${f(busy.p50)} | ${f(busy.p99)} | ${f(busy.max)} |`);
   console.log('\nThe service\'s own event loop (monitorEventLoopDelay, 10 ms resolution) and its main thread (schedstat):');
-  console.log('| phase | loop delay p50 ms | p99 ms | max ms | ticks > 20 ms late | their CPU ms / run-queue ms | main thread CPU s / run-queue s |');
+  console.log('| phase | loop delay p50 ms | p99 ms | max ms | ticks > 20 ms late | their CPU / run-queue / sync-wait ms | main thread CPU s / run-queue s |');
   console.log('|---|---:|---:|---:|---:|---:|---:|');
   for (const [name, p] of [['idle', loops[1]], ['under load', loops[2]]] as const) {
     if (!p) continue;
     const l = p.summary;
     const s = (x: number | null) => (x === null ? '?' : (x / 1000).toFixed(1));
     console.log(
-      `| ${name} | ${f(l.loopDelayMs.p50)} | ${f(l.loopDelayMs.p99)} | ${f(l.loopDelayMs.max)} | ${l.stalls} | ${f(l.stallCpuMs)} / ${f(l.stallQueueMs)} | ${s(l.mainThreadCpuMs)} / ${s(l.mainThreadQueueMs)} |`,
+      `| ${name} | ${f(l.loopDelayMs.p50)} | ${f(l.loopDelayMs.p99)} | ${f(l.loopDelayMs.max)} | ${l.stalls} | ${f(l.stallCpuMs)} / ${f(l.stallQueueMs)} / ${f(l.stallWaitMs)} | ${s(l.mainThreadCpuMs)} / ${s(l.mainThreadQueueMs)} |`,
     );
   }
-  const worst = [...(loops[2]?.stalls ?? [])].sort((a, b) => b.cpuMs - a.cpuMs).slice(0, 10);
-  console.log('\nLongest stalls under load by the main thread\'s CPU time (late ms, CPU ms, run-queue ms, requests in flight):');
-  for (const w of worst) console.log(`  ${w.t} ${f(w.lateMs)} ${f(w.cpuMs)} ${f(w.queueMs)} ${w.inflight.join(', ')}`);
+  const own = (x: Stall) => x.cpuMs + x.waitMs;
+  const worst = [...(loops[2]?.stalls ?? [])].sort((a, b) => own(b) - own(a)).slice(0, 10);
+  console.log('\nLongest stalls under load by the service\'s own part, CPU + sync wait (late, CPU, run-queue, sync-wait ms; requests in flight):');
+  for (const w of worst) console.log(`  ${w.t} ${f(w.lateMs)} ${f(w.cpuMs)} ${f(w.queueMs)} ${f(w.waitMs)} ${w.inflight.join(', ')}`);
   for (const [what, ts] of Object.entries(timings)) {
     const s = stats(ts);
     console.log(`${what}: ${ts.length} done, median ${s.p50} ms, max ${s.max} ms`);

@@ -123,7 +123,7 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse | undefined, hijack: Hijack | undefined) => {
     touch(1);
-    const leave = trace?.enter(`${req.method} ${(req.url ?? '/').split('?')[0]}`);
+    const leave = trace?.enter(`${req.method} ${(req.url ?? '/').split('?')[0]!.replace(/[0-9a-f]{64}/g, '{id}')}`);
     const done = () => {
       leave?.();
       touch(-1);

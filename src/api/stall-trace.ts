@@ -1,4 +1,4 @@
-import { createWriteStream, readFileSync, type WriteStream } from 'node:fs';
+import { closeSync, createWriteStream, openSync, readSync, type WriteStream } from 'node:fs';
 import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node:perf_hooks';
 
 /**
@@ -9,8 +9,9 @@ import { monitorEventLoopDelay, performance, type IntervalHistogram } from 'node
  *
  * - `stall`: every tick of a 10 ms timer that came more than `thresholdMs` late, split by the
  *   main thread's scheduler statistics (/proc/thread-self/schedstat) into time on a CPU (the
- *   service's own synchronous work) and time waiting in the run queue (the machine), with the
- *   requests in flight at that moment (what may have run);
+ *   service's own synchronous work), time runnable in the run queue (the machine's load) and the
+ *   rest, off CPU and not runnable: asleep in a synchronous system call (a disk-bound open or
+ *   write, a fork), which is the service's doing too; with the requests in flight at that moment;
  * - `summary` (on SIGUSR2, and when the service stops): monitorEventLoopDelay's percentiles since
  *   the last summary (how late its 10 ms timer ran), the stall count and the run-queue share, then everything is reset, so a
  *   bench brackets a phase with two signals.
@@ -28,13 +29,27 @@ interface SchedStat {
   queueNs: number;
 }
 
-function schedStat(): SchedStat | undefined {
+/** Reads the main thread's schedstat through one descriptor kept open (a pread per tick). */
+function schedStatReader(): { read(): SchedStat | undefined; close(): void } {
+  let fd: number | undefined;
   try {
-    const [cpu, queue] = readFileSync('/proc/thread-self/schedstat', 'utf8').split(' ');
-    return { cpuNs: Number(cpu), queueNs: Number(queue) };
+    fd = openSync('/proc/thread-self/schedstat', 'r');
   } catch {
-    return undefined;
+    // No schedstat (kernel without CONFIG_SCHED_INFO): stalls are recorded without the split.
   }
+  const buf = Buffer.alloc(128);
+  return {
+    read() {
+      if (fd === undefined) return undefined;
+      const n = readSync(fd, buf, 0, buf.length, 0);
+      const [cpu, queue] = buf.toString('latin1', 0, n).split(' ');
+      return { cpuNs: Number(cpu), queueNs: Number(queue) };
+    },
+    close() {
+      if (fd !== undefined) closeSync(fd);
+      fd = undefined;
+    },
+  };
 }
 
 const ms = (ns: number) => Math.round(ns / 1e4) / 100;
@@ -47,29 +62,42 @@ export function startStallTrace(file: string, thresholdMs = 20): StallTrace {
   const delay: IntervalHistogram = monitorEventLoopDelay({ resolution: TICK_MS });
   delay.enable();
 
+  const sched = schedStatReader();
+  const schedStat = () => sched.read();
   let last = performance.now();
   let lastSched = schedStat();
   let since = { at: Date.now(), sched: lastSched };
   let stalls = 0;
   let stallCpuNs = 0;
   let stallQueueNs = 0;
+  let stallWaitNs = 0;
   let maxStallCpuNs = 0;
 
   const tick = setInterval(() => {
     const now = performance.now();
+    const wallNs = (now - last) * 1e6;
     const late = now - last - TICK_MS;
     last = now;
-    const sched = schedStat();
+    const st = schedStat();
     if (late > thresholdMs) {
-      const cpuNs = sched && lastSched ? sched.cpuNs - lastSched.cpuNs : NaN;
-      const queueNs = sched && lastSched ? sched.queueNs - lastSched.queueNs : NaN;
+      const cpuNs = st && lastSched ? st.cpuNs - lastSched.cpuNs : NaN;
+      const queueNs = st && lastSched ? st.queueNs - lastSched.queueNs : NaN;
+      const waitNs = Math.max(0, wallNs - cpuNs - queueNs);
       stalls++;
       stallCpuNs += cpuNs;
       stallQueueNs += queueNs;
+      stallWaitNs += waitNs;
       maxStallCpuNs = Math.max(maxStallCpuNs, cpuNs);
-      write({ kind: 'stall', lateMs: Math.round(late * 100) / 100, cpuMs: ms(cpuNs), queueMs: ms(queueNs), inflight: [...new Set(inflight.values())] });
+      write({
+        kind: 'stall',
+        lateMs: Math.round(late * 100) / 100,
+        cpuMs: ms(cpuNs),
+        queueMs: ms(queueNs),
+        waitMs: ms(waitNs),
+        inflight: [...new Set(inflight.values())],
+      });
     }
-    lastSched = sched;
+    lastSched = st;
   }, TICK_MS).unref();
 
   const summary = (why: string) => {
@@ -86,6 +114,7 @@ export function startStallTrace(file: string, thresholdMs = 20): StallTrace {
       stalls,
       stallCpuMs: ms(stallCpuNs),
       stallQueueMs: ms(stallQueueNs),
+      stallWaitMs: ms(stallWaitNs),
       maxStallCpuMs: ms(maxStallCpuNs),
       // The main thread's whole time over the phase: on a CPU, and runnable but waiting for one.
       mainThreadCpuMs: now && since.sched ? ms(now.cpuNs - since.sched.cpuNs) : null,
@@ -93,7 +122,7 @@ export function startStallTrace(file: string, thresholdMs = 20): StallTrace {
     });
     delay.reset();
     since = { at: Date.now(), sched: now };
-    stalls = stallCpuNs = stallQueueNs = maxStallCpuNs = 0;
+    stalls = stallCpuNs = stallQueueNs = stallWaitNs = maxStallCpuNs = 0;
   };
   const onSignal = () => summary('SIGUSR2');
   process.on('SIGUSR2', onSignal);
@@ -108,6 +137,7 @@ export function startStallTrace(file: string, thresholdMs = 20): StallTrace {
     close() {
       summary('close');
       clearInterval(tick);
+      sched.close();
       delay.disable();
       process.off('SIGUSR2', onSignal);
       out.end();
