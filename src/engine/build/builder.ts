@@ -521,11 +521,12 @@ export class Builder {
     } finally {
       rmdirSync(mnt);
     }
-    if (!keepEmpty && rawLayerChanges(this.cc, id).changes.length === 0) {
+    const listed = await rawLayerChanges(this.cc, id);
+    if (!keepEmpty && listed.changes.length === 0) {
       dropLayer(this.cc, id);
       return undefined;
     }
-    return commitLayer(this.cc, this.lease, parent, id);
+    return commitLayer(this.cc, this.lease, parent, id, listed);
   }
 
   /** A tree to read from for `--from=` / `--mount from=`: a stage or an image, mounted read-only. */

@@ -1,7 +1,7 @@
 // Filesystem helpers shared by the drivers and the tar applier: copying one node with all
 // its metadata, overlay whiteout tests, and layer size.
 import {
-  chmodSync, copyFileSync, constants as fsc, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync,
+  chmodSync, copyFileSync, constants as fsc, lchownSync, lstatSync, lutimesSync, mkdirSync, open, openSync,
   readdirSync, readlinkSync, symlinkSync,
 } from 'node:fs';
 import type { Stats } from 'node:fs';
@@ -11,6 +11,16 @@ import { lgetxattr, llistxattr, lsetxattr, mknod } from '../../sys/linux/syscall
 /** Attributes that steer overlayfs itself; a layer's content must never carry them. */
 export function isOverlayXattr(name: string): boolean {
   return name.startsWith('trusted.overlay.') || name.startsWith('user.overlay.');
+}
+
+/** lstat on libuv's pool; undefined when nothing is there (lstatSync's throwIfNoEntry: false). */
+export async function lstatIfExists(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 /** overlayfs marks a deleted path with a 0/0 character device. */
@@ -138,4 +148,11 @@ export function treeSize(dir: string): number {
  */
 export function openExclusive(path: string, mode = 0o600): number {
   return openSync(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, mode);
+}
+
+/** openExclusive on libuv's pool: creating a file can wait long for a busy disk's journal. */
+export function openExclusiveAsync(path: string, mode = 0o600): Promise<number> {
+  return new Promise((resolve, reject) =>
+    open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, mode, (e, fd) => (e ? reject(e) : resolve(fd))),
+  );
 }
