@@ -14,7 +14,7 @@
 // that delay plus the machine's CPU queue; the loop delay is what the service controls. A
 // `--cpu-prof` of the service is read by bench/cpuprof-blocks.ts (what each block was).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
@@ -120,6 +120,8 @@ interface Stall {
 }
 
 function records(file: string): { kind: string }[] {
+  // A build of skiff before the recorder (SKIFF_BENCH_BIN) writes none.
+  if (!existsSync(file)) return [];
   return readFileSync(file, 'utf8')
     .split('\n')
     .filter(Boolean)
