@@ -5,7 +5,7 @@ import {
   readdirSync, readlinkSync, symlinkSync,
 } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { copyFile, lstat, readdir } from 'node:fs/promises';
+import { chmod, copyFile, lchown, lstat, lutimes, readdir } from 'node:fs/promises';
 import { lgetxattr, llistxattr, lsetxattr, mknod } from '../../sys/linux/syscalls.js';
 
 /** Attributes that steer overlayfs itself; a layer's content must never carry them. */
@@ -90,10 +90,10 @@ export function copyNode(src: string, dst: string, st: Stats): void {
 export async function copyNodeAsync(src: string, dst: string, st: Stats): Promise<void> {
   if (!st.isFile()) return copyNode(src, dst, st);
   await copyFile(src, dst, fsc.COPYFILE_EXCL | fsc.COPYFILE_FICLONE);
-  lchownSync(dst, st.uid, st.gid);
-  chmodSync(dst, st.mode & 0o7777);
+  await lchown(dst, st.uid, st.gid);
+  await chmod(dst, st.mode & 0o7777);
   copyXattrs(src, dst);
-  lutimesSync(dst, st.atime, st.mtime);
+  await lutimes(dst, st.atime, st.mtime);
 }
 
 /** `treeSize`, walking asynchronously. */
