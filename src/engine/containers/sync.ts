@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crashPoint } from '../../sys/crash-point.js';
 import type { ExitInfo } from '../../core/oci-runtime/runtime.js';
@@ -138,11 +139,12 @@ export async function deleteContainer(
   await removeIfUnused(cc.ctx, anonymous);
   if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
   crashPoint('rm:layer');
-  rmSync(paths.runDir, { recursive: true, force: true });
-  rmSync(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
+  // On the thread pool: unlinks behind a busy disk's journal held the service's loop.
+  await rm(paths.runDir, { recursive: true, force: true });
+  await rm(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
   // An auto-removed container's exit file stays a while: conmon's exit command removes the
   // container as soon as it exits, and a foreground `run --rm` may not have read the status yet.
-  if (!c.config.autoRemove) rmSync(join(paths.exitDir, c.id), { force: true });
+  if (!c.config.autoRemove) await rm(join(paths.exitDir, c.id), { force: true });
   sweepExitFiles(cc, paths.exitDir);
 }
 
