@@ -6,9 +6,15 @@
 // Run: node --import tsx bench/api-ping.ts
 //   SKIFF_BENCH_BIN=/path/to/bin/skiff picks another build of skiff (the "before" side);
 //   SKIFF_BENCH_NODE_ARGS="--cpu-prof --cpu-prof-dir=DIR" profiles the service;
-//   FILES (default 400) × FILE_KB (default 512) is the image's /data that every copy-up copies.
+//   FILES (default 400) × FILE_KB (default 512) is the image's /data that every copy-up copies;
+//   STALLS_OUT=FILE keeps the service's stall record (below) there instead of in the temp dir.
+// The service runs with SKIFF_TRACE_STALLS (src/api/stall-trace.ts): its own event-loop delay
+// (monitorEventLoopDelay) and every late 10 ms tick split into the main thread's time on a CPU,
+// in the run queue and asleep in a synchronous system call, summarised per phase (SIGUSR2 at each phase's end). The ping figures are
+// that delay plus the machine's CPU queue; the loop delay is what the service controls. A
+// `--cpu-prof` of the service is read by bench/cpuprof-blocks.ts (what each block was).
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createReadStream, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { createReadStream, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { request } from 'node:http';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
@@ -95,6 +101,53 @@ function stats(xs: number[]): { n: number; p50: number; p99: number; max: number
   return { n: s.length, p50: at(0.5), p99: at(0.99), max: s[s.length - 1]! };
 }
 
+interface LoopSummary {
+  loopDelayMs: { p50: number; p99: number; max: number };
+  stalls: number;
+  stallCpuMs: number;
+  stallQueueMs: number;
+  stallWaitMs: number;
+  mainThreadCpuMs: number | null;
+  mainThreadQueueMs: number | null;
+}
+interface Stall {
+  t: string;
+  lateMs: number;
+  cpuMs: number;
+  queueMs: number;
+  waitMs: number;
+  inflight: string[];
+}
+
+function records(file: string): { kind: string }[] {
+  // A build of skiff before the recorder (SKIFF_BENCH_BIN) writes none.
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { kind: string });
+}
+
+/** Asks the service for its loop summary of the phase that ends now, and waits until it is written. */
+async function phaseEnd(proc: ChildProcess): Promise<void> {
+  proc.kill('SIGUSR2');
+  await new Promise((r) => setTimeout(r, 300));
+}
+
+/** The record cut at each summary: [creates, idle, under load]. */
+function phases(file: string): { summary: LoopSummary; stalls: Stall[] }[] {
+  const out: { summary: LoopSummary; stalls: Stall[] }[] = [];
+  let stalls: Stall[] = [];
+  for (const r of records(file)) {
+    if (r.kind === 'stall') stalls.push(r as unknown as Stall);
+    if (r.kind === 'summary') {
+      out.push({ summary: r as unknown as LoopSummary, stalls });
+      stalls = [];
+    }
+  }
+  return out;
+}
+
 const env = makeEnv('skiff-bench-ping-');
 let service: ChildProcess | undefined;
 try {
@@ -118,8 +171,9 @@ try {
 
   const sock = d('skiff.sock');
   const log = d('service.log');
+  const stallFile = process.env.STALLS_OUT ?? d('stalls.jsonl');
   service = spawn(process.execPath, [...NODE_ARGS, BIN, 'system', 'service', '--time', '0', `unix://${sock}`], {
-    env: env.env,
+    env: { ...env.env, SKIFF_TRACE_STALLS: stallFile },
     stdio: ['ignore', openSync(log, 'a'), openSync(log, 'a')],
   });
   await waitForSocket(sock, service, log);
@@ -127,7 +181,10 @@ try {
   for (let i = 0; i < CONTAINERS; i++) {
     await must(api(sock, 'POST', `/containers/create?name=idle${i}`, { Image: IMAGE, Cmd: ['true'], HostConfig: { NetworkMode: 'none' } }), 'create');
   }
+  // The creates' phase ends here: the service's loop record starts afresh for the idle phase.
+  await phaseEnd(service);
   const idle = stats(await samplePings(sock, new Promise((r) => setTimeout(r, 3000))));
+  await phaseEnd(service);
 
   const timings: Record<string, number[]> = { 'copy-up (create + start)': [], build: [], 'system df': [] };
   const timed = async (what: string, fn: () => Promise<unknown>) => {
@@ -154,6 +211,8 @@ try {
   ]);
   const busy = stats(await samplePings(sock, load));
   await load;
+  await phaseEnd(service);
+  const loops = phases(stallFile);
 
   const f = (x: number) => x.toFixed(1);
   console.log(`skiff: ${BIN}`);
@@ -162,6 +221,21 @@ try {
   console.log('|---|---:|---:|---:|---:|');
   console.log(`| idle (100 containers) | ${idle.n} | ${f(idle.p50)} | ${f(idle.p99)} | ${f(idle.max)} |`);
   console.log(`| under load | ${busy.n} | ${f(busy.p50)} | ${f(busy.p99)} | ${f(busy.max)} |`);
+  console.log('\nThe service\'s own event loop (monitorEventLoopDelay, 10 ms resolution) and its main thread (schedstat):');
+  console.log('| phase | loop delay p50 ms | p99 ms | max ms | ticks > 20 ms late | their CPU / run-queue / sync-wait ms | main thread CPU s / run-queue s |');
+  console.log('|---|---:|---:|---:|---:|---:|---:|');
+  for (const [name, p] of [['idle', loops[1]], ['under load', loops[2]]] as const) {
+    if (!p) continue;
+    const l = p.summary;
+    const s = (x: number | null) => (x === null ? '?' : (x / 1000).toFixed(1));
+    console.log(
+      `| ${name} | ${f(l.loopDelayMs.p50)} | ${f(l.loopDelayMs.p99)} | ${f(l.loopDelayMs.max)} | ${l.stalls} | ${f(l.stallCpuMs)} / ${f(l.stallQueueMs)} / ${f(l.stallWaitMs)} | ${s(l.mainThreadCpuMs)} / ${s(l.mainThreadQueueMs)} |`,
+    );
+  }
+  const own = (x: Stall) => x.cpuMs + x.waitMs;
+  const worst = [...(loops[2]?.stalls ?? [])].sort((a, b) => own(b) - own(a)).slice(0, 10);
+  console.log('\nLongest stalls under load by the service\'s own part, CPU + sync wait (late, CPU, run-queue, sync-wait ms; requests in flight):');
+  for (const w of worst) console.log(`  ${w.t} ${f(w.lateMs)} ${f(w.cpuMs)} ${f(w.queueMs)} ${f(w.waitMs)} ${w.inflight.join(', ')}`);
   for (const [what, ts] of Object.entries(timings)) {
     const s = stats(ts);
     console.log(`${what}: ${ts.length} done, median ${s.p50} ms, max ${s.max} ms`);

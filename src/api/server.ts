@@ -12,6 +12,7 @@ import { sendJson, type Call, type Hijack } from './call.js';
 import { registerRoutes } from './routes/index.js';
 import { SKIFF_VERSION } from '../engine/index.js';
 import { DEFAULT_URI } from './default-uri.js';
+import { startStallTrace } from './stall-trace.js';
 
 export { DEFAULT_URI };
 
@@ -28,6 +29,8 @@ export interface ServiceOptions {
   log?: (msg: string) => void;
   /** the service logs at debug level (`/info` reports it as Debug) */
   debug?: boolean;
+  /** JSON-lines file for the event-loop stall recorder (`stall-trace.ts`); off when unset. */
+  traceStalls?: string;
 }
 
 export interface RunningService {
@@ -111,6 +114,7 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
   let idleTimer: NodeJS.Timeout | undefined;
   const idleMs = (opts.idleSeconds ?? 5) * 1000;
   let server: Server;
+  const trace = opts.traceStalls ? startStallTrace(opts.traceStalls) : undefined;
 
   const touch = (delta: number) => {
     active += delta;
@@ -121,7 +125,11 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
 
   const dispatch = async (req: IncomingMessage, res: ServerResponse | undefined, hijack: Hijack | undefined) => {
     touch(1);
-    const done = () => touch(-1);
+    const leave = trace?.enter(`${req.method} ${(req.url ?? '/').split('?')[0]!.replace(/[0-9a-f]{64}/g, '{id}')}`);
+    const done = () => {
+      leave?.();
+      touch(-1);
+    };
     if (res) res.once('close', done);
     else hijack!.socket.once('close', done);
     const url = new URL(req.url ?? '/', 'http://skiff');
@@ -246,6 +254,7 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
         if (idleTimer) clearTimeout(idleTimer);
         // First, so that new clients find no socket rather than one that no longer answers.
         if (socketPath) rmSync(socketPath, { force: true });
+        trace?.close();
         server.close(() => resolve());
         server.closeAllConnections();
         for (const s of connections) s.destroy();

@@ -58,6 +58,11 @@ function parseOptions(options: string[]): Parsed {
   return { flags, propagation, data };
 }
 
+/** The MS_* flags mount(2) gets for these option words (for messages that name them, as dockerd's do). */
+export function mountFlags(options: string[]): number {
+  return parseOptions(options).flags;
+}
+
 /** Mounts each of `mounts` on `target` in order; on failure undoes the ones already made. */
 export function mountAll(mounts: Mount[], target: string): void {
   let done = 0;

@@ -2,7 +2,8 @@ import { chmodSync, lchownSync, lstatSync, lutimesSync, mkdirSync, readFileSync,
 import { posix } from 'node:path';
 import { invalidArgument } from '../../core/errdefs.js';
 import { timeSlicer } from '../../core/time-slice.js';
-import { copyNode, copyNodeAsync } from '../../impl/layers/fs-util.js';
+import { copyNode, copyNodeAsync, lstatIfExists } from '../../impl/layers/fs-util.js';
+import { chmod, lchown, lutimes } from 'node:fs/promises';
 import { resolveInRoot } from '../containers/scoped-path.js';
 import type { SourceNode } from './sources.js';
 
@@ -146,7 +147,7 @@ export async function copyInto(req: CopyRequest): Promise<void> {
         parentHost = mkdirs(pr === '.' ? '' : pr, req.chown);
       }
       const target = `${parentHost}/${posix.basename(rel)}`;
-      const existing = lstatSync(target, { throwIfNoEntry: false });
+      const existing = await lstatIfExists(target);
       if (e.st.isDirectory()) {
         if (existing?.isSymbolicLink()) {
           // A directory meeting a symlink in the image follows it, inside the rootfs.
@@ -165,12 +166,14 @@ export async function copyInto(req: CopyRequest): Promise<void> {
         dirs.set(e.rel, target);
         continue;
       }
-      if (lstatSync(target, { throwIfNoEntry: false })) rmSync(target, { recursive: true, force: true });
+      if (existing) rmSync(target, { recursive: true, force: true });
+      // Owner, mode and times on the thread pool, like the bytes: thousands of files' metadata
+      // calls were the COPY's remaining time on the service's loop.
       await copyNodeAsync(e.abs, target, e.st);
-      if (owner.uid !== e.st.uid || owner.gid !== e.st.gid) lchownSync(target, owner.uid, owner.gid);
+      if (owner.uid !== e.st.uid || owner.gid !== e.st.gid) await lchown(target, owner.uid, owner.gid);
       // chown clears setuid/setgid bits: the mode goes on afterwards.
-      if (!e.st.isSymbolicLink()) chmodSync(target, req.chmod ?? e.st.mode & 0o7777);
-      lutimesSync(target, e.st.atime, e.st.mtime);
+      if (!e.st.isSymbolicLink()) await chmod(target, req.chmod ?? e.st.mode & 0o7777);
+      await lutimes(target, e.st.atime, e.st.mtime);
     }
   }
   for (const [p, a, m] of dirTimes.reverse()) lutimesSync(p, a, m);

@@ -7,7 +7,7 @@ import { isOpaque } from '../../impl/layers/fs-util.js';
 import { findInLowers } from '../../impl/layers/lowers.js';
 import type { ContainerContext } from '../containers/context.js';
 import { layerTar } from '../containers/commit.js';
-import { lowerDirs, rawLayerChanges } from '../containers/layer-changes.js';
+import { lowerDirs, rawLayerChanges, type LayerChange } from '../containers/layer-changes.js';
 import { chainIdOf } from '../images/layer-apply.js';
 import type { Lease } from '../images/lease.js';
 
@@ -33,11 +33,18 @@ export function dropLayer(cc: ContainerContext, id: string): void {
  * Turns a layer the build wrote into (a RUN container's or a COPY's) into an image layer in
  * place: its changes, read from the layer's own directory, become the layer tar stored as a
  * blob, and the directory itself is kept, so nothing is unpacked a second time. When another
- * writer completed the same chain first, that layer is used and this one dropped.
+ * writer completed the same chain first, that layer is used and this one dropped. `listed`: the
+ * layer's changes when the caller already walked them.
  */
-export async function commitLayer(cc: ContainerContext, lease: Lease, parent: LayerRecord | null, id: string): Promise<LayerRecord> {
+export async function commitLayer(
+  cc: ContainerContext,
+  lease: Lease,
+  parent: LayerRecord | null,
+  id: string,
+  listed?: { changes: LayerChange[]; source: string },
+): Promise<LayerRecord> {
   const ctx = cc.ctx;
-  const { changes, source } = rawLayerChanges(cc, id);
+  const { changes, source } = listed ?? (await rawLayerChanges(cc, id));
   const blob = await lease.ingest(layerTar(changes, source) as AsyncIterable<Buffer>);
   const winner = ctx.records.completeLayer(lease.id, id, {
     chainId: chainIdOf(parent?.chainId ?? null, blob.digest),

@@ -15,7 +15,7 @@ const KIND = { C: 0, A: 1, D: 2 } as const;
 export async function changesContainer(cc: ContainerContext, ref: string): Promise<ContainerChange[]> {
   const c = resolveContainer(cc, ref);
   if (!c.layerId) throw failedPrecondition(`container ${c.id.slice(0, 12)} has no writable layer`);
-  return layerChanges(cc, c)
-    .changes.map((ch) => ({ Path: '/' + ch.path, Kind: KIND[ch.kind] }))
+  return (await layerChanges(cc, c)).changes
+    .map((ch) => ({ Path: '/' + ch.path, Kind: KIND[ch.kind] }))
     .sort((a, b) => (a.Path < b.Path ? -1 : a.Path > b.Path ? 1 : 0));
 }

@@ -130,7 +130,7 @@ async function commitLocked(cc: ContainerContext, c: ContainerRecord, opts: Comm
       const parents = ancestry(cc, parentId);
       writeTx(ctx.db, () => parents.forEach((l) => lease.layer(l.id)));
       for (const l of parents) if (l.blobDigest) lease.blob(l.blobDigest);
-      const { changes, source } = layerChanges(cc, c);
+      const { changes, source } = await layerChanges(cc, c);
       const blob = await lease.ingest(layerTar(changes, source) as AsyncIterable<Buffer>);
       return retryOnLostRace(async () => {
         const layer = await ensureLayer(ctx, lease, parents.at(-1) ?? null, { ...blob, mediaType: MediaType.OciLayer });

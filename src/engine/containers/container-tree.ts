@@ -13,6 +13,7 @@ import { MNT_DETACH, MS_BIND, MS_RDONLY, MS_REC, MS_REMOUNT, mount, umount2 } fr
 import type { EngineContext } from '../context.js';
 import { ensureDataDir } from '../volumes/ops.js';
 import { dataDir, getVolume } from '../volumes/store.js';
+import { volumeFilesAt } from '../volumes/data-mount.js';
 import type { ContainerContext } from './context.js';
 import { withRootfs } from './rootfs-access.js';
 import { isActive } from './state.js';
@@ -23,7 +24,8 @@ function sourceOf(ctx: EngineContext, m: MountRequest, write: boolean): string |
   if (m.type === 'volume') {
     if (m.name === undefined) return undefined;
     // A volume made at create gets its directory at first start, or here for a copy into it.
-    return write && getVolume(ctx, m.name) ? ensureDataDir(ctx, m.name) : dataDir(ctx, m.name);
+    if (write && getVolume(ctx, m.name)) ensureDataDir(ctx, m.name);
+    return getVolume(ctx, m.name) ? volumeFilesAt(ctx, m.name) : dataDir(ctx, m.name);
   }
   if (m.type === 'bind') return m.source;
   // A stopped container's tmpfs holds nothing: the directory below it is what there is.

@@ -1,8 +1,9 @@
 import { closeSync, constants as fsc, lstatSync, openSync, readdirSync, readlinkSync, readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
-import { isOpaque, isWhiteout } from '../../impl/layers/fs-util.js';
-import { findInLowers } from '../../impl/layers/lowers.js';
+import { isOpaque, isWhiteout, lstatIfExists } from '../../impl/layers/fs-util.js';
+import { readdir } from 'node:fs/promises';
+import { findInLowersAsync } from '../../impl/layers/lowers.js';
 import { errCode, fdPath, openChild } from '../../impl/rooted/root-dir.js';
 import type { ContainerContext } from './context.js';
 import type { ContainerRecord } from './types.js';
@@ -50,54 +51,64 @@ function gone(e: unknown): boolean {
   return code === 'ENOENT' || code === 'ENOTDIR' || code === 'ELOOP';
 }
 
+/** Entries of one directory looked up at once: their lstats and lower lookups run on libuv's pool together. */
+const BATCH = 64;
+
 /**
  * overlay: the upper dir is the change set; lower layers tell added from changed. A running
  * container changes its upper dir while it is read, so the walk holds each directory by a
- * descriptor and looks one name below it at a time, never following one.
+ * descriptor and looks one name below it at a time, never following one. The lstats run on
+ * libuv's pool: a build's COPY layer of thousands of files must not hold the API service's loop.
  */
-function overlayChanges(upper: string, lowers: string[]): LayerChange[] {
+async function overlayChanges(upper: string, lowers: string[]): Promise<LayerChange[]> {
   const out: LayerChange[] = [];
-  const walk = (dirFd: number, rel: string, hidden: boolean) => {
+  const walk = async (dirFd: number, rel: string, hidden: boolean) => {
     let children: string[];
     try {
-      children = readdirSync(fdPath(dirFd)).sort();
+      children = (await readdir(fdPath(dirFd))).sort();
     } catch (e) {
       if (gone(e)) return;
       throw e;
     }
-    for (const name of children) {
-      const path = rel ? `${rel}/${name}` : name;
-      const at = fdPath(dirFd, name);
-      const st = lstatSync(at, { throwIfNoEntry: false });
-      if (!st) continue;
-      if (isWhiteout(st)) {
-        out.push({ path, kind: 'D' });
-        continue;
-      }
-      const below = !hidden && findInLowers(lowers, path).kind === 'found';
-      if (!st.isDirectory()) {
-        out.push({ path, kind: below ? 'C' : 'A' });
-        continue;
-      }
-      const opaque = isOpaque(at);
-      out.push({ path, kind: below ? 'C' : 'A', ...(opaque ? { opaque } : {}) });
-      let fd: number;
-      try {
-        fd = openChild(dirFd, name, { dir: true });
-      } catch (e) {
-        if (gone(e)) continue;
-        throw e;
-      }
-      try {
-        walk(fd, path, hidden || opaque || !below);
-      } finally {
-        closeSync(fd);
+    for (let i = 0; i < children.length; i += BATCH) {
+      const batch = await Promise.all(
+        children.slice(i, i + BATCH).map(async (name) => {
+          const path = rel ? `${rel}/${name}` : name;
+          const st = await lstatIfExists(fdPath(dirFd, name));
+          const below = !!st && !isWhiteout(st) && !hidden && (await findInLowersAsync(lowers, path)).kind === 'found';
+          return { name, path, st, below };
+        }),
+      );
+      for (const { name, path, st, below } of batch) {
+        if (!st) continue;
+        if (isWhiteout(st)) {
+          out.push({ path, kind: 'D' });
+          continue;
+        }
+        if (!st.isDirectory()) {
+          out.push({ path, kind: below ? 'C' : 'A' });
+          continue;
+        }
+        const opaque = isOpaque(fdPath(dirFd, name));
+        out.push({ path, kind: below ? 'C' : 'A', ...(opaque ? { opaque } : {}) });
+        let fd: number;
+        try {
+          fd = openChild(dirFd, name, { dir: true });
+        } catch (e) {
+          if (gone(e)) continue;
+          throw e;
+        }
+        try {
+          await walk(fd, path, hidden || opaque || !below);
+        } finally {
+          closeSync(fd);
+        }
       }
     }
   };
   const root = openSync(upper, 0o10000000 /* O_PATH */ | fsc.O_DIRECTORY);
   try {
-    walk(root, '', false);
+    await walk(root, '', false);
   } finally {
     closeSync(root);
   }
@@ -166,19 +177,19 @@ function withoutRuntimeTargets(changes: LayerChange[], targets: Set<string>): La
 }
 
 /** A layer's own changes against its parents with nothing dropped (the builder's layers), and their directory. */
-export function rawLayerChanges(cc: ContainerContext, layerId: string): { changes: LayerChange[]; source: string } {
+export async function rawLayerChanges(cc: ContainerContext, layerId: string): Promise<{ changes: LayerChange[]; source: string }> {
   const driver = cc.ctx.driver;
   const source = driver.diffPath(layerId);
   const lowers = lowerDirs(cc, layerId);
-  return { changes: driver.name === 'overlay' ? overlayChanges(source, lowers) : treeChanges(source, lowers[0]), source };
+  return { changes: driver.name === 'overlay' ? await overlayChanges(source, lowers) : treeChanges(source, lowers[0]), source };
 }
 
 /** The container's own changes, and the directory their content is read from. */
-export function layerChanges(cc: ContainerContext, c: ContainerRecord): { changes: LayerChange[]; source: string } {
+export async function layerChanges(cc: ContainerContext, c: ContainerRecord): Promise<{ changes: LayerChange[]; source: string }> {
   const driver = cc.ctx.driver;
   const layerId = c.layerId!;
   const source = driver.diffPath(layerId);
   const lowers = lowerDirs(cc, layerId);
-  const raw = driver.name === 'overlay' ? overlayChanges(source, lowers) : treeChanges(source, lowers[0]);
+  const raw = driver.name === 'overlay' ? await overlayChanges(source, lowers) : treeChanges(source, lowers[0]);
   return { changes: withoutRuntimeTargets(raw, mountTargets(cc, c)), source };
 }

@@ -12,6 +12,7 @@ import { netnsName, teardownContainerNetwork } from '../networks/container-net.j
 import { releaseAddresses } from '../networks/store.js';
 import type { ContainerContext } from './context.js';
 import { unmountRootfs } from './rootfs.js';
+import { releaseVolumeMounts } from '../volumes/data-mount.js';
 import { isActive } from './state.js';
 import { monitorAlive } from './sync.js';
 import type { ContainerRecord } from './types.js';
@@ -60,6 +61,8 @@ export async function undoInterruptedStart(cc: ContainerContext, c: ContainerRec
   const paths = cc.paths(c.id);
   if (monitor || existsSync(join(paths.bundle, 'config.json'))) await runtime.delete(c.id, true).catch(() => undefined);
   unmountRootfs(paths.rootfs);
+  // A volume mounted for this start and used by nobody else (the start died before running).
+  await releaseVolumeMounts(cc.ctx, c.id);
   await teardownContainerNetwork(cc, c.id);
   await removeNetns(netnsName(c.id));
   // A lease taken just before a kill, while the row did not name it yet.

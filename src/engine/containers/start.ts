@@ -21,6 +21,7 @@ import { containerEvent } from './events.js';
 import { addNotifyMount, containerNotifySocket, notifyStarted } from './sd-notify.js';
 import { runFilesNetwork, setupContainerNetwork, teardownContainerNetwork } from '../networks/container-net.js';
 import { prepareVolumeMounts } from '../volumes/mounts.js';
+import { releaseVolumeMounts } from '../volumes/data-mount.js';
 import type { ContainerRecord } from './types.js';
 import { hasRestartPolicy } from '../../core/restart-backoff.js';
 import { healthAtStart } from './health.js';
@@ -121,7 +122,7 @@ async function startLocked(
       ...(links.env.length ? { env: [...links.env, ...(c.config.opts.env ?? [])] } : {}),
     };
     if (net?.userns && o.userns?.mode === 'private') o.userns = { ...o.userns, mode: 'path', path: net.userns };
-    o.mounts = await prepareVolumeMounts(ctx, o.mounts, paths.rootfs);
+    o.mounts = await prepareVolumeMounts(ctx, c.id, o.mounts, paths.rootfs);
     crashPoint('start:volumes');
     const hostUts = o.uts === 'host';
     const hostname = o.hostname ?? (c.config.networkMode === 'host' || hostUts ? readHostFacts().hostname : c.id.slice(0, 12));
@@ -209,6 +210,7 @@ async function startLocked(
     for (const s of also) s.close();
     await runtime.delete(c.id, true).catch(() => undefined);
     unmountRootfs(paths.rootfs);
+    await releaseVolumeMounts(ctx, c.id).catch(() => undefined);
     await teardownContainerNetwork(cc, c.id);
     if (e instanceof Error) e.message = hideHostPaths(e.message, { root: ctx.root, runroot: ctx.runroot, rootfs: paths.rootfs });
     cc.records.updateState(c.id, (s) => ({ ...s, starting: undefined, conmonPid: 0, pid: 0, error: (e as Error).message }));

@@ -1,4 +1,5 @@
 import { readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { crashPoint } from '../../sys/crash-point.js';
 import type { ExitInfo } from '../../core/oci-runtime/runtime.js';
@@ -8,6 +9,7 @@ import { writeTxAsync } from '../../impl/metadata/db.js';
 import { removeLayersIfUnused } from '../gc.js';
 import { anonymousVolumesOf } from '../volumes/mounts.js';
 import { removeIfUnused } from '../volumes/ops.js';
+import { releaseVolumeMounts } from '../volumes/data-mount.js';
 import type { ContainerContext } from './context.js';
 import { unmountRootfs } from './rootfs.js';
 import { teardownContainerNetwork } from '../networks/container-net.js';
@@ -109,6 +111,7 @@ export async function releaseResources(cc: ContainerContext, c: ContainerRecord)
   const deleted = runtime.delete(c.id, true).catch(() => undefined);
   try {
     unmountRootfs(cc.paths(c.id).rootfs);
+    await releaseVolumeMounts(cc.ctx, c.id);
     await teardownContainerNetwork(cc, c.id);
   } finally {
     await deleted;
@@ -136,11 +139,12 @@ export async function deleteContainer(
   await removeIfUnused(cc.ctx, anonymous);
   if (c.layerId) removeLayersIfUnused(cc.ctx, [c.layerId]);
   crashPoint('rm:layer');
-  rmSync(paths.runDir, { recursive: true, force: true });
-  rmSync(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
+  // On the thread pool: unlinks behind a busy disk's journal held the service's loop.
+  await rm(paths.runDir, { recursive: true, force: true });
+  await rm(paths.userdata.replace(/\/userdata$/, ''), { recursive: true, force: true });
   // An auto-removed container's exit file stays a while: conmon's exit command removes the
   // container as soon as it exits, and a foreground `run --rm` may not have read the status yet.
-  if (!c.config.autoRemove) rmSync(join(paths.exitDir, c.id), { force: true });
+  if (!c.config.autoRemove) await rm(join(paths.exitDir, c.id), { force: true });
   sweepExitFiles(cc, paths.exitDir);
 }
 

@@ -15,6 +15,7 @@ import { unmount } from '../../sys/mount.js';
 import { releaseAddresses, leasesOf, type Lease } from '../networks/store.js';
 import { removeWorkDir } from '../build/run-build.js';
 import { dataDir, getVolume, volumeDir } from '../volumes/store.js';
+import { inUse, releaseIfUnused, removeVolumeDir, volumeMounted } from '../volumes/data-mount.js';
 
 export interface CheckFinding {
   /** container, volume, lease, directory, build, lock */
@@ -128,14 +129,17 @@ export async function systemCheck(ctx: EngineContext, cc: ContainerContext, opts
     }
   }
 
-  // Volumes: a directory whose row is gone (an interrupted rm), a copy-up cut short.
+  // Volumes: a directory whose row is gone (an interrupted rm), a copy-up cut short, a
+  // filesystem mounted for a start or left by an exit that died before unmounting it.
   const volRoot = join(ctx.root, 'volumes');
   for (const name of ls(volRoot)) {
     const lock = ctx.locks.tryLock('volume', name);
     if (!lock) continue;
     try {
       if (!getVolume(ctx, name)) {
-        await found('volume', name, 'directory without a volume', () => rmSync(volumeDir(ctx, name), { recursive: true, force: true }));
+        await found('volume', name, 'directory without a volume', () => removeVolumeDir(ctx, name));
+      } else if (volumeMounted(ctx, name) && !inUse(ctx, name)) {
+        await found('volume', name, 'mounted while no container uses it', () => releaseIfUnused(ctx, name));
       } else if (existsSync(join(volumeDir(ctx, name), 'copyup-pending'))) {
         await found('volume', name, 'copy-up from an image was cut short', () => {
           for (const f of ls(dataDir(ctx, name))) rmSync(join(dataDir(ctx, name), f), { recursive: true, force: true });

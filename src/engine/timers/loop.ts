@@ -7,7 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { ContainerContext } from '../containers/context.js';
 import { runHealthcheck } from '../containers/health.js';
 import { restartByPolicy } from '../containers/restart.js';
-import { taskOf, type TimerTask } from './tasks.js';
+import { TASK_STATUSES, taskOf, type TimerTask } from './tasks.js';
 
 const POLL_MS = 1000;
 
@@ -32,7 +32,7 @@ export async function runTimerLoop(cc: ContainerContext, opts: TimerLoopOptions)
     const now = Date.now();
     let next = now + POLL_MS;
     let needed = false;
-    for (const row of cc.records.list()) {
+    for (const row of cc.records.listByStatus(TASK_STATUSES)) {
       const t = taskOf(row);
       if (!t) continue;
       needed = true;

@@ -8,6 +8,9 @@ export interface TimerTask {
   at: number;
 }
 
+/** The only statuses taskOf finds work in. */
+export const TASK_STATUSES = ['restarting', 'running'] as const;
+
 export function taskOf(c: ContainerRecord): TimerTask | undefined {
   if (c.state.status === 'restarting') return { kind: 'restart', id: c.id, at: c.state.restartAt ?? 0 };
   if (c.state.status !== 'running') return undefined;

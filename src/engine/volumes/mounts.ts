@@ -6,9 +6,11 @@
 import { posix } from 'node:path';
 import type { MountRequest, VolumeMountRequest } from '../../core/runtime/create-options.js';
 import { internal } from '../../core/errdefs.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
 import { copyUp } from './copy-up.js';
+import { mountVolumeData } from './data-mount.js';
 import { withVolumeLock } from './lock.js';
 import { anonymousName, checkVolumeName, clearStaleVolumeDir, ensureDataDir, volumeEvent } from './ops.js';
 import { containerVolumeNames, getVolume, insertContainerVolume, insertVolume } from './store.js';
@@ -75,9 +77,16 @@ export function recordContainerVolumes(ctx: EngineContext, containerId: string, 
 
 /**
  * At start, with the rootfs mounted: volumes removed with `volume rm -f` since create are made
- * again, empty ones are filled from the image, and each becomes a bind of its data dir.
+ * again, those with mount options mounted, empty ones filled from the image, and each becomes
+ * a bind of its data dir. The caller holds the container's lock until the container runs or
+ * the start is undone (`releaseVolumeMounts`): other processes see the volume as in use meanwhile.
  */
-export async function prepareVolumeMounts(ctx: EngineContext, mounts: readonly MountRequest[] | undefined, rootfs: string): Promise<MountRequest[]> {
+export async function prepareVolumeMounts(
+  ctx: EngineContext,
+  containerId: string,
+  mounts: readonly MountRequest[] | undefined,
+  rootfs: string,
+): Promise<MountRequest[]> {
   const out: MountRequest[] = [];
   for (const m of mounts ?? []) {
     if (m.type !== 'volume') {
@@ -94,6 +103,10 @@ export async function prepareVolumeMounts(ctx: EngineContext, mounts: readonly M
         volumeEvent(ctx, 'create', name, 'local');
       }
       const data = ensureDataDir(ctx, name);
+      // A volume with a filesystem of its own (tmpfs, a bind of a host path, nfs) is mounted on
+      // `_data` before the copy-up, which then fills that filesystem, as dockerd's does.
+      await mountVolumeData(ctx, name, containerId);
+      crashPoint('start:volume-mounted');
       if (!options.includes('nocopy')) await copyUp(rootfs, m.destination, data);
       return data;
     });

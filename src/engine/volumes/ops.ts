@@ -1,8 +1,9 @@
 /** create / inspect / list / rm / prune / usage over the `volumes` table and `<root>/volumes`. */
 import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import { conflict, internal, invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
+import { removeVolumeDir } from './data-mount.js';
+import { validateLocalOptions } from './local-options.js';
 import { writeTx, writeTxAsync } from '../../impl/metadata/db.js';
 import { boolPruneFilter, pruneFilter } from '../prune-filter.js';
 import type { EngineContext } from '../context.js';
@@ -56,13 +57,13 @@ function toInspect(ctx: EngineContext, v: VolumeRow): VolumeInspect {
 export async function createVolume(ctx: EngineContext, o: VolumeCreateOptions = {}): Promise<VolumeInspect> {
   const driver = o.driver ?? 'local';
   if (driver !== 'local') throw notImplemented(`volume driver "${driver}" is not supported: only "local"`);
-  if (o.options && Object.keys(o.options).length) {
-    throw notImplemented(`local driver options (${Object.keys(o.options).join(', ')}) are not supported yet`);
-  }
   const name = o.name ?? anonymousName();
   checkVolumeName(name);
+  const options = o.options ?? {};
+  validateLocalOptions(name, options);
   const labels = { ...(o.labels ?? {}), ...(o.name === undefined ? { [ANONYMOUS_LABEL]: '' } : {}) };
-  const row: VolumeRow = { name, driver, created: Date.now(), labels, options: {}, anonymous: o.name === undefined };
+  // The options are kept, never acted on here: the mount is made at a container's start.
+  const row: VolumeRow = { name, driver, created: Date.now(), labels, options, anonymous: o.name === undefined };
   const created = await withVolumeLock(ctx, name, () => {
     const dirExisted = existsSync(volumeDir(ctx, name));
     const created = writeTx(ctx.db, () => insertVolume(ctx, row));
@@ -95,7 +96,7 @@ export async function createVolume(ctx: EngineContext, o: VolumeCreateOptions = 
  */
 export function clearStaleVolumeDir(ctx: EngineContext, name: string): void {
   // Only a directory can be a volume's leftover: anything else in the way is not ours to remove.
-  if (lstatSync(volumeDir(ctx, name), { throwIfNoEntry: false })?.isDirectory()) rmSync(volumeDir(ctx, name), { recursive: true, force: true });
+  if (lstatSync(volumeDir(ctx, name), { throwIfNoEntry: false })?.isDirectory()) removeVolumeDir(ctx, name);
 }
 
 export function ensureDataDir(ctx: EngineContext, name: string): string {
@@ -194,7 +195,7 @@ async function removeVolumeLocked(ctx: EngineContext, name: string, o: VolumeRem
   });
   if (!removed) return;
   crashPoint('volume-rm:row');
-  await rm(volumeDir(ctx, name), { recursive: true, force: true });
+  removeVolumeDir(ctx, name);
   volumeEvent(ctx, 'destroy', name, 'local');
 }
 
@@ -222,7 +223,7 @@ async function removeOneIfUnused(ctx: EngineContext, name: string, freed: (bytes
   });
   if (!gone) return false;
   freed(await directorySize(dataDir(ctx, name)));
-  await rm(volumeDir(ctx, name), { recursive: true, force: true });
+  removeVolumeDir(ctx, name);
   volumeEvent(ctx, 'destroy', name, 'local');
   return true;
 }

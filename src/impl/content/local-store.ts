@@ -6,7 +6,6 @@ import {
   createReadStream,
   existsSync,
   fsync,
-  fsyncSync,
   mkdirSync,
   openSync,
   readdirSync,
@@ -17,7 +16,7 @@ import {
   writeSync,
   type Stats,
 } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { BlobInfo, ContentStore, ContentWriter, Expected, WrittenReader } from '../../core/content/content.js';
@@ -107,15 +106,16 @@ export class LocalContentStore implements ContentStore {
     const digest = 'sha256:' + createHash('sha256').update(data).digest('hex');
     checkExpected(digest, data.length, expected);
     if (!this.has(digest)) {
+      // On the thread pool: an fsync behind other writers' dirty data can take hundreds of ms.
       const tmp = join(this.ingestDir, `put-${randomBytes(8).toString('hex')}`);
-      const fd = openSync(tmp, 'w', 0o644);
+      const fh = await open(tmp, 'w', 0o644);
       try {
-        writeSync(fd, data);
-        fsyncSync(fd);
+        await fh.writeFile(data);
+        await fh.sync();
       } finally {
-        closeSync(fd);
+        await fh.close();
       }
-      renameSync(tmp, this.blobPath(digest));
+      await rename(tmp, this.blobPath(digest));
     }
     return { digest, size: data.length };
   }

@@ -1,16 +1,26 @@
 // Filesystem helpers shared by the drivers and the tar applier: copying one node with all
 // its metadata, overlay whiteout tests, and layer size.
 import {
-  chmodSync, copyFileSync, constants as fsc, lchownSync, lstatSync, lutimesSync, mkdirSync, openSync,
+  chmodSync, copyFileSync, constants as fsc, lchownSync, lstatSync, lutimesSync, mkdirSync, open, openSync,
   readdirSync, readlinkSync, symlinkSync,
 } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { copyFile, lstat, readdir } from 'node:fs/promises';
+import { chmod, copyFile, lchown, lstat, lutimes, readdir } from 'node:fs/promises';
 import { lgetxattr, llistxattr, lsetxattr, mknod } from '../../sys/linux/syscalls.js';
 
 /** Attributes that steer overlayfs itself; a layer's content must never carry them. */
 export function isOverlayXattr(name: string): boolean {
   return name.startsWith('trusted.overlay.') || name.startsWith('user.overlay.');
+}
+
+/** lstat on libuv's pool; undefined when nothing is there (lstatSync's throwIfNoEntry: false). */
+export async function lstatIfExists(path: string): Promise<Stats | undefined> {
+  try {
+    return await lstat(path);
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ENOENT') return undefined;
+    throw e;
+  }
 }
 
 /** overlayfs marks a deleted path with a 0/0 character device. */
@@ -80,10 +90,10 @@ export function copyNode(src: string, dst: string, st: Stats): void {
 export async function copyNodeAsync(src: string, dst: string, st: Stats): Promise<void> {
   if (!st.isFile()) return copyNode(src, dst, st);
   await copyFile(src, dst, fsc.COPYFILE_EXCL | fsc.COPYFILE_FICLONE);
-  lchownSync(dst, st.uid, st.gid);
-  chmodSync(dst, st.mode & 0o7777);
+  await lchown(dst, st.uid, st.gid);
+  await chmod(dst, st.mode & 0o7777);
   copyXattrs(src, dst);
-  lutimesSync(dst, st.atime, st.mtime);
+  await lutimes(dst, st.atime, st.mtime);
 }
 
 /** `treeSize`, walking asynchronously. */
@@ -138,4 +148,11 @@ export function treeSize(dir: string): number {
  */
 export function openExclusive(path: string, mode = 0o600): number {
   return openSync(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, mode);
+}
+
+/** openExclusive on libuv's pool: creating a file can wait long for a busy disk's journal. */
+export function openExclusiveAsync(path: string, mode = 0o600): Promise<number> {
+  return new Promise((resolve, reject) =>
+    open(path, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL | fsc.O_NOFOLLOW, mode, (e, fd) => (e ? reject(e) : resolve(fd))),
+  );
 }

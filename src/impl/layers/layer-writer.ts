@@ -16,12 +16,13 @@
  * All refusals are InvalidArgument naming the entry.
  */
 import {
-  chmodSync, closeSync, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync,
+  chmodSync, close, closeSync, fchmod, fchown, futimes, write, fchmodSync, fchownSync, futimesSync, lchownSync, linkSync, lstatSync, lutimesSync,
   mkdirSync, readFileSync, readdirSync, rmSync, symlinkSync, unlinkSync, writeSync,
 } from 'node:fs';
+import { promisify } from 'node:util';
 import { EngineError, invalidArgument } from '../../core/errdefs.js';
 import { lgetxattr, lsetxattr, makedev, mknod } from '../../sys/linux/syscalls.js';
-import { copyNode, isOverlayXattr, openExclusive, setXattrs } from './fs-util.js';
+import { copyNode, isOverlayXattr, openExclusive, openExclusiveAsync, setXattrs } from './fs-util.js';
 import { findInLowers } from './lowers.js';
 import type { TarEntry, TarSink } from './tar-reader.js';
 
@@ -61,6 +62,12 @@ function readUmask(): number | null {
   }
 }
 
+const writeAsync = promisify(write);
+const fchownAsync = promisify(fchown);
+const fchmodAsync = promisify(fchmod);
+const futimesAsync = promisify(futimes);
+const closeAsync = promisify(close);
+
 function errCode(e: unknown): string | undefined {
   return (e as { code?: string }).code;
 }
@@ -85,6 +92,7 @@ export function cleanName(name: string): string | null {
 }
 
 interface OpenFile {
+  /** -1 while beginAsync's open is pending. */
   fd: number;
   name: string;
   abs: string;
@@ -112,6 +120,9 @@ export class LayerWriter implements TarSink {
   private readonly dirTimes: [string, number, number][] = [];
   /** The regular file whose data is being written. */
   private open: OpenFile | null = null;
+  /** Set during beginAsync: `file` starts an open on libuv's pool, left here, instead of opening. */
+  private deferOpen = false;
+  private opening: Promise<number> | null = null;
 
   constructor(root: string, opts: LayerWriterOptions) {
     this.root = root;
@@ -199,6 +210,59 @@ export class LayerWriter implements TarSink {
     }
   }
 
+  /**
+   * begin, data and end with a regular file's open, writes, owner, mode, times and close on
+   * libuv's pool (the API service applies build contexts and layers: a create or write held up
+   * by a busy disk must not hold its event loop). Other entries are made as by begin. The
+   * caller awaits each call before the next, so the tar's order is kept.
+   */
+  async beginAsync(h: TarEntry): Promise<void> {
+    this.deferOpen = true;
+    try {
+      this.begin(h);
+    } finally {
+      this.deferOpen = false;
+    }
+    const opening = this.opening;
+    if (!opening) return;
+    this.opening = null;
+    try {
+      this.open!.fd = await opening;
+    } catch (e) {
+      this.open = null;
+      throw e;
+    }
+  }
+
+  async dataAsync(buf: Buffer): Promise<void> {
+    const f = this.open;
+    if (!f) return;
+    try {
+      for (let at = 0; at < buf.length; ) at += (await writeAsync(f.fd, buf, at, buf.length - at)).bytesWritten;
+    } catch (e) {
+      this.abort();
+      throw this.wrap(f.name, e);
+    }
+  }
+
+  async endAsync(): Promise<void> {
+    const f = this.open;
+    if (!f) return;
+    const h = f.entry;
+    try {
+      if (f.chown) await fchownAsync(f.fd, h.uid, h.gid);
+      // After chown, which clears setuid/setgid.
+      if (f.chmod) await fchmodAsync(f.fd, h.mode);
+      if (h.xattrs) this.xattrs(f.abs, h.xattrs);
+      await futimesAsync(f.fd, h.atime, h.mtime);
+      this.open = null;
+      await closeAsync(f.fd);
+    } catch (e) {
+      this.abort();
+      throw this.wrap(f.name, e);
+    }
+  }
+
   /** Sets directory times last: creating entries inside them changed them meanwhile. */
   finish(): void {
     for (let i = this.dirTimes.length - 1; i >= 0; i--) {
@@ -216,7 +280,7 @@ export class LayerWriter implements TarSink {
     const f = this.open;
     if (f) {
       this.open = null;
-      closeSync(f.fd);
+      if (f.fd >= 0) closeSync(f.fd);
     }
   }
 
@@ -228,6 +292,11 @@ export class LayerWriter implements TarSink {
     const plain = this.dirs.get(parent) === true;
     const chown = !plain || h.uid !== this.euid || h.gid !== this.egid;
     const chmod = chown || this.umask === null || (mode & 0o7000) !== 0 || (mode & this.umask) !== 0;
+    if (this.deferOpen) {
+      this.open = { fd: -1, name, abs, entry: h, chown, chmod };
+      this.opening = openExclusiveAsync(abs, mode & 0o777).catch(() => this.create(name, rel, abs, () => openExclusive(abs, mode & 0o777)));
+      return;
+    }
     let fd: number;
     try {
       fd = openExclusive(abs, mode & 0o777);

@@ -2,7 +2,7 @@
 // the merged mount would see it, without following any symlink on the way.
 import { lstatSync } from 'node:fs';
 import type { Stats } from 'node:fs';
-import { isOpaque, isWhiteout } from './fs-util.js';
+import { isOpaque, isWhiteout, lstatIfExists } from './fs-util.js';
 
 export type LowerLookup =
   | { kind: 'found'; path: string; st: Stats }
@@ -10,7 +10,8 @@ export type LowerLookup =
   /** `at` (relative) is a symlink or non-directory in the merged view, so `rel` cannot be reached without following it. */
   | { kind: 'blocked'; at: string; st: Stats };
 
-export function findInLowers(lowers: readonly string[], rel: string): LowerLookup {
+/** The lookup, one lstat at a time: yields a path, is resumed with its Stats (undefined: absent). */
+function* lookup(lowers: readonly string[], rel: string): Generator<string, LowerLookup, Stats | undefined> {
   const parts = rel.split('/');
   for (const lower of lowers) {
     let path = lower;
@@ -18,7 +19,7 @@ export function findInLowers(lowers: readonly string[], rel: string): LowerLooku
     let missing = false;
     for (let i = 0; i < parts.length; i++) {
       path += '/' + parts[i];
-      const st = lstatSync(path, { throwIfNoEntry: false });
+      const st = yield path;
       if (!st) {
         missing = true;
         break;
@@ -32,4 +33,21 @@ export function findInLowers(lowers: readonly string[], rel: string): LowerLooku
     if (missing && opaque) return { kind: 'missing' };
   }
   return { kind: 'missing' };
+}
+
+export function findInLowers(lowers: readonly string[], rel: string): LowerLookup {
+  const steps = lookup(lowers, rel);
+  for (let r = steps.next(); ; ) {
+    if (r.done) return r.value;
+    r = steps.next(lstatSync(r.value, { throwIfNoEntry: false }));
+  }
+}
+
+/** findInLowers with its lstats on libuv's pool (the API service's layer walks). */
+export async function findInLowersAsync(lowers: readonly string[], rel: string): Promise<LowerLookup> {
+  const steps = lookup(lowers, rel);
+  for (let r = steps.next(); ; ) {
+    if (r.done) return r.value;
+    r = steps.next(await lstatIfExists(r.value));
+  }
 }

@@ -112,6 +112,11 @@ export class LockManager {
     }
   }
 
+  /** Whether the current async call chain holds this lock (a tryLock from it would fail on our own flock). */
+  heldHere(kind: LockKind, name: string): boolean {
+    return !!this.held.getStore()?.has(`${kind}/${name}`);
+  }
+
   /** The object this call chain holds the lock of is gone: its lock file goes with the lock. */
   markGone(kind: LockKind, name: string): void {
     const h = this.held.getStore()?.get(`${kind}/${name}`);

@@ -72,3 +72,18 @@ test('writeTx with a short busy timeout still waits out another process holding 
     done();
   }
 });
+
+test("a short-timeout (service) database hands out one prepared statement per SQL text, which reads each call's parameters", () => {
+  const { path, done } = scratch();
+  const db = openDatabase(path, { busyTimeoutMs: 5 });
+  try {
+    const sql = 'SELECT ? + 1 AS n';
+    const a = db.prepare(sql);
+    assert.equal(db.prepare(sql), a);
+    assert.equal((a.get(1) as { n: number }).n, 2);
+    assert.equal((db.prepare(sql).get(41) as { n: number }).n, 42);
+  } finally {
+    db.close();
+    done();
+  }
+});

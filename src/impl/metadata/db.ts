@@ -66,12 +66,18 @@ function withLongWait<T>(db: DB, short: number, fn: () => T): T {
  * Statements run outside a transaction (autocommit writes such as a lease's MAC, rare reads
  * during another process's WAL recovery) get the long wait after the short one failed, as
  * `writeTx` does, so the short timeout never turns contention into an error. Inside a
- * transaction the lock is already held and the error is SQLite's own.
+ * transaction the lock is already held and the error is SQLite's own. The service keeps each
+ * prepared statement for its SQL text: compiling the same statements again on every request
+ * was measurable main-thread time under load (no caller switches a statement to pluck, raw or
+ * iterate, which would make a shared one unsafe).
  */
 function patientStatements(db: DB): void {
   const short = shortWaits.get(db)!;
   const prepare = db.prepare.bind(db);
+  const prepared = new Map<string, ReturnType<typeof prepare>>();
   const patched = (sql: string) => {
+    const known = prepared.get(sql);
+    if (known) return known;
     const st = prepare(sql);
     for (const m of ['run', 'get', 'all'] as const) {
       const call = (st[m] as (...a: unknown[]) => unknown).bind(st);
@@ -84,6 +90,7 @@ function patientStatements(db: DB): void {
         }
       };
     }
+    prepared.set(sql, st);
     return st;
   };
   db.prepare = patched as typeof db.prepare;

@@ -63,6 +63,8 @@ export function register(parent: Command, app: App, name = 'service'): void {
         insecureTcp: o.insecureTcp,
         log: (m) => app.debug(m),
         debug: app.globals().logLevel === 'debug',
+        // For bench/api-ping.ts: what holds the service's event loop, apart from the machine's load.
+        traceStalls: process.env.SKIFF_TRACE_STALLS || undefined,
       }));
       app.debug(`API service listening on ${service.address}`);
       if (state.stopping) void service.close();
