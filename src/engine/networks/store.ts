@@ -108,7 +108,7 @@ export function claimForStart(ctx: EngineContext, net: NetworkRecord): NetworkRe
       if (leasesOf(ctx, { network: net.id }).length) throw e;
       const subnet = parseCidr(freeSubnet(ctx));
       const rec: NetworkRecord = { ...net, iface: freeInterface(ctx, 0), subnet: cidrString(subnet), gateway: intToIp(subnet.base + 1) };
-      claimNetwork(ctx, rec);
+      claimPicked(ctx, rec, { subnet: true, iface: true, ifaceFrom: 0 });
       ctx.db.prepare('UPDATE networks SET interface = ?, subnet = ?, gateway = ? WHERE id = ?').run(rec.iface, rec.subnet, rec.gateway, rec.id);
       return rec;
     });
@@ -241,7 +241,7 @@ export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = 
       options: { isolate: 'true', ...o.options },
       created: new Date().toISOString(),
     };
-    claimNetwork(ctx, rec);
+    claimPicked(ctx, rec, { subnet: !o.subnet && !o.gateway, iface: !o.interfaceName, ifaceFrom });
     ctx.db
       .prepare(
         `INSERT INTO networks (id, name, driver, interface, subnet, gateway, ip_range, internal, dns_enabled, labels, options, created)
@@ -251,6 +251,27 @@ export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = 
         JSON.stringify(rec.labels), JSON.stringify(rec.options), rec.created);
     return rec;
   });
+}
+
+/**
+ * Claims `rec` host-wide. Another root may claim the same automatic pick between our choosing it
+ * and claiming it (both saw it free): then the pick is made again, skipping what is claimed now.
+ * A subnet or bridge the user named is never changed.
+ */
+function claimPicked(ctx: EngineContext, rec: NetworkRecord, auto: { subnet: boolean; iface: boolean; ifaceFrom: number }): void {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return claimNetwork(ctx, rec);
+    } catch (e) {
+      if (!isEngineError(e, 'Conflict') || attempt >= 8 || !(auto.subnet || auto.iface)) throw e;
+    }
+    if (auto.subnet) {
+      const subnet = parseCidr(freeSubnet(ctx));
+      rec.subnet = cidrString(subnet);
+      rec.gateway = intToIp(subnet.base + 1);
+    }
+    if (auto.iface) rec.iface = freeInterface(ctx, auto.ifaceFrom);
+  }
 }
 
 export function deleteNetworkRow(ctx: EngineContext, id: string): void {

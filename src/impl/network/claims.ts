@@ -12,6 +12,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { tryLockFile, unlockAndClose } from '../../sys/flock.js';
 
 export type ClaimKind = 'iface' | 'subnet';
 
@@ -117,7 +118,24 @@ export class NetworkClaims {
         const owner = this.read(fileName(kind, value));
         if (owner && owner.root === this.root && owner.network === network) return undefined;
         if (owner && this.live(fileName(kind, value), owner)) return owner;
-        rmSync(file, { force: true });
+        // Taking over a stale claim is remove-then-link: two roots doing it at once could each
+        // remove the other's fresh link. One at a time, under the directory's lock; a root that
+        // finds the lock taken counts the claim as another's (an automatic pick moves on).
+        const lock = tryLockFile(join(this.dir, '.takeover.lock'));
+        if (lock === undefined) return owner ?? { root: '(another root, taking it over now)', network: '' };
+        try {
+          const now = this.read(fileName(kind, value));
+          if (now && (now.root !== owner?.root || now.network !== owner.network) && this.live(fileName(kind, value), now)) return now;
+          rmSync(file, { force: true });
+          try {
+            linkSync(tmp, file);
+            return undefined;
+          } catch (e) {
+            if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+          }
+        } finally {
+          unlockAndClose(lock);
+        }
       }
       return this.read(fileName(kind, value)) ?? { root: '(unknown)', network: '' };
     } finally {

@@ -2,7 +2,8 @@
 // bridges and netavark config dir are its own (a free 10.9x.N.0/24 and sk<N>* bridge names),
 // so network tests run in parallel with each other and with the container tests on skiff0.
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, ftruncateSync, mkdirSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
+import { tryLockFile } from '../../../src/sys/flock.js';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -34,29 +35,24 @@ function hostState(): { links: string; routes: string } {
   };
 }
 
-/** Octets handed out to test envs: `<n>` holds the env dir; stale once that dir is gone. */
+/** Octets handed out to test envs: a flock on `<n>` held by the test process that uses it. */
 const OCTETS = '/run/skiff-test-octets';
+/** Our reservations' descriptors, never closed: the kernel lets go when this test process ends. */
+const reserved = new Map<number, number>();
 
-/** Reserves octet n for `dir` host-wide (O_EXCL), taking over a reservation whose env is gone. */
+/**
+ * Reserves octet n host-wide for the rest of this test process. A lock, not a file naming the
+ * env: two processes reading and replacing a half-written or stale file could both win (seen in
+ * CI as two roots on one bridge), and a lock cannot outlive its owner.
+ */
 function reserveOctet(n: number, dir: string): boolean {
   mkdirSync(OCTETS, { recursive: true });
-  const f = join(OCTETS, String(n));
-  for (let i = 0; i < 2; i++) {
-    try {
-      writeFileSync(f, dir, { flag: 'wx' });
-      return true;
-    } catch {
-      let holder = '';
-      try {
-        holder = readFileSync(f, 'utf8');
-      } catch {
-        continue;
-      }
-      if (holder && existsSync(holder)) return false;
-      rmSync(f, { force: true });
-    }
-  }
-  return false;
+  const fd = tryLockFile(join(OCTETS, String(n)));
+  if (fd === undefined) return false;
+  ftruncateSync(fd);
+  writeSync(fd, dir);
+  reserved.set(n, fd);
+  return true;
 }
 
 /**
