@@ -17,15 +17,17 @@
 // - Its own --config-file (an empty daemon.json) keeps /etc/docker/daemon.json out.
 // - It bind-mounts --data-root onto itself and overlay-mounts each container's rootfs; it undoes
 //   these on a clean stop, and removeTree unmounts whatever is left after a crash.
+// - Started by test/helpers/dockerd.ts, as the fidelity tests start theirs.
 // - PID 1 of this VM reaps the containerd shims that exit late, so no subreaper is needed.
 // - The package's postinst cannot start services here (policy-rc.d), so nothing else runs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
 import { hasBinary, makeEnv, SKIFF_BIN } from '../test/helpers/env.js';
 import { makeBusyboxTar } from '../test/helpers/busybox.js';
+import { startDockerd, type Dockerd } from '../test/helpers/dockerd.js';
 
 const RUNS = Number(process.env.RUNS ?? 15);
 const DOCKER = process.env.DOCKER_CLI ?? 'docker';
@@ -83,29 +85,15 @@ async function stop(proc: ChildProcess | undefined, graceMs: number): Promise<vo
   clearTimeout(timer);
 }
 
-/** Kills a process named by a pid file if it still runs (dockerd's containerd after a dockerd crash). */
-function killPidFile(file: string): void {
-  if (!existsSync(file)) return;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  if (!(pid > 1)) return;
-  try {
-    process.kill(pid, 'SIGKILL');
-  } catch {
-    // already gone
-  }
-}
-
 const env = makeEnv('skiff-bench-api-');
-let dockerd: ChildProcess | undefined;
+let dockerd: Dockerd | undefined;
 let service: ChildProcess | undefined;
 try {
-  const dockerSock = join(env.dir, 'docker.sock');
   const skiffSock = join(env.dir, 'skiff.sock');
   const d = (p: string) => join(env.dir, p);
   mkdirSync(d('docker-config'));
-  writeFileSync(d('daemon.json'), '{}\n');
   const cli = { PATH: process.env.PATH, HOME: env.dir, DOCKER_BUILDKIT: '0', DOCKER_CONFIG: d('docker-config') };
-  const dockerEnv = { ...cli, DOCKER_HOST: `unix://${dockerSock}` };
+  const dockerEnv: NodeJS.ProcessEnv = { ...cli };
   const skiffEnv = { ...cli, DOCKER_HOST: `unix://${skiffSock}` };
 
   // The same image on both sides: skiff imports the rootfs and saves it, dockerd loads that archive.
@@ -115,23 +103,9 @@ try {
     if (r.code !== 0) throw new Error(`skiff ${args[0]}: ${r.stderr}`);
   }
 
-  const dockerdLog = d('dockerd.log');
-  dockerd = spawn(
-    'dockerd',
-    [
-      '--config-file', d('daemon.json'),
-      '--data-root', d('docker-data'),
-      '--exec-root', d('docker-exec'),
-      '--pidfile', d('docker.pid'),
-      '-H', `unix://${dockerSock}`,
-      '--iptables=false',
-      '--bridge=none',
-    ],
-    { stdio: ['ignore', openSync(dockerdLog, 'a'), openSync(dockerdLog, 'a')] },
-  );
-  await waitForSocket(dockerSock, dockerd, 'dockerd', dockerdLog);
-  const load = spawnSync(DOCKER, ['load', '-i', d('image.tar')], { env: dockerEnv, encoding: 'utf8' });
-  if (load.status !== 0) throw new Error(`docker load into dockerd: ${load.stderr}`);
+  dockerd = await startDockerd(d('dockerd'));
+  dockerEnv.DOCKER_HOST = `unix://${dockerd.socket}`;
+  dockerd.load(d('image.tar'));
 
   const serviceLog = d('service.log');
   service = spawn(process.execPath, [SKIFF_BIN, 'system', 'service', '--time', '0', `unix://${skiffSock}`], {
@@ -177,8 +151,6 @@ try {
   console.log(`${RUNS} runs each, interleaved, ${SETTLE_MS} ms pause before each; target (issue 7): skiff ≤ 0.7 of dockerd's median for run --rm.`);
 } finally {
   await stop(service, 10_000);
-  // dockerd stops its containerd on SIGTERM; a crashed dockerd leaves it to us
-  await stop(dockerd, 20_000);
-  killPidFile(join(env.dir, 'docker-exec/containerd/containerd.pid'));
+  await dockerd?.stop();
   env.cleanup();
 }
