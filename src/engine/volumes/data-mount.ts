@@ -37,7 +37,8 @@ function isMountPoint(path: string): boolean {
   return mountsBelow(path).includes(path);
 }
 
-function monitorAlive(pid: number): boolean {
+/** Whether `pid` is still a conmon (a container's monitor, alive while the container runs). */
+export function monitorAlive(pid: number): boolean {
   if (pid <= 0) return false;
   try {
     return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'conmon';

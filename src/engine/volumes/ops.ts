@@ -1,8 +1,8 @@
 /** create / inspect / list / rm / prune / usage over the `volumes` table and `<root>/volumes`. */
-import { existsSync, lstatSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { conflict, internal, invalidArgument, notFound, notImplemented } from '../../core/errdefs.js';
-import { removeVolumeDir } from './data-mount.js';
+import { monitorAlive, removeVolumeDir } from './data-mount.js';
 import { validateLocalOptions } from './local-options.js';
 import { writeTx, writeTxAsync } from '../../impl/metadata/db.js';
 import { boolPruneFilter, pruneFilter } from '../prune-filter.js';
@@ -149,14 +149,6 @@ export function listVolumeSummaries(ctx: EngineContext, filters: Map<string, str
     });
 }
 
-function monitorAlive(pid: number): boolean {
-  if (pid <= 0) return false;
-  try {
-    return readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'conmon';
-  } catch {
-    return false;
-  }
-}
 
 /** Running by its row and its monitor still there (a row can lag behind an exit). */
 function isRunning(u: VolumeUser): boolean {
