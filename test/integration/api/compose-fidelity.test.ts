@@ -41,6 +41,8 @@ services:
       - NOT_IN_SHELL
     links:
       - db:database
+    # busybox's ping opens only raw sockets; skiff keeps Podman's default capabilities (no NET_RAW)
+    cap_add: [NET_RAW]
     depends_on:
       db:
         condition: service_healthy
