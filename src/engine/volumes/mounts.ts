@@ -102,6 +102,8 @@ export async function prepareVolumeMounts(
     const named = { ...m, name };
     const options = m.options ?? [];
     const data = await withVolumeLock(ctx, name, async () => {
+      // Options unchecked at create (the volume existed then, and was removed since) are checked now.
+      if (!getVolume(ctx, name) && m.volumeOptions) validateLocalOptions(name, m.volumeOptions);
       if (!getVolume(ctx, name) && writeTx(ctx.db, () => ensureRow(ctx, named))) {
         clearStaleVolumeDir(ctx, name);
         volumeEvent(ctx, 'create', name, 'local');

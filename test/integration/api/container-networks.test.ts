@@ -120,6 +120,8 @@ test('network names as dockerd 20.10 takes them (any non-empty name: `a b`, `a,b
     assert.ok(ip, `${name}: the container has an address`);
     s.dockerOk(['create', '--name', 'named-net', '--network', name, IMAGE, 'true']);
     assert.equal(inspect('named-net', '{{range $k, $v := .NetworkSettings.Networks}}{{json $k}}{{end}}'), JSON.stringify(name));
+    s.dockerOk(['network', 'disconnect', name, 'named-net']);
+    s.dockerOk(['network', 'connect', name, 'named-net']);
     s.dockerOk(['rm', 'named-net']);
     s.dockerOk(['network', 'rm', name]);
     assert.equal(s.docker(['network', 'inspect', name]).code, 1, `${name} is gone`);

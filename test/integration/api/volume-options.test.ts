@@ -96,6 +96,14 @@ test('--mount volume-opt= (API VolumeOptions.DriverConfig.Options) gives a volum
   env.dockerOk(['run', '--rm', '--network', 'none', '--mount', 'type=volume,src=mplain,dst=/x,volume-opt=bogus=1', IMAGE, 'true']);
   env.dockerOk(['run', '--rm', '--network', 'none', '--mount', `type=volume,src=mtmp,dst=/x,${tmpfsOpts.replace('10m', '2m')}`, IMAGE, 'true']);
   assert.deepEqual(JSON.parse(env.dockerOk(['volume', 'inspect', 'mplain']))[0].Options, {});
+  // ... unless it is removed before the start that would make it again: then they are checked
+  env.dockerOk(['create', '--name', 'mplain-c', '--network', 'none', '--mount', 'type=volume,src=mplain,dst=/x,volume-opt=bogus=1', IMAGE, 'true']);
+  env.dockerOk(['volume', 'rm', '-f', 'mplain']);
+  const restart = env.docker(['start', 'mplain-c']);
+  assert.notEqual(restart.code, 0);
+  assert.match(restart.stderr, /create mplain: invalid option: "bogus"/);
+  assert.equal(env.docker(['volume', 'ls', '-q', '--filter', 'name=mplain']).stdout.trim(), '');
+  env.dockerOk(['rm', 'mplain-c']);
   assert.deepEqual(JSON.parse(env.dockerOk(['volume', 'inspect', 'mtmp']))[0].Options, { device: 'tmpfs', o: 'size=10m', type: 'tmpfs' });
 
   // dockerd 20.10's messages, and no volume or container is left behind
