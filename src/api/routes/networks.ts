@@ -71,13 +71,14 @@ export function registerNetworkRoutes(r: Router): void {
     sendJson(mustRes(c), 200, { NetworksDeleted: removed });
   });
 
-  r.get('/networks/{id}', (c) => {
+  // A network's name may hold a `/` (dockerd takes any name) and the docker CLI sends it unescaped: the id is the rest of the path, as dockerd's `{id:.+}`.
+  r.get('/networks/{id:.+?}', (c) => {
     const id = c.params.id!;
     const doc = isModeNetwork(id) ? modeNetworkDoc(id) : networkDoc(c.engine.networks.inspect(engineNetworkName(id, defaultNetwork(c))), defaultNetwork(c));
     sendJson(mustRes(c), 200, doc);
   });
 
-  r.delete('/networks/{id}', async (c) => {
+  r.delete('/networks/{id:.+?}', async (c) => {
     const id = c.params.id!;
     if (isModeNetwork(id) || id === 'bridge') throw forbidden(`${isModeNetwork(id) ? modeNetworkDoc(id).Name : id} is a pre-defined network and cannot be removed`);
     const n = c.engine.networks.inspect(id);
@@ -86,7 +87,7 @@ export function registerNetworkRoutes(r: Router): void {
     sendEmpty(mustRes(c), 204);
   });
 
-  r.post('/networks/{id}/connect', async (c) => {
+  r.post('/networks/{id:.+?}/connect', async (c) => {
     const body = bodyObject(await readJson(c.req));
     const network = bridgeTarget(c);
     const container = optString(body, 'Container');
@@ -104,7 +105,7 @@ export function registerNetworkRoutes(r: Router): void {
     sendEmpty(mustRes(c), 200);
   });
 
-  r.post('/networks/{id}/disconnect', async (c) => {
+  r.post('/networks/{id:.+?}/disconnect', async (c) => {
     const body = bodyObject(await readJson(c.req));
     const network = bridgeTarget(c);
     const container = optString(body, 'Container');

@@ -67,6 +67,8 @@ export interface VolumeMountRequest {
   options?: string[];
   /** `volume-label` / VolumeOptions.Labels: given to the volume when this create makes it. */
   labels?: Record<string, string>;
+  /** `volume-opt` / VolumeOptions.DriverConfig.Options: the local driver's options (`type`, `device`, `o`) for the volume this create makes; an existing volume keeps its own. */
+  volumeOptions?: Record<string, string>;
   /** Copied from that container by `--volumes-from` (not one of this container's own Binds). */
   fromContainer?: string;
 }

@@ -6,7 +6,7 @@
  * init binary is, which user namespace, which restart policy — is taken here, once.
  */
 import { posix } from 'node:path';
-import { invalidArgument, notImplemented } from '../../core/errdefs.js';
+import { invalidArgument } from '../../core/errdefs.js';
 import type { ContainerCreateOptions, MountRequest, NamespaceMode, NamespaceRequest, UsernsMode } from '../../core/runtime/create-options.js';
 import { parseTmpfsFlag } from '../../core/runtime/mounts.js';
 import { parseIdMap } from '../../core/runtime/spec.js';
@@ -112,11 +112,11 @@ function readMountSpec(m: MountSpec, base?: string): MountRequest {
     if ((m.volumeDriver ?? 'local') !== 'local') {
       throw invalidArgument(`invalid mount config for type "volume": only the local volume driver is supported`);
     }
-    // The words of `volume create --opt`: the volume this would make could not honour them.
-    const opts = Object.keys(m.volumeOptions ?? {});
-    if (opts.length) throw notImplemented(`local driver options (${opts.join(', ')}) are not supported yet`);
     const labels = m.volumeLabels && Object.keys(m.volumeLabels).length ? { labels: m.volumeLabels } : {};
-    return { type: 'volume', ...(m.source ? { name: m.source } : {}), destination: target, options: [ro, ...(m.noCopy ? ['nocopy'] : [])], ...labels };
+    // Checked by the engine once the volume has its name (dockerd's messages name it).
+    const volumeOptions = m.volumeOptions && Object.keys(m.volumeOptions).length ? { volumeOptions: m.volumeOptions } : {};
+    const options = [ro, ...(m.noCopy ? ['nocopy'] : [])];
+    return { type: 'volume', ...(m.source ? { name: m.source } : {}), destination: target, options, ...labels, ...volumeOptions };
   }
   if (type !== 'bind') throw invalidArgument(`invalid mount config: mount type "${type}" is not supported`);
   if (!m.source) throw invalidArgument('invalid mount config for type "bind": field Source must not be empty');

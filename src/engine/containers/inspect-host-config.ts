@@ -67,8 +67,11 @@ function mountSpecs(mounts: MountRequest[]): object[] {
       const propagation = opts.find((o) => PROPAGATIONS.test(o));
       return [{ Type: 'bind', Source: m.source, Target: m.destination, ...ro, ...(propagation ? { BindOptions: { Propagation: propagation } } : {}) }];
     }
-    const noCopy = opts.includes('nocopy') ? { VolumeOptions: { NoCopy: true, DriverConfig: {} } } : {};
-    return [{ Type: 'volume', ...(m.name && !m.anonymous ? { Source: m.name } : {}), Target: m.destination, ...ro, ...noCopy }];
+    const driverOpts = m.volumeOptions ? { Options: m.volumeOptions } : {};
+    const volumeOptions = opts.includes('nocopy') || m.volumeOptions
+      ? { VolumeOptions: { ...(opts.includes('nocopy') ? { NoCopy: true } : {}), DriverConfig: driverOpts } }
+      : {};
+    return [{ Type: 'volume', ...(m.name && !m.anonymous ? { Source: m.name } : {}), Target: m.destination, ...ro, ...volumeOptions }];
   });
 }
 

@@ -20,7 +20,7 @@ import { refreshContainer } from '../containers/sync.js';
 import type { RunFilesNetwork } from '../containers/etc-files.js';
 import { netavarkOptions, toNetavark, toNetavarkPorts } from './netavark-doc.js';
 import { dockerPorts, portAllocated, portBoundOnHost, portOverlap, publishExposed, resolveHostPorts } from './ports.js';
-import { allocateAddress, claimForStart, getNetwork, releaseAddresses, setLeaseMac } from './store.js';
+import { allocateAddress, claimForStart, findNetwork, getNetwork, releaseAddresses, setLeaseMac } from './store.js';
 import type { ContainerNetState, ContainerNetworkRequest, NetworkAttachment, PortRequest } from './types.js';
 
 export interface NetworkCreateRequest {
@@ -50,7 +50,8 @@ export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateReque
     if (req.ip || req.aliases?.length) throw invalidArgument(`--ip and --network-alias need a bridge network, not "${mode}"`);
     return { networkMode: mode };
   }
-  const names = mode.split(',').map((n) => n.trim()).filter(Boolean);
+  // A network may be named `a,b` or ` x` (dockerd takes any name): the whole value first.
+  const names = findNetwork(ctx, mode)?.name === mode ? [mode] : mode.split(',').map((n) => n.trim()).filter(Boolean);
   if (names.length === 0) throw invalidArgument('--network needs a value');
   const networks: Record<string, ContainerNetworkRequest> = {};
   names.forEach((n, i) => {

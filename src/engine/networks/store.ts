@@ -45,7 +45,17 @@ function decode(r: Row): NetworkRecord {
   };
 }
 
-const NAME_RE = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+/**
+ * dockerd's rule (20.10 takes `a b`, `a/b`, `../x`, `_x`, a tab): any non-empty name. A network's
+ * name never reaches a path, an interface, a firewall chain or netavark/aardvark-dns (they get a
+ * name derived from the root and the id, netavarkIdentity; claims and bridges are by interface and
+ * subnet), so nothing needs Podman's `[a-zA-Z0-9][a-zA-Z0-9_.-]*`, which guards its config files'
+ * names. A NUL is refused: no client can send it in a path or a flag.
+ */
+function checkNetworkName(name: string | undefined): asserts name is string {
+  if (!name) throw invalidArgument('network name is required');
+  if (name.includes('\0')) throw invalidArgument('invalid network name: it contains a NUL byte');
+}
 
 export function listNetworks(ctx: EngineContext): NetworkRecord[] {
   return (ctx.db.prepare('SELECT * FROM networks ORDER BY created').all() as Row[]).map(decode);
@@ -199,7 +209,7 @@ function freeSubnet(ctx: EngineContext): string {
 /** `ifaceFrom`: where an automatic bridge name starts counting (the default network's takes N = 0). */
 export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = randomBytes(32).toString('hex'), ifaceFrom = 1): NetworkRecord {
   const name = o.name;
-  if (!name || !NAME_RE.test(name)) throw invalidArgument(`invalid network name "${name ?? ''}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  checkNetworkName(name);
   if ((o.driver ?? 'bridge') !== 'bridge') throw invalidArgument(`unsupported network driver ${o.driver}: only bridge is supported`);
   if (o.ipv6) throw invalidArgument('IPv6 networks are not supported on this host yet');
   if (o.interfaceName !== undefined && !/^[a-zA-Z0-9_.-]{1,15}$/.test(o.interfaceName)) {

@@ -83,7 +83,6 @@ test('POST /containers/create: 400 for invalid values (non-integer CpuShares too
     assert.equal(badVolume.status, 400, badVolume.text);
     const cli = env.docker(['volume', 'create', '--opt', 'type=tmpfs', 'v1']);
     assert.notEqual(cli.code, 0);
-    // dockerd's local driver: a type without its device is refused, and nothing is made
     assert.match(cli.stderr, /Error response from daemon: create v1: missing required option: "device"/);
     assert.deepEqual(footprint(env), before);
   } finally {

@@ -67,6 +67,60 @@ test('a tmpfs volume with o=size=10m is a 10 MiB tmpfs in the container, shown i
   await unmountedSoon('tmp5');
 });
 
+test('--mount volume-opt= (API VolumeOptions.DriverConfig.Options) gives a volume made on first use its options; an existing volume keeps its own; bad ones are refused as volume create refuses them', { skip }, async () => {
+  const tmpfsOpts = 'volume-opt=type=tmpfs,volume-opt=device=tmpfs,volume-opt=o=size=10m';
+  const df = env.dockerOk(['run', '--rm', '--network', 'none', '--mount', `type=volume,src=mtmp,dst=/x,${tmpfsOpts}`, IMAGE, 'df', '-k', '/x']);
+  const row = df.trim().split('\n').pop()!.split(/\s+/);
+  assert.deepEqual([row[0], row[1]], ['tmpfs', '10240']);
+  assert.deepEqual(JSON.parse(env.dockerOk(['volume', 'inspect', 'mtmp']))[0].Options, { device: 'tmpfs', o: 'size=10m', type: 'tmpfs' });
+  await unmountedSoon('mtmp');
+
+  // skiff's own CLI, and an anonymous volume
+  const cli = env.ok(['run', '--rm', '--network', 'none', '--mount', `type=volume,src=mtmp-cli,dst=/x,${tmpfsOpts.replace('10m', '5m')}`, IMAGE, 'df', '-k', '/x']);
+  assert.equal(cli.trim().split('\n').pop()!.split(/\s+/)[1], '5120');
+  assert.deepEqual(JSON.parse(env.ok(['volume', 'inspect', 'mtmp-cli']))[0].Options, { device: 'tmpfs', o: 'size=5m', type: 'tmpfs' });
+  await unmountedSoon('mtmp-cli');
+
+  const api = await env.api('POST', '/v1.41/containers/create', {
+    Image: IMAGE,
+    Cmd: ['true'],
+    HostConfig: { NetworkMode: 'none', Mounts: [{ Type: 'volume', Source: 'mtmp-api', Target: '/x', VolumeOptions: { DriverConfig: { Options: { type: 'tmpfs', device: 'tmpfs', o: 'size=1m' } } } }] },
+  });
+  assert.equal(api.status, 201, api.text);
+  assert.deepEqual(JSON.parse(env.dockerOk(['volume', 'inspect', 'mtmp-api']))[0].Options, { type: 'tmpfs', device: 'tmpfs', o: 'size=1m' });
+  const hc = JSON.parse(env.dockerOk(['inspect', (api.json() as { Id: string }).Id]))[0].HostConfig;
+  assert.deepEqual(hc.Mounts[0].VolumeOptions.DriverConfig.Options, { type: 'tmpfs', device: 'tmpfs', o: 'size=1m' });
+
+  // an existing volume keeps its own options (dockerd does not even check the new ones)
+  env.dockerOk(['volume', 'create', 'mplain']);
+  env.dockerOk(['run', '--rm', '--network', 'none', '--mount', 'type=volume,src=mplain,dst=/x,volume-opt=bogus=1', IMAGE, 'true']);
+  env.dockerOk(['run', '--rm', '--network', 'none', '--mount', `type=volume,src=mtmp,dst=/x,${tmpfsOpts.replace('10m', '2m')}`, IMAGE, 'true']);
+  assert.deepEqual(JSON.parse(env.dockerOk(['volume', 'inspect', 'mplain']))[0].Options, {});
+  // ... unless it is removed before the start that would make it again: then they are checked
+  env.dockerOk(['create', '--name', 'mplain-c', '--network', 'none', '--mount', 'type=volume,src=mplain,dst=/x,volume-opt=bogus=1', IMAGE, 'true']);
+  env.dockerOk(['volume', 'rm', '-f', 'mplain']);
+  const restart = env.docker(['start', 'mplain-c']);
+  assert.notEqual(restart.code, 0);
+  assert.match(restart.stderr, /create mplain: invalid option: "bogus"/);
+  assert.equal(env.docker(['volume', 'ls', '-q', '--filter', 'name=mplain']).stdout.trim(), '');
+  env.dockerOk(['rm', 'mplain-c']);
+  assert.deepEqual(JSON.parse(env.dockerOk(['volume', 'inspect', 'mtmp']))[0].Options, { device: 'tmpfs', o: 'size=10m', type: 'tmpfs' });
+
+  // dockerd 20.10's messages, and no volume or container is left behind
+  const missing = env.docker(['run', '--rm', '--mount', 'type=volume,src=mbad,dst=/x,volume-opt=type=tmpfs', IMAGE, 'true']);
+  assert.equal(missing.code, 125);
+  assert.match(missing.stderr, /Error response from daemon: create mbad: missing required option: "device"/);
+  const unknown = env.docker(['create', '--name', 'mbad-c', '--mount', 'type=volume,src=mbad,dst=/x,volume-opt=bogus=1', IMAGE, 'true']);
+  assert.match(unknown.stderr, /Error response from daemon: create mbad: invalid option: "bogus"/);
+  const anon = env.docker(['create', '--mount', 'type=volume,dst=/x,volume-opt=bogus=1', IMAGE, 'true']);
+  assert.match(anon.stderr, /Error response from daemon: create [0-9a-f]{64}: invalid option: "bogus"/);
+  const skiffBad = env.run(['create', '--mount', 'type=volume,src=mbad,dst=/x,volume-opt=size=1m', IMAGE, 'true']);
+  assert.equal(skiffBad.code, 125);
+  assert.match(skiffBad.stderr, /^Error: create mbad: quota size requested but no quota support/m);
+  assert.equal(env.docker(['volume', 'ls', '-q', '--filter', 'name=mbad']).stdout.trim(), '');
+  assert.equal(env.docker(['ps', '-aq', '--filter', 'name=mbad-c']).stdout.trim(), '');
+});
+
 test('a tmpfs volume is one filesystem for every container using it, until the last one stops', { skip }, async () => {
   env.dockerOk(['volume', 'create', '-o', 'type=tmpfs', '-o', 'device=tmpfs', 'shared']);
   env.dockerOk(['run', '-d', '--name', 'holder', '-v', 'shared:/s', IMAGE, 'sh', '-c', 'echo kept > /s/f; exec sleep 300']);
