@@ -16,7 +16,7 @@ test('volume create that fails leaves no volume and names no host path', async (
     const refused: [string[], RegExp][] = [
       [['volume', 'create', 'bad/name'], /includes invalid characters for a local volume name/],
       [['volume', 'create', '--driver', 'nfs', 'v1'], /volume driver "nfs" is not supported/],
-      [['volume', 'create', '--opt', 'type=tmpfs', 'v1'], /not supported/],
+      [['volume', 'create', '--opt', 'type=tmpfs', 'v1'], /create v1: missing required option: "device"/],
     ];
     for (const [args, message] of refused) {
       const r = env.run(args);
