@@ -140,7 +140,8 @@ test('malformed requests get a 4xx and the service keeps running', async () => {
     ['POST', '/v1.41/volumes/create', { Name: 'ok1', Labels: 'no' }],
     ['POST', '/v1.41/volumes/create', { Name: 'ok2', DriverOpts: { a: [] } }],
     ['POST', '/v1.41/networks/create', { Name: 'n', Internal: 'yes' }],
-    ['POST', '/v1.41/networks/create', { Name: '../../etc' }],
+    // dockerd takes any network name but one with a NUL (`../../etc` included: it is only a row)
+    ['POST', '/v1.41/networks/create', { Name: 'a\u0000b' }],
     ['POST', '/v1.41/networks/bridge/connect', { Container: 42 }],
     ['POST', '/v1.41/auth', '{{{'],
     ['GET', '/v1.41/volumes?filters=%7Bnot-json', undefined],
