@@ -1,0 +1,130 @@
+// Issue 14 points 3 and 5, IPv6: dual-stack bridge networks (`network create --ipv6 --subnet
+// fd..::/64`), a v6 address beside the v4 one in each container, `--ip6`, and inspect's v6
+// fields, through skiff and through the docker CLI against skiff's service. The expected shapes
+// and the error without a v6 subnet are dockerd 20.10's on this host.
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { IMAGE, netEnv, type NetEnv } from './fixtures.js';
+import { apiEnv, type ApiEnv } from '../api/fixtures.js';
+import { tool, unmet } from '../../helpers/requires.js';
+
+const skip = unmet(tool('docker'), tool('ip6tables-save'));
+let env: NetEnv;
+let api: ApiEnv;
+
+/** A v6 /64 no other test env uses: from the env's host-wide reserved octet (hex digits of its decimal). */
+const v6 = (n: number, k: number) => `fd5c:1f00:${n}:${k}::/64`;
+const v6Addr = (n: number, k: number, host: string) => `fd5c:1f00:${n}:${k}::${host}`;
+const ip6tablesMentions = (text: string) =>
+  execFileSync('ip6tables-save', { encoding: 'utf8' })
+    .split('\n')
+    .filter((l) => l.includes(text));
+
+before(async () => {
+  if (skip) return;
+  env = netEnv('skiff-netv6-');
+  api = await apiEnv('skiff-api-v6-');
+});
+after(async () => {
+  await env?.teardownNet();
+  await api?.stop();
+});
+
+interface NetSettings {
+  GlobalIPv6Address: string;
+  GlobalIPv6PrefixLen: number;
+  IPv6Gateway: string;
+  IPAddress: string;
+  Networks: Record<string, { GlobalIPv6Address: string; GlobalIPv6PrefixLen: number; IPv6Gateway: string; IPAddress: string; IPAMConfig: Record<string, string> | null }>;
+}
+
+test('skiff: an --ipv6 network gives containers a v4 and a v6 address (--ip6 picks it), they reach each other over v6, inspect shows both', { skip }, () => {
+  const n = env.n;
+  env.createNetwork('dual', 1, ['--ipv6', '--subnet', v6(n, 1)]);
+  const c1 = env.track(env.ok(['run', '-d', '--name', 'c1', '--network', 'dual', '--ip6', v6Addr(n, 1, '77'), IMAGE, 'sleep', '300']));
+  env.track(env.ok(['run', '-d', '--name', 'c2', '--network', 'dual', '--cap-add', 'NET_RAW', IMAGE, 'sleep', '300']));
+
+  assert.match(env.ok(['exec', 'c1', 'ip', '-o', '-6', 'addr']), new RegExp(`eth0\\s+inet6 ${v6Addr(n, 1, '77')}/64 scope global`));
+  assert.match(env.ok(['exec', 'c1', 'ip', '-o', '-4', 'addr']), /eth0\s+inet 10\./);
+  const c2 = JSON.parse(env.ok(['inspect', '-f', '{{json .NetworkSettings}}', 'c2'])) as NetSettings;
+  assert.equal(c2.GlobalIPv6Address, v6Addr(n, 1, '2'), 'the first free v6 address after the gateway');
+
+  const ping = env.run(['exec', 'c2', 'ping', '-6', '-c', '1', '-W', '5', v6Addr(n, 1, '77')]);
+  assert.equal(ping.code, 0, `ping -6 c1 from c2: ${ping.stdout}${ping.stderr}`);
+
+  const s = JSON.parse(env.ok(['inspect', '-f', '{{json .NetworkSettings}}', 'c1'])) as NetSettings;
+  assert.equal(s.GlobalIPv6Address, v6Addr(n, 1, '77'));
+  assert.equal(s.GlobalIPv6PrefixLen, 64);
+  assert.equal(s.IPv6Gateway, v6Addr(n, 1, '1'));
+  assert.match(s.IPAddress, /^10\./);
+  const ep = s.Networks.dual!;
+  assert.equal(ep.GlobalIPv6Address, v6Addr(n, 1, '77'));
+  assert.equal(ep.GlobalIPv6PrefixLen, 64);
+  assert.equal(ep.IPv6Gateway, v6Addr(n, 1, '1'));
+  assert.deepEqual(ep.IPAMConfig, { IPv6Address: v6Addr(n, 1, '77') });
+
+  const net = JSON.parse(env.ok(['network', 'inspect', 'dual']))[0];
+  assert.equal(net.EnableIPv6, true);
+  assert.deepEqual(net.IPAM.Config, [
+    { Subnet: env.subnet(1), Gateway: env.subnet(1).replace('0/24', '1') },
+    { Subnet: v6(n, 1), Gateway: v6Addr(n, 1, '1') },
+  ]);
+  assert.equal(net.Containers[c1].IPv6Address, `${v6Addr(n, 1, '77')}/64`);
+
+  env.ok(['rm', '-f', 'c1', 'c2']);
+  assert.deepEqual(ip6tablesMentions(`fd5c:1f00:${n}:1::`), [], 'ip6tables rules of the network left');
+  env.ok(['network', 'rm', 'dual']);
+});
+
+test('skiff: --ipv6 without a v6 subnet is refused with dockerd 20.10\'s words; v4-only networks stay v4-only', { skip }, () => {
+  const r = env.run(['network', 'create', '--ipv6', '--subnet', env.subnet(2), '--interface-name', env.iface(2), 'nov6']);
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network/);
+  env.createNetwork('v4only', 2);
+  env.track(env.ok(['run', '-d', '--name', 'c4', '--network', 'v4only', IMAGE, 'sleep', '300']));
+  assert.doesNotMatch(env.ok(['exec', 'c4', 'ip', '-o', '-6', 'addr']), /scope global/);
+  const s = JSON.parse(env.ok(['inspect', '-f', '{{json .NetworkSettings}}', 'c4'])) as NetSettings;
+  assert.equal(s.GlobalIPv6Address, '');
+  const net = JSON.parse(env.ok(['network', 'inspect', 'v4only']))[0];
+  assert.equal(net.EnableIPv6, false);
+  assert.equal(net.IPAM.Config.length, 1);
+  env.ok(['rm', '-f', 'c4']);
+  env.ok(['network', 'rm', 'v4only']);
+});
+
+test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v6 fields and the container has its v6 address', { skip }, () => {
+  const conf = readFileSync(join(api.dir, 'skiff.conf'), 'utf8');
+  const n = Number(/default_subnet = "10\.93\.(\d+)\.0\/24"/.exec(conf)![1]);
+  const refused = api.docker(['network', 'create', '--ipv6', 'nov6']);
+  assert.notEqual(refused.code, 0);
+  assert.match(refused.stderr, /Error response from daemon: could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network/);
+
+  api.dockerOk(['network', 'create', '--ipv6', '--subnet', v6(n, 3), 'dualapi']);
+  api.dockerOk(['run', '-d', '--name', 'a1', '--network', 'dualapi', '--ip6', v6Addr(n, 3, 'a'), IMAGE, 'sleep', '300']);
+  api.dockerOk(['run', '-d', '--name', 'a2', '--network', 'dualapi', IMAGE, 'sleep', '300']);
+  assert.match(api.dockerOk(['exec', 'a1', 'ip', '-o', '-6', 'addr']), new RegExp(`eth0\\s+inet6 ${v6Addr(n, 3, 'a')}/64 scope global`));
+  // Over v6 with busybox nc: a2 fetches the line a1 serves.
+  api.dockerOk(['exec', '-d', 'a1', 'sh', '-c', 'echo hello-v6 | nc -l -p 7777']);
+  const got = api.docker(['exec', 'a2', 'sh', '-c', `for i in 1 2 3 4 5 6 7 8 9 10; do nc -w 3 ${v6Addr(n, 3, 'a')} 7777 </dev/null && exit 0; sleep 0.3; done; exit 1`]);
+  assert.equal(got.code, 0, got.stderr);
+  assert.match(got.stdout, /hello-v6/);
+
+  const s = JSON.parse(api.dockerOk(['inspect', '-f', '{{json .NetworkSettings}}', 'a1'])) as NetSettings;
+  assert.equal(s.Networks.dualapi!.GlobalIPv6Address, v6Addr(n, 3, 'a'));
+  assert.equal(s.Networks.dualapi!.GlobalIPv6PrefixLen, 64);
+  assert.equal(s.Networks.dualapi!.IPv6Gateway, v6Addr(n, 3, '1'));
+  assert.deepEqual(s.Networks.dualapi!.IPAMConfig, { IPv6Address: v6Addr(n, 3, 'a') });
+  assert.match(s.Networks.dualapi!.IPAddress, /^\d+\.\d+\.\d+\.\d+$/);
+
+  const net = JSON.parse(api.dockerOk(['network', 'inspect', 'dualapi']))[0];
+  assert.equal(net.EnableIPv6, true);
+  assert.equal(net.IPAM.Config.length, 2);
+  assert.match(net.IPAM.Config[0].Subnet, /^\d+\.\d+\.\d+\.\d+\/\d+$/);
+  assert.deepEqual(net.IPAM.Config[1], { Subnet: v6(n, 3), Gateway: v6Addr(n, 3, '1') });
+
+  api.dockerOk(['rm', '-f', 'a1', 'a2']);
+  api.dockerOk(['network', 'rm', 'dualapi']);
+});
