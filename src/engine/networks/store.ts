@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { alreadyExists, conflict, invalidArgument, isEngineError, notFound, unavailable } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
-import { NetworkClaims, type ClaimOwner } from '../../impl/network/claims.js';
+import { NetworkClaims, type ClaimKind, type ClaimOwner } from '../../impl/network/claims.js';
 import type { EngineContext } from '../context.js';
 import { bigToIp6, cidr6String, contains6, ip6ToBig, overlaps6, parseCidr6 } from './ip6.js';
 import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr, type Cidr } from './ip.js';
@@ -83,12 +83,13 @@ function claimError(what: string, owner: ClaimOwner): Error {
 }
 
 /**
- * Claims the network's bridge and subnet host-wide (networks made before claims existed get
+ * Claims the network's bridge and subnets (v4, and v6 if any) host-wide (networks made before claims existed get
  * theirs at their first container's start). Refuses what another root's live network holds.
  */
-export function claimNetwork(ctx: EngineContext, net: Pick<NetworkRecord, 'id' | 'iface' | 'subnet'>): void {
+export function claimNetwork(ctx: EngineContext, net: Pick<NetworkRecord, 'id' | 'iface' | 'subnet' | 'subnet6'>): void {
   const claims = networkClaims(ctx);
-  if (claims.owns('iface', net.iface, net.id) && claims.owns('subnet', net.subnet, net.id)) return;
+  const owns6 = !net.subnet6 || claims.owns('subnet6', net.subnet6, net.id);
+  if (claims.owns('iface', net.iface, net.id) && claims.owns('subnet', net.subnet, net.id) && owns6) return;
   const iface = claims.claim('iface', net.iface, net.id);
   if (iface) throw claimError(`bridge ${net.iface}`, iface);
   const subnet = parseCidr(net.subnet);
@@ -96,6 +97,12 @@ export function claimNetwork(ctx: EngineContext, net: Pick<NetworkRecord, 'id' |
   if (clash) throw claimError(`subnet ${clash.value}`, clash.owner);
   const held = claims.claim('subnet', net.subnet, net.id);
   if (held) throw claimError(`subnet ${net.subnet}`, held);
+  if (!net.subnet6) return;
+  const subnet6 = parseCidr6(net.subnet6);
+  const clash6 = claims.heldByOthers('subnet6').find((c) => overlaps6(parseCidr6(c.value), subnet6));
+  if (clash6) throw claimError(`subnet ${clash6.value}`, clash6.owner);
+  const held6 = claims.claim('subnet6', net.subnet6, net.id);
+  if (held6) throw claimError(`subnet ${net.subnet6}`, held6);
 }
 
 /**
@@ -123,7 +130,9 @@ export function claimForStart(ctx: EngineContext, net: NetworkRecord): NetworkRe
 }
 
 export function releaseNetworkClaims(ctx: EngineContext, net: NetworkRecord): void {
-  networkClaims(ctx).release(net.id, [{ kind: 'iface', value: net.iface }, { kind: 'subnet', value: net.subnet }]);
+  const values: { kind: ClaimKind; value: string }[] = [{ kind: 'iface', value: net.iface }, { kind: 'subnet', value: net.subnet }];
+  if (net.subnet6) values.push({ kind: 'subnet6', value: net.subnet6 });
+  networkClaims(ctx).release(net.id, values);
 }
 
 /**
@@ -277,6 +286,9 @@ function ipv6Subnet(ctx: EngineContext, o: NetworkCreateOptions): { subnet6?: st
   for (const other of listNetworks(ctx)) {
     if (other.subnet6 && overlaps6(parseCidr6(other.subnet6), subnet)) throw conflict('Pool overlaps with other one on this address space');
   }
+  // Checked here too, not only when claimed: a clash there makes an automatic v4 pick try again.
+  const clash = networkClaims(ctx).heldByOthers('subnet6').find((c) => overlaps6(parseCidr6(c.value), subnet));
+  if (clash) throw claimError(`subnet ${clash.value}`, clash.owner);
   const gateway = o.gateway6 ? ip6ToBig(o.gateway6) : subnet.base + 1n;
   if (!contains6(subnet, gateway)) throw invalidArgument(`gateway ${o.gateway6} is not in subnet ${cidr6String(subnet)}`);
   return { subnet6: cidr6String(subnet), gateway6: bigToIp6(gateway) };

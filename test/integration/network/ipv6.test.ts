@@ -95,7 +95,7 @@ test('skiff: --ipv6 without a v6 subnet is refused with dockerd 20.10\'s words; 
   env.ok(['network', 'rm', 'v4only']);
 });
 
-test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v6 fields and the container has its v6 address', { skip }, () => {
+test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v6 fields, the container has and is reached at its v6 address; the v6 subnet is claimed host-wide', { skip }, () => {
   const conf = readFileSync(join(api.dir, 'skiff.conf'), 'utf8');
   const n = Number(/default_subnet = "10\.93\.(\d+)\.0\/24"/.exec(conf)![1]);
   const refused = api.docker(['network', 'create', '--ipv6', 'nov6']);
@@ -125,6 +125,14 @@ test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v
   assert.match(net.IPAM.Config[0].Subnet, /^\d+\.\d+\.\d+\.\d+\/\d+$/);
   assert.deepEqual(net.IPAM.Config[1], { Subnet: v6(n, 3), Gateway: v6Addr(n, 3, '1') });
 
+  // The v6 subnet is claimed host-wide: another root cannot take it until the network goes.
+  const other = ['network', 'create', '--ipv6', '--subnet', v6(n, 3), '--subnet', env.subnet(3), '--interface-name', env.iface(3), 'taken'];
+  const clash = env.run(other);
+  assert.equal(clash.code, 125);
+  assert.match(clash.stderr, new RegExp(`subnet ${v6(n, 3)} is already used by network [0-9a-f]{12} of the skiff root`));
+
   api.dockerOk(['rm', '-f', 'a1', 'a2']);
   api.dockerOk(['network', 'rm', 'dualapi']);
+  env.ok(other);
+  env.ok(['network', 'rm', 'taken']);
 });
