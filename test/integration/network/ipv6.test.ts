@@ -95,7 +95,7 @@ test('skiff: --ipv6 without a v6 subnet is refused with dockerd 20.10\'s words; 
   env.ok(['network', 'rm', 'v4only']);
 });
 
-test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v6 fields, the container has and is reached at its v6 address; the v6 subnet is claimed host-wide', { skip }, () => {
+test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v6 fields, connect --ip6 adds one, the container has and is reached at its v6 address; the v6 subnet is claimed host-wide', { skip }, () => {
   const conf = readFileSync(join(api.dir, 'skiff.conf'), 'utf8');
   const n = Number(/default_subnet = "10\.93\.(\d+)\.0\/24"/.exec(conf)![1]);
   const refused = api.docker(['network', 'create', '--ipv6', 'nov6']);
@@ -125,6 +125,14 @@ test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v
   assert.match(net.IPAM.Config[0].Subnet, /^\d+\.\d+\.\d+\.\d+\/\d+$/);
   assert.deepEqual(net.IPAM.Config[1], { Subnet: v6(n, 3), Gateway: v6Addr(n, 3, '1') });
 
+  // network connect --ip6 on a running container: a second dual-stack interface.
+  api.dockerOk(['network', 'create', '--ipv6', '--subnet', v6(n, 4), 'dualapi2']);
+  api.dockerOk(['network', 'connect', '--ip6', v6Addr(n, 4, '9'), 'dualapi2', 'a2']);
+  assert.match(api.dockerOk(['exec', 'a2', 'ip', '-o', '-6', 'addr']), new RegExp(`eth1\\s+inet6 ${v6Addr(n, 4, '9')}/64 scope global`));
+  const a2 = JSON.parse(api.dockerOk(['inspect', '-f', '{{json .NetworkSettings.Networks}}', 'a2'])) as NetSettings['Networks'];
+  assert.equal(a2.dualapi2!.GlobalIPv6Address, v6Addr(n, 4, '9'));
+  assert.equal(a2.dualapi!.GlobalIPv6Address, v6Addr(n, 3, '2'));
+
   // The v6 subnet is claimed host-wide: another root cannot take it until the network goes.
   const other = ['network', 'create', '--ipv6', '--subnet', v6(n, 3), '--subnet', env.subnet(3), '--interface-name', env.iface(3), 'taken'];
   const clash = env.run(other);
@@ -132,7 +140,7 @@ test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v
   assert.match(clash.stderr, new RegExp(`subnet ${v6(n, 3)} is already used by network [0-9a-f]{12} of the skiff root`));
 
   api.dockerOk(['rm', '-f', 'a1', 'a2']);
-  api.dockerOk(['network', 'rm', 'dualapi']);
+  api.dockerOk(['network', 'rm', 'dualapi', 'dualapi2']);
   env.ok(other);
   env.ok(['network', 'rm', 'taken']);
 });
