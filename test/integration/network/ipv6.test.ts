@@ -4,14 +4,15 @@
 // and the error without a v6 subnet are dockerd 20.10's on this host.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { IMAGE, netEnv, type NetEnv } from './fixtures.js';
 import { apiEnv, type ApiEnv } from '../api/fixtures.js';
 import { tool, unmet } from '../../helpers/requires.js';
 
 const skip = unmet(tool('docker'), tool('ip6tables-save'));
+const skipCompose = skip || unmet(tool('docker-compose'));
 let env: NetEnv;
 let api: ApiEnv;
 
@@ -143,4 +144,44 @@ test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v
   api.dockerOk(['network', 'rm', 'dualapi', 'dualapi2']);
   env.ok(other);
   env.ok(['network', 'rm', 'taken']);
+});
+
+test('docker-compose v1: enable_ipv6 with a v6 ipam subnet and ipv6_address; a second up keeps the network and container', { skip: skipCompose }, () => {
+  const n = Number(/default_subnet = "10\.93\.(\d+)\.0\/24"/.exec(readFileSync(join(api.dir, 'skiff.conf'), 'utf8'))![1]);
+  const dir = join(api.dir, 'compose-v6');
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, 'docker-compose.yml'),
+    [
+      "version: '2.4'",
+      'services:',
+      '  app:',
+      `    image: ${IMAGE}`,
+      '    command: ["sleep", "300"]',
+      '    networks:',
+      '      v6net:',
+      `        ipv6_address: ${v6Addr(n, 5, '5')}`,
+      'networks:',
+      '  v6net:',
+      '    enable_ipv6: true',
+      '    ipam:',
+      '      config:',
+      `        - subnet: ${v6(n, 5)}`,
+      '',
+    ].join('\n'),
+  );
+  const compose = (args: string[]) => {
+    const r = spawnSync('docker-compose', ['-p', 'skv6', ...args], { cwd: dir, env: { ...api.clientEnv, COMPOSE_INTERACTIVE_NO_CLI: '' }, encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, `docker-compose ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+    return r.stdout + r.stderr;
+  };
+  compose(['up', '-d']);
+  const id = api.dockerOk(['ps', '-q', '--filter', 'name=skv6_app_1']).trim();
+  const nets = JSON.parse(api.dockerOk(['inspect', '-f', '{{json .NetworkSettings.Networks}}', id])) as NetSettings['Networks'];
+  assert.equal(nets.skv6_v6net!.GlobalIPv6Address, v6Addr(n, 5, '5'));
+  assert.match(api.dockerOk(['exec', id, 'ip', '-o', '-6', 'addr']), new RegExp(`inet6 ${v6Addr(n, 5, '5')}/64 scope global`));
+  assert.equal(JSON.parse(api.dockerOk(['network', 'inspect', 'skv6_v6net']))[0].EnableIPv6, true);
+  assert.match(compose(['up', '-d']), /skv6_app_1 is up-to-date/);
+  assert.equal(api.dockerOk(['ps', '-q', '--filter', 'name=skv6_app_1']).trim(), id);
+  compose(['down']);
 });
