@@ -327,6 +327,7 @@ export function runFilesNetwork(net: ContainerNetState): RunFilesNetwork | undef
   if (!a) return undefined;
   return {
     ip: a.ip,
+    ...(a.ip6 ? { ip6: a.ip6 } : {}),
     ...(a.gateway ? { gateway: a.gateway } : {}),
     dnsServers: net.attachments.flatMap((x) => x.dnsServers),
     dnsSearch: [...new Set(net.attachments.flatMap((x) => x.dnsSearch))],

@@ -50,6 +50,8 @@ test('skiff: an --ipv6 network gives containers a v4 and a v6 address (--ip6 pic
 
   assert.match(env.ok(['exec', 'c1', 'ip', '-o', '-6', 'addr']), new RegExp(`eth0\\s+inet6 ${v6Addr(n, 1, '77')}/64 scope global`));
   assert.match(env.ok(['exec', 'c1', 'ip', '-o', '-4', 'addr']), /eth0\s+inet 10\./);
+  // As libnetwork does, /etc/hosts names the container at its v6 address as well as its v4 one.
+  assert.match(env.ok(['exec', 'c1', 'cat', '/etc/hosts']), new RegExp(`^${v6Addr(n, 1, '77')}\\t\\S+ c1$`, 'm'));
   const c2 = JSON.parse(env.ok(['inspect', '-f', '{{json .NetworkSettings}}', 'c2'])) as NetSettings;
   assert.equal(c2.GlobalIPv6Address, v6Addr(n, 1, '2'), 'the first free v6 address after the gateway');
 
