@@ -357,7 +357,8 @@ export function allocateAddress(
     if (mine) ctx.db.prepare('DELETE FROM network_leases WHERE network = ? AND container = ?').run(net.id, container);
     const addr = intToIp(pickV4(ctx, net, wanted));
     const addr6 = net.ipv6 && net.subnet6 ? pickV6(ctx, net, wanted6) : undefined;
-    if (wanted6 && !addr6) throw invalidArgument(`requested IPv6 address ${wanted6} but network ${net.name} does not have IPv6 enabled`);
+    // dockerd 20.10's words, for --ip6 on a network without a v6 subnet.
+    if (wanted6 && !addr6) throw invalidArgument('user specified IP address is supported only when connecting to networks with user configured subnets');
     ctx.db.prepare('INSERT INTO network_leases (network, container, ip, ip6, mac) VALUES (?, ?, ?, ?, ?)').run(net.id, container, addr, addr6 ?? null, mac);
     return { ip: addr, ...(addr6 ? { ip6: addr6 } : {}) };
   });
@@ -386,8 +387,9 @@ function pickV6(ctx: EngineContext, net: NetworkRecord, wanted?: string): string
   if (net.gateway6) used.add(ip6ToBig(net.gateway6));
   if (wanted) {
     const ip = ip6ToBig(wanted);
-    if (!contains6(subnet, ip)) throw invalidArgument(`requested IP ${wanted} is not in subnet ${net.subnet6} of network ${net.name}`);
-    if (used.has(ip)) throw conflict(`IP address ${wanted} is already in use on network ${net.name}`);
+    // dockerd 20.10's words.
+    if (!contains6(subnet, ip)) throw invalidArgument(`Invalid address ${wanted}: It does not belong to any of this network's subnets`);
+    if (used.has(ip)) throw conflict('Address already in use');
     return bigToIp6(ip);
   }
   const last = subnet.base + (1n << BigInt(128 - subnet.prefix)) - 1n;

@@ -82,23 +82,26 @@ test('skiff: an --ipv6 network gives containers a v4 and a v6 address (--ip6 pic
   env.ok(['network', 'rm', 'dual']);
 });
 
-test('skiff: --ipv6 without a v6 subnet is refused with dockerd 20.10\'s words; v4-only networks stay v4-only', { skip }, () => {
+test('skiff: --ipv6 without a v6 subnet is refused with dockerd 20.10\'s words; v4-only networks stay v4-only and refuse --ip6', { skip }, () => {
   const r = env.run(['network', 'create', '--ipv6', '--subnet', env.subnet(2), '--interface-name', env.iface(2), 'nov6']);
   assert.equal(r.code, 125);
   assert.match(r.stderr, /could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network/);
   env.createNetwork('v4only', 2);
   env.track(env.ok(['run', '-d', '--name', 'c4', '--network', 'v4only', IMAGE, 'sleep', '300']));
+  const noV6 = env.run(['run', '-d', '--name', 'c5', '--network', 'v4only', '--ip6', 'fd00::5', IMAGE, 'sleep', '300']);
+  assert.equal(noV6.code, 125);
+  assert.match(noV6.stderr, /user specified IP address is supported only when connecting to networks with user configured subnets/);
   assert.doesNotMatch(env.ok(['exec', 'c4', 'ip', '-o', '-6', 'addr']), /scope global/);
   const s = JSON.parse(env.ok(['inspect', '-f', '{{json .NetworkSettings}}', 'c4'])) as NetSettings;
   assert.equal(s.GlobalIPv6Address, '');
   const net = JSON.parse(env.ok(['network', 'inspect', 'v4only']))[0];
   assert.equal(net.EnableIPv6, false);
   assert.equal(net.IPAM.Config.length, 1);
-  env.ok(['rm', '-f', 'c4']);
+  env.ok(['rm', '-f', 'c4', 'c5']);
   env.ok(['network', 'rm', 'v4only']);
 });
 
-test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v6 fields, connect --ip6 adds one, the container has and is reached at its v6 address; the v6 subnet is claimed host-wide', { skip }, () => {
+test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v6 fields, connect --ip6 adds one, --ip6 outside the subnet or taken is refused as dockerd 20.10 words it, the container has and is reached at its v6 address; the v6 subnet is claimed host-wide', { skip }, () => {
   const conf = readFileSync(join(api.dir, 'skiff.conf'), 'utf8');
   const n = Number(/default_subnet = "10\.93\.(\d+)\.0\/24"/.exec(conf)![1]);
   const refused = api.docker(['network', 'create', '--ipv6', 'nov6']);
@@ -108,6 +111,12 @@ test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v
   api.dockerOk(['network', 'create', '--ipv6', '--subnet', v6(n, 3), 'dualapi']);
   api.dockerOk(['run', '-d', '--name', 'a1', '--network', 'dualapi', '--ip6', v6Addr(n, 3, 'a'), IMAGE, 'sleep', '300']);
   api.dockerOk(['run', '-d', '--name', 'a2', '--network', 'dualapi', IMAGE, 'sleep', '300']);
+  const outside = api.docker(['run', '-d', '--name', 'a3', '--network', 'dualapi', '--ip6', 'fd00:ff::78', IMAGE, 'sleep', '300']);
+  assert.equal(outside.code, 125);
+  assert.match(outside.stderr, /Invalid address fd00:ff::78: It does not belong to any of this network's subnets/);
+  const taken = api.docker(['run', '-d', '--name', 'a4', '--network', 'dualapi', '--ip6', v6Addr(n, 3, 'a'), IMAGE, 'sleep', '300']);
+  assert.equal(taken.code, 125);
+  assert.match(taken.stderr, /Address already in use/);
   assert.match(api.dockerOk(['exec', 'a1', 'ip', '-o', '-6', 'addr']), new RegExp(`eth0\\s+inet6 ${v6Addr(n, 3, 'a')}/64 scope global`));
   // Over v6 with busybox nc: a2 fetches the line a1 serves.
   api.dockerOk(['exec', '-d', 'a1', 'sh', '-c', 'echo hello-v6 | nc -l -p 7777']);
@@ -142,7 +151,7 @@ test('docker CLI: network create --ipv6 --subnet, run --ip6, inspect shows the v
   assert.equal(clash.code, 125);
   assert.match(clash.stderr, new RegExp(`subnet ${v6(n, 3)} is already used by network [0-9a-f]{12} of the skiff root`));
 
-  api.dockerOk(['rm', '-f', 'a1', 'a2']);
+  api.dockerOk(['rm', '-f', 'a1', 'a2', 'a3', 'a4']);
   api.dockerOk(['network', 'rm', 'dualapi', 'dualapi2']);
   env.ok(other);
   env.ok(['network', 'rm', 'taken']);
