@@ -25,12 +25,14 @@ function createOptions(body: Record<string, unknown>): NetworkCreateOptions {
   // One IPv4 and one IPv6 config, told apart by their subnet (or gateway).
   let cfg: Record<string, unknown> = {};
   let cfg6: Record<string, unknown> = {};
+  let at = 0;
+  let at6 = 0;
   configs.forEach((raw, i) => {
     const c = asObject(raw, `IPAM.Config[${i}]`);
-    const v6 = `${optString(c, 'Subnet', `IPAM.Config[${i}].Subnet`) || optString(c, 'Gateway', `IPAM.Config[${i}].Gateway`) || ''}`.includes(':');
-    if (Object.keys(v6 ? cfg6 : cfg).length) throw invalidArgument(`only one IPv4 and one IPv6 IPAM config are supported per network`);
-    if (v6) cfg6 = c;
-    else cfg = c;
+    const v6 = (optString(c, 'Subnet', `IPAM.Config[${i}].Subnet`) || optString(c, 'Gateway', `IPAM.Config[${i}].Gateway`) || '').includes(':');
+    if (Object.keys(v6 ? cfg6 : cfg).length) throw invalidArgument('only one IPv4 and one IPv6 IPAM config are supported per network');
+    if (v6) [cfg6, at6] = [c, i];
+    else [cfg, at] = [c, i];
   });
   const raw = optStringMap(body, 'Options') ?? {};
   const options: Record<string, string> = {};
@@ -43,11 +45,11 @@ function createOptions(body: Record<string, unknown>): NetworkCreateOptions {
   return {
     name,
     driver,
-    subnet: optString(cfg, 'Subnet', 'IPAM.Config[0].Subnet') || undefined,
-    gateway: optString(cfg, 'Gateway', 'IPAM.Config[0].Gateway') || undefined,
-    ipRange: optString(cfg, 'IPRange', 'IPAM.Config[0].IPRange') || undefined,
-    subnet6: optString(cfg6, 'Subnet', 'IPAM.Config[1].Subnet') || undefined,
-    gateway6: optString(cfg6, 'Gateway', 'IPAM.Config[1].Gateway') || undefined,
+    subnet: optString(cfg, 'Subnet', `IPAM.Config[${at}].Subnet`) || undefined,
+    gateway: optString(cfg, 'Gateway', `IPAM.Config[${at}].Gateway`) || undefined,
+    ipRange: optString(cfg, 'IPRange', `IPAM.Config[${at}].IPRange`) || undefined,
+    subnet6: optString(cfg6, 'Subnet', `IPAM.Config[${at6}].Subnet`) || undefined,
+    gateway6: optString(cfg6, 'Gateway', `IPAM.Config[${at6}].Gateway`) || undefined,
     internal: optBool(body, 'Internal'),
     ipv6: optBool(body, 'EnableIPv6'),
     labels: optStringMap(body, 'Labels') ?? {},
