@@ -22,8 +22,18 @@ function createOptions(body: Record<string, unknown>): NetworkCreateOptions {
   const ipam = asObject(body.IPAM, 'IPAM');
   const configs = ipam.Config ?? [];
   if (!Array.isArray(configs)) throw invalidArgument('IPAM.Config: expected an array');
-  if (configs.length > 1) throw invalidArgument('only one IPAM config (one IPv4 subnet) is supported per network');
-  const cfg = asObject(configs[0], 'IPAM.Config[0]');
+  // One IPv4 and one IPv6 config, told apart by their subnet (or gateway).
+  let cfg: Record<string, unknown> = {};
+  let cfg6: Record<string, unknown> = {};
+  let at = 0;
+  let at6 = 0;
+  configs.forEach((raw, i) => {
+    const c = asObject(raw, `IPAM.Config[${i}]`);
+    const v6 = (optString(c, 'Subnet', `IPAM.Config[${i}].Subnet`) || optString(c, 'Gateway', `IPAM.Config[${i}].Gateway`) || '').includes(':');
+    if (Object.keys(v6 ? cfg6 : cfg).length) throw invalidArgument('only one IPv4 and one IPv6 IPAM config are supported per network');
+    if (v6) [cfg6, at6] = [c, i];
+    else [cfg, at] = [c, i];
+  });
   const raw = optStringMap(body, 'Options') ?? {};
   const options: Record<string, string> = {};
   let interfaceName: string | undefined;
@@ -35,9 +45,11 @@ function createOptions(body: Record<string, unknown>): NetworkCreateOptions {
   return {
     name,
     driver,
-    subnet: optString(cfg, 'Subnet', 'IPAM.Config[0].Subnet') || undefined,
-    gateway: optString(cfg, 'Gateway', 'IPAM.Config[0].Gateway') || undefined,
-    ipRange: optString(cfg, 'IPRange', 'IPAM.Config[0].IPRange') || undefined,
+    subnet: optString(cfg, 'Subnet', `IPAM.Config[${at}].Subnet`) || undefined,
+    gateway: optString(cfg, 'Gateway', `IPAM.Config[${at}].Gateway`) || undefined,
+    ipRange: optString(cfg, 'IPRange', `IPAM.Config[${at}].IPRange`) || undefined,
+    subnet6: optString(cfg6, 'Subnet', `IPAM.Config[${at6}].Subnet`) || undefined,
+    gateway6: optString(cfg6, 'Gateway', `IPAM.Config[${at6}].Gateway`) || undefined,
     internal: optBool(body, 'Internal'),
     ipv6: optBool(body, 'EnableIPv6'),
     labels: optStringMap(body, 'Labels') ?? {},
@@ -95,11 +107,13 @@ export function registerNetworkRoutes(r: Router): void {
     const ep = asObject(body.EndpointConfig, 'EndpointConfig');
     const ipam = asObject(ep.IPAMConfig, 'EndpointConfig.IPAMConfig');
     const ip = optString(ipam, 'IPv4Address', 'EndpointConfig.IPAMConfig.IPv4Address');
+    const ip6 = optString(ipam, 'IPv6Address', 'EndpointConfig.IPAMConfig.IPv6Address');
     const mac = optString(ep, 'MacAddress', 'EndpointConfig.MacAddress');
     const aliases = optStringArray(ep, 'Aliases', 'EndpointConfig.Aliases');
     await c.engine.networks.connect(network, container, {
       ...(aliases?.length ? { aliases } : {}),
       ...(ip ? { ip } : {}),
+      ...(ip6 ? { ip6 } : {}),
       ...(mac ? { mac } : {}),
     });
     sendEmpty(mustRes(c), 200);

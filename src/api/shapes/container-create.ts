@@ -144,6 +144,7 @@ function network(hc: Obj, nc: Obj | undefined, configMac: string | undefined): P
   const aliases = strList(ep.Aliases, 'EndpointsConfig.Aliases');
   const ipam = obj(ep.IPAMConfig, 'EndpointsConfig.IPAMConfig');
   const ip = str(ipam?.IPv4Address, 'EndpointsConfig.IPAMConfig.IPv4Address');
+  const ip6 = str(ipam?.IPv6Address, 'EndpointsConfig.IPAMConfig.IPv6Address');
   const linkLocal = strList(ipam?.LinkLocalIPs, 'EndpointsConfig.IPAMConfig.LinkLocalIPs');
   // Before API 1.44 the MAC address is the container's (Config.MacAddress), for its one network.
   const mac = str(ep.MacAddress, 'EndpointsConfig.MacAddress') || configMac;
@@ -152,6 +153,7 @@ function network(hc: Obj, nc: Obj | undefined, configMac: string | undefined): P
     networkOpts: {
       ...(aliases?.length ? { aliases } : {}),
       ...(ip ? { ip } : {}),
+      ...(ip6 ? { ip6 } : {}),
       ...(mac ? { mac } : {}),
       ...(linkLocal?.length ? { linkLocalIps: linkLocal } : {}),
       publish: portBindings(hc.PortBindings),

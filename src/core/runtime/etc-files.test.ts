@@ -46,6 +46,7 @@ test('/etc/hosts', () => {
   assert.match(h, /^127\.0\.0\.1\tlocalhost\n::1\tlocalhost ip6-localhost ip6-loopback\n/);
   assert.match(h, /\n10\.0\.0\.5\tdb\n::2\tv6\n127\.0\.1\.1\tabc123\n$/);
   assert.match(generateHosts({ hostname: 'x', ip: '10.89.0.2', aliases: ['web'], gateway: '10.89.0.1' }), /10\.89\.0\.1\thost\.containers\.internal\n10\.89\.0\.2\tx web\n$/);
+  assert.match(generateHosts({ hostname: 'x', ip: '10.89.0.2', ip6: 'fd00::2', aliases: ['web'] }), /10\.89\.0\.2\tx web\nfd00::2\tx web\n$/);
   assert.throws(() => parseAddHost('nocolon'), /invalid add-host/);
   assert.equal(generateHostname('abc'), 'abc\n');
 });

@@ -117,6 +117,8 @@ export interface HostsInput {
   hostname: string;
   /** The container's address; loopback-only containers map their name to 127.0.1.1. */
   ip?: string;
+  /** Its v6 address on a dual-stack network, named as the v4 one is (libnetwork's updateHostsFile writes a line per interface address). */
+  ip6?: string;
   /** Container name and aliases, listed after the hostname. */
   aliases?: string[];
   /** `--add-host name:ip`. */
@@ -138,6 +140,7 @@ export function generateHosts(input: HostsInput): string {
   if (input.gateway) lines.push(`${input.gateway}\thost.containers.internal`);
   const names = [input.hostname, ...(input.aliases ?? []).filter((a) => a !== input.hostname)];
   lines.push(`${input.ip ?? '127.0.1.1'}\t${names.join(' ')}`);
+  if (input.ip6) lines.push(`${input.ip6}\t${names.join(' ')}`);
   return lines.join('\n') + '\n';
 }
 

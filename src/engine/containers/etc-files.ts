@@ -20,6 +20,7 @@ function atomicWrite(path: string, text: string): void {
 /** What the container's first bridge network gave it, for /etc/hosts and /etc/resolv.conf. */
 export interface RunFilesNetwork {
   ip: string;
+  ip6?: string;
   gateway?: string;
   /** aardvark-dns on a dns-enabled network. */
   dnsServers: string[];
@@ -61,7 +62,7 @@ export function writeRunFiles(
   let hosts = generateHosts({
     hostname,
     aliases: [c.name],
-    ...(bridge ? { ip: bridge.ip, ...(bridge.gateway ? { gateway: bridge.gateway } : {}) } : {}),
+    ...(bridge ? { ip: bridge.ip, ...(bridge.ip6 ? { ip6: bridge.ip6 } : {}), ...(bridge.gateway ? { gateway: bridge.gateway } : {}) } : {}),
     extraHosts: [...links, ...(net.addHosts ?? []).map(parseAddHost)],
   });
   if (hostNet) {

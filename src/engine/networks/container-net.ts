@@ -28,6 +28,7 @@ export interface NetworkCreateRequest {
   network?: string;
   aliases?: string[];
   ip?: string;
+  ip6?: string;
   mac?: string;
   linkLocalIps?: string[];
   publish?: PortRequest[];
@@ -47,7 +48,7 @@ export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateReque
   const mode = req.network ?? 'bridge';
   for (const ip of req.linkLocalIps ?? []) if (!isLinkLocal(ip)) throw invalidArgument(`invalid link local IP address: ${ip}`);
   if (SPECIAL.test(mode)) {
-    if (req.ip || req.aliases?.length) throw invalidArgument(`--ip and --network-alias need a bridge network, not "${mode}"`);
+    if (req.ip || req.ip6 || req.aliases?.length) throw invalidArgument(`--ip, --ip6 and --network-alias need a bridge network, not "${mode}"`);
     return { networkMode: mode };
   }
   // A network may be named `a,b` or ` x` (dockerd takes any name): the whole value first.
@@ -64,6 +65,7 @@ export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateReque
         ? {
             ...(req.aliases?.length ? { aliases: req.aliases } : {}),
             ...(req.ip ? { ip: req.ip } : {}),
+            ...(req.ip6 ? { ip6: req.ip6 } : {}),
             ...(req.mac ? { mac: req.mac } : {}),
             ...(req.linkLocalIps?.length ? { linkLocalIps: req.linkLocalIps } : {}),
           }
@@ -109,14 +111,14 @@ async function attach(
   pending: (a: NetworkAttachment) => void,
 ): Promise<NetworkAttachment> {
   const net = claimForStart(ctx, getNetwork(ctx, name));
-  const ip = allocateAddress(ctx, net, c.id, want.ip, want.mac);
+  const { ip, ip6 } = allocateAddress(ctx, net, c.id, want.ip, want.mac, want.ip6);
   const aliases = dnsAliases(c, want);
   const doc = toNetavark(ctx, net);
   const request: NetavarkRequest = {
     container_id: c.id,
     container_name: c.name,
     port_mappings: toNetavarkPorts(ports),
-    networks: { [doc.name]: { static_ips: [ip], aliases, interface_name: iface, ...(want.mac ? { static_mac: want.mac } : {}) } },
+    networks: { [doc.name]: { static_ips: ip6 ? [ip, ip6] : [ip], aliases, interface_name: iface, ...(want.mac ? { static_mac: want.mac } : {}) } },
     network_info: { [doc.name]: doc },
   };
   // Named in the row before netavark runs: a process killed during setup leaves firewall rules
@@ -145,7 +147,8 @@ async function attach(
   ctx.events.emit({ Type: 'network', Action: 'connect', Actor: { ID: net.id, Attributes: { container: c.id, name: net.name, type: net.driver } } });
   const s = status[doc.name];
   const ifs = s?.interfaces?.[iface];
-  const ipnet = ifs?.subnets?.[0]?.ipnet ?? `${ip}/${net.subnet.split('/')[1]}`;
+  const ipnet = ifs?.subnets?.find((x) => !x.ipnet.includes(':'))?.ipnet ?? `${ip}/${net.subnet.split('/')[1]}`;
+  const ipnet6 = ifs?.subnets?.find((x) => x.ipnet.includes(':'))?.ipnet ?? `${ip6}/${net.subnet6?.split('/')[1]}`;
   const mac = ifs?.mac_address ?? '';
   if (mac) setLeaseMac(ctx, net.id, c.id, mac);
   return {
@@ -155,6 +158,7 @@ async function attach(
     ip,
     prefixLen: Number(ipnet.split('/')[1]),
     gateway: net.internal ? '' : net.gateway,
+    ...(ip6 ? { ip6, prefixLen6: Number(ipnet6.split('/')[1]), gateway6: net.internal ? '' : (net.gateway6 ?? '') } : {}),
     mac,
     aliases: want.aliases ?? [],
     dnsServers: s?.dns_server_ips ?? [],
@@ -324,6 +328,7 @@ export function runFilesNetwork(net: ContainerNetState): RunFilesNetwork | undef
   if (!a) return undefined;
   return {
     ip: a.ip,
+    ...(a.ip6 ? { ip6: a.ip6 } : {}),
     ...(a.gateway ? { gateway: a.gateway } : {}),
     dnsServers: net.attachments.flatMap((x) => x.dnsServers),
     dnsSearch: [...new Set(net.attachments.flatMap((x) => x.dnsSearch))],
@@ -351,7 +356,14 @@ export function networkSettings(c: ContainerRecord, exposed?: Record<string, obj
   for (const [name, want] of Object.entries(c.config.networks ?? {})) {
     const a = net?.attachments.find((x) => x.network === name);
     networks[name] = {
-      IPAMConfig: want.ip || want.linkLocalIps?.length ? { ...(want.ip ? { IPv4Address: want.ip } : {}), ...(want.linkLocalIps?.length ? { LinkLocalIPs: want.linkLocalIps } : {}) } : null,
+      IPAMConfig:
+        want.ip || want.ip6 || want.linkLocalIps?.length
+          ? {
+              ...(want.ip ? { IPv4Address: want.ip } : {}),
+              ...(want.ip6 ? { IPv6Address: want.ip6 } : {}),
+              ...(want.linkLocalIps?.length ? { LinkLocalIPs: want.linkLocalIps } : {}),
+            }
+          : null,
       Links: null,
       Aliases: name === defaultNetwork ? null : started ? dnsAliases(c, want) : (want.aliases ?? null),
       NetworkID: a?.networkId ?? '',
@@ -359,9 +371,9 @@ export function networkSettings(c: ContainerRecord, exposed?: Record<string, obj
       Gateway: a?.gateway ?? '',
       IPAddress: a?.ip ?? '',
       IPPrefixLen: a?.prefixLen ?? 0,
-      IPv6Gateway: '',
-      GlobalIPv6Address: '',
-      GlobalIPv6PrefixLen: 0,
+      IPv6Gateway: a?.gateway6 ?? '',
+      GlobalIPv6Address: a?.ip6 ?? '',
+      GlobalIPv6PrefixLen: a?.prefixLen6 ?? 0,
       MacAddress: a?.mac ?? '',
       DriverOpts: null,
       InterfaceName: a?.iface ?? '',
@@ -381,11 +393,11 @@ export function networkSettings(c: ContainerRecord, exposed?: Record<string, obj
     SecondaryIPv6Addresses: null,
     EndpointID: endpointId(c.id, first),
     Gateway: first?.gateway ?? '',
-    GlobalIPv6Address: '',
-    GlobalIPv6PrefixLen: 0,
+    GlobalIPv6Address: first?.ip6 ?? '',
+    GlobalIPv6PrefixLen: first?.prefixLen6 ?? 0,
     IPAddress: first?.ip ?? '',
     IPPrefixLen: first?.prefixLen ?? 0,
-    IPv6Gateway: '',
+    IPv6Gateway: first?.gateway6 ?? '',
     MacAddress: first?.mac ?? '',
     Networks: networks,
   };

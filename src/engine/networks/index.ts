@@ -163,7 +163,7 @@ export class NetworkEngine {
         EndpointID: '',
         MacAddress: l.mac,
         IPv4Address: `${l.ip}/${n.subnet.split('/')[1]}`,
-        IPv6Address: '',
+        IPv6Address: l.ip6 && n.subnet6 ? `${l.ip6}/${n.subnet6.split('/')[1]}` : '',
       };
     }
     return {
@@ -172,11 +172,14 @@ export class NetworkEngine {
       Created: n.created,
       Scope: 'local',
       Driver: n.driver,
-      EnableIPv6: false,
+      EnableIPv6: n.ipv6,
       IPAM: {
         Driver: 'default',
         Options: {},
-        Config: [{ Subnet: n.subnet, Gateway: n.gateway, ...(n.ipRange ? { IPRange: n.ipRange } : {}) }],
+        Config: [
+          { Subnet: n.subnet, Gateway: n.gateway, ...(n.ipRange ? { IPRange: n.ipRange } : {}) },
+          ...(n.subnet6 ? [{ Subnet: n.subnet6, ...(n.gateway6 ? { Gateway: n.gateway6 } : {}) }] : []),
+        ],
       },
       Internal: n.internal,
       Attachable: false,

@@ -40,8 +40,12 @@ export function toNetavark(ctx: EngineContext, n: NetworkRecord): NetavarkNetwor
     driver: 'bridge',
     network_interface: n.iface,
     created: n.created,
-    subnets: [{ subnet: n.subnet, gateway: n.gateway, ...(leaseRange ? { lease_range: leaseRange } : {}) }],
-    ipv6_enabled: false,
+    subnets: [
+      { subnet: n.subnet, gateway: n.gateway, ...(leaseRange ? { lease_range: leaseRange } : {}) },
+      // Dual-stack: netavark puts both gateways on the bridge and both addresses in the container.
+      ...(n.ipv6 && n.subnet6 && n.gateway6 ? [{ subnet: n.subnet6, gateway: n.gateway6 }] : []),
+    ],
+    ipv6_enabled: n.ipv6 && !!n.subnet6,
     internal: n.internal,
     dns_enabled: n.dnsEnabled,
     ...(Object.keys(n.labels).length ? { labels: n.labels } : {}),

@@ -8,8 +8,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { alreadyExists, conflict, invalidArgument, isEngineError, notFound, unavailable } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
-import { NetworkClaims, type ClaimOwner } from '../../impl/network/claims.js';
+import { NetworkClaims, type ClaimKind, type ClaimOwner } from '../../impl/network/claims.js';
 import type { EngineContext } from '../context.js';
+import { bigToIp6, cidr6String, contains6, ip6ToBig, overlaps6, parseCidr6 } from './ip6.js';
 import { cidrString, contains, hostRange, intToIp, ipToInt, overlaps, parseCidr, type Cidr } from './ip.js';
 import type { NetworkCreateOptions, NetworkRecord } from './types.js';
 
@@ -21,6 +22,9 @@ interface Row {
   subnet: string;
   gateway: string;
   ip_range: string | null;
+  enable_ipv6: number;
+  subnet6: string | null;
+  gateway6: string | null;
   internal: number;
   dns_enabled: number;
   labels: string;
@@ -37,6 +41,9 @@ function decode(r: Row): NetworkRecord {
     subnet: r.subnet,
     gateway: r.gateway,
     ...(r.ip_range ? { ipRange: r.ip_range } : {}),
+    ipv6: !!r.enable_ipv6,
+    ...(r.subnet6 ? { subnet6: r.subnet6 } : {}),
+    ...(r.gateway6 ? { gateway6: r.gateway6 } : {}),
     internal: !!r.internal,
     dnsEnabled: !!r.dns_enabled,
     labels: JSON.parse(r.labels) as Record<string, string>,
@@ -86,12 +93,13 @@ function claimError(what: string, owner: ClaimOwner): Error {
 }
 
 /**
- * Claims the network's bridge and subnet host-wide (networks made before claims existed get
+ * Claims the network's bridge and subnets (v4, and v6 if any) host-wide (networks made before claims existed get
  * theirs at their first container's start). Refuses what another root's live network holds.
  */
-export function claimNetwork(ctx: EngineContext, net: Pick<NetworkRecord, 'id' | 'iface' | 'subnet'>): void {
+export function claimNetwork(ctx: EngineContext, net: Pick<NetworkRecord, 'id' | 'iface' | 'subnet' | 'subnet6'>): void {
   const claims = networkClaims(ctx);
-  if (claims.owns('iface', net.iface, net.id) && claims.owns('subnet', net.subnet, net.id)) return;
+  const owns6 = !net.subnet6 || claims.owns('subnet6', net.subnet6, net.id);
+  if (claims.owns('iface', net.iface, net.id) && claims.owns('subnet', net.subnet, net.id) && owns6) return;
   const iface = claims.claim('iface', net.iface, net.id);
   if (iface) throw claimError(`bridge ${net.iface}`, iface);
   const subnet = parseCidr(net.subnet);
@@ -99,6 +107,12 @@ export function claimNetwork(ctx: EngineContext, net: Pick<NetworkRecord, 'id' |
   if (clash) throw claimError(`subnet ${clash.value}`, clash.owner);
   const held = claims.claim('subnet', net.subnet, net.id);
   if (held) throw claimError(`subnet ${net.subnet}`, held);
+  if (!net.subnet6) return;
+  const subnet6 = parseCidr6(net.subnet6);
+  const clash6 = claims.heldByOthers('subnet6').find((c) => overlaps6(parseCidr6(c.value), subnet6));
+  if (clash6) throw claimError(`subnet ${clash6.value}`, clash6.owner);
+  const held6 = claims.claim('subnet6', net.subnet6, net.id);
+  if (held6) throw claimError(`subnet ${net.subnet6}`, held6);
 }
 
 /**
@@ -126,7 +140,9 @@ export function claimForStart(ctx: EngineContext, net: NetworkRecord): NetworkRe
 }
 
 export function releaseNetworkClaims(ctx: EngineContext, net: NetworkRecord): void {
-  networkClaims(ctx).release(net.id, [{ kind: 'iface', value: net.iface }, { kind: 'subnet', value: net.subnet }]);
+  const values: { kind: ClaimKind; value: string }[] = [{ kind: 'iface', value: net.iface }, { kind: 'subnet', value: net.subnet }];
+  if (net.subnet6) values.push({ kind: 'subnet6', value: net.subnet6 });
+  networkClaims(ctx).release(net.id, values);
 }
 
 /**
@@ -211,7 +227,6 @@ export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = 
   const name = o.name;
   checkNetworkName(name);
   if ((o.driver ?? 'bridge') !== 'bridge') throw invalidArgument(`unsupported network driver ${o.driver}: only bridge is supported`);
-  if (o.ipv6) throw invalidArgument('IPv6 networks are not supported on this host yet');
   if (o.interfaceName !== undefined && !/^[a-zA-Z0-9_.-]{1,15}$/.test(o.interfaceName)) {
     throw invalidArgument(`invalid interface name "${o.interfaceName}"`);
   }
@@ -232,6 +247,7 @@ export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = 
       }
       ipRange = cidrString(r);
     }
+    const v6 = ipv6Subnet(ctx, o);
     const mtu = o.options?.mtu;
     if (mtu !== undefined && !/^\d+$/.test(mtu)) throw invalidArgument(`invalid mtu "${mtu}"`);
     const iface = o.interfaceName ?? freeInterface(ctx, ifaceFrom);
@@ -244,6 +260,8 @@ export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = 
       subnet: cidrString(subnet),
       gateway,
       ...(ipRange ? { ipRange } : {}),
+      ipv6: !!o.ipv6,
+      ...v6,
       internal: !!o.internal,
       dnsEnabled: o.dns ?? true,
       labels: o.labels ?? {},
@@ -254,13 +272,36 @@ export function insertNetwork(ctx: EngineContext, o: NetworkCreateOptions, id = 
     claimPicked(ctx, rec, { subnet: !o.subnet && !o.gateway, iface: !o.interfaceName, ifaceFrom });
     ctx.db
       .prepare(
-        `INSERT INTO networks (id, name, driver, interface, subnet, gateway, ip_range, internal, dns_enabled, labels, options, created)
-         VALUES (?, ?, 'bridge', ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        `INSERT INTO networks (id, name, driver, interface, subnet, gateway, ip_range, enable_ipv6, subnet6, gateway6, internal, dns_enabled, labels, options, created)
+         VALUES (?, ?, 'bridge', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
-      .run(rec.id, rec.name, rec.iface, rec.subnet, rec.gateway, rec.ipRange ?? null, rec.internal ? 1 : 0, rec.dnsEnabled ? 1 : 0,
-        JSON.stringify(rec.labels), JSON.stringify(rec.options), rec.created);
+      .run(rec.id, rec.name, rec.iface, rec.subnet, rec.gateway, rec.ipRange ?? null, rec.ipv6 ? 1 : 0, rec.subnet6 ?? null, rec.gateway6 ?? null,
+        rec.internal ? 1 : 0, rec.dnsEnabled ? 1 : 0, JSON.stringify(rec.labels), JSON.stringify(rec.options), rec.created);
     return rec;
   });
+}
+
+/**
+ * The v6 subnet and gateway of a new network. skiff has no default v6 pool, so `--ipv6` needs
+ * a v6 subnet, as with dockerd 20.10 without `default-address-pools` (whose words these are).
+ */
+function ipv6Subnet(ctx: EngineContext, o: NetworkCreateOptions): { subnet6?: string; gateway6?: string } {
+  if (!o.subnet6) {
+    if (o.ipv6) throw invalidArgument('could not find an available, non-overlapping IPv6 address pool among the defaults to assign to the network');
+    if (o.gateway6) throw invalidArgument(`gateway ${o.gateway6} needs an IPv6 subnet`);
+    return {};
+  }
+  const subnet = parseCidr6(o.subnet6);
+  if (subnet.prefix > 126) throw invalidArgument(`subnet ${cidr6String(subnet)} is too small`);
+  for (const other of listNetworks(ctx)) {
+    if (other.subnet6 && overlaps6(parseCidr6(other.subnet6), subnet)) throw conflict('Pool overlaps with other one on this address space');
+  }
+  // Checked here too, not only when claimed: a clash there makes an automatic v4 pick try again.
+  const clash = networkClaims(ctx).heldByOthers('subnet6').find((c) => overlaps6(parseCidr6(c.value), subnet));
+  if (clash) throw claimError(`subnet ${clash.value}`, clash.owner);
+  const gateway = o.gateway6 ? ip6ToBig(o.gateway6) : subnet.base + 1n;
+  if (!contains6(subnet, gateway)) throw invalidArgument(`gateway ${o.gateway6} is not in subnet ${cidr6String(subnet)}`);
+  return { subnet6: cidr6String(subnet), gateway6: bigToIp6(gateway) };
 }
 
 /**
@@ -292,6 +333,8 @@ export interface Lease {
   network: string;
   container: string;
   ip: string;
+  /** On a network with IPv6. */
+  ip6: string | null;
   mac: string;
 }
 
@@ -304,38 +347,64 @@ export function leasesOf(ctx: EngineContext, filter: { network?: string; contain
 }
 
 /**
- * An address for the container on the network: `wanted` if free, else the lowest free one in
- * the network's range (the gateway excluded). A container keeps one lease per network.
+ * An address for the container on the network, and a v6 one on a network with IPv6: the wanted
+ * one if free, else the lowest free one in the network's range (the gateway excluded). A
+ * container keeps one lease per network.
  */
-export function allocateAddress(ctx: EngineContext, net: NetworkRecord, container: string, wanted?: string, mac = ''): string {
+export function allocateAddress(
+  ctx: EngineContext,
+  net: NetworkRecord,
+  container: string,
+  wanted?: string,
+  mac = '',
+  wanted6?: string,
+): { ip: string; ip6?: string } {
   return writeTx(ctx.db, () => {
-    const mine = ctx.db.prepare('SELECT ip FROM network_leases WHERE network = ? AND container = ?').get(net.id, container) as
-      | { ip: string }
+    const mine = ctx.db.prepare('SELECT ip, ip6 FROM network_leases WHERE network = ? AND container = ?').get(net.id, container) as
+      | { ip: string; ip6: string | null }
       | undefined;
-    if (mine && (!wanted || wanted === mine.ip)) return mine.ip;
+    if (mine && (!wanted || wanted === mine.ip) && (!wanted6 || wanted6 === mine.ip6)) return { ip: mine.ip, ...(mine.ip6 ? { ip6: mine.ip6 } : {}) };
     if (mine) ctx.db.prepare('DELETE FROM network_leases WHERE network = ? AND container = ?').run(net.id, container);
-    const subnet = parseCidr(net.subnet);
-    const used = new Set((ctx.db.prepare('SELECT ip FROM network_leases WHERE network = ?').all(net.id) as { ip: string }[]).map((r) => ipToInt(r.ip)));
-    used.add(ipToInt(net.gateway));
-    let ip: number | undefined;
-    if (wanted) {
-      ip = ipToInt(wanted);
-      if (!contains(subnet, ip)) throw invalidArgument(`requested IP ${wanted} is not in subnet ${net.subnet} of network ${net.name}`);
-      if (used.has(ip)) throw conflict(`IP address ${wanted} is already in use on network ${net.name}`);
-    } else {
-      const { first, last } = hostRange(subnet, net.ipRange ? parseCidr(net.ipRange) : undefined);
-      for (let i = first; i <= last; i++) {
-        if (!used.has(i)) {
-          ip = i;
-          break;
-        }
-      }
-      if (ip === undefined) throw unavailable(`network ${net.name} has no free IP address left`);
-    }
-    const addr = intToIp(ip);
-    ctx.db.prepare('INSERT INTO network_leases (network, container, ip, mac) VALUES (?, ?, ?, ?)').run(net.id, container, addr, mac);
-    return addr;
+    const addr = intToIp(pickV4(ctx, net, wanted));
+    const addr6 = net.ipv6 && net.subnet6 ? pickV6(ctx, net, wanted6) : undefined;
+    // dockerd 20.10's words, for --ip6 on a network without a v6 subnet.
+    if (wanted6 && !addr6) throw invalidArgument('user specified IP address is supported only when connecting to networks with user configured subnets');
+    ctx.db.prepare('INSERT INTO network_leases (network, container, ip, ip6, mac) VALUES (?, ?, ?, ?, ?)').run(net.id, container, addr, addr6 ?? null, mac);
+    return { ip: addr, ...(addr6 ? { ip6: addr6 } : {}) };
   });
+}
+
+function pickV4(ctx: EngineContext, net: NetworkRecord, wanted?: string): number {
+  const subnet = parseCidr(net.subnet);
+  const used = new Set((ctx.db.prepare('SELECT ip FROM network_leases WHERE network = ?').all(net.id) as { ip: string }[]).map((r) => ipToInt(r.ip)));
+  used.add(ipToInt(net.gateway));
+  if (wanted) {
+    const ip = ipToInt(wanted);
+    if (!contains(subnet, ip)) throw invalidArgument(`requested IP ${wanted} is not in subnet ${net.subnet} of network ${net.name}`);
+    if (used.has(ip)) throw conflict(`IP address ${wanted} is already in use on network ${net.name}`);
+    return ip;
+  }
+  const { first, last } = hostRange(subnet, net.ipRange ? parseCidr(net.ipRange) : undefined);
+  for (let i = first; i <= last; i++) if (!used.has(i)) return i;
+  throw unavailable(`network ${net.name} has no free IP address left`);
+}
+
+/** Subnet-router anycast (the subnet's own address) is never handed out, as in v4. */
+function pickV6(ctx: EngineContext, net: NetworkRecord, wanted?: string): string {
+  const subnet = parseCidr6(net.subnet6!);
+  const rows = ctx.db.prepare('SELECT ip6 FROM network_leases WHERE network = ? AND ip6 IS NOT NULL').all(net.id) as { ip6: string }[];
+  const used = new Set(rows.map((r) => ip6ToBig(r.ip6)));
+  if (net.gateway6) used.add(ip6ToBig(net.gateway6));
+  if (wanted) {
+    const ip = ip6ToBig(wanted);
+    // dockerd 20.10's words.
+    if (!contains6(subnet, ip)) throw invalidArgument(`Invalid address ${wanted}: It does not belong to any of this network's subnets`);
+    if (used.has(ip)) throw conflict('Address already in use');
+    return bigToIp6(ip);
+  }
+  const last = subnet.base + (1n << BigInt(128 - subnet.prefix)) - 1n;
+  for (let i = subnet.base + 1n; i <= last; i++) if (!used.has(i)) return bigToIp6(i);
+  throw unavailable(`network ${net.name} has no free IPv6 address left`);
 }
 
 export function setLeaseMac(ctx: EngineContext, network: string, container: string, mac: string): void {

@@ -10,6 +10,10 @@ export interface NetworkRecord {
   subnet: string;
   gateway: string;
   ipRange?: string;
+  /** Containers get a v6 address too (Docker's EnableIPv6). */
+  ipv6: boolean;
+  subnet6?: string;
+  gateway6?: string;
   internal: boolean;
   dnsEnabled: boolean;
   labels: Record<string, string>;
@@ -32,6 +36,9 @@ export interface NetworkCreateOptions {
   /** Name resolution through aardvark-dns; on by default for user networks, as in Podman. */
   dns?: boolean;
   ipv6?: boolean;
+  /** The v6 subnet (`--subnet fd00::/64` beside or instead of a v4 one) and its gateway. */
+  subnet6?: string;
+  gateway6?: string;
 }
 
 /** Docker's network inspect document. */
@@ -42,7 +49,7 @@ export interface NetworkInspect {
   Scope: 'local';
   Driver: string;
   EnableIPv6: boolean;
-  IPAM: { Driver: string; Options: Record<string, string>; Config: { Subnet: string; Gateway: string; IPRange?: string }[] };
+  IPAM: { Driver: string; Options: Record<string, string>; Config: { Subnet: string; Gateway?: string; IPRange?: string }[] };
   Internal: boolean;
   Attachable: boolean;
   Ingress: boolean;
@@ -60,6 +67,8 @@ export interface NetworkInspect {
 export interface ContainerNetworkRequest {
   aliases?: string[];
   ip?: string;
+  /** `--ip6`: the v6 address on a network with IPv6. */
+  ip6?: string;
   mac?: string;
   /** `--link-local-ip`: 169.254.0.0/16 or fe80::/10 addresses added to the interface. */
   linkLocalIps?: string[];
@@ -91,6 +100,10 @@ export interface NetworkAttachment {
   ip: string;
   prefixLen: number;
   gateway: string;
+  /** On a network with IPv6. */
+  ip6?: string;
+  prefixLen6?: number;
+  gateway6?: string;
   mac: string;
   aliases: string[];
   dnsServers: string[];

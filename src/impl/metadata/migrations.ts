@@ -149,4 +149,13 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE images ADD COLUMN parent TEXT;
   CREATE INDEX images_parent ON images(parent);
   `,
+  // 6: dual-stack networks: a v6 subnet and gateway beside the v4 ones (enable_ipv6: dockerd
+  // keeps a v6 IPAM config without handing out v6 addresses), and a lease's v6 address
+  `
+  ALTER TABLE networks ADD COLUMN enable_ipv6 INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE networks ADD COLUMN subnet6 TEXT;
+  ALTER TABLE networks ADD COLUMN gateway6 TEXT;
+  ALTER TABLE network_leases ADD COLUMN ip6 TEXT;
+  CREATE UNIQUE INDEX network_leases_ip6 ON network_leases(network, ip6);
+  `,
 ];

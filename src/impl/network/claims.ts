@@ -14,7 +14,7 @@ import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, sta
 import { join } from 'node:path';
 import { tryLockFile, unlockAndClose } from '../../sys/flock.js';
 
-export type ClaimKind = 'iface' | 'subnet';
+export type ClaimKind = 'iface' | 'subnet' | 'subnet6';
 
 export interface ClaimOwner {
   root: string;

@@ -42,6 +42,7 @@ export interface CreateFlags extends HealthFlags {
   network?: string[];
   net?: string[];
   ip?: string;
+  ip6?: string;
   networkAlias?: string[];
   macAddress?: string;
   publish?: string[];
@@ -114,6 +115,7 @@ export function addCreateFlags(cmd: Command): Command {
     .option('--network <mode>', 'connect a container to a network: bridge (default), NAME[,NAME], none, host, container:NAME, ns:PATH', collect)
     .addOption(new Option('--net <mode>').hideHelp().argParser(collect))
     .option('--ip <address>', 'IPv4 address on the (first) network')
+    .option('--ip6 <address>', 'IPv6 address on the (first) network, one with IPv6')
     .option('--network-alias <alias>', 'add a network-scoped alias for the container', collect)
     .option('--mac-address <mac>', 'container MAC address on the (first) network')
     .option('--link-local-ip <address>', 'container IPv4/IPv6 link-local addresses on the (first) network', collect)
@@ -290,6 +292,7 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
     ...(f.net ?? f.network ? { network: (f.net ?? f.network)!.join(',') } : {}),
     networkOpts: {
       ...(f.ip ? { ip: f.ip } : {}),
+      ...(f.ip6 ? { ip6: f.ip6 } : {}),
       ...(f.networkAlias?.length ? { aliases: f.networkAlias } : {}),
       ...(f.macAddress ? { mac: f.macAddress } : {}),
       ...(f.linkLocalIp?.length ? { linkLocalIps: f.linkLocalIp } : {}),

@@ -5,8 +5,8 @@ import { invalidArgument } from '../../../core/errdefs.js';
 
 interface Opts {
   driver?: string;
-  subnet?: string;
-  gateway?: string;
+  subnet?: string[];
+  gateway?: string[];
   ipRange?: string;
   internal?: boolean;
   label?: string[];
@@ -26,14 +26,25 @@ function keyValues(list: string[] | undefined, flag: string): Record<string, str
   return out;
 }
 
+/** `--subnet`/`--gateway` given once per address family, as Podman takes them. */
+function byFamily<K4 extends string, K6 extends string>(list: string[] | undefined, v4: K4, v6: K6, flag: string): Partial<Record<K4 | K6, string>> {
+  const out: Partial<Record<string, string>> = {};
+  for (const v of list ?? []) {
+    const key = v.includes(':') ? v6 : v4;
+    if (out[key]) throw invalidArgument(`${flag} given twice for ${key === v6 ? 'IPv6' : 'IPv4'}`);
+    out[key] = v;
+  }
+  return out as Partial<Record<K4 | K6, string>>;
+}
+
 export function register(parent: Command, app: App, name = 'create'): void {
   const cmd = parent
     .command(name)
     .description('Create a network')
     .argument('[NAME]')
     .option('-d, --driver <driver>', 'driver to manage the network', 'bridge')
-    .option('--subnet <cidr>', 'subnet in CIDR format')
-    .option('--gateway <ip>', 'IPv4 gateway for the subnet')
+    .option('--subnet <cidr>', 'subnet in CIDR format: one IPv4 and/or one IPv6 (with --ipv6)', collect)
+    .option('--gateway <ip>', 'gateway for the subnet of its family', collect)
     .option('--ip-range <cidr>', 'allocate container IPs from this range')
     .option('--internal', 'restrict external access from this network')
     .option('--label <key=value>', 'set metadata on the network', collect)
@@ -49,8 +60,8 @@ export function register(parent: Command, app: App, name = 'create'): void {
       const doc = engine.networks.create({
         name,
         ...(o.driver ? { driver: o.driver } : {}),
-        ...(o.subnet ? { subnet: o.subnet } : {}),
-        ...(o.gateway ? { gateway: o.gateway } : {}),
+        ...byFamily(o.subnet, 'subnet', 'subnet6', '--subnet'),
+        ...byFamily(o.gateway, 'gateway', 'gateway6', '--gateway'),
         ...(o.ipRange ? { ipRange: o.ipRange } : {}),
         internal: !!o.internal,
         labels: keyValues(o.label, '--label'),
@@ -61,5 +72,5 @@ export function register(parent: Command, app: App, name = 'create'): void {
       });
       app.print(doc.Name);
     });
-  examples(cmd, ['skiff network create web', 'skiff network create --subnet 10.90.0.0/24 --internal backend']);
+  examples(cmd, ['skiff network create web', 'skiff network create --subnet 10.90.0.0/24 --internal backend', 'skiff network create --ipv6 --subnet fd00:1::/64 dual']);
 }
