@@ -1,8 +1,9 @@
 // Per-test storage root, run root and CLI runner: every test gets its own dirs and removes them.
-import { existsSync, mkdtempSync, readdirSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { spawn, spawnSync, execFileSync } from 'node:child_process';
+import { releaseOctets } from './octets.js';
 
 export const REPO = resolve(import.meta.dirname, '../..');
 export const SKIFF_BIN = join(REPO, 'bin/skiff');
@@ -37,18 +38,6 @@ export function removeTree(dir: string): void {
   releaseOctets(dir);
 }
 
-/** Drops the network octets test/integration/network/fixtures.ts reserved for `dir`. */
-function releaseOctets(dir: string): void {
-  const octets = '/run/skiff-test-octets';
-  if (!existsSync(octets)) return;
-  for (const f of readdirSync(octets)) {
-    try {
-      if (readFileSync(join(octets, f), 'utf8') === dir) rmSync(join(octets, f), { force: true });
-    } catch {
-      // released meanwhile
-    }
-  }
-}
 
 export function makeEnv(prefix = 'skiff-test-'): TestEnv {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -68,6 +68,9 @@ export class NetworkClaims {
 
   private live(file: string, o: ClaimOwner): boolean {
     if (o.root === this.root) return this.hasNetwork(o.network);
+    // A root whose database is gone owns nothing, however young its claim (a root removed
+    // right after making a network left a live-looking claim for a minute).
+    if (!existsSync(join(o.root, 'skiff.db'))) return false;
     const age = Date.now() - (statSync(join(this.dir, file), { throwIfNoEntry: false })?.mtimeMs ?? 0);
     return age < GRACE_MS || ownerHasNetwork(o);
   }

@@ -2,8 +2,8 @@
 // bridges and netavark config dir are its own (a free 10.9x.N.0/24 and sk<N>* bridge names),
 // so network tests run in parallel with each other and with the container tests on skiff0.
 import assert from 'node:assert/strict';
-import { existsSync, ftruncateSync, mkdirSync, readdirSync, readFileSync, writeFileSync, writeSync } from 'node:fs';
-import { tryLockFile } from '../../../src/sys/flock.js';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { reserveOctet } from '../../helpers/octets.js';
 import { join } from 'node:path';
 import { execFileSync } from 'node:child_process';
 import { createRequire } from 'node:module';
@@ -33,26 +33,6 @@ function hostState(): { links: string; routes: string } {
     links: execFileSync('ip', ['-o', 'link'], { encoding: 'utf8' }),
     routes: execFileSync('ip', ['-4', 'route'], { encoding: 'utf8' }),
   };
-}
-
-/** Octets handed out to test envs: a flock on `<n>` held by the test process that uses it. */
-const OCTETS = '/run/skiff-test-octets';
-/** Our reservations' descriptors, never closed: the kernel lets go when this test process ends. */
-const reserved = new Map<number, number>();
-
-/**
- * Reserves octet n host-wide for the rest of this test process. A lock, not a file naming the
- * env: two processes reading and replacing a half-written or stale file could both win (seen in
- * CI as two roots on one bridge), and a lock cannot outlive its owner.
- */
-function reserveOctet(n: number, dir: string): boolean {
-  mkdirSync(OCTETS, { recursive: true });
-  const fd = tryLockFile(join(OCTETS, String(n)));
-  if (fd === undefined) return false;
-  ftruncateSync(fd);
-  writeSync(fd, dir);
-  reserved.set(n, fd);
-  return true;
 }
 
 /**
