@@ -43,11 +43,18 @@ test('claims: another root holds a live claim; a stale one is taken over; only t
     mine.delete('n-us');
     assert.equal(us.claim('iface', 'br1', 'n-us2'), undefined);
 
-    // The other root removed: its claims are stale, once older than the grace for rows not yet committed.
-    rmSync(other, { recursive: true });
-    assert.equal(us.heldByOthers('subnet').length, 1, 'a young claim counts as live');
+    // A claim of a network whose row is not there (not yet committed) counts as live while young.
+    const pending = new NetworkClaims(claimsDir, other, () => true);
+    assert.equal(pending.claim('subnet', '10.2.0.0/24', 'n-uncommitted'), undefined);
+    assert.equal(us.heldByOthers('subnet').length, 2, 'a young claim counts as live');
     const old = new Date(Date.now() - 120_000);
     for (const f of readdirSync(claimsDir)) utimesSync(join(claimsDir, f), old, old);
+    assert.deepEqual(us.heldByOthers('subnet').map((c) => c.value), ['10.1.0.0/24'], 'an old claim without its row is stale');
+
+    // The other root removed: its claims are stale at once, however young.
+    const now = new Date();
+    for (const f of readdirSync(claimsDir)) utimesSync(join(claimsDir, f), now, now);
+    rmSync(other, { recursive: true });
     assert.deepEqual(us.heldByOthers('subnet'), []);
     mine.add('n-us');
     assert.equal(us.claim('iface', 'br0', 'n-us'), undefined);
