@@ -125,7 +125,7 @@ async function attach(
   // and a veth that only a teardown with this very request removes.
   pending({
     network: net.name, networkId: net.id, iface, ip, prefixLen: Number(net.subnet.split('/')[1]), gateway: '', mac: '',
-    aliases: want.aliases ?? [], dnsServers: [], dnsSearch: [], request,
+    aliases: want.aliases ?? [], dnsServers: [], dnsSearch: [], request, pending: true,
   });
   crashPoint('network:before-setup');
   let status;
@@ -308,6 +308,31 @@ export async function connectRunning(cc: ContainerContext, c: ContainerRecord, n
     );
     throw e;
   }
+}
+
+/**
+ * Whether a `network connect` of the running `c` to `name` was cut after the network was
+ * recorded: the container has no attachment to it, or only the one written before netavark ran.
+ */
+export function connectUnfinished(c: ContainerRecord, name: string): boolean {
+  const net = c.state.net;
+  if (!net || !c.config.networks?.[name]) return false;
+  const a = net.attachments.find((x) => x.network === name);
+  return !a || a.pending === true;
+}
+
+/** Finishes such a connect: a half-made attachment is torn down with its own request, then made again. */
+export async function finishConnect(cc: ContainerContext, c: ContainerRecord, name: string): Promise<void> {
+  const half = c.state.net?.attachments.find((x) => x.network === name);
+  if (half && c.state.net) {
+    await netavarkTeardown(netavarkOptions(cc.ctx), c.state.net.netns, half.request).catch(() => undefined);
+    releaseAddresses(cc.ctx, c.id, half.networkId);
+    cc.records.updateState(c.id, (s) =>
+      s.net ? { ...s, net: { ...s.net, attachments: s.net.attachments.filter((x) => x.network !== name) } } : false,
+    );
+  }
+  const now = cc.records.get(c.id);
+  if (now) await connectRunning(cc, now, name, now.config.networks?.[name] ?? {});
 }
 
 /** `network disconnect` on a running container: that interface goes, the others stay. */

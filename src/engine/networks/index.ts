@@ -15,7 +15,7 @@ import { isActive } from '../containers/state.js';
 import { withContainer } from '../containers/locked.js';
 import { crashPoint } from '../../sys/crash-point.js';
 import type { ContainerRecord } from '../containers/types.js';
-import { connectRunning, disconnectRunning } from './container-net.js';
+import { connectRunning, connectUnfinished, disconnectRunning, finishConnect } from './container-net.js';
 import { deleteNetworkRow, ensureDefaultNetwork, getNetwork, insertNetwork, leasesOf, listNetworks, releaseNetworkClaims } from './store.js';
 import type { ContainerNetworkRequest, NetworkCreateOptions, NetworkInspect, NetworkRecord } from './types.js';
 import { pruneFilter } from '../prune-filter.js';
@@ -123,7 +123,11 @@ export class NetworkEngine {
   private async connectLocked(c: ContainerRecord, net: NetworkRecord, want: ContainerNetworkRequest): Promise<void> {
     const cc = this.containers();
     if (!c.config.networks) throw invalidArgument(`container ${c.name} is not on a bridge network (${c.config.networkMode})`);
-    if (c.config.networks[net.name]) throw conflict(`container ${c.name} is already connected to network ${net.name}`);
+    if (c.config.networks[net.name]) {
+      // A connect killed midway left the network recorded but not (fully) attached: this one finishes it.
+      if (isActive(c.state.status) && connectUnfinished(c, net.name)) return finishConnect(cc, c, net.name);
+      throw conflict(`container ${c.name} is already connected to network ${net.name}`);
+    }
     this.updateNetworks(c.id, (n) => ({ ...n, [net.name]: want }));
     crashPoint('connect:recorded');
     if (!isActive(c.state.status)) return;

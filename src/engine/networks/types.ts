@@ -110,4 +110,6 @@ export interface NetworkAttachment {
   dnsSearch: string[];
   /** The request netavark set this attachment up with; teardown sends it back unchanged. */
   request: NetavarkRequest;
+  /** Recorded before netavark ran and not completed since: what is on the host is unknown. */
+  pending?: true;
 }
