@@ -1,11 +1,12 @@
 import { randomBytes } from '../../sys/random.js';
 import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { alreadyExists, invalidArgument } from '../../core/errdefs.js';
+import { alreadyExists, invalidArgument, notFound } from '../../core/errdefs.js';
 import { writeTx, writeTxAsync } from '../../impl/metadata/db.js';
 import { imageRecord, readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
 import { planContainerNetwork } from '../networks/container-net.js';
+import { findNetwork } from '../networks/store.js';
 import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
 import { clearStaleVolumeDir, removeIfUnused, volumeEvent } from '../volumes/ops.js';
 import { removeLayersIfUnused } from '../gc.js';
@@ -98,6 +99,10 @@ async function createLocked(
     };
     try {
       const volumes = await writeTxAsync(ctx.db, () => {
+        // In the row's transaction: a `network rm` between the request's check and here is seen.
+        for (const n of Object.keys(config.networks ?? {})) {
+          if (n !== ctx.config.network.defaultNetwork && !findNetwork(ctx, n)) throw notFound(`network ${n} not found`);
+        }
         ctx.records.insertLayer({ id: layerId, parent: img.topLayer, created: Date.now() });
         ctx.db.prepare('UPDATE layers SET complete = 1 WHERE id = ?').run(layerId);
         const row = { id, name, imageId, layerId, created: Date.now(), config, state: initialState() };

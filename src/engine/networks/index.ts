@@ -16,7 +16,7 @@ import { withContainer } from '../containers/locked.js';
 import { crashPoint } from '../../sys/crash-point.js';
 import type { ContainerRecord } from '../containers/types.js';
 import { connectRunning, connectUnfinished, disconnectRunning, finishConnect } from './container-net.js';
-import { deleteNetworkRow, ensureDefaultNetwork, getNetwork, insertNetwork, leasesOf, listNetworks, releaseNetworkClaims } from './store.js';
+import { deleteNetworkRow, ensureDefaultNetwork, findNetwork, getNetwork, insertNetwork, leasesOf, listNetworks, releaseNetworkClaims } from './store.js';
 import type { ContainerNetworkRequest, NetworkCreateOptions, NetworkInspect, NetworkRecord } from './types.js';
 import { pruneFilter } from '../prune-filter.js';
 
@@ -85,6 +85,9 @@ export class NetworkEngine {
     }
     writeTx(this.ctx.db, () => {
       if (leasesOf(this.ctx, { network: net.id }).length) throw conflict(`network ${net.name} is in use`);
+      // A create or connect naming it since the check above is seen here (they check in their own write).
+      const late = this.users(net);
+      if (late.length) throw conflict(`network ${net.name} has associated containers: ${late.map((c) => c.name).join(', ')}`);
       deleteNetworkRow(this.ctx, net.id);
     });
     releaseNetworkClaims(this.ctx, net);
@@ -128,7 +131,7 @@ export class NetworkEngine {
       if (isActive(c.state.status) && connectUnfinished(c, net.name)) return finishConnect(cc, c, net.name);
       throw conflict(`container ${c.name} is already connected to network ${net.name}`);
     }
-    this.updateNetworks(c.id, (n) => ({ ...n, [net.name]: want }));
+    this.updateNetworks(c.id, (n) => ({ ...n, [net.name]: want }), net.name === this.ctx.config.network.defaultNetwork ? undefined : net.name);
     crashPoint('connect:recorded');
     if (!isActive(c.state.status)) return;
     try {
@@ -149,10 +152,12 @@ export class NetworkEngine {
     });
   }
 
-  private updateNetworks(id: string, fn: (n: Record<string, ContainerNetworkRequest>) => Record<string, ContainerNetworkRequest>): void {
+  private updateNetworks(id: string, fn: (n: Record<string, ContainerNetworkRequest>) => Record<string, ContainerNetworkRequest>, adding?: string): void {
     writeTx(this.ctx.db, () => {
       const row = this.containers().records.get(id);
       if (!row) throw notFound(`no such container: ${id}`);
+      // In the same write as a `network rm`'s last check: the network cannot go in between.
+      if (adding && !findNetwork(this.ctx, adding)) throw notFound(`network ${adding} not found`);
       const config = { ...row.config, networks: fn(row.config.networks ?? {}) };
       this.ctx.db.prepare('UPDATE containers SET config = ? WHERE id = ?').run(JSON.stringify(config), id);
     });
