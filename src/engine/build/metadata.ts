@@ -94,7 +94,8 @@ export function applyConfigInstruction(
       const specs = inst.values.flatMap((v) => x.words(v));
       c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
       for (const p of specs.flatMap(exposedPorts)) c.ExposedPorts[p] = {};
-      return `EXPOSE ${specs.join(' ')}`;
+      // dockerd writes the specs sorted (`EXPOSE 80 443/udp` → `EXPOSE 443/udp 80`).
+      return `EXPOSE ${[...specs].sort().join(' ')}`;
     }
     case 'VOLUME': {
       const vols = inst.values.map((v) => x.word(v)).filter((v) => v !== '');
