@@ -5,7 +5,8 @@
 import { Transform, type Readable } from 'node:stream';
 import type { Router } from '../router.js';
 import { boolParam, filtersParam, mustRes, sendJson, startJsonStream, type Call } from '../call.js';
-import { invalidArgument, notImplemented } from '../../core/errdefs.js';
+import { EngineError, invalidArgument, isEngineError, notImplemented } from '../../core/errdefs.js';
+import { dockerMessageOf } from '../../core/build/docker-words.js';
 import type { BuildOptions } from '../../engine/build/index.js';
 import { buildProgress } from '../shapes/build.js';
 import { errorMessage, type JsonMessage } from '../shapes/progress.js';
@@ -102,9 +103,13 @@ export function registerBuildRoutes(r: Router): void {
       });
       for (const m of shape.done(result)) write(m);
     } catch (e) {
-      if (!send && !(e as { exitCode?: number }).exitCode) throw e;
+      // Docker's clients get the classic builder's words (a RUN's `The command '…' returned a
+      // non-zero code: N`, `dockerfile parse error line N: …`), not the CLI's `Dockerfile:N:`.
+      const words = dockerMessageOf(e);
+      const err = words !== undefined && isEngineError(e) ? new EngineError(e.code, words, { cause: e }) : e;
+      if (!send && !(e as { exitCode?: number }).exitCode) throw err;
       // the docker CLI exits with errorDetail.code: a RUN's own status
-      write(errorMessage(e, (e as { exitCode?: number }).exitCode ?? 1));
+      write(errorMessage(err, (e as { exitCode?: number }).exitCode ?? 1));
     }
     res.end();
   });

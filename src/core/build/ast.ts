@@ -168,6 +168,8 @@ export interface KeyValue {
 export interface EnvInstruction extends Base {
   kind: 'ENV' | 'LABEL';
   pairs: KeyValue[];
+  /** Keys and values used as written, not expanded (`build --label`, as Docker adds them). */
+  literal?: boolean;
 }
 
 export interface ArgDecl {

@@ -14,11 +14,20 @@
  */
 import { invalidArgument, type EngineError } from '../errdefs.js';
 import type { EscapeChar, VarLookup } from './ast.js';
+import { withDockerMessage } from './docker-words.js';
 
 const isSpace = (ch: string) => /\s/u.test(ch);
 const SPECIAL = new Set(['@', '*', '#', '?', '-', '$', '!', '0']);
 
+/**
+ * Which substitutions a file may use. `classic` is dockerd 20.10's builder, which knows only
+ * `${x:-w}`, `${x:+w}`, `${x?w}` and `${x:?w}` and refuses the rest ("missing ':' in
+ * substitution"), even under a `# syntax=` line; `buildkit` is BuildKit's frontend.
+ */
+export type Dialect = 'classic' | 'buildkit';
+
 interface LexOptions {
+  classic?: boolean;
   /** Keep escape characters in the output (heredoc bodies, `${x#pat}` patterns). */
   rawEscapes?: boolean;
   /** Treat quotes as ordinary characters (heredoc bodies). */
@@ -188,6 +197,13 @@ class Lexer {
       if (ch === undefined) throw new Error("syntax error: missing '}'");
       mod += ch;
     }
+    if (this.opts.classic) {
+      if (!nullIsUnset && ch !== '?') throw new Error("missing ':' in substitution");
+      if (nullIsUnset && !['+', '-', '?'].includes(ch)) {
+        this.word(false);
+        throw new Error(`unsupported modifier (${ch}) in substitution`);
+      }
+    }
     if (ch === '/' && !nullIsUnset) return this.replace(name);
     if (!['+', '-', '?', '#', '%'].includes(ch)) {
       // Consume the word so that the message matches BuildKit's for `${x:=y}` and the like.
@@ -281,16 +297,16 @@ function trimSuffix(value: string, pattern: string, greedy: boolean): string {
 }
 
 /** One word: variables substituted, quotes and escapes removed, inner blanks kept. */
-export function expandWord(word: string, lookup: VarLookup, escape: EscapeChar = '\\'): string {
-  return new Lexer(word, lookup, escape, {}).run().result;
+export function expandWord(word: string, lookup: VarLookup, escape: EscapeChar = '\\', dialect: Dialect = 'buildkit'): string {
+  return new Lexer(word, lookup, escape, { classic: dialect === 'classic' }).run().result;
 }
 
 /**
  * Like expandWord, then split on blanks that were neither quoted nor escaped (blanks coming
  * from a variable's value do split, as in the shell): EXPOSE ports.
  */
-export function expandWords(word: string, lookup: VarLookup, escape: EscapeChar = '\\'): string[] {
-  return new Lexer(word, lookup, escape, {}).run().words;
+export function expandWords(word: string, lookup: VarLookup, escape: EscapeChar = '\\', dialect: Dialect = 'buildkit'): string[] {
+  return new Lexer(word, lookup, escape, { classic: dialect === 'classic' }).run().words;
 }
 
 /** A COPY/ADD heredoc body with an unquoted delimiter: `$x` expands, quotes and escapes stay. */
@@ -298,10 +314,10 @@ export function expandHeredoc(content: string, lookup: VarLookup, escape: Escape
   return new Lexer(content, lookup, escape, { rawEscapes: true, skipQuotes: true }).run().result;
 }
 
-/** `Dockerfile:7: failed to process "${x": syntax error: missing '}'`. */
+/** `Dockerfile:7: failed to process "${x": syntax error: missing '}'` (Docker's words: without `Dockerfile:7: `). */
 export function expandError(file: string, line: number, word: string, e: unknown): EngineError {
   const msg = e instanceof Error ? e.message : String(e);
-  return invalidArgument(`${file}:${line}: failed to process "${word}": ${msg}`, e);
+  return withDockerMessage(invalidArgument(`${file}:${line}: failed to process "${word}": ${msg}`, e), `failed to process "${word}": ${msg}`);
 }
 
 /** Names a word refers to (for the build cache key: which build args an instruction uses). */

@@ -104,7 +104,8 @@ function keyValues(kind: string, rest: string, escape: EscapeChar): KeyValue[] {
 function duration(name: string, value: string | undefined): number | undefined {
   if (value === undefined || value === '') return undefined;
   const d = parseGoDuration(value);
-  if (d !== 0 && d < 1e6) throw new LineError(`Interval "${name}" cannot be less than 1ms`);
+  // 0s too: dockerd 20.10's classic builder refuses it (BuildKit's later frontends read it as the default).
+  if (d < 1e6) throw new LineError(`Interval "${name}" cannot be less than 1ms`);
   return d;
 }
 

@@ -13,6 +13,7 @@
  * - after a RUN/COPY/ADD line, the bodies of its heredocs follow, one per marker, in order.
  */
 import { invalidArgument } from '../errdefs.js';
+import { withDockerMessage } from './docker-words.js';
 import type {
   ArgInstruction,
   Directives,
@@ -76,7 +77,7 @@ const isBlank = (s: string) => /^\s*$/.test(s);
 export function parseDockerfile(text: string, opts: ParseOptions = {}): Dockerfile {
   const file = opts.filename ?? 'Dockerfile';
   const fail = (line: number, e: unknown) => {
-    if (e instanceof LineError) return invalidArgument(`${file}:${line}: ${e.message}`);
+    if (e instanceof LineError) return withDockerMessage(invalidArgument(`${file}:${line}: ${e.message}`), `dockerfile parse error line ${line}: ${e.message}`);
     return e;
   };
   const lines = text.replace(/^\uFEFF/, '').split(/(?<=\n)/).filter((l) => l !== '');

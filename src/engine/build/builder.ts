@@ -2,6 +2,7 @@ import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { rmdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
 import {
+  dockerMessageOf,
   expandError,
   expandHeredoc,
   expandWord,
@@ -12,11 +13,14 @@ import {
   platformArgs,
   type ArgInstruction,
   type CopyInstruction,
+  type Dialect,
+  type EnvInstruction,
   type Dockerfile,
   type Instruction,
   type RunInstruction,
   type Stage,
   type ValueInstruction,
+  withDockerMessage,
 } from '../../core/build/index.js';
 import { hostPlatform } from '../../core/images/oci.js';
 import { EngineError, invalidArgument, isEngineError, notFound, notImplemented } from '../../core/errdefs.js';
@@ -40,7 +44,7 @@ import { applyConfigInstruction, resolveWorkdir, type Expander } from './metadat
 import { planRunMounts } from './run-mounts.js';
 import { runStep } from './run.js';
 import { digestSources, matchSources, walkSource, type PathFilter, type SourceNode } from './sources.js';
-import { addHistory, cacheKey, cloneState, DEFAULT_SHELL, envValue, nopHistory, type BuildState } from './state.js';
+import { addHistory, cacheKey, cloneState, DEFAULT_SHELL, envValue, nopHistory, setDefaultPath, type BuildState } from './state.js';
 import type { BuildListener, BuildOptions, BuildResult } from './types.js';
 
 /** Build args every RUN sees without an ARG, and that stay out of history and cache keys (Docker's list). */
@@ -149,13 +153,17 @@ export class Builder {
   /** Substitution for one instruction; errors name the file and line. */
   private expand(inst: Instruction, lookup: (n: string) => string | undefined): Expander {
     const escape = this.df.directives.escape;
+    // A `# syntax=` line says the file is written for BuildKit's frontend, whose substitutions
+    // (`${x-w}`, `${x#pat}`, …) skiff knows; without one the file gets the classic builder's
+    // rules, as from dockerd 20.10 (which refuses them even with the line).
+    const dialect: Dialect = this.df.directives.syntax ? 'buildkit' : 'classic';
     const file = this.context.dockerfileName;
     const atLine = <T>(fn: () => T): T => {
       try {
         return fn();
       } catch (e) {
         if (isEngineError(e)) throw e;
-        throw invalidArgument(`${file}:${inst.line}: ${(e as Error).message}`, e);
+        throw withDockerMessage(invalidArgument(`${file}:${inst.line}: ${(e as Error).message}`, e), (e as Error).message);
       }
     };
     const guard = <T>(w: string, fn: () => T): T => {
@@ -167,8 +175,8 @@ export class Builder {
       }
     };
     return {
-      word: (w) => guard(w, () => expandWord(w, lookup, escape)),
-      words: (w) => guard(w, () => expandWords(w, lookup, escape)),
+      word: (w) => guard(w, () => expandWord(w, lookup, escape, dialect)),
+      words: (w) => guard(w, () => expandWords(w, lookup, escape, dialect)),
       heredoc: (c) => guard(c, () => expandHeredoc(c, lookup, escape)),
       atLine,
     };
@@ -227,9 +235,10 @@ export class Builder {
     let target = this.df.stages.length - 1;
     if (this.opts.target) {
       const s = this.df.stages.find((st) => st.name === this.opts.target!.toLowerCase());
-      if (!s) throw invalidArgument(`target stage "${this.opts.target}" not found`);
+      if (!s) throw invalidArgument(`failed to reach build target ${this.opts.target} in Dockerfile`);
       target = s.index;
     }
+    this.addLabelInstructions(this.df.stages[target]!);
     const needed = this.neededStages(target);
     this.totalSteps = needed.reduce((n, i) => n + 1 + this.df.stages[i]!.instructions.length, 0);
     for (const i of needed) await this.stageResult(i, target);
@@ -240,12 +249,25 @@ export class Builder {
     this.emit({ type: 'commit', ...(this.opts.tags?.[0] ? { name: this.opts.tags[0] } : {}) });
     const id = await commitBuiltImage(this.ctx, this.lease, result.state, {
       names,
-      ...(this.opts.labels ? { labels: this.opts.labels } : {}),
       format: this.opts.format ?? 'oci',
     });
     this.emit({ type: 'committed', id });
     for (const n of names) this.emit({ type: 'tagged', name: n });
     return { id, names, cached: this.cached, executed: this.executed };
+  }
+
+  /**
+   * `--label`s become LABEL steps at the end of the target stage, one per key in key order, as
+   * dockerd's classic builder adds them: they are steps, history entries and cache keys.
+   */
+  private addLabelInstructions(stage: Stage): void {
+    const labels = this.opts.labels ?? {};
+    for (const key of Object.keys(labels).sort()) {
+      const original = `LABEL ${key}=${labels[key]}`;
+      const line = stage.instructions.at(-1)?.endLine ?? stage.from.endLine;
+      const label: EnvInstruction = { kind: 'LABEL', line, endLine: line, original, flags: {}, pairs: [{ key, value: labels[key]! }], literal: true };
+      stage.instructions.push(label);
+    }
   }
 
   private stageResult(i: number, target: number): Promise<StageResult> {
@@ -283,7 +305,7 @@ export class Builder {
       return await fn();
     } catch (e) {
       if (isEngineError(e) && !e.message.startsWith('building at STEP')) {
-        const wrapped = new EngineError(e.code, `building at STEP "${inst.original}": ${e.message}`, { cause: e });
+        const wrapped = withDockerMessage(new EngineError(e.code, `building at STEP "${inst.original}": ${e.message}`, { cause: e }), dockerMessageOf(e) ?? e.message);
         throw Object.assign(wrapped, 'exitCode' in e ? { exitCode: (e as { exitCode: number }).exitCode } : {});
       }
       throw e;
@@ -320,6 +342,8 @@ export class Builder {
     }
     // ONBUILD triggers of the base run now, and are not passed on.
     const triggers = run.state.config.config?.OnBuild ?? [];
+    // A stage that changes nothing leaves its base image as it is (dockerd builds no new image).
+    if (run.stage.instructions.length || triggers.length) setDefaultPath(run.state);
     if (run.state.config.config) delete run.state.config.config.OnBuild;
     if (triggers.length) run.key = cacheKey(run.key, 'ONBUILD triggers cleared');
     for (const t of triggers) {
@@ -462,9 +486,10 @@ export class Builder {
         const text = applyConfigInstruction(probe, inst, x, stageFlags);
         if (text === undefined) throw notImplemented(`${inst.kind} is not supported`);
         run.cmdSet = stageFlags.cmdSet;
-        return this.cachedStep(run, cacheKey(run.key, text), async (next) => {
+        // The config itself keys the step: history's text is ambiguous (`LABEL a=b c=d`).
+        return this.cachedStep(run, cacheKey(run.key, text, probe.config.config), async (next) => {
           next.config = probe.config;
-          addHistory(next, nopHistory(text), true);
+          addHistory(next, nopHistory(next, text), true);
         });
       }
     }
@@ -483,7 +508,7 @@ export class Builder {
     }
     const text = `ARG ${inst.args.map((a) => a.name + (a.default !== undefined ? `=${a.default}` : '')).join(' ')}`;
     // The values count through the RUNs that see them; the key holds what history shows.
-    return this.cachedStep(run, cacheKey(run.key, text), async (next) => addHistory(next, nopHistory(text), true));
+    return this.cachedStep(run, cacheKey(run.key, text), async (next) => addHistory(next, nopHistory(next, text), true));
   }
 
   private async workdir(run: StageRun, inst: ValueInstruction, x: Expander): Promise<boolean> {
@@ -495,8 +520,8 @@ export class Builder {
         const host = resolveInRoot(rootfs, dir);
         mkdirSync(host, { recursive: true, mode: 0o755 });
       });
-      if (layer) this.addLayer(next, layer, nopHistory(`WORKDIR ${dir}`));
-      else addHistory(next, nopHistory(`WORKDIR ${dir}`), true);
+      if (layer) this.addLayer(next, layer, nopHistory(next, `WORKDIR ${dir}`, 'files'));
+      else addHistory(next, nopHistory(next, `WORKDIR ${dir}`, 'files'), true);
     });
   }
 
@@ -716,7 +741,7 @@ export class Builder {
         true,
       );
       const what = nodes.length === 1 && nodes[0]!.entries[0]!.st.isDirectory() ? 'dir' : items.length > 1 ? 'multi' : 'file';
-      this.addLayer(next, layer!, nopHistory(`${inst.kind} ${from !== undefined ? `--from=${from} ` : ''}${what}:${identity.replace(/^.*:/, '')} in ${dest} `));
+      this.addLayer(next, layer!, nopHistory(next, `${inst.kind} ${from !== undefined ? `--from=${from} ` : ''}${what}:${identity.replace(/^.*:/, '')} in ${dest} `, 'files'));
     });
   }
 

@@ -2,6 +2,8 @@ import { posix } from 'node:path';
 import type { CommandForm, Instruction } from '../../core/build/index.js';
 import type { HealthConfig } from '../../core/images/oci.js';
 import { invalidArgument } from '../../core/errdefs.js';
+import { isDockerSignal } from '../../core/signal-names.js';
+import { goDuration, goList, goQuoteList, goQuoteRune } from './go-format.js';
 import { DEFAULT_SHELL, setEnv, type BuildState } from './state.js';
 
 /** Variable substitution with the stage's ARG/ENV values in scope (errors name the line). */
@@ -31,6 +33,18 @@ export function exposedPorts(spec: string): string[] {
   return out;
 }
 
+/**
+ * `%q` of dockerd 20.10's HealthConfig: `&{["CMD-SHELL" "true"] "30s" "0s" "0s" '\x03'}`; a
+ * start interval (BuildKit's flag, unknown to 20.10) comes before Retries, as in later Dockers.
+ */
+function healthText(hc: HealthConfig): string {
+  const d = (ns: number | undefined) => `"${goDuration(ns ?? 0)}"`;
+  const fields = [goQuoteList(hc.Test ?? []), d(hc.Interval), d(hc.Timeout), d(hc.StartPeriod)];
+  if (hc.StartInterval !== undefined) fields.push(d(hc.StartInterval));
+  fields.push(goQuoteRune(hc.Retries ?? 0));
+  return `&{${fields.join(' ')}}`;
+}
+
 export function resolveWorkdir(current: string | undefined, dir: string): string {
   return posix.resolve(current || '/', dir);
 }
@@ -50,7 +64,9 @@ export function applyConfigInstruction(
   switch (inst.kind) {
     case 'ENV':
     case 'LABEL': {
-      const pairs = inst.pairs.map((p) => [x.word(p.key), x.word(p.value)] as const);
+      // `build --label` pairs are taken as given (Docker's NewLabelCommand with noExp).
+      const word = inst.literal ? (w: string) => w : (w: string) => x.word(w);
+      const pairs = inst.pairs.map((p) => [word(p.key), word(p.value)] as const);
       for (const [k, v] of pairs) {
         if (inst.kind === 'ENV') {
           if (!k) throw invalidArgument(`ENV names can not be blank`);
@@ -59,7 +75,7 @@ export function applyConfigInstruction(
           c.Labels = { ...(c.Labels ?? {}), [k]: v };
         }
       }
-      return `${inst.kind} ${pairs.map(([k, v]) => `${k}=${inst.kind === 'LABEL' ? JSON.stringify(v) : v}`).join(' ')}`;
+      return `${inst.kind} ${pairs.map(([k, v]) => `${k}=${v}`).join(' ')}`;
     }
     case 'CMD':
     case 'ENTRYPOINT': {
@@ -72,33 +88,37 @@ export function applyConfigInstruction(
         // Docker: an ENTRYPOINT drops the CMD inherited from the base image, not one set in this stage.
         if (!stage.cmdSet) c.Cmd = null;
       }
-      return `${inst.kind} ${JSON.stringify(args)}`;
+      return `${inst.kind} ${goQuoteList(args)}`;
     }
     case 'EXPOSE': {
-      const ports = inst.values.flatMap((v) => x.words(v)).flatMap(exposedPorts);
+      const specs = inst.values.flatMap((v) => x.words(v));
       c.ExposedPorts = { ...(c.ExposedPorts ?? {}) };
-      for (const p of ports) c.ExposedPorts[p] = {};
-      return `EXPOSE ${ports.join(' ')}`;
+      for (const p of specs.flatMap(exposedPorts)) c.ExposedPorts[p] = {};
+      // dockerd writes the specs sorted (`EXPOSE 80 443/udp` → `EXPOSE 443/udp 80`).
+      return `EXPOSE ${[...specs].sort().join(' ')}`;
     }
     case 'VOLUME': {
       const vols = inst.values.map((v) => x.word(v)).filter((v) => v !== '');
       if (!vols.length) throw invalidArgument('VOLUME specified can not be an empty string');
       c.Volumes = { ...(c.Volumes ?? {}) };
       for (const v of vols) c.Volumes[v] = {};
-      return `VOLUME ${JSON.stringify(vols)}`;
+      return `VOLUME ${goList(vols)}`;
     }
     case 'USER':
       c.User = x.word(inst.value);
       return `USER ${c.User}`;
     case 'STOPSIGNAL':
       c.StopSignal = x.word(inst.value);
+      x.atLine(() => {
+        if (!isDockerSignal(c.StopSignal!)) throw new Error(`Invalid signal: ${c.StopSignal}`);
+      });
       return `STOPSIGNAL ${c.StopSignal}`;
     case 'MAINTAINER':
       s.config.author = inst.value;
       return `MAINTAINER ${inst.value}`;
     case 'SHELL':
       c.Shell = inst.args;
-      return `SHELL ${JSON.stringify(inst.args)}`;
+      return `SHELL ${goList(inst.args)}`;
     case 'ONBUILD':
       c.OnBuild = [...(c.OnBuild ?? []), inst.expression];
       return `ONBUILD ${inst.expression}`;
@@ -117,7 +137,7 @@ export function applyConfigInstruction(
         };
       }
       c.Healthcheck = hc;
-      return `HEALTHCHECK ${JSON.stringify(hc)}`;
+      return `HEALTHCHECK ${healthText(hc)}`;
     }
     default:
       return undefined;

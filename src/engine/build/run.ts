@@ -29,10 +29,13 @@ export interface RunStepRequest {
   signal?: AbortSignal;
 }
 
-/** A RUN command that exited non-zero (podman's wording). */
+/** A RUN command that exited non-zero, in the classic builder's words (clients match them). */
 export class RunFailed extends EngineError {
-  constructor(readonly exitCode: number) {
-    super('FailedPrecondition', `exit status ${exitCode}`);
+  constructor(
+    argv: string[],
+    readonly exitCode: number,
+  ) {
+    super('FailedPrecondition', `The command '${argv.join(' ')}' returned a non-zero code: ${exitCode}`);
   }
 }
 
@@ -100,7 +103,7 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
     const [code] = await Promise.all([waitContainer(cc, id), attach?.done]);
     crashPoint('build-run:exited');
     if (req.signal?.aborted) throw new EngineError('Canceled', 'build canceled');
-    if (code !== 0) throw new RunFailed(code);
+    if (code !== 0) throw new RunFailed(req.argv, code);
     let destinations: string[] = [];
     try {
       const spec = JSON.parse(readFileSync(join(cc.paths(id).bundle, 'config.json'), 'utf8')) as { mounts?: { destination: string }[] };

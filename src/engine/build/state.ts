@@ -16,6 +16,18 @@ export interface BuildState {
 
 export const DEFAULT_SHELL = ['/bin/sh', '-c'];
 
+/** Docker's default PATH for Linux (moby system.DefaultPathEnv). */
+export const DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+
+/**
+ * dockerd's classic builder starts every stage (FROM scratch too) by adding the default PATH
+ * to an Env that has none, so `ENV PATH=/x:$PATH` and RUN see it, and so does the image.
+ */
+export function setDefaultPath(s: BuildState): void {
+  const c = (s.config.config ??= {});
+  if (envValue(c.Env, 'PATH') === undefined) c.Env = [...(c.Env ?? []), `PATH=${DEFAULT_PATH}`];
+}
+
 /** A cache key: the parent's key and everything the instruction saw, hashed. */
 export function cacheKey(parent: string, ...parts: unknown[]): string {
   return createHash('sha256').update(JSON.stringify([parent, ...parts])).digest('hex');
@@ -50,7 +62,12 @@ export function addHistory(s: BuildState, createdBy: string, emptyLayer: boolean
   s.config.created = created;
 }
 
-/** The form buildah and Docker's classic builder record for instructions without a layer. */
-export function nopHistory(text: string): string {
-  return `/bin/sh -c #(nop) ${text}`;
+/**
+ * The classic builder's `created_by` for a step that runs nothing: the stage's current SHELL,
+ * then `#(nop) `. Its config-only steps (ENV, LABEL, CMD, …) join `#(nop) ` and the text as two
+ * arguments, hence two spaces; WORKDIR, COPY and ADD put them in one (one space).
+ */
+export function nopHistory(s: BuildState, text: string, form: 'config' | 'files' = 'config'): string {
+  const shell = s.config.config?.Shell ?? DEFAULT_SHELL;
+  return `${shell.join(' ')} #(nop) ${form === 'config' ? ' ' : ''}${text}`;
 }

@@ -97,9 +97,11 @@ test('raw POST /build: gzip context, labels, target stage, aux ID; bad parameter
   const stream = lines.map((l) => l.stream ?? '').join('');
   assert.match(stream, /Successfully tagged multi:mid\nSuccessfully tagged multi:also\n/);
   assert.doesNotMatch(stream, /COPY --from=mid/);
-  // steps are numbered over both stages the target needs, as Docker's classic builder does
-  assert.match(stream, /^Step 1\/4 : FROM busybox:local AS base$/m);
-  assert.match(stream, /^Step 4\/4 : RUN echo mid > \/m$/m);
+  // steps are numbered over both stages the target needs, as Docker's classic builder does; the
+  // labels are a LABEL step at the end of the target stage, as there
+  assert.match(stream, /^Step 1\/5 : FROM busybox:local AS base$/m);
+  assert.match(stream, /^Step 4\/5 : RUN echo mid > \/m$/m);
+  assert.match(stream, /^Step 5\/5 : LABEL team=api$/m);
   const doc = JSON.parse(s.dockerOk(['inspect', 'multi:mid']))[0];
   assert.equal(doc.Id, aux.aux.ID);
   assert.equal(doc.Config.Labels.team, 'api');

@@ -32,11 +32,11 @@ describe('build: one Dockerfile per instruction', () => {
     assert.deepEqual(img.Config.Cmd, ['/bin/sh']);
   });
 
-  test('RUN that fails: exit status of the command, podman\'s message, nothing tagged', () => {
+  test('RUN that fails: exit status of the command, the step and Docker\'s message, nothing tagged', () => {
     const dir = env.context({ Dockerfile: 'FROM bb\nRUN echo before\nRUN exit 3\n' });
     const r = env.tryBuild(dir, ['-t', 'failed']);
     assert.equal(r.code, 3, r.stderr);
-    assert.match(r.stderr, /Error: building at STEP "RUN exit 3": .*exit status 3/);
+    assert.match(r.stderr, /Error: building at STEP "RUN exit 3": The command '\/bin\/sh -c exit 3' returned a non-zero code: 3/);
     assert.notEqual(env.run(['image', 'inspect', 'failed']).code, 0);
     assert.equal(env.ok(['ps', '-aq']), '', 'working containers are gone');
   });

@@ -80,9 +80,10 @@ describe('build: Dockerfile syntax', () => {
     assert.equal(cat('/h7'), 'kept $WHO\n');
   });
 
-  test('substitution modifiers and escaping in ENV, LABEL, WORKDIR, COPY', () => {
+  test('substitution modifiers (BuildKit\'s `${x-w}`/`${x+w}` under a # syntax= line) and escaping in ENV, LABEL, WORKDIR, COPY', () => {
     const dir = env.context({
       Dockerfile: [
+        '# syntax=docker/dockerfile:1',
         'FROM bb',
         'ARG SET=value',
         'ARG EMPTY=',
