@@ -1,0 +1,51 @@
+import type { Command } from 'commander';
+import { stringify } from 'yaml';
+import type { App } from '../../app.js';
+import { invalidArgument } from '../../../core/errdefs.js';
+import { examples } from '../common.js';
+import { addProjectFlags, projectFlags } from './group.js';
+
+interface Opts {
+  services?: boolean;
+  volumes?: boolean;
+  profiles?: boolean;
+  format?: string;
+  quiet?: boolean;
+  output?: string;
+}
+
+export function register(parent: Command, app: App, name = 'config'): void {
+  const cmd = addProjectFlags(parent.command(name))
+    .description('Parse, resolve and render the Compose file in canonical format')
+    .argument('[service...]', 'only these services (and what they depend on)')
+    .option('--services', 'print the service names, one per line')
+    .option('--volumes', 'print the volume names, one per line')
+    .option('--profiles', 'print the profile names, one per line')
+    .option('--format <format>', 'yaml or json', 'yaml')
+    .option('-q, --quiet', 'only validate the configuration, print nothing')
+    .action(async (services: string[], o: Opts, self: Command) => {
+      if (o.format !== 'yaml' && o.format !== 'json') throw invalidArgument(`unsupported format "${o.format}": use yaml or json`);
+      const flags = projectFlags(self);
+      const { loadProject } = await import('../../../engine/compose/load.js');
+      const loaded = loadProject({
+        files: flags.file,
+        projectName: flags.projectName,
+        projectDirectory: flags.projectDirectory,
+        envFiles: flags.envFile,
+        profiles: flags.profile,
+        services,
+      });
+      for (const w of loaded.warnings) app.err(`WARN[0000] ${w}\n`);
+      if (o.quiet) return;
+      const { project } = loaded;
+      if (o.services) return app.out(lines(Object.keys(project.services).sort()));
+      if (o.volumes) return app.out(lines(Object.keys(project.volumes ?? {}).sort()));
+      if (o.profiles) return app.out(lines(loaded.allProfiles));
+      const text = o.format === 'json' ? JSON.stringify(project, null, 2) + '\n' : stringify(project, { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
+      // docker compose escapes every `$` so the output loads again as the same model.
+      app.out(text.replaceAll('$', '$$$$'));
+    });
+  examples(cmd, ['skiff compose config', 'skiff compose -f compose.yaml -f compose.prod.yaml config --format json', 'skiff compose config --services']);
+}
+
+const lines = (names: string[]) => names.map((n) => `${n}\n`).join('');
