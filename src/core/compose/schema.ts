@@ -2,26 +2,16 @@
  * @module compose/schema
  * Validates one Compose file (after interpolation) against the Compose Specification's JSON
  * schema, vendored beside this file (`schema/compose-spec.json`, provenance in
- * `schema/README.md`); the JSON import is bundled into the CLI by esbuild, so nothing is read
- * from disk at run time. Messages name the path as compose-go's do:
+ * `schema/README.md`), compiled by `schema/compile.ts` (precompiled into the CLI bundle by the
+ * build), so nothing is read from disk at run time. Messages name the path as compose-go's do:
  * `services.web additional properties 'foo' not allowed`.
  */
-import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv';
+import type { ErrorObject } from 'ajv';
 import { invalidArgument } from '../errdefs.js';
-import spec from './schema/compose-spec.json' with { type: 'json' };
-
-let validator: ValidateFunction | undefined;
-
-function compile(): ValidateFunction {
-  // The schema's `$schema` names draft-07 by an https URL Ajv does not index; the keywords it
-  // uses are draft-07's, and unknown annotations (`deprecated`) are not rules.
-  const { $schema: _ignored, ...schema } = spec as Record<string, unknown>;
-  const ajv = new Ajv({ strict: false, allErrors: false, validateSchema: false });
-  return ajv.compile(schema);
-}
+import { composeValidator } from './schema/compile.js';
 
 export function validateComposeFile(doc: unknown, fileName: string): void {
-  validator ??= compile();
+  const validator = composeValidator();
   if (validator(doc)) return;
   throw invalidArgument(`validating ${fileName}: ${describe(validator.errors ?? [], doc)}`);
 }

@@ -11,6 +11,8 @@ import { findComposeFiles } from '../../core/compose/discovery.js';
 import { loadComposeProject } from '../../core/compose/loader.js';
 import type { ComposeFiles, LoadedProject } from '../../core/compose/types.js';
 
+export { serializeProject } from '../../core/compose/serialize.js';
+
 export interface ComposeProjectOptions {
   /** `-f`, in order; `-` reads standard input. */
   files?: string[];

@@ -1,5 +1,4 @@
 import type { Command } from 'commander';
-import { stringify } from 'yaml';
 import type { App } from '../../app.js';
 import { invalidArgument } from '../../../core/errdefs.js';
 import { examples } from '../common.js';
@@ -26,7 +25,7 @@ export function register(parent: Command, app: App, name = 'config'): void {
     .action(async (services: string[], o: Opts, self: Command) => {
       if (o.format !== 'yaml' && o.format !== 'json') throw invalidArgument(`unsupported format "${o.format}": use yaml or json`);
       const flags = projectFlags(self);
-      const { loadProject } = await import('../../../engine/compose/load.js');
+      const { loadProject, serializeProject } = await import('../../../engine/compose/load.js');
       const loaded = loadProject({
         files: flags.file,
         projectName: flags.projectName,
@@ -41,9 +40,7 @@ export function register(parent: Command, app: App, name = 'config'): void {
       if (o.services) return app.out(lines(Object.keys(project.services).sort()));
       if (o.volumes) return app.out(lines(Object.keys(project.volumes ?? {}).sort()));
       if (o.profiles) return app.out(lines(loaded.allProfiles));
-      const text = o.format === 'json' ? JSON.stringify(project, null, 2) + '\n' : stringify(project, { lineWidth: 0, indentSeq: true, aliasDuplicateObjects: false });
-      // docker compose escapes every `$` so the output loads again as the same model.
-      app.out(text.replaceAll('$', '$$$$'));
+      app.out(serializeProject(project, o.format));
     });
   examples(cmd, ['skiff compose config', 'skiff compose -f compose.yaml -f compose.prod.yaml config --format json', 'skiff compose config --services']);
 }
