@@ -264,3 +264,69 @@ test('consistency as compose-go checks it: undefined dependencies, networks and 
   assert.throws(bad('services:\n  web: {image: w, volumes: ["data:/d"]}\n'), /service "web" refers to undefined volume data/);
   assert.throws(bad('services:\n  web: {command: x}\n'), /has neither an image nor a build context specified/);
 });
+
+test('compose-go casts interpolated strings back to the model\'s types (booleans y/yes/true/on, integers)', () => {
+  const files = {
+    '/p/compose.yaml': `
+services:
+  web:
+    image: w
+    tty: \${TTY}
+    read_only: "off"
+    ports: [{target: "\${T}", published: 8080}]
+    healthcheck: {retries: "\${R:-3}"}
+    volumes: [{type: volume, source: v, target: /v, read_only: "\${RO}"}]
+volumes:
+  v: {external: "true"}
+`,
+  };
+  const web = load(files, { environment: { TTY: 'yes', T: '80', RO: 'True' } }).project.services.web!;
+  assert.equal(web.tty, true);
+  assert.equal(web.read_only, false);
+  assert.deepEqual(web.ports, [{ mode: 'ingress', target: 80, published: '8080', protocol: 'tcp' }]);
+  assert.equal(web.healthcheck!.retries, 3);
+  assert.equal(web.volumes![0]!.read_only, true);
+  assert.throws(() => load(files, { environment: { TTY: 'maybe', T: '80', RO: 'true' } }), /failed to cast to expected type: services\.web\.tty: invalid boolean: maybe/);
+});
+
+test('spec merge of depends_on, networks and logging: list and mapping forms merge by name; another logging driver drops the options', () => {
+  const { project } = load(
+    {
+      '/p/a.yaml': `
+services:
+  web:
+    image: w
+    depends_on: [db]
+    networks: [front]
+    logging: {driver: json-file, options: {max-size: 1m}}
+  db: {image: d}
+  cache: {image: c}
+networks: {front: {}, back: {}}
+`,
+      '/p/b.yaml': `
+services:
+  web:
+    depends_on: {cache: {condition: service_healthy}}
+    networks: {back: {aliases: [api]}}
+    logging: {driver: syslog}
+`,
+    },
+    { files: ['/p/a.yaml', '/p/b.yaml'] },
+  );
+  const web = project.services.web!;
+  assert.deepEqual(web.depends_on, {
+    cache: { condition: 'service_healthy', required: true },
+    db: { condition: 'service_started', required: true },
+  });
+  assert.deepEqual(web.networks, { back: { aliases: ['api'] }, front: null });
+  assert.deepEqual(web.logging, { driver: 'syslog' });
+});
+
+test('compose-go: an enabled service depending on a service whose profile is inactive is an inconsistent project', () => {
+  assert.throws(
+    () => load({ '/p/compose.yaml': 'services:\n  web: {image: w, depends_on: [db]}\n  db: {image: d, profiles: [dev]}\n' }),
+    /service "web" depends on undefined service "db": invalid compose project/,
+  );
+  const ok = load({ '/p/compose.yaml': 'services:\n  web: {image: w, depends_on: {db: {condition: service_started, required: false}}}\n  db: {image: d, profiles: [dev]}\n' });
+  assert.deepEqual(Object.keys(ok.project.services), ['web']);
+});

@@ -4,13 +4,14 @@
  * through the caller's `ComposeFiles` (core does no I/O):
  * 1. variables: the `.env` of the project directory, or the `--env-file`s (later ones win),
  *    under the OS environment, which wins over both (docs "Environment variables precedence");
- * 2. each file: YAML (anchors, merge keys, `!reset`/`!override`) → interpolation → schema
+ * 2. each file: YAML (anchors, merge keys, `!reset`/`!override`) → interpolation → types cast → schema
  *    validation → `include` → `extends`; then merged onto the files before it;
  * 3. the project name, profiles, the canonical model, consistency checks.
  */
 import { posix } from 'node:path';
 import { invalidArgument, notFound } from '../errdefs.js';
 import { parseDotenv } from './dotenv.js';
+import { castTypes } from './cast.js';
 import { applyExtends } from './extends.js';
 import { interpolateTree, isPlainObject } from './interpolate.js';
 import { mergeDocs, stripMergeTags } from './merge.js';
@@ -89,12 +90,13 @@ function loadFile(path: string, scope: Scope): Dict {
   const text = scope.files.read(path);
   if (text === undefined) throw notFound(`open ${path}: no such file or directory`);
   const parsed = parseComposeYaml(text, path);
-  const doc = interpolateTree(parsed, {
+  const interpolated = interpolateTree(parsed, {
     lookup: (k) => scope.env[k],
     warn: (m) => {
       if (!scope.warnings.includes(m)) scope.warnings.push(m);
     },
-  }) as Dict;
+  });
+  const doc = castTypes(interpolated) as Dict;
   validateComposeFile(stripMergeTags(doc), path);
   if ('version' in doc) {
     scope.warnings.push(`${path}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);

@@ -3,8 +3,8 @@
  * Which services a run uses (docs "Using profiles with Compose"): a service without `profiles`
  * is always enabled; one with profiles only when one of them is active (`--profile`, else
  * COMPOSE_PROFILES; `*` activates all). A service named on the command line activates its own
- * profiles, and the selection is then the named services and what they depend on. A required
- * dependency left disabled is an error, as in compose-go.
+ * profiles, and the selection is then the named services and what they depend on; a required
+ * dependency that stays disabled is an error, in compose-go's words.
  */
 import { invalidArgument, notFound } from '../errdefs.js';
 import type { ServiceConfig } from './types.js';
@@ -31,7 +31,9 @@ export function selectServices(services: Record<string, ServiceConfig>, profiles
   const disabled: Record<string, ServiceConfig> = {};
   for (const [n, s] of Object.entries(services)) (on(s) ? enabled : disabled)[n] = s;
   const wanted = named.length ? closure(named, enabled, disabled) : Object.keys(enabled);
-  for (const n of wanted) {
+  // Without named services, a disabled dependency is left to the consistency check
+  // ("depends on undefined service"), as in compose-go.
+  for (const n of named.length ? wanted : []) {
     for (const [dep, d] of Object.entries(enabled[n]?.depends_on ?? {})) {
       if (d.required && disabled[dep]) {
         throw invalidArgument(

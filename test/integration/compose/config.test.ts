@@ -106,7 +106,7 @@ test('skiff compose config from a subdirectory: files found upwards, override an
   assert.deepEqual(parse(y.stdout), p);
 });
 
-test('skiff compose config: -f, -p, --profile, --env-file, --services, --volumes, --profiles; errors exit 125', () => {
+test('skiff compose config: -f (also -), -p, --profile, --env-file, --services, --volumes, --profiles, --networks, --images; errors exit 125', () => {
   const dir = join(top, 'flags');
   writeTree(dir, { ...common, 'prod.env': 'TAG=prod\nWEB_PORT=80\n' });
   const base = ['compose', '-f', 'compose.yaml', '-p', 'shop'];
@@ -120,6 +120,18 @@ test('skiff compose config: -f, -p, --profile, --env-file, --services, --volumes
   assert.equal(skiff([...base, 'config', '--services'], dir).stdout, 'app\nweb\n');
   assert.equal(skiff([...base, 'config', '--volumes'], dir).stdout, 'cache\n');
   assert.equal(skiff([...base, 'config', '--profiles'], dir).stdout, 'debug\n');
+  assert.equal(skiff([...base, 'config', '--networks'], dir).stdout, 'default\n');
+  assert.equal(skiff([...base, 'config', '--images'], dir).stdout, 'app:latest\nnginx:1.25\n');
+  // `-f -` reads standard input, with the working directory as the project directory.
+  const stdin = spawnSync(SKIFF_BIN, ['compose', '-f', '-', 'config', '--format', 'json'], {
+    cwd: dir,
+    env: ENV,
+    encoding: 'utf8',
+    input: 'services:\n  one:\n    image: "one:${TAG}"\n',
+  });
+  assert.equal(stdin.status, 0, stdin.stderr);
+  assert.deepEqual(JSON.parse(stdin.stdout).services.one.image, 'one:1.25');
+  assert.equal(JSON.parse(stdin.stdout).name, 'flags');
   // Naming a service enables its profile and selects it (with what it depends on).
   assert.equal(skiff(['compose', 'config', '--services', 'debug'], dir).stdout, 'debug\n');
   assert.equal(skiff(['compose', 'config', '--services'], dir, { COMPOSE_PROFILES: 'debug' }).stdout, 'app\ndebug\nweb\n');

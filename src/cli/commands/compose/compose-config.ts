@@ -1,3 +1,4 @@
+import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { invalidArgument } from '../../../core/errdefs.js';
@@ -8,10 +9,15 @@ interface Opts {
   services?: boolean;
   volumes?: boolean;
   profiles?: boolean;
+  images?: boolean;
+  networks?: boolean;
   format?: string;
   quiet?: boolean;
   output?: string;
 }
+
+// docker compose's default image name for a service that only builds: <project>-<service>.
+const imageOf = (project: string, service: string, image: unknown) => (typeof image === 'string' ? image : `${project}-${service}`);
 
 export function register(parent: Command, app: App, name = 'config'): void {
   const cmd = addProjectFlags(parent.command(name))
@@ -20,6 +26,9 @@ export function register(parent: Command, app: App, name = 'config'): void {
     .option('--services', 'print the service names, one per line')
     .option('--volumes', 'print the volume names, one per line')
     .option('--profiles', 'print the profile names, one per line')
+    .option('--images', 'print the image names, one per line')
+    .option('--networks', 'print the network names, one per line')
+    .option('-o, --output <file>', 'write the model to this file instead of standard output')
     .option('--format <format>', 'yaml or json', 'yaml')
     .option('-q, --quiet', 'only validate the configuration, print nothing')
     .action(async (services: string[], o: Opts, self: Command) => {
@@ -40,7 +49,11 @@ export function register(parent: Command, app: App, name = 'config'): void {
       if (o.services) return app.out(lines(Object.keys(project.services).sort()));
       if (o.volumes) return app.out(lines(Object.keys(project.volumes ?? {}).sort()));
       if (o.profiles) return app.out(lines(loaded.allProfiles));
-      app.out(serializeProject(project, o.format));
+      if (o.networks) return app.out(lines(Object.keys(project.networks ?? {}).sort()));
+      if (o.images) return app.out(lines(Object.entries(project.services).map(([n, s]) => imageOf(project.name, n, s.image))));
+      const text = serializeProject(project, o.format);
+      if (o.output) writeFileSync(o.output, text);
+      else app.out(text);
     });
   examples(cmd, ['skiff compose config', 'skiff compose -f compose.yaml -f compose.prod.yaml config --format json', 'skiff compose config --services']);
 }
