@@ -330,3 +330,19 @@ test('compose-go: an enabled service depending on a service whose profile is ina
   const ok = load({ '/p/compose.yaml': 'services:\n  web: {image: w, depends_on: {db: {condition: service_started, required: false}}}\n  db: {image: d, profiles: [dev]}\n' });
   assert.deepEqual(Object.keys(ok.project.services), ['web']);
 });
+
+test('docs "secrets" long syntax: mode 0440 is octal (yaml.v3 keeps YAML 1.1 octals), yes/no stay strings', () => {
+  const { project } = load({
+    '/p/compose.yaml': `
+services:
+  web:
+    image: w
+    secrets: [{source: s, target: t, mode: 0440}]
+    labels: {flag: yes}
+secrets:
+  s: {file: ./s.txt}
+`,
+  });
+  assert.equal(project.services.web!.secrets![0]!.mode, 0o440);
+  assert.deepEqual(project.services.web!.labels, { flag: 'yes' });
+});

@@ -1,7 +1,7 @@
 /**
  * @module compose/yaml-file
  * One Compose file's YAML into plain data: anchors and aliases, merge keys (`<<: *base`, also
- * a list of aliases), duplicate keys refused, and Compose v2's merge tags: `!reset` (drop the
+ * a list of aliases), duplicate keys refused, octal `0440` as YAML 1.1 reads it, and Compose v2's merge tags: `!reset` (drop the
  * value the files before set) and `!override` (replace it instead of merging), kept as markers
  * for `merge.ts`.
  */
@@ -24,8 +24,17 @@ const passthrough = ['!reset', '!override'].flatMap((tag) => [
   { tag, collection: 'seq' as const, resolve: (v: unknown) => v },
 ]);
 
+// compose-go's yaml.v3 reads YAML 1.2 but keeps 1.1's octal integers (`mode: 0440` is 288, as
+// the Compose docs write file modes); yes/no/on/off stay strings, as in the core schema.
+const octal11 = {
+  tag: 'tag:yaml.org,2002:int',
+  default: true,
+  test: /^0[0-7]+$/,
+  resolve: (s: string) => parseInt(s, 8),
+};
+
 export function parseComposeYaml(text: string, fileName: string): Record<string, unknown> {
-  const doc = parseDocument(text, { merge: true, uniqueKeys: true, customTags: passthrough, prettyErrors: false });
+  const doc = parseDocument(text, { merge: true, uniqueKeys: true, customTags: (tags) => [octal11, ...tags, ...passthrough], prettyErrors: false });
   if (doc.errors.length) throw invalidArgument(`yaml: ${fileName}: ${doc.errors[0]!.message}`);
   visit(doc, {
     Node(_key, node) {
