@@ -30,6 +30,7 @@ interface Scope {
   files: ComposeFiles;
   home?: string;
   warnings: string[];
+  warn: (msg: string) => void;
   /** Files being included, to refuse an include cycle. */
   including: string[];
 }
@@ -50,7 +51,13 @@ export function loadComposeProject(opts: ComposeLoadOptions, files: ComposeFiles
     Object.assign(fileEnv, parseDotenv(text, (k) => osEnv[k] ?? fileEnv[k], f));
   }
   const env = { ...fileEnv, ...osEnv };
-  const scope: Scope = { env, files, home: opts.home, warnings: [], including: [] };
+  const warnings: string[] = [];
+  const warn = (m: string) => {
+    if (warnings.includes(m)) return;
+    warnings.push(m);
+    opts.onWarning?.(m);
+  };
+  const scope: Scope = { env, files, home: opts.home, warnings, warn, including: [] };
   const raw = stripMergeTags(loadFiles(opts.files, scope)) as Dict;
 
   const name = projectName({ flag: opts.projectName, env: env.COMPOSE_PROJECT_NAME, file: raw.name, workingDir });
@@ -92,14 +99,12 @@ function loadFile(path: string, scope: Scope): Dict {
   const parsed = parseComposeYaml(text, path);
   const interpolated = interpolateTree(parsed, {
     lookup: (k) => scope.env[k],
-    warn: (m) => {
-      if (!scope.warnings.includes(m)) scope.warnings.push(m);
-    },
+    warn: scope.warn,
   });
   const doc = castTypes(interpolated) as Dict;
   validateComposeFile(stripMergeTags(doc), path);
   if ('version' in doc) {
-    scope.warnings.push(`${path}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
+    scope.warn(`${path}: the attribute \`version\` is obsolete, it will be ignored, please remove it to avoid potential confusion`);
     delete doc.version;
   }
   const withIncludes = applyIncludes(doc, path, scope);

@@ -187,4 +187,6 @@ export interface ComposeLoadOptions {
   environment: Record<string, string | undefined>;
   /** The user's home, for `~` in bind sources. */
   home?: string;
+  /** Told each warning as it arises (also listed in the result), so a load that fails still shows them. */
+  onWarning?: (msg: string) => void;
 }

@@ -23,6 +23,7 @@ export interface ComposeProjectOptions {
   services?: string[];
   cwd?: string;
   environment?: Record<string, string | undefined>;
+  onWarning?: (msg: string) => void;
 }
 
 const STDIN = '/dev/stdin';
@@ -59,6 +60,7 @@ export function loadProject(opts: ComposeProjectOptions = {}): LoadedProject {
     const found = findComposeFiles(opts.projectDirectory ? resolve(cwd, opts.projectDirectory) : cwd, existsSync);
     files = found.files;
     warnings.push(...found.warnings);
+    for (const w of found.warnings) opts.onWarning?.(w);
   }
   const projectDirectory = opts.projectDirectory
     ? resolve(cwd, opts.projectDirectory)
@@ -75,6 +77,7 @@ export function loadProject(opts: ComposeProjectOptions = {}): LoadedProject {
       services: opts.services ?? [],
       environment,
       home: environment.HOME ?? homedir(),
+      ...(opts.onWarning ? { onWarning: opts.onWarning } : {}),
     },
     diskFiles,
   );

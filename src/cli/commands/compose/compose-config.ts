@@ -42,8 +42,8 @@ export function register(parent: Command, app: App, name = 'config'): void {
         envFiles: flags.envFile,
         profiles: flags.profile,
         services,
+        onWarning: (w) => app.err(`WARN[0000] ${w}\n`),
       });
-      for (const w of loaded.warnings) app.err(`WARN[0000] ${w}\n`);
       if (o.quiet) return;
       const { project } = loaded;
       if (o.services) return app.out(lines(Object.keys(project.services).sort()));
