@@ -30,7 +30,7 @@ function skiff(args: string[], cwd: string, env: Record<string, string> = {}) {
 }
 
 const common = {
-  '.env': 'TAG=1.25\nWEB_PORT=8080\n',
+  '.env': 'TAG=1.25\nWEB_PORT=8080\nEMPTY=\n',
   'compose.yaml': `version: "3.8"
 x-restart: &restart
   restart: unless-stopped
@@ -42,6 +42,10 @@ services:
     volumes: ["./html:/usr/share/nginx/html:ro", "cache:/cache"]
     environment:
       - GREETING=\${GREETING:-hello}
+      - DASH=\${UNSET_X-dash}
+      - COLON=\${EMPTY:-colon}
+      - KEPT=\${EMPTY-kept}
+      - LITERAL=$$HOME
     depends_on: [app]
   app:
     extends: {file: base.yaml, service: base}
@@ -83,7 +87,7 @@ test('skiff compose config from a subdirectory: files found upwards, override an
   const web = p.services.web;
   assert.equal(web.image, 'nginx:1.25');
   assert.equal(web.restart, 'unless-stopped');
-  assert.deepEqual(web.environment, { GREETING: 'override' });
+  assert.deepEqual(web.environment, { COLON: 'colon', DASH: 'dash', GREETING: 'override', KEPT: '', LITERAL: '$$HOME' }, 'printed with `$` doubled, as docker compose prints it');
   assert.deepEqual(web.ports, [
     { mode: 'ingress', target: 80, published: '8080', protocol: 'tcp' },
     { mode: 'ingress', target: 443, published: '8443', protocol: 'tcp' },
@@ -100,10 +104,14 @@ test('skiff compose config from a subdirectory: files found upwards, override an
   assert.deepEqual(p.networks, { default: { name: 'myapp_default' } });
   assert.deepEqual(p.volumes, { cache: { name: 'myapp_cache' } });
 
-  // The YAML output is the same model.
+  // The YAML output is the same model, and loads again into it (every `$` was doubled).
   const y = skiff(['compose', 'config'], join(dir, 'sub'));
   assert.equal(y.code, 0, y.stderr);
   assert.deepEqual(parse(y.stdout), p);
+  writeFileSync(join(top, 'rendered.yaml'), y.stdout);
+  const again = skiff(['compose', '-f', join(top, 'rendered.yaml'), 'config', '--format', 'json'], top);
+  assert.equal(again.code, 0, again.stderr);
+  assert.deepEqual(JSON.parse(again.stdout), p);
 });
 
 test('skiff compose config: -f (also -), -p, --profile, --env-file, --services, --volumes, --profiles, --networks, --images; errors exit 125', () => {
@@ -116,7 +124,7 @@ test('skiff compose config: -f (also -), -p, --profile, --env-file, --services, 
   assert.equal(p.name, 'shop');
   assert.deepEqual(Object.keys(p.services), ['app', 'debug', 'web']);
   assert.equal(p.services.web.image, 'nginx:prod');
-  assert.deepEqual(p.services.web.environment, { GREETING: 'hello' }, 'an explicit -f leaves the override file out');
+  assert.equal(p.services.web.environment.GREETING, 'hello', 'an explicit -f leaves the override file out');
   assert.equal(skiff([...base, 'config', '--services'], dir).stdout, 'app\nweb\n');
   assert.equal(skiff([...base, 'config', '--volumes'], dir).stdout, 'cache\n');
   assert.equal(skiff([...base, 'config', '--profiles'], dir).stdout, 'debug\n');
