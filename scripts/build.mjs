@@ -7,6 +7,7 @@
 import { build } from 'esbuild';
 import { lstatSync, readdirSync, readFileSync, readlinkSync, renameSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
+import { precompiledComposeSchema } from './compose-validator.mjs';
 
 function tsFiles(dir) {
   const out = [];
@@ -96,7 +97,7 @@ await Promise.all([
     sourcemap: 'linked',
     logLevel: 'warning',
     external,
-    plugins: [splitDynamicImports, lazyBuiltins],
+    plugins: [splitDynamicImports, lazyBuiltins, precompiledComposeSchema],
   }),
   build({
     entryPoints: { index: 'src/index.ts' },

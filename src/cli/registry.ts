@@ -45,6 +45,7 @@ export const VERBS: Record<string, VerbEntry> = {
   port: { summary: 'List port mappings for a container', load: () => import('./commands/container/port.js') },
   quadlet: { summary: 'Turn Quadlet files into systemd units (run as skiff-quadlet by systemd)', hidden: true, load: () => import('./commands/system/quadlet.js') },
   generate: { summary: 'Generate systemd units for containers', group: true, load: () => import('./commands/generate/group.js') },
+  compose: { summary: 'Define and run multi-container applications', group: true, load: () => import('./commands/compose/group.js') },
   volume: { summary: 'Manage volumes', group: true, load: () => import('./commands/volume/group.js') },
   network: { summary: 'Manage networks', group: true, load: () => import('./commands/network/group.js') },
   manifest: { summary: 'Inspect manifests and manifest lists in registries', group: true, load: () => import('./commands/manifest/group.js') },

@@ -1,0 +1,43 @@
+import type { Command } from 'commander';
+import type { App } from '../../app.js';
+import { collect, registerGroup, type SubcommandTable } from '../common.js';
+
+export const SUBCOMMANDS: SubcommandTable = [['config', ['convert'], () => import('./compose-config.js')]];
+
+export async function register(parent: Command, app: App, _name?: string, argv: string[] = []): Promise<void> {
+  await registerGroup(parent, app, argv, { name: 'compose', description: 'Define and run multi-container applications (Compose Specification)' }, SUBCOMMANDS);
+  const group = parent.commands.find((c) => c.name() === 'compose')!;
+  // docker compose takes the project flags before the verb (`compose -f a.yaml config`); every verb also takes them after it.
+  addProjectFlags(group);
+}
+
+/** The flags that say which project: Docker Compose's global flags. */
+export function addProjectFlags(cmd: Command): Command {
+  return cmd
+    .option('-f, --file <file>', 'Compose configuration file (repeatable; - for standard input)', collect)
+    .option('-p, --project-name <name>', 'project name')
+    .option('--project-directory <dir>', 'alternate working directory (default: the directory of the first Compose file)')
+    .option('--profile <profile>', 'activate a profile (repeatable)', collect)
+    .option('--env-file <file>', 'an alternate environment file (repeatable)', collect);
+}
+
+export interface ProjectFlags {
+  file?: string[];
+  projectName?: string;
+  projectDirectory?: string;
+  profile?: string[];
+  envFile?: string[];
+}
+
+/** The group's flags with the verb's own after them (a verb's `-f` adds to the group's). */
+export function projectFlags(cmd: Command): ProjectFlags {
+  const g = (cmd.parent?.opts() ?? {}) as ProjectFlags;
+  const o = cmd.opts() as ProjectFlags;
+  return {
+    file: [...(g.file ?? []), ...(o.file ?? [])],
+    projectName: o.projectName ?? g.projectName,
+    projectDirectory: o.projectDirectory ?? g.projectDirectory,
+    profile: [...(g.profile ?? []), ...(o.profile ?? [])],
+    envFile: [...(g.envFile ?? []), ...(o.envFile ?? [])],
+  };
+}
