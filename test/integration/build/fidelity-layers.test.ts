@@ -187,7 +187,7 @@ test('a RUN or COPY that changes nothing adds an empty_layer history entry and n
   }
 });
 
-test('COPY --chown owns what it copies and the parents made above a file, not those above a directory; chowned files lose setuid and group-exec setgid; ADD of a local tar keeps its owners and modes, --chown or not; COPY --from without --chown keeps them', { skip }, () => {
+test('COPY --chown owns what it copies and the parents made above a file, not those above a directory; chowned files (COPY and ADD of a plain file) lose setuid and group-exec setgid; ADD of a local tar keeps its owners and modes, --chown or not; COPY --from without --chown keeps them', { skip }, () => {
   const tarsrc = join(skiff.dir, 'tarsrc');
   mkdirSync(join(tarsrc, 'd'), { recursive: true });
   writeFileSync(join(tarsrc, 'suid'), 's\n');
@@ -214,6 +214,7 @@ COPY suid sgid sg644 /plain/
 COPY tree/sgdir /sgdir
 COPY tree /in/
 ADD t.tar /tarred/
+ADD suid /added/suid
 ADD --chown=app t.tar /tarred2/
 COPY --from=one /s /froms/
 COPY --from=one --chown=1000 /s /fromc/
@@ -242,6 +243,7 @@ COPY --from=one --chown=1000 /s /fromc/
     '/tarred/suid': 'f 4755 5:6',
     '/tarred/sgid': 'f 2711 5:6',
     '/tarred/d': 'd 2755 5:6',
+    '/added/suid': 'f 0755 0:0',
     '/tarred2': 'd 0755 0:0',
     '/tarred2/suid': 'f 4755 5:6',
     '/froms/su': 'f 4755 0:0',
@@ -253,7 +255,7 @@ COPY --from=one --chown=1000 /s /fromc/
     const got = Object.fromEntries(Object.keys(want).map((p) => [p, s.files.get(p)?.desc.split(' ').slice(0, 3).join(' ')]));
     assert.deepEqual(got, want, name);
   }
-  sameAsDockerd(snaps, ['/a', '/p', '/chowned', '/plain', '/sgdir', '/in', '/tarred', '/tarred2', '/froms', '/fromc']);
+  sameAsDockerd(snaps, ['/a', '/p', '/chowned', '/plain', '/sgdir', '/in', '/tarred', '/added', '/tarred2', '/froms', '/fromc']);
 });
 
 test('RUN under USER has the supplementary groups of /etc/group with the primary group first, and only the named group for USER user:group', { skip }, () => {
