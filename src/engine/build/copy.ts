@@ -176,12 +176,12 @@ export async function copyInto(req: CopyRequest): Promise<void> {
             continue;
           }
         }
-        if (!existing?.isDirectory()) {
-          place(target, () => mkdirSync(target, 0o700));
-          lchownSync(target, owner.uid, owner.gid);
-          chmodSync(target, req.chmod ?? e.st.mode & 0o7777);
-          dirTimes.push([target, e.st.atime, e.st.mtime]);
-        }
+        // A directory the image already has below the destination takes the copied one's mode,
+        // owner and times too (dockerd's untar over it); only the destination itself is left as it is.
+        if (!existing?.isDirectory()) place(target, () => mkdirSync(target, 0o700));
+        lchownSync(target, owner.uid, owner.gid);
+        chmodSync(target, req.chmod ?? e.st.mode & 0o7777);
+        dirTimes.push([target, e.st.atime, e.st.mtime]);
         dirs.set(e.rel, target);
         continue;
       }

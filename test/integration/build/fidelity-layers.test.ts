@@ -187,7 +187,7 @@ test('a RUN or COPY that changes nothing adds an empty_layer history entry and n
   }
 });
 
-test('COPY --chown owns what it copies and the parents made above a file, not those above a directory; chowned files (COPY and ADD of a plain file) lose setuid and group-exec setgid; ADD of a local tar keeps its owners and modes, --chown or not; COPY --from without --chown keeps them', { skip }, () => {
+test('COPY --chown owns what it copies (directories the image has below the destination included, the destination itself not) and the parents made above a file, not those above a directory; chowned files (COPY and ADD of a plain file) lose setuid and group-exec setgid; ADD of a local tar keeps its owners and modes, --chown or not; COPY --from without --chown keeps them', { skip }, () => {
   const tarsrc = join(skiff.dir, 'tarsrc');
   mkdirSync(join(tarsrc, 'd'), { recursive: true });
   writeFileSync(join(tarsrc, 'suid'), 's\n');
@@ -206,6 +206,7 @@ test('COPY --chown owns what it copies and the parents made above a file, not th
     Dockerfile: `FROM ${IMAGE} AS one
 RUN mkdir /s && echo x > /s/su && chmod 4755 /s/su && echo y > /s/sg && chmod 2755 /s/sg
 FROM ${IMAGE}
+RUN mkdir -p /e/sgdir /f/sgdir && chmod 700 /e/sgdir /f/sgdir && chown 1:1 /e/sgdir /f/sgdir && chmod 711 /e /f && chown 2:2 /e /f
 COPY passwd group /etc/
 COPY --chown=app:app src /a/b/c/
 COPY --chown=1000:2000 suid /p/q/suid
@@ -213,6 +214,8 @@ COPY --chown=app suid sgid /chowned/
 COPY suid sgid sg644 /plain/
 COPY tree/sgdir /sgdir
 COPY tree /in/
+COPY tree/ /e/
+COPY --chown=7:7 tree/ /f/
 ADD t.tar /tarred/
 ADD suid /added/suid
 ADD --chown=app t.tar /tarred2/
@@ -239,6 +242,11 @@ COPY --from=one --chown=1000 /s /fromc/
     '/plain/sg644': 'f 2644 0:0',
     '/sgdir': 'd 0755 0:0',
     '/in/sgdir': 'd 2775 0:0',
+    '/e': 'd 0711 2:2',
+    '/e/sgdir': 'd 2775 0:0',
+    '/f': 'd 0711 2:2',
+    '/f/sgdir': 'd 2775 7:7',
+    '/f/sgdir/t': 'f 0644 7:7',
     '/tarred': 'd 0755 0:0',
     '/tarred/suid': 'f 4755 5:6',
     '/tarred/sgid': 'f 2711 5:6',
@@ -255,7 +263,7 @@ COPY --from=one --chown=1000 /s /fromc/
     const got = Object.fromEntries(Object.keys(want).map((p) => [p, s.files.get(p)?.desc.split(' ').slice(0, 3).join(' ')]));
     assert.deepEqual(got, want, name);
   }
-  sameAsDockerd(snaps, ['/a', '/p', '/chowned', '/plain', '/sgdir', '/in', '/tarred', '/added', '/tarred2', '/froms', '/fromc']);
+  sameAsDockerd(snaps, ['/a', '/p', '/chowned', '/plain', '/sgdir', '/in', '/e', '/f', '/tarred', '/added', '/tarred2', '/froms', '/fromc']);
 });
 
 test('RUN under USER has the supplementary groups of /etc/group with the primary group first, and only the named group for USER user:group', { skip }, () => {
