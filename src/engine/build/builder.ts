@@ -463,6 +463,12 @@ export class Builder {
     addHistory(s, createdBy, false);
   }
 
+  /** A step that changed nothing gets a history entry and no layer, as Docker's builder does. */
+  private addLayerOrEmpty(s: BuildState, layer: LayerRecord | undefined, createdBy: string): void {
+    if (layer) this.addLayer(s, layer, createdBy);
+    else addHistory(s, createdBy, true);
+  }
+
   // ---- instructions
 
   /** Runs one instruction; true when its result came from the cache. */
@@ -529,7 +535,7 @@ export class Builder {
    * Mounts a new layer above the stage's top for `fn` to write into, then makes it the step's
    * layer; undefined (and the layer dropped) when `fn` changed nothing.
    */
-  private async withScratch(run: StageRun, fn: (rootfs: string) => Promise<void>, keepEmpty = false): Promise<LayerRecord | undefined> {
+  private async withScratch(run: StageRun, fn: (rootfs: string) => Promise<void>): Promise<LayerRecord | undefined> {
     const parent = run.top(this.ctx.records);
     const id = await scratchLayer(this.cc, this.lease, parent?.id ?? null);
     const mnt = join(this.workDir, `rootfs-${++this.scratchCount}`);
@@ -549,7 +555,7 @@ export class Builder {
       await rmdir(mnt);
     }
     const listed = await rawLayerChanges(this.cc, id);
-    if (!keepEmpty && listed.changes.length === 0) {
+    if (listed.changes.length === 0) {
       dropLayer(this.cc, id);
       return undefined;
     }
@@ -651,11 +657,12 @@ export class Builder {
         ...(c.User ? { user: c.User } : {}),
         network,
         mounts: plan.mounts,
+        volumes: Object.keys(c.Volumes ?? {}),
         onOutput: (stream, data) => this.emit({ type: 'output', stream, data }),
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       });
       const prefix = args.length ? `|${args.length} ${args.join(' ')} ` : '';
-      this.addLayer(next, layer, `${prefix}${argv.join(' ')}`);
+      this.addLayerOrEmpty(next, layer, `${prefix}${argv.join(' ')}`);
     });
   }
 
@@ -738,10 +745,9 @@ export class Builder {
             unpack: unpackArchive,
           });
         },
-        true,
       );
       const what = nodes.length === 1 && nodes[0]!.entries[0]!.st.isDirectory() ? 'dir' : items.length > 1 ? 'multi' : 'file';
-      this.addLayer(next, layer!, nopHistory(next, `${inst.kind} ${from !== undefined ? `--from=${from} ` : ''}${what}:${identity.replace(/^.*:/, '')} in ${dest} `, 'files'));
+      this.addLayerOrEmpty(next, layer, nopHistory(next, `${inst.kind} ${from !== undefined ? `--from=${from} ` : ''}${what}:${identity.replace(/^.*:/, '')} in ${dest} `, 'files'));
     });
   }
 

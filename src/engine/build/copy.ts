@@ -67,6 +67,18 @@ export function resolveOwner(rootfs: string, spec: string): Owner {
   return { uid, gid };
 }
 
+/**
+ * The mode a file keeps through Docker's builder, which chowns every file it copies (to root, or
+ * as --chown says): the kernel's chown drops setuid, and setgid where the group may execute.
+ * Directories keep theirs; `COPY --from` without --chown does not chown and keeps them too.
+ */
+export function chownedMode(mode: number): number {
+  let m = mode & 0o7777;
+  m &= ~0o4000;
+  if (m & 0o010) m &= ~0o2000;
+  return m;
+}
+
 export function parseChmod(spec: string): number {
   if (!/^[0-7]{3,4}$/.test(spec)) throw invalidArgument(`invalid chmod parameter ${JSON.stringify(spec)}: only octal modes are supported`);
   return parseInt(spec, 8);
@@ -76,7 +88,8 @@ export function parseChmod(spec: string): number {
  * Copies into a mounted rootfs with Docker's rules: a directory source copies its contents; a
  * destination ending in `/` (or an existing directory) receives sources by their base name;
  * several sources need such a destination. Every path is resolved inside the rootfs (a
- * symlink there never leads out), missing parents are made 0755 (owned as --chown says).
+ * symlink there never leads out). Missing directories are made 0755: root-owned above a
+ * copied directory or an archive, owned as --chown says above a file (dockerd 20.10).
  */
 export async function copyInto(req: CopyRequest): Promise<void> {
   const { rootfs } = req;
@@ -88,7 +101,8 @@ export async function copyInto(req: CopyRequest): Promise<void> {
   }
   const dirTimes: [string, Date, Date][] = [];
   const slice = timeSlicer();
-  const mkdirs = (rel: string, owner: Owner | undefined): string => {
+  /** Makes the missing directories of `rel`, each new one owned by `owner`, the last by `leafOwner`. */
+  const mkdirs = (rel: string, owner: Owner | undefined, leafOwner = owner): string => {
     const parts = rel.split('/').filter(Boolean);
     let host = rootfs;
     for (let i = 0; i < parts.length; i++) {
@@ -98,7 +112,8 @@ export async function copyInto(req: CopyRequest): Promise<void> {
       if (st) throw invalidArgument(`cannot copy to ${'/' + parts.slice(0, i + 1).join('/')}: it is not a directory`);
       mkdirSync(host, 0o755);
       chmodSync(host, 0o755);
-      if (owner) lchownSync(host, owner.uid, owner.gid);
+      const o = i === parts.length - 1 ? leafOwner : owner;
+      if (o) lchownSync(host, o.uid, o.gid);
     }
     return host;
   };
@@ -110,7 +125,9 @@ export async function copyInto(req: CopyRequest): Promise<void> {
 
   for (const item of req.items) {
     if (item.kind === 'archive') {
-      await req.unpack(item.path, mkdirs(destRel, req.chown));
+      // Docker's builder unpacks as the archive says: --chown touches neither its files nor the
+      // directories made to hold them.
+      await req.unpack(item.path, mkdirs(destRel, undefined));
       continue;
     }
     if (item.kind === 'bytes') {
@@ -137,7 +154,9 @@ export async function copyInto(req: CopyRequest): Promise<void> {
       const rel = e.rel ? posix.join(baseRel, e.rel) : baseRel;
       const owner = req.chown ?? (item.keepOwner ? { uid: e.st.uid, gid: e.st.gid } : { uid: 0, gid: 0 });
       if (e.rel === '' && intoDir) {
-        dirs.set('', mkdirs(baseRel, req.chown));
+        // A directory's copy: its parents are made root-owned, the directory receiving its
+        // contents takes --chown when this makes it (dockerd 20.10's CopyWithTar, then the chown).
+        dirs.set('', mkdirs(baseRel, undefined, req.chown));
         continue;
       }
       const parentRel = posix.dirname(e.rel);
@@ -157,12 +176,12 @@ export async function copyInto(req: CopyRequest): Promise<void> {
             continue;
           }
         }
-        if (!existing?.isDirectory()) {
-          place(target, () => mkdirSync(target, 0o700));
-          lchownSync(target, owner.uid, owner.gid);
-          chmodSync(target, req.chmod ?? e.st.mode & 0o7777);
-          dirTimes.push([target, e.st.atime, e.st.mtime]);
-        }
+        // A directory the image already has below the destination takes the copied one's mode,
+        // owner and times too (dockerd's untar over it); only the destination itself is left as it is.
+        if (!existing?.isDirectory()) place(target, () => mkdirSync(target, 0o700));
+        lchownSync(target, owner.uid, owner.gid);
+        chmodSync(target, req.chmod ?? e.st.mode & 0o7777);
+        dirTimes.push([target, e.st.atime, e.st.mtime]);
         dirs.set(e.rel, target);
         continue;
       }
@@ -171,8 +190,7 @@ export async function copyInto(req: CopyRequest): Promise<void> {
       // calls were the COPY's remaining time on the service's loop.
       await copyNodeAsync(e.abs, target, e.st);
       if (owner.uid !== e.st.uid || owner.gid !== e.st.gid) await lchown(target, owner.uid, owner.gid);
-      // chown clears setuid/setgid bits: the mode goes on afterwards.
-      if (!e.st.isSymbolicLink()) await chmod(target, req.chmod ?? e.st.mode & 0o7777);
+      if (!e.st.isSymbolicLink()) await chmod(target, req.chmod ?? (item.keepOwner && !req.chown ? e.st.mode & 0o7777 : chownedMode(e.st.mode)));
       await lutimes(target, e.st.atime, e.st.mtime);
     }
   }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { Writable } from 'node:stream';
 import type { MountRequest } from '../../core/runtime/create-options.js';
 import { EngineError, isEngineError } from '../../core/errdefs.js';
@@ -14,7 +14,11 @@ import { initialState } from '../containers/state.js';
 import type { Lease } from '../images/lease.js';
 import { planContainerNetwork } from '../networks/container-net.js';
 import { crashPoint } from '../../sys/crash-point.js';
-import { commitLayer, removeMountPoints } from './layer.js';
+import { withVolumeLock } from '../volumes/lock.js';
+import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
+import { clearStaleVolumeDir, volumeEvent } from '../volumes/ops.js';
+import { rawLayerChanges } from '../containers/layer-changes.js';
+import { commitLayer, dropLayer, removeMountPoints } from './layer.js';
 
 export interface RunStepRequest {
   parent: LayerRecord | null;
@@ -25,6 +29,8 @@ export interface RunStepRequest {
   /** none, host, bridge or a network name. */
   network: string;
   mounts: MountRequest[];
+  /** The image's VOLUMEs: anonymous volumes during the command, so what it writes there is not kept (Docker's builder). */
+  volumes?: string[];
   onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => void;
   signal?: AbortSignal;
 }
@@ -51,14 +57,18 @@ function sink(stream: 'stdout' | 'stderr', onOutput: RunStepRequest['onOutput'])
 /**
  * Runs one RUN instruction in a working container made through the container engine (its
  * rootfs, /etc files, network and OCI spec are those of `run`), streams its output, and turns
- * its writable layer into the step's image layer. The container is gone afterwards either way.
+ * its writable layer into the step's image layer; undefined when the command changed nothing
+ * (Docker's builder then records an empty layer). The container is gone afterwards either way.
  */
-export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRequest): Promise<LayerRecord> {
+export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRequest): Promise<LayerRecord | undefined> {
   const ctx = cc.ctx;
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
   const parentId = req.parent?.id ?? null;
   const net = planContainerNetwork(ctx, { network: req.network });
+  const mounts = planVolumeMounts(req.mounts, Object.fromEntries((req.volumes ?? []).map((v) => [v, {}])));
+  const norm = (p: string) => posix.normalize(p).replace(/(.)\/$/, '$1');
+  const volumeDests = new Set(mounts.filter((m) => m.type === 'volume').map((m) => norm(m.destination)));
   const config: ContainerConfigRecord = {
     image: 'skiff-build',
     imageId: '',
@@ -69,7 +79,7 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
       env: req.env,
       ...(req.workdir ? { workdir: req.workdir } : {}),
       ...(req.user ? { user: req.user } : {}),
-      mounts: req.mounts,
+      mounts,
     },
     imageConfig: {},
     autoRemove: false,
@@ -77,10 +87,11 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
     ...net,
     ...(ctx.locks.heldName('build') ? { build: ctx.locks.heldName('build') } : {}),
   };
-  writeTx(ctx.db, () => {
+  const volumes = writeTx(ctx.db, () => {
     ctx.records.insertLayer({ id: layerId, parent: parentId, created: Date.now() });
     ctx.db.prepare('UPDATE layers SET complete = 1 WHERE id = ?').run(layerId);
     cc.records.insert({ id, name: config.name, imageId: null, layerId, created: Date.now(), config, state: initialState() });
+    return recordContainerVolumes(ctx, id, mounts);
   });
   crashPoint('build-run:row');
   let removing: Promise<void> | undefined;
@@ -94,6 +105,10 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
   const onAbort = () => void remove().catch(() => undefined);
   req.signal?.addEventListener('abort', onAbort, { once: true });
   try {
+    for (const v of volumes) {
+      await withVolumeLock(ctx, v, () => clearStaleVolumeDir(ctx, v));
+      volumeEvent(ctx, 'create', v, 'local');
+    }
     await ctx.driver.createAsync(layerId, parentId);
     const { attach } = await startContainer(cc, id, {
       attach: { stdout: sink('stdout', req.onOutput), stderr: sink('stderr', req.onOutput) },
@@ -107,7 +122,8 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
     let destinations: string[] = [];
     try {
       const spec = JSON.parse(readFileSync(join(cc.paths(id).bundle, 'config.json'), 'utf8')) as { mounts?: { destination: string }[] };
-      destinations = (spec.mounts ?? []).map((m) => m.destination);
+      // A volume's mount point stays, as dockerd makes it in the container's layer.
+      destinations = (spec.mounts ?? []).map((m) => m.destination).filter((d) => !volumeDests.has(norm(d)));
     } catch {
       // no bundle: nothing was mounted
     }
@@ -118,7 +134,12 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
       ctx.db.prepare('UPDATE containers SET layer_id = NULL WHERE id = ?').run(id);
     });
     await remove();
-    return await commitLayer(cc, lease, req.parent, layerId);
+    const listed = await rawLayerChanges(cc, layerId);
+    if (listed.changes.length === 0) {
+      dropLayer(cc, layerId);
+      return undefined;
+    }
+    return await commitLayer(cc, lease, req.parent, layerId, listed);
   } finally {
     req.signal?.removeEventListener('abort', onAbort);
     await remove();
