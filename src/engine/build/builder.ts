@@ -626,6 +626,7 @@ export class Builder {
         ...(c.User ? { user: c.User } : {}),
         network,
         mounts: plan.mounts,
+        ...(this.opts.run ? { settings: this.opts.run } : {}),
         onOutput: (stream, data) => this.emit({ type: 'output', stream, data }),
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       });

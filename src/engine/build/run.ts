@@ -15,6 +15,7 @@ import type { Lease } from '../images/lease.js';
 import { planContainerNetwork } from '../networks/container-net.js';
 import { crashPoint } from '../../sys/crash-point.js';
 import { commitLayer, removeMountPoints } from './layer.js';
+import type { BuildRunSettings } from './types.js';
 
 export interface RunStepRequest {
   parent: LayerRecord | null;
@@ -25,6 +26,7 @@ export interface RunStepRequest {
   /** none, host, bridge or a network name. */
   network: string;
   mounts: MountRequest[];
+  settings?: BuildRunSettings;
   onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => void;
   signal?: AbortSignal;
 }
@@ -56,6 +58,7 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
   const layerId = ctx.newId();
   const parentId = req.parent?.id ?? null;
   const net = planContainerNetwork(ctx, { network: req.network });
+  const set = req.settings ?? {};
   const config: ContainerConfigRecord = {
     image: 'skiff-build',
     imageId: '',
@@ -67,11 +70,15 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
       ...(req.workdir ? { workdir: req.workdir } : {}),
       ...(req.user ? { user: req.user } : {}),
       mounts: req.mounts,
+      ...(set.ulimits ? { ulimits: set.ulimits } : {}),
+      ...(set.shmSize !== undefined ? { shmSize: set.shmSize } : {}),
+      ...(set.resources ? { resources: set.resources } : {}),
     },
     imageConfig: {},
     autoRemove: false,
     stopTimeout: 0,
     ...net,
+    ...(set.addHosts ? { netFiles: { addHosts: set.addHosts } } : {}),
     ...(ctx.locks.heldName('build') ? { build: ctx.locks.heldName('build') } : {}),
   };
   writeTx(ctx.db, () => {
