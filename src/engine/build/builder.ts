@@ -31,7 +31,9 @@ import type { EngineContext } from '../context.js';
 import type { Lease } from '../images/lease.js';
 import { readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
+import { tagImage } from '../images/tag.js';
 import { download, isArchive, unpackArchive } from './add.js';
+import { CacheSources } from './cache-from.js';
 import type { BuildContext } from './context.js';
 import { copyInto, parseChmod, resolveOwner, type CopyItem } from './copy.js';
 import { commitBuiltImage, normalizeTags } from './image.js';
@@ -95,6 +97,12 @@ function isGitUrl(s: string): boolean {
   return /^git@|^git:\/\/|\.git(#.*)?$/.test(s);
 }
 
+/** What a step records in the history, for --cache-from's match, and its change to the config. */
+interface SourceStepText {
+  createdBy: string;
+  configure?: (next: BuildState) => void;
+}
+
 /** The builder proper: stages, the cache, steps. One instance per `build`. */
 export class Builder {
   private readonly cache: BuildCacheRecords;
@@ -109,6 +117,8 @@ export class Builder {
   private readonly useCache: boolean;
   private readonly writeCache: boolean;
   private scratchCount = 0;
+  /** `--cache-from`: the only images that may prime the cache, when given. */
+  private sources: CacheSources | undefined;
   /** Layers this build made (not taken from the cache), in order. */
   readonly made: string[] = [];
   cached = 0;
@@ -230,6 +240,7 @@ export class Builder {
       if (!s) throw invalidArgument(`target stage "${this.opts.target}" not found`);
       target = s.index;
     }
+    if (this.opts.cacheFrom?.length && this.useCache) await this.openSources(this.opts.cacheFrom);
     const needed = this.neededStages(target);
     this.totalSteps = needed.reduce((n, i) => n + 1 + this.df.stages[i]!.instructions.length, 0);
     for (const i of needed) await this.stageResult(i, target);
@@ -238,11 +249,16 @@ export class Builder {
     if (unused.length) this.emit({ type: 'warning', message: `one or more build-args [${unused.join(' ')}] were not consumed` });
     const names = normalizeTags(this.opts.tags ?? []);
     this.emit({ type: 'commit', ...(this.opts.tags?.[0] ? { name: this.opts.tags[0] } : {}) });
-    const id = await commitBuiltImage(this.ctx, this.lease, result.state, {
-      names,
-      ...(this.opts.labels ? { labels: this.opts.labels } : {}),
-      format: this.opts.format ?? 'oci',
-    });
+    // A build that is a --cache-from image in full is that image, as dockerd answers it.
+    const whole = Object.keys(this.opts.labels ?? {}).length ? undefined : this.sources?.whole(result.state);
+    if (whole) tagImage(this.ctx, whole, names);
+    const id =
+      whole ??
+      (await commitBuiltImage(this.ctx, this.lease, result.state, {
+        names,
+        ...(this.opts.labels ? { labels: this.opts.labels } : {}),
+        format: this.opts.format ?? 'oci',
+      }));
     this.emit({ type: 'committed', id });
     for (const n of names) this.emit({ type: 'tagged', name: n });
     return { id, names, cached: this.cached, executed: this.executed };
@@ -371,6 +387,17 @@ export class Builder {
     return have;
   }
 
+  private async openSources(refs: string[]): Promise<void> {
+    this.sources = await CacheSources.open(this.ctx, refs, (ref) => this.emit({ type: 'warning', message: `--cache-from ${ref}: no such image here, not used` }));
+    writeTx(this.ctx.db, () => {
+      for (const id of this.sources!.ids) {
+        this.lease.blob(id);
+        const img = this.ctx.records.image(id);
+        if (img) this.lease.blob(img.manifestDigest);
+      }
+    });
+  }
+
   private leaseLayer(id: string): void {
     if (this.leased.has(id)) return;
     this.lease.layer(id);
@@ -413,8 +440,10 @@ export class Builder {
    * One cacheable step: a hit takes the cached state; a miss runs `produce` on a copy of the
    * state and records the result. Returns whether it was a hit.
    */
-  private async cachedStep(run: StageRun, key: string, produce: (next: BuildState) => Promise<void>): Promise<boolean> {
-    const hit = this.lookup(key);
+  private async cachedStep(run: StageRun, key: string, produce: (next: BuildState) => Promise<void>, step?: SourceStepText): Promise<boolean> {
+    let hit = this.lookup(key);
+    if (hit && this.sources && !this.sources.accepts(hit)) hit = undefined;
+    if (!hit && this.sources && step) hit = this.fromSource(run.state, step);
     if (hit) {
       run.state = hit;
       run.key = key;
@@ -429,6 +458,32 @@ export class Builder {
     run.key = key;
     this.executed++;
     return false;
+  }
+
+  /** The state a --cache-from image gives for this step (its layers leased), if it gives one. */
+  private fromSource(state: BuildState, step: SourceStepText): BuildState | undefined {
+    const got = this.sources!.next(state, step.createdBy);
+    if (!got) return undefined;
+    if (got.layer) {
+      const l = got.layer;
+      const ok = writeTx(this.ctx.db, () => {
+        const rec = this.ctx.records.layer(l.id);
+        if (!rec?.complete || !rec.blobDigest) return false;
+        this.leaseLayer(l.id);
+        return true;
+      });
+      if (!ok) return undefined;
+    }
+    const next = cloneState(state);
+    delete next.made;
+    step.configure?.(next);
+    next.config.history = [...(state.config.history ?? []), got.entry];
+    if (got.entry.created) next.config.created = got.entry.created;
+    if (got.layer) {
+      next.layers.push(got.layer.id);
+      next.config.rootfs = { type: 'layers', diff_ids: [...state.config.rootfs.diff_ids, got.layer.diffId] };
+    }
+    return next;
   }
 
   private addLayer(s: BuildState, layer: LayerRecord, createdBy: string): void {
@@ -462,10 +517,18 @@ export class Builder {
         const text = applyConfigInstruction(probe, inst, x, stageFlags);
         if (text === undefined) throw notImplemented(`${inst.kind} is not supported`);
         run.cmdSet = stageFlags.cmdSet;
-        return this.cachedStep(run, cacheKey(run.key, text), async (next) => {
-          next.config = probe.config;
-          addHistory(next, nopHistory(text), true);
-        });
+        const configure = (next: BuildState) => {
+          next.config = cloneState({ config: probe.config, layers: [] }).config;
+        };
+        return this.cachedStep(
+          run,
+          cacheKey(run.key, text),
+          async (next) => {
+            configure(next);
+            addHistory(next, nopHistory(text), true);
+          },
+          { createdBy: nopHistory(text), configure },
+        );
       }
     }
   }
@@ -483,13 +546,16 @@ export class Builder {
     }
     const text = `ARG ${inst.args.map((a) => a.name + (a.default !== undefined ? `=${a.default}` : '')).join(' ')}`;
     // The values count through the RUNs that see them; the key holds what history shows.
-    return this.cachedStep(run, cacheKey(run.key, text), async (next) => addHistory(next, nopHistory(text), true));
+    return this.cachedStep(run, cacheKey(run.key, text), async (next) => addHistory(next, nopHistory(text), true), { createdBy: nopHistory(text) });
   }
 
   private async workdir(run: StageRun, inst: ValueInstruction, x: Expander): Promise<boolean> {
     const dir = resolveWorkdir(run.state.config.config?.WorkingDir, x.word(inst.value));
-    return this.cachedStep(run, cacheKey(run.key, 'WORKDIR', dir), async (next) => {
+    const configure = (next: BuildState) => {
       (next.config.config ??= {}).WorkingDir = dir;
+    };
+    return this.cachedStep(run, cacheKey(run.key, 'WORKDIR', dir), async (next) => {
+      configure(next);
       // The directory is made now, so it exists in the image even if nothing is put there.
       const layer = await this.withScratch(run, async (rootfs) => {
         const host = resolveInRoot(rootfs, dir);
@@ -497,7 +563,7 @@ export class Builder {
       });
       if (layer) this.addLayer(next, layer, nopHistory(`WORKDIR ${dir}`));
       else addHistory(next, nopHistory(`WORKDIR ${dir}`), true);
-    });
+    }, { createdBy: nopHistory(`WORKDIR ${dir}`), configure });
   }
 
   /**
@@ -610,6 +676,7 @@ export class Builder {
     }
     const args = run.argsInUse();
     const key = cacheKey(run.key, 'RUN', argv, args, plan.key, inst.network ?? 'default');
+    const createdBy = `${args.length ? `|${args.length} ${args.join(' ')} ` : ''}${argv.join(' ')}`;
     return this.cachedStep(run, key, async (next) => {
       const env = [...(c.Env ?? [])];
       for (const [k, v] of run.args) if (v !== undefined && envValue(c.Env, k) === undefined) env.push(`${k}=${v}`);
@@ -630,9 +697,8 @@ export class Builder {
         onOutput: (stream, data) => this.emit({ type: 'output', stream, data }),
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       });
-      const prefix = args.length ? `|${args.length} ${args.join(' ')} ` : '';
-      this.addLayer(next, layer, `${prefix}${argv.join(' ')}`);
-    });
+      this.addLayer(next, layer, createdBy);
+    }, { createdBy });
   }
 
   private async copy(run: StageRun, inst: CopyInstruction, x: Expander): Promise<boolean> {
@@ -699,6 +765,8 @@ export class Builder {
     if (items.length === 0) throw invalidArgument(`${this.context.dockerfileName}:${inst.line}: ${inst.kind} needs a source`);
     const identity = src ? src.identity : await digestSources(nodes);
     const key = cacheKey(run.key, inst.kind, dest, chown ?? null, chmod ?? null, identity, nodes.map((n) => n.path), items.map((i) => i.kind), keyParts, inst.exclude);
+    const what = nodes.length === 1 && nodes[0]!.entries[0]!.st.isDirectory() ? 'dir' : items.length > 1 ? 'multi' : 'file';
+    const createdBy = nopHistory(`${inst.kind} ${from !== undefined ? `--from=${from} ` : ''}${what}:${identity.replace(/^.*:/, '')} in ${dest} `);
     return this.cachedStep(run, key, async (next) => {
       for (const d of downloads) await d();
       const layer = await this.withScratch(
@@ -716,9 +784,8 @@ export class Builder {
         },
         true,
       );
-      const what = nodes.length === 1 && nodes[0]!.entries[0]!.st.isDirectory() ? 'dir' : items.length > 1 ? 'multi' : 'file';
-      this.addLayer(next, layer!, nopHistory(`${inst.kind} ${from !== undefined ? `--from=${from} ` : ''}${what}:${identity.replace(/^.*:/, '')} in ${dest} `));
-    });
+      this.addLayer(next, layer!, createdBy);
+    }, { createdBy });
   }
 
   /** Unmounts what the build mounted. */

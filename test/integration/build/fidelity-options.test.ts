@@ -9,9 +9,31 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiEnv, type ApiEnv } from '../api/fixtures.js';
 import { IMAGE } from '../containers/fixtures.js';
+import { startDockerd, dockerdNeeds, type Dockerd } from '../../helpers/dockerd.js';
 import { tool, unmet } from '../../helpers/requires.js';
 
 const skipDocker = unmet(tool('docker'));
+const skipDockerd = unmet(...dockerdNeeds());
+
+const CACHED = `FROM ${IMAGE}
+RUN echo one > /one
+ENV A=1
+RUN echo two > /two
+CMD ["cat", "/one", "/two"]
+`;
+/** CACHED with its third instruction changed: the first two steps may come from the cache, the rest may not. */
+const CHANGED = CACHED.replace('RUN echo two > /two', 'RUN echo three > /two');
+
+/** How many steps said "Using cache" (podman's `--> Using cache`, Docker's ` ---> Using cache`). */
+function cacheHits(out: string): number {
+  return out.split('\n').filter((l) => /^ ?-+> Using cache/.test(l)).length;
+}
+
+/** The image id a build ended with: skiff's last line, or Docker's `Successfully built`. */
+function builtShort(out: string): string {
+  const docker = /^Successfully built ([0-9a-f]{12})$/m.exec(out);
+  return docker ? docker[1]! : out.trim().split('\n').at(-1)!.slice(0, 12);
+}
 
 /** What a RUN sees of its limits, one `key=value` per line (cgroup v1 paths; a missing file reads "-"). */
 const PROBE = `FROM ${IMAGE}
@@ -141,5 +163,100 @@ describe('build: RUN options and --cache-from', () => {
       const word = (/Error: (.*)/.exec(a.stderr)?.[1] ?? a.stderr).trim();
       assert.ok(b.stderr.includes(word), `docker: ${b.stderr}\nskiff: ${a.stderr}`);
     }
+  });
+
+  describe('--cache-from', () => {
+    // The same sequence against dockerd 20.10's classic builder, measured where one can start.
+    let d: Dockerd | undefined;
+    const ref: Record<string, number | string> = {};
+    before(async () => {
+      if (skipDockerd) return;
+      d = await startDockerd(join(s.dir, 'dockerd'));
+      d.dockerOk(['import', '--change', 'CMD ["/bin/sh"]', s.tar, IMAGE]);
+      const dir = context({ Dockerfile: CACHED });
+      const build = (args: string[], dockerfile = CACHED) => {
+        writeFileSync(join(dir, 'Dockerfile'), dockerfile);
+        const r = d!.docker(['build', ...args, dir]);
+        assert.equal(r.code, 0, r.stderr);
+        return r.stdout;
+      };
+      ref.first = builtShort(build(['-t', 'cf:a']));
+      ref.otherHits = cacheHits(build(['--cache-from', 'nope:1']));
+      const named = build(['--cache-from', 'cf:a']);
+      ref.namedHits = cacheHits(named);
+      ref.namedId = builtShort(named);
+      ref.changedHits = cacheHits(build(['--cache-from', 'cf:a'], CHANGED));
+      const saved = join(s.dir, 'cf-a-docker.tar');
+      d.dockerOk(['save', '-o', saved, 'cf:a']);
+      d.dockerOk(['rmi', '-f', 'cf:a']);
+      d.dockerOk(['image', 'prune', '-f']);
+      d.load(saved);
+      const loaded = build(['--cache-from', 'cf:a']);
+      ref.loadedHits = cacheHits(loaded);
+      ref.loadedId = builtShort(loaded);
+      ref.afterHits = cacheHits(build([]));
+    });
+    after(async () => {
+      await d?.stop();
+    });
+
+    let firstId = '';
+    test('given images that do not exist, the local cache of other builds is not used: every step runs', () => {
+      const dir = context({ Dockerfile: CACHED });
+      firstId = builtShort(skiffBuild(dir, ['-t', 'cf:a']));
+      const out = skiffBuild(dir, ['--cache-from', 'nope:1']);
+      assert.equal(cacheHits(out), 0, out);
+      assert.notEqual(builtShort(out), firstId);
+      if (d) assert.equal(ref.otherHits, 0);
+    });
+
+    test('given the image an earlier build made, every step comes from the cache and the result is that image', () => {
+      const dir = context({ Dockerfile: CACHED });
+      const out = skiffBuild(dir, ['--cache-from', 'cf:a', '-t', 'cf:b']);
+      assert.equal(cacheHits(out), 4, out);
+      assert.equal(builtShort(out), firstId);
+      assert.equal(s.ok(['image', 'inspect', '--format', '{{.Id}}', 'cf:b']).trim().slice(7, 19), firstId);
+      if (d) {
+        assert.equal(ref.namedHits, 4);
+        assert.equal(ref.namedId, ref.first);
+      }
+    });
+
+    test('a changed instruction takes the steps before it from the named image and runs the rest', () => {
+      const dir = context({ Dockerfile: CHANGED });
+      const out = skiffBuild(dir, ['--cache-from', 'cf:a']);
+      assert.equal(cacheHits(out), 2, out);
+      if (d) assert.equal(ref.changedHits, 2);
+    });
+
+    test('through the docker CLI (cachefrom): every step from the cache, Successfully built the named image', { skip: skipDocker }, () => {
+      const dir = context({ Dockerfile: CACHED });
+      const out = dockerBuild(dir, ['--cache-from', 'cf:a']);
+      assert.equal(cacheHits(out), 4, out);
+      assert.equal(builtShort(out), firstId);
+      const none = dockerBuild(dir, ['--cache-from', 'nope:1']);
+      assert.equal(cacheHits(none), 0, none);
+    });
+
+    test('an image loaded from elsewhere (no build cache behind it) primes the cache by its history; a build without --cache-from does not use it', () => {
+      const saved = join(s.dir, 'cf-a.tar');
+      s.ok(['save', '-o', saved, 'cf:a']);
+      s.ok(['rmi', '-f', 'cf:a', 'cf:b']);
+      s.ok(['image', 'prune', '-f']);
+      s.ok(['builder', 'prune', '-af']);
+      s.ok(['load', '-i', saved]);
+      const dir = context({ Dockerfile: CACHED });
+      const out = skiffBuild(dir, ['--cache-from', 'cf:a', '-t', 'cf:c']);
+      assert.equal(cacheHits(out), 4, out);
+      assert.equal(builtShort(out), firstId);
+      assert.equal(s.ok(['run', '--rm', '--network', 'none', 'cf:c']), 'one\ntwo\n');
+      const plain = skiffBuild(dir, []);
+      assert.equal(cacheHits(plain), 0, plain);
+      if (d) {
+        assert.equal(ref.loadedHits, 4);
+        assert.equal(ref.loadedId, ref.first);
+        assert.equal(ref.afterHits, 0);
+      }
+    });
   });
 });
