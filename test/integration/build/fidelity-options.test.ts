@@ -5,7 +5,7 @@
 // named images prime the cache, against dockerd 20.10's classic builder when one can start.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { apiEnv, type ApiEnv } from '../api/fixtures.js';
 import { IMAGE } from '../containers/fixtures.js';
@@ -109,11 +109,20 @@ describe('build: RUN options and --cache-from', () => {
     return r.stdout;
   };
 
+  // dockerd 20.10's classic builder as the reference, where one can start here.
+  let d: Dockerd | undefined;
   before(async () => {
     s = await apiEnv('skiff-build-opts-');
+    if (skipDockerd) return;
+    d = await startDockerd(join(s.dir, 'dockerd'));
+    d.dockerOk(['import', '--change', 'CMD ["/bin/sh"]', s.tar, IMAGE]);
   });
   after(async () => {
-    await s?.stop();
+    try {
+      await d?.stop();
+    } finally {
+      await s?.stop();
+    }
   });
 
   test('skiff build: --add-host, --ulimit, --shm-size, --cpuset-cpus, -m, --memory-swap and the CPU flags reach each RUN container', () => {
@@ -128,6 +137,13 @@ describe('build: RUN options and --cache-from', () => {
     assert.deepEqual(pick(seen, Object.keys(EXPECTED)), EXPECTED);
   });
 
+  test('dockerd 20.10\'s classic builder gives its RUN containers the same, for the same flags', { skip: skipDockerd }, () => {
+    const dir = context({ Dockerfile: PROBE });
+    const r = d!.docker(['build', '--no-cache', '--network', 'none', ...FLAGS, dir]);
+    assert.equal(r.code, 0, r.stderr);
+    assert.deepEqual(pick(probed(r.stdout), Object.keys(EXPECTED)), EXPECTED);
+  });
+
   test('without the flags a RUN has no added hosts and the default /dev/shm (64 MiB), no memory limit and every CPU', () => {
     const dir = context({ Dockerfile: PROBE });
     const seen = probed(skiffBuild(dir, ['--no-cache', '--network', 'none']));
@@ -137,11 +153,32 @@ describe('build: RUN options and --cache-from', () => {
     assert.notEqual(seen.cpuset, '0');
   });
 
+  test('-m alone: the swap limit is twice the memory limit (dockerd\'s default on cgroup v1), through both CLIs', { skip: skipDocker }, () => {
+    const dir = context({ Dockerfile: PROBE });
+    const want = { memory: String(64 * 1024 * 1024), memsw: String(128 * 1024 * 1024) };
+    assert.deepEqual(pick(probed(skiffBuild(dir, ['--no-cache', '--network', 'none', '-m', '64m'])), ['memory', 'memsw']), want);
+    assert.deepEqual(pick(probed(dockerBuild(dir, ['--no-cache', '--network', 'none', '-m', '64m'])), ['memory', 'memsw']), want);
+  });
+
   test('--network none / networkmode=none: a RUN has only loopback; the default gives it an interface', { skip: skipDocker }, () => {
     const dir = context({ Dockerfile: PROBE });
     assert.equal(probed(skiffBuild(dir, ['--no-cache', '--network', 'none'])).links, '0');
     assert.equal(probed(dockerBuild(dir, ['--no-cache', '--network', 'none'])).links, '0');
     assert.equal(probed(dockerBuild(dir, ['--no-cache'])).links, '1');
+  });
+
+  test('--network NAME / networkmode=NAME: a RUN joins that network; host: the host\'s interfaces', { skip: skipDocker }, () => {
+    const dir = context({ Dockerfile: PROBE });
+    s.ok(['network', 'create', 'opts-net']);
+    try {
+      assert.equal(probed(skiffBuild(dir, ['--no-cache', '--network', 'opts-net'])).links, '1');
+      assert.equal(probed(dockerBuild(dir, ['--no-cache', '--network', 'opts-net'])).links, '1');
+    } finally {
+      s.ok(['network', 'rm', 'opts-net']);
+    }
+    const hostLinks = String(readdirSync('/sys/class/net').filter((n) => n !== 'lo').length);
+    assert.equal(probed(skiffBuild(dir, ['--no-cache', '--network', 'host'])).links, hostLinks);
+    assert.equal(probed(dockerBuild(dir, ['--no-cache', '--network', 'host'])).links, hostLinks);
   });
 
   test('bad values are refused before any step; what the docker CLI passes on is refused by the service in skiff\'s words', { skip: skipDocker }, () => {
@@ -166,13 +203,10 @@ describe('build: RUN options and --cache-from', () => {
   });
 
   describe('--cache-from', () => {
-    // The same sequence against dockerd 20.10's classic builder, measured where one can start.
-    let d: Dockerd | undefined;
+    // The same sequence against dockerd 20.10's classic builder first.
     const ref: Record<string, number | string> = {};
-    before(async () => {
-      if (skipDockerd) return;
-      d = await startDockerd(join(s.dir, 'dockerd'));
-      d.dockerOk(['import', '--change', 'CMD ["/bin/sh"]', s.tar, IMAGE]);
+    before(() => {
+      if (!d) return;
       const dir = context({ Dockerfile: CACHED });
       const build = (args: string[], dockerfile = CACHED) => {
         writeFileSync(join(dir, 'Dockerfile'), dockerfile);
@@ -195,9 +229,6 @@ describe('build: RUN options and --cache-from', () => {
       ref.loadedHits = cacheHits(loaded);
       ref.loadedId = builtShort(loaded);
       ref.afterHits = cacheHits(build([]));
-    });
-    after(async () => {
-      await d?.stop();
     });
 
     let firstId = '';
