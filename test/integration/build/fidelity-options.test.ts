@@ -7,12 +7,17 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { apiEnv, type ApiEnv } from '../api/fixtures.js';
 import { IMAGE } from '../containers/fixtures.js';
 import { startDockerd, dockerdNeeds, type Dockerd } from '../../helpers/dockerd.js';
-import { tool, unmet } from '../../helpers/requires.js';
+import { need, tool, unmet } from '../../helpers/requires.js';
 
 const skipDocker = unmet(tool('docker'));
+const skipPython = unmet(
+  tool('python3'),
+  need(spawnSync('python3', ['-c', 'import docker']).status === 0, 'python3-docker', 'scripts/setup.sh installs the Debian package python3-docker'),
+);
 const skipDockerd = unmet(...dockerdNeeds());
 
 const CACHED = `FROM ${IMAGE}
@@ -135,6 +140,23 @@ describe('build: RUN options and --cache-from', () => {
     const dir = context({ Dockerfile: PROBE });
     const seen = probed(dockerBuild(dir, ['--no-cache', '--network', 'none', ...FLAGS]));
     assert.deepEqual(pick(seen, Object.keys(EXPECTED)), EXPECTED);
+  });
+
+  test('python3-docker (extra_hosts, container_limits, shmsize, network_mode): the same limits reach each RUN container', { skip: skipPython }, () => {
+    const dir = context({ Dockerfile: PROBE });
+    const script = `
+import docker
+c = docker.APIClient(base_url='unix://${s.socket}', version='1.41')
+for m in c.build(path='${dir}', nocache=True, network_mode='none', decode=True,
+                 extra_hosts={'probe-a': '10.1.2.3', 'probe-b': '10.4.5.6'}, shmsize=${96 * 1024 * 1024},
+                 container_limits={'memory': ${64 * 1024 * 1024}, 'memswap': ${128 * 1024 * 1024}, 'cpushares': 512, 'cpusetcpus': '0'}):
+    if 'error' in m: raise SystemExit(m['error'])
+    print(m.get('stream', ''), end='')
+`;
+    const r = spawnSync('python3', ['-c', script], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const keys = ['hosts', 'shm', 'cpuset', 'memory', 'memsw', 'shares'];
+    assert.deepEqual(pick(probed(r.stdout), keys), pick(EXPECTED, keys));
   });
 
   test('dockerd 20.10\'s classic builder gives its RUN containers the same, for the same flags', { skip: skipDockerd }, () => {
