@@ -18,12 +18,28 @@ interface Source {
   diffIds: string[];
   /** Layer ids bottom-up, one per diff id. */
   layers: string[];
+  /** Its labels: the one part of the config `build --label` changes without a history entry. */
+  labels: string;
 }
 
 /** The step a source gives: its next history entry and, unless that entry is empty, the layer under it. */
 export interface SourceStep {
   entry: HistoryEntry;
   layer?: { id: string; diffId: string };
+}
+
+/** JSON with keys sorted and nulls left out: engines order and fill in configs differently. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(',')}]`;
+  if (v && typeof v === 'object') {
+    const o = v as Record<string, unknown>;
+    return `{${Object.keys(o)
+      .filter((k) => o[k] !== undefined && o[k] !== null)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical(o[k])}`)
+      .join(',')}}`;
+  }
+  return JSON.stringify(v);
 }
 
 const same = (a: HistoryEntry, b: HistoryEntry) =>
@@ -63,7 +79,7 @@ export class CacheSources {
       const config = await readConfig(ctx, img);
       const layers = ctx.records.imageLayerIds(id);
       if (layers.length !== config.rootfs.diff_ids.length) continue;
-      sources.push({ id, history: config.history ?? [], diffIds: config.rootfs.diff_ids, layers });
+      sources.push({ id, history: config.history ?? [], diffIds: config.rootfs.diff_ids, layers, labels: canonical(config.config?.Labels ?? {}) });
     }
     return new CacheSources(sources);
   }
@@ -78,10 +94,17 @@ export class CacheSources {
     return this.sources.some((s) => (state.config.history?.length ?? 0) > 0 && starts(s, state.config, false));
   }
 
-  /** The named image that `state` is in full (same history and layers), if any: the build's result is that image. */
+  /**
+   * The named image that `state` is in full, if any: the build's result is that image (moby
+   * returns the image itself). Besides history and layers the labels must agree: an image made
+   * with skiff's `build --label` has them without a history entry (Docker adds a LABEL step).
+   */
   whole(state: BuildState): string | undefined {
     const n = state.config.history?.length ?? 0;
-    return this.sources.find((s) => s.history.length === n && n > 0 && starts(s, state.config, false) && s.diffIds.length === state.config.rootfs.diff_ids.length)?.id;
+    const labels = canonical(state.config.config?.Labels ?? {});
+    return this.sources.find(
+      (s) => n > 0 && s.history.length === n && s.diffIds.length === state.config.rootfs.diff_ids.length && starts(s, state.config, false) && s.labels === labels,
+    )?.id;
   }
 
   /**

@@ -282,6 +282,17 @@ for m in c.build(path='${dir}', nocache=True, network_mode='none', decode=True,
       if (d) assert.equal(ref.changedHits, 2);
     });
 
+    test('given an image built with --label, a build without it takes every step but is not that image: it has no such label', () => {
+      const dir = context({ Dockerfile: CACHED });
+      const labelled = builtShort(skiffBuild(dir, ['--label', 'extra=yes', '-t', 'cf:labelled']));
+      const out = skiffBuild(dir, ['--cache-from', 'cf:labelled', '-t', 'cf:plain']);
+      assert.equal(cacheHits(out), 4, out);
+      assert.notEqual(builtShort(out), labelled);
+      const labels = s.ok(['image', 'inspect', '--format', '{{json .Config.Labels}}', 'cf:plain']).trim();
+      assert.doesNotMatch(labels, /extra/);
+      s.ok(['rmi', 'cf:labelled', 'cf:plain']);
+    });
+
     test('through the docker CLI (cachefrom): every step from the cache, Successfully built the named image', { skip: skipDocker }, () => {
       const dir = context({ Dockerfile: CACHED });
       const out = dockerBuild(dir, ['--cache-from', 'cf:a']);
@@ -310,6 +321,28 @@ for m in c.build(path='${dir}', nocache=True, network_mode='none', decode=True,
         assert.equal(ref.loadedId, ref.first);
         assert.equal(ref.afterHits, 0);
       }
+    });
+
+    test('an image dockerd 20.10 built on the same base, loaded here, primes the cache: its RUN steps are taken and the result is that image', { skip: skipDockerd }, () => {
+      // The base goes to dockerd as skiff has it, so both builds start from the same history and layers.
+      const base = join(s.dir, 'bb-base.tar');
+      s.ok(['save', '-o', base, IMAGE]);
+      const loaded = /Loaded image: (\S+)/.exec(d!.dockerOk(['load', '-i', base]))?.[1];
+      assert.ok(loaded, 'docker load named the image');
+      d!.dockerOk(['tag', loaded, 'skiff-base:1']);
+      const runsOnly = `FROM skiff-base:1\nRUN echo one > /one\nRUN echo two > /two\n`;
+      const dir = context({ Dockerfile: runsOnly });
+      const r = d!.docker(['build', '-t', 'from-dockerd:1', dir]);
+      assert.equal(r.code, 0, r.stderr);
+      const dockerId = builtShort(r.stdout);
+      const saved = join(s.dir, 'from-dockerd.tar');
+      d!.dockerOk(['save', '-o', saved, 'from-dockerd:1']);
+      s.ok(['load', '-i', saved]);
+      s.ok(['tag', IMAGE, 'skiff-base:1']);
+      const out = skiffBuild(dir, ['--cache-from', 'from-dockerd:1', '-t', 'from-dockerd:2']);
+      assert.equal(cacheHits(out), 2, out);
+      assert.equal(builtShort(out), dockerId);
+      assert.equal(s.ok(['run', '--rm', '--network', 'none', 'from-dockerd:2', 'cat', '/one', '/two']), 'one\ntwo\n');
     });
   });
 });
