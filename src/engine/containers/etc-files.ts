@@ -67,7 +67,10 @@ export function writeRunFiles(
   });
   if (hostNet) {
     try {
-      hosts = readFileSync('/etc/hosts', 'utf8');
+      // The host's names, and `--add-host` entries after them (dockerd and podman both keep those).
+      const own = readFileSync('/etc/hosts', 'utf8');
+      const extra = (net.addHosts ?? []).map(parseAddHost).map((h) => `${h.ip}\t${h.name}\n`);
+      hosts = (own && !own.endsWith('\n') ? own + '\n' : own) + extra.join('');
     } catch {
       // keep the generated one
     }

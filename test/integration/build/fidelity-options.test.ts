@@ -189,7 +189,7 @@ for m in c.build(path='${dir}', nocache=True, network_mode='none', decode=True,
     assert.equal(probed(dockerBuild(dir, ['--no-cache'])).links, '1');
   });
 
-  test('--network NAME / networkmode=NAME: a RUN joins that network; host: the host\'s interfaces', { skip: skipDocker }, () => {
+  test('--network NAME / networkmode=NAME: a RUN joins that network; host: the host\'s interfaces, and --add-host entries still in /etc/hosts', { skip: skipDocker }, () => {
     const dir = context({ Dockerfile: PROBE });
     s.ok(['network', 'create', 'opts-net']);
     try {
@@ -199,6 +199,12 @@ for m in c.build(path='${dir}', nocache=True, network_mode='none', decode=True,
       s.ok(['network', 'rm', 'opts-net']);
     }
     const hostLinks = String(readdirSync('/sys/class/net').filter((n) => n !== 'lo').length);
+    // --add-host with the host's network: the entries still reach /etc/hosts, as with dockerd.
+    const hostNet = probed(skiffBuild(dir, ['--no-cache', '--network', 'host', '--add-host', 'probe-a:10.1.2.3']));
+    assert.equal(hostNet.hosts, '10.1.2.3 probe-a;');
+    assert.equal(probed(dockerBuild(dir, ['--no-cache', '--network', 'host', '--add-host', 'probe-a:10.1.2.3'])).hosts, '10.1.2.3 probe-a;');
+    // run shares the hosts file writer: the same there.
+    assert.match(s.ok(['run', '--rm', '--network', 'host', '--add-host', 'probe-a:10.1.2.3', IMAGE, 'cat', '/etc/hosts']), /^10\.1\.2\.3\tprobe-a$/m);
     assert.equal(probed(skiffBuild(dir, ['--no-cache', '--network', 'host'])).links, hostLinks);
     assert.equal(probed(dockerBuild(dir, ['--no-cache', '--network', 'host'])).links, hostLinks);
   });
