@@ -14,6 +14,7 @@ import { startDockerd, dockerdNeeds, type Dockerd } from '../../helpers/dockerd.
 import { need, tool, unmet } from '../../helpers/requires.js';
 
 const skipDocker = unmet(tool('docker'));
+const skipCompose = unmet(tool('docker-compose'));
 const skipPython = unmet(
   tool('python3'),
   need(spawnSync('python3', ['-c', 'import docker']).status === 0, 'python3-docker', 'scripts/setup.sh installs the Debian package python3-docker'),
@@ -157,6 +158,33 @@ for m in c.build(path='${dir}', nocache=True, network_mode='none', decode=True,
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const keys = ['hosts', 'shm', 'cpuset', 'memory', 'memsw', 'shares'];
     assert.deepEqual(pick(probed(r.stdout), keys), pick(EXPECTED, keys));
+  });
+
+  test('docker-compose v1 (build: extra_hosts, shm_size, network): the same reach each RUN container', { skip: skipCompose }, () => {
+    const dir = context({
+      Dockerfile: PROBE,
+      'docker-compose.yml': `version: "3.8"
+services:
+  probe:
+    image: opts-compose:1
+    build:
+      context: .
+      network: none
+      shm_size: "96m"
+      extra_hosts:
+        - "probe-a:10.1.2.3"
+        - "probe-b:10.4.5.6"
+`,
+    });
+    const r = spawnSync('docker-compose', ['-p', 'optsprobe', 'build', '--no-cache'], {
+      cwd: dir,
+      env: { ...s.clientEnv, COMPOSE_DOCKER_CLI_BUILD: '0' },
+      encoding: 'utf8',
+      timeout: 120_000,
+    });
+    assert.equal(r.status, 0, r.stdout + r.stderr);
+    const keys = ['hosts', 'shm', 'links'];
+    assert.deepEqual(pick(probed(r.stdout + r.stderr), keys), { ...pick(EXPECTED, ['hosts', 'shm']), links: '0' });
   });
 
   test('dockerd 20.10\'s classic builder gives its RUN containers the same, for the same flags', { skip: skipDockerd }, () => {
