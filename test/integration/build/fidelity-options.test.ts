@@ -5,7 +5,7 @@
 // named images prime the cache, against dockerd 20.10's classic builder when one can start.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { apiEnv, type ApiEnv } from '../api/fixtures.js';
@@ -53,7 +53,8 @@ RUN r() { cat "$1" 2>/dev/null || echo -; }; \\
     echo "shares=$(r /sys/fs/cgroup/cpu/cpu.shares)"; \\
     echo "quota=$(r /sys/fs/cgroup/cpu/cpu.cfs_quota_us)"; \\
     echo "period=$(r /sys/fs/cgroup/cpu/cpu.cfs_period_us)"; \\
-    echo "links=$(ip -o link 2>/dev/null | grep -cv ': lo:')"
+    echo "links=$(ip -o link 2>/dev/null | grep -cv ': lo:')"; \\
+    echo "netns=$(readlink /proc/self/ns/net)"
 `;
 
 const FLAGS = [
@@ -85,7 +86,7 @@ const EXPECTED: Record<string, string> = {
 function probed(out: string): Record<string, string> {
   const seen: Record<string, string> = {};
   for (const line of out.split('\n')) {
-    const m = /^(hosts|nofile|shm|cpuset|memory|memsw|shares|quota|period|links)=(.*)$/.exec(line);
+    const m = /^(hosts|nofile|shm|cpuset|memory|memsw|shares|quota|period|links|netns)=(.*)$/.exec(line);
     if (m) seen[m[1]!] = m[2]!.trim();
   }
   return seen;
@@ -217,7 +218,7 @@ services:
     assert.equal(probed(dockerBuild(dir, ['--no-cache'])).links, '1');
   });
 
-  test('--network NAME / networkmode=NAME: a RUN joins that network; host: the host\'s interfaces, and --add-host entries still in /etc/hosts', { skip: skipDocker }, () => {
+  test('--network NAME / networkmode=NAME: a RUN joins that network; host: the host\'s network namespace, and --add-host entries still in /etc/hosts', { skip: skipDocker }, () => {
     const dir = context({ Dockerfile: PROBE });
     s.ok(['network', 'create', 'opts-net']);
     try {
@@ -226,15 +227,27 @@ services:
     } finally {
       s.ok(['network', 'rm', 'opts-net']);
     }
-    const hostLinks = String(readdirSync('/sys/class/net').filter((n) => n !== 'lo').length);
+    const hostNetns = readlinkSync('/proc/self/ns/net');
     // --add-host with the host's network: the entries still reach /etc/hosts, as with dockerd.
     const hostNet = probed(skiffBuild(dir, ['--no-cache', '--network', 'host', '--add-host', 'probe-a:10.1.2.3']));
     assert.equal(hostNet.hosts, '10.1.2.3 probe-a;');
     assert.equal(probed(dockerBuild(dir, ['--no-cache', '--network', 'host', '--add-host', 'probe-a:10.1.2.3'])).hosts, '10.1.2.3 probe-a;');
     // run shares the hosts file writer: the same there.
     assert.match(s.ok(['run', '--rm', '--network', 'host', '--add-host', 'probe-a:10.1.2.3', IMAGE, 'cat', '/etc/hosts']), /^10\.1\.2\.3\tprobe-a$/m);
-    assert.equal(probed(skiffBuild(dir, ['--no-cache', '--network', 'host'])).links, hostLinks);
-    assert.equal(probed(dockerBuild(dir, ['--no-cache', '--network', 'host'])).links, hostLinks);
+    assert.equal(probed(skiffBuild(dir, ['--no-cache', '--network', 'host'])).netns, hostNetns);
+    assert.equal(probed(dockerBuild(dir, ['--no-cache', '--network', 'host'])).netns, hostNetns);
+  });
+
+  test('--add-host NAME:host-gateway: NAME is the host\'s address on the RUN container\'s network (its gateway)', { skip: skipDocker }, () => {
+    const dir = context({
+      Dockerfile: `FROM ${IMAGE}\nRUN echo "hg=$(grep -E '\\shg$' /etc/hosts | cut -f1)"; echo "gw=$(ip route | awk '/^default/ {print $3}')"\n`,
+    });
+    for (const out of [skiffBuild(dir, ['--no-cache', '--add-host', 'hg:host-gateway']), dockerBuild(dir, ['--no-cache', '--add-host', 'hg:host-gateway'])]) {
+      const hg = /^hg=(.*)$/m.exec(out)?.[1];
+      const gw = /^gw=(.*)$/m.exec(out)?.[1];
+      assert.ok(gw && /^\d+\.\d+\.\d+\.\d+$/.test(gw), out);
+      assert.equal(hg, gw, out);
+    }
   });
 
   test('bad values are refused before any step; what the docker CLI passes on is refused by the service in skiff\'s words', { skip: skipDocker }, () => {
