@@ -33,7 +33,7 @@ import { readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
 import { tagImage } from '../images/tag.js';
 import { download, isArchive, unpackArchive } from './add.js';
-import { CacheSources } from './cache-from.js';
+import { CacheSources, type SourceStepText } from './cache-from.js';
 import type { BuildContext } from './context.js';
 import { copyInto, parseChmod, resolveOwner, type CopyItem } from './copy.js';
 import { commitBuiltImage, normalizeTags } from './image.js';
@@ -95,12 +95,6 @@ function isUrl(s: string): boolean {
 
 function isGitUrl(s: string): boolean {
   return /^git@|^git:\/\/|\.git(#.*)?$/.test(s);
-}
-
-/** What a step records in the history, for --cache-from's match, and its change to the config. */
-interface SourceStepText {
-  createdBy: string;
-  configure?: (next: BuildState) => void;
 }
 
 /** The builder proper: stages, the cache, steps. One instance per `build`. */
@@ -240,7 +234,10 @@ export class Builder {
       if (!s) throw invalidArgument(`target stage "${this.opts.target}" not found`);
       target = s.index;
     }
-    if (this.opts.cacheFrom?.length && this.useCache) await this.openSources(this.opts.cacheFrom);
+    if (this.opts.cacheFrom?.length && this.useCache) {
+      const missing = (ref: string) => this.emit({ type: 'warning', message: `--cache-from ${ref}: no such image here, not used` });
+      this.sources = await CacheSources.open(this.ctx, this.lease, this.opts.cacheFrom, missing);
+    }
     const needed = this.neededStages(target);
     this.totalSteps = needed.reduce((n, i) => n + 1 + this.df.stages[i]!.instructions.length, 0);
     for (const i of needed) await this.stageResult(i, target);
@@ -387,17 +384,6 @@ export class Builder {
     return have;
   }
 
-  private async openSources(refs: string[]): Promise<void> {
-    this.sources = await CacheSources.open(this.ctx, refs, (ref) => this.emit({ type: 'warning', message: `--cache-from ${ref}: no such image here, not used` }));
-    writeTx(this.ctx.db, () => {
-      for (const id of this.sources!.ids) {
-        this.lease.blob(id);
-        const img = this.ctx.records.image(id);
-        if (img) this.lease.blob(img.manifestDigest);
-      }
-    });
-  }
-
   private leaseLayer(id: string): void {
     if (this.leased.has(id)) return;
     this.lease.layer(id);
@@ -443,7 +429,7 @@ export class Builder {
   private async cachedStep(run: StageRun, key: string, produce: (next: BuildState) => Promise<void>, step?: SourceStepText): Promise<boolean> {
     let hit = this.lookup(key);
     if (hit && this.sources && !this.sources.accepts(hit)) hit = undefined;
-    if (!hit && this.sources && step) hit = this.fromSource(run.state, step);
+    if (!hit && this.sources && step) hit = this.sources.give(run.state, step, (id) => this.leaseLayer(id));
     if (hit) {
       run.state = hit;
       run.key = key;
@@ -458,32 +444,6 @@ export class Builder {
     run.key = key;
     this.executed++;
     return false;
-  }
-
-  /** The state a --cache-from image gives for this step (its layers leased), if it gives one. */
-  private fromSource(state: BuildState, step: SourceStepText): BuildState | undefined {
-    const got = this.sources!.next(state, step.createdBy);
-    if (!got) return undefined;
-    if (got.layer) {
-      const l = got.layer;
-      const ok = writeTx(this.ctx.db, () => {
-        const rec = this.ctx.records.layer(l.id);
-        if (!rec?.complete || !rec.blobDigest) return false;
-        this.leaseLayer(l.id);
-        return true;
-      });
-      if (!ok) return undefined;
-    }
-    const next = cloneState(state);
-    delete next.made;
-    step.configure?.(next);
-    next.config.history = [...(state.config.history ?? []), got.entry];
-    if (got.entry.created) next.config.created = got.entry.created;
-    if (got.layer) {
-      next.layers.push(got.layer.id);
-      next.config.rootfs = { type: 'layers', diff_ids: [...state.config.rootfs.diff_ids, got.layer.diffId] };
-    }
-    return next;
   }
 
   private addLayer(s: BuildState, layer: LayerRecord, createdBy: string): void {

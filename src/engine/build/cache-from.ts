@@ -7,10 +7,12 @@
  */
 import type { HistoryEntry, ImageConfig } from '../../core/images/oci.js';
 import { isEngineError } from '../../core/errdefs.js';
+import { writeTx } from '../../impl/metadata/db.js';
 import type { EngineContext } from '../context.js';
+import type { Lease } from '../images/lease.js';
 import { readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
-import type { BuildState } from './state.js';
+import { cloneState, type BuildState } from './state.js';
 
 interface Source {
   id: string;
@@ -23,9 +25,15 @@ interface Source {
 }
 
 /** The step a source gives: its next history entry and, unless that entry is empty, the layer under it. */
-export interface SourceStep {
+interface SourceStep {
   entry: HistoryEntry;
   layer?: { id: string; diffId: string };
+}
+
+/** What a step records in the history (moby's isValidConfig compares it) and its change to the config. */
+export interface SourceStepText {
+  createdBy: string;
+  configure?: (next: BuildState) => void;
 }
 
 /** JSON with keys sorted and nulls left out: engines order and fill in configs differently. */
@@ -60,10 +68,13 @@ function starts(src: Source, config: ImageConfig, strict: boolean): boolean {
 }
 
 export class CacheSources {
-  private constructor(private sources: Source[]) {}
+  private constructor(
+    private readonly ctx: EngineContext,
+    private sources: Source[],
+  ) {}
 
-  /** The named images found here (none is pulled, as with dockerd); `missing` hears the others. */
-  static async open(ctx: EngineContext, refs: string[], missing: (ref: string) => void): Promise<CacheSources> {
+  /** The named images found here (none is pulled, as with dockerd), held by the build's lease; `missing` hears the others. */
+  static async open(ctx: EngineContext, lease: Lease, refs: string[], missing: (ref: string) => void): Promise<CacheSources> {
     const sources: Source[] = [];
     for (const ref of refs) {
       let id: string;
@@ -81,12 +92,14 @@ export class CacheSources {
       if (layers.length !== config.rootfs.diff_ids.length) continue;
       sources.push({ id, history: config.history ?? [], diffIds: config.rootfs.diff_ids, layers, labels: canonical(config.config?.Labels ?? {}) });
     }
-    return new CacheSources(sources);
-  }
-
-  /** The image ids whose layers a build may take. */
-  get ids(): string[] {
-    return this.sources.map((s) => s.id);
+    writeTx(ctx.db, () => {
+      for (const s of sources) {
+        lease.blob(s.id);
+        const img = ctx.records.image(s.id);
+        if (img) lease.blob(img.manifestDigest);
+      }
+    });
+    return new CacheSources(ctx, sources);
   }
 
   /** A cached result may be used: it is an ancestor of (or is) a named image. */
@@ -112,7 +125,7 @@ export class CacheSources {
    * (moby's isValidConfig compares the same text). The first image that gives one is the only
    * one asked afterwards, so a build does not hop between images.
    */
-  next(state: BuildState, createdBy: string): SourceStep | undefined {
+  private next(state: BuildState, createdBy: string): SourceStep | undefined {
     const n = state.config.history?.length ?? 0;
     for (const s of this.sources) {
       if (!starts(s, state.config, true)) continue;
@@ -128,5 +141,34 @@ export class CacheSources {
       return { entry, ...(layer ? { layer } : {}) };
     }
     return undefined;
+  }
+
+  /**
+   * The state after `state` that a named image gives for this step, its layer leased through
+   * `leaseLayer` (in the transaction that checks the layer is still whole); undefined if none.
+   */
+  give(state: BuildState, step: SourceStepText, leaseLayer: (id: string) => void): BuildState | undefined {
+    const got = this.next(state, step.createdBy);
+    if (!got) return undefined;
+    const layer = got.layer;
+    if (layer) {
+      const held = writeTx(this.ctx.db, () => {
+        const rec = this.ctx.records.layer(layer.id);
+        if (!rec?.complete || !rec.blobDigest) return false;
+        leaseLayer(layer.id);
+        return true;
+      });
+      if (!held) return undefined;
+    }
+    const next = cloneState(state);
+    delete next.made;
+    step.configure?.(next);
+    next.config.history = [...(state.config.history ?? []), got.entry];
+    if (got.entry.created) next.config.created = got.entry.created;
+    if (layer) {
+      next.layers.push(layer.id);
+      next.config.rootfs = { type: 'layers', diff_ids: [...state.config.rootfs.diff_ids, layer.diffId] };
+    }
+    return next;
   }
 }
