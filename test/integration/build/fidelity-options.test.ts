@@ -8,6 +8,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { request } from 'node:http';
 import { apiEnv, type ApiEnv } from '../api/fixtures.js';
 import { IMAGE } from '../containers/fixtures.js';
 import { startDockerd, dockerdNeeds, type Dockerd } from '../../helpers/dockerd.js';
@@ -186,6 +187,34 @@ services:
     assert.equal(r.status, 0, r.stdout + r.stderr);
     const keys = ['hosts', 'shm', 'links'];
     assert.deepEqual(pick(probed(r.stdout + r.stderr), keys), { ...pick(EXPECTED, ['hosts', 'shm']), links: '0' });
+  });
+
+  test('raw POST /build: extrahosts as one comma-joined string (the swagger\'s type) and ulimits as JSON reach each RUN container', { skip: unmet(tool('tar')) }, async () => {
+    const dir = context({ Dockerfile: PROBE });
+    const body = spawnSync('tar', ['-c', '-C', dir, '.']).stdout;
+    const query = new URLSearchParams({
+      nocache: '1',
+      networkmode: 'none',
+      extrahosts: 'probe-a:10.1.2.3,probe-b:10.4.5.6',
+      ulimits: JSON.stringify([{ Name: 'nofile', Soft: 1000, Hard: 2000 }]),
+      shmsize: String(96 * 1024 * 1024),
+    });
+    const text = await new Promise<string>((resolve, reject) => {
+      const req = request({ socketPath: s.socket, method: 'POST', path: `/v1.41/build?${query}`, headers: { 'Content-Type': 'application/x-tar' } }, (res) => {
+        let out = '';
+        res.on('data', (c: Buffer) => (out += c.toString()));
+        res.on('end', () => resolve(out));
+      });
+      req.on('error', reject);
+      req.end(body);
+    });
+    const stream = text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { stream?: string; error?: string });
+    assert.equal(stream.find((m) => m.error)?.error, undefined);
+    const keys = ['hosts', 'nofile', 'shm'];
+    assert.deepEqual(pick(probed(stream.map((m) => m.stream ?? '').join('')), keys), pick(EXPECTED, keys));
   });
 
   test('dockerd 20.10\'s classic builder gives its RUN containers the same, for the same flags', { skip: skipDockerd }, () => {
