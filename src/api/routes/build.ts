@@ -7,7 +7,7 @@ import type { Router } from '../router.js';
 import { boolParam, filtersParam, mustRes, sendJson, startJsonStream, type Call } from '../call.js';
 import { EngineError, invalidArgument, isEngineError, notImplemented } from '../../core/errdefs.js';
 import { dockerMessageOf } from '../../core/build/docker-words.js';
-import type { BuildOptions } from '../../engine/build/index.js';
+import { normalizeBuildRun, type BuildOptions } from '../../engine/build/index.js';
 import { buildProgress } from '../shapes/build.js';
 import { errorMessage, type JsonMessage } from '../shapes/progress.js';
 
@@ -62,11 +62,62 @@ export function completeTar(body: Readable): Readable {
   return body.pipe(t);
 }
 
+/** `cachefrom`: a JSON array of image names, as the docker CLI sends it. */
+function jsonListParam(c: Call, name: string): string[] {
+  const raw = c.query.get(name);
+  if (!raw) return [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw);
+  } catch {
+    throw invalidArgument(`${name}: not JSON: ${raw}`);
+  }
+  if (!Array.isArray(doc) || doc.some((v) => typeof v !== 'string')) throw invalidArgument(`${name}: expected a JSON array of strings`);
+  return (doc as string[]).filter(Boolean);
+}
+
+/** `ulimits`: a JSON array of `{Name, Soft, Hard}`, turned into the CLI's `name=soft:hard`. */
+function ulimitsParam(c: Call): string[] {
+  const raw = c.query.get('ulimits');
+  if (!raw) return [];
+  let doc: unknown;
+  try {
+    doc = JSON.parse(raw);
+  } catch {
+    throw invalidArgument(`ulimits: not JSON: ${raw}`);
+  }
+  if (doc === null) return [];
+  if (!Array.isArray(doc)) throw invalidArgument('ulimits: expected a JSON array');
+  return doc.map((u: unknown, i) => {
+    const o = (u ?? {}) as { Name?: unknown; Soft?: unknown; Hard?: unknown };
+    if (typeof o.Name !== 'string' || !o.Name) throw invalidArgument(`ulimits[${i}].Name is required`);
+    const n = (v: unknown, k: string) => {
+      if (v === undefined || v === null) return 0;
+      if (typeof v !== 'number' || !Number.isSafeInteger(v)) throw invalidArgument(`ulimits[${i}].${k}: expected an integer`);
+      return v;
+    };
+    return `${o.Name}=${n(o.Soft, 'Soft')}:${n(o.Hard, 'Hard')}`;
+  });
+}
+
 function buildOptions(c: Call, signal: AbortSignal): BuildOptions {
   const q = c.query;
   if (q.get('remote')) throw notImplemented('builds from a remote context (git or URL) are not supported: send the context as a tar body');
   if (q.get('version') === '2') throw notImplemented('BuildKit is not supported: use the classic builder (DOCKER_BUILDKIT=0)');
   const network = q.get('networkmode');
+  const run = normalizeBuildRun({
+    addHosts: q.getAll('extrahosts').flatMap((h) => h.split(',')),
+    ulimits: ulimitsParam(c),
+    shmSize: q.get('shmsize') ?? undefined,
+    memory: q.get('memory') ?? undefined,
+    memorySwap: q.get('memswap') ?? undefined,
+    cpuShares: q.get('cpushares') ?? undefined,
+    cpuQuota: q.get('cpuquota') ?? undefined,
+    cpuPeriod: q.get('cpuperiod') ?? undefined,
+    cpusetCpus: q.get('cpusetcpus') ?? undefined,
+    cpusetMems: q.get('cpusetmems') ?? undefined,
+  });
+  const cacheFrom = jsonListParam(c, 'cachefrom');
   return {
     context: { kind: 'stream', stream: completeTar(c.req) },
     dockerfile: q.get('dockerfile') || 'Dockerfile',
@@ -77,6 +128,8 @@ function buildOptions(c: Call, signal: AbortSignal): BuildOptions {
     noCache: boolParam(q, 'nocache'),
     pull: boolParam(q, 'pull') ? 'always' : 'missing',
     ...(network && network !== 'default' ? { network } : {}),
+    ...(run ? { run } : {}),
+    ...(cacheFrom.length ? { cacheFrom } : {}),
     format: 'docker',
     signal,
   };

@@ -35,7 +35,9 @@ import type { EngineContext } from '../context.js';
 import type { Lease } from '../images/lease.js';
 import { readConfig } from '../images/read.js';
 import { resolveImage } from '../images/resolve.js';
+import { tagImage } from '../images/tag.js';
 import { download, isArchive, unpackArchive } from './add.js';
+import { CacheSources, type SourceStepText } from './cache-from.js';
 import type { BuildContext } from './context.js';
 import { copyInto, parseChmod, resolveOwner, type CopyItem } from './copy.js';
 import { commitBuiltImage, normalizeTags } from './image.js';
@@ -113,6 +115,8 @@ export class Builder {
   private readonly useCache: boolean;
   private readonly writeCache: boolean;
   private scratchCount = 0;
+  /** `--cache-from`: the only images that may prime the cache, when given. */
+  private sources: CacheSources | undefined;
   /** Layers this build made (not taken from the cache), in order. */
   readonly made: string[] = [];
   cached = 0;
@@ -239,6 +243,10 @@ export class Builder {
       target = s.index;
     }
     this.addLabelInstructions(this.df.stages[target]!);
+    if (this.opts.cacheFrom?.length && this.useCache) {
+      const missing = (ref: string) => this.emit({ type: 'warning', message: `--cache-from ${ref}: no such image here, not used` });
+      this.sources = await CacheSources.open(this.ctx, this.lease, this.opts.cacheFrom, missing);
+    }
     const needed = this.neededStages(target);
     this.totalSteps = needed.reduce((n, i) => n + 1 + this.df.stages[i]!.instructions.length, 0);
     for (const i of needed) await this.stageResult(i, target);
@@ -247,10 +255,15 @@ export class Builder {
     if (unused.length) this.emit({ type: 'warning', message: `one or more build-args [${unused.join(' ')}] were not consumed` });
     const names = normalizeTags(this.opts.tags ?? []);
     this.emit({ type: 'commit', ...(this.opts.tags?.[0] ? { name: this.opts.tags[0] } : {}) });
-    const id = await commitBuiltImage(this.ctx, this.lease, result.state, {
-      names,
-      format: this.opts.format ?? 'oci',
-    });
+    // A build that is a --cache-from image in full is that image, as dockerd answers it.
+    const whole = this.sources?.whole(result.state);
+    if (whole) tagImage(this.ctx, whole, names);
+    const id =
+      whole ??
+      (await commitBuiltImage(this.ctx, this.lease, result.state, {
+        names,
+        format: this.opts.format ?? 'oci',
+      }));
     this.emit({ type: 'committed', id });
     for (const n of names) this.emit({ type: 'tagged', name: n });
     return { id, names, cached: this.cached, executed: this.executed };
@@ -437,8 +450,10 @@ export class Builder {
    * One cacheable step: a hit takes the cached state; a miss runs `produce` on a copy of the
    * state and records the result. Returns whether it was a hit.
    */
-  private async cachedStep(run: StageRun, key: string, produce: (next: BuildState) => Promise<void>): Promise<boolean> {
-    const hit = this.lookup(key);
+  private async cachedStep(run: StageRun, key: string, produce: (next: BuildState) => Promise<void>, step?: SourceStepText): Promise<boolean> {
+    let hit = this.lookup(key);
+    if (hit && this.sources && !this.sources.accepts(hit)) hit = undefined;
+    if (!hit && this.sources && step) hit = this.sources.give(run.state, step, (id) => this.leaseLayer(id));
     if (hit) {
       run.state = hit;
       run.key = key;
@@ -492,11 +507,19 @@ export class Builder {
         const text = applyConfigInstruction(probe, inst, x, stageFlags);
         if (text === undefined) throw notImplemented(`${inst.kind} is not supported`);
         run.cmdSet = stageFlags.cmdSet;
+        const configure = (next: BuildState) => {
+          next.config = cloneState({ config: probe.config, layers: [] }).config;
+        };
         // The config itself keys the step: history's text is ambiguous (`LABEL a=b c=d`).
-        return this.cachedStep(run, cacheKey(run.key, text, probe.config.config), async (next) => {
-          next.config = probe.config;
-          addHistory(next, nopHistory(next, text), true);
-        });
+        return this.cachedStep(
+          run,
+          cacheKey(run.key, text, probe.config.config),
+          async (next) => {
+            configure(next);
+            addHistory(next, nopHistory(next, text), true);
+          },
+          { createdBy: nopHistory(probe, text), configure },
+        );
       }
     }
   }
@@ -514,13 +537,18 @@ export class Builder {
     }
     const text = `ARG ${inst.args.map((a) => a.name + (a.default !== undefined ? `=${a.default}` : '')).join(' ')}`;
     // The values count through the RUNs that see them; the key holds what history shows.
-    return this.cachedStep(run, cacheKey(run.key, text), async (next) => addHistory(next, nopHistory(next, text), true));
+    return this.cachedStep(run, cacheKey(run.key, text), async (next) => addHistory(next, nopHistory(next, text), true), {
+      createdBy: nopHistory(run.state, text),
+    });
   }
 
   private async workdir(run: StageRun, inst: ValueInstruction, x: Expander): Promise<boolean> {
     const dir = resolveWorkdir(run.state.config.config?.WorkingDir, x.word(inst.value));
-    return this.cachedStep(run, cacheKey(run.key, 'WORKDIR', dir), async (next) => {
+    const configure = (next: BuildState) => {
       (next.config.config ??= {}).WorkingDir = dir;
+    };
+    return this.cachedStep(run, cacheKey(run.key, 'WORKDIR', dir), async (next) => {
+      configure(next);
       // The directory is made now, so it exists in the image even if nothing is put there.
       const layer = await this.withScratch(run, async (rootfs) => {
         const host = resolveInRoot(rootfs, dir);
@@ -528,7 +556,7 @@ export class Builder {
       });
       if (layer) this.addLayer(next, layer, nopHistory(next, `WORKDIR ${dir}`, 'files'));
       else addHistory(next, nopHistory(next, `WORKDIR ${dir}`, 'files'), true);
-    });
+    }, { createdBy: nopHistory(run.state, `WORKDIR ${dir}`, 'files'), configure });
   }
 
   /**
@@ -641,6 +669,7 @@ export class Builder {
     }
     const args = run.argsInUse();
     const key = cacheKey(run.key, 'RUN', argv, args, plan.key, inst.network ?? 'default');
+    const createdBy = `${args.length ? `|${args.length} ${args.join(' ')} ` : ''}${argv.join(' ')}`;
     return this.cachedStep(run, key, async (next) => {
       const env = [...(c.Env ?? [])];
       for (const [k, v] of run.args) if (v !== undefined && envValue(c.Env, k) === undefined) env.push(`${k}=${v}`);
@@ -658,12 +687,12 @@ export class Builder {
         network,
         mounts: plan.mounts,
         volumes: Object.keys(c.Volumes ?? {}),
+        ...(this.opts.run ? { settings: this.opts.run } : {}),
         onOutput: (stream, data) => this.emit({ type: 'output', stream, data }),
         ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       });
-      const prefix = args.length ? `|${args.length} ${args.join(' ')} ` : '';
-      this.addLayerOrEmpty(next, layer, `${prefix}${argv.join(' ')}`);
-    });
+      this.addLayerOrEmpty(next, layer, createdBy);
+    }, { createdBy });
   }
 
   private async copy(run: StageRun, inst: CopyInstruction, x: Expander): Promise<boolean> {
@@ -730,6 +759,8 @@ export class Builder {
     if (items.length === 0) throw invalidArgument(`${this.context.dockerfileName}:${inst.line}: ${inst.kind} needs a source`);
     const identity = src ? src.identity : await digestSources(nodes);
     const key = cacheKey(run.key, inst.kind, dest, chown ?? null, chmod ?? null, identity, nodes.map((n) => n.path), items.map((i) => i.kind), keyParts, inst.exclude);
+    const what = nodes.length === 1 && nodes[0]!.entries[0]!.st.isDirectory() ? 'dir' : items.length > 1 ? 'multi' : 'file';
+    const createdBy = nopHistory(run.state, `${inst.kind} ${from !== undefined ? `--from=${from} ` : ''}${what}:${identity.replace(/^.*:/, '')} in ${dest} `, 'files');
     return this.cachedStep(run, key, async (next) => {
       for (const d of downloads) await d();
       const layer = await this.withScratch(
@@ -746,9 +777,8 @@ export class Builder {
           });
         },
       );
-      const what = nodes.length === 1 && nodes[0]!.entries[0]!.st.isDirectory() ? 'dir' : items.length > 1 ? 'multi' : 'file';
-      this.addLayerOrEmpty(next, layer, nopHistory(next, `${inst.kind} ${from !== undefined ? `--from=${from} ` : ''}${what}:${identity.replace(/^.*:/, '')} in ${dest} `, 'files'));
-    });
+      this.addLayerOrEmpty(next, layer, createdBy);
+    }, { createdBy });
   }
 
   /** Unmounts what the build mounted. */

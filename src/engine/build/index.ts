@@ -10,6 +10,7 @@ import { buildCacheUsage, pruneBuildCache } from './cache-admin.js';
 import type { BuildCacheEntry, BuildListener, BuildOptions, BuildPruneOptions, BuildPruneReport, BuildResult } from './types.js';
 
 export type * from './types.js';
+export { normalizeBuildRun, type BuildRunInput } from './run-settings.js';
 
 export class BuildEngine {
   constructor(

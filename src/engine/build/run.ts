@@ -19,6 +19,7 @@ import { planVolumeMounts, recordContainerVolumes } from '../volumes/mounts.js';
 import { clearStaleVolumeDir, volumeEvent } from '../volumes/ops.js';
 import { rawLayerChanges } from '../containers/layer-changes.js';
 import { commitLayer, dropLayer, removeMountPoints } from './layer.js';
+import type { BuildRunSettings } from './types.js';
 
 export interface RunStepRequest {
   parent: LayerRecord | null;
@@ -31,6 +32,7 @@ export interface RunStepRequest {
   mounts: MountRequest[];
   /** The image's VOLUMEs: anonymous volumes during the command, so what it writes there is not kept (Docker's builder). */
   volumes?: string[];
+  settings?: BuildRunSettings;
   onOutput: (stream: 'stdout' | 'stderr', data: Buffer) => void;
   signal?: AbortSignal;
 }
@@ -69,6 +71,7 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
   const mounts = planVolumeMounts(req.mounts, Object.fromEntries((req.volumes ?? []).map((v) => [v, {}])));
   const norm = (p: string) => posix.normalize(p).replace(/(.)\/$/, '$1');
   const volumeDests = new Set(mounts.filter((m) => m.type === 'volume').map((m) => norm(m.destination)));
+  const set = req.settings ?? {};
   const config: ContainerConfigRecord = {
     image: 'skiff-build',
     imageId: '',
@@ -80,11 +83,15 @@ export async function runStep(cc: ContainerContext, lease: Lease, req: RunStepRe
       ...(req.workdir ? { workdir: req.workdir } : {}),
       ...(req.user ? { user: req.user } : {}),
       mounts,
+      ...(set.ulimits ? { ulimits: set.ulimits } : {}),
+      ...(set.shmSize !== undefined ? { shmSize: set.shmSize } : {}),
+      ...(set.resources ? { resources: set.resources } : {}),
     },
     imageConfig: {},
     autoRemove: false,
     stopTimeout: 0,
     ...net,
+    ...(set.addHosts ? { netFiles: { addHosts: set.addHosts } } : {}),
     ...(ctx.locks.heldName('build') ? { build: ctx.locks.heldName('build') } : {}),
   };
   const volumes = writeTx(ctx.db, () => {

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import type { ResourceOptions } from '../../core/runtime/create-options.js';
 import type { ProgressListener } from '../images/remote-types.js';
 
 /** Where the build context comes from. */
@@ -17,6 +18,20 @@ export interface BuildSecret {
   src?: string;
   /** Or an environment variable of the caller holding it. */
   env?: string;
+}
+
+/** The resource limits docker build gives every RUN container (Docker's zero values are left out). */
+export type BuildResources = Pick<ResourceOptions, 'memory' | 'memorySwap' | 'cpuShares' | 'cpuQuota' | 'cpuPeriod' | 'cpusetCpus' | 'cpusetMems'>;
+
+/** What every RUN container gets besides its network: `--add-host`, `--ulimit`, `--shm-size`, the resource flags. */
+export interface BuildRunSettings {
+  /** `name:ip`, written to each RUN container's /etc/hosts. */
+  addHosts?: string[];
+  /** `nofile=1024:2048`. */
+  ulimits?: string[];
+  /** Bytes of /dev/shm. */
+  shmSize?: number;
+  resources?: BuildResources;
 }
 
 /** `build` flags, as docker build and podman build name them. */
@@ -42,6 +57,14 @@ export interface BuildOptions {
   /** Default network of RUN instructions: bridge (default), none, host, or a network name. */
   network?: string;
   secrets?: BuildSecret[];
+  /** Limits and /etc/hosts entries of RUN containers (made by normalizeBuildRun). */
+  run?: BuildRunSettings;
+  /**
+   * `--cache-from`: when given, only these images (by name or id) prime the cache, as in Docker's
+   * classic builder: a step is taken from the cache only when the result is one of their
+   * ancestors (their history and layers continue it); the other builds' cache is not used.
+   */
+  cacheFrom?: string[];
   /** Image format: oci (default) or docker (schema 2 media types). */
   format?: 'oci' | 'docker';
   /** false: neither read nor write the build cache (podman's --layers=false). */

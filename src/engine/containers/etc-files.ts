@@ -59,15 +59,24 @@ export function writeRunFiles(
       dnsOptions: net.dnsOptions,
     }),
   );
+  // Docker's `host-gateway`: the address the host has on the container's network (dockerd's
+  // default bridge IP); with the host's network the host is loopback; without a network, nothing.
+  const gateway = bridge?.gateway ?? (hostNet ? '127.0.0.1' : undefined);
+  const addHosts = (net.addHosts ?? [])
+    .map(parseAddHost)
+    .flatMap((h) => (h.ip !== 'host-gateway' ? [h] : gateway ? [{ ...h, ip: gateway }] : []));
   let hosts = generateHosts({
     hostname,
     aliases: [c.name],
     ...(bridge ? { ip: bridge.ip, ...(bridge.ip6 ? { ip6: bridge.ip6 } : {}), ...(bridge.gateway ? { gateway: bridge.gateway } : {}) } : {}),
-    extraHosts: [...links, ...(net.addHosts ?? []).map(parseAddHost)],
+    extraHosts: [...links, ...addHosts],
   });
   if (hostNet) {
     try {
-      hosts = readFileSync('/etc/hosts', 'utf8');
+      // The host's names, and `--add-host` entries after them (dockerd and podman both keep those).
+      const own = readFileSync('/etc/hosts', 'utf8');
+      const extra = addHosts.map((h) => `${h.ip}\t${h.name}\n`);
+      hosts = (own && !own.endsWith('\n') ? own + '\n' : own) + extra.join('');
     } catch {
       // keep the generated one
     }

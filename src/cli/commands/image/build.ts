@@ -5,6 +5,7 @@ import type { App } from '../../app.js';
 import { collect, examples } from '../common.js';
 import { invalidArgument } from '../../../core/errdefs.js';
 import type { BuildEvent, BuildOptions, BuildSecret } from '../../../engine/build/types.js';
+import { normalizeBuildRun } from '../../../engine/build/run-settings.js';
 import { progressRenderer } from './transfer-progress.js';
 
 interface BuildFlags {
@@ -21,6 +22,17 @@ interface BuildFlags {
   secret?: string[];
   format?: string;
   layers?: string | boolean;
+  addHost?: string[];
+  ulimit?: string[];
+  shmSize?: string;
+  memory?: string;
+  memorySwap?: string;
+  cpuShares?: string;
+  cpuQuota?: string;
+  cpuPeriod?: string;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  cacheFrom?: string[];
 }
 
 function keyValues(list: string[] | undefined, what: string, fromEnv: boolean): Record<string, string> {
@@ -83,6 +95,10 @@ function parseSecret(spec: string): BuildSecret {
   return process.env[id] !== undefined ? { id, env: id } : { id, src: resolve(id) };
 }
 
+function optional<K extends string, V>(key: K, v: V | undefined): { [k in K]?: V } {
+  return (v === undefined ? {} : { [key]: v }) as { [k in K]?: V };
+}
+
 /** podman's text for each build event. */
 function renderer(app: App, quiet: boolean): (e: BuildEvent) => void {
   let prefix = '';
@@ -141,6 +157,17 @@ export function register(parent: Command, app: App, name = 'build'): void {
     .option('--secret <spec>', 'secret for RUN --mount=type=secret: id=NAME,src=PATH or id=NAME,env=VAR (repeatable)', collect)
     .option('--format <format>', 'image format: oci (default) or docker')
     .option('--layers [bool]', 'cache each instruction (default true)')
+    .option('--add-host <host:ip>', 'add a line to the /etc/hosts of RUN instructions (repeatable)', collect)
+    .option('--ulimit <name=soft[:hard]>', 'ulimit of RUN instructions (repeatable)', collect)
+    .option('--shm-size <size>', 'size of /dev/shm in RUN instructions')
+    .option('-m, --memory <bytes>', 'memory limit of RUN instructions')
+    .option('--memory-swap <bytes>', "memory plus swap limit of RUN instructions: '-1' for unlimited swap")
+    .option('-c, --cpu-shares <shares>', 'CPU shares (relative weight) of RUN instructions')
+    .option('--cpu-quota <usecs>', 'CPU CFS quota of RUN instructions')
+    .option('--cpu-period <usecs>', 'CPU CFS period of RUN instructions')
+    .option('--cpuset-cpus <list>', 'CPUs RUN instructions may use (0-3, 0,1)')
+    .option('--cpuset-mems <list>', 'memory nodes RUN instructions may use')
+    .option('--cache-from <image>', 'images to take cached steps from; when given, only they prime the cache (repeatable)', collect)
     .option('--rm [bool]', 'remove intermediate containers (always done)')
     .option('--force-rm [bool]', 'remove intermediate containers even on failure (always done)')
     .action(async (contextArg: string, f: BuildFlags) => {
@@ -176,6 +203,19 @@ export function register(parent: Command, app: App, name = 'build'): void {
         pull: parsePull(f.pull),
         ...(f.network ? { network: f.network } : {}),
         secrets: (f.secret ?? []).map(parseSecret),
+        ...optional('run', normalizeBuildRun({
+          addHosts: f.addHost,
+          ulimits: f.ulimit,
+          shmSize: f.shmSize,
+          memory: f.memory,
+          memorySwap: f.memorySwap,
+          cpuShares: f.cpuShares,
+          cpuQuota: f.cpuQuota,
+          cpuPeriod: f.cpuPeriod,
+          cpusetCpus: f.cpusetCpus,
+          cpusetMems: f.cpusetMems,
+        })),
+        ...(f.cacheFrom?.length ? { cacheFrom: f.cacheFrom } : {}),
         format,
         layers: parseBool(f.layers, '--layers'),
         env: process.env,
