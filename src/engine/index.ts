@@ -15,6 +15,7 @@ import { diskUsage, type DiskUsage } from './system/df.js';
 import { systemInfo, type SystemInfo } from './system/info.js';
 import type { EventLog } from './events/log.js';
 import { TimerEngine } from './timers/index.js';
+import { PodEngine } from './pods/index.js';
 import type { CheckReport } from './system/check.js';
 
 export type { CheckReport, CheckFinding } from './system/check.js';
@@ -76,6 +77,12 @@ export class Engine {
         }
       },
     }));
+  }
+
+  private _pods?: PodEngine;
+  /** Podman's pods (engine/pods/). */
+  get pods(): PodEngine {
+    return (this._pods ??= new PodEngine(() => this.containers));
   }
 
   private _timers?: TimerEngine;
