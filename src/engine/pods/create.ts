@@ -17,7 +17,7 @@ import type { PodConfig, PodCreateRequest, PodNamespace, PodRecord } from './typ
 
 const NAMESPACES: readonly PodNamespace[] = ['ipc', 'net', 'uts', 'pid', 'cgroup'];
 /** Podman's default `--share`. */
-const DEFAULT_SHARE: PodNamespace[] = ['ipc', 'net', 'uts'];
+const DEFAULT_SHARE: PodNamespace[] = ['uts', 'ipc', 'net'];
 
 /** `ipc,net` replaces the default; `+pid` adds to it. */
 export function parseShare(spec: string | undefined): PodNamespace[] {
@@ -44,7 +44,7 @@ export async function createPod(cc: ContainerContext, req: PodCreateRequest): Pr
   if (infra && share.length === 0 && req.publish?.length) throw invalidArgument('ports need the network namespace shared: --share net');
   const name = req.name ?? generateName();
   const config: PodConfig = {
-    hostname: req.hostname ?? name,
+    ...(req.hostname ? { hostname: req.hostname } : {}),
     labels: req.labels ?? {},
     share,
     infra,
@@ -93,7 +93,8 @@ function infraInput(pod: PodRecord, image: string): CreateInput {
     name: c.infraName ?? `${pod.id.slice(0, 12)}-infra`,
     opts: {
       ...(c.infraCommand ? { entrypoint: c.infraCommand, command: [] } : {}),
-      ...(has('uts') ? { hostname: c.hostname } : {}),
+      // Podman's default hostname is the pod's name.
+      ...(has('uts') ? { hostname: c.hostname ?? pod.name } : {}),
       labels: {},
     },
     // A member's IPC join needs a donor that allows it.

@@ -5,7 +5,8 @@ export type PodNamespace = 'ipc' | 'net' | 'uts' | 'pid' | 'cgroup';
 
 /** What `pod create` was asked for, kept in the pod's row. */
 export interface PodConfig {
-  hostname: string;
+  /** As asked; the pod's name when not. */
+  hostname?: string;
   labels: Record<string, string>;
   share: PodNamespace[];
   infra: boolean;
@@ -76,7 +77,7 @@ export interface PodInspect {
   Hostname: string;
   Labels: Record<string, string>;
   CreateInfra: boolean;
-  InfraContainerId: string;
+  InfraContainerID: string;
   SharedNamespaces: string[];
   NumContainers: number;
   Containers: { Id: string; Name: string; State: string }[];

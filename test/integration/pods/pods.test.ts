@@ -2,6 +2,7 @@
 // join them, reach each other on localhost and share the pod's published ports and hostname.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readlinkSync } from 'node:fs';
 import { IMAGE, assertNothingLeft, expectCode, freePort, httpGet, podEnv, waitFor } from './fixtures.js';
 import type { NetEnv } from '../network/fixtures.js';
 
@@ -24,7 +25,7 @@ test('a two-container pod: the client reaches httpd on localhost, the host reach
   const hostPort = await freePort();
   const podId = env.ok(['pod', 'create', '--name', 'web', '-p', `127.0.0.1:${hostPort}:8080`]).trim();
   assert.match(podId, /^[0-9a-f]{64}$/);
-  const infra = env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerId}}', 'web']));
+  const infra = env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'web']));
   env.track(env.ok(['run', '-d', '--pod', 'web', '--name', 'httpd', IMAGE, 'sh', '-c', HTTPD]));
   const local = await waitFor(
     () => {
@@ -42,4 +43,186 @@ test('a two-container pod: the client reaches httpd on localhost, the host reach
   expectCode(env.run(['pod', 'exists', 'web']), 1, 'pod exists after rm');
   assert.equal(env.ok(['ps', '-aq']), '', 'containers of the pod left');
   assertNothingLeft(env, [infra], pids);
+});
+
+test('members share the infra container network, IPC and UTS namespaces, the pod hostname and its /etc/hosts', () => {
+  env.ok(['pod', 'create', '--name', 'ns', '--hostname', 'podhost', '--add-host', 'extra.example:10.1.2.3']);
+  const infra = env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'ns']));
+  try {
+    const script = 'hostname; echo $HOSTNAME; for n in net ipc uts; do readlink /proc/self/ns/$n; done; grep -c extra.example /etc/hosts';
+    const a = env.ok(['run', '--rm', '--pod', 'ns', IMAGE, 'sh', '-c', script]).split('\n');
+    const b = env.ok(['run', '--rm', '--pod', 'ns', IMAGE, 'sh', '-c', script]).split('\n');
+    assert.deepEqual(a, b);
+    assert.equal(a[0], 'podhost');
+    assert.equal(a[1], 'podhost');
+    const p = pid(infra);
+    const infraNs = ['net', 'ipc', 'uts'].map((k) => readlinkSync(`/proc/${p}/ns/${k}`));
+    assert.deepEqual(a.slice(2, 5), infraNs);
+    assert.equal(a[5], '1');
+    // pid is not shared by default: a member is its own PID 1.
+    assert.equal(env.ok(['run', '--rm', '--pod', 'ns', IMAGE, 'sh', '-c', 'echo $$']).trim(), '1');
+  } finally {
+    env.ok(['pod', 'rm', '-f', 'ns']);
+  }
+});
+
+test('--share +pid puts the members in the infra PID namespace: catatonit is PID 1', () => {
+  env.ok(['pod', 'create', '--name', 'pidpod', '--share', '+pid']);
+  env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'pidpod']));
+  try {
+    assert.equal(env.ok(['pod', 'inspect', '-f', '{{json .SharedNamespaces}}', 'pidpod']).trim(), '["uts","ipc","net","pid"]');
+    const ps = env.ok(['run', '--rm', '--pod', 'pidpod', IMAGE, 'cat', '/proc/1/cmdline']);
+    assert.equal(ps.split('\0')[0], '/catatonit');
+  } finally {
+    env.ok(['pod', 'rm', '-f', 'pidpod']);
+  }
+});
+
+test('pod stop stops the members then the infra container and leaves no mount, netns or process; pod start brings the published port back', async () => {
+  const hostPort = await freePort();
+  env.ok(['pod', 'create', '--name', 'cycle', '-p', `127.0.0.1:${hostPort}:8080`]);
+  const infra = env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'cycle']));
+  try {
+    env.track(env.ok(['run', '-d', '--pod', 'cycle', '--name', 'cycle-httpd', IMAGE, 'sh', '-c', HTTPD]));
+    assert.equal(await waitFor(() => httpGet('127.0.0.1', hostPort), 10_000, 'the published port'), 'from-the-pod\n');
+    assert.equal(env.ok(['pod', 'ps', '--format', '{{.Name}} {{.Status}} {{.NumberOfContainers}}', '--filter', 'name=cycle']), 'cycle Running 2\n');
+    const pids = [pid(infra), pid('cycle-httpd')];
+    assert.equal(env.ok(['pod', 'stop', '-t', '1', 'cycle']).trim(), env.ok(['pod', 'inspect', '-f', '{{.Id}}', 'cycle']).trim());
+    assert.equal(env.ok(['pod', 'inspect', '-f', '{{.State}}', 'cycle']), 'Exited\n');
+    assert.equal(env.ok(['ps', '-a', '--filter', 'pod=cycle', '--format', '{{.State}}']), 'exited\nexited\n');
+    assertNothingLeft(env, [infra], pids);
+    env.ok(['pod', 'start', 'cycle']);
+    assert.equal(env.ok(['pod', 'inspect', '-f', '{{.State}}', 'cycle']), 'Running\n');
+    assert.equal(await waitFor(() => httpGet('127.0.0.1', hostPort), 10_000, 'the published port after start'), 'from-the-pod\n');
+    const rm = env.run(['pod', 'rm', 'cycle']);
+    expectCode(rm, 125, 'pod rm of a running pod');
+    assert.match(rm.stderr, /^Error: .*running/);
+  } finally {
+    env.ok(['pod', 'rm', '-f', 'cycle']);
+  }
+});
+
+test('ps --pod names each container pod; --filter pod= keeps the pod containers; pod ps shows Podman columns', () => {
+  env.ok(['pod', 'create', '--name', 'listed', '--label', 'tier=web']);
+  const infra = env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'listed']));
+  try {
+    const member = env.track(env.ok(['create', '--pod', 'listed', '--name', 'listed-member', IMAGE, 'sleep', '60']));
+    env.track(env.ok(['create', '--name', 'outsider', IMAGE, 'true']));
+    const podId = env.ok(['pod', 'inspect', '-f', '{{.Id}}', 'listed']).trim();
+    const filtered = env.ok(['ps', '-a', '--no-trunc', '--filter', 'pod=listed', '--format', '{{.ID}}']).split('\n').filter(Boolean).sort();
+    assert.deepEqual(filtered, [infra, member].sort());
+    assert.equal(env.ok(['ps', '-a', '--filter', `pod=${podId.slice(0, 12)}`, '-q']).split('\n').filter(Boolean).length, 2);
+    assert.equal(env.ok(['ps', '-a', '--filter', 'pod=nosuchpod', '-q']), '');
+    const rows = env.ok(['ps', '-a', '--pod', '--format', '{{.Names}} {{.Pod}} {{.PodName}}']).split('\n').filter(Boolean).sort();
+    assert.deepEqual(rows, [`${podId.slice(0, 12)}-infra ${podId.slice(0, 12)} listed`, `listed-member ${podId.slice(0, 12)} listed`, 'outsider  ']);
+    const header = env.ok(['ps', '-a', '--pod']).split('\n')[0]!;
+    assert.match(header, /NAMES\s+POD ID\s+PODNAME$/);
+    const table = env.ok(['pod', 'ps']).split('\n');
+    assert.match(table[0]!, /^POD ID\s+NAME\s+STATUS\s+CREATED\s+INFRA ID\s+# OF CONTAINERS$/);
+    assert.match(table[1]!, new RegExp(`^${podId.slice(0, 12)}\\s+listed\\s+Created\\s+.+\\s+${infra.slice(0, 12)}\\s+2$`));
+    assert.equal(env.ok(['pod', 'ps', '-q', '--filter', 'label=tier=web']).trim(), podId.slice(0, 12));
+    const doc = JSON.parse(env.ok(['pod', 'inspect', 'listed']))[0];
+    assert.equal(doc.Name, 'listed');
+    // Podman shows the hostname asked for; the members get the pod's name.
+    assert.equal(doc.Hostname, '');
+    assert.equal(env.ok(['run', '--rm', '--pod', 'listed', IMAGE, 'hostname']), 'listed\n');
+    assert.deepEqual(doc.Labels, { tier: 'web' });
+    assert.equal(doc.NumContainers, 2);
+    assert.equal(doc.CreateInfra, true);
+    assert.deepEqual(doc.InfraConfig.infra_command, ['/catatonit', '-P']);
+    env.ok(['rm', 'outsider']);
+  } finally {
+    env.ok(['pod', 'rm', '-f', 'listed']);
+  }
+});
+
+test('pod kill, pause, unpause, restart, top, logs and stats act on every container of the pod', async () => {
+  env.ok(['pod', 'create', '--name', 'verbs']);
+  env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'verbs']));
+  const infraName = `${env.ok(['pod', 'inspect', '-f', '{{.Id}}', 'verbs']).slice(0, 12)}-infra`;
+  try {
+    env.track(env.ok(['run', '-d', '--pod', 'verbs', '--name', 'verbs-a', IMAGE, 'sh', '-c', 'echo hello-a; exec sleep 300']));
+    env.track(env.ok(['run', '-d', '--pod', 'verbs', '--name', 'verbs-b', IMAGE, 'sh', '-c', 'echo hello-b; exec sleep 300']));
+    env.ok(['pod', 'pause', 'verbs']);
+    assert.equal(env.ok(['pod', 'inspect', '-f', '{{.State}}', 'verbs']), 'Paused\n');
+    env.ok(['pod', 'unpause', 'verbs']);
+    assert.equal(env.ok(['pod', 'inspect', '-f', '{{.State}}', 'verbs']), 'Running\n');
+    const top = env.ok(['pod', 'top', 'verbs']).split('\n').filter(Boolean);
+    assert.match(top[0]!, /^CONTAINER\s+UID\s+PID/);
+    const names = new Set(top.slice(1).map((l) => l.split(/\s+/)[0]));
+    assert.deepEqual([...names].sort(), [infraName, 'verbs-a', 'verbs-b'].sort());
+    const logs = await waitFor(() => {
+      const out = env.ok(['pod', 'logs', '--names', 'verbs']);
+      return out.includes('hello-a') && out.includes('hello-b') ? out : undefined;
+    }, 10_000, 'both members to log');
+    assert.deepEqual(logs.split('\n').filter(Boolean).sort(), ['verbs-a hello-a', 'verbs-b hello-b']);
+    const stats = env.ok(['pod', 'stats', '--format', '{{.Name}}', 'verbs']).split('\n').filter(Boolean).sort();
+    assert.deepEqual(stats, [infraName, 'verbs-a', 'verbs-b'].sort());
+    const before = pid('verbs-a');
+    env.ok(['pod', 'restart', '-t', '0', 'verbs']);
+    assert.equal(env.ok(['pod', 'inspect', '-f', '{{.State}}', 'verbs']), 'Running\n');
+    assert.notEqual(pid('verbs-a'), before);
+    env.ok(['pod', 'kill', 'verbs']);
+    assert.equal(env.ok(['pod', 'inspect', '-f', '{{.State}}', 'verbs']), 'Exited\n');
+    // A stopped pod is what prune removes, its containers with it.
+    env.ok(['pod', 'prune', '-f']);
+    expectCode(env.run(['pod', 'exists', 'verbs']), 1, 'pod exists after prune');
+    assert.equal(env.ok(['ps', '-aq', '--filter', 'name=verbs']), '');
+  } finally {
+    env.run(['pod', 'rm', '-f', 'verbs']);
+  }
+});
+
+test('run --pod new:NAME makes the pod with the container ports; a member may not publish or pick a network; unknown pods and taken names are refused', async () => {
+  const hostPort = await freePort();
+  env.track(env.ok(['run', '-d', '--pod', 'new:fresh', '-p', `127.0.0.1:${hostPort}:8080`, '--name', 'fresh-httpd', IMAGE, 'sh', '-c', HTTPD]));
+  try {
+    env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'fresh']));
+    assert.equal(await waitFor(() => httpGet('127.0.0.1', hostPort), 10_000, 'the new pod port'), 'from-the-pod\n');
+    assert.equal(env.ok(['port', `${env.ok(['pod', 'inspect', '-f', '{{.Id}}', 'fresh']).slice(0, 12)}-infra`]), `8080/tcp -> 127.0.0.1:${hostPort}\n`);
+    const pub = env.run(['create', '--pod', 'fresh', '-p', '9999:80', IMAGE]);
+    expectCode(pub, 125, 'a member publishing a port');
+    assert.match(pub.stderr, /^Error: .*ports must be defined when the pod is created/);
+    const net = env.run(['create', '--pod', 'fresh', '--network', 'none', IMAGE]);
+    expectCode(net, 125, 'a member picking a network');
+    const none = env.run(['run', '--rm', '--pod', 'nosuchpod', IMAGE, 'true']);
+    expectCode(none, 125, 'an unknown pod');
+    assert.equal(none.stderr, 'Error: no pod with name or ID nosuchpod found: no such pod\n');
+    const dup = env.run(['pod', 'create', '--name', 'fresh']);
+    expectCode(dup, 125, 'a taken pod name');
+    assert.match(dup.stderr, /^Error: .*name "fresh" is in use/);
+    const infra = env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'fresh']).trim();
+    const rmInfra = env.run(['rm', '-f', infra]);
+    expectCode(rmInfra, 125, 'rm of the infra container alone');
+    assert.match(rmInfra.stderr, /infra container of pod/);
+  } finally {
+    env.ok(['pod', 'rm', '-f', 'fresh']);
+  }
+});
+
+test('a pod without an infra container: its containers share nothing, and it has no infra ID', () => {
+  env.ok(['pod', 'create', '--name', 'bare', '--infra=false']);
+  try {
+    assert.equal(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}|{{.CreateInfra}}', 'bare']), '|false\n');
+    const host = env.ok(['run', '--rm', '--pod', 'bare', IMAGE, 'hostname']).trim();
+    assert.notEqual(host, 'bare');
+    assert.equal(env.ok(['pod', 'ps', '--filter', 'name=bare', '--format', '{{.NumberOfContainers}}']), '0\n');
+  } finally {
+    env.ok(['pod', 'rm', '-f', 'bare']);
+  }
+});
+
+test('rm -af removes pods with their infra containers; rm -a without force removes stopped pods and keeps running ones', () => {
+  env.ok(['pod', 'create', '--name', 'stopped-pod']);
+  env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'stopped-pod']));
+  env.ok(['pod', 'create', '--name', 'running-pod']);
+  env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'running-pod']));
+  env.track(env.ok(['run', '-d', '--pod', 'running-pod', IMAGE, 'sleep', '300']));
+  const rm = env.run(['rm', '-a']);
+  expectCode(rm, 125, 'rm -a with a running pod member');
+  expectCode(env.run(['pod', 'exists', 'stopped-pod']), 1, 'the stopped pod after rm -a');
+  expectCode(env.run(['pod', 'exists', 'running-pod']), 0, 'the running pod after rm -a');
+  env.ok(['rm', '-af']);
+  expectCode(env.run(['pod', 'exists', 'running-pod']), 1, 'the running pod after rm -af');
+  assert.equal(env.ok(['ps', '-aq']), '');
 });

@@ -18,9 +18,12 @@ export function register(parent: Command, app: App, name = 'rm'): void {
     .action(async (refs: string[], o: { force?: boolean; volumes?: boolean; all?: boolean; link?: boolean; cidfile?: string; ignore?: boolean }) => {
       const engine = await app.engine();
       if (o.all) {
-        // Infra containers go with their pods: with --force the pods are removed, members and all.
+        // Infra containers go with their pods (as Podman's `rm -a`): every pod with --force, the
+        // pods none of whose containers runs without; a pod left keeps its infra container.
         const pods = await engine.pods.list();
-        if (o.force) for (const p of pods) await engine.pods.remove(p.Id, { force: true });
+        for (const p of pods) {
+          await engine.pods.remove(p.Id, { force: !!o.force }).catch(() => undefined);
+        }
         const infra = new Set(pods.map((p) => p.InfraId));
         refs = (await engine.containers.list({ all: true })).map((c) => c.Id).filter((id) => !infra.has(id));
       }

@@ -12,5 +12,5 @@ export function register(parent: Command, app: App, name = 'inspect'): void {
       const engine = await app.engine();
       await inspectEach(app, refs, o.format, (r) => engine.pods.inspect(r));
     });
-  examples(cmd, ['skiff pod inspect web', "skiff pod inspect -f '{{.InfraContainerId}}' web"]);
+  examples(cmd, ['skiff pod inspect web', "skiff pod inspect -f '{{.InfraContainerID}}' web"]);
 }
