@@ -13,6 +13,8 @@ import { generateName, validName } from '../containers/names.js';
 import { ensurePauseImage } from './pause-image.js';
 import { podEvent } from './events.js';
 import { podRecords } from './store.js';
+import { makePodCgroup, podCgroupParent, removePodCgroup } from './cgroup.js';
+import { readHostFacts } from '../containers/spec/host-facts.js';
 import type { PodConfig, PodCreateRequest, PodNamespace, PodRecord } from './types.js';
 
 const NAMESPACES: readonly PodNamespace[] = ['ipc', 'net', 'uts', 'pid', 'cgroup'];
@@ -60,10 +62,27 @@ export async function createPod(cc: ContainerContext, req: PodCreateRequest): Pr
     ...(req.userns ? { userns: req.userns } : {}),
     ...(req.createCommand ? { createCommand: req.createCommand } : {}),
   };
+  if (!infra && (req.cpus || req.memory)) throw invalidArgument('pod limits (--cpus, --memory) need an infra container');
+  if (req.cpus !== undefined && !(req.cpus > 0)) throw invalidArgument(`invalid --cpus ${req.cpus}: want a positive number`);
+  if (req.memory !== undefined && !(req.memory > 0)) throw invalidArgument(`invalid --memory ${req.memory}: want a positive size`);
   const id = randomBytes(32).toString('hex');
+  if (req.cpus || req.memory) {
+    config.cgroupParent = podCgroupParent(id);
+    if (req.cpus) config.cpus = req.cpus;
+    if (req.memory) config.memory = req.memory;
+  }
   const row: PodRecord = { id, name, infraId: null, created: Date.now(), config };
   if (!podRecords(ctx).insert(row)) {
     throw alreadyExists(`adding pod to state: name "${name}" is in use: pod already exists`);
+  }
+  if (config.cgroupParent) {
+    try {
+      makePodCgroup(config.cgroupParent, { cpus: config.cpus, memory: config.memory }, readHostFacts().cgroupManager);
+    } catch (e) {
+      removePodCgroup(config.cgroupParent);
+      podRecords(ctx).delete(id);
+      throw e;
+    }
   }
   if (!infra) {
     podEvent(ctx, row, 'create');
@@ -77,6 +96,7 @@ export async function createPod(cc: ContainerContext, req: PodCreateRequest): Pr
   } catch (e) {
     const infraId = podRecords(ctx).get(id)?.infraId;
     if (infraId) await removeContainer(cc, infraId, { force: true, withPod: true }).catch(() => undefined);
+    if (config.cgroupParent) removePodCgroup(config.cgroupParent);
     podRecords(ctx).delete(id);
     throw e;
   }
@@ -95,6 +115,7 @@ function infraInput(pod: PodRecord, image: string): CreateInput {
       ...(c.infraCommand ? { entrypoint: c.infraCommand, command: [] } : {}),
       // Podman's default hostname is the pod's name.
       ...(has('uts') ? { hostname: c.hostname ?? pod.name } : {}),
+      ...(c.cgroupParent ? { cgroupParent: c.cgroupParent } : {}),
       labels: {},
     },
     // A member's IPC join needs a donor that allows it.

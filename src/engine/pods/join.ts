@@ -39,11 +39,13 @@ export async function joinPod(cc: ContainerContext, input: ContainerCreateReques
     }
   }
   if (share.has('uts') && req.opts.hostname) throw invalidArgument('invalid config provided: cannot set hostname when joining the pod UTS namespace');
+  if (pod.config.cgroupParent && req.opts.cgroupParent) throw invalidArgument('invalid config provided: a pod with limits is the cgroup parent of its containers');
   const joined = (ns: string) => share.has(ns as never);
   const opts = {
     ...req.opts,
     ...(joined('ipc') && !req.opts.ipc ? { ipc: { container: infra! } } : {}),
     ...(joined('pid') && !req.opts.pid ? { pid: { container: infra! } } : {}),
+    ...(pod.config.cgroupParent ? { cgroupParent: pod.config.cgroupParent } : {}),
   };
   return {
     ...req,

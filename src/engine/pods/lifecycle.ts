@@ -8,6 +8,7 @@ import { failedPrecondition } from '../../core/errdefs.js';
 import type { ContainerEngine } from '../containers/index.js';
 import type { ContainerRecord } from '../containers/types.js';
 import { podEvent } from './events.js';
+import { removePodCgroup } from './cgroup.js';
 import { freshContainers } from './read.js';
 import { podContainers, podRecords, resolvePod } from './store.js';
 import type { PodActionReport, PodRecord } from './types.js';
@@ -110,6 +111,7 @@ export function removePod(ce: ContainerEngine, ref: string, opts: { force?: bool
       if (errs.length) throw failedPrecondition(`removing pod ${p.name}: ${errs.join('; ')}`);
     }
     if (podContainers(ce.cc, p.id).length) throw failedPrecondition(`removing pod ${p.name}: containers joined it while it was removed`);
+    if (p.config.cgroupParent) removePodCgroup(p.config.cgroupParent);
     podRecords(ce.cc.ctx).delete(p.id);
     podEvent(ce.cc.ctx, p, 'remove');
     return p.id;

@@ -21,6 +21,10 @@ export interface PodConfig {
   dnsOptions?: string[];
   userns?: string;
   createCommand?: string[];
+  /** `--cpus`/`--memory`: the pod's cgroup (cgroup.ts), every container's parent. */
+  cgroupParent?: string;
+  cpus?: number;
+  memory?: number;
 }
 
 export interface PodCreateRequest {
@@ -42,6 +46,10 @@ export interface PodCreateRequest {
   dnsOptions?: string[];
   userns?: string;
   createCommand?: string[];
+  /** CPUs the pod's containers share (a fraction: 0.5). */
+  cpus?: number;
+  /** Bytes of memory the pod's containers share. */
+  memory?: number;
 }
 
 export interface PodRecord {
@@ -75,6 +83,11 @@ export interface PodInspect {
   CreateCommand?: string[];
   State: PodStatus;
   Hostname: string;
+  CreateCgroup: boolean;
+  CgroupParent?: string;
+  CPUPeriod?: number;
+  CPUQuota?: number;
+  MemoryLimit?: number;
   Labels: Record<string, string>;
   CreateInfra: boolean;
   InfraContainerID: string;

@@ -2,7 +2,8 @@
 // join them, reach each other on localhost and share the pod's published ports and hostname.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readlinkSync } from 'node:fs';
+import { existsSync, readFileSync, readlinkSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { IMAGE, assertNothingLeft, expectCode, freePort, httpGet, podEnv, waitFor } from './fixtures.js';
 import type { NetEnv } from '../network/fixtures.js';
 
@@ -225,4 +226,41 @@ test('rm -af removes pods with their infra containers; rm -a without force remov
   env.ok(['rm', '-af']);
   expectCode(env.run(['pod', 'exists', 'running-pod']), 1, 'the running pod after rm -af');
   assert.equal(env.ok(['ps', '-aq']), '');
+});
+
+/** The host path of the cgroup `pid` is in for a v1 controller (the unified one on v2). */
+function cgroupOf(p: number, controller: string): string {
+  const lines = readFileSync(`/proc/${p}/cgroup`, 'utf8').split('\n');
+  const v2 = lines.find((l) => l.startsWith('0::'));
+  const v1 = lines.find((l) => l.split(':')[1]?.split(',').includes(controller));
+  return v1 ? join('/sys/fs/cgroup', controller, v1.split(':')[2]!) : join('/sys/fs/cgroup', v2!.slice(3));
+}
+
+test('pod --cpus/--memory: the pod cgroup holds the limits and is the parent of its containers cgroups; pod rm -f removes it', () => {
+  env.ok(['pod', 'create', '--name', 'limited', '--cpus', '0.5', '--memory', '64m']);
+  const infra = env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'limited']));
+  let podCgroups: string[] = [];
+  try {
+    env.track(env.ok(['run', '-d', '--pod', 'limited', '--name', 'limited-member', IMAGE, 'sleep', '300']));
+    const doc = JSON.parse(env.ok(['pod', 'inspect', 'limited']))[0];
+    assert.equal(doc.CreateCgroup, true);
+    assert.equal(doc.MemoryLimit, 64 * 1024 * 1024);
+    assert.equal(doc.CPUQuota, 50_000);
+    const v2 = readFileSync('/proc/self/cgroup', 'utf8').startsWith('0::');
+    const mem = [cgroupOf(pid('limited-member'), 'memory'), cgroupOf(pid(infra), 'memory')].map(dirname);
+    const cpu = [cgroupOf(pid('limited-member'), 'cpu'), cgroupOf(pid(infra), 'cpu')].map(dirname);
+    assert.equal(mem[0], mem[1], 'member and infra share a memory cgroup parent');
+    assert.ok(mem[0]!.endsWith(doc.CgroupParent), `${mem[0]} is the pod cgroup ${doc.CgroupParent}`);
+    podCgroups = [mem[0]!, cpu[0]!];
+    if (v2) {
+      assert.equal(readFileSync(join(mem[0]!, 'memory.max'), 'utf8').trim(), String(64 * 1024 * 1024));
+      assert.equal(readFileSync(join(cpu[0]!, 'cpu.max'), 'utf8').trim(), '50000 100000');
+    } else {
+      assert.equal(readFileSync(join(mem[0]!, 'memory.limit_in_bytes'), 'utf8').trim(), String(64 * 1024 * 1024));
+      assert.equal(readFileSync(join(cpu[0]!, 'cpu.cfs_quota_us'), 'utf8').trim(), '50000');
+    }
+  } finally {
+    env.ok(['pod', 'rm', '-f', 'limited']);
+  }
+  for (const d of podCgroups) assert.equal(existsSync(d), false, `pod cgroup ${d} left`);
 });

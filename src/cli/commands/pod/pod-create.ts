@@ -3,6 +3,7 @@ import type { App } from '../../app.js';
 import { collect, examples } from '../common.js';
 import { parsePublish } from '../../../engine/networks/ports.js';
 import { invalidArgument } from '../../../core/errdefs.js';
+import { parseBytes } from '../../../core/runtime/units.js';
 
 interface Opts {
   name?: string;
@@ -19,6 +20,8 @@ interface Opts {
   dns?: string[];
   dnsSearch?: string[];
   dnsOption?: string[];
+  cpus?: string;
+  memory?: string;
 }
 
 function bool(flag: string, v: string): boolean {
@@ -50,6 +53,8 @@ export function register(parent: Command, app: App, name = 'create'): void {
     .option('--dns <ip>', 'set custom DNS servers', collect)
     .option('--dns-search <domain>', 'set custom DNS search domains', collect)
     .option('--dns-option <option>', 'set DNS options', collect)
+    .option('--cpus <number>', 'CPUs the containers of the pod share (the pod cgroup limit)')
+    .option('-m, --memory <bytes>', 'memory the containers of the pod share (the pod cgroup limit)')
     .action(async (arg: string | undefined, o: Opts) => {
       if (arg && o.name && arg !== o.name) throw invalidArgument('cannot specify a pod name both as an argument and with --name');
       const cmdLine = process.argv.slice(1);
@@ -71,6 +76,8 @@ export function register(parent: Command, app: App, name = 'create'): void {
         dnsSearch: o.dnsSearch ?? [],
         dnsOptions: o.dnsOption ?? [],
         createCommand: cmdLine,
+        ...(o.cpus !== undefined ? { cpus: Number(o.cpus) } : {}),
+        ...(o.memory !== undefined ? { memory: parseBytes(o.memory) } : {}),
       });
       app.print(id);
     });
