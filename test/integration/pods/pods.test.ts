@@ -264,3 +264,32 @@ test('pod --cpus/--memory: the pod cgroup holds the limits and is the parent of 
   }
   for (const d of podCgroups) assert.equal(existsSync(d), false, `pod cgroup ${d} left`);
 });
+
+test('pod events: create, start, stop and remove are recorded with Type pod and the pod name, and filter by pod=', () => {
+  const since = new Date().toISOString();
+  env.ok(['pod', 'create', '--name', 'evented']);
+  env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'evented']));
+  env.ok(['pod', 'start', 'evented']);
+  env.ok(['pod', 'stop', '-t', '0', 'evented']);
+  env.ok(['pod', 'rm', 'evented']);
+  const out = env.ok(['events', '--since', since, '--until', '0s', '--filter', 'type=pod', '--filter', 'pod=evented', '--format', '{{.Type}} {{.Action}} {{.Actor.Attributes.name}}']);
+  assert.deepEqual(out.split('\n').filter(Boolean), ['pod create evented', 'pod start evented', 'pod stop evented', 'pod remove evented']);
+});
+
+test('system prune removes a pod none of whose containers runs, with its infra container, and keeps a running one', () => {
+  env.ok(['pod', 'create', '--name', 'idle-pod']);
+  const idleInfra = env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'idle-pod']));
+  env.ok(['pod', 'create', '--name', 'busy-pod']);
+  env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'busy-pod']));
+  try {
+    env.track(env.ok(['run', '-d', '--pod', 'busy-pod', IMAGE, 'sleep', '300']));
+    const idleId = env.ok(['pod', 'inspect', '-f', '{{.Id}}', 'idle-pod']).trim();
+    const out = env.ok(['system', 'prune', '-f']);
+    assert.ok(out.startsWith(`Deleted Pods:\n${idleId}\n`), out);
+    expectCode(env.run(['pod', 'exists', 'idle-pod']), 1, 'the idle pod after system prune');
+    expectCode(env.run(['inspect', idleInfra]), 125, 'the idle pod infra container after system prune');
+    expectCode(env.run(['pod', 'exists', 'busy-pod']), 0, 'the running pod after system prune');
+  } finally {
+    env.ok(['pod', 'rm', '-f', 'busy-pod']);
+  }
+});
