@@ -4,6 +4,7 @@
  * hostname, PID when shared). A failure removes what was made.
  */
 import { randomBytes } from '../../sys/random.js';
+import { crashPoint } from '../../sys/crash-point.js';
 import { alreadyExists, invalidArgument } from '../../core/errdefs.js';
 import type { ContainerContext } from '../containers/context.js';
 import { createContainer } from '../containers/create.js';
@@ -75,6 +76,7 @@ export async function createPod(cc: ContainerContext, req: PodCreateRequest): Pr
   if (!podRecords(ctx).insert(row)) {
     throw alreadyExists(`adding pod to state: name "${name}" is in use: pod already exists`);
   }
+  crashPoint('pod-create:row');
   if (config.cgroupParent) {
     try {
       makePodCgroup(config.cgroupParent, { cpus: config.cpus, memory: config.memory }, readHostFacts().cgroupManager);

@@ -3,7 +3,7 @@
  * container's namespaces as `container:` modes (network, IPC, PID) and its membership; the
  * UTS namespace and the /etc files are joined at each start (containers/start.ts).
  */
-import { invalidArgument } from '../../core/errdefs.js';
+import { failedPrecondition, invalidArgument } from '../../core/errdefs.js';
 import type { ContainerContext } from '../containers/context.js';
 import type { ContainerCreateRequest } from '../containers/types.js';
 import { resolvePod } from './store.js';
@@ -29,6 +29,8 @@ export async function joinPod(cc: ContainerContext, input: ContainerCreateReques
     pod = resolvePod(cc.ctx, ref);
   }
   const infra = pod.infraId;
+  // A create killed between the pod's row and its infra container: joining would share nothing.
+  if (pod.config.infra && !infra) throw failedPrecondition(`pod ${pod.name} has no infra container (its create did not finish): remove it with pod rm`);
   const share = new Set(infra ? pod.config.share : []);
   if (share.has('net')) {
     if (req.network && req.network !== 'bridge' && req.network !== 'default') {

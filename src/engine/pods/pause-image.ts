@@ -3,7 +3,7 @@
  * pause image locally, holding only the host's static catatonit, run as `catatonit -P` (pause
  * mode: PID 1 that waits for a signal and reaps nothing else's children).
  */
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import type { Readable } from 'node:stream';
 import tar from 'tar-stream';
 import { failedPrecondition, isEngineError } from '../../core/errdefs.js';
@@ -24,7 +24,7 @@ export async function ensurePauseImage(ctx: EngineContext): Promise<string> {
   }
   let binary: Buffer;
   try {
-    binary = readFileSync(DEFAULT_INIT);
+    binary = await readFile(DEFAULT_INIT);
   } catch (e) {
     throw failedPrecondition(`building the pause image needs ${DEFAULT_INIT}: ${(e as Error).message}`, e);
   }

@@ -26,9 +26,9 @@ export function podStatus(statuses: ContainerStatus[]): PodStatus {
 }
 
 /** The pod's containers as they are now (exit files read). */
-export async function freshContainers(cc: ContainerContext, podId: string): Promise<ContainerRecord[]> {
+export async function freshContainers(cc: ContainerContext, podId: string, rows?: ContainerRecord[]): Promise<ContainerRecord[]> {
   const out: ContainerRecord[] = [];
-  for (const c of podContainers(cc, podId)) out.push(await refreshContainer(cc, c));
+  for (const c of podContainers(cc, podId, rows)) out.push(await refreshContainer(cc, c));
   return out;
 }
 
@@ -36,8 +36,9 @@ const PODMAN_STATE: Partial<Record<ContainerStatus, string>> = { created: 'creat
 
 export async function listPods(cc: ContainerContext): Promise<PodSummary[]> {
   const out: PodSummary[] = [];
+  const rows = cc.records.list();
   for (const p of podRecords(cc.ctx).list()) {
-    const cs = await freshContainers(cc, p.id);
+    const cs = await freshContainers(cc, p.id, rows);
     out.push({
       Id: p.id,
       Name: p.name,

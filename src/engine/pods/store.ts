@@ -28,8 +28,8 @@ export function resolvePod(ctx: EngineContext, input: string): PodRecord {
   return rec;
 }
 
-/** The pod's containers, infra last (members stop before it). */
-export function podContainers(cc: ContainerContext, podId: string): ContainerRecord[] {
-  const all = cc.records.list().filter((c) => c.config.pod?.id === podId);
+/** The pod's containers, infra last (members stop before it); `rows` when the caller has read them already. */
+export function podContainers(cc: ContainerContext, podId: string, rows: ContainerRecord[] = cc.records.list()): ContainerRecord[] {
+  const all = rows.filter((c) => c.config.pod?.id === podId);
   return [...all.filter((c) => !c.config.pod?.isInfra), ...all.filter((c) => c.config.pod?.isInfra)];
 }

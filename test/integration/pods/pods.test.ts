@@ -293,3 +293,15 @@ test('system prune removes a pod none of whose containers runs, with its infra c
     env.ok(['pod', 'rm', '-f', 'busy-pod']);
   }
 });
+
+test('a pod create killed before its infra container existed: run --pod refuses the pod, pod rm removes it', () => {
+  const killed = env.run(['pod', 'create', '--name', 'halfmade'], { env: { SKIFF_TEST_CRASH_AT: 'pod-create:row' } });
+  assert.notEqual(killed.code, 0, 'the killed create');
+  assert.equal(env.ok(['pod', 'ps', '--filter', 'name=halfmade', '--format', '{{.Name}} {{.InfraID}}']), 'halfmade \n');
+  const join = env.run(['run', '--rm', '--pod', 'halfmade', IMAGE, 'true']);
+  expectCode(join, 125, 'run --pod of a half-made pod');
+  assert.match(join.stderr, /^Error: pod halfmade has no infra container/);
+  assert.equal(env.ok(['ps', '-aq', '--filter', 'pod=halfmade']), '');
+  env.ok(['pod', 'rm', 'halfmade']);
+  expectCode(env.run(['pod', 'exists', 'halfmade']), 1, 'the half-made pod after rm');
+});
