@@ -93,7 +93,10 @@ async function startPodInfra(cc: ContainerContext, input: string): Promise<void>
 }
 
 /** A pod member shares the infra container's UTS namespace and its /etc files (hosts, resolv.conf, hostname). */
-function podShares(cc: ContainerContext, c: ContainerRecord): { uts?: { path: string }; hostname?: string; userdata?: string } {
+function podShares(
+  cc: ContainerContext,
+  c: ContainerRecord,
+): { uts?: { path: string }; hostname?: string; userdata?: string; userns?: ContainerCreateOptions['userns'] } {
   const p = c.config.pod;
   if (!p?.infra) return {};
   const infra = cc.records.get(p.infra);
@@ -101,7 +104,10 @@ function podShares(cc: ContainerContext, c: ContainerRecord): { uts?: { path: st
     throw failedPrecondition(`the infra container ${p.infra.slice(0, 12)} of pod ${p.id.slice(0, 12)} is not running`);
   }
   const shared = c.config.networkMode === `container:${p.infra}`;
+  // The infra's namespaces belong to its user namespace: a member must be in it to join them.
+  const userns = infra.config.opts.userns;
   return {
+    ...(userns && userns.mode !== 'host' ? { userns: { ...userns, mode: 'path' as const, path: `/proc/${infra.state.pid}/ns/user` } } : {}),
     ...(p.uts ? { uts: { path: `/proc/${infra.state.pid}/ns/uts` }, hostname: infra.config.opts.hostname ?? infra.id.slice(0, 12) } : {}),
     ...(shared ? { userdata: cc.paths(p.infra).userdata } : {}),
   };
@@ -150,6 +156,7 @@ async function startLocked(
     o.mounts = await prepareVolumeMounts(ctx, c.id, o.mounts, paths.rootfs);
     crashPoint('start:volumes');
     const pod = podShares(cc, c);
+    if (pod.userns) o.userns = pod.userns;
     if (pod.uts) {
       o.uts = pod.uts;
       o.env = [`HOSTNAME=${pod.hostname}`, ...(o.env ?? [])];

@@ -43,11 +43,15 @@ export async function joinPod(cc: ContainerContext, input: ContainerCreateReques
   if (share.has('uts') && req.opts.hostname) throw invalidArgument('invalid config provided: cannot set hostname when joining the pod UTS namespace');
   if (pod.config.cgroupParent && req.opts.cgroupParent) throw invalidArgument('invalid config provided: a pod with limits is the cgroup parent of its containers');
   const joined = (ns: string) => share.has(ns as never);
+  // A pod's user namespace is its members' too (their start joins the infra's, start.ts).
+  const userns = infra ? cc.records.get(infra)?.config.opts.userns : undefined;
+  if (userns && userns.mode !== 'host' && req.opts.userns) throw invalidArgument('invalid config provided: the pod sets the user namespace of its containers');
   const opts = {
     ...req.opts,
     ...(joined('ipc') && !req.opts.ipc ? { ipc: { container: infra! } } : {}),
     ...(joined('pid') && !req.opts.pid ? { pid: { container: infra! } } : {}),
     ...(pod.config.cgroupParent ? { cgroupParent: pod.config.cgroupParent } : {}),
+    ...(userns && userns.mode !== 'host' ? { userns } : {}),
   };
   return {
     ...req,

@@ -305,3 +305,25 @@ test('a pod create killed before its infra container existed: run --pod refuses 
   env.ok(['pod', 'rm', 'halfmade']);
   expectCode(env.run(['pod', 'exists', 'halfmade']), 1, 'the half-made pod after rm');
 });
+
+test('pod --userns=auto: the infra and its members run in one user namespace mapped to 100000, and members still share localhost', async () => {
+  env.ok(['pod', 'create', '--name', 'mapped', '--userns', 'auto']);
+  const infra = env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'mapped']));
+  try {
+    // The image's files belong to the host's root, so the mapped root writes only where anyone may.
+    const httpd = 'mkdir -p /tmp/www && echo from-the-pod > /tmp/www/index.html && exec httpd -f -p 8080 -h /tmp/www';
+    env.track(env.ok(['run', '-d', '--pod', 'mapped', '--name', 'mapped-httpd', IMAGE, 'sh', '-c', httpd]));
+    const map = env.ok(['run', '--rm', '--pod', 'mapped', IMAGE, 'cat', '/proc/self/uid_map']).trim().split(/\s+/);
+    assert.deepEqual(map, ['0', '100000', '65536']);
+    const member = pid('mapped-httpd');
+    assert.ok(member > 0, `the member runs: ${env.run(['logs', 'mapped-httpd']).stderr}`);
+    assert.equal(readlinkSync(`/proc/${member}/ns/user`), readlinkSync(`/proc/${pid(infra)}/ns/user`));
+    const body = await waitFor(() => {
+      const r = env.run(['run', '--rm', '--pod', 'mapped', IMAGE, 'wget', '-qO-', 'http://localhost:8080/']);
+      return r.code === 0 ? r.stdout : undefined;
+    }, 15_000, 'httpd on the pod localhost');
+    assert.equal(body, 'from-the-pod\n');
+  } finally {
+    env.ok(['pod', 'rm', '-f', 'mapped']);
+  }
+});

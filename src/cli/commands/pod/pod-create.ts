@@ -22,6 +22,7 @@ interface Opts {
   dnsOption?: string[];
   cpus?: string;
   memory?: string;
+  userns?: string;
 }
 
 function bool(flag: string, v: string): boolean {
@@ -55,6 +56,7 @@ export function register(parent: Command, app: App, name = 'create'): void {
     .option('--dns-option <option>', 'set DNS options', collect)
     .option('--cpus <number>', 'CPUs the containers of the pod share (the pod cgroup limit)')
     .option('-m, --memory <bytes>', 'memory the containers of the pod share (the pod cgroup limit)')
+    .option('--userns <mode>', 'user namespace of the pod and its containers: host (default), auto')
     .action(async (arg: string | undefined, o: Opts) => {
       if (arg && o.name && arg !== o.name) throw invalidArgument('cannot specify a pod name both as an argument and with --name');
       const cmdLine = process.argv.slice(1);
@@ -77,6 +79,7 @@ export function register(parent: Command, app: App, name = 'create'): void {
         dnsOptions: o.dnsOption ?? [],
         createCommand: cmdLine,
         ...(o.cpus !== undefined ? { cpus: Number(o.cpus) } : {}),
+        ...(o.userns ? { userns: o.userns } : {}),
         ...(o.memory !== undefined ? { memory: parseBytes(o.memory) } : {}),
       });
       app.print(id);
