@@ -16,6 +16,11 @@ import type { PodActionReport, PodCreateRequest, PodInspect, PodSummary } from '
 
 export type * from './types.js';
 
+export interface PodLogRecord {
+  container: { id: string; name: string };
+  record: LogRecord;
+}
+
 export class PodEngine {
   constructor(private readonly containers: () => ContainerEngine) {}
 
@@ -114,12 +119,46 @@ export class PodEngine {
     return ids.length ? this.ce.stats(ids) : [];
   }
 
-  /** `pod logs`: the members' logs one after the other (the infra container says nothing), each line with its container. */
-  async *logs(ref: string, opts: Omit<ReadLogsOptions, 'isRunning' | 'previous' | 'follow'> = {}): AsyncGenerator<{ container: { id: string; name: string }; record: LogRecord }> {
+  /**
+   * `pod logs`: the members' logs (the infra container says nothing), each record with its
+   * container; one after the other, or with `follow` as they come, until every member ended.
+   */
+  async *logs(ref: string, opts: Omit<ReadLogsOptions, 'isRunning' | 'previous'> = {}): AsyncGenerator<PodLogRecord> {
     const p = resolvePod(this.ce.cc.ctx, ref);
-    for (const c of podContainers(this.ce.cc, p.id)) {
-      if (c.config.pod?.isInfra) continue;
-      for await (const record of this.ce.logs(c.id, opts)) yield { container: { id: c.id, name: c.name }, record };
+    const members = podContainers(this.ce.cc, p.id).filter((c) => !c.config.pod?.isInfra);
+    if (!opts.follow) {
+      for (const c of members) {
+        for await (const record of this.ce.logs(c.id, opts)) yield { container: { id: c.id, name: c.name }, record };
+      }
+      return;
     }
+    const queue: PodLogRecord[] = [];
+    let wake: (() => void) | undefined;
+    let live = members.length;
+    let failed: unknown;
+    const pump = async (c: { id: string; name: string }) => {
+      try {
+        for await (const record of this.ce.logs(c.id, opts)) {
+          queue.push({ container: { id: c.id, name: c.name }, record });
+          wake?.();
+        }
+      } catch (e) {
+        failed ??= e;
+      } finally {
+        live--;
+        wake?.();
+      }
+    };
+    for (const c of members) void pump(c);
+    while (live > 0 || queue.length) {
+      if (queue.length) {
+        yield queue.shift()!;
+        continue;
+      }
+      await new Promise<void>((r) => (wake = r));
+      wake = undefined;
+    }
+    if (failed) throw failed;
   }
+
 }

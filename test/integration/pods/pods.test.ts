@@ -327,3 +327,20 @@ test('pod --userns=auto: the infra and its members run in one user namespace map
     env.ok(['pod', 'rm', '-f', 'mapped']);
   }
 });
+
+test('pod logs -f follows every member, in each member order, and ends when they all ended', async () => {
+  env.ok(['pod', 'create', '--name', 'following']);
+  env.track(env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'following']));
+  try {
+    env.track(env.ok(['create', '--pod', 'following', '--name', 'follow-a', IMAGE, 'sh', '-c', 'echo a1; sleep 2; echo a2']));
+    env.track(env.ok(['create', '--pod', 'following', '--name', 'follow-b', IMAGE, 'sh', '-c', 'sleep 1; echo b1']));
+    env.ok(['pod', 'start', 'following']);
+    const r = await env.runAsync(['pod', 'logs', '-f', '--names', 'following']);
+    expectCode(r, 0, 'pod logs -f');
+    const lines = r.stdout.split('\n').filter(Boolean);
+    assert.deepEqual([...lines].sort(), ['follow-a a1', 'follow-a a2', 'follow-b b1']);
+    assert.ok(lines.indexOf('follow-a a1') < lines.indexOf('follow-a a2'), r.stdout);
+  } finally {
+    env.ok(['pod', 'rm', '-f', 'following']);
+  }
+});
