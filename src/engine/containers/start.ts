@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
 import { generateSpec } from '../../core/runtime/spec.js';
@@ -167,6 +167,7 @@ async function startLocked(
     const files = writeRunFiles(c, paths.userdata, hostname, c.config.netFiles ?? {}, net && runFilesNetwork(net), links.hosts);
     if (pod.userdata) {
       files.hosts = join(pod.userdata, 'hosts');
+      addPodHostsName(files.hosts, c.name);
       files.resolvConf = join(pod.userdata, 'resolv.conf');
       if (pod.uts) files.hostname = join(pod.userdata, 'hostname');
     }
@@ -262,6 +263,17 @@ async function startLocked(
   // Outside the undo above: the container runs, whether or not systemd could be told.
   notifyStarted(c, opts.notifySocket);
   return { container: c, ...(attach ? { attach } : {}), also };
+}
+
+/**
+ * The pod's /etc/hosts (the infra container's, bind-mounted into every member) names each member
+ * on loopback, as Podman's does: members reach each other by name too. Appended in place, so
+ * the running members, whose mount holds this inode, see it.
+ */
+function addPodHostsName(hosts: string, name: string): void {
+  const text = readIfExists(hosts) ?? '';
+  if (text.split('\n').some((l) => l.split(/\s+/).slice(1).includes(name) && l.startsWith('127.0.0.1'))) return;
+  appendFileSync(hosts, `${text === '' || text.endsWith('\n') ? '' : '\n'}127.0.0.1\t${name}\n`);
 }
 
 /**

@@ -37,6 +37,8 @@ test('a two-container pod: the client reaches httpd on localhost, the host reach
     'httpd to answer on the pod localhost',
   );
   assert.equal(local, 'from-the-pod\n');
+  // The pod's /etc/hosts names every member on loopback (Podman's).
+  assert.equal(env.ok(['run', '--rm', '--pod', 'web', IMAGE, 'wget', '-qO-', 'http://httpd:8080/']), 'from-the-pod\n');
   const body = await waitFor(() => httpGet('127.0.0.1', hostPort), 10_000, 'the published port to answer');
   assert.equal(body, 'from-the-pod\n');
   const pids = [pid(infra), pid('httpd')];
