@@ -3,6 +3,8 @@ import { API_VERSION, MIN_API_VERSION } from '../engine/index.js';
 export { API_VERSION, MIN_API_VERSION };
 
 const VERSIONED = /^\/v(\d+)\.(\d+)(\/.*)$/;
+/** Podman's bindings put their own version (`/v4.3.1/libpod/...`) before libpod paths. */
+const LIBPOD = /^\/v\d+(?:\.\d+){0,2}(\/libpod\/.*)$/;
 
 function cmp(a: string, b: string): number {
   const [am, an] = a.split('.').map(Number) as [number, number];
@@ -19,6 +21,8 @@ export interface VersionedPath {
 
 /** `/v1.41/containers/json` → path `/containers/json`, version 1.41; unversioned paths get the newest. */
 export function splitVersion(pathname: string): VersionedPath {
+  const lib = LIBPOD.exec(pathname);
+  if (lib) return { path: lib[1]!, version: API_VERSION };
   const m = VERSIONED.exec(pathname);
   if (!m) return { path: pathname, version: API_VERSION };
   const version = `${m[1]}.${m[2]}`;

@@ -15,6 +15,7 @@ import { diskUsage, type DiskUsage } from './system/df.js';
 import { systemInfo, type SystemInfo } from './system/info.js';
 import type { EventLog } from './events/log.js';
 import { TimerEngine } from './timers/index.js';
+import { PodEngine } from './pods/index.js';
 import type { CheckReport } from './system/check.js';
 
 export type { CheckReport, CheckFinding } from './system/check.js';
@@ -22,6 +23,8 @@ export type { CheckReport, CheckFinding } from './system/check.js';
 export interface SystemPruneReport {
   /** Findings of `system check` repaired on the way. */
   repaired: number;
+  /** Pods none of whose containers ran (Podman's system prune takes them first). */
+  pods: string[];
   containers: string[];
   networks: string[];
   images: Awaited<ReturnType<ImageEngine['prune']>>;
@@ -78,6 +81,12 @@ export class Engine {
     }));
   }
 
+  private _pods?: PodEngine;
+  /** Podman's pods (engine/pods/). */
+  get pods(): PodEngine {
+    return (this._pods ??= new PodEngine(() => this.containers));
+  }
+
   private _timers?: TimerEngine;
   /** Health probes and restart back-offs: who runs them (engine/timers/). */
   get timers(): TimerEngine {
@@ -124,11 +133,12 @@ export class Engine {
   /**
    * `system prune`: one pass leaves nothing that no object owns. What killed processes left is
    * repaired first (so their containers and networks become prunable), then stopped
-   * containers, unused networks, images (dangling, or all unused with `all`), the build
+   * pods (with their containers), stopped containers, unused networks, images (dangling, or all unused with `all`), the build
    * cache, and unreferenced layers, blobs and ingests.
    */
   async prune(opts: { all?: boolean; volumes?: boolean } = {}): Promise<SystemPruneReport> {
     const check = await this.check({ repair: true });
+    const pods = await this.pods.prune();
     const containers = await this.containers.prune();
     const networks = await this.networks.prune();
     const volumes = opts.volumes ? await this.volumes.prune({ all: false }) : undefined;
@@ -137,6 +147,7 @@ export class Engine {
     const gc = this.gc();
     return {
       repaired: check.findings.length,
+      pods,
       containers: containers.ContainersDeleted,
       networks,
       images,

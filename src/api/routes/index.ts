@@ -9,6 +9,7 @@ import { registerVolumeRoutes } from './volumes.js';
 import { registerAuthRoutes } from './auth.js';
 import { registerBuildRoutes } from './build.js';
 import { registerSwarmRoutes } from './swarm.js';
+import { registerPodRoutes } from './pods.js';
 
 /** Every endpoint group; each file registers its own routes. */
 export function registerRoutes(r: Router): Router {
@@ -22,5 +23,6 @@ export function registerRoutes(r: Router): Router {
   registerAuthRoutes(r);
   registerBuildRoutes(r);
   registerSwarmRoutes(r);
+  registerPodRoutes(r);
   return r;
 }

@@ -32,7 +32,8 @@ export function registerSystemRoutes(r: Router): void {
     });
     res.end(c.req.method === 'HEAD' ? undefined : 'OK');
   };
-  r.get('/_ping', ping).head('/_ping', ping);
+  // Podman's bindings ping `/libpod/_ping` before any libpod call (routes/pods.ts).
+  r.get('/_ping', ping).head('/_ping', ping).get('/libpod/_ping', ping).head('/libpod/_ping', ping);
 
   r.get('/version', (c) => {
     const v = versionInfo();

@@ -35,7 +35,7 @@ import { withVolumesFrom } from './volumes-from.js';
 export async function createContainer(cc: ContainerContext, input: ContainerCreateRequest): Promise<{ id: string; name: string; warnings: string[] }> {
   const ctx = cc.ctx;
   checkCreateRequest(cc, input);
-  const req = resolveNamespaceJoins(cc, input);
+  const req = resolveNamespaceJoins(cc, input.pod ? await (await import('../pods/join.js')).joinPod(cc, input) : input);
   const { id: imageId } = resolveImage(ctx.records, req.image);
   const img = imageRecord(ctx, imageId);
   const imageConfig = (await readConfig(ctx, img)).config ?? {};
@@ -96,6 +96,7 @@ async function createLocked(
       ...(req.stdinOnce ? { stdinOnce: true } : {}),
       ...systemdConfig(req),
       ...(req.volumesFrom?.length ? { volumesFrom: req.volumesFrom } : {}),
+      ...(req.podMembership ? { pod: req.podMembership } : {}),
     };
     try {
       const volumes = await writeTxAsync(ctx.db, () => {

@@ -349,6 +349,8 @@ export class ContainerEngine {
       if (isActive(c.state.status) || !this.cc.records.get(c.id)) continue;
       // A live build's working container between its create and its start.
       if (c.config.build && this.cc.ctx.locks.busy('build', c.config.build)) continue;
+      // A pod's infra container goes with its pod (`pod rm`, `pod prune`).
+      if (c.config.pod?.isInfra) continue;
       if (f.until !== undefined && c.created > f.until) continue;
       if (!f.labels({ ...(c.config.imageConfig.Labels ?? {}), ...(c.config.opts.labels ?? {}) })) continue;
       const size = await writableSize(this.cc, c);

@@ -1,4 +1,4 @@
-import { isEngineError } from '../../core/errdefs.js';
+import { failedPrecondition, isEngineError } from '../../core/errdefs.js';
 import { readExitFile } from '../../impl/runtime/exit-file.js';
 import { crashPoint } from '../../sys/crash-point.js';
 import type { ContainerContext } from './context.js';
@@ -128,6 +128,8 @@ export function unpauseContainer(cc: ContainerContext, input: string): Promise<v
 export interface RemoveOptions {
   force?: boolean;
   volumes?: boolean;
+  /** The pod's own removal: only then may its infra container go (its members need its namespaces). */
+  withPod?: boolean;
 }
 
 /** `rm`: refuses a running container unless forced (then kills it first). */
@@ -136,6 +138,9 @@ export function removeContainer(cc: ContainerContext, input: string, opts: Remov
 }
 
 async function removeLocked(cc: ContainerContext, c: ContainerRecord, opts: RemoveOptions): Promise<string> {
+  if (c.config.pod?.isInfra && !opts.withPod) {
+    throw failedPrecondition(`container ${c.id} is the infra container of pod ${c.config.pod.id} and cannot be removed without removing the pod`);
+  }
   guard.remove(c, !!opts.force);
   markUserStopped(cc, c.id);
   if (isActive(c.state.status)) {

@@ -3,8 +3,9 @@
  * (daemon/list.go): values of one key are ORed, keys are ANDed (labels: all of them), a key
  * it does not know or a value it cannot read is an invalid argument.
  */
-import { invalidArgument } from '../../core/errdefs.js';
+import { invalidArgument, isEngineError } from '../../core/errdefs.js';
 import { findNetwork } from '../networks/store.js';
+import { resolvePod } from '../pods/store.js';
 import type { ContainerContext } from './context.js';
 import { resolveContainer } from './resolve.js';
 import { resolveImage } from '../images/resolve.js';
@@ -12,7 +13,7 @@ import type { ContainerStatus, ContainerSummary } from './types.js';
 
 /** dockerd's keys; `isolation` is not implemented. */
 export const CONTAINER_LIST_FILTERS = [
-  'ancestor', 'before', 'exited', 'expose', 'health', 'id', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume',
+  'ancestor', 'before', 'exited', 'expose', 'health', 'id', 'is-task', 'label', 'name', 'network', 'pod', 'publish', 'since', 'status', 'volume',
 ] as const;
 
 const STATES: readonly ContainerStatus[] = ['created', 'running', 'paused', 'restarting', 'removing', 'exited', 'dead'];
@@ -131,6 +132,8 @@ export function containerListFilter(cc: ContainerContext, filters: Map<string, s
   const publish = vals('publish').map((v) => portRange('publish', v));
   const expose = vals('expose').map((v) => portRange('expose', v));
 
+  const inPods = f.has('pod') ? podMembers(cc, vals('pod')) : undefined;
+
   const any = (key: string, test: (v: string) => boolean) => !f.has(key) || vals(key).some(test);
   return {
     all: f.has('status'),
@@ -143,6 +146,7 @@ export function containerListFilter(cc: ContainerContext, filters: Map<string, s
         any('status', (v) => c.State === v) &&
         any('name', (v) => c.Names.some((n) => matches(v, n.slice(1)) || matches(v, n))) &&
         any('id', (v) => c.Id.startsWith(v)) &&
+        (!inPods || inPods.has(c.Id)) &&
         (!ancestors || ancestors.has(c.ImageID)) &&
         (!f.has('publish') || publish.some((r) => c.Ports.some((p) => inRange(r, p.PublicPort, p.Type)))) &&
         (!f.has('expose') || expose.some((r) => c.Ports.some((p) => inRange(r, p.PrivatePort, p.Type)))) &&
@@ -157,4 +161,17 @@ export function containerListFilter(cc: ContainerContext, filters: Map<string, s
       );
     },
   };
+}
+
+/** Podman's `pod=` filter: the containers (infra included) of the pods named by name, id or prefix; an unknown pod matches none. */
+function podMembers(cc: ContainerContext, refs: string[]): Set<string> {
+  const pods = new Set<string>();
+  for (const r of refs) {
+    try {
+      pods.add(resolvePod(cc.ctx, r).id);
+    } catch (e) {
+      if (!isEngineError(e, 'NotFound')) throw e;
+    }
+  }
+  return new Set(cc.records.list().filter((c) => c.config.pod && pods.has(c.config.pod.id)).map((c) => c.id));
 }

@@ -1,4 +1,4 @@
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, chmodSync, existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { AttachSession, AttachStreams } from '../../core/oci-runtime/runtime.js';
 import { generateSpec } from '../../core/runtime/spec.js';
@@ -12,7 +12,7 @@ import { hideHostPaths } from './host-paths.js';
 import { resolveContainer } from './resolve.js';
 import { refreshContainer } from './sync.js';
 import { mountRootfs, precreateMountpoints, unmountRootfs } from './rootfs.js';
-import { guard } from './state.js';
+import { guard, isActive } from './state.js';
 import { runtimeLog } from './log-config.js';
 import { redoInterruptedCreate, undoInterruptedStart } from './recover.js';
 import { withContainer } from './locked.js';
@@ -79,7 +79,38 @@ export function startContainer(
   input: string,
   opts: StartOptions = {},
 ): Promise<{ container: ContainerRecord; attach?: AttachSession; also: AttachSession[] }> {
-  return withContainer(cc, input, (c) => startLocked(cc, c, opts));
+  return startPodInfra(cc, input).then(() => withContainer(cc, input, (c) => startLocked(cc, c, opts)));
+}
+
+/** A pod member needs its infra container running (Podman starts it first): its namespaces are joined. */
+async function startPodInfra(cc: ContainerContext, input: string): Promise<void> {
+  const infra = resolveContainer(cc, input).config.pod?.infra;
+  if (!infra) return;
+  if (!cc.records.get(infra)) throw failedPrecondition(`the infra container ${infra.slice(0, 12)} of this pod is gone`);
+  await withContainer(cc, infra, async (i) => {
+    if (i.state.status !== 'running' && i.state.status !== 'paused') await startLocked(cc, i, {});
+  });
+}
+
+/** A pod member shares the infra container's UTS namespace and its /etc files (hosts, resolv.conf, hostname). */
+function podShares(
+  cc: ContainerContext,
+  c: ContainerRecord,
+): { uts?: { path: string }; hostname?: string; userdata?: string; userns?: ContainerCreateOptions['userns'] } {
+  const p = c.config.pod;
+  if (!p?.infra) return {};
+  const infra = cc.records.get(p.infra);
+  if (!infra || !isActive(infra.state.status) || !infra.state.pid) {
+    throw failedPrecondition(`the infra container ${p.infra.slice(0, 12)} of pod ${p.id.slice(0, 12)} is not running`);
+  }
+  const shared = c.config.networkMode === `container:${p.infra}`;
+  // The infra's namespaces belong to its user namespace: a member must be in it to join them.
+  const userns = infra.config.opts.userns;
+  return {
+    ...(userns && userns.mode !== 'host' ? { userns: { ...userns, mode: 'path' as const, path: `/proc/${infra.state.pid}/ns/user` } } : {}),
+    ...(p.uts ? { uts: { path: `/proc/${infra.state.pid}/ns/uts` }, hostname: infra.config.opts.hostname ?? infra.id.slice(0, 12) } : {}),
+    ...(shared ? { userdata: cc.paths(p.infra).userdata } : {}),
+  };
 }
 
 async function startLocked(
@@ -124,9 +155,22 @@ async function startLocked(
     if (net?.userns && o.userns?.mode === 'private') o.userns = { ...o.userns, mode: 'path', path: net.userns };
     o.mounts = await prepareVolumeMounts(ctx, c.id, o.mounts, paths.rootfs);
     crashPoint('start:volumes');
-    const hostUts = o.uts === 'host';
-    const hostname = o.hostname ?? (c.config.networkMode === 'host' || hostUts ? readHostFacts().hostname : c.id.slice(0, 12));
+    const pod = podShares(cc, c);
+    if (pod.userns) o.userns = pod.userns;
+    if (pod.uts) {
+      o.uts = pod.uts;
+      o.env = [`HOSTNAME=${pod.hostname}`, ...(o.env ?? [])];
+    }
+    // A joined UTS namespace keeps its own name: the spec may set none.
+    const hostUts = o.uts === 'host' || !!pod.uts;
+    const hostname = o.hostname ?? (c.config.networkMode === 'host' || o.uts === 'host' ? readHostFacts().hostname : c.id.slice(0, 12));
     const files = writeRunFiles(c, paths.userdata, hostname, c.config.netFiles ?? {}, net && runFilesNetwork(net), links.hosts);
+    if (pod.userdata) {
+      files.hosts = join(pod.userdata, 'hosts');
+      addPodHostsName(files.hosts, c.name);
+      files.resolvConf = join(pod.userdata, 'resolv.conf');
+      if (pod.uts) files.hostname = join(pod.userdata, 'hostname');
+    }
     const config = ctx.config.containers;
     let seccompProfile;
     if (config.seccompProfile) {
@@ -219,6 +263,17 @@ async function startLocked(
   // Outside the undo above: the container runs, whether or not systemd could be told.
   notifyStarted(c, opts.notifySocket);
   return { container: c, ...(attach ? { attach } : {}), also };
+}
+
+/**
+ * The pod's /etc/hosts (the infra container's, bind-mounted into every member) names each member
+ * on loopback, as Podman's does: members reach each other by name too. Appended in place, so
+ * the running members, whose mount holds this inode, see it.
+ */
+function addPodHostsName(hosts: string, name: string): void {
+  const text = readIfExists(hosts) ?? '';
+  if (text.split('\n').some((l) => l.split(/\s+/).slice(1).includes(name) && l.startsWith('127.0.0.1'))) return;
+  appendFileSync(hosts, `${text === '' || text.endsWith('\n') ? '' : '\n'}127.0.0.1\t${name}\n`);
 }
 
 /**

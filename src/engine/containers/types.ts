@@ -74,6 +74,22 @@ export interface ContainerConfigRecord {
   build?: string;
   /** `--link`: the other container's id and the alias it is known by here. */
   links?: { id: string; alias: string }[];
+  /** The pod this container belongs to (engine/pods/). */
+  pod?: PodMembership;
+}
+
+/**
+ * A container's place in its pod: the infra container holds the shared namespaces; a member
+ * names it, joins its network and IPC (by the modes in its row) and its UTS at each start.
+ */
+export interface PodMembership {
+  id: string;
+  /** This container is the pod's infra container. */
+  isInfra?: boolean;
+  /** A member: the infra container whose namespaces it joins. */
+  infra?: string;
+  /** A member joins the infra's UTS namespace (the pod's hostname). */
+  uts?: boolean;
 }
 
 /**
@@ -120,6 +136,10 @@ export interface ContainerCreateRequest {
   links?: LinkRequest[];
   /** `--volumes-from` / HostConfig.VolumesFrom: `CONTAINER[:ro|rw]`. */
   volumesFrom?: string[];
+  /** `--pod NAME` or `--pod new:NAME`: the pod to join (pods/join.ts). */
+  pod?: string;
+  /** Set by the pod engine only: the membership recorded as is (the infra container). */
+  podMembership?: PodMembership;
 }
 
 export interface LinkRequest {

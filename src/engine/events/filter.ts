@@ -50,6 +50,7 @@ export function matchEvent(e: EngineEvent, q: EventQuery): boolean {
     any('container', (v) => matchesObject(e, 'container', v)) &&
     any('network', (v) => matchesObject(e, 'network', v)) &&
     any('volume', (v) => matchesObject(e, 'volume', v)) &&
+    any('pod', (v) => matchesObject(e, 'pod', v)) &&
     any('image', (v) => matchesImage(e, v)) &&
     // Labels are ANDed, as moby's MatchKVList does (compose filters on project AND oneoff).
     (f.get('label') ?? []).every((v) => labelMatches(e.Actor.Attributes, v))

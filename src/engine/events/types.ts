@@ -1,5 +1,5 @@
 /** What an event is about (Docker's `Type`). */
-export type EventType = 'container' | 'network' | 'image' | 'volume';
+export type EventType = 'container' | 'network' | 'image' | 'volume' | 'pod';
 
 /**
  * One engine event, in Docker's shape (EventMessage without the legacy fields): the API adds

@@ -12,7 +12,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { unavailable } from '../../core/errdefs.js';
 import { openLockFile, tryFlock, unlockAndClose, heldFileCurrent } from '../../sys/flock.js';
 
-export type LockKind = 'container' | 'volume' | 'network' | 'ingest' | 'build' | 'lease';
+export type LockKind = 'container' | 'volume' | 'network' | 'ingest' | 'build' | 'lease' | 'pod';
 
 export interface HeldLock {
   readonly key: string;

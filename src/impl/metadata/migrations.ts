@@ -158,4 +158,15 @@ export const MIGRATIONS: string[] = [
   ALTER TABLE network_leases ADD COLUMN ip6 TEXT;
   CREATE UNIQUE INDEX network_leases_ip6 ON network_leases(network, ip6);
   `,
+  // 7: pods (Podman's model): a pod's row names its infra container, which holds the shared
+  // namespaces; members point at the pod from their own config document
+  `
+  CREATE TABLE IF NOT EXISTS pods (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    infra_id TEXT,
+    created INTEGER NOT NULL,
+    config TEXT NOT NULL
+  );
+  `,
 ];

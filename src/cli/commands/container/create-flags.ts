@@ -14,6 +14,7 @@ import { addHealthFlags, healthRequest, type HealthFlags } from './health-flags.
 /** The flags `run` and `create` share, named as docker/podman name them. */
 export interface CreateFlags extends HealthFlags {
   name?: string;
+  pod?: string;
   env?: string[];
   envFile?: string[];
   workdir?: string;
@@ -87,6 +88,7 @@ export function addCreateFlags(cmd: Command): Command {
   return addHealthFlags(cmd)
     .helpOption('--help', 'display help for command')
     .option('--name <name>', 'assign a name to the container')
+    .option('--pod <pod>', 'run in a pod (its network, IPC and hostname); new:NAME creates the pod')
     .option('-e, --env <KEY=VALUE>', 'set environment variables', collect)
     .option('--env-file <file>', 'read in a file of environment variables', collect)
     .option('-w, --workdir <dir>', 'working directory inside the container')
@@ -275,6 +277,7 @@ export function createRequest(image: string, command: string[], f: CreateFlags):
   return {
     image,
     ...(f.name ? { name: f.name } : {}),
+    ...(f.pod ? { pod: f.pod } : {}),
     opts,
     autoRemove: !!f.rm,
     ...(f.stopTimeout !== undefined ? { stopTimeout: num(f.stopTimeout, '--stop-timeout')! } : {}),

@@ -17,6 +17,8 @@ const HEADERS = {
   State: 'STATE',
   Labels: 'LABELS',
   CreatedAt: 'CREATED AT',
+  Pod: 'POD ID',
+  PodName: 'PODNAME',
 };
 
 interface Opts {
@@ -28,6 +30,7 @@ interface Opts {
   filter?: string[];
   format?: string;
   trunc: boolean;
+  pod?: boolean;
 }
 
 export function register(parent: Command, app: App, name = 'ps'): void {
@@ -39,15 +42,19 @@ export function register(parent: Command, app: App, name = 'ps'): void {
     .option('-s, --size', 'display total file sizes')
     .option('-l, --latest', 'show the latest created container (includes all states)')
     .option('-n, --last <n>', 'show n last created containers (includes all states)')
-    .option('-f, --filter <filter>', 'filter output: status, name, id, ancestor, before, since, exited, label, volume, network, health, is-task, publish, expose', collect)
+    .option('-f, --filter <filter>', 'filter output: status, name, id, pod, ancestor, before, since, exited, label, volume, network, health, is-task, publish, expose', collect)
     .option('--format <format>', "pretty-print with a Go template, 'table', 'table TEMPLATE' or 'json'")
     .option('--no-trunc', "don't truncate output")
+    .option('--pod', 'print the ID and name of the pod each container is in')
     .action(async (o: Opts) => {
       // The engine checks the keys and values, for the API service too.
       const filters = parseFilters(o.filter ?? []);
       const last = o.latest ? 1 : o.last !== undefined ? Number(o.last) : undefined;
       const since = (iso: string) => humanDuration(Date.now() - Date.parse(iso));
-      const list = await (await app.engine()).containers.list(
+      const engine = await app.engine();
+      const withPods = !!o.pod || /\.Pod/.test(o.format ?? '');
+      const pods = withPods ? engine.pods.memberships() : new Map<string, { id: string; name: string }>();
+      const list = await engine.containers.list(
         { all: !!o.all || last !== undefined, filters, ...(last !== undefined ? { last } : {}) },
         since,
       );
@@ -71,10 +78,13 @@ export function register(parent: Command, app: App, name = 'ps'): void {
           Labels: Object.entries(c.Labels).map(([k, v]) => `${k}=${v}`).join(','),
           Size: '0B',
           Networks: c.HostConfig.NetworkMode,
+          ...(withPods
+            ? { Pod: o.trunc ? (pods.get(c.Id)?.id.slice(0, 12) ?? '') : (pods.get(c.Id)?.id ?? ''), PodName: pods.get(c.Id)?.name ?? '' }
+            : {}),
         };
       });
       const defaultTable =
-        'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}' + (o.size ? '\t{{.Size}}' : '');
+        'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}' + (o.size ? '\t{{.Size}}' : '') + (o.pod ? '\t{{.Pod}}\t{{.PodName}}' : '');
       app.out(renderList(rows, { format: o.format, defaultTable, headers: HEADERS }));
     });
   examples(cmd, ['skiff ps', 'skiff ps -a --filter status=exited -q', "skiff ps --format '{{.Names}} {{.Status}}'"]);

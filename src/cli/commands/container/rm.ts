@@ -17,7 +17,16 @@ export function register(parent: Command, app: App, name = 'rm'): void {
     .option('-i, --ignore', 'ignore errors when a container does not exist')
     .action(async (refs: string[], o: { force?: boolean; volumes?: boolean; all?: boolean; link?: boolean; cidfile?: string; ignore?: boolean }) => {
       const engine = await app.engine();
-      if (o.all) refs = (await engine.containers.list({ all: true })).map((c) => c.Id);
+      if (o.all) {
+        // Infra containers go with their pods (as Podman's `rm -a`): every pod with --force, the
+        // pods none of whose containers runs without; a pod left keeps its infra container.
+        const pods = await engine.pods.list();
+        for (const p of pods) {
+          await engine.pods.remove(p.Id, { force: !!o.force }).catch(() => undefined);
+        }
+        const infra = new Set(pods.map((p) => p.InfraId));
+        refs = (await engine.containers.list({ all: true })).map((c) => c.Id).filter((id) => !infra.has(id));
+      }
       else refs = cidfileRefs(refs, o);
       if (refs.length === 0 && !o.all && !o.ignore) throw new Error('rm needs at least one container name or ID (or --all)');
       await forEachRef(

@@ -6,7 +6,7 @@ import { renderOne } from '../../format/table.js';
 import { parseTime } from '../container/logs.js';
 import type { EngineEvent } from '../../../engine/index.js';
 
-const FILTERS = ['container', 'event', 'image', 'label', 'network', 'type', 'volume'];
+const FILTERS = ['container', 'event', 'image', 'label', 'network', 'pod', 'type', 'volume'];
 
 /** docker's line: time, type, action, actor and its attributes sorted by name. */
 function line(e: EngineEvent): string {
@@ -24,7 +24,7 @@ export function register(parent: Command, app: App, name = 'events'): void {
     .description('Get real time events from the engine')
     .option('--since <time>', 'show events since a timestamp or relative time (e.g. 10m)')
     .option('--until <time>', 'stream events until this timestamp or relative time')
-    .option('-f, --filter <key=value>', 'filter by container, event, image, label, network, type, volume', collect)
+    .option('-f, --filter <key=value>', 'filter by container, event, image, label, network, pod, type, volume', collect)
     .option('--format <format>', "format the output with a Go template or 'json'")
     .action(async (o: { since?: string; until?: string; filter?: string[]; format?: string }) => {
       const engine = await app.engine();

@@ -6,7 +6,7 @@ export function register(parent: Command, app: App, name = 'prune'): void {
   const cmd = parent
     .command(name)
     .description(
-      'Remove unused data: stopped containers, unused networks, dangling images (all unused with -a), the build cache, unreferenced layers and blobs, and what interrupted commands left (see system check)',
+      'Remove unused data: stopped pods, stopped containers, unused networks, dangling images (all unused with -a), the build cache, unreferenced layers and blobs, and what interrupted commands left (see system check)',
     )
     .option('-a, --all', 'remove all unused images, not just dangling ones')
     .option('-f, --force', 'do not prompt for confirmation')
@@ -20,6 +20,7 @@ export function register(parent: Command, app: App, name = 'prune'): void {
         for (const i of items) app.print(i);
         app.print('');
       };
+      section('Deleted Pods:', report.pods);
       section('Deleted Containers:', report.containers);
       section('Deleted Networks:', report.networks);
       section('Deleted Volumes:', report.volumes);
