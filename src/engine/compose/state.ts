@@ -19,8 +19,12 @@ export interface ProjectContainer {
 }
 
 /** Every container of the project (running or not), by service then number. */
-export async function projectContainers(engine: Engine, project: string, opts: { oneoff?: boolean } = {}): Promise<ProjectContainer[]> {
-  const list = await engine.containers.list({ all: true, filters: new Map([['label', [`${L.PROJECT}=${project}`]]]) });
+export async function projectContainers(
+  engine: Engine,
+  project: string,
+  opts: { oneoff?: boolean; since?: (iso: string) => string } = {},
+): Promise<ProjectContainer[]> {
+  const list = await engine.containers.list({ all: true, filters: new Map([['label', [`${L.PROJECT}=${project}`]]]) }, opts.since);
   return list
     .map((s) => ({
       id: s.Id,

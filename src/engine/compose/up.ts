@@ -6,7 +6,7 @@
  * from the service's (or `--force-recreate`); Compose v2 does not recreate dependents of a
  * recreated service, it restarts those whose `depends_on` says `restart: true`.
  */
-import { invalidArgument, notFound } from '../../core/errdefs.js';
+import { invalidArgument, isEngineError, notFound } from '../../core/errdefs.js';
 import type { LoadedProject, ServiceConfig } from '../../core/compose/types.js';
 import type { Engine } from '../index.js';
 import { serviceHash } from './config-hash.js';
@@ -112,7 +112,7 @@ function exists(f: () => unknown): boolean {
     f();
     return true;
   } catch (e) {
-    if ((e as { code?: string }).code === 'NOT_FOUND' || /no such|not found/i.test((e as Error).message)) return false;
+    if (isEngineError(e, 'NotFound')) return false;
     throw e;
   }
 }
