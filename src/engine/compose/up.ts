@@ -6,9 +6,11 @@
  * from the service's (or `--force-recreate`); Compose v2 does not recreate dependents of a
  * recreated service, it restarts those whose `depends_on` says `restart: true`.
  */
+import { resolve } from 'node:path';
 import { invalidArgument, isEngineError, notFound } from '../../core/errdefs.js';
 import type { LoadedProject, ServiceConfig } from '../../core/compose/types.js';
 import type { Engine } from '../index.js';
+import type { BuildOptions } from '../build/types.js';
 import { serviceHash } from './config-hash.js';
 import * as L from './labels.js';
 import { startOrder } from './order.js';
@@ -21,6 +23,8 @@ export interface ComposeHooks {
   /** Makes the image present (pulls it); the CLI's pull with its progress. */
   ensureImage(image: string, service: string): Promise<void>;
   warn(msg: string): void;
+  /** Builds a service's image (the CLI's builder with its progress output). */
+  build(service: string, opts: BuildOptions): Promise<void>;
 }
 
 export interface UpOptions {
@@ -33,6 +37,9 @@ export interface UpOptions {
   removeOrphans?: boolean;
   /** `create`: containers made, not started. */
   noStart?: boolean;
+  /** `--build`: build images before starting; `noBuild`: never, even when missing. */
+  build?: boolean;
+  noBuild?: boolean;
   /** Stop timeout (seconds) for containers removed or recreated. */
   timeoutSec?: number;
 }
@@ -120,7 +127,8 @@ function exists(f: () => unknown): boolean {
 /** Creates container `number` of a service, attached to all its networks. */
 export async function createServiceContainer(engine: Engine, loaded: LoadedProject, service: string, number: number, hooks: ComposeHooks, oneoffName?: string): Promise<string> {
   const svc = loaded.project.services[service]!;
-  await hooks.ensureImage(serviceImage(loaded.project.name, service, svc), service);
+  // A service that builds has its image from buildServiceImage, never pulled.
+  if (!svc.build) await hooks.ensureImage(serviceImage(loaded.project.name, service, svc), service);
   const input = serviceCreateInput(loaded, { service, number, hash: serviceHash(svc), ...(oneoffName ? { oneoffName } : {}) });
   hooks.progress('Container', input.name!, 'Creating');
   const { id } = await engine.containers.create(input);
@@ -179,6 +187,20 @@ export async function waitCondition(engine: Engine, project: string, dep: string
   }
 }
 
+/** A service's `build` as the builder's options: its image is tagged with the service's image name. */
+export function buildOptions(b: NonNullable<ServiceConfig['build']>, image: string): BuildOptions {
+  const args = Object.fromEntries(Object.entries(b.args ?? {}).flatMap(([k, v]) => (v === null ? [] : [[k, v]])));
+  return {
+    context: { kind: 'dir', path: b.context },
+    ...(b.dockerfile_inline !== undefined ? { dockerfileText: b.dockerfile_inline } : b.dockerfile ? { dockerfile: resolve(b.context, b.dockerfile) } : {}),
+    tags: [image],
+    ...(b.target ? { target: b.target } : {}),
+    buildArgs: args,
+    ...(b.labels && typeof b.labels === 'object' ? { labels: b.labels as Record<string, string> } : {}),
+    ...(typeof b.network === 'string' ? { network: b.network } : {}),
+  };
+}
+
 /** Brings the selected services to their configuration and scale. */
 export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpOptions, hooks: ComposeHooks): Promise<void> {
   const { project } = loaded;
@@ -207,6 +229,10 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
         }
         await waitCondition(engine, project.name, dep, d.condition, hooks);
       }
+    }
+    if (svc.build && !opts.noBuild) {
+      const image = serviceImage(project.name, name, svc);
+      if (opts.build || !engine.images.exists(image)) await hooks.build(name, buildOptions(svc.build, image));
     }
     const hash = serviceHash(svc);
     const want = serviceScale(svc, opts.scale?.[name]);

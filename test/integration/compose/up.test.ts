@@ -151,6 +151,19 @@ test('a second up -d with nothing changed recreates nothing; a changed environme
   assert.ok(inspect('demo-worker-1').Config.Env.includes('LEVEL=2'));
 });
 
+test('attached up builds the service image and prints its prefixed output until it exits', () => {
+  const build = join(env.dir, 'built');
+  mkdirSync(build, { recursive: true });
+  writeFileSync(join(build, 'Dockerfile'), `FROM ${IMAGE}\nRUN echo built-by-compose > /built\n`);
+  writeFileSync(join(build, 'compose.yaml'), 'services:\n  app:\n    build: .\n    command: ["cat", "/built"]\n');
+  const r = env.run(['compose', 'up'], { cwd: build });
+  expectCode(r, 0, 'compose up (attached)');
+  assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('app-1')).join('\n'), 'app-1  | built-by-compose\napp-1 exited with code 0');
+  assert.match(env.ok(['image', 'inspect', '-f', '{{.Id}}', 'built-app']), /^sha256:[0-9a-f]{64}$/m);
+  expectCode(env.run(['compose', 'down', '--rmi', 'local'], { cwd: build }), 0, 'compose down --rmi local');
+  assert.match(env.run(['image', 'inspect', 'built-app']).stderr, /No such image: built-app/);
+});
+
 test('down -v leaves no container, network or volume of the project', () => {
   const down = compose(['down', '-v', '-t', '2']);
   expectCode(down, 0, 'compose down -v');

@@ -32,10 +32,10 @@ export function register(parent: Command, app: App, name = 'up'): void {
     .option('--wait', 'wait for services to be running|healthy (implies --detach)')
     .option('--remove-orphans', 'remove containers for services not defined in the Compose file')
     .option('-t, --timeout <seconds>', 'shutdown timeout for containers being replaced')
-    .option('--build', 'build images before starting containers (not supported yet)')
+    .option('--build', 'build images before starting containers')
+    .option('--no-build', "don't build an image, even if it's missing")
     .action(async (services: string[], o: Opts, self: Command) => {
       if (o.forceRecreate && o.noRecreate) throw invalidArgument('--force-recreate and --no-recreate are incompatible');
-      if (o.build) throw invalidArgument('skiff compose up: --build is not supported yet; build with `skiff build -t IMAGE` and set `image:`');
       const loaded = await loadFromFlags(app, self);
       const engine = await app.engine();
       const { composeUp, selectServices, waitRunning } = await import('../../../engine/compose/up.js');
@@ -51,6 +51,9 @@ export function register(parent: Command, app: App, name = 'up'): void {
           ...(o.noRecreate ? { noRecreate: true } : {}),
           scale: parseScale(o.scale),
           ...(o.removeOrphans ? { removeOrphans: true } : {}),
+          // --build and --no-build share the key: unset unless one was given.
+          ...(o.build === true ? { build: true } : {}),
+          ...(o.build === false ? { noBuild: true } : {}),
           ...(o.start ? {} : { noStart: true }),
           ...(timeoutSec !== undefined ? { timeoutSec } : {}),
         },

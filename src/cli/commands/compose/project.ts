@@ -26,6 +26,10 @@ export function cliHooks(app: App): ComposeHooks {
     progress: (kind, name, status) => app.err(` ${kind} ${name}  ${status}\n`),
     ensureImage: (image) => pullForCreate(app, image, 'missing'),
     warn: (msg) => app.err(`WARN[0000] ${msg}\n`),
+    build: async (_service, opts) => {
+      const { renderer } = await import('../image/build.js');
+      await (await app.engine()).builder.build({ ...opts, env: process.env }, renderer(app, false));
+    },
   };
 }
 

@@ -84,7 +84,7 @@ function parseSecret(spec: string): BuildSecret {
 }
 
 /** podman's text for each build event. */
-function renderer(app: App, quiet: boolean): (e: BuildEvent) => void {
+export function renderer(app: App, quiet: boolean): (e: BuildEvent) => void {
   let prefix = '';
   const pull = progressRenderer(app.err, !!process.stderr.isTTY);
   return (e) => {
