@@ -125,13 +125,21 @@ function exists(f: () => unknown): boolean {
 }
 
 /** Creates container `number` of a service, attached to all its networks. */
-export async function createServiceContainer(engine: Engine, loaded: LoadedProject, service: string, number: number, hooks: ComposeHooks, oneoffName?: string): Promise<string> {
+export async function createServiceContainer(
+  engine: Engine,
+  loaded: LoadedProject,
+  service: string,
+  number: number,
+  hooks: ComposeHooks,
+  oneoffName?: string,
+  extra: { autoRemove?: boolean } = {},
+): Promise<string> {
   const svc = loaded.project.services[service]!;
   // A service that builds has its image from buildServiceImage, never pulled.
   if (!svc.build) await hooks.ensureImage(serviceImage(loaded.project.name, service, svc), service);
   const input = serviceCreateInput(loaded, { service, number, hash: serviceHash(svc), ...(oneoffName ? { oneoffName } : {}) });
   hooks.progress('Container', input.name!, 'Creating');
-  const { id } = await engine.containers.create(input);
+  const { id } = await engine.containers.create({ ...input, ...(extra.autoRemove ? { autoRemove: true } : {}) });
   // The create request carries one network; Compose connects the others before the start.
   for (const n of serviceNetworks(loaded.project, svc).slice(1)) {
     await engine.networks.connect(n.name, id, { aliases: [service, ...n.aliases] });

@@ -151,6 +151,28 @@ test('a second up -d with nothing changed recreates nothing; a changed environme
   assert.ok(inspect('demo-worker-1').Config.Env.includes('LEVEL=2'));
 });
 
+test('exec runs in the service container; run --rm runs a one-off and removes it', () => {
+  assert.equal(composeOk(['exec', '-T', 'db', 'cat', '/data/index.html']), 'db-says-hello\n');
+  const before = ids();
+  assert.equal(composeOk(['run', '--rm', '-T', 'web', 'sh', '-c', 'echo one-off $GREETING']), 'one-off hi\n');
+  assert.equal(env.ok(['ps', '-aq', '--filter', 'label=com.docker.compose.oneoff=True']), '');
+  assert.deepEqual(ids(), before);
+});
+
+test('a dependency that does not complete successfully stops up with the reason', () => {
+  const failing = join(env.dir, 'failing');
+  mkdirSync(failing, { recursive: true });
+  writeFileSync(
+    join(failing, 'compose.yaml'),
+    `services:\n  init:\n    image: ${IMAGE}\n    command: ["sh", "-c", "exit 3"]\n  app:\n    image: ${IMAGE}\n    command: ["true"]\n    depends_on:\n      init: {condition: service_completed_successfully}\n`,
+  );
+  const r = env.run(['compose', 'up', '-d'], { cwd: failing });
+  assert.equal(r.code, 125, r.stderr);
+  assert.match(r.stderr, /^Error: service "init" didn't complete successfully: exit 3$/m);
+  assert.doesNotMatch(env.ok(['ps', '-a', '--format', '{{.Names}}']), /failing-app-1/);
+  expectCode(env.run(['compose', 'down'], { cwd: failing }), 0, 'compose down of the failed project');
+});
+
 test('attached up builds the service image and prints its prefixed output until it exits', () => {
   const build = join(env.dir, 'built');
   mkdirSync(build, { recursive: true });

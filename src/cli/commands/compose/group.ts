@@ -10,6 +10,8 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['down', [], () => import('./compose-down.js')],
   ['ps', [], () => import('./compose-ps.js')],
   ['logs', [], () => import('./compose-logs.js')],
+  ['exec', [], () => import('./compose-exec.js')],
+  ['run', [], () => import('./compose-run.js')],
   ['stop', [], lifecycle],
   ['start', [], lifecycle],
   ['restart', [], lifecycle],
