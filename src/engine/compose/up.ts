@@ -44,6 +44,7 @@ export interface UpOptions {
   timeoutSec?: number;
 }
 
+const bareId = (id: string) => id.replace(/^sha256:/, '');
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The services a verb acts on: the named ones with their dependencies (all when none named). */
@@ -243,6 +244,9 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
       if (opts.build || !engine.images.exists(image)) await hooks.build(name, buildOptions(svc.build, image));
     }
     const hash = serviceHash(svc);
+    // A new image under the service's name (pulled, built) recreates too: Compose v2 compares image digests.
+    const image = serviceImage(project.name, name, svc);
+    const imageId = engine.images.exists(image) ? bareId(engine.images.resolve(image)) : undefined;
     const want = serviceScale(svc, opts.scale?.[name]);
     if (want > 1 && svc.container_name) throw invalidArgument(`service "${name}" has a container_name and cannot be scaled`);
     const mine = all.filter((c) => c.service === name);
@@ -251,7 +255,7 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
     for (const c of mine.slice(want).reverse()) await removeContainer(engine, c, hooks, opts.timeoutSec);
     const restartDeps = Object.entries(svc.depends_on ?? {}).some(([d, v]) => v.restart && recreated.has(d));
     for (const c of keep) {
-      const stale = opts.forceRecreate || (!opts.noRecreate && c.hash !== hash);
+      const stale = opts.forceRecreate || (!opts.noRecreate && (c.hash !== hash || (imageId !== undefined && bareId(c.summary.ImageID) !== imageId)));
       if (stale) {
         await removeContainer(engine, c, hooks, opts.timeoutSec, 'Recreate');
         const id = await createServiceContainer(engine, loaded, name, c.number, hooks);

@@ -128,7 +128,7 @@ test('ps prints Docker Compose v2 columns and the running services', () => {
 });
 
 test('--scale worker=3 adds workers 2 and 3, --scale worker=1 removes them again', () => {
-  composeOk(['up', '-d', '--scale', 'worker=3']);
+  composeOk(['up', '-d', '--wait', '--scale', 'worker=3']);
   assert.deepEqual(Object.keys(ids()).filter((n) => n.includes('worker')).sort(), ['demo-worker-1', 'demo-worker-2', 'demo-worker-3']);
   const before = ids();
   composeOk(['up', '-d', '--scale', 'worker=1']);
@@ -182,6 +182,13 @@ test('attached up builds the service image and prints its prefixed output until 
   expectCode(r, 0, 'compose up (attached)');
   assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('app-1')).join('\n'), 'app-1  | built-by-compose\napp-1 exited with code 0');
   assert.match(env.ok(['image', 'inspect', '-f', '{{.Id}}', 'built-app']), /^sha256:[0-9a-f]{64}$/m);
+  const first = env.ok(['ps', '-aq', '--no-trunc', '--filter', 'name=built-app-1']).trim();
+  // A rebuilt image recreates the container: only the new one's output shows.
+  writeFileSync(join(build, 'Dockerfile'), `FROM ${IMAGE}\nRUN echo built-again > /built\n`);
+  const again = env.run(['compose', 'up', '--build'], { cwd: build });
+  expectCode(again, 0, 'compose up --build (attached)');
+  assert.equal(again.stdout.split('\n').filter((l) => l.startsWith('app-1')).join('\n'), 'app-1  | built-again\napp-1 exited with code 0');
+  assert.notEqual(env.ok(['ps', '-aq', '--no-trunc', '--filter', 'name=built-app-1']).trim(), first);
   expectCode(env.run(['compose', 'down', '--rmi', 'local'], { cwd: build }), 0, 'compose down --rmi local');
   assert.match(env.run(['image', 'inspect', 'built-app']).stderr, /No such image: built-app/);
 });

@@ -41,6 +41,7 @@ export function register(parent: Command, app: App, name = 'up'): void {
       const { composeUp, selectServices, waitRunning } = await import('../../../engine/compose/up.js');
       const hooks = cliHooks(app);
       const timeoutSec = o.timeout !== undefined ? Number(o.timeout) : undefined;
+      const began = new Date();
       await composeUp(
         engine,
         loaded,
@@ -68,7 +69,7 @@ export function register(parent: Command, app: App, name = 'up'): void {
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
       try {
-        await followProjectLogs(app, engine, loaded.project.name, selected, { follow: true, signal: ac.signal, untilExit: true });
+        await followProjectLogs(app, engine, loaded.project.name, selected, { follow: true, signal: ac.signal, untilExit: true, since: began });
       } finally {
         process.off('SIGINT', stop);
         process.off('SIGTERM', stop);

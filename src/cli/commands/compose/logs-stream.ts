@@ -5,6 +5,8 @@ import type { Engine } from '../../../engine/index.js';
 export interface FollowOptions {
   follow?: boolean;
   tail?: number;
+  /** Only records from then on (attached `up` shows what the containers print from now, as an attach). */
+  since?: Date;
   timestamps?: boolean;
   noPrefix?: boolean;
   signal?: AbortSignal;
@@ -28,6 +30,7 @@ export async function followProjectLogs(app: App, engine: Engine, project: strin
         follow: !!o.follow,
         ...(o.tail !== undefined && o.tail >= 0 ? { tail: o.tail } : {}),
         ...(o.signal ? { signal: o.signal } : {}),
+        ...(o.since ? { since: o.since } : {}),
       })) {
         const text = r.text.endsWith('\n') ? r.text : `${r.text}\n`;
         app.out(`${prefix}${o.timestamps ? `${r.timestamp} ` : ''}${text}`);
