@@ -159,6 +159,17 @@ test('exec runs in the service container; run --rm runs a one-off and removes it
   assert.deepEqual(ids(), before);
 });
 
+test('stop, start and create act on the existing containers of the named service', () => {
+  const before = ids();
+  composeOk(['stop', 'worker']);
+  assert.equal(inspect('demo-worker-1').State.Status, 'exited');
+  assert.equal(inspect('demo-web-1').State.Status, 'running');
+  composeOk(['start', 'worker']);
+  assert.equal(inspect('demo-worker-1').State.Status, 'running');
+  composeOk(['create'], { LEVEL: '2' });
+  assert.deepEqual(ids(), before);
+});
+
 test('a dependency that does not complete successfully stops up with the reason', () => {
   const failing = join(env.dir, 'failing');
   mkdirSync(failing, { recursive: true });

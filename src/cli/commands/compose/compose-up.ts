@@ -21,7 +21,7 @@ interface Opts {
 
 export function register(parent: Command, app: App, name = 'up'): void {
   const cmd = addProjectFlags(parent.command(name))
-    .description('Create and start containers')
+    .description(name === 'create' ? 'Creates containers for a service' : 'Create and start containers')
     .argument('[service...]', 'only these services (and what they depend on)')
     .option('-d, --detach', 'run containers in the background')
     .option('--force-recreate', 'recreate containers even if their configuration has not changed')
@@ -36,6 +36,8 @@ export function register(parent: Command, app: App, name = 'up'): void {
     .option('--no-build', "don't build an image, even if it's missing")
     .action(async (services: string[], o: Opts, self: Command) => {
       if (o.forceRecreate && o.noRecreate) throw invalidArgument('--force-recreate and --no-recreate are incompatible');
+      // `compose create` is `up --no-start`.
+      if (name === 'create') o.start = false;
       const loaded = await loadFromFlags(app, self);
       const engine = await app.engine();
       const { composeUp, selectServices, waitRunning } = await import('../../../engine/compose/up.js');

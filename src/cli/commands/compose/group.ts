@@ -7,6 +7,7 @@ const lifecycle = () => import('./compose-lifecycle.js');
 export const SUBCOMMANDS: SubcommandTable = [
   ['config', ['convert'], () => import('./compose-config.js')],
   ['up', [], () => import('./compose-up.js')],
+  ['create', [], () => import('./compose-up.js')],
   ['down', [], () => import('./compose-down.js')],
   ['ps', [], () => import('./compose-ps.js')],
   ['logs', [], () => import('./compose-logs.js')],
