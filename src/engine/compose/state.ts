@@ -3,6 +3,7 @@
  * A project's state is what the engine has: containers, networks and volumes carrying its
  * Compose labels. Nothing else is stored, so `docker compose` and skiff read the same state.
  */
+import type { LoadedProject, ServiceConfig } from '../../core/compose/types.js';
 import type { Engine } from '../index.js';
 import type { ContainerSummary } from '../containers/types.js';
 import * as L from './labels.js';
@@ -47,4 +48,27 @@ export function projectNetworks(engine: Engine, project: string) {
 
 export function projectVolumes(engine: Engine, project: string) {
   return engine.volumes.list(new Map([['label', [`${L.PROJECT}=${project}`]]]));
+}
+
+/**
+ * A project known only by its name (`compose -p NAME down` where no Compose file is): its
+ * services, networks and volumes as its containers' and resources' labels tell them, so the
+ * verbs that act on what exists work without the file, as in Docker Compose v2.
+ */
+export async function projectFromState(engine: Engine, name: string, cwd: string): Promise<LoadedProject> {
+  const cs = await projectContainers(engine, name, { oneoff: true });
+  const services: Record<string, ServiceConfig> = {};
+  for (const c of cs) services[c.service] ??= { image: c.summary.Image };
+  const networks = Object.fromEntries(projectNetworks(engine, name).map((n) => [n.Labels?.[L.NETWORK] ?? n.Name, { name: n.Name }]));
+  const volumes = Object.fromEntries(projectVolumes(engine, name).map((v) => [v.Labels?.[L.VOLUME] ?? v.Name, { name: v.Name }]));
+  const files = cs[0]?.summary.Labels[L.CONFIG_FILES]?.split(',').filter(Boolean) ?? [];
+  return {
+    project: { name, services, networks, volumes },
+    workingDir: cs[0]?.summary.Labels[L.WORKING_DIR] ?? cwd,
+    files,
+    allProfiles: [],
+    disabledServices: {},
+    environment: {},
+    warnings: [],
+  };
 }

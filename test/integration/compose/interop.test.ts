@@ -41,8 +41,8 @@ after(async () => {
   await env.stop();
 });
 
-function v1(args: string[]): RunResult {
-  const r = spawnSync('docker-compose', ['-p', 'demo', ...args], {
+function v1(args: string[], project = 'demo'): RunResult {
+  const r = spawnSync('docker-compose', ['-p', project, ...args], {
     cwd: dir,
     env: { ...env.clientEnv, PATH: `/usr/local/bin:${process.env.PATH ?? '/usr/bin:/bin'}`, COMPOSE_INTERACTIVE_NO_CLI: '' },
     encoding: 'utf8',
@@ -64,4 +64,17 @@ test('docker and docker-compose v1 see the project skiff compose made, and v1 do
   assert.equal(env.dockerOk(['ps', '-aq', '--filter', 'label=com.docker.compose.project=demo']), '');
   assert.doesNotMatch(env.dockerOk(['network', 'ls', '--format', '{{.Name}}']), /^demo_default$/m);
   assert.doesNotMatch(env.dockerOk(['volume', 'ls', '--format', '{{.Name}}']), /^demo_data$/m);
+});
+
+test('skiff compose -p NAME ps and down -v act on a project docker-compose v1 made, without its file', { skip }, () => {
+  expectCode(v1(['up', '-d'], 'vone'), 0, 'docker-compose up -d');
+  const elsewhere = join(env.dir, 'elsewhere');
+  mkdirSync(elsewhere, { recursive: true });
+  const ps = env.run(['compose', '-p', 'vone', 'ps', '--format', '{{.Name}} {{.Service}}'], { cwd: elsewhere });
+  expectCode(ps, 0, 'skiff compose -p vone ps');
+  assert.equal(ps.stdout, 'vone_db_1 db\nvone_web_1 web\n');
+  expectCode(env.run(['compose', '-p', 'vone', 'down', '-v', '-t', '2'], { cwd: elsewhere }), 0, 'skiff compose -p vone down -v');
+  assert.equal(env.dockerOk(['ps', '-aq', '--filter', 'label=com.docker.compose.project=vone']), '');
+  assert.doesNotMatch(env.dockerOk(['network', 'ls', '--format', '{{.Name}}']), /^vone_default$/m);
+  assert.doesNotMatch(env.dockerOk(['volume', 'ls', '--format', '{{.Name}}']), /^vone_data$/m);
 });

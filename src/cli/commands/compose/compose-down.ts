@@ -3,7 +3,7 @@ import type { App } from '../../app.js';
 import { invalidArgument } from '../../../core/errdefs.js';
 import { examples } from '../common.js';
 import { addProjectFlags } from './group.js';
-import { cliHooks, loadFromFlags } from './project.js';
+import { cliHooks, loadOrState } from './project.js';
 
 interface Opts {
   volumes?: boolean;
@@ -21,7 +21,7 @@ export function register(parent: Command, app: App, name = 'down'): void {
     .option('--rmi <type>', 'remove images used by services: "local" (those without an image: key) or "all"')
     .action(async (o: Opts, self: Command) => {
       if (o.rmi !== undefined && o.rmi !== 'local' && o.rmi !== 'all') throw invalidArgument(`invalid --rmi "${o.rmi}": use local or all`);
-      const loaded = await loadFromFlags(app, self);
+      const loaded = await loadOrState(app, self);
       const engine = await app.engine({ timers: false });
       const { composeDown } = await import('../../../engine/compose/down.js');
       await composeDown(

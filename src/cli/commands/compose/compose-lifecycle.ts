@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { invalidArgument } from '../../../core/errdefs.js';
 import { addProjectFlags } from './group.js';
-import { cliHooks, loadFromFlags } from './project.js';
+import { cliHooks, loadOrState } from './project.js';
 
 const DESCRIPTIONS: Record<string, string> = {
   stop: 'Stop services',
@@ -29,7 +29,7 @@ export function register(parent: Command, app: App, name = 'stop'): void {
   if (name === 'kill') cmd.option('-s, --signal <signal>', 'signal to send to the container', 'SIGKILL');
   if (name === 'rm') cmd.option('-f, --force', "don't ask to confirm removal").option('-s, --stop', 'stop the containers, if required, before removing').option('-v, --volumes', 'remove any anonymous volumes attached to containers');
   cmd.action(async (services: string[], o: Opts, self: Command) => {
-    const loaded = await loadFromFlags(app, self);
+    const loaded = await loadOrState(app, self);
     const engine = await app.engine({ timers: name === 'stop' || name === 'kill' || name === 'rm' ? false : undefined });
     const { projectContainers } = await import('../../../engine/compose/state.js');
     const { startOrder } = await import('../../../engine/compose/order.js');

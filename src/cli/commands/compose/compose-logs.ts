@@ -3,7 +3,7 @@ import type { App } from '../../app.js';
 import { examples } from '../common.js';
 import { addProjectFlags } from './group.js';
 import { followProjectLogs } from './logs-stream.js';
-import { loadFromFlags } from './project.js';
+import { loadOrState } from './project.js';
 
 interface Opts {
   follow?: boolean;
@@ -21,7 +21,7 @@ export function register(parent: Command, app: App, name = 'logs'): void {
     .option('-t, --timestamps', 'show timestamps')
     .option('--no-log-prefix', "don't print a prefix in logs")
     .action(async (services: string[], o: Opts, self: Command) => {
-      const loaded = await loadFromFlags(app, self);
+      const loaded = await loadOrState(app, self);
       const engine = await app.engine({ timers: false });
       const { selectServices } = await import('../../../engine/compose/up.js');
       if (services.length) selectServices(loaded, services, true);

@@ -4,7 +4,7 @@ import { examples } from '../common.js';
 import { renderList } from '../../format/table.js';
 import { humanDuration, timeAgo } from '../../format/units.js';
 import { addProjectFlags } from './group.js';
-import { loadFromFlags } from './project.js';
+import { loadOrState } from './project.js';
 
 /** Docker Compose v2's columns. */
 const HEADERS = {
@@ -41,7 +41,7 @@ export function register(parent: Command, app: App, name = 'ps'): void {
     .option('--format <format>', "table, json, or a Go template ('table TEMPLATE' with headers)")
     .option('--no-trunc', "don't truncate output")
     .action(async (services: string[], o: Opts, self: Command) => {
-      const loaded = await loadFromFlags(app, self);
+      const loaded = await loadOrState(app, self);
       const engine = await app.engine({ timers: false });
       const { projectContainers } = await import('../../../engine/compose/state.js');
       const all = await projectContainers(engine, loaded.project.name, {

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { invalidArgument } from '../../../core/errdefs.js';
+import { invalidArgument, isEngineError } from '../../../core/errdefs.js';
 import type { LoadedProject } from '../../../core/compose/types.js';
 import type { ComposeHooks } from '../../../engine/compose/up.js';
 import { pullForCreate } from '../image/image-pull.js';
@@ -18,6 +18,21 @@ export async function loadFromFlags(app: App, self: Command): Promise<LoadedProj
     profiles: flags.profile,
     onWarning: (w) => app.err(`WARN[0000] ${w}\n`),
   });
+}
+
+/**
+ * For the verbs that act on what exists (down, ps, logs, stop…): with `-p` and no Compose file
+ * found, the project as the engine's labels describe it.
+ */
+export async function loadOrState(app: App, self: Command): Promise<LoadedProject> {
+  try {
+    return await loadFromFlags(app, self);
+  } catch (e) {
+    const flags = projectFlags(self);
+    if (!flags.projectName || flags.file?.length || !isEngineError(e, 'NotFound')) throw e;
+    const { projectFromState } = await import('../../../engine/compose/state.js');
+    return projectFromState(await app.engine({ timers: false }), flags.projectName, process.cwd());
+  }
 }
 
 /** Compose v2's plain progress lines on standard error (` Container p-web-1  Started`). */
