@@ -42,6 +42,10 @@ test('serviceCreateInput gives Compose labels, the service name as alias, binds 
           ],
           ports: [{ mode: 'ingress', target: 80, published: '8080', protocol: 'tcp' }],
           restart: 'unless-stopped',
+          extra_hosts: ['h1:1.2.3.4', 'h2=5.6.7.8'],
+          ulimits: { nofile: { soft: 100, hard: 200 }, nproc: 50 },
+          mem_limit: '64m',
+          logging: { driver: 'json-file', options: { 'max-size': '1m' } },
           healthcheck: { test: ['CMD', 'true'], interval: '1s', retries: 3 },
         },
       },
@@ -64,6 +68,10 @@ test('serviceCreateInput gives Compose labels, the service name as alias, binds 
   assert.deepEqual(input.mountSpecs, [{ type: 'volume', source: 'demo_data', target: '/data', readOnly: false }]);
   assert.deepEqual(input.networkOpts?.publish, [{ hostIp: '', hostPort: 8080, containerPort: 80, range: 1, protocol: 'tcp' }]);
   assert.equal(input.restart, 'unless-stopped');
+  assert.deepEqual(input.netFiles?.addHosts, ['h1:1.2.3.4', 'h2:5.6.7.8']);
+  assert.deepEqual(input.opts.ulimits, ['nofile=100:200', 'nproc=50']);
+  assert.equal(input.opts.resources?.memory, 64 * 1024 * 1024);
+  assert.deepEqual(input.logConfig, { type: 'json-file', config: { 'max-size': '1m' } });
   assert.deepEqual(input.healthcheck, { Test: ['CMD', 'true'], Interval: 1e9, Retries: 3 });
   assert.equal(input.opts.labels?.['com.docker.compose.container-number'], '2');
   assert.equal(input.opts.labels?.['com.docker.compose.project.config_files'], '/srv/compose.yaml');

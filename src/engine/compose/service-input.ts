@@ -5,6 +5,8 @@
  * what binds, ports and restart policies mean for all three.
  */
 import { parseGoDuration } from '../../core/build/flags.js';
+import type { ResourceOptions } from '../../core/runtime/create-options.js';
+import { parseBytes } from '../../core/runtime/units.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import type { ComposeProject, LoadedProject, ServiceConfig, ServiceVolumeConfig } from '../../core/compose/types.js';
 import type { HealthConfig } from '../../core/images/oci.js';
@@ -78,6 +80,35 @@ function publish(svc: ServiceConfig) {
   });
 }
 
+/** `extra_hosts` as a list (`host:ip`, `host=ip`) or a mapping, in `--add-host`'s `host:ip`. */
+function extraHosts(v: unknown): string[] {
+  if (Array.isArray(v)) return v.map((h) => String(h).replace(/^([^=:]+)=/, '$1:'));
+  if (v && typeof v === 'object') return Object.entries(v as Record<string, unknown>).flatMap(([h, ip]) => (Array.isArray(ip) ? ip : [ip]).map((a) => `${h}:${String(a)}`));
+  return [];
+}
+
+/** `ulimits` in `--ulimit`'s `name=soft[:hard]`. */
+function ulimits(v: unknown): string[] {
+  if (!v || typeof v !== 'object') return [];
+  return Object.entries(v as Record<string, unknown>).map(([k, l]) =>
+    typeof l === 'object' && l ? `${k}=${(l as { soft?: number }).soft}:${(l as { hard?: number }).hard}` : `${k}=${String(l)}`,
+  );
+}
+
+function resources(svc: ServiceConfig): ResourceOptions {
+  const limits = ((svc.deploy as { resources?: { limits?: { memory?: string | number; cpus?: string | number; pids?: number } } } | undefined)?.resources?.limits) ?? {};
+  const mem = svc.mem_limit ?? limits.memory;
+  const cpus = svc.cpus ?? limits.cpus;
+  const pids = svc.pids_limit ?? limits.pids;
+  return {
+    ...(mem !== undefined ? { memory: parseBytes(mem as string | number) } : {}),
+    ...(svc.memswap_limit !== undefined ? { memorySwap: parseBytes(svc.memswap_limit as string | number) } : {}),
+    ...(cpus !== undefined ? { cpus: Number(cpus) } : {}),
+    ...(typeof svc.cpu_shares === 'number' ? { cpuShares: svc.cpu_shares } : {}),
+    ...(pids !== undefined ? { pidsLimit: Number(pids) } : {}),
+  };
+}
+
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 
 export interface ServiceContainer {
@@ -112,6 +143,7 @@ export function serviceCreateInput(loaded: LoadedProject, c: ServiceContainer): 
   const name = c.oneoffName ?? svc.container_name ?? L.containerName(project.name, c.service, c.number);
   const stopTimeout = nanos(svc.stop_grace_period, 'stop_grace_period');
   const networkMode = svc.network_mode?.startsWith('service:') ? `container:${L.containerName(project.name, svc.network_mode.slice(8), 1)}` : svc.network_mode;
+  const logging = svc.logging as { driver?: string; options?: Record<string, string> } | undefined;
   const expose = strings(svc.expose).map((p) => (p.includes('/') ? p : `${p}/tcp`));
   return {
     image: serviceImage(project.name, c.service, svc),
@@ -132,7 +164,13 @@ export function serviceCreateInput(loaded: LoadedProject, c: ServiceContainer): 
       tty: !!svc.tty,
       stdinOpen: !!svc.stdin_open,
       ...(typeof svc.stop_signal === 'string' ? { stopSignal: svc.stop_signal } : {}),
+      ...(svc.group_add ? { groupAdd: strings(svc.group_add) } : {}),
+      sysctls: Object.fromEntries(Object.entries((svc.sysctls as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)])),
+      ulimits: ulimits(svc.ulimits),
+      ...(svc.shm_size !== undefined ? { shmSize: parseBytes(svc.shm_size as string | number) } : {}),
+      resources: resources(svc),
     },
+    ...(logging ? { logConfig: { type: logging.driver ?? '', config: logging.options ?? {} } } : {}),
     ...(stopTimeout !== undefined ? { stopTimeout: Math.round(stopTimeout / 1e9) } : {}),
     ...(svc.restart ? { restart: svc.restart } : {}),
     binds: mounts.flatMap((m) => (m.bind ? [m.bind] : [])),
@@ -149,6 +187,6 @@ export function serviceCreateInput(loaded: LoadedProject, c: ServiceContainer): 
       publish: publish(svc),
       publishAll: false,
     },
-    netFiles: { addHosts: strings(svc.extra_hosts), dns: strings(svc.dns), dnsSearch: strings(svc.dns_search), dnsOptions: strings(svc.dns_opt) },
+    netFiles: { addHosts: extraHosts(svc.extra_hosts), dns: strings(svc.dns), dnsSearch: strings(svc.dns_search), dnsOptions: strings(svc.dns_opt) },
   };
 }
