@@ -170,6 +170,18 @@ test('stop, start and create act on the existing containers of the named service
   assert.deepEqual(ids(), before);
 });
 
+test('a service gone from the files is an orphan: warned about, removed with --remove-orphans', () => {
+  writeFileSync(join(dir, 'extra.yaml'), `services:\n  extra:\n    image: ${IMAGE}\n    command: ["sh", "-c", "${IDLE}"]\n`);
+  composeOk(['-f', 'compose.yaml', '-f', 'extra.yaml', 'up', '-d', 'extra']);
+  assert.ok(ids()['demo-extra-1'], 'the extra service runs');
+  const warned = compose(['up', '-d']);
+  expectCode(warned, 0, 'up -d without the extra file');
+  assert.match(warned.stderr, /Found orphan containers \(\[demo-extra-1\]\) for this project/);
+  assert.ok(ids()['demo-extra-1'], 'an orphan stays without --remove-orphans');
+  composeOk(['up', '-d', '--remove-orphans']);
+  assert.equal(ids()['demo-extra-1'], undefined);
+});
+
 test('a dependency that does not complete successfully stops up with the reason', () => {
   const failing = join(env.dir, 'failing');
   mkdirSync(failing, { recursive: true });
