@@ -5,6 +5,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { get } from 'node:http';
 import { join } from 'node:path';
 import { IMAGE, expectCode, netEnv, type NetEnv } from '../network/fixtures.js';
 
@@ -20,6 +21,7 @@ services:
     image: ${IMAGE}
     command: ["sh", "-c", "mkdir -p /data && echo db-says-hello > /data/index.html && cat /site/motd && exec httpd -f -p 80 -h /data"]
     volumes: ["data:/data", "./site:/site:ro"]
+    ports: ["127.0.0.1::80"]
     networks:
       default:
         aliases: [database]
@@ -118,12 +120,25 @@ test('the web reaches the db by service name and by alias; logs are prefixed per
   assert.match(all, /^web-1     \| web-ok$/m);
 });
 
+test('port prints the host address of a published port, which answers', async () => {
+  const addr = composeOk(['port', 'db', '80']).trim();
+  assert.match(addr, /^127\.0\.0\.1:\d+$/);
+  const body = await new Promise<string>((resolve, reject) => {
+    get(`http://${addr}/`, (res) => {
+      let b = '';
+      res.on('data', (d: Buffer) => (b += d.toString()));
+      res.on('end', () => resolve(b));
+    }).on('error', reject);
+  });
+  assert.equal(body, 'db-says-hello\n');
+});
+
 test('ps prints Docker Compose v2 columns and the running services', () => {
   const out = composeOk(['ps']);
   const [header, ...rows] = out.trim().split('\n');
   assert.deepEqual(header!.split(/\s{2,}/), ['NAME', 'IMAGE', 'COMMAND', 'SERVICE', 'CREATED', 'STATUS', 'PORTS']);
   assert.deepEqual(rows.map((r) => r.split(/\s+/)[0]), ['demo-db-1', 'demo-web-1', 'demo-worker-1']);
-  assert.match(rows[0]!, /\bdb\b.*Up .*\(healthy\)/);
+  assert.match(rows[0]!, /\bdb\b.*Up .*\(healthy\)\s+127\.0\.0\.1:\d+->80\/tcp$/);
   assert.equal(composeOk(['ps', '--services']), 'db\nweb\nworker\n');
 });
 

@@ -13,6 +13,8 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['logs', [], () => import('./compose-logs.js')],
   ['exec', [], () => import('./compose-exec.js')],
   ['run', [], () => import('./compose-run.js')],
+  ['port', [], () => import('./compose-port.js')],
+  ['pull', [], () => import('./compose-pull.js')],
   ['stop', [], lifecycle],
   ['start', [], lifecycle],
   ['restart', [], lifecycle],
