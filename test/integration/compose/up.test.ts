@@ -221,12 +221,17 @@ test('attached up builds the service image and prints its prefixed output until 
   assert.equal(r.stdout.split('\n').filter((l) => l.startsWith('app-1')).join('\n'), 'app-1  | built-by-compose\napp-1 exited with code 0');
   assert.match(env.ok(['image', 'inspect', '-f', '{{.Id}}', 'built-app']), /^sha256:[0-9a-f]{64}$/m);
   const first = env.ok(['ps', '-aq', '--no-trunc', '--filter', 'name=built-app-1']).trim();
-  // A rebuilt image recreates the container: only the new one's output shows.
+  // A rebuilt image (`compose build`) recreates the container: only the new one's output shows.
   writeFileSync(join(build, 'Dockerfile'), `FROM ${IMAGE}\nRUN echo built-again > /built\n`);
-  const again = env.run(['compose', 'up', '--build'], { cwd: build });
-  expectCode(again, 0, 'compose up --build (attached)');
+  expectCode(env.run(['compose', 'build'], { cwd: build }), 0, 'compose build');
+  const again = env.run(['compose', 'up'], { cwd: build });
+  expectCode(again, 0, 'compose up (attached) after the build');
   assert.equal(again.stdout.split('\n').filter((l) => l.startsWith('app-1')).join('\n'), 'app-1  | built-again\napp-1 exited with code 0');
   assert.notEqual(env.ok(['ps', '-aq', '--no-trunc', '--filter', 'name=built-app-1']).trim(), first);
+  writeFileSync(join(build, 'Dockerfile'), `FROM ${IMAGE}\nRUN echo built-third > /built\n`);
+  const third = env.run(['compose', 'up', '--build'], { cwd: build });
+  expectCode(third, 0, 'compose up --build (attached)');
+  assert.equal(third.stdout.split('\n').filter((l) => l.startsWith('app-1')).join('\n'), 'app-1  | built-third\napp-1 exited with code 0');
   expectCode(env.run(['compose', 'down', '--rmi', 'local'], { cwd: build }), 0, 'compose down --rmi local');
   assert.match(env.run(['image', 'inspect', 'built-app']).stderr, /No such image: built-app/);
 });

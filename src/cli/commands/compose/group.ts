@@ -13,6 +13,7 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['logs', [], () => import('./compose-logs.js')],
   ['exec', [], () => import('./compose-exec.js')],
   ['run', [], () => import('./compose-run.js')],
+  ['build', [], () => import('./compose-build.js')],
   ['port', [], () => import('./compose-port.js')],
   ['pull', [], () => import('./compose-pull.js')],
   ['stop', [], lifecycle],
