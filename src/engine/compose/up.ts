@@ -7,7 +7,7 @@
  * recreated service, it restarts those whose `depends_on` says `restart: true`.
  */
 import { resolve } from 'node:path';
-import { invalidArgument, isEngineError, notFound } from '../../core/errdefs.js';
+import { invalidArgument, notFound } from '../../core/errdefs.js';
 import type { LoadedProject, ServiceConfig } from '../../core/compose/types.js';
 import type { Engine } from '../index.js';
 import type { BuildOptions } from '../build/types.js';
@@ -16,6 +16,8 @@ import * as L from './labels.js';
 import { startOrder } from './order.js';
 import { serviceCreateInput, serviceImage, serviceNetworks } from './service-input.js';
 import { projectContainers, type ProjectContainer } from './state.js';
+import { waitCondition } from './conditions.js';
+import { ensureProjectResources } from './resources.js';
 
 export interface ComposeHooks {
   /** `Container web-1  Started`: Compose's progress lines (kind, name, status). */
@@ -45,7 +47,6 @@ export interface UpOptions {
 }
 
 const bareId = (id: string) => id.replace(/^sha256:/, '');
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** The services a verb acts on: the named ones with their dependencies (all when none named). */
 export function selectServices(loaded: LoadedProject, names: string[] = [], noDeps = false): string[] {
@@ -72,57 +73,6 @@ export function serviceScale(svc: ServiceConfig, override?: number): number {
   const replicas = (svc.deploy as { replicas?: number } | undefined)?.replicas;
   if (typeof replicas === 'number') return replicas;
   return typeof svc.scale === 'number' ? svc.scale : 1;
-}
-
-/** Networks and volumes of the project that are not external: made when missing. */
-export async function ensureProjectResources(engine: Engine, loaded: LoadedProject, hooks: ComposeHooks): Promise<void> {
-  const { project } = loaded;
-  for (const [key, n] of Object.entries(project.networks ?? {})) {
-    if (n.external) {
-      engine.networks.inspect(n.name);
-      continue;
-    }
-    if (exists(() => engine.networks.inspect(n.name))) continue;
-    hooks.progress('Network', n.name, 'Creating');
-    const ipamConfig = ((n.ipam as { config?: { subnet?: string; gateway?: string; ip_range?: string }[] } | undefined)?.config ?? [])[0];
-    engine.networks.create({
-      name: n.name,
-      ...(n.driver ? { driver: n.driver } : {}),
-      ...(n.internal ? { internal: true } : {}),
-      ...(n.enable_ipv6 ? { ipv6: true } : {}),
-      ...(n.driver_opts ? { options: n.driver_opts } : {}),
-      ...(ipamConfig?.subnet ? { subnet: ipamConfig.subnet } : {}),
-      ...(ipamConfig?.gateway ? { gateway: ipamConfig.gateway } : {}),
-      ...(ipamConfig?.ip_range ? { ipRange: ipamConfig.ip_range } : {}),
-      labels: { ...(n.labels ?? {}), [L.PROJECT]: project.name, [L.NETWORK]: key, [L.VERSION]: L.COMPOSE_VERSION },
-    });
-    hooks.progress('Network', n.name, 'Created');
-  }
-  for (const [key, v] of Object.entries(project.volumes ?? {})) {
-    if (v.external) {
-      engine.volumes.inspect(v.name);
-      continue;
-    }
-    if (exists(() => engine.volumes.inspect(v.name))) continue;
-    hooks.progress('Volume', v.name, 'Creating');
-    await engine.volumes.create({
-      name: v.name,
-      ...(v.driver ? { driver: v.driver } : {}),
-      ...(v.driver_opts ? { options: v.driver_opts } : {}),
-      labels: { ...(v.labels ?? {}), [L.PROJECT]: project.name, [L.VOLUME]: key, [L.VERSION]: L.COMPOSE_VERSION },
-    });
-    hooks.progress('Volume', v.name, 'Created');
-  }
-}
-
-function exists(f: () => unknown): boolean {
-  try {
-    f();
-    return true;
-  } catch (e) {
-    if (isEngineError(e, 'NotFound')) return false;
-    throw e;
-  }
 }
 
 /** Creates container `number` of a service, attached to all its networks. */
@@ -162,38 +112,6 @@ async function removeContainer(engine: Engine, c: ProjectContainer, hooks: Compo
   hooks.progress('Container', c.name, 'Removing');
   await engine.containers.remove(c.id, { force: true });
   hooks.progress('Container', c.name, 'Removed');
-}
-
-/**
- * Waits for a dependency's condition (Compose's messages when it cannot be met): started,
- * healthy, or exited with status 0.
- */
-export async function waitCondition(engine: Engine, project: string, dep: string, condition: string, hooks: ComposeHooks): Promise<void> {
-  const cs = (await projectContainers(engine, project)).filter((c) => c.service === dep);
-  for (const c of cs) {
-    if (condition === 'service_started') continue;
-    hooks.progress('Container', c.name, 'Waiting');
-    for (;;) {
-      const doc = (await engine.containers.inspect(c.id)) as { State: { Status: string; ExitCode: number; Health?: { Status: string } }; Config?: unknown };
-      const st = doc.State;
-      if (condition === 'service_healthy') {
-        if (!st.Health) throw invalidArgument(`container ${c.name} has no healthcheck configured`);
-        if (st.Health.Status === 'healthy') {
-          hooks.progress('Container', c.name, 'Healthy');
-          break;
-        }
-        if (st.Health.Status === 'unhealthy') throw invalidArgument(`dependency failed to start: container ${c.name} is unhealthy`);
-        if (st.Status === 'exited' || st.Status === 'dead') throw invalidArgument(`dependency failed to start: container ${c.name} exited (${st.ExitCode})`);
-      } else if (condition === 'service_completed_successfully') {
-        if (st.Status === 'exited' || st.Status === 'dead') {
-          if (st.ExitCode !== 0) throw invalidArgument(`service "${dep}" didn't complete successfully: exit ${st.ExitCode}`);
-          hooks.progress('Container', c.name, 'Exited');
-          break;
-        }
-      } else break;
-      await sleep(250);
-    }
-  }
 }
 
 /** A service's `build` as the builder's options: its image is tagged with the service's image name. */
@@ -279,27 +197,6 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
       used.add(next);
       const id = await createServiceContainer(engine, loaded, name, next, hooks);
       if (!opts.noStart) await startContainer(engine, { id, name: svc.container_name ?? L.containerName(project.name, name, next) }, hooks);
-    }
-  }
-}
-
-/** `up --wait`: every selected service's containers running, and healthy where they have a check. */
-export async function waitRunning(engine: Engine, loaded: LoadedProject, services: string[], hooks: ComposeHooks): Promise<void> {
-  for (const c of (await projectContainers(engine, loaded.project.name)).filter((x) => services.includes(x.service))) {
-    for (;;) {
-      const st = ((await engine.containers.inspect(c.id)) as { State: { Status: string; ExitCode: number; Health?: { Status: string } } }).State;
-      if (st.Health?.Status === 'unhealthy') throw invalidArgument(`container ${c.name} is unhealthy`);
-      if (st.Status === 'exited' || st.Status === 'dead') {
-        const svc = loaded.project.services[c.service];
-        // A service others wait to complete may exit 0.
-        if (st.ExitCode === 0 && svc) break;
-        throw invalidArgument(`container ${c.name} exited (${st.ExitCode})`);
-      }
-      if (st.Status === 'running' && (!st.Health || st.Health.Status === 'healthy')) {
-        hooks.progress('Container', c.name, 'Healthy');
-        break;
-      }
-      await sleep(250);
     }
   }
 }

@@ -33,7 +33,8 @@ export function register(parent: Command, app: App, name = 'stop'): void {
     const engine = await app.engine({ timers: name === 'stop' || name === 'kill' || name === 'rm' ? false : undefined });
     const { projectContainers } = await import('../../../engine/compose/state.js');
     const { startOrder } = await import('../../../engine/compose/order.js');
-    const { selectServices, waitCondition } = await import('../../../engine/compose/up.js');
+    const { selectServices } = await import('../../../engine/compose/up.js');
+    const { waitCondition } = await import('../../../engine/compose/conditions.js');
     if (services.length) selectServices(loaded, services, true);
     const hooks = cliHooks(app);
     const order = startOrder(loaded.project.services);

@@ -41,6 +41,8 @@ export function register(parent: Command, app: App, name = 'run'): void {
       const loaded = await loadFromFlags(app, self);
       const engine = await app.engine();
       const up = await import('../../../engine/compose/up.js');
+      const { ensureProjectResources } = await import('../../../engine/compose/resources.js');
+      const { waitCondition } = await import('../../../engine/compose/conditions.js');
       const hooks = cliHooks(app);
       const { project } = loaded;
       up.selectServices(loaded, [service], true);
@@ -48,8 +50,8 @@ export function register(parent: Command, app: App, name = 'run'): void {
       if (!base) throw invalidArgument(`no such service: ${service}`);
       const deps = Object.keys(base.depends_on ?? {}).filter((d) => project.services[d] || loaded.disabledServices[d]);
       if (o.deps && deps.length) await up.composeUp(engine, loaded, { services: deps }, hooks);
-      else await up.ensureProjectResources(engine, loaded, hooks);
-      if (o.deps) for (const [d, v] of Object.entries(base.depends_on ?? {})) if (project.services[d]) await up.waitCondition(engine, project.name, d, v.condition, hooks);
+      else await ensureProjectResources(engine, loaded, hooks);
+      if (o.deps) for (const [d, v] of Object.entries(base.depends_on ?? {})) if (project.services[d]) await waitCondition(engine, project.name, d, v.condition, hooks);
       // The one-off's own configuration: the service's with the command line's overrides.
       const labels = Object.fromEntries((o.label ?? []).map((kv) => [kv.split('=')[0]!, kv.slice(kv.indexOf('=') + 1)]));
       const env = Object.fromEntries(expandEnv(o.env).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));

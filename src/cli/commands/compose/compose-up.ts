@@ -40,7 +40,8 @@ export function register(parent: Command, app: App, name = 'up'): void {
       if (name === 'create') o.start = false;
       const loaded = await loadFromFlags(app, self);
       const engine = await app.engine();
-      const { composeUp, selectServices, waitRunning } = await import('../../../engine/compose/up.js');
+      const { composeUp, selectServices } = await import('../../../engine/compose/up.js');
+      const { waitRunning } = await import('../../../engine/compose/conditions.js');
       const hooks = cliHooks(app);
       const timeoutSec = o.timeout !== undefined ? Number(o.timeout) : undefined;
       const began = new Date();
