@@ -174,6 +174,17 @@ test('exec runs in the service container; run --rm runs a one-off and removes it
   assert.deepEqual(ids(), before);
 });
 
+test('up --force-recreate --no-deps worker recreates the worker alone; --no-recreate keeps a changed one', () => {
+  const first = ids();
+  composeOk(['up', '-d', '--force-recreate', '--no-deps', 'worker'], { LEVEL: '2' });
+  const after = ids();
+  assert.notEqual(after['demo-worker-1'], first['demo-worker-1']);
+  assert.equal(after['demo-db-1'], first['demo-db-1']);
+  assert.equal(after['demo-web-1'], first['demo-web-1']);
+  composeOk(['up', '-d', '--no-recreate'], { LEVEL: '3' });
+  assert.deepEqual(ids(), after);
+});
+
 test('stop, start and create act on the existing containers of the named service', () => {
   const before = ids();
   composeOk(['stop', 'worker']);

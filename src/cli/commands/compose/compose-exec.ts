@@ -9,7 +9,6 @@ import { loadFromFlags } from './project.js';
 interface Opts {
   detach?: boolean;
   env?: string[];
-  tty: boolean;
   user?: string;
   workdir?: string;
   index: string;

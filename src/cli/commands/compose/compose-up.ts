@@ -10,7 +10,8 @@ interface Opts {
   detach?: boolean;
   build?: boolean;
   forceRecreate?: boolean;
-  noRecreate?: boolean;
+  /** false with `--no-recreate` (commander's negated flag). */
+  recreate: boolean;
   deps: boolean;
   scale?: string[];
   wait?: boolean;
@@ -35,7 +36,7 @@ export function register(parent: Command, app: App, name = 'up'): void {
     .option('--build', 'build images before starting containers')
     .option('--no-build', "don't build an image, even if it's missing")
     .action(async (services: string[], o: Opts, self: Command) => {
-      if (o.forceRecreate && o.noRecreate) throw invalidArgument('--force-recreate and --no-recreate are incompatible');
+      if (o.forceRecreate && !o.recreate) throw invalidArgument('--force-recreate and --no-recreate are incompatible');
       // `compose create` is `up --no-start`.
       if (name === 'create') o.start = false;
       const loaded = await loadFromFlags(app, self);
@@ -52,7 +53,7 @@ export function register(parent: Command, app: App, name = 'up'): void {
           services,
           noDeps: !o.deps,
           ...(o.forceRecreate ? { forceRecreate: true } : {}),
-          ...(o.noRecreate ? { noRecreate: true } : {}),
+          ...(o.recreate ? {} : { noRecreate: true }),
           scale: parseScale(o.scale),
           ...(o.removeOrphans ? { removeOrphans: true } : {}),
           // --build and --no-build share the key: unset unless one was given.
