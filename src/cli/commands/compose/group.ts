@@ -2,7 +2,28 @@ import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { collect, registerGroup, type SubcommandTable } from '../common.js';
 
-export const SUBCOMMANDS: SubcommandTable = [['config', ['convert'], () => import('./compose-config.js')]];
+const lifecycle = () => import('./compose-lifecycle.js');
+
+export const SUBCOMMANDS: SubcommandTable = [
+  ['config', ['convert'], () => import('./compose-config.js')],
+  ['up', [], () => import('./compose-up.js')],
+  ['create', [], () => import('./compose-up.js')],
+  ['down', [], () => import('./compose-down.js')],
+  ['ps', [], () => import('./compose-ps.js')],
+  ['logs', [], () => import('./compose-logs.js')],
+  ['exec', [], () => import('./compose-exec.js')],
+  ['run', [], () => import('./compose-run.js')],
+  ['build', [], () => import('./compose-build.js')],
+  ['port', [], () => import('./compose-port.js')],
+  ['pull', [], () => import('./compose-pull.js')],
+  ['stop', [], lifecycle],
+  ['start', [], lifecycle],
+  ['restart', [], lifecycle],
+  ['kill', [], lifecycle],
+  ['rm', [], lifecycle],
+  ['pause', [], lifecycle],
+  ['unpause', [], lifecycle],
+];
 
 export async function register(parent: Command, app: App, _name?: string, argv: string[] = []): Promise<void> {
   await registerGroup(parent, app, argv, { name: 'compose', description: 'Define and run multi-container applications (Compose Specification)' }, SUBCOMMANDS);
@@ -12,9 +33,11 @@ export async function register(parent: Command, app: App, _name?: string, argv: 
 }
 
 /** The flags that say which project: Docker Compose's global flags. */
-export function addProjectFlags(cmd: Command): Command {
+export function addProjectFlags(cmd: Command, opts: { shortFile?: boolean } = {}): Command {
+  // `compose logs -f` follows: there, the file is only `--file` (or `-f` before the verb).
+  const file = opts.shortFile === false ? '--file <file>' : '-f, --file <file>';
   return cmd
-    .option('-f, --file <file>', 'Compose configuration file (repeatable; - for standard input)', collect)
+    .option(file, 'Compose configuration file (repeatable; - for standard input)', collect)
     .option('-p, --project-name <name>', 'project name')
     .option('--project-directory <dir>', 'alternate working directory (default: the directory of the first Compose file)')
     .option('--profile <profile>', 'activate a profile (repeatable)', collect)

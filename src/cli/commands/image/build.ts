@@ -100,7 +100,7 @@ function optional<K extends string, V>(key: K, v: V | undefined): { [k in K]?: V
 }
 
 /** podman's text for each build event. */
-function renderer(app: App, quiet: boolean): (e: BuildEvent) => void {
+export function renderer(app: App, quiet: boolean): (e: BuildEvent) => void {
   let prefix = '';
   const pull = progressRenderer(app.err, !!process.stderr.isTTY);
   return (e) => {

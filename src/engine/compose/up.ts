@@ -1,0 +1,202 @@
+/**
+ * @module engine/compose/up
+ * `compose up`'s convergence, in the CLI process over the engine library: the project's networks
+ * and volumes made, then each service (dependencies first, waiting for their `depends_on`
+ * condition) brought to its scale. A container is recreated only when its config hash differs
+ * from the service's (or `--force-recreate`); Compose v2 does not recreate dependents of a
+ * recreated service, it restarts those whose `depends_on` says `restart: true`.
+ */
+import { resolve } from 'node:path';
+import { invalidArgument, notFound } from '../../core/errdefs.js';
+import type { LoadedProject, ServiceConfig } from '../../core/compose/types.js';
+import type { Engine } from '../index.js';
+import type { BuildOptions } from '../build/types.js';
+import { serviceHash } from './config-hash.js';
+import * as L from './labels.js';
+import { startOrder } from './order.js';
+import { serviceCreateInput, serviceImage, serviceNetworks } from './service-input.js';
+import { projectContainers, type ProjectContainer } from './state.js';
+import { waitCondition } from './conditions.js';
+import { ensureProjectResources } from './resources.js';
+
+export interface ComposeHooks {
+  /** `Container web-1  Started`: Compose's progress lines (kind, name, status). */
+  progress(kind: 'Network' | 'Volume' | 'Container' | 'Image', name: string, status: string): void;
+  /** Makes the image present (pulls it); the CLI's pull with its progress. */
+  ensureImage(image: string, service: string): Promise<void>;
+  warn(msg: string): void;
+  /** Builds a service's image (the CLI's builder with its progress output). */
+  build(service: string, opts: BuildOptions): Promise<void>;
+}
+
+export interface UpOptions {
+  /** Only these services (and, unless noDeps, what they depend on). */
+  services?: string[];
+  noDeps?: boolean;
+  forceRecreate?: boolean;
+  noRecreate?: boolean;
+  scale?: Record<string, number>;
+  removeOrphans?: boolean;
+  /** `create`: containers made, not started. */
+  noStart?: boolean;
+  /** `--build`: build images before starting; `noBuild`: never, even when missing. */
+  build?: boolean;
+  noBuild?: boolean;
+  /** Stop timeout (seconds) for containers removed or recreated. */
+  timeoutSec?: number;
+}
+
+const bareId = (id: string) => id.replace(/^sha256:/, '');
+
+/** The services a verb acts on: the named ones with their dependencies (all when none named). */
+export function selectServices(loaded: LoadedProject, names: string[] = [], noDeps = false): string[] {
+  const services = loaded.project.services;
+  if (!names.length) return Object.keys(services);
+  const out = new Set<string>();
+  const add = (n: string) => {
+    if (out.has(n)) return;
+    if (!services[n]) {
+      const disabled = loaded.disabledServices[n];
+      if (!disabled) throw notFound(`no such service: ${n}`);
+      // A service named on the command line runs whatever its profiles.
+      services[n] = disabled;
+    }
+    out.add(n);
+    if (!noDeps) for (const d of Object.keys(services[n]!.depends_on ?? {})) if (services[d] || loaded.disabledServices[d]) add(d);
+  };
+  names.forEach(add);
+  return [...out];
+}
+
+export function serviceScale(svc: ServiceConfig, override?: number): number {
+  if (override !== undefined) return override;
+  const replicas = (svc.deploy as { replicas?: number } | undefined)?.replicas;
+  if (typeof replicas === 'number') return replicas;
+  return typeof svc.scale === 'number' ? svc.scale : 1;
+}
+
+/** Creates container `number` of a service, attached to all its networks. */
+export async function createServiceContainer(
+  engine: Engine,
+  loaded: LoadedProject,
+  service: string,
+  number: number,
+  hooks: ComposeHooks,
+  oneoffName?: string,
+  extra: { autoRemove?: boolean } = {},
+): Promise<string> {
+  const svc = loaded.project.services[service]!;
+  // A service that builds has its image from buildServiceImage, never pulled.
+  if (!svc.build) await hooks.ensureImage(serviceImage(loaded.project.name, service, svc), service);
+  const input = serviceCreateInput(loaded, { service, number, hash: serviceHash(svc), ...(oneoffName ? { oneoffName } : {}) });
+  hooks.progress('Container', input.name!, 'Creating');
+  const { id } = await engine.containers.create({ ...input, ...(extra.autoRemove ? { autoRemove: true } : {}) });
+  // The create request carries one network; Compose connects the others before the start.
+  for (const n of serviceNetworks(loaded.project, svc).slice(1)) {
+    await engine.networks.connect(n.name, id, { aliases: [service, ...n.aliases] });
+  }
+  hooks.progress('Container', input.name!, 'Created');
+  return id;
+}
+
+async function startContainer(engine: Engine, c: { id: string; name: string }, hooks: ComposeHooks): Promise<void> {
+  hooks.progress('Container', c.name, 'Starting');
+  await engine.containers.start(c.id);
+  hooks.progress('Container', c.name, 'Started');
+}
+
+async function removeContainer(engine: Engine, c: ProjectContainer, hooks: ComposeHooks, timeoutSec?: number, status = 'Removing'): Promise<void> {
+  hooks.progress('Container', c.name, status === 'Removing' ? 'Stopping' : status);
+  if (c.state === 'running' || c.state === 'restarting' || c.state === 'paused') await engine.containers.stop(c.id, timeoutSec);
+  if (status === 'Removing') hooks.progress('Container', c.name, 'Stopped');
+  hooks.progress('Container', c.name, 'Removing');
+  await engine.containers.remove(c.id, { force: true });
+  hooks.progress('Container', c.name, 'Removed');
+}
+
+/** A service's `build` as the builder's options: its image is tagged with the service's image name. */
+export function buildOptions(b: NonNullable<ServiceConfig['build']>, image: string): BuildOptions {
+  const args = Object.fromEntries(Object.entries(b.args ?? {}).flatMap(([k, v]) => (v === null ? [] : [[k, v]])));
+  return {
+    context: { kind: 'dir', path: b.context },
+    ...(b.dockerfile_inline !== undefined ? { dockerfileText: b.dockerfile_inline } : b.dockerfile ? { dockerfile: resolve(b.context, b.dockerfile) } : {}),
+    tags: [image],
+    ...(b.target ? { target: b.target } : {}),
+    buildArgs: args,
+    ...(b.labels && typeof b.labels === 'object' ? { labels: b.labels as Record<string, string> } : {}),
+    ...(typeof b.network === 'string' ? { network: b.network } : {}),
+  };
+}
+
+/** Brings the selected services to their configuration and scale. */
+export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpOptions, hooks: ComposeHooks): Promise<void> {
+  const { project } = loaded;
+  const selected = new Set(selectServices(loaded, opts.services, opts.noDeps));
+  for (const s of Object.keys(opts.scale ?? {})) if (!project.services[s]) throw notFound(`no such service: ${s}`);
+  let all = await projectContainers(engine, project.name);
+  const orphans = all.filter((c) => !project.services[c.service] && !loaded.disabledServices[c.service]);
+  if (orphans.length && opts.removeOrphans) {
+    for (const c of orphans) await removeContainer(engine, c, hooks, opts.timeoutSec);
+    all = await projectContainers(engine, project.name);
+  } else if (orphans.length) {
+    hooks.warn(
+      `Found orphan containers ([${orphans.map((c) => c.name).join(' ')}]) for this project. If you removed or renamed this service in your compose file, you can run this command with the --remove-orphans flag to clean it up.`,
+    );
+  }
+  await ensureProjectResources(engine, loaded, hooks);
+  const recreated = new Set<string>();
+  for (const name of startOrder(project.services)) {
+    if (!selected.has(name)) continue;
+    const svc = project.services[name]!;
+    if (!opts.noStart) {
+      for (const [dep, d] of Object.entries(svc.depends_on ?? {})) {
+        if (!project.services[dep]) {
+          if (d.required) throw notFound(`service "${name}" depends on undefined service "${dep}"`);
+          continue;
+        }
+        await waitCondition(engine, project.name, dep, d.condition, hooks);
+      }
+    }
+    if (svc.build && !opts.noBuild) {
+      const image = serviceImage(project.name, name, svc);
+      if (opts.build || !engine.images.exists(image)) await hooks.build(name, buildOptions(svc.build, image));
+    }
+    const hash = serviceHash(svc);
+    // A new image under the service's name (pulled, built) recreates too: Compose v2 compares image digests.
+    const image = serviceImage(project.name, name, svc);
+    const imageId = engine.images.exists(image) ? bareId(engine.images.resolve(image)) : undefined;
+    const want = serviceScale(svc, opts.scale?.[name]);
+    if (want > 1 && svc.container_name) throw invalidArgument(`service "${name}" has a container_name and cannot be scaled`);
+    const mine = all.filter((c) => c.service === name);
+    // Scale down from the highest numbers, as Compose.
+    const keep = mine.slice(0, want);
+    for (const c of mine.slice(want).reverse()) await removeContainer(engine, c, hooks, opts.timeoutSec);
+    const restartDeps = Object.entries(svc.depends_on ?? {}).some(([d, v]) => v.restart && recreated.has(d));
+    for (const c of keep) {
+      const stale = opts.forceRecreate || (!opts.noRecreate && (c.hash !== hash || (imageId !== undefined && bareId(c.summary.ImageID) !== imageId)));
+      if (stale) {
+        await removeContainer(engine, c, hooks, opts.timeoutSec, 'Recreate');
+        const id = await createServiceContainer(engine, loaded, name, c.number, hooks);
+        recreated.add(name);
+        if (!opts.noStart) await startContainer(engine, { id, name: c.name }, hooks);
+        continue;
+      }
+      if (opts.noStart) continue;
+      if (c.state === 'running') {
+        if (restartDeps) {
+          hooks.progress('Container', c.name, 'Restarting');
+          await engine.containers.restart(c.id, opts.timeoutSec);
+          hooks.progress('Container', c.name, 'Started');
+        } else hooks.progress('Container', c.name, 'Running');
+      } else await startContainer(engine, c, hooks);
+    }
+    const used = new Set(mine.map((c) => c.number));
+    let next = 1;
+    for (let i = keep.length; i < want; i++) {
+      while (used.has(next)) next++;
+      used.add(next);
+      const id = await createServiceContainer(engine, loaded, name, next, hooks);
+      if (!opts.noStart) await startContainer(engine, { id, name: svc.container_name ?? L.containerName(project.name, name, next) }, hooks);
+    }
+  }
+}
