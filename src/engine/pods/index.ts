@@ -33,8 +33,8 @@ export class PodEngine {
     return (await (await import('./create.js')).createPod(this.ce.cc, req)).id;
   }
 
-  list(): Promise<PodSummary[]> {
-    return listPods(this.ce.cc);
+  list(filters?: ReadonlyMap<string, string[]>): Promise<PodSummary[]> {
+    return listPods(this.ce.cc, filters);
   }
 
   inspect(ref: string): Promise<PodInspect> {

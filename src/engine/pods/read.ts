@@ -34,7 +34,21 @@ export async function freshContainers(cc: ContainerContext, podId: string, rows?
 
 const PODMAN_STATE: Partial<Record<ContainerStatus, string>> = { created: 'created', running: 'running', paused: 'paused', exited: 'exited' };
 
-export async function listPods(cc: ContainerContext): Promise<PodSummary[]> {
+/** `name` (a pattern), `id` (a prefix), `label`, `status`, as `pod ps --filter` reads them. */
+function podMatches(p: PodSummary, f: ReadonlyMap<string, string[]>): boolean {
+  const any = (k: string, test: (v: string) => boolean) => !f.has(k) || f.get(k)!.some(test);
+  return (
+    any('name', (v) => new RegExp(v).test(p.Name)) &&
+    any('id', (v) => p.Id.startsWith(v)) &&
+    any('status', (v) => p.Status.toLowerCase() === v.toLowerCase()) &&
+    (f.get('label') ?? []).every((v) => {
+      const i = v.indexOf('=');
+      return i < 0 ? Object.hasOwn(p.Labels, v) : p.Labels[v.slice(0, i)] === v.slice(i + 1);
+    })
+  );
+}
+
+export async function listPods(cc: ContainerContext, filters?: ReadonlyMap<string, string[]>): Promise<PodSummary[]> {
   const out: PodSummary[] = [];
   const rows = cc.records.list();
   for (const p of podRecords(cc.ctx).list()) {
@@ -50,7 +64,7 @@ export async function listPods(cc: ContainerContext): Promise<PodSummary[]> {
       Containers: cs.map((c) => ({ Id: c.id, Names: c.name, Status: PODMAN_STATE[c.state.status] ?? c.state.status })),
     });
   }
-  return out;
+  return filters ? out.filter((p) => podMatches(p, filters)) : out;
 }
 
 export async function inspectPod(cc: ContainerContext, ref: string): Promise<PodInspect> {

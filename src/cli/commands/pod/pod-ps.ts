@@ -5,7 +5,6 @@ import { parseFilters } from '../../format/filters.js';
 import { renderList } from '../../format/table.js';
 import { timeAgo } from '../../format/units.js';
 import { invalidArgument } from '../../../core/errdefs.js';
-import type { PodSummary } from '../../../engine/pods/types.js';
 
 interface Opts {
   quiet?: boolean;
@@ -32,19 +31,6 @@ const HEADERS = {
   Networks: 'NETWORKS',
 };
 
-function keep(p: PodSummary, f: Map<string, string[]>): boolean {
-  const any = (k: string, test: (v: string) => boolean) => !f.has(k) || f.get(k)!.some(test);
-  return (
-    any('name', (v) => new RegExp(v).test(p.Name)) &&
-    any('id', (v) => p.Id.startsWith(v)) &&
-    any('status', (v) => p.Status.toLowerCase() === v.toLowerCase()) &&
-    (f.get('label') ?? []).every((v) => {
-      const i = v.indexOf('=');
-      return i < 0 ? Object.hasOwn(p.Labels, v) : p.Labels[v.slice(0, i)] === v.slice(i + 1);
-    })
-  );
-}
-
 export function register(parent: Command, app: App, name = 'ps'): void {
   const cmd = parent
     .command(name)
@@ -59,7 +45,7 @@ export function register(parent: Command, app: App, name = 'ps'): void {
     .action(async (o: Opts) => {
       const filters = parseFilters(o.filter ?? []);
       for (const k of filters.keys()) if (!['name', 'id', 'label', 'status'].includes(k)) throw invalidArgument(`${k} is an invalid filter`);
-      const pods = (await (await app.engine()).pods.list()).filter((p) => keep(p, filters));
+      const pods = await (await app.engine()).pods.list(filters);
       const short = (id: string) => (o.trunc ? id.slice(0, 12) : id);
       const rows = pods.map((p) => ({
         ID: short(p.Id),
