@@ -12,6 +12,7 @@ PKGS=(
   tmux                                     # terminal tests (run -it)
   docker-registry podman skopeo            # interop peers and a real registry for tests
   docker-compose python3-docker            # compose v1 and docker-py against the API service
+  podman-compose                           # the compose peer of skiff compose (with podman)
   apache2-utils openssl curl               # htpasswd (bcrypt), certificates, raw HTTP in the API tests
   systemd                                  # systemd-socket-activate (fd:// test), systemd-analyze verify of units
   gcc libc6-dev                            # a static helper compiled by the cp race test

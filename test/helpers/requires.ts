@@ -27,6 +27,7 @@ const PACKAGE: Record<string, string> = {
   docker: 'docker.io',
   dockerd: 'docker.io',
   'docker-compose': 'docker-compose',
+  'podman-compose': 'podman-compose',
   'docker-registry': 'docker-registry',
   gcc: 'gcc',
   htpasswd: 'apache2-utils',
