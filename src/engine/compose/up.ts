@@ -145,8 +145,7 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
   }
   await ensureProjectResources(engine, loaded, hooks);
   const recreated = new Set<string>();
-  for (const name of startOrder(project.services)) {
-    if (!selected.has(name)) continue;
+  const converge = async (name: string): Promise<void> => {
     const svc = project.services[name]!;
     if (!opts.noStart) {
       for (const [dep, d] of Object.entries(svc.depends_on ?? {})) {
@@ -191,12 +190,22 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
       } else await startContainer(engine, c, hooks);
     }
     const used = new Set(mine.map((c) => c.number));
-    let next = 1;
-    for (let i = keep.length; i < want; i++) {
-      while (used.has(next)) next++;
-      used.add(next);
-      const id = await createServiceContainer(engine, loaded, name, next, hooks);
-      if (!opts.noStart) await startContainer(engine, { id, name: svc.container_name ?? L.containerName(project.name, name, next) }, hooks);
-    }
+    const numbers: number[] = [];
+    for (let next = 1; keep.length + numbers.length < want; next++) if (!used.has(next)) numbers.push(next);
+    // New replicas of a service are made side by side, as Compose does.
+    await Promise.all(
+      numbers.map(async (n) => {
+        const id = await createServiceContainer(engine, loaded, name, n, hooks);
+        if (!opts.noStart) await startContainer(engine, { id, name: svc.container_name ?? L.containerName(project.name, name, n) }, hooks);
+      }),
+    );
+  };
+  // Each service starts once the services it depends on have; independent ones go side by side
+  // (Compose v2's graph walk). startOrder puts dependencies first, so their promises exist.
+  const done = new Map<string, Promise<void>>();
+  for (const name of startOrder(project.services)) {
+    const deps = Object.keys(project.services[name]!.depends_on ?? {}).map((d) => done.get(d) ?? Promise.resolve());
+    done.set(name, Promise.all(deps).then(() => (selected.has(name) ? converge(name) : undefined)));
   }
+  await Promise.all(done.values());
 }

@@ -85,14 +85,22 @@ function ids(): Record<string, string> {
 const inspect = (name: string) => JSON.parse(env.ok(['inspect', name]))[0];
 
 test('up -d starts the services in dependency order, the web only once the db is healthy', async () => {
+  const since = new Date(Date.now() - 1000).toISOString();
   const up = compose(['up', '-d']);
   expectCode(up, 0, 'compose up -d');
   assert.deepEqual(Object.keys(ids()).sort(), ['demo-db-1', 'demo-web-1', 'demo-worker-1']);
   const db = inspect('demo-db-1');
   const web = inspect('demo-web-1');
-  const firstHealthy = db.State.Health.Log.find((l: { ExitCode: number }) => l.ExitCode === 0);
-  assert.ok(firstHealthy, 'the db had a passing health check');
-  assert.ok(Date.parse(web.State.StartedAt) >= Date.parse(firstHealthy.End), `web started ${web.State.StartedAt} before the db was healthy (${firstHealthy.End})`);
+  // The first `health_status: healthy` event: the health log keeps only the last five results.
+  const events = env.ok(['events', '--since', since, '--until', new Date().toISOString(), '--format', '{{json .}}']);
+  const healthy = events
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => JSON.parse(l) as { Action: string; Actor: { Attributes: Record<string, string> }; timeNano: number })
+    .find((e) => e.Actor.Attributes.name === 'demo-db-1' && e.Action === 'health_status: healthy');
+  assert.ok(healthy, `the db became healthy: ${events}`);
+  const healthyAt = Math.floor(healthy.timeNano / 1e6);
+  assert.ok(Date.parse(web.State.StartedAt) >= healthyAt, `web started ${web.State.StartedAt} before the db was healthy (${new Date(healthyAt).toISOString()})`);
   assert.ok(up.stderr.indexOf('Container demo-db-1  Healthy') < up.stderr.indexOf('Container demo-web-1  Started'), up.stderr);
   // Compose's labels and names.
   assert.equal(db.Config.Labels['com.docker.compose.project'], 'demo');
