@@ -52,14 +52,12 @@ function ok(args: string[]): string {
   return r.stdout;
 }
 
-test('compose top prints each running container name, then its ps table', () => {
-  const out = ok(['top', 'app']);
-  const blocks = out.split('\n\n').filter(Boolean);
-  assert.deepEqual(blocks.map((b) => b.split('\n')[0]), ['verbs-app-1', 'verbs-app-2']);
-  for (const b of blocks) {
-    assert.match(b.split('\n')[1]!, /^UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
-    assert.match(b, /sleep 1|sh -c/);
-  }
+test('compose top prints one table: SERVICE and # columns, then ps -ef titles with CMD last', () => {
+  const lines = ok(['top', 'app']).trim().split('\n');
+  assert.match(lines[0]!, /^SERVICE\s+#\s+UID\s+PID\s+PPID\s+C\s+STIME\s+TTY\s+TIME\s+CMD$/);
+  const replicas = new Set(lines.slice(1).map((l) => l.split(/\s+/).slice(0, 2).join(' ')));
+  assert.deepEqual([...replicas].sort(), ['app 1', 'app 2']);
+  assert.ok(lines.slice(1).some((l) => /\bsleep 1$/.test(l) || /sh -c/.test(l)), lines.join('\n'));
 });
 
 test('compose images lists each container with its repository, tag, short id and size; --format json is one array; -q unique ids', () => {
@@ -82,7 +80,7 @@ test('compose images lists each container with its repository, tag, short id and
 test('compose ls shows running projects with combined status and config files; -a adds stopped ones; -q and json', async () => {
   const cfg = join(dir, 'compose.yaml');
   // The job exits by itself: wait for that before reading the status.
-  env.run(['compose', 'wait', 'job'], { cwd: dir });
+  assert.equal(env.run(['compose', 'wait', 'job'], { cwd: dir }).code, 3);
   const table = ok(['ls']).trim().split('\n');
   assert.match(table[0]!, /^NAME\s+STATUS\s+CONFIG FILES$/);
   assert.match(table[1]!, new RegExp(`^verbs\\s+running\\(3\\)\\s+${cfg}$`));
@@ -98,9 +96,10 @@ test('compose version prints Compose v2 version shapes', () => {
   assert.match(JSON.parse(ok(['version', '--format', 'json'])).version, /^v2\.\d+\.\d+$/);
 });
 
-test('compose wait exits with the status the service container exited with', () => {
+test('compose wait prints each container exit and exits with the status of the last to exit', () => {
   const r = env.run(['compose', 'wait', 'job'], { cwd: dir });
   assert.equal(r.code, 3, r.stderr);
+  assert.match(r.stdout, /^container "[0-9a-f]{64}" exited with status code 3\n$/);
 });
 
 test('compose cp copies into every replica of a service, and out of the one --index names', () => {
@@ -114,30 +113,37 @@ test('compose cp copies into every replica of a service, and out of the one --in
   assert.equal(missing.code, 125);
 });
 
-test('compose events --json streams the project container events with the service named', async () => {
-  const child = spawn(SKIFF_BIN, ['compose', 'events', '--json'], { cwd: dir, env: env.env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout.on('data', (d) => (out += d));
+test('compose events streams the project container events: --json with the service named, text lines as Compose prints them', async () => {
+  const follow = (args: string[]) => {
+    const child = spawn(SKIFF_BIN, ['compose', 'events', ...args], { cwd: dir, env: env.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    const got = { out: '', child };
+    child.stdout.on('data', (d) => (got.out += d));
+    return got;
+  };
+  const json = follow(['--json']);
+  const text = follow([]);
   try {
-    // The follower subscribes from now on: act until an event shows it is listening.
-    for (let i = 0; i < 40 && !/"action":"unpause"/.test(out); i++) {
+    // The followers subscribe from now on: act until both show they are listening.
+    for (let i = 0; i < 40 && !(/"action":"unpause"/.test(json.out) && / container unpause /.test(text.out)); i++) {
       ok(['pause', 'app']);
       ok(['unpause', 'app']);
       await new Promise((r) => setTimeout(r, 250));
     }
   } finally {
-    child.kill('SIGTERM');
+    json.child.kill('SIGTERM');
+    text.child.kill('SIGTERM');
   }
-  const events = out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+  const events = json.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
   const unpause = events.find((e) => e.action === 'unpause')!;
-  assert.ok(unpause, out);
+  assert.ok(unpause, json.out);
   assert.equal(unpause.type, 'container');
   assert.equal(unpause.service, 'app');
   assert.match(unpause.id as string, /^[0-9a-f]{64}$/);
-  assert.match(unpause.time as string, /^\d{4}-\d\d-\d\dT/);
+  assert.match(unpause.time as string, /^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z$/);
   const attrs = unpause.attributes as Record<string, string>;
   assert.match(attrs.name!, /^verbs-app-[12]$/);
   assert.ok(!Object.keys(attrs).some((k) => k.startsWith('com.docker.compose.')), 'Compose labels left out');
+  assert.match(text.out, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} container unpause [0-9a-f]{64} \((.+, )?name=verbs-app-[12](, .+)?\)\n\n/m);
 });
 
 test('compose push pushes the built service image and skips services that only name an image', { skip: unmet(tool('docker-registry')) }, () => {

@@ -32,7 +32,9 @@ export function register(parent: Command, app: App, name = 'events'): void {
         // Compose leaves its own labels out of the attributes it shows.
         const attributes = Object.fromEntries(Object.entries(e.Actor.Attributes).filter(([k]) => !k.startsWith('com.docker.compose.')));
         if (o.json) {
-          const time = new Date(e.timeNano / 1e6).toISOString().replace(/\.\d{3}Z$/, `.${String(e.timeNano % 1e9).padStart(9, '0')}Z`);
+          // Go's RFC 3339 with nanoseconds, trailing zeros trimmed.
+          const frac = String(e.timeNano % 1e9).padStart(9, '0').replace(/0+$/, '');
+          const time = new Date(e.timeNano / 1e6).toISOString().replace(/\.\d{3}Z$/, frac ? `.${frac}Z` : 'Z');
           app.print(JSON.stringify({ action: e.Action, attributes, id: e.Actor.ID, service, time, type: 'container' }));
           return;
         }
@@ -40,7 +42,8 @@ export function register(parent: Command, app: App, name = 'events'): void {
           .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
           .map(([k, v]) => `${k}=${v}`)
           .join(', ');
-        app.print(`${stamp(e.timeNano)} container ${e.Action} ${e.Actor.ID} (${attrs})`);
+        // Compose's Event.String ends in a newline and is printed with Println: a blank line follows each.
+        app.out(`${stamp(e.timeNano)} container ${e.Action} ${e.Actor.ID} (${attrs})\n\n`);
       };
       await new Promise<void>((resolve) => {
         const stop = engine.events.follow({ filters }, show, resolve);

@@ -45,11 +45,11 @@ export function register(parent: Command, app: App, name = 'ls'): void {
       }
       const rows = [...projects]
         .filter(([n]) => names.every((re) => re.test(n)))
-        .sort(([a], [b]) => a.localeCompare(b))
+        .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
         .map(([n, { states, files }]) => ({
           Name: n,
           // Docker Compose's combined status: each state with its count, states in order.
-          Status: [...states].sort(([a], [b]) => a.localeCompare(b)).map(([s, k]) => `${s}(${k})`).join(', '),
+          Status: [...states].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([s, k]) => `${s}(${k})`).join(', '),
           ConfigFiles: [...files].join(','),
         }));
       if (o.quiet) {

@@ -1,36 +1,36 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
-import { ExitCodeError } from '../../../core/errdefs.js';
+import { ExitCodeError, notFound } from '../../../core/errdefs.js';
 import { examples } from '../common.js';
 import { addProjectFlags } from './group.js';
 import { cliHooks, loadOrState } from './project.js';
 
 /**
- * Blocks until the services' containers have stopped and exits with their status (the last
- * non-zero one); `--down-project` takes the project down once the first of them stops and
- * exits with that one's status.
+ * Docker Compose v2's wait: every container of the services (one-offs too) waited on at once,
+ * a line as each exits, then the exit status of the last one to exit; `--down-project` takes
+ * the project down (orphans too) once they all have.
  */
 export function register(parent: Command, app: App, name = 'wait'): void {
   const cmd = addProjectFlags(parent.command(name))
     .description('Block until containers of all (or specified) services stop')
-    .argument('[service...]', 'only these services')
-    .option('--down-project', 'drops the project when the first container stops')
+    .argument('<service...>')
+    .option('--down-project', 'drops the project when the containers have stopped')
     .action(async (services: string[], o: { downProject?: boolean }, self: Command) => {
       const loaded = await loadOrState(app, self);
       const engine = await app.engine({ timers: false });
       const { projectContainers } = await import('../../../engine/compose/state.js');
-      const cs = (await projectContainers(engine, loaded.project.name)).filter((c) => !services.length || services.includes(c.service));
-      const abort = new AbortController();
-      const waits = cs.map((c) => engine.containers.wait(c.id, { signal: abort.signal }));
+      const cs = (await projectContainers(engine, loaded.project.name, { oneoff: true })).filter((c) => services.includes(c.service));
+      if (!cs.length) throw notFound(`no containers for project "${loaded.project.name}"`);
       let code = 0;
-      if (o.downProject && waits.length) {
-        code = await Promise.race(waits);
-        abort.abort();
-        await Promise.allSettled(waits);
+      await Promise.all(
+        cs.map(async (c) => {
+          code = await engine.containers.wait(c.id);
+          app.print(`container "${c.id}" exited with status code ${code}`);
+        }),
+      );
+      if (o.downProject) {
         const { composeDown } = await import('../../../engine/compose/down.js');
-        await composeDown(engine, loaded, { volumes: false, removeOrphans: false }, cliHooks(app));
-      } else {
-        code = (await Promise.all(waits)).filter((c) => c !== 0).at(-1) ?? 0;
+        await composeDown(engine, loaded, { removeOrphans: true }, cliHooks(app));
       }
       if (code !== 0) throw new ExitCodeError(code);
     });
