@@ -104,7 +104,9 @@ test('compose wait prints each container exit and exits with the status of the l
 
 test('compose cp copies into every replica of a service, and out of the one --index names', () => {
   writeFileSync(join(env.dir, 'in.txt'), 'to-every-replica\n');
-  ok(['cp', join(env.dir, 'in.txt'), 'app:/tmp/in.txt']);
+  const cp = env.run(['compose', 'cp', join(env.dir, 'in.txt'), 'app:/tmp/in.txt'], { cwd: dir });
+  expectCode(cp, 0, 'compose cp into app');
+  assert.match(cp.stderr, / Container verbs-app-1 {2}Copied\n[^]* Container verbs-app-2 {2}Copied\n/);
   for (const n of [1, 2]) assert.equal(env.run(['exec', `verbs-app-${n}`, 'cat', '/tmp/in.txt']).stdout, 'to-every-replica\n');
   expectCode(env.run(['exec', 'verbs-app-2', 'sh', '-c', 'echo second > /tmp/out.txt']), 0, 'exec');
   ok(['cp', '--index', '2', 'app:/tmp/out.txt', join(env.dir, 'out.txt')]);

@@ -3,7 +3,7 @@ import type { App } from '../../app.js';
 import { invalidArgument, notFound } from '../../../core/errdefs.js';
 import { examples } from '../common.js';
 import { addProjectFlags } from './group.js';
-import { loadOrState } from './project.js';
+import { cliHooks, loadOrState } from './project.js';
 
 interface Opts {
   index?: string;
@@ -47,12 +47,16 @@ export function register(parent: Command, app: App, name = 'cp'): void {
       let cs = (await projectContainers(engine, loaded.project.name, { oneoff: !!o.all })).filter((c) => c.service === service);
       if (index > 0) cs = cs.filter((c) => c.number === index && !c.oneoff);
       if (!cs.length) throw notFound(index > 0 ? `service "${service}" is not running container #${index}` : `no container found for service "${service}"`);
+      // Compose's progress lines on standard error, per container.
+      const progress = cliHooks(app).progress;
       const flags = { ...(o.followLink ? { followLink: true } : {}), ...(o.archive ? { archive: true } : {}) };
       if (src.service) {
         if (!src.path) throw invalidArgument('filepath can not be empty');
         const c = cs[0]!;
+        progress('Container', c.name, 'Copying');
         if (dest.path === '-') await engine.containers.copy(c.id, { direction: 'out', path: src.path, tar: process.stdout, ...(o.followLink ? { followLink: true } : {}) });
         else await engine.containers.copy(c.id, { direction: 'out', path: src.path, hostPath: dest.path, ...flags });
+        progress('Container', c.name, 'Copied');
         return;
       }
       if (!dest.path) throw invalidArgument('filepath can not be empty');
@@ -62,7 +66,11 @@ export function register(parent: Command, app: App, name = 'cp'): void {
         await engine.containers.copy(cs[0]!.id, { direction: 'in', path: dest.path, tar: process.stdin });
         return;
       }
-      for (const c of cs) await engine.containers.copy(c.id, { direction: 'in', path: dest.path, hostPath: src.path, ...flags });
+      for (const c of cs) {
+        progress('Container', c.name, 'Copying');
+        await engine.containers.copy(c.id, { direction: 'in', path: dest.path, hostPath: src.path, ...flags });
+        progress('Container', c.name, 'Copied');
+      }
     });
   examples(cmd, ['skiff compose cp web:/etc/hosts ./hosts', 'skiff compose cp ./site web:/var/www', 'skiff compose cp --index 2 web:/tmp/out .']);
 }
