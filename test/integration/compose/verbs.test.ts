@@ -27,7 +27,9 @@ services:
     command: ["sh", "-c", "sleep 1; exit 3"]
     restart: "no"
   built:
-    build: ./ctx
+    build:
+      context: ./ctx
+      tags: ["${host}/verbs/built:extra"]
     image: ${host}/verbs/built:1
     command: ["sh", "-c", "${IDLE}"]
 `;
@@ -148,10 +150,11 @@ test('compose events streams the project container events: --json with the servi
   assert.match(text.out, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d\.\d{6} container unpause [0-9a-f]{64} \((.+, )?name=verbs-app-[12](, .+)?\)\n\n/m);
 });
 
-test('compose push pushes the built service image and skips services that only name an image', { skip: unmet(tool('docker-registry')) }, () => {
+test('compose push pushes the built service image and its build.tags, and skips services that only name an image', { skip: unmet(tool('docker-registry')) }, () => {
   const r = env.run(['compose', 'push'], { cwd: dir });
   expectCode(r, 0, 'compose push');
   assert.match(r.stderr, / app Skipped/);
   const tags = env.run(['image', 'inspect', '--remote', `docker://${registry!.host}/verbs/built:1`]);
   expectCode(tags, 0, 'remote inspect of the pushed image');
+  expectCode(env.run(['image', 'inspect', '--remote', `docker://${registry!.host}/verbs/built:extra`]), 0, 'remote inspect of the build.tags tag');
 });

@@ -11,7 +11,7 @@ interface Opts {
   quiet?: boolean;
 }
 
-/** The engine's push for each service that builds its image and names it (Docker Compose v2 skips the others). */
+/** The engine's push of each service's image and `build.tags`, for the services that build and name one (Docker Compose v2 skips the others). */
 export function register(parent: Command, app: App, name = 'push'): void {
   const cmd = addProjectFlags(parent.command(name))
     .description('Push service images')
@@ -26,7 +26,10 @@ export function register(parent: Command, app: App, name = 'push'): void {
       const images = new Set<string>();
       for (const s of selectServices(loaded, services, !o.includeDeps)) {
         const svc = loaded.project.services[s]!;
-        if (svc.build && svc.image) images.add(svc.image);
+        if (svc.build && svc.image) {
+          images.add(svc.image);
+          for (const t of Array.isArray(svc.build.tags) ? svc.build.tags : []) if (typeof t === 'string') images.add(t);
+        }
         else if (!o.quiet) app.err(` ${s} Skipped\n`);
       }
       for (const image of images) {
