@@ -114,13 +114,13 @@ async function removeContainer(engine: Engine, c: ProjectContainer, hooks: Compo
   hooks.progress('Container', c.name, 'Removed');
 }
 
-/** A service's `build` as the builder's options: its image is tagged with the service's image name. */
+/** A service's `build` as the builder's options: its image is tagged with the service's image name and `build.tags`. */
 export function buildOptions(b: NonNullable<ServiceConfig['build']>, image: string): BuildOptions {
   const args = Object.fromEntries(Object.entries(b.args ?? {}).flatMap(([k, v]) => (v === null ? [] : [[k, v]])));
   return {
     context: { kind: 'dir', path: b.context },
     ...(b.dockerfile_inline !== undefined ? { dockerfileText: b.dockerfile_inline } : b.dockerfile ? { dockerfile: resolve(b.context, b.dockerfile) } : {}),
-    tags: [image],
+    tags: [image, ...(Array.isArray(b.tags) ? b.tags.filter((t): t is string => typeof t === 'string') : [])],
     ...(b.target ? { target: b.target } : {}),
     buildArgs: args,
     ...(b.labels && typeof b.labels === 'object' ? { labels: b.labels as Record<string, string> } : {}),
