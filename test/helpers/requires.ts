@@ -33,7 +33,6 @@ const PACKAGE: Record<string, string> = {
   htpasswd: 'apache2-utils',
   openssl: 'openssl',
   podman: 'podman',
-  'podman-compose': 'podman-compose',
   runc: 'runc',
   skopeo: 'skopeo',
   'systemd-socket-activate': 'systemd',
