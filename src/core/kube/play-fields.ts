@@ -27,7 +27,7 @@ const CONTAINER: FieldTree = {
   livenessProbe: PROBE, readinessProbe: PROBE,
   resources: { limits: { cpu: ANY, memory: ANY }, requests: { cpu: ANY, memory: ANY } },
   securityContext: {
-    privileged: ANY, runAsUser: ANY, runAsGroup: ANY, runAsNonRoot: ANY, readOnlyRootFilesystem: ANY,
+    privileged: ANY, runAsUser: ANY, runAsGroup: ANY, readOnlyRootFilesystem: ANY,
     allowPrivilegeEscalation: ANY, capabilities: { add: ANY, drop: ANY },
   },
   stdin: ANY, tty: ANY, terminationMessagePath: ANY, terminationMessagePolicy: ANY,
@@ -47,7 +47,7 @@ export const POD_SPEC: FieldTree = {
   terminationGracePeriodSeconds: ANY,
   enableServiceLinks: ANY,
   automountServiceAccountToken: ANY,
-  securityContext: { runAsUser: ANY, runAsGroup: ANY, runAsNonRoot: ANY, supplementalGroups: ANY },
+  securityContext: { runAsUser: ANY, runAsGroup: ANY, supplementalGroups: ANY },
   volumes: {
     name: ANY,
     persistentVolumeClaim: { claimName: ANY, readOnly: ANY },

@@ -85,3 +85,9 @@ test('quantities: binary and decimal suffixes, millicores', () => {
   assert.equal(parseQuantity(2, 'x'), 2);
   assert.throws(() => parseQuantity('lots', 'limits.memory'), /limits.memory: invalid quantity "lots"/);
 });
+
+test('namesOnly (kube down) reads a YAML whose ConfigMaps and Secrets are elsewhere', () => {
+  const docs = parseManifests('kind: Pod\nmetadata: {name: p}\nspec:\n  containers: [{name: c, image: bb, envFrom: [{configMapRef: {name: gone}}]}]\n');
+  assert.throws(() => planPlay(docs), /ConfigMap "gone" not found/);
+  assert.deepEqual(planPlay(docs, { namesOnly: true }).pods.map((p) => p.name), ['p']);
+});

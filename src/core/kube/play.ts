@@ -49,6 +49,8 @@ export function parseQuantity(q: unknown, what: string): number {
 interface Sources {
   configMaps: Map<string, Record<string, Buffer>>;
   secrets: Map<string, Record<string, Buffer>>;
+  /** Every reference optional (kube down reads names only). */
+  lenient: boolean;
 }
 
 function dataOf(doc: Obj, kind: 'ConfigMap' | 'Secret'): Record<string, Buffer> {
@@ -62,7 +64,7 @@ function dataOf(doc: Obj, kind: 'ConfigMap' | 'Secret'): Record<string, Buffer> 
 
 function lookup(src: Sources, kind: 'configMap' | 'secret', name: string, optional: boolean): Record<string, Buffer> | undefined {
   const m = (kind === 'configMap' ? src.configMaps : src.secrets).get(name);
-  if (!m && !optional) throw invalidArgument(`kube play: ${kind === 'configMap' ? 'ConfigMap' : 'Secret'} "${name}" not found in the YAML or --configmap files`);
+  if (!m && !optional && !src.lenient) throw invalidArgument(`kube play: ${kind === 'configMap' ? 'ConfigMap' : 'Secret'} "${name}" not found in the YAML or --configmap files`);
   return m;
 }
 
@@ -86,7 +88,7 @@ function envOf(c: Obj, src: Sources, at: string): string[] {
     const data = lookup(src, kind, String(ref.name), ref.optional === true);
     const v = data?.[String(ref.key)];
     if (v === undefined) {
-      if (ref.optional === true) continue;
+      if (ref.optional === true || src.lenient) continue;
       throw invalidArgument(`kube play: ${at}.env[${i}]: key "${String(ref.key)}" not found in ${kind} "${String(ref.name)}"`);
     }
     env.push(`${name}=${v.toString()}`);
@@ -131,12 +133,12 @@ interface PodCtx {
 }
 
 /** A ConfigMap or Secret volume's files (its `items`, or every key). */
-function fileSet(dir: string, data: Record<string, Buffer>, v: Obj): KubeFileSet {
+function fileSet(dir: string, data: Record<string, Buffer>, v: Obj, lenient: boolean): KubeFileSet {
   const mode = typeof v.defaultMode === 'number' ? v.defaultMode : 0o644;
   const items = list(v.items);
   const files = items.length
     ? items.map((it) => {
-      const d = data[String(it.key)];
+      const d = data[String(it.key)] ?? (lenient ? Buffer.alloc(0) : undefined);
       if (!d) throw invalidArgument(`kube play: volume ${dir}: key "${String(it.key)}" not found`);
       return { path: String(it.path ?? it.key), data: d, mode: typeof it.mode === 'number' ? it.mode : mode };
     })
@@ -178,7 +180,7 @@ function mountOf(pc: PodCtx, m: Obj, at: string): KubeMount {
   if (!isSecret && v.configMap === undefined) throw invalidArgument(`kube play: volume ${name} has no supported source`);
   if (!pc.fileSets.some((f) => f.dir === name)) {
     const data = lookup(pc.src, isSecret ? 'secret' : 'configMap', String(isSecret ? def.secretName : def.name), def.optional === true);
-    pc.fileSets.push(fileSet(name, data ?? {}, def));
+    pc.fileSets.push(fileSet(name, data ?? {}, def, pc.src.lenient));
   }
   return { kind: 'files', dir: name, target };
 }
@@ -285,12 +287,14 @@ export interface PlanOptions {
    * core/kube/validate.ts `validateManifest` in here; the default checks nothing.
    */
   validate?: (doc: Obj) => void;
+  /** For `kube down`, which needs only names: ConfigMaps and Secrets the YAML refers to may be missing. */
+  namesOnly?: boolean;
 }
 
 /** The manifest's documents as volumes and pods (names Podman 4.3 would give them). */
 export function planPlay(docs: Obj[], opts: PlanOptions = {}): KubePlan {
   const validate = opts.validate ?? (() => undefined);
-  const src: Sources = { configMaps: new Map(), secrets: new Map() };
+  const src: Sources = { configMaps: new Map(), secrets: new Map(), lenient: !!opts.namesOnly };
   const plan: KubePlan = { volumes: [], pods: [], warnings: [] };
   for (const d of opts.extraDocs ?? []) {
     validate(d);

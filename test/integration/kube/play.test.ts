@@ -3,7 +3,7 @@
 // `podman kube generate` writes, on a private network env.
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { spawnSync, execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { IMAGE, expectCode, freePort, httpGet, podEnv, waitFor } from '../pods/fixtures.js';
@@ -158,6 +158,56 @@ spec:
   }
   assert.equal(env.ok(['ps', '-aq']), '');
 });
+
+test('kube play flags: --configmap, --network, --start=false, --replace and --down; hostPath and a readiness probe', async () => {
+  const host = join(env.dir, 'hostdir');
+  const cm = join(env.dir, 'cm.yaml');
+  writeFileSync(cm, 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: settings}\ndata: {MODE: quiet}\n');
+  const file = join(env.dir, 'pod.yaml');
+  writeFileSync(file, `apiVersion: v1
+kind: Pod
+metadata: {name: solo, annotations: {note: kept}}
+spec:
+  containers:
+  - name: app
+    image: ${IMAGE}
+    command: [sh, -c, 'echo "$MODE" > /host/mode; exec sleep 600']
+    envFrom: [{configMapRef: {name: settings}}]
+    readinessProbe: {exec: {command: [test, -f, /host/mode]}, periodSeconds: 30}
+    volumeMounts: [{name: h, mountPath: /host}]
+  volumes: [{name: h, hostPath: {path: ${host}, type: DirectoryOrCreate}}]
+`);
+  env.createNetwork('kubeflags', 1);
+  try {
+    await playFlags(cm, file, host);
+  } finally {
+    env.run(['pod', 'rm', '-f', 'solo']);
+    env.run(['network', 'rm', 'kubeflags']);
+  }
+});
+
+async function playFlags(cm: string, file: string, host: string): Promise<void> {
+  env.ok(['kube', 'play', '--start=false', '--network', 'kubeflags', '--configmap', cm, file]);
+  assert.equal(env.ok(['inspect', '-f', '{{.State.Status}}', 'solo-app']).trim(), 'created');
+  assert.equal(env.ok(['inspect', '-f', '{{json .Config.Healthcheck.Test}}', 'solo-app']).trim(), '["CMD","test","-f","/host/mode"]');
+  const again = env.run(['kube', 'play', '--configmap', cm, file]);
+  expectCode(again, 125, 'a second play without --replace');
+  assert.match(again.stderr, /solo.*already exists/);
+  env.ok(['kube', 'play', '--replace', '--network', 'kubeflags', '--configmap', cm, file]);
+  assert.equal(env.ok(['inspect', '-f', '{{.State.Status}}', 'solo-app']).trim(), 'running');
+  const infra = env.ok(['pod', 'inspect', '-f', '{{.InfraContainerID}}', 'solo']).trim();
+  assert.match(env.ok(['inspect', '-f', '{{json .NetworkSettings.Networks}}', infra]), /"kubeflags"/);
+  const mode = await waitFor(() => env.run(['exec', 'solo-app', 'cat', '/host/mode']).stdout || undefined, 15_000, 'the container to write /host/mode');
+  assert.equal(mode, 'quiet\n');
+  assert.equal(readFileSync(join(host, 'mode'), 'utf8'), 'quiet\n');
+  assert.equal(env.ok(['healthcheck', 'run', 'solo-app']), '');
+  // The pod's annotations are its containers' OCI annotations.
+  const id = env.ok(['inspect', '-f', '{{.Id}}', 'solo-app']).trim();
+  const spec = JSON.parse(readFileSync(join(env.runroot, 'containers', id, 'bundle', 'config.json'), 'utf8')) as { annotations?: Record<string, string> };
+  assert.equal(spec.annotations?.note, 'kept');
+  assert.match(env.ok(['kube', 'play', '--down', file]), /^Pods stopped:\n[0-9a-f]{64}\nPods removed:\n[0-9a-f]{64}\n$/);
+  assert.equal(env.ok(['ps', '-aq']), '');
+}
 
 test('kube play of YAML from podman kube generate serves what the podman pod served', { skip: unmet(tool('podman')) }, async () => {
   const dir = join(env.dir, 'podman');

@@ -18,7 +18,7 @@ export function register(parent: Command, app: App, name = 'down'): void {
     .argument('<FILE>', 'the YAML file, or - for standard input')
     .option('--force', 'remove the PersistentVolumeClaims\' volumes too')
     .action(async (file: string, o: { force?: boolean }) => {
-      const plan = await loadPlan(file);
+      const plan = await loadPlan(file, [], { namesOnly: true });
       const engine = await app.engine();
       const { kubeDown } = await import('../../../engine/kube/down.js');
       printDown(app, await kubeDown(engine, plan, { force: !!o.force }));

@@ -22,7 +22,7 @@ export function register(parent: Command, app: App, name = 'play'): void {
     .option('--network <name>', 'the network the pods join')
     .option('--configmap <file>', 'a YAML file of ConfigMaps (repeatable, comma-separated)', collect)
     .action(async (file: string, o: { replace?: boolean; down?: boolean; start?: string | boolean; network?: string; configmap?: string[] }) => {
-      const plan = await loadPlan(file, o.configmap);
+      const plan = await loadPlan(file, o.configmap, { namesOnly: !!o.down });
       const engine = await app.engine();
       if (o.down) {
         const { printDown } = await import('./kube-down.js');

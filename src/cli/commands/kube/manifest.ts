@@ -9,9 +9,9 @@ async function readText(path: string): Promise<string> {
 }
 
 /** FILE (or `-`) and `--configmap` files as `kube play`'s plan. */
-export async function loadPlan(file: string, configmaps: string[] = []): Promise<KubePlan> {
+export async function loadPlan(file: string, configmaps: string[] = [], opts: { namesOnly?: boolean } = {}): Promise<KubePlan> {
   const extra = [];
   for (const f of configmaps.flatMap((c) => c.split(',')).filter(Boolean)) extra.push(...parseManifests(await readFile(f, 'utf8')));
   // MERGE(i17-kgen): pass `validate: validateManifest` (core/kube/validate.ts) here.
-  return planPlay(parseManifests(await readText(file)), { extraDocs: extra });
+  return planPlay(parseManifests(await readText(file)), { extraDocs: extra, ...(opts.namesOnly ? { namesOnly: true } : {}) });
 }
