@@ -91,3 +91,12 @@ test('namesOnly (kube down) reads a YAML whose ConfigMaps and Secrets are elsewh
   assert.throws(() => planPlay(docs), /ConfigMap "gone" not found/);
   assert.deepEqual(planPlay(docs, { namesOnly: true }).pods.map((p) => p.name), ['p']);
 });
+
+test("a DaemonSet's and a Job's one pod is <name>-pod-0; a Job's restartPolicy must not be Always", () => {
+  const tpl = 'template:\n    spec:\n      restartPolicy: RP\n      containers: [{name: c, image: bb}]\n';
+  const ds = planPlay(parseManifests(`kind: DaemonSet\nmetadata: {name: agent}\nspec:\n  ${tpl.replace('RP', 'Always')}`));
+  assert.deepEqual(ds.pods.map((p) => [p.name, p.runToCompletion, p.restart]), [['agent-pod-0', false, 'always']]);
+  const job = planPlay(parseManifests(`kind: Job\nmetadata: {name: once}\nspec:\n  ${tpl.replace('RP', 'OnFailure')}`));
+  assert.deepEqual(job.pods.map((p) => [p.name, p.runToCompletion, p.restart]), [['once-pod-0', true, 'on-failure']]);
+  assert.throws(() => planPlay(parseManifests(`kind: Job\nmetadata: {name: j}\nspec:\n  ${tpl.replace('RP', 'Always')}`)), /a Job's pod must be Never or OnFailure/);
+});
