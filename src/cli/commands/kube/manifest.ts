@@ -1,0 +1,17 @@
+import { readFile } from 'node:fs/promises';
+import { parseManifests, planPlay, type KubePlan } from '../../../core/kube/play.js';
+
+async function readText(path: string): Promise<string> {
+  if (path !== '-') return readFile(path, 'utf8');
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin as AsyncIterable<Buffer>) chunks.push(c);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** FILE (or `-`) and `--configmap` files as `kube play`'s plan. */
+export async function loadPlan(file: string, configmaps: string[] = [], opts: { namesOnly?: boolean } = {}): Promise<KubePlan> {
+  const extra = [];
+  for (const f of configmaps.flatMap((c) => c.split(',')).filter(Boolean)) extra.push(...parseManifests(await readFile(f, 'utf8')));
+  // MERGE(i17-kgen): pass `validate: validateManifest` (core/kube/validate.ts) here.
+  return planPlay(parseManifests(await readText(file)), { extraDocs: extra, ...(opts.namesOnly ? { namesOnly: true } : {}) });
+}
