@@ -48,6 +48,7 @@ export const VERBS: Record<string, VerbEntry> = {
   compose: { summary: 'Define and run multi-container applications', group: true, load: () => import('./commands/compose/group.js') },
   volume: { summary: 'Manage volumes', group: true, load: () => import('./commands/volume/group.js') },
   network: { summary: 'Manage networks', group: true, load: () => import('./commands/network/group.js') },
+  kube: { summary: 'Play or generate Kubernetes YAML', group: true, load: () => import('./commands/kube/group.js') },
   pod: { summary: 'Manage pods', group: true, load: () => import('./commands/pod/group.js') },
   manifest: { summary: 'Inspect manifests and manifest lists in registries', group: true, load: () => import('./commands/manifest/group.js') },
   build: { summary: 'Build an image from a Containerfile or Dockerfile', load: () => import('./commands/image/build.js') },
