@@ -98,13 +98,16 @@ test('a container with env, ports, a named volume, limits, caps and a healthchec
   }]);
 });
 
-test('-f writes the YAML to a new file and refuses to replace one (exit 125); an unknown name is refused', () => {
+test('-f writes the YAML to a new file and refuses to replace one (exit 125); a volume alone gives its claim (generate kube spelling); an unknown name is refused', () => {
   const file = join(env.dir, 'web.yaml');
   env.ok(['kube', 'generate', '-f', file, 'web']);
   assert.deepEqual(docsOf(readFileSync(file, 'utf8')).map((d) => d.kind), ['PersistentVolumeClaim', 'Pod']);
   const r = env.run(['kube', 'generate', '-f', file, 'web']);
   expectCode(r, 125, 'generate onto an existing file');
   assert.match(r.stderr, /^Error: cannot write to ".*web\.yaml"; file exists\n$/);
+  const claim = docsOf(env.ok(['generate', 'kube', 'data']));
+  assert.deepEqual(claim.map((d) => [d.kind, d.metadata.name]), [['PersistentVolumeClaim', 'data']]);
+  validateManifest(claim[0]);
   const missing = env.run(['kube', 'generate', 'nosuch']);
   expectCode(missing, 125, 'generate of an unknown name');
   assert.equal(missing.stderr, 'Error: name or ID "nosuch" not found\n');
