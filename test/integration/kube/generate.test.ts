@@ -158,7 +158,7 @@ test('a two-container pod: one Pod of its members (no infra) in creation order w
   expectCode(env.run(['kube', 'generate', '--type', 'statefulset', 'duo']), 125, '--type statefulset');
 });
 
-test('podman kube play runs the YAML skiff generated: httpd answers the same text in podman as in skiff', { skip: unmet(tool('podman')) }, async () => {
+test('podman kube play runs the YAML skiff generated (container, pod, deployment): httpd answers the same text in podman as in skiff', { skip: unmet(tool('podman')) }, async () => {
   assert.ok(webYaml && podYaml, 'the generate tests ran first');
   // In skiff: the pod's client reaches httpd on the pod's localhost.
   env.ok(['pod', 'start', 'duo']);
@@ -204,6 +204,12 @@ test('podman kube play runs the YAML skiff generated: httpd answers the same tex
     const caps = podman(['inspect', '-f', '{{json .EffectiveCaps}}', 'web-pod-web']);
     assert.ok(caps.includes('CAP_NET_ADMIN') && !caps.includes('CAP_CHOWN'), `caps ${caps}`);
     assert.equal(podman(['volume', 'ls', '--format', '{{.Name}}']).trim(), 'data', 'the claim made the volume');
+    // The Deployment form of the same pod (its host port is the pod's: that one goes first).
+    podman(['kube', 'down', podFile]);
+    const depFile = join(env.dir, 'duo-deployment.yaml');
+    writeFileSync(depFile, env.ok(['kube', 'generate', '--type', 'deployment', 'duo']));
+    podman(['kube', 'play', '--network', net, depFile]);
+    assert.equal(await ask('duo-deployment-pod-0-client'), inSkiff, 'the deployment: the client reaches httpd on localhost');
   } finally {
     spawnSync('podman', [...args, 'pod', 'rm', '-f', '-t', '0', '-a'], { env: penv, stdio: 'ignore' });
     spawnSync('podman', [...args, 'system', 'reset', '-f'], { env: penv, stdio: 'ignore' });
