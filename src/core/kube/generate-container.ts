@@ -4,6 +4,7 @@
  * the manifest stays what the user asked for rather than the image's copy.
  */
 import type { HealthConfig } from '../images/oci.js';
+import { parseBytes } from '../runtime/units.js';
 import { cpuQuantity, memoryQuantity } from './generate-quantity.js';
 import type { KubeContainerSource, KubePort } from './generate-types.js';
 
@@ -134,6 +135,18 @@ export function dnsLabel(s: string): string {
   return (l || 'vol').slice(0, 63).replace(/-+$/, '');
 }
 
+/** A tmpfs is Kubernetes' memory-backed emptyDir; its `size=` is the dir's sizeLimit. */
+function memoryDir(options: readonly string[]): Obj {
+  const size = options.find((o) => o.startsWith('size='))?.slice(5);
+  let bytes: number | undefined;
+  try {
+    bytes = size ? parseBytes(size) : undefined;
+  } catch {
+    bytes = undefined;
+  }
+  return { emptyDir: { medium: 'Memory', ...(bytes ? { sizeLimit: memoryQuantity(bytes) } : {}) } };
+}
+
 function mountsOf(c: KubeContainerSource, volumes: Map<string, PodVolume>): Obj[] {
   const out: Obj[] = [];
   const add = (name: string, source: Obj, mountPath: string, options: readonly string[] = []) => {
@@ -150,12 +163,12 @@ function mountsOf(c: KubeContainerSource, volumes: Map<string, PodVolume>): Obj[
       // Podman's names: the host path with dashes, `-host-N`.
       add(`${dnsLabel(m.source).slice(0, 50)}-host-${n++}`, { hostPath: { path: m.source } }, m.destination, m.options);
     } else {
-      add(`${dnsLabel(c.name)}-tmpfs-${n++}`, { emptyDir: { medium: 'Memory' } }, m.destination, m.options);
+      add(`${dnsLabel(c.name)}-tmpfs-${n++}`, memoryDir(m.options ?? []), m.destination, m.options);
     }
   }
   for (const t of c.opts.tmpfs ?? []) {
     const [dest, opts = ''] = t.split(/:(.*)/s);
-    add(`${dnsLabel(c.name)}-tmpfs-${n++}`, { emptyDir: { medium: 'Memory' } }, dest, opts.split(','));
+    add(`${dnsLabel(c.name)}-tmpfs-${n++}`, memoryDir(opts.split(',')), dest, opts.split(','));
   }
   return out;
 }

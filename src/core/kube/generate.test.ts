@@ -82,6 +82,6 @@ test('privileged, read-only, binds, tmpfs, anonymous volumes and udp ports: a Po
   assert.deepEqual(pod.spec.volumes, [
     { name: 'srv-my-data-host-0', hostPath: { path: '/srv/My_Data' } },
     { name: 'c-anon-1', emptyDir: {} },
-    { name: 'c-tmpfs-2', emptyDir: { medium: 'Memory' } },
+    { name: 'c-tmpfs-2', emptyDir: { medium: 'Memory', sizeLimit: '1Mi' } },
   ]);
 });
