@@ -17,6 +17,11 @@ import type { EventLog } from './events/log.js';
 import { TimerEngine } from './timers/index.js';
 import { PodEngine } from './pods/index.js';
 import type { CheckReport } from './system/check.js';
+import type * as kubeGenerateMod from './kube/generate.js';
+
+type KubeGenerateArgs = Parameters<typeof kubeGenerateMod.generateKube> extends [unknown, unknown, ...infer R] ? R : never;
+export type { KubeGenerateRequest, KubeGenerateResult } from './kube/generate.js';
+type KubeGenerateResult = kubeGenerateMod.KubeGenerateResult;
 
 export type { CheckReport, CheckFinding } from './system/check.js';
 
@@ -106,6 +111,11 @@ export class Engine {
   /** `build`, `builder prune` and the build cache. */
   get builder(): BuildEngine {
     return (this._builder ??= new BuildEngine(this.ctx, () => this.containers.cc));
+  }
+
+  /** `kube generate`: Kubernetes YAML for containers, pods and volumes (kube/generate.ts). */
+  async kubeGenerate(...a: KubeGenerateArgs): Promise<KubeGenerateResult> {
+    return (await import('./kube/generate.js')).generateKube(this.containers.cc, this.volumes, ...a);
   }
 
   info(): SystemInfo {

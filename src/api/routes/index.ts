@@ -10,6 +10,7 @@ import { registerAuthRoutes } from './auth.js';
 import { registerBuildRoutes } from './build.js';
 import { registerSwarmRoutes } from './swarm.js';
 import { registerPodRoutes } from './pods.js';
+import { registerKubeGenerateRoutes } from './kube-generate.js';
 
 /** Every endpoint group; each file registers its own routes. */
 export function registerRoutes(r: Router): Router {
@@ -24,5 +25,6 @@ export function registerRoutes(r: Router): Router {
   registerBuildRoutes(r);
   registerSwarmRoutes(r);
   registerPodRoutes(r);
+  registerKubeGenerateRoutes(r);
   return r;
 }

@@ -283,8 +283,8 @@ export interface PlanOptions {
   /** Documents of `--configmap` files: ConfigMaps only. */
   extraDocs?: Obj[];
   /**
-   * Schema validation of each document before skiff reads it. MERGE(i17-kgen): the lead wires
-   * core/kube/validate.ts `validateManifest` in here; the default checks nothing.
+   * Schema validation of each document before skiff reads it (the CLI passes core/kube/validate.ts's
+   * models); the default checks nothing.
    */
   validate?: (doc: Obj) => void;
   /** For `kube down`, which needs only names: ConfigMaps and Secrets the YAML refers to may be missing. */

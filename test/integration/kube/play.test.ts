@@ -125,12 +125,30 @@ spec:
   containers:
   - name: c
     image: ${IMAGE}
-    lifecycle: {preStop: {exec: {command: [true]}}}
+    lifecycle: {preStop: {exec: {command: ['true']}}}
 `);
   const r = env.run(['kube', 'play', file]);
   expectCode(r, 125, 'kube play of an unsupported field');
   assert.equal(r.stderr, 'Error: kube play: spec.containers[0].lifecycle is not supported\n');
   assert.equal(env.ok(['pod', 'ps', '-q']), '');
+});
+
+test('kube play refuses a manifest its Kubernetes model rejects, with the model words, and creates nothing', () => {
+  const file = join(env.dir, 'invalid.yaml');
+  writeFileSync(file, `apiVersion: v1
+kind: Pod
+metadata: {name: invalid}
+spec:
+  containers:
+  - name: c
+    image: ${IMAGE}
+    ports: [{containerPort: eighty}]
+`);
+  const r = env.run(['kube', 'play', file]);
+  expectCode(r, 125, 'kube play of an invalid Pod');
+  assert.match(r.stderr, /^Error: Pod invalid: .*containerPort must be integer/m);
+  assert.equal(env.ok(['pod', 'ps', '-q']), '');
+  assert.equal(env.ok(['ps', '-aq']), '');
 });
 
 test('kube play of a Job runs its pod to completion (init container first) and fails on a non-zero exit', () => {

@@ -1,5 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { parseManifests, planPlay, type KubePlan } from '../../../core/kube/play.js';
+import { VALIDATED_KINDS, validateManifest } from '../../../core/kube/validate.js';
+
+/** Kinds with a model are checked against it; any other kind gets play's own "not supported". */
+function validate(doc: { apiVersion?: unknown; kind?: unknown }): void {
+  if (VALIDATED_KINDS.includes(`${String(doc.apiVersion)}/${String(doc.kind)}`)) validateManifest(doc);
+}
 
 async function readText(path: string): Promise<string> {
   if (path !== '-') return readFile(path, 'utf8');
@@ -12,6 +18,5 @@ async function readText(path: string): Promise<string> {
 export async function loadPlan(file: string, configmaps: string[] = [], opts: { namesOnly?: boolean } = {}): Promise<KubePlan> {
   const extra = [];
   for (const f of configmaps.flatMap((c) => c.split(',')).filter(Boolean)) extra.push(...parseManifests(await readFile(f, 'utf8')));
-  // MERGE(i17-kgen): pass `validate: validateManifest` (core/kube/validate.ts) here.
-  return planPlay(parseManifests(await readText(file)), { extraDocs: extra, ...(opts.namesOnly ? { namesOnly: true } : {}) });
+  return planPlay(parseManifests(await readText(file)), { extraDocs: extra, validate, ...(opts.namesOnly ? { namesOnly: true } : {}) });
 }
