@@ -13,6 +13,7 @@ import type { Engine } from '../index.js';
 import type { CreateInput, MountSpec } from '../containers/create-input.js';
 import { parsePublish } from '../networks/ports.js';
 import { kubeDown, podFilesDir } from './down.js';
+import { buildDir } from './build-dirs.js';
 
 export interface PlayOptions {
   replace?: boolean;
@@ -20,11 +21,20 @@ export interface PlayOptions {
   start?: boolean;
   /** The network the pods join (`--network`), instead of the default one. */
   network?: string;
+  /**
+   * `--build`: images with a build directory beside the YAML (build-dirs.ts) are built always
+   * (true), never (false), or when missing (unset, Podman's default).
+   */
+  build?: boolean;
+  /** The YAML's directory; none (standard input) means no build directories. */
+  baseDir?: string;
 }
 
 export interface PlayHooks {
   /** Makes the image present (the CLI's pull with its progress), honouring imagePullPolicy. */
   ensureImage(image: string, policy: string | undefined): Promise<void>;
+  /** Builds `context` (a directory with a Containerfile or Dockerfile) as `image`. */
+  build?(image: string, context: string): Promise<void>;
 }
 
 export interface PlayReport {
@@ -119,8 +129,17 @@ async function ensureVolume(engine: Engine, name: string): Promise<boolean> {
   }
 }
 
-async function playPod(engine: Engine, pod: KubePod, opts: PlayOptions, hooks: PlayHooks): Promise<PlayReport['pods'][number]> {
-  for (const c of [...pod.initContainers, ...pod.containers]) await hooks.ensureImage(c.image, c.pullPolicy ? PULL[c.pullPolicy] : undefined);
+async function playPod(engine: Engine, pod: KubePod, opts: PlayOptions, hooks: PlayHooks, built: Set<string>): Promise<PlayReport['pods'][number]> {
+  for (const c of [...pod.initContainers, ...pod.containers]) {
+    const context = opts.baseDir && hooks.build && opts.build !== false ? buildDir(opts.baseDir, c.image) : undefined;
+    if (context && !built.has(c.image) && (opts.build === true || !engine.images.exists(c.image))) {
+      await hooks.build!(c.image, context);
+      built.add(c.image);
+      continue;
+    }
+    if (built.has(c.image)) continue;
+    await hooks.ensureImage(c.image, c.pullPolicy ? PULL[c.pullPolicy] : undefined);
+  }
   const podId = await engine.pods.create({
     name: pod.name,
     hostname: pod.hostname ?? pod.name,
@@ -170,6 +189,7 @@ export async function kubePlay(engine: Engine, plan: KubePlan, opts: PlayOptions
   if (opts.replace) await kubeDown(engine, plan, {});
   const report: PlayReport = { volumes: [], pods: [] };
   for (const v of plan.volumes) if (await ensureVolume(engine, v)) report.volumes.push(v);
-  for (const pod of plan.pods) report.pods.push(await playPod(engine, pod, opts, hooks));
+  const built = new Set<string>();
+  for (const pod of plan.pods) report.pods.push(await playPod(engine, pod, opts, hooks, built));
   return report;
 }

@@ -179,6 +179,41 @@ spec:
   assert.equal(env.ok(['ps', '-aq']), '');
 });
 
+test('kube play builds a missing image from the directory named after it beside the YAML; --build rebuilds it, --build=false never builds', async () => {
+  const dir = join(env.dir, 'buildplay');
+  mkdirSync(join(dir, 'webimg'), { recursive: true });
+  const containerfile = (v: string) => writeFileSync(join(dir, 'webimg', 'Containerfile'), `FROM ${IMAGE}\nRUN echo ${v} > /built\n`);
+  containerfile('v1');
+  const file = join(dir, 'app.yaml');
+  writeFileSync(file, `apiVersion: v1
+kind: Pod
+metadata: {name: bp}
+spec:
+  restartPolicy: Never
+  containers:
+  - name: c
+    image: localhost/webimg:latest
+    command: [cat, /built]
+`);
+  const page = async () => {
+    await waitFor(() => (env.ok(['inspect', '-f', '{{.State.Status}}', 'bp-c']).trim() === 'exited' ? true : undefined), 30_000, 'bp-c to run');
+    return env.ok(['logs', 'bp-c']);
+  };
+  expectCode(env.run(['kube', 'play', file]), 0, 'kube play building a missing image');
+  assert.equal(await page(), 'v1\n');
+  containerfile('v2');
+  expectCode(env.run(['kube', 'play', '--replace', file]), 0, 'kube play --replace with the image present');
+  assert.equal(await page(), 'v1\n', 'a present image is not built again without --build');
+  expectCode(env.run(['kube', 'play', '--replace', '--build', file]), 0, 'kube play --replace --build');
+  assert.equal(await page(), 'v2\n');
+  env.ok(['kube', 'down', file]);
+  env.ok(['rmi', 'localhost/webimg:latest']);
+  const never = env.run(['kube', 'play', '--build=false', file]);
+  assert.notEqual(never.code, 0, '--build=false does not build the missing image');
+  assert.equal(env.ok(['pod', 'ps', '-q']), '');
+  assert.equal(env.run(['image', 'inspect', 'localhost/webimg:latest']).code, 125);
+});
+
 test('kube play flags: --configmap, --network, --start=false, --replace and --down; hostPath and a readiness probe', async () => {
   const host = join(env.dir, 'hostdir');
   const cm = join(env.dir, 'cm.yaml');

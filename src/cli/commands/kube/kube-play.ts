@@ -1,3 +1,4 @@
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { invalidArgument } from '../../../core/errdefs.js';
@@ -15,13 +16,25 @@ export function register(parent: Command, app: App, name = 'play'): void {
   const cmd = parent
     .command(name)
     .description('Create pods, containers and volumes from Kubernetes YAML (Pod, Deployment, DaemonSet, Job, ConfigMap, Secret, PersistentVolumeClaim, Service)')
-    .argument('<FILE>', 'the YAML file, or - for standard input')
+    .argument('[FILE]', 'the YAML file, or - for standard input')
     .option('--replace', 'remove the pods the YAML names before creating them')
     .option('--down', 'remove the pods the YAML names (as kube down)')
     .option('--start [bool]', 'start the pods after creating them (default true)')
     .option('--network <name>', 'the network the pods join')
     .option('--configmap <file>', 'a YAML file of ConfigMaps (repeatable, comma-separated)', collect)
-    .action(async (file: string, o: { replace?: boolean; down?: boolean; start?: string | boolean; network?: string; configmap?: string[] }) => {
+    .option('--build [bool]', 'build images from directories beside the YAML named after them (default: only missing ones; false: never)')
+    .action(async (fileArg: string | undefined, o: { replace?: boolean; down?: boolean; start?: string | boolean; network?: string; configmap?: string[]; build?: string | boolean }) => {
+      // `--build FILE` / `--start FILE`: the optional value took the file (Podman's flags are
+      // booleans written `--build=false`).
+      let file = fileArg;
+      for (const k of ['build', 'start'] as const) {
+        const v = o[k];
+        if (file === undefined && typeof v === 'string' && v !== 'true' && v !== 'false') {
+          file = v;
+          o[k] = true;
+        }
+      }
+      if (file === undefined) throw invalidArgument("missing required argument 'FILE'");
       const plan = await loadPlan(file, o.configmap, { namesOnly: !!o.down });
       const engine = await app.engine();
       if (o.down) {
@@ -35,7 +48,15 @@ export function register(parent: Command, app: App, name = 'play'): void {
         ...(o.replace ? { replace: true } : {}),
         start: parseBool(o.start, '--start'),
         ...(o.network ? { network: o.network } : {}),
-      }, { ensureImage: (image, policy) => pullForCreate(app, image, policy) });
+        ...(o.build !== undefined ? { build: parseBool(o.build, '--build') } : {}),
+        ...(file !== '-' ? { baseDir: dirname(resolve(file)) } : {}),
+      }, {
+        ensureImage: (image, policy) => pullForCreate(app, image, policy),
+        build: async (image, context) => {
+          const { renderer } = await import('../image/build.js');
+          await engine.builder.build({ context: { kind: 'dir', path: context }, tags: [image], env: process.env }, renderer(app, false));
+        },
+      });
       // Podman's report: each volume made, then each pod with its containers.
       for (const v of report.volumes) app.print(`Volume:\n${v}\n\n`);
       for (const p of report.pods) app.print(`Pod:\n${p.id}\n${p.containers.length > 1 ? 'Containers' : 'Container'}:\n${p.containers.join('\n')}\n\n`);
