@@ -2,9 +2,9 @@
 // `port`, `ps` and inspect show them as Docker does.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { IMAGE, expectCode, hostAddress, netEnv, waitFor, type NetEnv } from './fixtures.js';
+import { httpGet } from '../../helpers/http.js';
 
 let env: NetEnv;
 
@@ -15,18 +15,6 @@ before(() => {
 after(async () => {
   await env.teardownNet();
 });
-
-function httpGet(host: string, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = get({ host, port, path: '/', timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', () => resolve(undefined));
-    req.on('timeout', () => req.destroy());
-  });
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve) => {

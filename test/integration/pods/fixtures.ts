@@ -2,27 +2,15 @@
 // published ports and bridges never meet another test's), and what a removed pod must not leave.
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
-import { get } from 'node:http';
 import { createServer } from 'node:net';
 import { conmonsUnder, mountsUnder, processAlive } from '../containers/fixtures.js';
 import { netEnv, type NetEnv } from '../network/fixtures.js';
+export { httpGet } from '../../helpers/http.js';
 
 export { IMAGE, expectCode, waitFor } from '../containers/fixtures.js';
 
 export function podEnv(prefix: string): NetEnv {
   return netEnv(prefix);
-}
-
-export function httpGet(host: string, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const req = get({ host, port, path: '/', timeout: 2000 }, (res) => {
-      let body = '';
-      res.on('data', (d: Buffer) => (body += d.toString()));
-      res.on('end', () => resolve(body));
-    });
-    req.on('error', () => resolve(undefined));
-    req.on('timeout', () => req.destroy());
-  });
 }
 
 export function freePort(): Promise<number> {
