@@ -30,6 +30,15 @@ const LOCK_FILE = '/run/lock/skiff-netavark.lock';
  */
 const SETUP_SCRIPT = `"$0" "$@" || exit $?
 {
+rules=$(iptables-save -t filter)
+has() { printf '%s\\n' "$rules" | grep -qxF -e "$1"; }
+ok=1
+has "-A FORWARD -j SKIFF_ISOLATION_1" || ok=
+for b in $SKIFF_ISOLATE; do
+  has "-A SKIFF_ISOLATION_1 -i $b ! -o $b -j SKIFF_ISOLATION_2" || ok=
+  has "-A SKIFF_ISOLATION_2 -o $b -j DROP" || ok=
+done
+[ -n "$ok" ] && exit 0
 iptables -w -N SKIFF_ISOLATION_1; iptables -w -N SKIFF_ISOLATION_2
 iptables -w -C FORWARD -j SKIFF_ISOLATION_1 || iptables -w -I FORWARD 1 -j SKIFF_ISOLATION_1
 for b in $SKIFF_ISOLATE; do
@@ -38,6 +47,16 @@ for b in $SKIFF_ISOLATE; do
 done
 } >/dev/null 2>&1
 exit 0`;
+
+/**
+ * A setup on bridges that already exist (their chains made by an earlier setup) without ports
+ * only checks rules and adds the container's veth, so such setups share the lock; the first
+ * setup of a bridge, one with ports and every teardown still hold it alone. The bridges are
+ * checked under the lock: a teardown may remove one between our look and the lock.
+ */
+const RETRY_ALONE = 75;
+const SHARED_SETUP_SCRIPT = `for b in $SKIFF_BRIDGES; do [ -e "/sys/class/net/$b" ] || exit ${RETRY_ALONE}; done
+${SETUP_SCRIPT}`;
 
 const TEARDOWN_SCRIPT = `"$0" "$@"; rc=$?
 for b in $SKIFF_ISOLATE; do
@@ -55,16 +74,42 @@ function isolatedBridges(req: NetavarkRequest): string {
     .join(' ');
 }
 
-function run(o: NetavarkOptions, verb: 'setup' | 'teardown', netns: string, req: NetavarkRequest): Promise<string> {
+/** The bridges a request attaches to, when a setup of it may share the lock (if they exist). */
+function sharedBridges(verb: 'setup' | 'teardown', req: NetavarkRequest): string | undefined {
+  if (verb !== 'setup' || req.port_mappings?.length) return undefined;
+  const bridges = Object.values(req.network_info).map((n) => n.network_interface);
+  if (!bridges.length || bridges.some((b) => !b)) return undefined;
+  return bridges.join(' ');
+}
+
+async function run(o: NetavarkOptions, verb: 'setup' | 'teardown', netns: string, req: NetavarkRequest): Promise<string> {
+  const bridges = sharedBridges(verb, req);
+  if (bridges !== undefined) {
+    const r = await runLocked(o, verb, netns, req, bridges);
+    if (r !== RETRY_ALONE) return r;
+  }
+  const r = await runLocked(o, verb, netns, req);
+  if (r === RETRY_ALONE) throw internal(`netavark ${verb}: exit status ${RETRY_ALONE}`);
+  return r;
+}
+
+/** Runs netavark under the host-wide lock: shared (setups on existing bridges) or alone. */
+function runLocked(o: NetavarkOptions, verb: 'setup' | 'teardown', netns: string, req: NetavarkRequest, sharedOn?: string): Promise<string | typeof RETRY_ALONE> {
   const args = ['--config', o.configDir, '--rootless', 'false', '--aardvark-binary', o.aardvarkBinary, verb, netns];
   // netavark 1.4 does not serialise its iptables work: two setups at once fail with "Chain
   // already exists". The rules are host-wide, so is the lock; flock(1) drops it if we die, and
   // -o keeps it from aardvark-dns, which netavark leaves running.
   mkdirSync(dirname(LOCK_FILE), { recursive: true });
+  const script = sharedOn !== undefined ? SHARED_SETUP_SCRIPT : verb === 'setup' ? SETUP_SCRIPT : TEARDOWN_SCRIPT;
   return new Promise((resolve, reject) => {
-    const p = spawn('flock', ['-o', '-w', '300', LOCK_FILE, 'sh', '-c', verb === 'setup' ? SETUP_SCRIPT : TEARDOWN_SCRIPT, o.binary, ...args], {
+    const p = spawn('flock', [sharedOn !== undefined ? '-s' : '-x', '-o', '-w', '300', LOCK_FILE, 'sh', '-c', script, o.binary, ...args], {
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: { ...process.env, RUST_LOG: process.env.RUST_LOG ?? 'netavark=warn', SKIFF_ISOLATE: isolatedBridges(req) },
+      env: {
+        ...process.env,
+        RUST_LOG: process.env.RUST_LOG ?? 'netavark=warn',
+        SKIFF_ISOLATE: isolatedBridges(req),
+        SKIFF_BRIDGES: sharedOn ?? '',
+      },
     });
     let out = '';
     let err = '';
@@ -73,6 +118,7 @@ function run(o: NetavarkOptions, verb: 'setup' | 'teardown', netns: string, req:
     p.on('error', (e) => reject(internal(`running ${o.binary}: ${e.message}`, e)));
     p.on('close', (code) => {
       if (code === 0) return resolve(out);
+      if (code === RETRY_ALONE && sharedOn !== undefined && !out) return resolve(RETRY_ALONE);
       let msg = err.trim();
       try {
         // netavark reports failures as {"error": "..."} on stdout.
