@@ -145,17 +145,12 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
   }
   await ensureProjectResources(engine, loaded, hooks);
   const recreated = new Set<string>();
-  const converge = async (name: string): Promise<void> => {
+  /** What the start phase does with each container of a service. */
+  type Step = { c: { id: string; name: string }; action: 'start' | 'running' };
+  // Like Compose v2, every container is made first (each service after those it depends on were
+  // made), then started in dependency order: creates are off the path that waits for conditions.
+  const prepare = async (name: string): Promise<Step[]> => {
     const svc = project.services[name]!;
-    if (!opts.noStart) {
-      for (const [dep, d] of Object.entries(svc.depends_on ?? {})) {
-        if (!project.services[dep]) {
-          if (d.required) throw notFound(`service "${name}" depends on undefined service "${dep}"`);
-          continue;
-        }
-        await waitCondition(engine, project.name, dep, d.condition, hooks);
-      }
-    }
     if (svc.build && !opts.noBuild) {
       const image = serviceImage(project.name, name, svc);
       if (opts.build || !engine.images.exists(image)) await hooks.build(name, buildOptions(svc.build, image));
@@ -170,42 +165,57 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
     // Scale down from the highest numbers, as Compose.
     const keep = mine.slice(0, want);
     for (const c of mine.slice(want).reverse()) await removeContainer(engine, c, hooks, opts.timeoutSec);
-    const restartDeps = Object.entries(svc.depends_on ?? {}).some(([d, v]) => v.restart && recreated.has(d));
+    const steps: Step[] = [];
     for (const c of keep) {
       const stale = opts.forceRecreate || (!opts.noRecreate && (c.hash !== hash || (imageId !== undefined && bareId(c.summary.ImageID) !== imageId)));
       if (stale) {
         await removeContainer(engine, c, hooks, opts.timeoutSec, 'Recreate');
         const id = await createServiceContainer(engine, loaded, name, c.number, hooks);
         recreated.add(name);
-        if (!opts.noStart) await startContainer(engine, { id, name: c.name }, hooks);
-        continue;
-      }
-      if (opts.noStart) continue;
-      if (c.state === 'running') {
-        if (restartDeps) {
-          hooks.progress('Container', c.name, 'Restarting');
-          await engine.containers.restart(c.id, opts.timeoutSec);
-          hooks.progress('Container', c.name, 'Started');
-        } else hooks.progress('Container', c.name, 'Running');
-      } else await startContainer(engine, c, hooks);
+        steps.push({ c: { id, name: c.name }, action: 'start' });
+      } else steps.push({ c, action: c.state === 'running' ? 'running' : 'start' });
     }
     const used = new Set(mine.map((c) => c.number));
     const numbers: number[] = [];
     for (let next = 1; keep.length + numbers.length < want; next++) if (!used.has(next)) numbers.push(next);
     // New replicas of a service are made side by side, as Compose does.
+    const made = await Promise.all(numbers.map((n) => createServiceContainer(engine, loaded, name, n, hooks)));
+    made.forEach((id, i) => steps.push({ c: { id, name: svc.container_name ?? L.containerName(project.name, name, numbers[i]!) }, action: 'start' }));
+    return steps;
+  };
+  const start = async (name: string, steps: Step[]): Promise<void> => {
+    const svc = project.services[name]!;
+    for (const [dep, d] of Object.entries(svc.depends_on ?? {})) {
+      if (!project.services[dep]) {
+        if (d.required) throw notFound(`service "${name}" depends on undefined service "${dep}"`);
+        continue;
+      }
+      await waitCondition(engine, project.name, dep, d.condition, hooks);
+    }
+    const restartDeps = Object.entries(svc.depends_on ?? {}).some(([d, v]) => v.restart && recreated.has(d));
     await Promise.all(
-      numbers.map(async (n) => {
-        const id = await createServiceContainer(engine, loaded, name, n, hooks);
-        if (!opts.noStart) await startContainer(engine, { id, name: svc.container_name ?? L.containerName(project.name, name, n) }, hooks);
+      steps.map(async ({ c, action }) => {
+        if (action === 'start') return startContainer(engine, c, hooks);
+        if (!restartDeps) return hooks.progress('Container', c.name, 'Running');
+        hooks.progress('Container', c.name, 'Restarting');
+        await engine.containers.restart(c.id, opts.timeoutSec);
+        hooks.progress('Container', c.name, 'Started');
       }),
     );
   };
-  // Each service starts once the services it depends on have; independent ones go side by side
-  // (Compose v2's graph walk). startOrder puts dependencies first, so their promises exist.
-  const done = new Map<string, Promise<void>>();
-  for (const name of startOrder(project.services)) {
-    const deps = Object.keys(project.services[name]!.depends_on ?? {}).map((d) => done.get(d) ?? Promise.resolve());
-    done.set(name, Promise.all(deps).then(() => (selected.has(name) ? converge(name) : undefined)));
-  }
-  await Promise.all(done.values());
+  // Each service is made, then started, once the services it depends on have been; independent
+  // ones go side by side (Compose v2's graph walk). startOrder puts dependencies first.
+  const order = startOrder(project.services);
+  const walk = async <T>(step: (name: string) => Promise<T>): Promise<Map<string, T | undefined>> => {
+    const done = new Map<string, Promise<T | undefined>>();
+    for (const name of order) {
+      const deps = Object.keys(project.services[name]!.depends_on ?? {}).map((d) => done.get(d) ?? Promise.resolve());
+      done.set(name, Promise.all(deps).then(() => (selected.has(name) ? step(name) : undefined)));
+    }
+    const results = await Promise.all(done.values());
+    return new Map([...done.keys()].map((name, i) => [name, results[i]]));
+  };
+  const planned = await walk(prepare);
+  if (opts.noStart) return;
+  await walk((name) => start(name, planned.get(name) ?? []));
 }
