@@ -15,9 +15,10 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * healthy, or exited with status 0.
  */
 export async function waitCondition(engine: Engine, project: string, dep: string, condition: string, hooks: ComposeHooks): Promise<void> {
+  // The walk starts a service only after its dependencies' starts returned: nothing to look up.
+  if (condition === 'service_started') return;
   const cs = (await projectContainers(engine, project)).filter((c) => c.service === dep);
   for (const c of cs) {
-    if (condition === 'service_started') continue;
     hooks.progress('Container', c.name, 'Waiting');
     for (;;) {
       const doc = (await engine.containers.inspect(c.id)) as { State: { Status: string; ExitCode: number; Health?: { Status: string } }; Config?: unknown };
