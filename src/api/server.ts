@@ -218,6 +218,7 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
                 return;
               }
               address = `unix://${path}`;
+              engine.containers.handleExitsAt(path);
               resolve();
             });
           } finally {
@@ -254,6 +255,7 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
         if (idleTimer) clearTimeout(idleTimer);
         // First, so that new clients find no socket rather than one that no longer answers.
         if (socketPath) rmSync(socketPath, { force: true });
+        if (socketPath) engine.containers.handleExitsAt(undefined);
         trace?.close();
         server.close(() => resolve());
         server.closeAllConnections();

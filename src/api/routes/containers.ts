@@ -121,6 +121,13 @@ export function registerContainerRoutes(r: Router): void {
     sendEmpty(res, 204);
   });
 
+  // Not Docker's: conmon's exit command for containers this service started (engine
+  // handleExitsAt). Answers once the exit is recorded, so a failure falls back to the CLI.
+  r.post('/skiff/containers/{id}/exited', async (c) => {
+    await c.engine.containers.cleanup(c.params.id!);
+    sendEmpty(mustRes(c), 204);
+  });
+
   r.post('/containers/{id}/stop', async (c) => {
     const res = mustRes(c);
     const id = c.engine.containers.resolve(c.params.id!);

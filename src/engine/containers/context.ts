@@ -21,6 +21,9 @@ export interface ContainerEngineOptions {
   wakeTimers?: () => void;
 }
 
+const EXIT_NOTIFY_SCRIPT = `s=$1 id=$2; shift 2
+curl -sf -o /dev/null --max-time 120 --unix-socket "$s" -X POST "http://skiff/skiff/containers/$id/exited" 2>/dev/null || exec "$@"`;
+
 /** What container verbs share: records, paths and the OCI runtime (opened on first use). */
 export class ContainerContext {
   readonly records: ContainerRecords<ContainerConfigRecord, ContainerStateRecord>;
@@ -63,9 +66,16 @@ export class ContainerContext {
     return r;
   }
 
+  /** The API service's unix socket while it serves: container exits are handled in it. */
+  exitSocket?: string;
+
   exitCommand(id: string): string[] | undefined {
     const base = this.opts.cleanupCommand;
     if (!base) return undefined;
-    return [...base, '--root', this.ctx.root, '--runroot', this.ctx.runroot, 'container', 'cleanup', id];
+    const cli = [...base, '--root', this.ctx.root, '--runroot', this.ctx.runroot, 'container', 'cleanup', id];
+    if (!this.exitSocket) return cli;
+    // One curl instead of a second Node process per exit; if the service is gone (or curl is
+    // missing) the CLI cleans up as it does without a service.
+    return ['/bin/sh', '-c', EXIT_NOTIFY_SCRIPT, 'skiff-exit', this.exitSocket, id, ...cli];
   }
 }

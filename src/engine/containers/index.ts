@@ -238,6 +238,14 @@ export class ContainerEngine {
     return cleanupContainer(this.cc, ref);
   }
 
+  /**
+   * While the API service listens on `socket`, conmon tells it of exits (POST
+   * /skiff/containers/{id}/exited) instead of starting `skiff container cleanup`.
+   */
+  handleExitsAt(socket: string | undefined): void {
+    this.cc.exitSocket = socket;
+  }
+
   rename(ref: string, name: string): void {
     if (!validName(name)) throw invalidArgument(`invalid container name "${name}"`);
     const c = resolveContainer(this.cc, ref);
