@@ -28,6 +28,9 @@ import { healthAtStart } from './health.js';
 import { linkRunInputs } from './links.js';
 import { joinNamespaces } from './ns-joins.js';
 import { readRootedText } from '../../impl/rooted/read-file.js';
+import { WASM_RUNTIME } from '../../core/wasm/image.js';
+import { userMountPaths, wasmSpec } from '../../core/wasm/spec.js';
+import { wasmHost } from '../../impl/wasm/node-host.js';
 
 function readIfExists(path: string): string | undefined {
   try {
@@ -179,7 +182,7 @@ async function startLocked(
       seccompProfile = parseSeccompProfile(JSON.parse(text));
     }
     const warnings: string[] = [];
-    const spec = generateSpec({
+    let spec = generateSpec({
       image: c.config.imageConfig,
       // The host's UTS namespace keeps the host's name: the spec may set none.
       opts: hostUts ? o : { ...o, hostname },
@@ -198,6 +201,7 @@ async function startLocked(
       files,
       warnings,
     });
+    if (c.config.runtime === WASM_RUNTIME) spec = wasmSpec(spec, await wasmHost(ctx.runroot), userMountPaths(o.mounts));
     if (containerNotifySocket(c, opts.notifySocket)) addNotifyMount(spec, paths.bundle);
     if (spec.linux.uidMappings) precreateMountpoints(paths.rootfs, spec.mounts);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));
