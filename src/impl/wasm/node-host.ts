@@ -6,8 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { realpathSync } from 'node:fs';
-import { mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { constants, realpathSync } from 'node:fs';
+import { access, mkdir, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { notFound } from '../../core/errdefs.js';
@@ -57,7 +57,23 @@ async function find(runroot: string): Promise<WasmHost> {
   }
   // ldd's names, not the files they link to: the loader looks a library up by its soname
   // (libstdc++.so.6, not libstdc++.so.6.0.30), and a bind follows the link to the file anyway.
-  return { node, ...deps, launcher };
+  const init = await firstExecutable(INITS);
+  return { node, ...deps, launcher, ...(init ? { init } : {}) };
+}
+
+/** Static inits, as `--init` takes them (catatonit, Podman's, first). */
+const INITS = ['/usr/bin/catatonit', '/usr/libexec/podman/catatonit', '/usr/bin/tini-static', '/usr/bin/tini'];
+
+async function firstExecutable(paths: readonly string[]): Promise<string | undefined> {
+  for (const p of paths) {
+    try {
+      await access(p, constants.X_OK);
+      return p;
+    } catch {
+      // try the next
+    }
+  }
+  return undefined;
 }
 
 let found: Promise<WasmHost> | undefined;
