@@ -39,7 +39,7 @@ export const WASM_HOST_DIR = '/dev/.skiff-wasm';
  * once from ~WASI in a GC during start; with both kinds of marking off, 12 of 12 ran through). The
  * module's memory is outside V8's heap, so stop-the-world marking costs it little.
  */
-const NODE_FLAGS = ['--no-warnings', '--no-incremental-marking', '--no-concurrent-marking'];
+export const WASM_NODE_FLAGS = ['--no-warnings', '--no-incremental-marking', '--no-concurrent-marking'];
 
 /**
  * The spec with its process run as a WASM module. The first argument is the module's path in the
@@ -57,7 +57,7 @@ export function wasmSpec(spec: Spec, host: WasmHost, preopens: readonly string[]
   // `--init`'s `[INIT_PATH, '--', ...command]` keeps its init in front of Node.
   const given = spec.process.args;
   const [init, command] = given[0] === INIT_PATH && given[1] === '--' ? [given.slice(0, 2), given.slice(2)] : [[], given];
-  const args = [...init, ...node, ...NODE_FLAGS, inCtr(host.launcher), JSON.stringify(dirs), ...command];
+  const args = [...init, ...node, ...WASM_NODE_FLAGS, inCtr(host.launcher), JSON.stringify(dirs), ...command];
   return {
     ...spec,
     process: { ...spec.process, args },
