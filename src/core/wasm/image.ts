@@ -34,7 +34,7 @@ export function isWasmImage(config: Pick<ImageConfig, 'os' | 'architecture' | 'c
   return variant !== undefined && WASM_VARIANTS.has(variant);
 }
 
-/** A container's own annotations (`--annotation`) can ask for the WASM handler as crun's do. */
+/** A container's own annotations (kube play gives a pod's) can ask for the WASM handler as crun's do. */
 export function wantsWasm(annotations: Record<string, string> | undefined): boolean {
   const v = annotations?.[WASM_VARIANT_ANNOTATION];
   return v !== undefined && WASM_VARIANTS.has(v);
