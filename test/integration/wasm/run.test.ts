@@ -5,7 +5,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, readlinkSync } from 'node:fs';
 import { join } from 'node:path';
-import { containerEnv, type ContainerEnv } from '../containers/fixtures.js';
+import { IMAGE, containerEnv, type ContainerEnv } from '../containers/fixtures.js';
 import { unmet } from '../../helpers/requires.js';
 import { assembleWat, assertRan, buildContext, compileWasm, wasmNeeds } from './fixtures.js';
 
@@ -105,4 +105,21 @@ test('nothing of the WASI host is left in the container layer', { skip }, () => 
   // any scratch container; the WASI host lives on /dev's tmpfs.
   assert.deepEqual(env.ok(['diff', 'layer']).trim().split('\n'), ['A /etc', 'A /run']);
   env.ok(['rm', 'layer']);
+});
+
+test('a missing module exits 127 and a file that is not WebAssembly 126, each saying why', { skip }, () => {
+  const missing = env.run(['run', '--rm', '--entrypoint', '/missing.wasm', 'hello-wasm']);
+  assertRan(missing, 127, 'run a missing module');
+  assert.match(missing.stderr, /Error: \/missing\.wasm: no such file or directory/);
+  const notWasm = env.run(['run', '--rm', '--runtime', 'wasm', IMAGE, '/bin/busybox']);
+  assertRan(notWasm, 126, 'run an ELF file as WASM');
+  assert.match(notWasm.stderr, /Error: \/bin\/busybox: cannot run this WebAssembly module/);
+});
+
+test('the module runs as the container user, in a user namespace and on a read-only root', { skip }, () => {
+  for (const flags of [['-u', '1000:1000'], ['--uidmap', '0:200000:65536', '--gidmap', '0:200000:65536'], ['--read-only']]) {
+    const r = env.run(['run', '--rm', ...flags, 'hello-wasm', 'ok']);
+    assertRan(r, 0, `run ${flags.join(' ')}`);
+    assert.equal(r.stdout, 'hello from /app.wasm\narg 1: ok\n');
+  }
 });
