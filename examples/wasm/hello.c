@@ -2,7 +2,8 @@
  * A WASI preview 1 program for skiff's WASM containers (README: WebAssembly workloads).
  *   clang --target=wasm32-wasi --sysroot=/usr -O2 -o app.wasm hello.c
  * Prints its arguments and $GREETING; with $OUT_FILE writes a line there; with $ALLOC_MIB
- * allocates and touches that much memory; with $SLEEP_MS sleeps; exits with $EXIT_CODE.
+ * allocates and touches that much memory; with $ECHO_STDIN copies stdin to stdout; with $SLEEP_MS
+ * sleeps; exits with $EXIT_CODE.
  * The same source builds natively (gcc -static) for a side-by-side comparison.
  */
 #include <stdio.h>
@@ -30,6 +31,11 @@ int main(int argc, char **argv) {
     if (!p) { printf("malloc failed after %d MiB\n", i * 16); return 2; }
     for (int j = 0; j < (16 << 20); j += 4096) p[j] = 1; /* touched: charged to the cgroup */
     kept[i] = (char *)p;
+  }
+  if (getenv("ECHO_STDIN")) {
+    char buf[4096];
+    size_t n;
+    while ((n = fread(buf, 1, sizeof buf, stdin)) > 0) fwrite(buf, 1, n, stdout);
   }
   const char *sleep_ms = getenv("SLEEP_MS");
   if (sleep_ms) usleep(atoi(sleep_ms) * 1000);

@@ -6,8 +6,8 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { constants, realpathSync } from 'node:fs';
-import { access, mkdir, rename, stat, writeFile } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { access, mkdir, realpath, rename, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { notFound } from '../../core/errdefs.js';
@@ -32,7 +32,7 @@ export function parseLdd(text: string): { loader?: string; libraries: string[] }
 }
 
 async function find(runroot: string): Promise<WasmHost> {
-  const node = realpathSync(process.execPath);
+  const node = await realpath(process.execPath);
   let ldd: string;
   try {
     ldd = (await run('ldd', [node], { encoding: 'utf8' })).stdout;

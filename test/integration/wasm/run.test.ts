@@ -32,6 +32,12 @@ test('run --rm passes stdout, args, env and the exit code of the module', { skip
   assert.equal(r.stdout, 'hello from /app.wasm\narg 1: one\narg 2: two words\nGREETING=hi there\n');
 });
 
+test('run -i gives the module the caller\'s stdin', { skip }, () => {
+  const r = env.run(['run', '--rm', '-i', '-e', 'ECHO_STDIN=1', 'hello-wasm'], { input: 'line one\nline two\n' });
+  assertRan(r, 0, 'run -i');
+  assert.equal(r.stdout, 'hello from /app.wasm\nline one\nline two\n');
+});
+
 test('a WASM container records the wasm runtime and its logs hold the module output', { skip }, () => {
   env.ok(['run', '--name', 'logged', 'hello-wasm', 'x']);
   assert.equal(env.ok(['inspect', '--format', '{{.HostConfig.Runtime}} {{.State.ExitCode}}', 'logged']).trim(), 'wasm 0');
