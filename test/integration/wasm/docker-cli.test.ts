@@ -47,3 +47,14 @@ test('docker run --memory: an over-allocating module is OOM-killed (137, OOMKill
   assert.equal(env.dockerOk(['inspect', '--format', '{{.State.OOMKilled}} {{.State.ExitCode}} {{.HostConfig.Runtime}}', 'oom']).trim(), 'true 137 wasm');
   env.dockerOk(['rm', 'oom']);
 });
+
+test('docker run -d --network none, logs and stop: only lo in its namespace, stop ends it with 143', { skip }, () => {
+  const id = env.dockerOk(['run', '-d', '--network', 'none', '-e', 'SLEEP_MS=60000', 'hello-wasm', 'detached']).trim();
+  const pid = Number(env.dockerOk(['inspect', '--format', '{{.State.Pid}}', id]).trim());
+  const ifaces = readFileSync(`/proc/${pid}/net/dev`, 'utf8').split('\n').slice(2).map((l) => l.split(':')[0]!.trim()).filter(Boolean);
+  assert.deepEqual(ifaces, ['lo']);
+  env.dockerOk(['stop', '-t', '30', id]);
+  assert.equal(env.dockerOk(['inspect', '--format', '{{.State.ExitCode}}', id]).trim(), '143');
+  assert.equal(env.dockerOk(['logs', id]), 'hello from /app.wasm\narg 1: detached\n');
+  env.dockerOk(['rm', id]);
+});
