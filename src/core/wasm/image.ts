@@ -11,9 +11,13 @@ import type { ImageConfig } from '../images/oci.js';
 /** The `--runtime` name of WASM containers (also what `HostConfig.Runtime` shows for them). */
 export const WASM_RUNTIME = 'wasm';
 
-/** crun's annotation key and the values that mean "a WASM module" (`compat-smart` runs either). */
+/**
+ * crun's annotation key and the value that means "a WASM module". crun's `compat-smart` decides
+ * per executable by its magic bytes, so it may name a native program: skiff leaves such an image
+ * to the other rules (a `.wasm` entrypoint) or to `--runtime wasm`.
+ */
 export const WASM_VARIANT_ANNOTATION = 'module.wasm.image/variant';
-const WASM_VARIANTS = new Set(['compat', 'compat-smart']);
+const WASM_VARIANTS = new Set(['compat']);
 
 const WASI_OSES = new Set(['wasi', 'wasip1']);
 
