@@ -22,8 +22,14 @@ before(() => {
 });
 after(() => env?.teardown());
 
-test('build --platform wasi/wasm gives the image the wasi/wasm platform', { skip }, () => {
+test('build --platform wasi/wasm gives the image the wasi/wasm platform and TARGETPLATFORM', { skip }, () => {
   assert.equal(env.ok(['image', 'inspect', '--format', '{{.Os}}/{{.Architecture}}', 'hello-wasm']).trim(), 'wasi/wasm');
+  const ctx = buildContext(join(env.dir, 'ctx-args'), {}, ['FROM scratch', 'ARG TARGETPLATFORM', 'ARG BUILDOS', 'LABEL target=$TARGETPLATFORM build=$BUILDOS']);
+  env.ok(['build', '-q', '--platform', 'wasi/wasm', '-t', 'args-wasm', ctx]);
+  assert.equal(env.ok(['image', 'inspect', '--format', '{{.Config.Labels.target}} {{.Config.Labels.build}}', 'args-wasm']).trim(), 'wasi/wasm linux');
+  const bad = env.run(['build', '-q', '--platform', 'wasm', ctx]);
+  assertRan(bad, 125, 'build --platform wasm');
+  assert.match(bad.stderr, /Error: invalid platform "wasm"/);
 });
 
 test('run --rm passes stdout, args, env and the exit code of the module', { skip }, () => {
