@@ -1,9 +1,9 @@
 /*
  * A WASI preview 1 program for skiff's WASM containers (README: WebAssembly workloads).
  *   clang --target=wasm32-wasi --sysroot=/usr -O2 -o app.wasm hello.c
- * Prints its arguments and $GREETING; with $OUT_FILE writes a line there; with $ALLOC_MIB
- * allocates and touches that much memory; with $ECHO_STDIN copies stdin to stdout; with $SLEEP_MS
- * sleeps; exits with $EXIT_CODE.
+ * Prints its arguments, $GREETING and the variable $SHOW_VAR names; with $OUT_FILE writes a
+ * line there; with $ALLOC_MIB allocates and touches that much memory; with $ECHO_STDIN copies
+ * stdin to stdout; with $SLEEP_MS sleeps; exits with $EXIT_CODE.
  * The same source builds natively (gcc -static) for a side-by-side comparison.
  */
 #include <stdio.h>
@@ -17,6 +17,8 @@ int main(int argc, char **argv) {
   printf("hello from %s\n", argv[0]);
   for (int i = 1; i < argc; i++) printf("arg %d: %s\n", i, argv[i]);
   if (greeting) printf("GREETING=%s\n", greeting);
+  const char *show = getenv("SHOW_VAR");
+  if (show) printf("%s=%s\n", show, getenv(show) ? getenv(show) : "(unset)");
   fflush(stdout);
   const char *out = getenv("OUT_FILE");
   if (out) {

@@ -33,6 +33,17 @@ test('the process becomes the loader running Node on the launcher, the module an
   assert.deepEqual(s.process.env, ['A=1']);
 });
 
+test("variables Node would read itself reach it renamed, so a container's NODE_OPTIONS is the module's", () => {
+  const given = spec(['/app.wasm']);
+  given.process.env = ['NODE_OPTIONS=--max-old-space-size=1', 'UV_THREADPOOL_SIZE=1', 'OPENSSL_CONF=/x', 'MY_NODE=1'];
+  assert.deepEqual(wasmSpec(given, host, []).process.env, [
+    'SKIFF_WASM_ENV_NODE_OPTIONS=--max-old-space-size=1',
+    'SKIFF_WASM_ENV_UV_THREADPOOL_SIZE=1',
+    'SKIFF_WASM_ENV_OPENSSL_CONF=/x',
+    'MY_NODE=1',
+  ]);
+});
+
 test('Node, its loader, libraries and the launcher are bound read-only by their ldd names', () => {
   const s = wasmSpec(spec(['/app.wasm']), host, []);
   const binds = s.mounts.filter((m) => m.destination.startsWith(WASM_HOST_DIR));

@@ -60,9 +60,21 @@ export function wasmSpec(spec: Spec, host: WasmHost, preopens: readonly string[]
   const args = [...init, ...node, ...WASM_NODE_FLAGS, inCtr(host.launcher), JSON.stringify(dirs), ...command];
   return {
     ...spec,
-    process: { ...spec.process, args },
+    process: { ...spec.process, args, env: spec.process.env.map(hideFromNode) },
     mounts: [...spec.mounts, ...binds],
   };
+}
+
+/**
+ * Variables Node (or libuv, OpenSSL) reads at start-up are the module's, not the host's: a
+ * container's `NODE_OPTIONS=--max-old-space-size=1` must not stop Node. They reach the launcher
+ * renamed (the launcher renames them back for the module).
+ */
+export const WASM_ENV_PREFIX = 'SKIFF_WASM_ENV_';
+const NODE_READS = /^(NODE_|UV_|OPENSSL_|SSL_CERT_)/;
+
+function hideFromNode(kv: string): string {
+  return NODE_READS.test(kv) ? WASM_ENV_PREFIX + kv : kv;
 }
 
 /** The options a WASM container starts with: an init, unless it has one, for the reason above. */

@@ -36,7 +36,10 @@ let instance;
 let wasi;
 try {
   const mod = new WebAssembly.Module(bytes);
-  wasi = new WASI({ version: 'preview1', args: [path, ...rest], env: { ...process.env }, preopens, returnOnExit: true });
+  // Variables Node itself would read come renamed (core/wasm/spec.ts); the module gets them back.
+  const env = {};
+  for (const [k, v] of Object.entries(process.env)) env[k.startsWith('SKIFF_WASM_ENV_') ? k.slice(15) : k] = v;
+  wasi = new WASI({ version: 'preview1', args: [path, ...rest], env, preopens, returnOnExit: true });
   instance = new WebAssembly.Instance(mod, wasi.getImportObject());
 } catch (e) {
   fail(126, path + ': cannot run this WebAssembly module: ' + e.message);

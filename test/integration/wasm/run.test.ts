@@ -38,6 +38,12 @@ test('run --rm passes stdout, args, env and the exit code of the module', { skip
   assert.equal(r.stdout, 'hello from /app.wasm\narg 1: one\narg 2: two words\nGREETING=hi there\n');
 });
 
+test("a container's NODE_OPTIONS is the module's variable and does not reach Node", { skip }, () => {
+  const r = env.run(['run', '--rm', '-e', 'NODE_OPTIONS=--no-such-node-flag', '-e', 'SHOW_VAR=NODE_OPTIONS', 'hello-wasm']);
+  assertRan(r, 0, 'run -e NODE_OPTIONS');
+  assert.equal(r.stdout, 'hello from /app.wasm\nNODE_OPTIONS=--no-such-node-flag\n');
+});
+
 test('run -i gives the module the caller\'s stdin', { skip }, () => {
   const r = env.run(['run', '--rm', '-i', '-e', 'ECHO_STDIN=1', 'hello-wasm'], { input: 'line one\nline two\n' });
   assertRan(r, 0, 'run -i');
