@@ -16,6 +16,7 @@ PKGS=(
   apache2-utils openssl curl               # htpasswd (bcrypt), certificates, raw HTTP in the API tests
   systemd                                  # systemd-socket-activate (fd:// test), systemd-analyze verify of units
   gcc libc6-dev                            # a static helper compiled by the cp race test
+  clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt   # WASM tests: C for wasm32-wasi, wat2wasm
 )
 # Under CI a test whose tool is missing fails rather than skip (test/helpers/requires.ts names the
 # package): every tool a test runs is in this list.

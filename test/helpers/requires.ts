@@ -21,6 +21,7 @@ export interface Need {
 // The Debian package scripts/setup.sh installs each tool from (`dpkg -S` on the tool's path).
 const PACKAGE: Record<string, string> = {
   bzip2: 'bzip2',
+  clang: 'clang',
   busybox: 'busybox-static',
   conmon: 'conmon',
   curl: 'curl',
@@ -37,6 +38,7 @@ const PACKAGE: Record<string, string> = {
   skopeo: 'skopeo',
   'systemd-socket-activate': 'systemd',
   tmux: 'tmux',
+  wat2wasm: 'wabt',
   xz: 'xz-utils',
   zstd: 'zstd',
 };

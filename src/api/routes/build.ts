@@ -130,6 +130,7 @@ function buildOptions(c: Call, signal: AbortSignal): BuildOptions {
     ...(network && network !== 'default' ? { network } : {}),
     ...(run ? { run } : {}),
     ...(cacheFrom.length ? { cacheFrom } : {}),
+    ...(q.get('platform') ? { platform: q.get('platform')! } : {}),
     format: 'docker',
     signal,
   };

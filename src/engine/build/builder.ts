@@ -23,6 +23,8 @@ import {
   withDockerMessage,
 } from '../../core/build/index.js';
 import { hostPlatform } from '../../core/images/oci.js';
+import type { Platform } from '../../core/content/content.js';
+import { parsePlatform } from '../images/remote-common.js';
 import { EngineError, invalidArgument, isEngineError, notFound, notImplemented } from '../../core/errdefs.js';
 import { writeTx } from '../../impl/metadata/db.js';
 import { BuildCacheRecords } from '../../impl/metadata/build-cache.js';
@@ -106,7 +108,8 @@ export class Builder {
   private readonly cache: BuildCacheRecords;
   private readonly stageResults = new Map<number, Promise<StageResult>>();
   private readonly globals = new Map<string, string | undefined>();
-  private readonly platform = platformArgs(hostPlatform());
+  private readonly target: Platform;
+  private readonly platform: Record<string, string>;
   private readonly consumed = new Set<string>();
   private readonly mounted: string[] = [];
   private readonly fromRoots = new Map<string, Promise<{ root: string; identity: string }>>();
@@ -133,6 +136,8 @@ export class Builder {
     private readonly workDir: string,
   ) {
     this.cache = new BuildCacheRecords(ctx.db);
+    this.target = opts.platform ? parsePlatform(opts.platform) : hostPlatform();
+    this.platform = platformArgs(this.target, hostPlatform());
     this.writeCache = opts.layers !== false;
     this.useCache = this.writeCache && !opts.noCache;
     for (const inst of df.globalArgs) {
@@ -338,11 +343,11 @@ export class Builder {
       run.state = cloneState(r.state);
       run.key = cacheKey('', 'FROM stage', r.key);
     } else if (name === 'scratch') {
-      const p = hostPlatform();
+      const p = this.target;
       run.state = { config: { architecture: p.architecture, os: p.os, config: {}, rootfs: { type: 'layers', diff_ids: [] }, history: [] }, layers: [] };
       run.key = cacheKey('', 'FROM scratch', p);
     } else {
-      const platform = inst.platform !== undefined ? this.expand(inst, globalLookup).word(inst.platform) : undefined;
+      const platform = inst.platform !== undefined ? this.expand(inst, globalLookup).word(inst.platform) : this.opts.platform;
       const id = await this.image(name, platform);
       const img = this.ctx.records.image(id)!;
       const config = await readConfig(this.ctx, img);

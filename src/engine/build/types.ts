@@ -65,6 +65,12 @@ export interface BuildOptions {
    * ancestors (their history and layers continue it); the other builds' cache is not used.
    */
   cacheFrom?: string[];
+  /**
+   * `--platform os/arch[/variant]`: the platform of the image built (its config's os and
+   * architecture for FROM scratch, the one pulled for other bases) and of TARGETPLATFORM.
+   * Default: this host's. RUN still runs on the host, as it does for the classic builder.
+   */
+  platform?: string;
   /** Image format: oci (default) or docker (schema 2 media types). */
   format?: 'oci' | 'docker';
   /** false: neither read nor write the build cache (podman's --layers=false). */

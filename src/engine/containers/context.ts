@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { WASM_RUNTIME } from '../../core/wasm/image.js';
 import type { OciRuntime, RuntimeContainer, ExitPaths } from '../../core/oci-runtime/runtime.js';
 import { ContainerRecords } from '../../impl/metadata/container-records.js';
 import type { EngineContext } from '../context.js';
@@ -55,7 +56,9 @@ export class ContainerContext {
     return { id: c.id, bundle: p.bundle, runDir: p.runDir, name: c.name };
   }
 
-  runtime(name?: string): Promise<OciRuntime> {
+  runtime(requested?: string): Promise<OciRuntime> {
+    // A WASM container is an ordinary one to the OCI runtime: its process is the WASI host.
+    const name = requested === WASM_RUNTIME ? undefined : requested;
     const key = name ?? '';
     let r = this.runtimes.get(key);
     if (!r) {

@@ -3,7 +3,11 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { alreadyExists, invalidArgument, notFound } from '../../core/errdefs.js';
 import { writeTx, writeTxAsync } from '../../impl/metadata/db.js';
-import { imageRecord, readConfig } from '../images/read.js';
+import { imageRecord, readConfig, readManifest } from '../images/read.js';
+import type { EngineContext } from '../context.js';
+import type { ImageRecord } from '../../impl/metadata/records.js';
+import type { ImageConfig } from '../../core/images/oci.js';
+import { isWasmImage, wantsWasm, WASM_RUNTIME } from '../../core/wasm/image.js';
 import { resolveImage } from '../images/resolve.js';
 import { planContainerNetwork } from '../networks/container-net.js';
 import { findNetwork } from '../networks/store.js';
@@ -27,6 +31,13 @@ import { resolveLinks } from './links.js';
 import { resolveNamespaceJoins } from './ns-joins.js';
 import { withVolumesFrom } from './volumes-from.js';
 
+/** A WASM image, or a container whose own annotations ask for crun's WASM handler, runs as WASM. */
+async function isWasmWorkload(ctx: EngineContext, img: ImageRecord, config: ImageConfig, annotations: Record<string, string> | undefined): Promise<boolean> {
+  if (wantsWasm(annotations) || isWasmImage(config)) return true;
+  const manifest = await readManifest(ctx, img).catch(() => undefined);
+  return isWasmImage(config, (manifest as { annotations?: Record<string, string> } | undefined)?.annotations);
+}
+
 /**
  * `create`: a writable layer above the image's top layer and a row that remembers the request.
  * The layer row and the container row are written in one transaction, so GC never sees the
@@ -35,10 +46,11 @@ import { withVolumesFrom } from './volumes-from.js';
 export async function createContainer(cc: ContainerContext, input: ContainerCreateRequest): Promise<{ id: string; name: string; warnings: string[] }> {
   const ctx = cc.ctx;
   checkCreateRequest(cc, input);
-  const req = resolveNamespaceJoins(cc, input.pod ? await (await import('../pods/join.js')).joinPod(cc, input) : input);
+  let req = resolveNamespaceJoins(cc, input.pod ? await (await import('../pods/join.js')).joinPod(cc, input) : input);
   const { id: imageId } = resolveImage(ctx.records, req.image);
   const img = imageRecord(ctx, imageId);
-  const imageConfig = (await readConfig(ctx, img)).config ?? {};
+  const fullConfig = await readConfig(ctx, img);
+  const imageConfig = fullConfig.config ?? {};
   if (req.name !== undefined && !validName(req.name)) {
     throw invalidArgument(`invalid container name "${req.name}": only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
   }
@@ -49,6 +61,8 @@ export async function createContainer(cc: ContainerContext, input: ContainerCrea
   const links = resolveLinks(cc, req.links, net.networkMode);
   const mounts = withVolumesFrom(cc, req.opts.mounts ?? [], req.volumesFrom, req.opts.tmpfs);
   makeBindSources(mounts);
+  const runtime = req.runtime ?? ((await isWasmWorkload(ctx, img, fullConfig, req.opts.annotations)) ? WASM_RUNTIME : undefined);
+  if (runtime) req = { ...req, runtime };
   const id = randomBytes(32).toString('hex');
   const layerId = ctx.newId();
   // Held from before the row exists until its layer and directories do: a `start` or `rm` by

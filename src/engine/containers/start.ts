@@ -28,6 +28,9 @@ import { healthAtStart } from './health.js';
 import { linkRunInputs } from './links.js';
 import { joinNamespaces } from './ns-joins.js';
 import { readRootedText } from '../../impl/rooted/read-file.js';
+import { WASM_RUNTIME } from '../../core/wasm/image.js';
+import { userMountPaths, wasmSpec, wasmStartOptions } from '../../core/wasm/spec.js';
+import { wasmHost } from '../../impl/wasm/node-host.js';
 
 function readIfExists(path: string): string | undefined {
   try {
@@ -179,10 +182,12 @@ async function startLocked(
       seccompProfile = parseSeccompProfile(JSON.parse(text));
     }
     const warnings: string[] = [];
-    const spec = generateSpec({
+    const wasm = c.config.runtime === WASM_RUNTIME ? await wasmHost(ctx.runroot) : undefined;
+    const specOpts = wasm ? wasmStartOptions(o, wasm) : o;
+    let spec = generateSpec({
       image: c.config.imageConfig,
       // The host's UTS namespace keeps the host's name: the spec may set none.
-      opts: hostUts ? o : { ...o, hostname },
+      opts: hostUts ? specOpts : { ...specOpts, hostname },
       rootfs: paths.rootfs,
       host: readHostFacts(),
       passwd: readRootedText(paths.rootfs, '/etc/passwd'),
@@ -198,6 +203,7 @@ async function startLocked(
       files,
       warnings,
     });
+    if (wasm) spec = wasmSpec(spec, wasm, userMountPaths(o.mounts));
     if (containerNotifySocket(c, opts.notifySocket)) addNotifyMount(spec, paths.bundle);
     if (spec.linux.uidMappings) precreateMountpoints(paths.rootfs, spec.mounts);
     writeFileSync(join(paths.bundle, 'config.json'), JSON.stringify(spec));

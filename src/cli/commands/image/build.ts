@@ -33,6 +33,7 @@ interface BuildFlags {
   cpusetCpus?: string;
   cpusetMems?: string;
   cacheFrom?: string[];
+  platform?: string;
 }
 
 function keyValues(list: string[] | undefined, what: string, fromEnv: boolean): Record<string, string> {
@@ -167,6 +168,7 @@ export function register(parent: Command, app: App, name = 'build'): void {
     .option('--cpu-period <usecs>', 'CPU CFS period of RUN instructions')
     .option('--cpuset-cpus <list>', 'CPUs RUN instructions may use (0-3, 0,1)')
     .option('--cpuset-mems <list>', 'memory nodes RUN instructions may use')
+    .option('--platform <os/arch[/variant]>', 'platform of the image built (FROM scratch stages, base images pulled; wasi/wasm for a WebAssembly image)')
     .option('--cache-from <image>', 'images to take cached steps from; when given, only they prime the cache (repeatable)', collect)
     .option('--rm [bool]', 'remove intermediate containers (always done)')
     .option('--force-rm [bool]', 'remove intermediate containers even on failure (always done)')
@@ -216,6 +218,7 @@ export function register(parent: Command, app: App, name = 'build'): void {
           cpusetMems: f.cpusetMems,
         })),
         ...(f.cacheFrom?.length ? { cacheFrom: f.cacheFrom } : {}),
+        ...(f.platform ? { platform: f.platform } : {}),
         format,
         layers: parseBool(f.layers, '--layers'),
         env: process.env,
