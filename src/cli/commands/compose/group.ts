@@ -41,12 +41,14 @@ export async function register(parent: Command, app: App, _name?: string, argv: 
 }
 
 /** The flags that say which project: Docker Compose's global flags. */
-export function addProjectFlags(cmd: Command, opts: { shortFile?: boolean } = {}): Command {
-  // `compose logs -f` follows: there, the file is only `--file` (or `-f` before the verb).
+export function addProjectFlags(cmd: Command, opts: { shortFile?: boolean; shortProject?: boolean } = {}): Command {
+  // `compose logs -f` follows: there, the file is only `--file` (or `-f` before the verb); so
+  // `compose run -p` publishes, and the project is `-p` before the verb.
   const file = opts.shortFile === false ? '--file <file>' : '-f, --file <file>';
+  const name = opts.shortProject === false ? '--project-name <name>' : '-p, --project-name <name>';
   return cmd
     .option(file, 'Compose configuration file (repeatable; - for standard input)', collect)
-    .option('-p, --project-name <name>', 'project name')
+    .option(name, 'project name')
     .option('--project-directory <dir>', 'alternate working directory (default: the directory of the first Compose file)')
     .option('--profile <profile>', 'activate a profile (repeatable)', collect)
     .option('--env-file <file>', 'an alternate environment file (repeatable)', collect);
