@@ -102,6 +102,8 @@ function normalizeService(name: string, s: Dict, ctx: NormalizeContext): Service
     else if (Array.isArray(s[k])) out[k] = (s[k] as unknown[]).map(String);
   }
   if (s.depends_on !== undefined) out.depends_on = dependsOn(s.depends_on);
+  const implicit = implicitDependencies(s);
+  if (Object.keys(implicit).length) out.depends_on = sortKeys({ ...implicit, ...((out.depends_on as Record<string, DependsOnConfig> | undefined) ?? {}) });
   const env = environment(name, s, ctx);
   if (env) out.environment = env;
   else delete out.environment;
@@ -138,6 +140,24 @@ function build(v: unknown, ctx: NormalizeContext): BuildConfig {
   }
   if (b.labels !== undefined) b.labels = labels(b.labels);
   return sortKeys(b) as BuildConfig;
+}
+
+/**
+ * What `links`, `volumes_from` and a `service:NAME` namespace make a service depend on, as
+ * compose-go's normalisation adds them (a declared `depends_on` entry wins).
+ */
+function implicitDependencies(s: Dict): Record<string, DependsOnConfig> {
+  const out: Record<string, DependsOnConfig> = {};
+  for (const l of (s.links as unknown[] | undefined) ?? []) out[String(l).split(':')[0]!] ??= { condition: 'service_started', restart: true, required: true };
+  for (const k of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup']) {
+    const v = s[k];
+    if (typeof v === 'string' && v.startsWith('service:')) out[v.slice(8)] ??= { condition: 'service_started', restart: true, required: true };
+  }
+  for (const v of (s.volumes_from as unknown[] | undefined) ?? []) {
+    const ref = String(v);
+    if (!ref.startsWith('container:')) out[ref.replace(/^service:/, '').split(':')[0]!] ??= { condition: 'service_started', required: true };
+  }
+  return out;
 }
 
 function dependsOn(v: unknown): Record<string, DependsOnConfig> {

@@ -15,9 +15,11 @@ import { serviceHash } from './config-hash.js';
 import * as L from './labels.js';
 import { startOrder } from './order.js';
 import { serviceCreateInput, serviceImage, serviceNetworks } from './service-input.js';
+import { refuseUnsupported } from './service-host.js';
 import { projectContainers, type ProjectContainer } from './state.js';
 import { waitCondition } from './conditions.js';
 import { ensureProjectResources } from './resources.js';
+import { injectFileObjects } from './file-objects.js';
 
 export interface ComposeHooks {
   /** `Container web-1  Started`: Compose's progress lines (kind, name, status). */
@@ -93,8 +95,10 @@ export async function createServiceContainer(
   const { id } = await engine.containers.create({ ...input, ...(extra.autoRemove ? { autoRemove: true } : {}) });
   // The create request carries one network; Compose connects the others before the start.
   for (const n of serviceNetworks(loaded.project, svc).slice(1)) {
-    await engine.networks.connect(n.name, id, { aliases: [service, ...n.aliases] });
+    const { name, aliases, ...addr } = n;
+    await engine.networks.connect(name, id, { aliases: [service, ...aliases], ...addr });
   }
+  await injectFileObjects(engine, loaded, service, svc, id);
   hooks.progress('Container', input.name!, 'Created');
   return id;
 }
@@ -133,6 +137,8 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
   const { project } = loaded;
   const selected = new Set(selectServices(loaded, opts.services, opts.noDeps));
   for (const s of Object.keys(opts.scale ?? {})) if (!project.services[s]) throw notFound(`no such service: ${s}`);
+  // What the engine cannot honour fails the `up` before anything is made.
+  for (const s of selected) refuseUnsupported(s, project.services[s]!);
   let all = await projectContainers(engine, project.name);
   const orphans = all.filter((c) => !project.services[c.service] && !loaded.disabledServices[c.service]);
   if (orphans.length && opts.removeOrphans) {

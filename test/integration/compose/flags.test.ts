@@ -200,3 +200,104 @@ services:
   }
   composeOk(dir, ['down', '-t', '1']);
 });
+
+test('security_opt, devices, resource keys, volumes_from and secrets/configs (file, environment, content) reach the container', () => {
+  const dir = project('model', `
+services:
+  db:
+    image: ${IMAGE}
+    command: ["sh", "-c", "${IDLE(0)}"]
+    volumes: ["/shared"]
+  app:
+    image: ${IMAGE}
+    command: ["sh", "-c", "${IDLE(0)}"]
+    volumes_from: [db]
+    security_opt: ["no-new-privileges:true"]
+    devices:
+      - /dev/zero:/dev/myzero:rw
+      - {source: /dev/null, target: /dev/mynull, permissions: r}
+    pids_limit: 50
+    shm_size: 32m
+    mem_limit: 64m
+    mem_reservation: 32m
+    cpu_shares: 512
+    cpu_quota: 50000
+    cpu_period: 100000
+    cpuset: "0"
+    oom_score_adj: 100
+    group_add: ["1234"]
+    stop_signal: SIGINT
+    secrets:
+      - from_file
+      - {source: from_env, target: envsecret, mode: 0400}
+    configs:
+      - {source: inline, target: /etc/app.conf}
+secrets:
+  from_file: {file: ./secret.txt}
+  from_env: {environment: SECRET_VAR}
+configs:
+  inline: {content: "hello config"}
+`);
+  writeFileSync(join(dir, 'secret.txt'), 'file-secret\n');
+  const r = env.run(['compose', 'up', '-d'], { cwd: dir, env: { SECRET_VAR: 'env-secret' } });
+  expectCode(r, 0, 'compose up -d');
+  // volumes_from made app depend on db: db was started first.
+  assert.ok(r.stderr.indexOf('model-db-1  Started') < r.stderr.indexOf('model-app-1  Started'), r.stderr);
+  const host = JSON.parse(env.ok(['inspect', '--format', '{{json .HostConfig}}', 'model-app-1'])) as Record<string, unknown>;
+  assert.deepEqual(
+    {
+      SecurityOpt: host.SecurityOpt,
+      Devices: host.Devices,
+      PidsLimit: host.PidsLimit,
+      ShmSize: host.ShmSize,
+      Memory: host.Memory,
+      MemoryReservation: host.MemoryReservation,
+      CpuShares: host.CpuShares,
+      CpuQuota: host.CpuQuota,
+      CpuPeriod: host.CpuPeriod,
+      CpusetCpus: host.CpusetCpus,
+      OomScoreAdj: host.OomScoreAdj,
+      GroupAdd: host.GroupAdd,
+      VolumesFrom: host.VolumesFrom,
+    },
+    {
+      SecurityOpt: ['no-new-privileges'],
+      Devices: [
+        { PathOnHost: '/dev/zero', PathInContainer: '/dev/myzero', CgroupPermissions: 'rw' },
+        { PathOnHost: '/dev/null', PathInContainer: '/dev/mynull', CgroupPermissions: 'r' },
+      ],
+      PidsLimit: 50,
+      ShmSize: 32 * 1024 * 1024,
+      Memory: 64 * 1024 * 1024,
+      MemoryReservation: 32 * 1024 * 1024,
+      CpuShares: 512,
+      CpuQuota: 50000,
+      CpuPeriod: 100000,
+      CpusetCpus: '0',
+      OomScoreAdj: 100,
+      GroupAdd: ['1234'],
+      VolumesFrom: ['model-db-1'],
+    },
+  );
+  assert.equal(env.ok(['inspect', '--format', '{{.Config.StopSignal}}', 'model-app-1']).trim(), 'SIGINT');
+  const inside = composeOk(dir, [
+    'exec', '-T', 'app', 'sh', '-c',
+    'grep NoNewPrivs /proc/self/status; head -c 3 /dev/myzero | od -An -tx1; cat /run/secrets/from_file /run/secrets/envsecret; echo; stat -c %a /run/secrets/envsecret; cat /etc/app.conf; echo; test -d /shared && echo shared',
+  ]);
+  assert.equal(inside.replace(/[ \t]+/g, ' '), 'NoNewPrivs: 1\n 00 00 00\nfile-secret\nenv-secret\n400\nhello config\nshared\n');
+  composeOk(dir, ['down', '-v', '-t', '1']);
+});
+
+test('a service key the engine cannot honour is refused by name, before anything is created', () => {
+  const dir = project('refused', `
+services:
+  app:
+    image: ${IMAGE}
+    storage_opt: {size: 1G}
+`);
+  const r = compose(dir, ['up', '-d']);
+  expectCode(r, 125, 'compose up -d');
+  assert.match(r.stderr, /^Error: service "app": storage_opt is not supported by skiff/m);
+  assert.equal(composeOk(dir, ['ps', '-a', '-q']), '');
+  assert.doesNotMatch(env.ok(['network', 'ls', '--format', '{{.Name}}']), /^refused_default$/m);
+});
