@@ -5,13 +5,15 @@
  * environment, networks, build), relative paths made absolute against the project directory,
  * `env_file` read into `environment` and dropped (as `config` does with compose-go's
  * WithDiscardEnvFile), the `default` network added for services without `network_mode`/`networks`,
- * and the engine names of networks, volumes, secrets and configs set to `<project>_<key>`.
+ * and the engine names of networks, volumes, secrets and configs set to `<project>_<key>`;
+ * sizes, durations and numbers as compose-go prints them (`units.ts`).
  */
 import { posix } from 'node:path';
 import { invalidArgument } from '../errdefs.js';
 import { isPlainObject } from './interpolate.js';
 import { orderPort, orderVolume, parsePortShort, parseVolumeShort, toMapping } from './short-syntax.js';
 import { splitShellWords } from './shell-words.js';
+import { canonicalServiceUnits } from './units.js';
 import type {
   BuildConfig,
   ComposeProject,
@@ -123,6 +125,7 @@ function normalizeService(name: string, s: Dict, ctx: NormalizeContext): Service
     out.networks = s.networks === undefined ? { default: null } : serviceNetworks(s.networks);
   }
   if (s.profiles !== undefined) out.profiles = (s.profiles as unknown[]).map(String);
+  canonicalServiceUnits(out);
   return sortKeys(out) as ServiceConfig;
 }
 

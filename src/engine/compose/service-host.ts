@@ -59,6 +59,7 @@ export function serviceDevices(svc: ServiceConfig): DeviceRequest[] {
       return parseDeviceFlag(d);
     }
     const o = d as { source?: string; target?: string; permissions?: string };
+    if (!o.source?.startsWith('/')) throw invalidArgument(`device "${o.source}": CDI devices are not supported by skiff`);
     return parseDeviceFlag([o.source ?? '', o.target ?? o.source ?? '', o.permissions ?? 'rwm'].join(':'));
   });
 }
