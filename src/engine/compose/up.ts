@@ -24,8 +24,8 @@ import { injectFileObjects } from './file-objects.js';
 export interface ComposeHooks {
   /** `Container web-1  Started`: Compose's progress lines (kind, name, status). */
   progress(kind: 'Network' | 'Volume' | 'Container' | 'Image', name: string, status: string): void;
-  /** Makes the image present (pulls it); the CLI's pull with its progress. */
-  ensureImage(image: string, service: string): Promise<void>;
+  /** Makes the image present (pulls it) by the pull policy (missing, always, never); the CLI's pull with its progress. */
+  ensureImage(image: string, service: string, policy?: 'missing' | 'always' | 'never'): Promise<void>;
   warn(msg: string): void;
   /** Builds a service's image (the CLI's builder with its progress output). */
   build(service: string, opts: BuildOptions): Promise<void>;
@@ -89,7 +89,7 @@ export async function createServiceContainer(
 ): Promise<string> {
   const svc = loaded.project.services[service]!;
   // A service that builds has its image from buildServiceImage, never pulled.
-  if (!svc.build) await hooks.ensureImage(serviceImage(loaded.project.name, service, svc), service);
+  if (!svc.build) await hooks.ensureImage(serviceImage(loaded.project.name, service, svc), service, pullPolicy(service, svc) === 'never' ? 'never' : 'missing');
   const input = serviceCreateInput(loaded, { service, number, hash: serviceHash(svc), ...(oneoffName ? { oneoffName } : {}) });
   hooks.progress('Container', input.name!, 'Creating');
   const { id } = await engine.containers.create({ ...input, ...(extra.autoRemove ? { autoRemove: true } : {}) });
@@ -132,6 +132,18 @@ export function buildOptions(b: NonNullable<ServiceConfig['build']>, image: stri
   };
 }
 
+/**
+ * A service's `pull_policy` as the pull `up` does: `if_not_present` is `missing`; the refresh
+ * policies (`daily`, `weekly`, `every_<duration>`) pull only a missing image, as skiff keeps no
+ * time of the last pull.
+ */
+export function pullPolicy(name: string, svc: ServiceConfig): 'missing' | 'always' | 'never' | 'build' {
+  const p = svc.pull_policy as string | undefined;
+  if (p === undefined || p === 'missing' || p === 'if_not_present' || p === 'daily' || p === 'weekly' || p?.startsWith('every_')) return 'missing';
+  if (p === 'always' || p === 'never' || p === 'build') return p;
+  throw invalidArgument(`service "${name}": invalid pull_policy "${p}"`);
+}
+
 /** Brings the selected services to their configuration and scale. */
 export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpOptions, hooks: ComposeHooks): Promise<void> {
   const { project } = loaded;
@@ -162,9 +174,13 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
         await waitCondition(engine, project.name, dep, d.condition, hooks);
       }
     }
+    const policy = pullPolicy(name, svc);
     if (svc.build && !opts.noBuild) {
       const image = serviceImage(project.name, name, svc);
-      if (opts.build || !engine.images.exists(image)) await hooks.build(name, buildOptions(svc.build, image));
+      if (opts.build || policy === 'build' || !engine.images.exists(image)) await hooks.build(name, buildOptions(svc.build, image));
+    } else if (!svc.build && policy !== 'missing') {
+      // Before the hash and image comparison, so that a newer image pulled recreates the containers.
+      await hooks.ensureImage(serviceImage(project.name, name, svc), name, policy === 'build' ? 'missing' : policy);
     }
     const hash = serviceHash(svc);
     // A new image under the service's name (pulled, built) recreates too: Compose v2 compares image digests.

@@ -36,6 +36,7 @@ interface InspectState {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const LIVE = new Set(['running', 'restarting', 'paused']);
 
 /**
  * Calls `onEvent` for each of the watched containers' records, in the order they come (per
@@ -52,17 +53,25 @@ export async function watchProject(
   /** When each container's last followed run ended: a restart is shown from there on. */
   const ended = new Map<string, Date>();
   let stopEvents: (() => void) | undefined;
+  /** Set once the initial containers are all tracked: only then does an empty `active` end the watch. */
+  let ready = false;
+  let closed = false;
   let settle!: () => void;
-  const allDone = new Promise<void>((r) => (settle = r));
+  const allDone = new Promise<void>((r) => (settle = r)).then(() => void (closed = true));
   const finish = (id: string) => {
     active.delete(id);
-    if (!active.size) settle();
+    if (ready && !active.size) settle();
   };
   const inspect = async (id: string) => (await engine.containers.inspect(id).catch(() => undefined)) as InspectState | undefined;
+  const exitOrder = async (list: ProjectContainer[]) => {
+    const at = new Map<string, string>();
+    for (const c of list) at.set(c.id, (await inspect(c.id))?.State.FinishedAt ?? '');
+    return [...list].sort((a, b) => (at.get(a.id)! < at.get(b.id)! ? -1 : at.get(a.id)! > at.get(b.id)! ? 1 : 0));
+  };
 
-  const track = (c: ProjectContainer, first: { tail?: number; since?: Date }) => {
+  const track = (c: ProjectContainer, first: { tail?: number; since?: Date }, attached = false) => {
     const run = async () => {
-      await onEvent({ type: 'attach', container: c });
+      if (!attached) await onEvent({ type: 'attach', container: c });
       let window = first;
       for (;;) {
         for await (const record of engine.containers.logs(c.id, {
@@ -94,12 +103,11 @@ export async function watchProject(
         window = end ? { since: end } : {};
       }
     };
-    active.set(
-      c.id,
-      run()
-        .catch(() => undefined)
-        .finally(() => finish(c.id)),
-    );
+    const p = run()
+      .catch(() => undefined)
+      .finally(() => finish(c.id));
+    active.set(c.id, p);
+    return p;
   };
 
   if (opts.follow) {
@@ -110,18 +118,25 @@ export async function watchProject(
       ['label', [`${L.PROJECT}=${project}`, `${L.ONEOFF}=False`]],
     ]);
     stopEvents = engine.events.follow({ filters }, (e) => {
-      if (active.has(e.Actor.ID) || !active.size || !wanted(e.Actor.Attributes[L.SERVICE] ?? '')) return;
+      if (closed || active.has(e.Actor.ID) || !wanted(e.Actor.Attributes[L.SERVICE] ?? '')) return;
       void projectContainers(engine, project).then((cs) => {
         const c = cs.find((x) => x.id === e.Actor.ID);
         // Its whole output is new unless it ran while watched (a restart): then from where that run ended.
         const end = ended.get(e.Actor.ID);
-        if (c && !active.has(c.id)) track(c, end ? { since: end } : opts.since ? { since: opts.since } : {});
+        if (c && !closed && !active.has(c.id)) track(c, end ? { since: end } : opts.since ? { since: opts.since } : {});
       });
     });
   }
   const cs = (await projectContainers(engine, project)).filter((c) => wanted(c.service));
-  for (const c of cs) track(c, { ...(opts.tail !== undefined ? { tail: opts.tail } : {}), ...(opts.since ? { since: opts.since } : {}) });
-  if (!cs.length) settle();
+  const first = { ...(opts.tail !== undefined ? { tail: opts.tail } : {}), ...(opts.since ? { since: opts.since } : {}) };
+  // Every container registers before any line, so the prefixes have their width from the start.
+  for (const c of cs) await onEvent({ type: 'attach', container: c });
+  // Those that already exited are told in the order they exited (the first exit starts a cascade).
+  const gone = opts.exits ? await exitOrder(cs.filter((c) => !LIVE.has(c.state))) : [];
+  for (const c of gone) await track(c, first, true);
+  for (const c of cs) if (!gone.includes(c)) void track(c, first, true);
+  ready = true;
+  if (!active.size) settle();
   const onAbort = () => settle();
   opts.signal?.addEventListener('abort', onAbort);
   try {
