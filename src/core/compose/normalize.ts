@@ -95,7 +95,7 @@ function fileObject(d: Dict, ctx: NormalizeContext): FileObjectConfig {
 function normalizeService(name: string, s: Dict, ctx: NormalizeContext): ServiceConfig {
   const out: Dict = {};
   for (const [k, v] of Object.entries(s)) {
-    if (k === 'extends' || k === 'env_file') continue;
+    if (k === 'extends' || k === 'env_file' || k === 'label_file') continue;
     out[k] = v;
   }
   if (s.build !== undefined) out.build = build(s.build, ctx);
@@ -109,7 +109,7 @@ function normalizeService(name: string, s: Dict, ctx: NormalizeContext): Service
   const env = environment(name, s, ctx);
   if (env) out.environment = env;
   else delete out.environment;
-  if (s.labels !== undefined) out.labels = labels(s.labels);
+  if (s.labels !== undefined || s.label_file !== undefined) out.labels = serviceLabels(s, ctx);
   if (s.annotations !== undefined) out.annotations = labels(s.annotations);
   if (s.expose !== undefined) out.expose = (s.expose as unknown[]).map(String);
   for (const k of ['dns', 'dns_search', 'tmpfs'] as const) if (typeof s[k] === 'string') out[k] = [s[k]];
@@ -197,6 +197,19 @@ function environment(service: string, s: Dict, ctx: NormalizeContext): Mapping |
     out[k] = v === null ? (ctx.lookup(k) ?? null) : scalar(v);
   }
   return sortKeys(out);
+}
+
+/** `label_file` entries first (in order, read as env files are), then `labels` over them; compose-go drops the key. */
+function serviceLabels(s: Dict, ctx: NormalizeContext): Record<string, string> {
+  const out: Record<string, string> = {};
+  const files = s.label_file === undefined ? [] : Array.isArray(s.label_file) ? s.label_file : [s.label_file];
+  for (const f of files) {
+    const path = resolvePath(String(f), ctx.workingDir, ctx.home);
+    const vars = ctx.readEnvFile(path);
+    if (vars === undefined) throw invalidArgument(`label file ${path} not found: stat ${path}: no such file or directory`);
+    Object.assign(out, vars);
+  }
+  return sortKeys({ ...out, ...(s.labels !== undefined ? labels(s.labels) : {}) });
 }
 
 function labels(v: unknown): Record<string, string> {

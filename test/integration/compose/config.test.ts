@@ -181,7 +181,7 @@ test('docker-compose v1 reads the same project (override, .env, anchors, extends
   }
 });
 
-test('skiff compose config prints sizes as byte counts, durations as Go prints them, CPUs as numbers and devices in long form, as Docker Compose v2 does', () => {
+test('skiff compose config prints sizes as byte counts, durations as Go prints them, CPUs as numbers, devices in long form and label_file read into labels, as Docker Compose v2 does', () => {
   const dir = join(top, 'units');
   writeTree(dir, {
     'compose.yaml': `services:
@@ -192,6 +192,8 @@ test('skiff compose config prints sizes as byte counts, durations as Go prints t
     cpus: "0.5"
     stop_grace_period: 90s
     devices: ["/dev/fuse", "/dev/sda:/dev/xvda:r"]
+    label_file: ./labels.env
+    labels: {env: prod}
     healthcheck:
       test: ["CMD", "true"]
       interval: 1m30s
@@ -200,6 +202,7 @@ test('skiff compose config prints sizes as byte counts, durations as Go prints t
       resources:
         limits: {memory: 256M, cpus: "1.5"}
 `,
+    'labels.env': 'team=core\nenv=dev\n',
   });
   const y = skiff(['compose', 'config'], dir);
   assert.equal(y.code, 0, y.stderr);
@@ -209,6 +212,8 @@ test('skiff compose config prints sizes as byte counts, durations as Go prints t
   }
   const db = JSON.parse(skiff(['compose', 'config', '--format', 'json'], dir, { MEM: '512m' }).stdout).services.db;
   assert.equal(db.mem_limit, '536870912');
+  assert.deepEqual(db.labels, { env: 'prod', team: 'core' });
+  assert.equal(db.label_file, undefined);
   assert.deepEqual(db.devices, [
     { source: '/dev/fuse', target: '/dev/fuse', permissions: 'rwm' },
     { source: '/dev/sda', target: '/dev/xvda', permissions: 'r' },
