@@ -25,7 +25,7 @@ export interface ComposeHooks {
   /** `Container web-1  Started`: Compose's progress lines (kind, name, status). */
   progress(kind: 'Network' | 'Volume' | 'Container' | 'Image', name: string, status: string): void;
   /** Makes the image present (pulls it) by the pull policy (missing, always, never); the CLI's pull with its progress. */
-  ensureImage(image: string, service: string, policy?: 'missing' | 'always' | 'never'): Promise<void>;
+  ensureImage(image: string, service: string, policy?: 'missing' | 'always' | 'never', platform?: string): Promise<void>;
   warn(msg: string): void;
   /** Builds a service's image (the CLI's builder with its progress output). */
   build(service: string, opts: BuildOptions): Promise<void>;
@@ -89,7 +89,7 @@ export async function createServiceContainer(
 ): Promise<string> {
   const svc = loaded.project.services[service]!;
   // A service that builds has its image from buildServiceImage, never pulled.
-  if (!svc.build) await hooks.ensureImage(serviceImage(loaded.project.name, service, svc), service, pullPolicy(service, svc) === 'never' ? 'never' : 'missing');
+  if (!svc.build) await hooks.ensureImage(serviceImage(loaded.project.name, service, svc), service, pullPolicy(service, svc) === 'never' ? 'never' : 'missing', platformOf(svc));
   const input = serviceCreateInput(loaded, { service, number, hash: serviceHash(svc), ...(oneoffName ? { oneoffName } : {}) });
   hooks.progress('Container', input.name!, 'Creating');
   const { id } = await engine.containers.create({ ...input, ...(extra.autoRemove ? { autoRemove: true } : {}) });
@@ -131,6 +131,9 @@ export function buildOptions(b: NonNullable<ServiceConfig['build']>, image: stri
     ...(typeof b.network === 'string' ? { network: b.network } : {}),
   };
 }
+
+/** The `platform` a service's image is pulled for (the host's when unset). */
+const platformOf = (svc: ServiceConfig) => (typeof svc.platform === 'string' && svc.platform ? svc.platform : undefined);
 
 /**
  * A service's `pull_policy` as the pull `up` does: `if_not_present` is `missing`; the refresh
@@ -180,7 +183,7 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
       if (opts.build || policy === 'build' || !engine.images.exists(image)) await hooks.build(name, buildOptions(svc.build, image));
     } else if (!svc.build && policy !== 'missing') {
       // Before the hash and image comparison, so that a newer image pulled recreates the containers.
-      await hooks.ensureImage(serviceImage(project.name, name, svc), name, policy === 'build' ? 'missing' : policy);
+      await hooks.ensureImage(serviceImage(project.name, name, svc), name, policy === 'build' ? 'missing' : policy, platformOf(svc));
     }
     const hash = serviceHash(svc);
     // A new image under the service's name (pulled, built) recreates too: Compose v2 compares image digests.

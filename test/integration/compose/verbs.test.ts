@@ -185,3 +185,22 @@ test('pull_policy: always pulls a present image at each up, missing (the default
   assert.match(never.stderr, /verbs\/absent:1/);
   expectCode(env.run(['compose', 'down', '-t', '1'], { cwd: pdir }), 0, 'down');
 });
+
+test('a service\'s platform is the one its image is pulled for: another architecture than the image has is not found', { skip: unmet(tool('docker-registry')) }, () => {
+  // Pushed by `compose push` (the host's architecture only); untagged here so up must pull it.
+  const image = `${registry!.host}/verbs/built:extra`;
+  const pdir = join(env.dir, 'platform');
+  mkdirSync(pdir, { recursive: true });
+  const other = process.arch === 'arm64' ? 'linux/amd64' : 'linux/arm64';
+  const host = process.arch === 'arm64' ? 'linux/arm64' : 'linux/amd64';
+  const up = (platform: string) => {
+    writeFileSync(join(pdir, 'compose.yaml'), `name: platform\nservices:\n  svc:\n    image: ${image}\n    platform: ${platform}\n    command: ["sh", "-c", "${IDLE}"]\n`);
+    return env.run(['compose', 'up', '-d'], { cwd: pdir });
+  };
+  expectCode(env.run(['rmi', image]), 0, 'rmi');
+  const wrong = up(other);
+  assert.equal(wrong.code, 125, wrong.stderr);
+  assert.match(wrong.stderr, new RegExp(other.replace('/', '\\/')));
+  expectCode(up(host), 0, `up -d with platform ${host}`);
+  expectCode(env.run(['compose', 'down', '-t', '1'], { cwd: pdir }), 0, 'down');
+});
