@@ -111,6 +111,8 @@ function normalizeService(name: string, s: Dict, ctx: NormalizeContext): Service
   else delete out.environment;
   if (s.labels !== undefined || s.label_file !== undefined) out.labels = serviceLabels(s, ctx);
   if (s.annotations !== undefined) out.annotations = labels(s.annotations);
+  // compose-go's Mapping: the list form (`- net.core.somaxconn=1024`) too, values strings.
+  if (s.sysctls !== undefined) out.sysctls = labels(s.sysctls, 'sysctls');
   if (s.expose !== undefined) out.expose = (s.expose as unknown[]).map(String);
   for (const k of ['dns', 'dns_search', 'tmpfs'] as const) if (typeof s[k] === 'string') out[k] = [s[k]];
   if (s.ports !== undefined) out.ports = (s.ports as unknown[]).flatMap(port);
@@ -212,9 +214,9 @@ function serviceLabels(s: Dict, ctx: NormalizeContext): Record<string, string> {
   return sortKeys({ ...out, ...(s.labels !== undefined ? labels(s.labels) : {}) });
 }
 
-function labels(v: unknown): Record<string, string> {
+function labels(v: unknown, what = 'labels'): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, l] of Object.entries(toMapping(v, 'labels'))) out[k] = l === null ? '' : scalar(l);
+  for (const [k, l] of Object.entries(toMapping(v, what))) out[k] = l === null ? '' : scalar(l);
   return sortKeys(out);
 }
 

@@ -68,3 +68,9 @@ test('a service in compose-go\'s printed shape: sizes, durations, CPU numbers, d
   assert.deepEqual(s.deploy, { resources: { limits: { memory: '268435456', cpus: 1.5 }, reservations: { memory: '134217728' } }, restart_policy: { delay: '5s' } });
   assert.throws(() => normalizeProject({ services: { s: { image: 'i', stop_grace_period: 'soon' } } }, ctx), /stop_grace_period: time: invalid duration "soon"/);
 });
+
+test('sysctls in list form become the mapping compose-go prints, values strings', () => {
+  const p = normalizeProject({ services: { s: { image: 'i', sysctls: ['net.core.somaxconn=1024', 'net.ipv4.tcp_syncookies=0'] }, t: { image: 'i', sysctls: { 'net.core.somaxconn': 512 } } } }, ctx);
+  assert.deepEqual(p.services.s!.sysctls, { 'net.core.somaxconn': '1024', 'net.ipv4.tcp_syncookies': '0' });
+  assert.deepEqual(p.services.t!.sysctls, { 'net.core.somaxconn': '512' });
+});

@@ -201,7 +201,7 @@ services:
   composeOk(dir, ['down', '-t', '1']);
 });
 
-test('security_opt, devices, resource keys, volumes_from and secrets/configs (file, environment, content) reach the container', () => {
+test('security_opt, devices, resource keys, sysctls in list form, volumes_from and secrets/configs (file, environment, content) reach the container', () => {
   const dir = project('model', `
 services:
   db:
@@ -227,6 +227,7 @@ services:
     oom_score_adj: 100
     group_add: ["1234"]
     stop_signal: SIGINT
+    sysctls: ["net.core.somaxconn=1234"]
     secrets:
       - from_file
       - {source: from_env, target: envsecret, mode: 0400}
@@ -282,9 +283,9 @@ configs:
   assert.equal(env.ok(['inspect', '--format', '{{.Config.StopSignal}}', 'model-app-1']).trim(), 'SIGINT');
   const inside = composeOk(dir, [
     'exec', '-T', 'app', 'sh', '-c',
-    'grep NoNewPrivs /proc/self/status; head -c 3 /dev/myzero | od -An -tx1; cat /run/secrets/from_file /run/secrets/envsecret; echo; stat -c %a /run/secrets/envsecret; cat /etc/app.conf; echo; test -d /shared && echo shared',
+    'grep NoNewPrivs /proc/self/status; head -c 3 /dev/myzero | od -An -tx1; cat /run/secrets/from_file /run/secrets/envsecret; echo; stat -c %a /run/secrets/envsecret; cat /etc/app.conf; echo; test -d /shared && echo shared; cat /proc/sys/net/core/somaxconn',
   ]);
-  assert.equal(inside.replace(/[ \t]+/g, ' '), 'NoNewPrivs: 1\n 00 00 00\nfile-secret\nenv-secret\n400\nhello config\nshared\n');
+  assert.equal(inside.replace(/[ \t]+/g, ' '), 'NoNewPrivs: 1\n 00 00 00\nfile-secret\nenv-secret\n400\nhello config\nshared\n1234\n');
   composeOk(dir, ['down', '-v', '-t', '1']);
 });
 
@@ -300,4 +301,29 @@ services:
   assert.match(r.stderr, /^Error: service "app": storage_opt is not supported by skiff/m);
   assert.equal(composeOk(dir, ['ps', '-a', '-q']), '');
   assert.doesNotMatch(env.ok(['network', 'ls', '--format', '{{.Name}}']), /^refused_default$/m);
+});
+
+test('SIGINT to an attached up stops the services it started (Compose\'s "Gracefully stopping...") and the up ends', async () => {
+  const dir = project('interrupt', `
+services:
+  one:
+    image: ${IMAGE}
+    command: ["sh", "-c", "echo one-up; ${IDLE(0)}"]
+  two:
+    image: ${IMAGE}
+    command: ["sh", "-c", "echo two-up; ${IDLE(0)}"]
+`);
+  const p = spawn(process.execPath, [env.bin, 'compose', 'up', '-t', '5'], { cwd: dir, env: env.env });
+  let out = '';
+  let err = '';
+  p.stdout.on('data', (d: Buffer) => (out += d.toString()));
+  p.stderr.on('data', (d: Buffer) => (err += d.toString()));
+  const closed = new Promise<number | null>((r) => p.once('close', r));
+  await waitFor(() => (/^one-1 +\| one-up$/m.test(out) && /^two-1 +\| two-up$/m.test(out) ? true : undefined), 30_000, `both services' output in: ${out}`);
+  p.kill('SIGINT');
+  await closed;
+  assert.match(err, /Gracefully stopping\.\.\. \(press Ctrl\+C again to force\)/);
+  assert.match(err, /Container interrupt-one-1 {2}Stopped/);
+  assert.deepEqual(exits(dir), ['interrupt-one-1 exited 0', 'interrupt-two-1 exited 0']);
+  composeOk(dir, ['down']);
 });
