@@ -327,3 +327,25 @@ services:
   assert.deepEqual(exits(dir), ['interrupt-one-1 exited 0', 'interrupt-two-1 exited 0']);
   composeOk(dir, ['down']);
 });
+
+test('--ansi always colours each container\'s prefix in Compose\'s rainbow order; --no-color and a non-terminal output do not', () => {
+  const dir = project('colors', `
+services:
+  one:
+    image: ${IMAGE}
+    command: ["sh", "-c", "echo from-one"]
+  two:
+    image: ${IMAGE}
+    command: ["sh", "-c", "echo from-two"]
+`);
+  const up = compose(dir, ['--ansi', 'always', 'up']);
+  expectCode(up, 0, 'compose --ansi always up');
+  assert.match(up.stdout, /^\x1b\[36mone-1 +\| \x1b\[0mfrom-one$/m);
+  assert.match(up.stdout, /^\x1b\[33mtwo-1 +\| \x1b\[0mfrom-two$/m);
+  assert.match(up.stdout, /^\x1b\[36mone-1 exited with code 0\x1b\[0m$/m);
+  const logs = composeOk(dir, ['--ansi', 'always', 'logs', 'two']);
+  assert.equal(logs, '\x1b[36mtwo-1  | \x1b[0mfrom-two\n');
+  assert.equal(composeOk(dir, ['--ansi', 'always', 'logs', '--no-color', 'two']), 'two-1  | from-two\n');
+  assert.equal(composeOk(dir, ['logs', 'two']), 'two-1  | from-two\n');
+  composeOk(dir, ['down']);
+});

@@ -3,8 +3,8 @@ import type { App } from '../../app.js';
 import type { ServiceConfig } from '../../../core/compose/types.js';
 import { ExitCodeError, invalidArgument, notFound } from '../../../core/errdefs.js';
 import { collect, examples } from '../common.js';
-import { addProjectFlags } from './group.js';
-import { LogPrinter } from './logs-stream.js';
+import { addProjectFlags, ansiMode } from './group.js';
+import { LogPrinter, useColor } from './logs-stream.js';
 import { cliHooks, loadFromFlags, parseScale } from './project.js';
 
 interface Opts {
@@ -26,6 +26,7 @@ interface Opts {
   noAttach?: string[];
   attachDependencies?: boolean;
   logPrefix: boolean;
+  color?: boolean;
   timestamps?: boolean;
 }
 
@@ -97,6 +98,7 @@ export function register(parent: Command, app: App, name = 'up'): void {
     .addOption(listOption('--no-attach <service>', 'do not attach (stream logs) to the specified services (repeatable)', 'noAttach'))
     .option('--attach-dependencies', 'automatically attach to log output of dependent services')
     .option('--no-log-prefix', "don't print a prefix in logs")
+    .option('--no-color', 'produce monochrome output')
     .option('--timestamps', 'show timestamps')
     .action(async (services: string[], o: Opts, self: Command) => {
       validate(o);
@@ -138,7 +140,7 @@ export function register(parent: Command, app: App, name = 'up'): void {
       const stop = () => ac.abort();
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);
-      const printer = new LogPrinter(app, loaded.project.name, { timestamps: !!o.timestamps, noPrefix: !o.logPrefix });
+      const printer = new LogPrinter(app, loaded.project.name, { timestamps: !!o.timestamps, noPrefix: !o.logPrefix, color: useColor(ansiMode(self), o.color === false) });
       let code: number;
       try {
         code = await followAttachedUp(
