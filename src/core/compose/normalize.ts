@@ -5,13 +5,15 @@
  * environment, networks, build), relative paths made absolute against the project directory,
  * `env_file` read into `environment` and dropped (as `config` does with compose-go's
  * WithDiscardEnvFile), the `default` network added for services without `network_mode`/`networks`,
- * and the engine names of networks, volumes, secrets and configs set to `<project>_<key>`.
+ * and the engine names of networks, volumes, secrets and configs set to `<project>_<key>`;
+ * sizes, durations and numbers as compose-go prints them (`units.ts`).
  */
 import { posix } from 'node:path';
 import { invalidArgument } from '../errdefs.js';
 import { isPlainObject } from './interpolate.js';
 import { orderPort, orderVolume, parsePortShort, parseVolumeShort, toMapping } from './short-syntax.js';
 import { splitShellWords } from './shell-words.js';
+import { canonicalServiceUnits } from './units.js';
 import type {
   BuildConfig,
   ComposeProject,
@@ -93,7 +95,7 @@ function fileObject(d: Dict, ctx: NormalizeContext): FileObjectConfig {
 function normalizeService(name: string, s: Dict, ctx: NormalizeContext): ServiceConfig {
   const out: Dict = {};
   for (const [k, v] of Object.entries(s)) {
-    if (k === 'extends' || k === 'env_file') continue;
+    if (k === 'extends' || k === 'env_file' || k === 'label_file') continue;
     out[k] = v;
   }
   if (s.build !== undefined) out.build = build(s.build, ctx);
@@ -102,11 +104,15 @@ function normalizeService(name: string, s: Dict, ctx: NormalizeContext): Service
     else if (Array.isArray(s[k])) out[k] = (s[k] as unknown[]).map(String);
   }
   if (s.depends_on !== undefined) out.depends_on = dependsOn(s.depends_on);
+  const implicit = implicitDependencies(s);
+  if (Object.keys(implicit).length) out.depends_on = sortKeys({ ...implicit, ...((out.depends_on as Record<string, DependsOnConfig> | undefined) ?? {}) });
   const env = environment(name, s, ctx);
   if (env) out.environment = env;
   else delete out.environment;
-  if (s.labels !== undefined) out.labels = labels(s.labels);
+  if (s.labels !== undefined || s.label_file !== undefined) out.labels = serviceLabels(s, ctx);
   if (s.annotations !== undefined) out.annotations = labels(s.annotations);
+  // compose-go's Mapping: the list form (`- net.core.somaxconn=1024`) too, values strings.
+  if (s.sysctls !== undefined) out.sysctls = labels(s.sysctls, 'sysctls');
   if (s.expose !== undefined) out.expose = (s.expose as unknown[]).map(String);
   for (const k of ['dns', 'dns_search', 'tmpfs'] as const) if (typeof s[k] === 'string') out[k] = [s[k]];
   if (s.ports !== undefined) out.ports = (s.ports as unknown[]).flatMap(port);
@@ -121,6 +127,7 @@ function normalizeService(name: string, s: Dict, ctx: NormalizeContext): Service
     out.networks = s.networks === undefined ? { default: null } : serviceNetworks(s.networks);
   }
   if (s.profiles !== undefined) out.profiles = (s.profiles as unknown[]).map(String);
+  canonicalServiceUnits(out);
   return sortKeys(out) as ServiceConfig;
 }
 
@@ -138,6 +145,24 @@ function build(v: unknown, ctx: NormalizeContext): BuildConfig {
   }
   if (b.labels !== undefined) b.labels = labels(b.labels);
   return sortKeys(b) as BuildConfig;
+}
+
+/**
+ * What `links`, `volumes_from` and a `service:NAME` namespace make a service depend on, as
+ * compose-go's normalisation adds them (a declared `depends_on` entry wins).
+ */
+function implicitDependencies(s: Dict): Record<string, DependsOnConfig> {
+  const out: Record<string, DependsOnConfig> = {};
+  for (const l of (s.links as unknown[] | undefined) ?? []) out[String(l).split(':')[0]!] ??= { condition: 'service_started', restart: true, required: true };
+  for (const k of ['network_mode', 'ipc', 'pid', 'uts', 'cgroup']) {
+    const v = s[k];
+    if (typeof v === 'string' && v.startsWith('service:')) out[v.slice(8)] ??= { condition: 'service_started', restart: true, required: true };
+  }
+  for (const v of (s.volumes_from as unknown[] | undefined) ?? []) {
+    const ref = String(v);
+    if (!ref.startsWith('container:')) out[ref.replace(/^service:/, '').split(':')[0]!] ??= { condition: 'service_started', required: true };
+  }
+  return out;
 }
 
 function dependsOn(v: unknown): Record<string, DependsOnConfig> {
@@ -176,9 +201,22 @@ function environment(service: string, s: Dict, ctx: NormalizeContext): Mapping |
   return sortKeys(out);
 }
 
-function labels(v: unknown): Record<string, string> {
+/** `label_file` entries first (in order, read as env files are), then `labels` over them; compose-go drops the key. */
+function serviceLabels(s: Dict, ctx: NormalizeContext): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const [k, l] of Object.entries(toMapping(v, 'labels'))) out[k] = l === null ? '' : scalar(l);
+  const files = s.label_file === undefined ? [] : Array.isArray(s.label_file) ? s.label_file : [s.label_file];
+  for (const f of files) {
+    const path = resolvePath(String(f), ctx.workingDir, ctx.home);
+    const vars = ctx.readEnvFile(path);
+    if (vars === undefined) throw invalidArgument(`label file ${path} not found: stat ${path}: no such file or directory`);
+    Object.assign(out, vars);
+  }
+  return sortKeys({ ...out, ...(s.labels !== undefined ? labels(s.labels) : {}) });
+}
+
+function labels(v: unknown, what = 'labels'): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, l] of Object.entries(toMapping(v, what))) out[k] = l === null ? '' : scalar(l);
   return sortKeys(out);
 }
 

@@ -5,14 +5,15 @@
  * what binds, ports and restart policies mean for all three.
  */
 import { parseGoDuration } from '../../core/build/flags.js';
-import type { ResourceOptions } from '../../core/runtime/create-options.js';
 import { parseBytes } from '../../core/runtime/units.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import type { ComposeProject, LoadedProject, ServiceConfig, ServiceVolumeConfig } from '../../core/compose/types.js';
 import type { HealthConfig } from '../../core/images/oci.js';
 import type { CreateInput, MountSpec } from '../containers/create-input.js';
 import { parsePublish } from '../networks/ports.js';
+import { fileObjectMounts } from './file-objects.js';
 import * as L from './labels.js';
+import { refuseUnsupported, serviceDevices, serviceHostInput, serviceResources, serviceSecurity } from './service-host.js';
 
 /** The image a service runs: its `image`, or what `build` makes (`<project>-<service>`). */
 export function serviceImage(project: string, name: string, svc: ServiceConfig): string {
@@ -20,12 +21,33 @@ export function serviceImage(project: string, name: string, svc: ServiceConfig):
 }
 
 /** The service's networks by the engine's name, in Compose's order (priority, then key), with their aliases. */
-export function serviceNetworks(project: ComposeProject, svc: ServiceConfig): { name: string; aliases: string[] }[] {
+export function serviceNetworks(project: ComposeProject, svc: ServiceConfig): ServiceNetwork[] {
   if (svc.network_mode) return [];
   const entries = Object.entries(svc.networks ?? { default: null });
   const prio = (v: unknown) => Number((v as { priority?: number } | null)?.priority ?? 0);
   entries.sort(([ka, va], [kb, vb]) => prio(vb) - prio(va) || ka.localeCompare(kb));
-  return entries.map(([key, v]) => ({ name: project.networks?.[key]?.name ?? key, aliases: v?.aliases ?? [] }));
+  return entries.map(([key, v], i) => {
+    // The service-level mac_address (deprecated) goes on the first network, as Compose v2 puts it.
+    const mac = (v?.mac_address as string | undefined) ?? (i === 0 ? (svc.mac_address as string | undefined) : undefined);
+    const linkLocal = v?.link_local_ips as string[] | undefined;
+    return {
+      name: project.networks?.[key]?.name ?? key,
+      aliases: v?.aliases ?? [],
+      ...(v?.ipv4_address ? { ip: v.ipv4_address } : {}),
+      ...(v?.ipv6_address ? { ip6: v.ipv6_address } : {}),
+      ...(mac ? { mac } : {}),
+      ...(linkLocal?.length ? { linkLocalIps: linkLocal } : {}),
+    };
+  });
+}
+
+export interface ServiceNetwork {
+  name: string;
+  aliases: string[];
+  ip?: string;
+  ip6?: string;
+  mac?: string;
+  linkLocalIps?: string[];
 }
 
 function nanos(v: unknown, what: string): number | undefined {
@@ -95,20 +117,6 @@ function ulimits(v: unknown): string[] {
   );
 }
 
-function resources(svc: ServiceConfig): ResourceOptions {
-  const limits = ((svc.deploy as { resources?: { limits?: { memory?: string | number; cpus?: string | number; pids?: number } } } | undefined)?.resources?.limits) ?? {};
-  const mem = svc.mem_limit ?? limits.memory;
-  const cpus = svc.cpus ?? limits.cpus;
-  const pids = svc.pids_limit ?? limits.pids;
-  return {
-    ...(mem !== undefined ? { memory: parseBytes(mem as string | number) } : {}),
-    ...(svc.memswap_limit !== undefined ? { memorySwap: parseBytes(svc.memswap_limit as string | number) } : {}),
-    ...(cpus !== undefined ? { cpus: Number(cpus) } : {}),
-    ...(typeof svc.cpu_shares === 'number' ? { cpuShares: svc.cpu_shares } : {}),
-    ...(pids !== undefined ? { pidsLimit: Number(pids) } : {}),
-  };
-}
-
 const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map(String) : typeof v === 'string' ? [v] : []);
 
 export interface ServiceContainer {
@@ -123,6 +131,8 @@ export interface ServiceContainer {
 export function serviceCreateInput(loaded: LoadedProject, c: ServiceContainer): CreateInput {
   const { project } = loaded;
   const svc = project.services[c.service]!;
+  refuseUnsupported(c.service, svc);
+  const { optsExtra, ...host } = serviceHostInput(loaded, svc);
   const dependsOn = Object.entries(svc.depends_on ?? {}).map(([d, v]) => `${d}:${v.condition}:${v.restart ?? false}`).join(',');
   const labels: Record<string, string> = {
     ...(svc.labels ?? {}),
@@ -136,7 +146,7 @@ export function serviceCreateInput(loaded: LoadedProject, c: ServiceContainer): 
     [L.DEPENDS_ON]: dependsOn,
     [L.VERSION]: L.COMPOSE_VERSION,
   };
-  const mounts = (svc.volumes ?? []).map((v) => mount(project, v));
+  const mounts = [...(svc.volumes ?? []).map((v) => mount(project, v)), ...fileObjectMounts(loaded, c.service, svc).map((spec): { bind?: string; spec?: MountSpec } => ({ spec }))];
   const nets = serviceNetworks(project, svc);
   const first = nets[0];
   const env = Object.entries(svc.environment ?? {}).flatMap(([k, v]) => (v === null ? [] : [`${k}=${v}`]));
@@ -168,8 +178,12 @@ export function serviceCreateInput(loaded: LoadedProject, c: ServiceContainer): 
       sysctls: Object.fromEntries(Object.entries((svc.sysctls as Record<string, unknown> | undefined) ?? {}).map(([k, v]) => [k, String(v)])),
       ulimits: ulimits(svc.ulimits),
       ...(svc.shm_size !== undefined ? { shmSize: parseBytes(svc.shm_size as string | number) } : {}),
-      resources: resources(svc),
+      resources: serviceResources(svc),
+      security: serviceSecurity(loaded, svc),
+      devices: serviceDevices(svc),
+      ...optsExtra,
     },
+    ...host,
     ...(logging ? { logConfig: { type: logging.driver ?? '', config: logging.options ?? {} } } : {}),
     ...(stopTimeout !== undefined ? { stopTimeout: Math.round(stopTimeout / 1e9) } : {}),
     ...(svc.restart ? { restart: svc.restart } : {}),
@@ -184,6 +198,10 @@ export function serviceCreateInput(loaded: LoadedProject, c: ServiceContainer): 
     ...(expose.length ? { exposedPorts: expose } : {}),
     networkOpts: {
       ...(first && !networkMode ? { aliases: [c.service, ...first.aliases] } : {}),
+      ...(first?.ip ? { ip: first.ip } : {}),
+      ...(first?.ip6 ? { ip6: first.ip6 } : {}),
+      ...(first?.mac ? { mac: first.mac } : {}),
+      ...(first?.linkLocalIps ? { linkLocalIps: first.linkLocalIps } : {}),
       publish: publish(svc),
       publishAll: false,
     },

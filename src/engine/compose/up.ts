@@ -15,15 +15,17 @@ import { serviceHash } from './config-hash.js';
 import * as L from './labels.js';
 import { startOrder } from './order.js';
 import { serviceCreateInput, serviceImage, serviceNetworks } from './service-input.js';
+import { refuseUnsupported } from './service-host.js';
 import { projectContainers, type ProjectContainer } from './state.js';
 import { waitCondition } from './conditions.js';
 import { ensureProjectResources } from './resources.js';
+import { injectFileObjects } from './file-objects.js';
 
 export interface ComposeHooks {
   /** `Container web-1  Started`: Compose's progress lines (kind, name, status). */
   progress(kind: 'Network' | 'Volume' | 'Container' | 'Image', name: string, status: string): void;
-  /** Makes the image present (pulls it); the CLI's pull with its progress. */
-  ensureImage(image: string, service: string): Promise<void>;
+  /** Makes the image present (pulls it) by the pull policy (missing, always, never); the CLI's pull with its progress. */
+  ensureImage(image: string, service: string, policy?: 'missing' | 'always' | 'never', platform?: string): Promise<void>;
   warn(msg: string): void;
   /** Builds a service's image (the CLI's builder with its progress output). */
   build(service: string, opts: BuildOptions): Promise<void>;
@@ -87,14 +89,16 @@ export async function createServiceContainer(
 ): Promise<string> {
   const svc = loaded.project.services[service]!;
   // A service that builds has its image from buildServiceImage, never pulled.
-  if (!svc.build) await hooks.ensureImage(serviceImage(loaded.project.name, service, svc), service);
+  if (!svc.build) await hooks.ensureImage(serviceImage(loaded.project.name, service, svc), service, pullPolicy(service, svc) === 'never' ? 'never' : 'missing', platformOf(svc));
   const input = serviceCreateInput(loaded, { service, number, hash: serviceHash(svc), ...(oneoffName ? { oneoffName } : {}) });
   hooks.progress('Container', input.name!, 'Creating');
   const { id } = await engine.containers.create({ ...input, ...(extra.autoRemove ? { autoRemove: true } : {}) });
   // The create request carries one network; Compose connects the others before the start.
   for (const n of serviceNetworks(loaded.project, svc).slice(1)) {
-    await engine.networks.connect(n.name, id, { aliases: [service, ...n.aliases] });
+    const { name, aliases, ...addr } = n;
+    await engine.networks.connect(name, id, { aliases: [service, ...aliases], ...addr });
   }
+  await injectFileObjects(engine, loaded, service, svc, id);
   hooks.progress('Container', input.name!, 'Created');
   return id;
 }
@@ -128,11 +132,28 @@ export function buildOptions(b: NonNullable<ServiceConfig['build']>, image: stri
   };
 }
 
+/** The `platform` a service's image is pulled for (the host's when unset). */
+const platformOf = (svc: ServiceConfig) => (typeof svc.platform === 'string' && svc.platform ? svc.platform : undefined);
+
+/**
+ * A service's `pull_policy` as the pull `up` does: `if_not_present` is `missing`; the refresh
+ * policies (`daily`, `weekly`, `every_<duration>`) pull only a missing image, as skiff keeps no
+ * time of the last pull.
+ */
+export function pullPolicy(name: string, svc: ServiceConfig): 'missing' | 'always' | 'never' | 'build' {
+  const p = svc.pull_policy as string | undefined;
+  if (p === undefined || p === 'missing' || p === 'if_not_present' || p === 'daily' || p === 'weekly' || p?.startsWith('every_')) return 'missing';
+  if (p === 'always' || p === 'never' || p === 'build') return p;
+  throw invalidArgument(`service "${name}": invalid pull_policy "${p}"`);
+}
+
 /** Brings the selected services to their configuration and scale. */
 export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpOptions, hooks: ComposeHooks): Promise<void> {
   const { project } = loaded;
   const selected = new Set(selectServices(loaded, opts.services, opts.noDeps));
   for (const s of Object.keys(opts.scale ?? {})) if (!project.services[s]) throw notFound(`no such service: ${s}`);
+  // What the engine cannot honour fails the `up` before anything is made.
+  for (const s of selected) refuseUnsupported(s, project.services[s]!);
   let all = await projectContainers(engine, project.name);
   const orphans = all.filter((c) => !project.services[c.service] && !loaded.disabledServices[c.service]);
   if (orphans.length && opts.removeOrphans) {
@@ -151,9 +172,13 @@ export async function composeUp(engine: Engine, loaded: LoadedProject, opts: UpO
   // made), then started in dependency order: creates are off the path that waits for conditions.
   const prepare = async (name: string): Promise<Step[]> => {
     const svc = project.services[name]!;
+    const policy = pullPolicy(name, svc);
     if (svc.build && !opts.noBuild) {
       const image = serviceImage(project.name, name, svc);
-      if (opts.build || !engine.images.exists(image)) await hooks.build(name, buildOptions(svc.build, image));
+      if (opts.build || policy === 'build' || !engine.images.exists(image)) await hooks.build(name, buildOptions(svc.build, image));
+    } else if (!svc.build && policy !== 'missing') {
+      // Before the hash and image comparison, so that a newer image pulled recreates the containers.
+      await hooks.ensureImage(serviceImage(project.name, name, svc), name, policy === 'build' ? 'missing' : policy, platformOf(svc));
     }
     const hash = serviceHash(svc);
     // A new image under the service's name (pulled, built) recreates too: Compose v2 compares image digests.

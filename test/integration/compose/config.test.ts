@@ -180,3 +180,46 @@ test('docker-compose v1 reads the same project (override, .env, anchors, extends
     assert.deepEqual(a, b, cmd);
   }
 });
+
+test('skiff compose config prints sizes as byte counts, durations as Go prints them, CPUs as numbers, devices in long form and label_file read into labels, as Docker Compose v2 does', () => {
+  const dir = join(top, 'units');
+  writeTree(dir, {
+    'compose.yaml': `services:
+  db:
+    image: busybox
+    shm_size: 64m
+    mem_limit: \${MEM:-1g}
+    cpus: "0.5"
+    stop_grace_period: 90s
+    devices: ["/dev/fuse", "/dev/sda:/dev/xvda:r"]
+    label_file: ./labels.env
+    labels: {env: prod}
+    healthcheck:
+      test: ["CMD", "true"]
+      interval: 1m30s
+      start_period: 120s
+    deploy:
+      resources:
+        limits: {memory: 256M, cpus: "1.5"}
+`,
+    'labels.env': 'team=core\nenv=dev\n',
+  });
+  const y = skiff(['compose', 'config'], dir);
+  assert.equal(y.code, 0, y.stderr);
+  // Go's yaml quotes a byte count (a string in compose-go's model) and leaves a duration plain.
+  for (const line of ['    shm_size: "67108864"', '    mem_limit: "1073741824"', '    cpus: 0.5', '    stop_grace_period: 1m30s', '      interval: 1m30s', '      start_period: 2m0s', '          memory: "268435456"', '          cpus: 1.5']) {
+    assert.ok(y.stdout.split('\n').includes(line), `${JSON.stringify(line)} in:\n${y.stdout}`);
+  }
+  const db = JSON.parse(skiff(['compose', 'config', '--format', 'json'], dir, { MEM: '512m' }).stdout).services.db;
+  assert.equal(db.mem_limit, '536870912');
+  assert.deepEqual(db.labels, { env: 'prod', team: 'core' });
+  assert.equal(db.label_file, undefined);
+  assert.deepEqual(db.devices, [
+    { source: '/dev/fuse', target: '/dev/fuse', permissions: 'rwm' },
+    { source: '/dev/sda', target: '/dev/xvda', permissions: 'r' },
+  ]);
+  writeFileSync(join(dir, 'compose.yaml'), 'services:\n  db:\n    image: busybox\n    shm_size: lots\n');
+  const bad = skiff(['compose', 'config'], dir);
+  assert.equal(bad.code, 125);
+  assert.match(bad.stderr, /shm_size: invalid size: 'lots'/);
+});

@@ -158,3 +158,49 @@ test('compose push pushes the built service image and its build.tags, and skips 
   expectCode(tags, 0, 'remote inspect of the pushed image');
   expectCode(env.run(['image', 'inspect', '--remote', `docker://${registry!.host}/verbs/built:extra`]), 0, 'remote inspect of the build.tags tag');
 });
+
+test('pull_policy: always pulls a present image at each up, missing (the default) only an absent one, never refuses an absent one', { skip: unmet(tool('docker-registry')) }, () => {
+  // The image `compose push` put in the registry.
+  const image = `${registry!.host}/verbs/built:1`;
+  const pdir = join(env.dir, 'pull');
+  mkdirSync(pdir, { recursive: true });
+  const up = (policy: string, ref = image) => {
+    writeFileSync(join(pdir, 'compose.yaml'), `name: pull\nservices:\n  svc:\n    image: ${ref}\n    ${policy ? `pull_policy: ${policy}\n    ` : ''}command: ["sh", "-c", "${IDLE}"]\n`);
+    return env.run(['compose', 'up', '-d'], { cwd: pdir });
+  };
+  const pulled = /resolved to sha256:[0-9a-f]{64}/;
+  const always = up('always');
+  expectCode(always, 0, 'up -d with pull_policy: always');
+  assert.match(always.stderr, pulled);
+  const again = up('always');
+  expectCode(again, 0, 'a second up -d with pull_policy: always');
+  assert.match(again.stderr, pulled);
+  assert.match(again.stderr, /Container pull-svc-1 {2}Running/, 'the same image pulled again recreates nothing');
+  const missing = up('');
+  expectCode(missing, 0, 'up -d without pull_policy');
+  assert.doesNotMatch(missing.stderr, pulled);
+  const never = up('never', `${registry!.host}/verbs/absent:1`);
+  assert.equal(never.code, 125, never.stderr);
+  assert.doesNotMatch(never.stderr, pulled);
+  assert.match(never.stderr, /verbs\/absent:1/);
+  expectCode(env.run(['compose', 'down', '-t', '1'], { cwd: pdir }), 0, 'down');
+});
+
+test('a service\'s platform is the one its image is pulled for: another architecture than the image has is not found', { skip: unmet(tool('docker-registry')) }, () => {
+  // Pushed by `compose push` (the host's architecture only); untagged here so up must pull it.
+  const image = `${registry!.host}/verbs/built:extra`;
+  const pdir = join(env.dir, 'platform');
+  mkdirSync(pdir, { recursive: true });
+  const other = process.arch === 'arm64' ? 'linux/amd64' : 'linux/arm64';
+  const host = process.arch === 'arm64' ? 'linux/arm64' : 'linux/amd64';
+  const up = (platform: string) => {
+    writeFileSync(join(pdir, 'compose.yaml'), `name: platform\nservices:\n  svc:\n    image: ${image}\n    platform: ${platform}\n    command: ["sh", "-c", "${IDLE}"]\n`);
+    return env.run(['compose', 'up', '-d'], { cwd: pdir });
+  };
+  expectCode(env.run(['rmi', image]), 0, 'rmi');
+  const wrong = up(other);
+  assert.equal(wrong.code, 125, wrong.stderr);
+  assert.match(wrong.stderr, new RegExp(other.replace('/', '\\/')));
+  expectCode(up(host), 0, `up -d with platform ${host}`);
+  expectCode(env.run(['compose', 'down', '-t', '1'], { cwd: pdir }), 0, 'down');
+});

@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
-import { addProjectFlags } from './group.js';
-import { followProjectLogs } from './logs-stream.js';
+import { addProjectFlags, ansiMode } from './group.js';
+import { followProjectLogs, useColor } from './logs-stream.js';
 import { loadOrState } from './project.js';
 
 interface Opts {
@@ -10,6 +10,7 @@ interface Opts {
   tail: string;
   timestamps?: boolean;
   logPrefix: boolean;
+  color?: boolean;
 }
 
 export function register(parent: Command, app: App, name = 'logs'): void {
@@ -20,6 +21,7 @@ export function register(parent: Command, app: App, name = 'logs'): void {
     .option('-n, --tail <n>', 'number of lines from the end of the logs for each container, or "all"', 'all')
     .option('-t, --timestamps', 'show timestamps')
     .option('--no-log-prefix', "don't print a prefix in logs")
+    .option('--no-color', 'produce monochrome output')
     .action(async (services: string[], o: Opts, self: Command) => {
       const loaded = await loadOrState(app, self);
       const engine = await app.engine({ timers: false });
@@ -34,6 +36,7 @@ export function register(parent: Command, app: App, name = 'logs'): void {
           ...(o.tail !== 'all' ? { tail: Number(o.tail) } : {}),
           timestamps: !!o.timestamps,
           noPrefix: !o.logPrefix,
+          color: useColor(ansiMode(self), o.color === false),
           signal: stop.signal,
         });
       } finally {

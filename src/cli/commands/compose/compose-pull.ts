@@ -20,15 +20,16 @@ export function register(parent: Command, app: App, name = 'pull'): void {
       const loaded = await loadFromFlags(app, self);
       const engine = await app.engine({ timers: false });
       const { selectServices } = await import('../../../engine/compose/up.js');
-      const images = new Set<string>();
+      // Each image once, for the platform its (first) service names.
+      const images = new Map<string, string | undefined>();
       for (const s of selectServices(loaded, services, true)) {
-        const image = loaded.project.services[s]!.image;
+        const svc = loaded.project.services[s]!;
         // A service that only builds has nothing to pull.
-        if (image) images.add(image);
+        if (svc.image && !images.has(svc.image)) images.set(svc.image, typeof svc.platform === 'string' ? svc.platform : undefined);
       }
-      for (const image of images) {
+      for (const [image, platform] of images) {
         try {
-          await engine.images.pull(image, {}, o.quiet ? undefined : progressRenderer(app.err, !!process.stderr.isTTY));
+          await engine.images.pull(image, platform ? { platform } : {}, o.quiet ? undefined : progressRenderer(app.err, !!process.stderr.isTTY));
         } catch (e) {
           if (!o.ignorePullFailures) throw e;
           app.err(`WARN[0000] pulling ${image}: ${(e as Error).message}\n`);

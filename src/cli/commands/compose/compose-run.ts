@@ -19,10 +19,12 @@ interface Opts {
   deps: boolean;
   TTY?: boolean;
   label?: string[];
+  servicePorts?: boolean;
+  publish?: string[];
 }
 
 export function register(parent: Command, app: App, name = 'run'): void {
-  const cmd = addProjectFlags(parent.command(name))
+  const cmd = addProjectFlags(parent.command(name), { shortProject: false })
     .description('Run a one-off command on a service')
     .argument('<service>')
     .argument('[command...]', 'command and arguments (default: the service\'s)')
@@ -36,6 +38,8 @@ export function register(parent: Command, app: App, name = 'run'): void {
     .option('-w, --workdir <dir>', 'working directory inside the container')
     .option('--entrypoint <cmd>', "override the image's entrypoint")
     .option('--no-deps', "don't start linked services")
+    .option('--service-ports', "run the command with the service's ports enabled and mapped to the host")
+    .option('-p, --publish <port>', "publish a container's port(s) to the host (repeatable)", collect)
     .option('-T, --no-TTY', 'disable pseudo-TTY allocation (default: a TTY when standard input is one)')
     .action(async (service: string, command: string[], o: Opts, self: Command) => {
       const loaded = await loadFromFlags(app, self);
@@ -56,19 +60,18 @@ export function register(parent: Command, app: App, name = 'run'): void {
       const labels = Object.fromEntries((o.label ?? []).map((kv) => [kv.split('=')[0]!, kv.slice(kv.indexOf('=') + 1)]));
       const env = Object.fromEntries(expandEnv(o.env).map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]));
       const tty = o.TTY !== false && !!process.stdin.isTTY;
-      project.services[service] = {
-        ...base,
-        ports: [],
-        tty,
-        stdin_open: true,
-        labels: { ...(base.labels ?? {}), ...labels },
-        environment: { ...(base.environment ?? {}), ...env },
-        ...(command.length ? { command } : {}),
-        ...(o.entrypoint !== undefined ? { entrypoint: o.entrypoint === '' ? [] : [o.entrypoint] } : {}),
+      const { oneOffService } = await import('../../../engine/compose/run.js');
+      project.services[service] = oneOffService(base, {
+        command,
+        ...(o.entrypoint !== undefined ? { entrypoint: o.entrypoint } : {}),
+        env,
+        labels,
         ...(o.user !== undefined ? { user: o.user } : {}),
-        ...(o.workdir !== undefined ? { working_dir: o.workdir } : {}),
-      };
-      delete project.services[service]!.container_name;
+        ...(o.workdir !== undefined ? { workdir: o.workdir } : {}),
+        tty,
+        servicePorts: !!o.servicePorts,
+        ...(o.publish ? { publish: o.publish } : {}),
+      });
       const oneoffName = o.name ?? `${project.name}-${service}-run-${randomBytes(6).toString('hex')}`;
       const id = await up.createServiceContainer(engine, loaded, service, 1, { ...hooks, progress: () => undefined }, oneoffName, { autoRemove: !!o.rm });
       if (o.detach) {

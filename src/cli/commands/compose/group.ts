@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { App } from '../../app.js';
+import { invalidArgument } from '../../../core/errdefs.js';
 import { collect, registerGroup, type SubcommandTable } from '../common.js';
 
 const lifecycle = () => import('./compose-lifecycle.js');
@@ -37,16 +38,25 @@ export async function register(parent: Command, app: App, _name?: string, argv: 
   await registerGroup(parent, app, argv, { name: 'compose', description: 'Define and run multi-container applications (Compose Specification)' }, SUBCOMMANDS);
   const group = parent.commands.find((c) => c.name() === 'compose')!;
   // docker compose takes the project flags before the verb (`compose -f a.yaml config`); every verb also takes them after it.
-  addProjectFlags(group);
+  addProjectFlags(group).option('--ansi <when>', 'control when to print ANSI control characters ("never"|"always"|"auto")', 'auto');
+}
+
+/** The group's `--ansi`, checked. */
+export function ansiMode(cmd: Command): string {
+  const v = ((cmd.parent?.opts() ?? {}) as { ansi?: string }).ansi ?? 'auto';
+  if (!['never', 'always', 'auto'].includes(v)) throw invalidArgument(`invalid --ansi "${v}": want never, always or auto`);
+  return v;
 }
 
 /** The flags that say which project: Docker Compose's global flags. */
-export function addProjectFlags(cmd: Command, opts: { shortFile?: boolean } = {}): Command {
-  // `compose logs -f` follows: there, the file is only `--file` (or `-f` before the verb).
+export function addProjectFlags(cmd: Command, opts: { shortFile?: boolean; shortProject?: boolean } = {}): Command {
+  // `compose logs -f` follows: there, the file is only `--file` (or `-f` before the verb); so
+  // `compose run -p` publishes, and the project is `-p` before the verb.
   const file = opts.shortFile === false ? '--file <file>' : '-f, --file <file>';
+  const name = opts.shortProject === false ? '--project-name <name>' : '-p, --project-name <name>';
   return cmd
     .option(file, 'Compose configuration file (repeatable; - for standard input)', collect)
-    .option('-p, --project-name <name>', 'project name')
+    .option(name, 'project name')
     .option('--project-directory <dir>', 'alternate working directory (default: the directory of the first Compose file)')
     .option('--profile <profile>', 'activate a profile (repeatable)', collect)
     .option('--env-file <file>', 'an alternate environment file (repeatable)', collect);

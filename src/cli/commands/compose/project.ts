@@ -39,7 +39,7 @@ export async function loadOrState(app: App, self: Command): Promise<LoadedProjec
 export function cliHooks(app: App): ComposeHooks {
   return {
     progress: (kind, name, status) => app.err(` ${kind} ${name}  ${status}\n`),
-    ensureImage: (image) => pullForCreate(app, image, 'missing'),
+    ensureImage: (image, _service, policy, platform) => pullForCreate(app, image, policy ?? 'missing', platform),
     warn: (msg) => app.err(`WARN[0000] ${msg}\n`),
     build: async (_service, opts) => {
       const { renderer } = await import('../image/build.js');

@@ -47,7 +47,7 @@ export function register(parent: Command, app: App, name = 'pull'): void {
 }
 
 /** `run`/`create --pull=missing|always|never`: pulls before the container is created, progress on stderr. */
-export async function pullForCreate(app: App, image: string, policy: string | undefined): Promise<void> {
+export async function pullForCreate(app: App, image: string, policy: string | undefined, platform?: string): Promise<void> {
   const p = policy ?? 'missing';
   if (p !== 'missing' && p !== 'always' && p !== 'never' && p !== 'newer') {
     throw invalidArgument(`--pull: "${p}" is not missing, always or never`);
@@ -56,7 +56,7 @@ export async function pullForCreate(app: App, image: string, policy: string | un
   if (p === 'never' || (p !== 'always' && engine.images.exists(image))) return;
   if (p === 'missing') app.err(`Unable to find image '${image}' locally\n`);
   try {
-    await engine.images.pull(image, {}, progressRenderer(app.err, !!process.stderr.isTTY));
+    await engine.images.pull(image, platform ? { platform } : {}, progressRenderer(app.err, !!process.stderr.isTTY));
   } catch (e) {
     // Say which image the pull was for, as docker does; keep the error's class for the exit code.
     if (e instanceof Error) e.message = `pulling image "${image}": ${e.message}`;
