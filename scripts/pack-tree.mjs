@@ -11,9 +11,11 @@ const NOTE = 'dist/.cli-link';
 if (process.argv.includes('--restore')) {
   if (!existsSync(NOTE)) process.exit(0);
   const target = readFileSync(NOTE, 'utf8');
+  // Moved aside first (one rename), so dist/cli is never a half-deleted tree.
   symlinkSync(target, `${LINK}.restore`);
-  rmSync(LINK, { recursive: true, force: true });
+  renameSync(LINK, `${LINK}.packed`);
   renameSync(`${LINK}.restore`, LINK);
+  rmSync(`${LINK}.packed`, { recursive: true, force: true });
   rmSync(NOTE);
   process.exit(0);
 }

@@ -1,0 +1,48 @@
+// The public type surface is versioned: the declarations the package ships must equal the API
+// report kept in the repository, and the report's version must be the package's, with a
+// CHANGELOG.md section. Changing the surface thus takes `npm run api-report`, which refuses
+// without a version bump and its CHANGELOG entry (scripts/build-types.mjs).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { REPO } from '../../helpers/env.js';
+import { SKIFF_VERSION } from '../../../src/engine/system/info.js';
+
+interface ReportTools {
+  REPORT: string;
+  publicDts(): string;
+  normalise(dts: string): string;
+  readReport(): { version: string; dts: string } | undefined;
+  changelogHas(version: string, text?: string): boolean;
+}
+
+// The scripts name their files relative to the repository, where the test runner runs.
+const tools = (await import(join(REPO, 'scripts/api-report.mjs'))) as ReportTools;
+const version = (JSON.parse(readFileSync(join(REPO, 'package.json'), 'utf8')) as { version: string }).version;
+
+test('the declarations bundled from src/lib/index.ts equal the API report kept in the repository', () => {
+  const kept = tools.readReport();
+  assert.ok(kept, `${tools.REPORT} is missing or unreadable: npm run api-report`);
+  const now = tools.normalise(tools.publicDts());
+  assert.ok(
+    now === tools.normalise(kept.dts),
+    `the public API changed: bump package.json's version (semver), add its CHANGELOG.md section, then npm run api-report`,
+  );
+  // Only the API: nothing of the engine's internals leaks into it.
+  assert.doesNotMatch(now, /\bctx\b|\bprivate\b|\b_[a-z]\w*\??:|declare class (?!EngineError\b)/);
+});
+
+test('the report, package.json, SKIFF_VERSION and CHANGELOG.md name the same version', () => {
+  assert.equal(tools.readReport()?.version, version);
+  assert.equal(SKIFF_VERSION, version);
+  assert.ok(tools.changelogHas(version, readFileSync(join(REPO, 'CHANGELOG.md'), 'utf8')), `CHANGELOG.md has no section for ${version}`);
+});
+
+test('a CHANGELOG section is recognised only for its own version', () => {
+  const log = '# Changelog\n\n## [Unreleased]\n\n## [0.3.0] - 2027-01-01\n\n- x\n\n## 0.2.1\n';
+  assert.equal(tools.changelogHas('0.3.0', log), true);
+  assert.equal(tools.changelogHas('0.2.1', log), true);
+  assert.equal(tools.changelogHas('0.3.1', log), false);
+  assert.equal(tools.changelogHas('0.3', log), false);
+});
