@@ -4,7 +4,9 @@
 // without a version bump and its CHANGELOG entry (scripts/build-types.mjs).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { REPO } from '../../helpers/env.js';
 import { SKIFF_VERSION } from '../../../src/engine/system/info.js';
@@ -45,4 +47,22 @@ test('a CHANGELOG section is recognised only for its own version', () => {
   assert.equal(tools.changelogHas('0.2.1', log), true);
   assert.equal(tools.changelogHas('0.3.1', log), false);
   assert.equal(tools.changelogHas('0.3', log), false);
+});
+
+test('npm run docs (TypeDoc) documents the public API without warnings: the engine, its resources, the errors', () => {
+  const out = mkdtempSync(join(tmpdir(), 'skiff-typedoc-'));
+  try {
+    const r = spawnSync(process.execPath, [join(REPO, 'node_modules/typedoc/bin/typedoc'), '--out', out, '--treatWarningsAsErrors'], {
+      cwd: REPO,
+      encoding: 'utf8',
+    });
+    assert.equal(r.status, 0, `${r.stdout}${r.stderr}`);
+    for (const page of ['index.html', 'functions/createEngine.html', 'functions/serveDockerApi.html', 'interfaces/Engine.html', 'interfaces/Containers.html', 'classes/EngineError.html']) {
+      assert.ok(existsSync(join(out, page)), `${page} missing`);
+    }
+    // The guide is the reference's front page.
+    assert.match(readFileSync(join(out, 'index.html'), 'utf8'), /Run a container and read its output/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 });

@@ -63,7 +63,7 @@ function node(file: string, args: string[] = []) {
 test('the tarball is under 3 MB and holds the bundles, declarations, one CLI tree, conf samples and docs, and no sources, tests, maps or old builds', { skip }, () => {
   assert.ok(packed.size < 3 * 1024 * 1024, `tarball is ${packed.size} bytes`);
   const e = new Set(packed.entries);
-  for (const want of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/library.md', 'bin/skiff', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/cli/cli/main.cjs', 'conf/skiff.conf']) {
+  for (const want of ['package.json', 'README.md', 'LICENSE', 'CHANGELOG.md', 'docs/library.md', 'bin/skiff', 'bin/package.json', 'dist/lib/index.js', 'dist/lib/index.d.ts', 'dist/cli/cli/main.cjs', 'conf/skiff.conf']) {
     assert.ok(e.has(want), `${want} missing from the package`);
   }
   const stray = packed.entries.filter(
