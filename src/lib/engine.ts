@@ -16,6 +16,7 @@ import { podsOf, type Pods } from './pods.js';
 import { builderOf, type Builder } from './builder.js';
 import { eventsOf, type Events } from './events.js';
 import { systemOf, type System } from './system.js';
+import { composeOf, type Compose } from './compose.js';
 
 export type { SkiffConfig, StorageDriverName };
 
@@ -43,6 +44,7 @@ export interface Engine {
   readonly networks: Networks;
   readonly builder: Builder;
   readonly pods: Pods;
+  readonly compose: Compose;
   readonly system: System;
   readonly events: Events;
   /** Closes the state database. Containers keep running under their monitors. */
@@ -84,6 +86,7 @@ export function createEngine(opts: EngineOptions = {}): Engine {
     networks: networksOf(() => internal.networks),
     builder: builderOf(() => internal.builder),
     pods: podsOf(() => internal.pods),
+    compose: composeOf(() => internal),
     system: systemOf(() => internal),
     events: eventsOf(() => internal.events),
     close: () => internal.close(),

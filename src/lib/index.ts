@@ -34,6 +34,9 @@ export type {
 } from './volumes.js';
 export type { Networks, NetworkCreateOptions, NetworkInspect, NetworkConnectOptions } from './networks.js';
 export type { Pods, PodCreateOptions, PodActionReport, PodInspect, PodStatus, PodSummary } from './pods.js';
+export type {
+  Compose, ComposeProjectOptions, ComposeProgress, ComposeListeners, ComposeUpOptions, ComposeDownOptions, ComposeContainer,
+} from './compose.js';
 export type { Builder, BuildOptions, BuildEvent, BuildPruneReport, BuildResult } from './builder.js';
 export type { Events, EventQuery, EngineEvent, EventType } from './events.js';
 export type {

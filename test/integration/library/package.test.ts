@@ -139,7 +139,7 @@ engine.close();
   assert.equal(out.stderr, 'to stderr\n');
   assert.equal(out.listed, true);
   assert.equal(out.gone, 'NotFound');
-  assert.deepEqual(out.members.sort(), ['builder', 'close', 'containers', 'events', 'images', 'networks', 'pods', 'system', 'volumes']);
+  assert.deepEqual(out.members.sort(), ['builder', 'close', 'compose', 'containers', 'events', 'images', 'networks', 'pods', 'system', 'volumes']);
 });
 
 const examples = docExamples();
