@@ -65,7 +65,7 @@ function packageCli(): string {
   return resolve(dirname(fileURLToPath(import.meta.url)), '../../bin/skiff');
 }
 
-/** Opens the engine; nothing touches the disk until the first call that needs it. */
+/** Reads skiff.conf and returns the engine; its storage opens on the first call that needs it. */
 export function createEngine(opts: EngineOptions = {}): Engine {
   const config = loadConfig(opts.configFile ? { path: opts.configFile } : {});
   // The cleanup process reads the same configuration and driver as this one.
