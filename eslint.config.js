@@ -42,4 +42,6 @@ export default tseslint.config(
   layer(['src/sys/**'], ['**/cli/**', '**/api/**', '**/engine/**', '**/impl/**'], noPrint),
   layer(['src/api/**'], ['**/cli/**', '**/impl/**', '**/sys/**'], noPrint),
   layer(['src/cli/**'], ['**/impl/**', '**/sys/**']),
+  // The package's API: over the engine (and the API service for serveDockerApi), never below it.
+  layer(['src/lib/**'], ['**/cli/**', '**/impl/**', '**/sys/**'], noPrint),
 );

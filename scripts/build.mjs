@@ -100,7 +100,7 @@ await Promise.all([
     plugins: [splitDynamicImports, lazyBuiltins, precompiledComposeSchema],
   }),
   build({
-    entryPoints: { index: 'src/index.ts' },
+    entryPoints: { index: 'src/lib/index.ts' },
     outdir: 'dist/lib',
     bundle: true,
     platform: 'node',

@@ -36,10 +36,12 @@ export const unavailable = (msg: string, cause?: unknown) => new EngineError('Un
 export const notImplemented = (msg: string) => new EngineError('NotImplemented', msg);
 export const internal = (msg: string, cause?: unknown) => new EngineError('Internal', msg, { cause });
 
-const CODES = new Set<string>(Object.keys({
+/** Every code an `EngineError` may carry (the `satisfies` keeps it complete). */
+export const ERROR_CODES: readonly ErrorCode[] = Object.freeze(Object.keys({
   NotFound: 1, AlreadyExists: 1, InvalidArgument: 1, FailedPrecondition: 1, Conflict: 1, PermissionDenied: 1,
   Unavailable: 1, NotImplemented: 1, Canceled: 1, Internal: 1,
-} satisfies Record<ErrorCode, 1>));
+} satisfies Record<ErrorCode, 1>) as ErrorCode[]);
+const CODES = new Set<string>(ERROR_CODES);
 
 /**
  * By shape, not only by class: the CLI's per-verb bundles each carry their own copy of this

@@ -17,6 +17,7 @@ import type { EventLog } from './events/log.js';
 import { TimerEngine } from './timers/index.js';
 import { PodEngine } from './pods/index.js';
 import type { CheckReport } from './system/check.js';
+import type { ImagePruneReport } from './images/types.js';
 import type * as kubeGenerateMod from './kube/generate.js';
 
 type KubeGenerateArgs = Parameters<typeof kubeGenerateMod.generateKube> extends [unknown, unknown, ...infer R] ? R : never;
@@ -32,7 +33,7 @@ export interface SystemPruneReport {
   pods: string[];
   containers: string[];
   networks: string[];
-  images: Awaited<ReturnType<ImageEngine['prune']>>;
+  images: ImagePruneReport;
   volumes: string[];
   bytesReclaimed: number;
 }

@@ -101,4 +101,6 @@ export interface RegistryOptions {
   userAgent?: string;
   /** default DEFAULT_REGISTRY_LIMITS */
   limits?: RegistryLimits;
+  /** Aborting ends every exchange of the transfer: the transfer fails as Canceled. */
+  signal?: AbortSignal;
 }

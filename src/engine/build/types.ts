@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import type { ResourceOptions } from '../../core/runtime/create-options.js';
-import type { ProgressListener } from '../images/remote-types.js';
+import type { TransferEvent } from '../images/remote-types.js';
 
 /** Where the build context comes from. */
 export type BuildContextSource =
@@ -121,7 +121,7 @@ export type BuildEvent =
   | { type: 'tagged'; name: string }
   | { type: 'warning'; message: string }
   /** Base image pulls report through the pull's own events. */
-  | { type: 'pull'; image: string; progress: Parameters<ProgressListener>[0] };
+  | { type: 'pull'; image: string; progress: TransferEvent };
 
 export type BuildListener = (e: BuildEvent) => void;
 

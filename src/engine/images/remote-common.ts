@@ -12,6 +12,7 @@ export function registriesFor(opts: RemoteOptions): Registries {
     credentials,
     userAgent: 'skiff',
     ...(opts.limits ? { limits: opts.limits } : {}),
+    ...(opts.signal ? { signal: opts.signal } : {}),
   });
 }
 

@@ -12,6 +12,8 @@ export interface RemoteOptions {
   credentials?: Credentials;
   /** filled in by the engine from skiff.conf's [engine] registry_* settings; callers leave it out */
   limits?: RegistryLimits;
+  /** Aborting cancels the transfer (it fails as Canceled; what was fetched stays as resumable ingests). */
+  signal?: AbortSignal;
 }
 
 export interface ImagePullOptions extends RemoteOptions {

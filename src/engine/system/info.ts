@@ -3,7 +3,7 @@ import { hostname, cpus, totalmem, release } from 'node:os';
 import type { EngineContext } from '../context.js';
 import { hostPlatform } from '../../core/images/oci.js';
 
-export const SKIFF_VERSION = '0.1.0';
+export const SKIFF_VERSION = '0.2.0';
 /** The Docker Engine API version the service speaks (the docker CLI 28 negotiates down to it). */
 export const API_VERSION = '1.41';
 /** The oldest API version the service accepts (dockerd 20.10's floor). */

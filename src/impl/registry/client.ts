@@ -121,6 +121,7 @@ export class RegistryClient {
       insecureTls: this.insecureTls,
       idleTimeoutMs: this.limits.idleTimeoutMs,
       what: req.what ?? `registry ${this.registry}`,
+      ...(this.opts.signal ? { signal: this.opts.signal } : {}),
       ...(this.tls?.context ? { secureContext: this.tls.context } : {}),
     });
   }
@@ -129,6 +130,7 @@ export class RegistryClient {
   private failure(to: string, e: unknown): EngineError {
     // Already worded (an idle timeout names what it was fetching).
     if (e instanceof EngineError) return e;
+    if (this.opts.signal?.aborted) return new EngineError('Canceled', `registry ${to}: canceled`, { cause: e });
     const t = this.tls && tlsFailure(e, this.tls);
     return t ? new EngineError('Unavailable', `registry ${to}: ${t.message}`, { cause: e }) : networkError(to, e);
   }

@@ -21,6 +21,8 @@ export interface HttpRequest {
   idleTimeoutMs?: number;
   /** what the idle error names (`blob sha256:… in host/repo`); default the host */
   what?: string;
+  /** aborts the exchange, the response body included */
+  signal?: AbortSignal;
 }
 
 /**
@@ -51,6 +53,7 @@ function once(req: HttpRequest): Promise<HttpResponse> {
       method: req.method,
       ...(req.agents ? { agent: https ? req.agents.https : req.agents.http } : {}),
       headers: req.headers,
+      ...(req.signal ? { signal: req.signal } : {}),
       ...(https
         ? {
             rejectUnauthorized: !req.insecureTls,
