@@ -193,3 +193,16 @@ test('run pulls through the same policy: a refused image is not run and not stor
   assert.match(r.stderr, /refused by signature policy.*no signature exists/);
   assertEmptyStore(e);
 });
+
+test('keyData (the key inline, base64) and keyPaths (any of several key files) accept the signed image', { skip }, () => {
+  const data = Buffer.from(readFileSync(trusted.publicKey)).toString('base64');
+  for (const [name, req] of [
+    ['keydata', { type: 'signedBy', keyType: 'GPGKeys', keyData: data }],
+    ['keypaths', { type: 'signedBy', keyType: 'GPGKeys', keyPaths: [other.publicKey, trusted.publicKey] }],
+  ] as const) {
+    const file = writePolicy(a.dir, name, { default: [req] });
+    const e = pullEnv();
+    const r = e.run(['pull', `${reg.host}/signed/bb:1`], { env: { SKIFF_SIGNATURE_POLICY: file, SKIFF_REGISTRIES_D: store.registriesD } });
+    assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+  }
+});
