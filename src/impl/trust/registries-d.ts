@@ -122,6 +122,15 @@ export function lookasideBase(conf: RegistriesD, ref: Reference, write: boolean)
   return `${base.replace(/\/+$/, '')}/${ref.path}`;
 }
 
+/** The lookaside base set for a policy scope itself or the nearest namespace above it (Podman's `trust show`). */
+export function lookasideForScope(conf: RegistriesD, scope: string): string | undefined {
+  for (let s = scope; s; s = s.includes('/') ? s.slice(0, s.lastIndexOf('/')) : '') {
+    const l = conf.docker[s]?.lookaside;
+    if (l) return l;
+  }
+  return conf.defaultDocker?.lookaside;
+}
+
 /** URL of signature `index` (1-based) of the manifest `digest` under `base`. */
 export function signatureUrl(base: string, digest: string, index: number): string {
   const [alg, hex] = digest.split(':');
