@@ -4,6 +4,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { copyFileSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import { once } from 'node:events';
 import { join } from 'node:path';
 import { makeEnv, type TestEnv } from '../../helpers/env.js';
 import { tool, unmet } from '../../helpers/requires.js';
@@ -204,5 +206,38 @@ test('keyData (the key inline, base64) and keyPaths (any of several key files) a
     const e = pullEnv();
     const r = e.run(['pull', `${reg.host}/signed/bb:1`], { env: { SKIFF_SIGNATURE_POLICY: file, SKIFF_REGISTRIES_D: store.registriesD } });
     assert.equal(r.code, 0, `${name}: ${r.stderr}`);
+  }
+});
+
+test('an http:// lookaside store is read signature-1 onwards until a 404', { skip }, async () => {
+  // The same store served over HTTP, recording what is asked for.
+  const asked: string[] = [];
+  const server: Server = createServer((req, res) => {
+    asked.push(decodeURIComponent(req.url!));
+    try {
+      res.end(readFileSync(join(store.sigstore, decodeURIComponent(req.url!).replace(/^\/sigs\//, ''))));
+    } catch {
+      res.writeHead(404).end();
+    }
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  try {
+    const port = (server.address() as { port: number }).port;
+    const rd = join(a.dir, 'registries.d-http');
+    mkdirSync(rd, { recursive: true });
+    writeFileSync(join(rd, 'a.yaml'), `docker:\n  ${reg.host}:\n    lookaside: http://127.0.0.1:${port}/sigs\n`);
+    const e = pullEnv();
+    const r = await e.runAsync(['pull', `${reg.host}/signed/bb:1`], { env: { SKIFF_SIGNATURE_POLICY: policy, SKIFF_REGISTRIES_D: rd } });
+    assert.equal(r.code, 0, r.stderr);
+    const dir = `/sigs/signed/bb@${digestOf('signed/bb:1').replace(':', '=')}`;
+    assert.deepEqual(asked, [`${dir}/signature-1`, `${dir}/signature-2`]);
+    const u = pullEnv();
+    const refusedHttp = await u.runAsync(['pull', `${reg.host}/unsigned/bb:1`], { env: { SKIFF_SIGNATURE_POLICY: policy, SKIFF_REGISTRIES_D: rd } });
+    assert.equal(refusedHttp.code, 125);
+    assert.match(refusedHttp.stderr, new RegExp(`no signature exists \\(looked in http://127\\.0\\.0\\.1:${port}/sigs/unsigned/bb\\)`));
+    assertEmptyStore(u);
+  } finally {
+    server.close();
   }
 });
