@@ -9,6 +9,10 @@ export interface ImageCopyOptions {
   dest?: RemoteOptions;
   /** `os/arch[/variant]` chosen from a multi-platform source; default the host's */
   platform?: string;
+  /** policy.json a `docker://` source is checked against (default as pull's) */
+  signaturePolicy?: string;
+  /** the only registries.d directory read for a `docker://` source's signatures */
+  registriesDir?: string;
 }
 
 export interface ImageCopyResult {

@@ -35,7 +35,13 @@ export async function copyImage(
   const destination = openDestination(ctx, to, opts.dest ?? {});
   mkdirSync(join(ctx.root, 'tmp'), { recursive: true });
   const staging = mkdtempSync(join(ctx.root, 'tmp', 'copy-'));
-  const source = openSource(ctx, from, { ...opts.src, platform: opts.platform, staging });
+  const source = openSource(ctx, from, {
+    ...opts.src,
+    platform: opts.platform,
+    staging,
+    ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}),
+    ...(opts.registriesDir ? { registriesDir: opts.registriesDir } : {}),
+  });
   try {
     const image = await source.image();
     onProgress({ type: 'resolved', name: source.description, digest: image.manifest.digest });

@@ -241,3 +241,17 @@ test('an http:// lookaside store is read signature-1 onwards until a 404', { ski
     server.close();
   }
 });
+
+test('image copy from docker:// meets the same policy: unsigned refused with nothing written, signed copied', { skip }, () => {
+  const e = pullEnv();
+  const refusedDir = join(e.dir, 'refused-layout');
+  const r = e.run(['image', 'copy', `docker://${reg.host}/unsigned/bb:1`, `oci:${refusedDir}:x`], { env: withPolicy.env });
+  assert.equal(r.code, 125);
+  assert.match(r.stderr, /refused by signature policy .*no signature exists/);
+  assert.throws(() => readdirSync(refusedDir), /ENOENT/, 'no layout was written');
+  const ok2 = e.run(['image', 'copy', '--signature-policy', policy, `docker://${reg.host}/signed/bb:1`, `oci:${join(e.dir, 'layout')}:x`], {
+    env: { SKIFF_REGISTRIES_D: store.registriesD },
+  });
+  assert.equal(ok2.code, 0, ok2.stderr);
+  assertEmptyStore(e);
+});

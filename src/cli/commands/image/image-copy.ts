@@ -22,6 +22,7 @@ interface CopyFlags {
   destCreds?: string;
   digestfile?: string;
   platform?: string;
+  signaturePolicy?: string;
 }
 
 /** `USER:PASSWORD`, as skopeo's --src-creds takes it (no prompt: skiff never reads a terminal here). */
@@ -65,12 +66,18 @@ export function register(parent: Command, app: App, name = 'copy'): void {
     .option('--dest-creds <user:password>', 'credentials for the destination registry')
     .option('--digestfile <path>', 'write the manifest digest at the destination to this file')
     .option('--platform <os/arch[/variant]>', 'the image to copy from a multi-platform source (default: the host)')
+    .option('--signature-policy <path>', 'policy.json a docker:// source must meet (default: as pull)')
     .action(async (src: string, dst: string, f: CopyFlags) => {
       const engine = await app.engine();
       const res = await engine.images.copy(
         src,
         dst,
-        { src: side(f, 'src'), dest: side(f, 'dest'), ...(f.platform ? { platform: f.platform } : {}) },
+        {
+          src: side(f, 'src'),
+          dest: side(f, 'dest'),
+          ...(f.platform ? { platform: f.platform } : {}),
+          ...(f.signaturePolicy ? { signaturePolicy: f.signaturePolicy } : {}),
+        },
         f.quiet ? undefined : progressRenderer(app.out, !!process.stdout.isTTY),
       );
       if (f.digestfile) writeFileSync(f.digestfile, res.digest);

@@ -14,6 +14,9 @@ export interface SourceOptions extends RemoteOptions {
   platform?: string;
   /** a directory of the copy's own for unpacked archives, removed after it */
   staging: string;
+  /** policy.json a registry source is checked against, and where its signatures are found */
+  signaturePolicy?: string;
+  registriesDir?: string;
 }
 
 export function openSource(ctx: EngineContext, loc: ImageLocation, opts: SourceOptions): ImageSource {

@@ -22,6 +22,9 @@ import {
 import { registriesFor } from '../remote-common.js';
 import type { RemoteOptions } from '../remote-types.js';
 import { choosePlatform } from './platform.js';
+import { checkImageAllowed } from '../../../impl/trust/evaluate.js';
+import { loadPolicy } from '../../../impl/trust/policy.js';
+import { loadRegistriesD } from '../../../impl/trust/registries-d.js';
 import { deferred } from './streams.js';
 import type { BlobOutcome, DestinationWriter, FinalManifest, ImageDestination, ImageSource, SourceImage } from './types.js';
 
@@ -84,13 +87,17 @@ export class RegistrySource implements ImageSource {
   constructor(
     readonly description: string,
     private readonly ref: string,
-    private readonly opts: RemoteOptions & { platform?: string },
+    private readonly opts: RemoteOptions & { platform?: string; signaturePolicy?: string; registriesDir?: string },
   ) {
     this.registries = registriesFor(opts);
   }
 
   async image(): Promise<SourceImage> {
+    // As skopeo: a registry image is checked against the signature policy before any blob is
+    // read. Other sources are not (skiff has no policy scopes for paths and archives yet).
+    const policy = loadPolicy(this.opts.signaturePolicy);
     const r = await resolveRemote(this.registries, this.ref);
+    await checkImageAllowed(policy, () => loadRegistriesD(this.opts.registriesDir), { ref: r.ref, manifest: r.top.bytes, digest: r.top.descriptor.digest });
     this.remote = r.remote;
     const what = formatReference(r.ref);
     const doc = await manifestOf(r, this.opts.platform);
