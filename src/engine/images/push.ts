@@ -5,13 +5,11 @@ import { createGzip } from 'node:zlib';
 import type { Descriptor } from '../../core/content/content.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import { MediaType, type Manifest } from '../../core/images/oci.js';
-import { familiarName, formatReference, normalizeReference, type Reference } from '../../core/images/reference.js';
+import { familiarName, formatReference, normalizeReference } from '../../core/images/reference.js';
 import { loadRegistriesConf, pushTarget, type Registries, type RemoteRepository } from '../../impl/registry/index.js';
-import { appendSignature } from '../../impl/trust/lookaside.js';
-import { loadRegistriesD, lookasideBase } from '../../impl/trust/registries-d.js';
-import { gpgSign, makePayload } from '../../impl/trust/simple-signing.js';
 import type { EngineContext } from '../context.js';
 import { imageEvent } from './events.js';
+import { signManifest } from './sign.js';
 import { Lease } from './lease.js';
 import { imageRecord, readManifest } from './read.js';
 import { mapLimit, registriesFor, shortId } from './remote-common.js';
@@ -76,16 +74,6 @@ async function pushBlob(
   await remote.upload(desc, () => ctx.content.openRead(desc.digest));
   onProgress({ type: 'layer', id, status: 'pushed', current: desc.size, total: desc.size });
   return 'uploaded';
-}
-
-/** A simple-signing signature of the manifest `digest` as `dest`, and how to store it in the lookaside. */
-async function signManifest(dest: Reference, digest: string, opts: ImagePushOptions): Promise<{ write(): Promise<string> }> {
-  const base = lookasideBase(loadRegistriesD(opts.registriesDir), dest, true);
-  if (!base.startsWith('file:')) {
-    throw invalidArgument(`--sign-by: signatures for ${formatReference(dest)} would go to ${base}; only a file:// lookaside (or lookaside-staging) can be written`);
-  }
-  const sig = await gpgSign(makePayload(digest, formatReference(dest), 'skiff'), opts.signBy!, opts.signPassphraseFile);
-  return { write: () => appendSignature(base, digest, sig) };
 }
 
 /**
@@ -161,10 +149,8 @@ async function pushWith(
       const m: Manifest = { ...manifest, mediaType, layers };
       bytes = Buffer.from(JSON.stringify(m));
     }
-    // Signed before the manifest goes out, as containers/image: a key that cannot sign leaves
-    // no unsigned image behind under the name.
     const local = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-    const signature = opts.signBy ? await signManifest(dest, local, opts) : undefined;
+    const signature = opts.signBy ? await signManifest(dest, local, { ...opts, signBy: opts.signBy }) : undefined;
     const digest = await remote.putManifest(dest.tag!, mediaType, bytes);
     const written = signature ? await signature.write() : undefined;
     imageEvent(ctx, 'push', familiarName(name));

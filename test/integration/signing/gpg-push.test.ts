@@ -123,3 +123,16 @@ test('push --sign-by with a key gpg does not have fails before the manifest is p
   envs.push(b);
   assertEmptyStore(b);
 });
+
+test('image copy --sign-by signs the docker:// destination; skopeo accepts it under the policy', { skip }, () => {
+  const r = a.run(['image', 'copy', '--sign-by', key.fingerprint, 'bb:latest', `docker://${reg.host}/copied/bb:1`], {
+    env: { GNUPGHOME: key.home, SKIFF_REGISTRIES_D: store.registriesD },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /Signature stored at file:\/\/.*\/copied\/bb@sha256=[0-9a-f]{64}\/signature-1/);
+  const s = skopeoCopy('copied/bb:1');
+  assert.equal(s.code, 0, s.stderr);
+  const bad = a.run(['image', 'copy', '--sign-by', key.fingerprint, 'bb:latest', `oci:${join(a.dir, 'never')}:x`], { env: { GNUPGHOME: key.home } });
+  assert.equal(bad.code, 125);
+  assert.match(bad.stderr, /only a docker:\/\/ destination can be signed/);
+});

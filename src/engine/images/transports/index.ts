@@ -6,6 +6,7 @@ import { ArchiveSource, DockerArchiveDestination, OciArchiveDestination } from '
 import { LocalDestination, LocalSource } from './local.js';
 import { OciDirDestination, OciDirSource } from './oci-dir.js';
 import { RegistryDestination, RegistrySource } from './registry.js';
+import type { SignOptions } from '../sign.js';
 import type { ImageDestination, ImageSource } from './types.js';
 
 export type * from './types.js';
@@ -35,8 +36,9 @@ export function openSource(ctx: EngineContext, loc: ImageLocation, opts: SourceO
   }
 }
 
-export function openDestination(ctx: EngineContext, loc: ImageLocation, opts: RemoteOptions): ImageDestination {
+export function openDestination(ctx: EngineContext, loc: ImageLocation, opts: RemoteOptions & { sign?: SignOptions }): ImageDestination {
   const what = formatImageLocation(loc);
+  if (opts.sign && loc.transport !== 'docker') throw invalidArgument(`--sign-by: ${what} is not a registry; only a docker:// destination can be signed`);
   switch (loc.transport) {
     case 'docker':
       return new RegistryDestination(what, loc.ref, opts);

@@ -25,6 +25,7 @@ import { choosePlatform } from './platform.js';
 import { checkImageAllowed } from '../../../impl/trust/evaluate.js';
 import { loadPolicy } from '../../../impl/trust/policy.js';
 import { loadRegistriesD } from '../../../impl/trust/registries-d.js';
+import { signManifest, type SignOptions } from '../sign.js';
 import { deferred } from './streams.js';
 import type { BlobOutcome, DestinationWriter, FinalManifest, ImageDestination, ImageSource, SourceImage } from './types.js';
 
@@ -136,7 +137,7 @@ export class RegistryDestination implements ImageDestination {
   constructor(
     readonly description: string,
     ref: string,
-    private readonly opts: RemoteOptions,
+    private readonly opts: RemoteOptions & { sign?: SignOptions },
   ) {
     this.ref = normalizeReference(ref);
   }
@@ -163,7 +164,10 @@ export class RegistryDestination implements ImageDestination {
           if (this.ref.digest !== undefined && this.ref.digest !== m.digest) {
             throw invalidArgument(`${this.description}: the manifest copied is ${m.digest}, not the digest given`);
           }
-          return { digest: await remote.putManifest(this.ref.digest ?? this.ref.tag!, m.mediaType, m.bytes) };
+          const sign = this.opts.sign;
+          const signature = sign ? await signManifest(this.ref, m.digest, sign) : undefined;
+          const digest = await remote.putManifest(this.ref.digest ?? this.ref.tag!, m.mediaType, m.bytes);
+          return { digest, ...(signature ? { signature: await signature.write() } : {}) };
         },
       });
     } finally {
