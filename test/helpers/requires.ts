@@ -31,6 +31,7 @@ const PACKAGE: Record<string, string> = {
   'podman-compose': 'podman-compose',
   'docker-registry': 'docker-registry',
   gcc: 'gcc',
+  gpg: 'gnupg',
   htpasswd: 'apache2-utils',
   openssl: 'openssl',
   podman: 'podman',

@@ -1,6 +1,7 @@
 /** Options and result of `image copy`, `manifest inspect`, `image inspect --remote` and `image tree`. */
 import type { Descriptor, Platform } from '../../core/content/content.js';
 import type { RemoteOptions } from './remote-types.js';
+import type { SignOptions } from './sign.js';
 
 export interface ImageCopyOptions {
   /** registry options for a `docker://` source */
@@ -9,6 +10,12 @@ export interface ImageCopyOptions {
   dest?: RemoteOptions;
   /** `os/arch[/variant]` chosen from a multi-platform source; default the host's */
   platform?: string;
+  /** policy.json a `docker://` source is checked against (default as pull's) */
+  signaturePolicy?: string;
+  /** the only registries.d directory read for a `docker://` source's signatures */
+  registriesDir?: string;
+  /** GPG simple signing of a `docker://` destination */
+  sign?: SignOptions;
 }
 
 export interface ImageCopyResult {
@@ -20,6 +27,8 @@ export interface ImageCopyResult {
   skippedBlobs: number;
   mountedBlobs: number;
   copiedBlobs: number;
+  /** where the signature was written, with `sign` */
+  signature?: string;
 }
 
 export interface RemoteManifest {

@@ -32,10 +32,16 @@ export async function copyImage(
 ): Promise<ImageCopyResult> {
   const from = parseImageLocation(src);
   const to = parseImageLocation(dst);
-  const destination = openDestination(ctx, to, opts.dest ?? {});
+  const destination = openDestination(ctx, to, { ...opts.dest, ...(opts.sign ? { sign: opts.sign } : {}) });
   mkdirSync(join(ctx.root, 'tmp'), { recursive: true });
   const staging = mkdtempSync(join(ctx.root, 'tmp', 'copy-'));
-  const source = openSource(ctx, from, { ...opts.src, platform: opts.platform, staging });
+  const source = openSource(ctx, from, {
+    ...opts.src,
+    platform: opts.platform,
+    staging,
+    ...(opts.signaturePolicy ? { signaturePolicy: opts.signaturePolicy } : {}),
+    ...(opts.registriesDir ? { registriesDir: opts.registriesDir } : {}),
+  });
   try {
     const image = await source.image();
     onProgress({ type: 'resolved', name: source.description, digest: image.manifest.digest });
@@ -79,10 +85,11 @@ class Transfer {
       throw e;
     }
     const final = this.finalManifest(layers);
-    const { digest, id } = await this.w.putManifest(final);
+    const { digest, id, signature } = await this.w.putManifest(final);
     return {
       digest,
       ...(id ? { id } : {}),
+      ...(signature ? { signature } : {}),
       skippedBlobs: this.counts.exists,
       mountedBlobs: this.counts.mounted,
       copiedBlobs: this.counts.written,

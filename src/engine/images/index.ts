@@ -37,6 +37,7 @@ import type {
 
 import type { ImageCopyOptions, ImageCopyResult, ImageTree, RemoteDistribution, RemoteImageInspect, RemoteManifest } from './copy-types.js';
 import { imageTree } from './tree.js';
+import type { TrustShow } from './trust.js';
 
 export type * from './types.js';
 export type * from './remote-types.js';
@@ -132,6 +133,11 @@ export class ImageEngine {
   /** `image inspect --remote`: a registry image's config and layers, without pulling it. */
   async inspectRemote(ref: string, opts?: RemoteOptions & { platform?: string }): Promise<RemoteImageInspect> {
     return (await import('./remote-inspect.js')).inspectRemoteImage(ref, this.limited(opts));
+  }
+
+  /** `image trust show`: the signature policy in force, scope by scope. */
+  async trustShow(opts?: { policy?: string; registriesDir?: string }): Promise<TrustShow> {
+    return (await import('./trust.js')).trustShow(opts);
   }
 
   tree(ref: string, opts?: { whatRequires?: boolean }): ImageTree {

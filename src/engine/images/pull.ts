@@ -8,6 +8,9 @@ import { expandShortName, isIdleTimeout, loadRegistriesConf, pullSources, type R
 import type { Reference } from '../../core/images/reference.js';
 import type { Resolved } from '../../core/remotes/remotes.js';
 import type { LayerRecord } from '../../impl/metadata/records.js';
+import { checkImageAllowed } from '../../impl/trust/evaluate.js';
+import { loadPolicy } from '../../impl/trust/policy.js';
+import { loadRegistriesD } from '../../impl/trust/registries-d.js';
 import type { EngineContext } from '../context.js';
 import { removeBlobsIfUnused } from '../gc.js';
 import { commitImage, retryOnLostRace } from './commit.js';
@@ -251,8 +254,13 @@ async function pullWith(
   opts: ImagePullOptions = {},
   onProgress: ProgressListener = () => undefined,
 ): Promise<ImagePullResult> {
+  // A broken policy file refuses the pull before anything is fetched.
+  const policy = loadPolicy(opts.signaturePolicy);
   const { ref, remote, top } = await resolveFirst(loadRegistriesConf(), registries, input);
   const what = formatReference(ref);
+  // Before the first blob: a refused image leaves nothing in the store. The signed digest is
+  // the top-level document's (an index's, for a multi-platform image), as containers/image.
+  await checkImageAllowed(policy, () => loadRegistriesD(opts.registriesDir), { ref, manifest: top.bytes, digest: top.descriptor.digest });
   onProgress({ type: 'resolved', name: what, digest: top.descriptor.digest });
   let doc = top;
   if (isSchema1(doc.descriptor.mediaType)) {

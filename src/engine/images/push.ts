@@ -1,5 +1,6 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createHash } from 'node:crypto';
 import { createGzip } from 'node:zlib';
 import type { Descriptor } from '../../core/content/content.js';
 import { invalidArgument } from '../../core/errdefs.js';
@@ -8,6 +9,7 @@ import { familiarName, formatReference, normalizeReference } from '../../core/im
 import { loadRegistriesConf, pushTarget, type Registries, type RemoteRepository } from '../../impl/registry/index.js';
 import type { EngineContext } from '../context.js';
 import { imageEvent } from './events.js';
+import { signManifest } from './sign.js';
 import { Lease } from './lease.js';
 import { imageRecord, readManifest } from './read.js';
 import { mapLimit, registriesFor, shortId } from './remote-common.js';
@@ -147,8 +149,19 @@ async function pushWith(
       const m: Manifest = { ...manifest, mediaType, layers };
       bytes = Buffer.from(JSON.stringify(m));
     }
+    const local = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+    const signature = opts.signBy ? await signManifest(dest, local, { ...opts, signBy: opts.signBy }) : undefined;
     const digest = await remote.putManifest(dest.tag!, mediaType, bytes);
+    const written = signature ? await signature.write() : undefined;
     imageEvent(ctx, 'push', familiarName(name));
-    return { name, digest, size: bytes.length, uploadedBlobs: counts.uploaded, mountedBlobs: counts.mounted, skippedBlobs: counts.skipped };
+    return {
+      name,
+      digest,
+      size: bytes.length,
+      uploadedBlobs: counts.uploaded,
+      mountedBlobs: counts.mounted,
+      skippedBlobs: counts.skipped,
+      ...(written ? { signature: written } : {}),
+    };
   });
 }

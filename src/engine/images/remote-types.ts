@@ -19,6 +19,10 @@ export interface RemoteOptions {
 export interface ImagePullOptions extends RemoteOptions {
   /** `os/arch[/variant]`; default the host's */
   platform?: string;
+  /** policy.json to enforce instead of $SKIFF_SIGNATURE_POLICY, /etc/skiff/policy.json, /etc/containers/policy.json */
+  signaturePolicy?: string;
+  /** the only registries.d directory read (default $SKIFF_REGISTRIES_D, else the system's two) */
+  registriesDir?: string;
 }
 
 export interface ImagePullResult {
@@ -35,6 +39,12 @@ export interface ImagePullResult {
 export interface ImagePushOptions extends RemoteOptions {
   /** not tried: `from=` mounts from repositories named in the image's RepoDigests */
   noMount?: boolean;
+  /** GPG key (fingerprint or user ID in $GNUPGHOME) to sign the pushed manifest with, simple signing */
+  signBy?: string;
+  /** passphrase of that key, read by gpg (otherwise gpg-agent asks) */
+  signPassphraseFile?: string;
+  /** the only registries.d directory read to find where the signature goes */
+  registriesDir?: string;
 }
 
 export interface ImagePushResult {
@@ -47,6 +57,8 @@ export interface ImagePushResult {
   uploadedBlobs: number;
   mountedBlobs: number;
   skippedBlobs: number;
+  /** where the signature was written, with --sign-by */
+  signature?: string;
 }
 
 export interface LoginOptions extends RemoteOptions {

@@ -40,13 +40,14 @@ function socketAnswers(path: string): Promise<boolean> {
   });
 }
 
-export async function apiEnv(prefix = 'skiff-api-'): Promise<ApiEnv> {
+/** `opts.env` is added to the service's environment (a signature policy, registries.d). */
+export async function apiEnv(prefix = 'skiff-api-', opts: { env?: NodeJS.ProcessEnv } = {}): Promise<ApiEnv> {
   const env = containerEnv(prefix);
   // Published ports and service names need addresses no other test's root hands out too.
   privateNetworkConfig(env.dir);
   const socket = join(env.dir, 'api.sock');
   const service: ChildProcess = spawn(process.execPath, [env.bin, 'system', 'service', '--time', '0', `unix://${socket}`], {
-    env: env.env,
+    env: { ...env.env, ...opts.env },
     stdio: ['ignore', 'ignore', 'pipe'],
   });
   let serviceErr = '';

@@ -19,6 +19,7 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['build', [], () => import('./build.js')],
   ['copy', [], () => import('./image-copy.js')],
   ['tree', [], () => import('./image-tree.js')],
+  ['trust', [], () => import('./image-trust.js')],
 ];
 
 export function register(parent: Command, app: App, _name?: string, argv: string[] = []): Promise<void> {

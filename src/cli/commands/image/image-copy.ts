@@ -22,6 +22,9 @@ interface CopyFlags {
   destCreds?: string;
   digestfile?: string;
   platform?: string;
+  signaturePolicy?: string;
+  signBy?: string;
+  signPassphraseFile?: string;
 }
 
 /** `USER:PASSWORD`, as skopeo's --src-creds takes it (no prompt: skiff never reads a terminal here). */
@@ -65,16 +68,28 @@ export function register(parent: Command, app: App, name = 'copy'): void {
     .option('--dest-creds <user:password>', 'credentials for the destination registry')
     .option('--digestfile <path>', 'write the manifest digest at the destination to this file')
     .option('--platform <os/arch[/variant]>', 'the image to copy from a multi-platform source (default: the host)')
+    .option('--signature-policy <path>', 'policy.json a docker:// source must meet (default: as pull)')
+    .option('--sign-by <key>', 'sign the manifest written to a docker:// destination with this GPG key (simple signing, stored where registries.d says)')
+    .option('--sign-passphrase-file <path>', 'passphrase of the --sign-by key (otherwise gpg-agent asks)')
     .action(async (src: string, dst: string, f: CopyFlags) => {
       const engine = await app.engine();
       const res = await engine.images.copy(
         src,
         dst,
-        { src: side(f, 'src'), dest: side(f, 'dest'), ...(f.platform ? { platform: f.platform } : {}) },
+        {
+          src: side(f, 'src'),
+          dest: side(f, 'dest'),
+          ...(f.platform ? { platform: f.platform } : {}),
+          ...(f.signaturePolicy ? { signaturePolicy: f.signaturePolicy } : {}),
+          ...(f.signBy ? { sign: { signBy: f.signBy, ...(f.signPassphraseFile ? { signPassphraseFile: f.signPassphraseFile } : {}) } } : {}),
+        },
         f.quiet ? undefined : progressRenderer(app.out, !!process.stdout.isTTY),
       );
       if (f.digestfile) writeFileSync(f.digestfile, res.digest);
-      if (!f.quiet) app.print(`Digest: ${res.digest}`);
+      if (!f.quiet) {
+        if (res.signature) app.print(`Signature stored at ${res.signature}`);
+        app.print(`Digest: ${res.digest}`);
+      }
     });
   examples(cmd, [
     'skiff image copy docker://registry.example.com/app:1 oci:/srv/layouts/app:1',

@@ -9,6 +9,7 @@ import { invalidArgument } from '../../../core/errdefs.js';
 interface PullFlags extends RemoteFlags {
   quiet?: boolean;
   platform?: string;
+  signaturePolicy?: string;
 }
 
 export function register(parent: Command, app: App, name = 'pull'): void {
@@ -18,14 +19,15 @@ export function register(parent: Command, app: App, name = 'pull'): void {
       .description('Pull an image from a registry')
       .argument('<IMAGE>', 'NAME[:TAG] or NAME@DIGEST')
       .option('-q, --quiet', 'print only the image name')
-      .option('--platform <os/arch[/variant]>', 'pull this platform from a multi-platform image (default: the host)'),
+      .option('--platform <os/arch[/variant]>', 'pull this platform from a multi-platform image (default: the host)')
+      .option('--signature-policy <path>', 'policy.json to enforce (default: $SKIFF_SIGNATURE_POLICY, /etc/skiff/policy.json, /etc/containers/policy.json)'),
   )
     .action(async (image: string, f: PullFlags) => {
       const engine = await app.engine();
       const tty = !!process.stdout.isTTY;
       const res = await engine.images.pull(
         image,
-        { platform: f.platform, ...remoteOptionsOf(f) },
+        { platform: f.platform, ...remoteOptionsOf(f), ...(f.signaturePolicy ? { signaturePolicy: f.signaturePolicy } : {}) },
         f.quiet ? undefined : progressRenderer(app.out, tty),
       );
       const shown = res.name ?? image;

@@ -8,6 +8,8 @@ import { progressRenderer } from './transfer-progress.js';
 interface PushFlags extends RemoteFlags {
   quiet?: boolean;
   digestfile?: string;
+  signBy?: string;
+  signPassphraseFile?: string;
 }
 
 export function register(parent: Command, app: App, name = 'push'): void {
@@ -20,19 +22,25 @@ export function register(parent: Command, app: App, name = 'push'): void {
       .option('-q, --quiet', 'print nothing but errors'),
   )
     .option('--digestfile <path>', 'write the pushed manifest digest to this file')
+    .option('--sign-by <key>', 'sign the pushed manifest with this GPG key (simple signing; stored where registries.d says: lookaside-staging, else lookaside)')
+    .option('--sign-passphrase-file <path>', 'passphrase of the --sign-by key (otherwise gpg-agent asks)')
     .action(async (image: string, destination: string | undefined, f: PushFlags) => {
       const engine = await app.engine();
       const res = await engine.images.push(
         image,
         destination,
-        remoteOptionsOf(f),
+        { ...remoteOptionsOf(f), ...(f.signBy ? { signBy: f.signBy } : {}), ...(f.signPassphraseFile ? { signPassphraseFile: f.signPassphraseFile } : {}) },
         f.quiet ? undefined : progressRenderer(app.out, !!process.stdout.isTTY),
       );
       if (f.digestfile) writeFileSync(f.digestfile, res.digest);
-      if (!f.quiet) app.print(`${res.name.replace(/^.*:/, '')}: digest: ${res.digest}`);
+      if (!f.quiet) {
+        if (res.signature) app.print(`Signature stored at ${res.signature}`);
+        app.print(`${res.name.replace(/^.*:/, '')}: digest: ${res.digest}`);
+      }
     });
   examples(cmd, [
     'skiff push localhost:5000/app:1.0',
     'skiff push app docker://registry.example.com/team/app:1.0 --digestfile app.digest',
+    'skiff push --sign-by 0123456789ABCDEF0123456789ABCDEF01234567 localhost:5000/app:1.0',
   ]);
 }

@@ -6,6 +6,7 @@ import { ArchiveSource, DockerArchiveDestination, OciArchiveDestination } from '
 import { LocalDestination, LocalSource } from './local.js';
 import { OciDirDestination, OciDirSource } from './oci-dir.js';
 import { RegistryDestination, RegistrySource } from './registry.js';
+import type { SignOptions } from '../sign.js';
 import type { ImageDestination, ImageSource } from './types.js';
 
 export type * from './types.js';
@@ -14,6 +15,9 @@ export interface SourceOptions extends RemoteOptions {
   platform?: string;
   /** a directory of the copy's own for unpacked archives, removed after it */
   staging: string;
+  /** policy.json a registry source is checked against, and where its signatures are found */
+  signaturePolicy?: string;
+  registriesDir?: string;
 }
 
 export function openSource(ctx: EngineContext, loc: ImageLocation, opts: SourceOptions): ImageSource {
@@ -32,8 +36,9 @@ export function openSource(ctx: EngineContext, loc: ImageLocation, opts: SourceO
   }
 }
 
-export function openDestination(ctx: EngineContext, loc: ImageLocation, opts: RemoteOptions): ImageDestination {
+export function openDestination(ctx: EngineContext, loc: ImageLocation, opts: RemoteOptions & { sign?: SignOptions }): ImageDestination {
   const what = formatImageLocation(loc);
+  if (opts.sign && loc.transport !== 'docker') throw invalidArgument(`--sign-by: ${what} is not a registry; only a docker:// destination can be signed`);
   switch (loc.transport) {
     case 'docker':
       return new RegistryDestination(what, loc.ref, opts);

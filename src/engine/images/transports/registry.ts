@@ -22,6 +22,10 @@ import {
 import { registriesFor } from '../remote-common.js';
 import type { RemoteOptions } from '../remote-types.js';
 import { choosePlatform } from './platform.js';
+import { checkImageAllowed } from '../../../impl/trust/evaluate.js';
+import { loadPolicy } from '../../../impl/trust/policy.js';
+import { loadRegistriesD } from '../../../impl/trust/registries-d.js';
+import { signManifest, type SignOptions } from '../sign.js';
 import { deferred } from './streams.js';
 import type { BlobOutcome, DestinationWriter, FinalManifest, ImageDestination, ImageSource, SourceImage } from './types.js';
 
@@ -84,13 +88,17 @@ export class RegistrySource implements ImageSource {
   constructor(
     readonly description: string,
     private readonly ref: string,
-    private readonly opts: RemoteOptions & { platform?: string },
+    private readonly opts: RemoteOptions & { platform?: string; signaturePolicy?: string; registriesDir?: string },
   ) {
     this.registries = registriesFor(opts);
   }
 
   async image(): Promise<SourceImage> {
+    // As skopeo: a registry image is checked against the signature policy before any blob is
+    // read. Other sources are not (skiff has no policy scopes for paths and archives yet).
+    const policy = loadPolicy(this.opts.signaturePolicy);
     const r = await resolveRemote(this.registries, this.ref);
+    await checkImageAllowed(policy, () => loadRegistriesD(this.opts.registriesDir), { ref: r.ref, manifest: r.top.bytes, digest: r.top.descriptor.digest });
     this.remote = r.remote;
     const what = formatReference(r.ref);
     const doc = await manifestOf(r, this.opts.platform);
@@ -129,7 +137,7 @@ export class RegistryDestination implements ImageDestination {
   constructor(
     readonly description: string,
     ref: string,
-    private readonly opts: RemoteOptions,
+    private readonly opts: RemoteOptions & { sign?: SignOptions },
   ) {
     this.ref = normalizeReference(ref);
   }
@@ -156,7 +164,10 @@ export class RegistryDestination implements ImageDestination {
           if (this.ref.digest !== undefined && this.ref.digest !== m.digest) {
             throw invalidArgument(`${this.description}: the manifest copied is ${m.digest}, not the digest given`);
           }
-          return { digest: await remote.putManifest(this.ref.digest ?? this.ref.tag!, m.mediaType, m.bytes) };
+          const sign = this.opts.sign;
+          const signature = sign ? await signManifest(this.ref, m.digest, sign) : undefined;
+          const digest = await remote.putManifest(this.ref.digest ?? this.ref.tag!, m.mediaType, m.bytes);
+          return { digest, ...(signature ? { signature: await signature.write() } : {}) };
         },
       });
     } finally {

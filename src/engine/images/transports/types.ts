@@ -62,7 +62,7 @@ export interface DestinationWriter {
    * Last: stores the config (each destination keeps it its own way) and the manifest, which
    * makes the image visible. Returns the manifest digest there, and the image ID for the local store.
    */
-  putManifest(m: FinalManifest): Promise<{ digest: string; id?: string }>;
+  putManifest(m: FinalManifest): Promise<{ digest: string; id?: string; signature?: string }>;
 }
 
 export interface ImageDestination {

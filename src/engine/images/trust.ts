@@ -1,0 +1,69 @@
+/**
+ * `image trust show`: the signature policy in force, one row per scope as Podman lists it
+ * (default first, then the docker scopes, then other transports), with the lookaside store
+ * registries.d names for it and the user IDs of its keys.
+ */
+import { readFileSync } from 'node:fs';
+import { loadPolicy, policyPath, type Requirement } from '../../impl/trust/policy.js';
+import { loadRegistriesD, lookasideForScope } from '../../impl/trust/registries-d.js';
+import { readKeys } from '../../impl/trust/simple-signing.js';
+
+export interface TrustEntry {
+  /** "all" for the default, "repository" for a docker scope, else the transport's name */
+  transport: string;
+  /** the scope ("default" for the default requirements) */
+  name: string;
+  /** accept, reject, signed, sigstoreSigned: the first requirement's, as Podman shows it */
+  type: string;
+  /** e-mail addresses (else user IDs) of the keys a signed scope trusts */
+  gpgId: string[];
+  /** the lookaside store registries.d sets for the scope, else default-docker's */
+  store?: string;
+}
+
+const TYPE: Record<Requirement['type'], string> = { insecureAcceptAnything: 'accept', reject: 'reject', signedBy: 'signed', sigstoreSigned: 'sigstoreSigned' };
+
+async function keyIds(r: Requirement): Promise<string[]> {
+  if (r.type !== 'signedBy') return [];
+  const sources = r.keyData !== undefined ? [{ bytes: Buffer.from(r.keyData, 'base64'), what: 'keyData' }] : r.keyPaths!.map((p) => ({ bytes: readFileSync(p), what: p }));
+  const out: string[] = [];
+  for (const s of sources) {
+    const { keys } = await readKeys(s.bytes, s.what);
+    for (const k of keys as { getUserIDs(): string[] }[]) {
+      for (const uid of k.getUserIDs()) out.push(/<([^>]+)>/.exec(uid)?.[1] ?? uid);
+    }
+  }
+  return out;
+}
+
+export interface TrustShow {
+  /** the policy file read (none: skiff's built-in accept-anything) */
+  file?: string;
+  /** its text, for --raw */
+  raw?: string;
+  entries: TrustEntry[];
+}
+
+export async function trustShow(opts: { policy?: string; registriesDir?: string } = {}): Promise<TrustShow> {
+  const policy = loadPolicy(opts.policy);
+  const conf = loadRegistriesD(opts.registriesDir);
+  const entries: TrustEntry[] = [];
+  const row = async (transport: string, name: string, reqs: Requirement[], docker: boolean) => {
+    const first = reqs[0]!;
+    const e: TrustEntry = { transport, name, type: TYPE[first.type], gpgId: [] };
+    for (const r of reqs) e.gpgId.push(...(await keyIds(r).catch(() => [])));
+    // As Podman: every row shows the store its scope (else default-docker) names, whatever the type.
+    const store = lookasideForScope(conf, docker ? name : '');
+    if (store) e.store = store;
+    entries.push(e);
+  };
+  await row('all', 'default', policy.default, false);
+  const docker = policy.transports.docker ?? {};
+  for (const scope of Object.keys(docker).sort()) await row('repository', scope, docker[scope]!, true);
+  for (const [t, scopes] of Object.entries(policy.transports)) {
+    if (t === 'docker') continue;
+    for (const scope of Object.keys(scopes).sort()) await row(t, scope, scopes[scope]!, false);
+  }
+  const file = policyPath(opts.policy);
+  return { ...(file ? { file, raw: readFileSync(file, 'utf8') } : {}), entries };
+}

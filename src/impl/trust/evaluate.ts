@@ -1,0 +1,104 @@
+/**
+ * Is pulling this image allowed? containers/image's IsRunningImageAllowed for the docker
+ * transport: every requirement of the most specific scope must accept; a signedBy requirement
+ * accepts when one of the image's lookaside signatures verifies with its keys, names the
+ * manifest pulled and claims an identity its signedIdentity allows.
+ */
+import { readFile } from 'node:fs/promises';
+import { EngineError, invalidArgument } from '../../core/errdefs.js';
+import { formatReference, type Reference } from '../../core/images/reference.js';
+import { describeIdentity, identityMatches } from './identity.js';
+import { readSignatures } from './lookaside.js';
+import { requirementsFor, type Policy, type Requirement } from './policy.js';
+import { lookasideBase, type RegistriesD } from './registries-d.js';
+import { manifestMatches, parsePayload, readKeys, verifySignature, type TrustedKeys } from './simple-signing.js';
+
+export interface ImageToCheck {
+  /** the reference the image is pulled as (after short-name expansion) */
+  ref: Reference;
+  /** the top-level manifest (or index) exactly as the registry served it */
+  manifest: Buffer;
+  /** its digest */
+  digest: string;
+}
+
+export interface Accepted {
+  /** requirement → who vouched, for `--signatures`-style reports and events */
+  signedBy: { fingerprint: string; identity: string; url: string }[];
+}
+
+const refused = (msg: string) => new EngineError('PermissionDenied', msg);
+
+function describe(r: Requirement): string {
+  if (r.type !== 'signedBy') return r.type;
+  const keys = r.keyPaths ? `keyPath ${r.keyPaths.join(', ')}` : 'keyData';
+  return `signedBy (GPGKeys, ${keys}, signedIdentity ${describeIdentity(r.signedIdentity)})`;
+}
+
+async function trustedKeys(r: Extract<Requirement, { type: 'signedBy' }>): Promise<TrustedKeys> {
+  if (r.keyData !== undefined) return readKeys(Buffer.from(r.keyData, 'base64'), 'keyData');
+  const all: TrustedKeys = { keys: [], fingerprints: [] };
+  for (const p of r.keyPaths!) {
+    let bytes: Buffer;
+    try {
+      bytes = await readFile(p);
+    } catch (e) {
+      throw invalidArgument(`signature policy: reading key file ${p}: ${(e as Error).message}`, e);
+    }
+    const k = await readKeys(bytes, p);
+    all.keys.push(...k.keys);
+    all.fingerprints.push(...k.fingerprints);
+  }
+  return all;
+}
+
+async function checkSignedBy(r: Extract<Requirement, { type: 'signedBy' }>, image: ImageToCheck, conf: RegistriesD): Promise<Accepted['signedBy'][number]> {
+  const keys = await trustedKeys(r);
+  const base = lookasideBase(conf, image.ref, false);
+  const sigs = await readSignatures(base, image.digest);
+  if (sigs.length === 0) throw refused(`a signature was required, but no signature exists (looked in ${base})`);
+  const reasons: string[] = [];
+  for (const s of sigs) {
+    const name = s.url.slice(s.url.lastIndexOf('/') + 1);
+    try {
+      const { content, fingerprint } = await verifySignature(s.bytes, keys);
+      const p = parsePayload(content);
+      if (!manifestMatches(image.manifest, p.manifestDigest)) {
+        throw invalidArgument(`it signs manifest ${p.manifestDigest}, not the one pulled (${image.digest})`);
+      }
+      if (!identityMatches(r.signedIdentity, image.ref, p.dockerReference)) {
+        throw invalidArgument(`it is for identity "${p.dockerReference}", which ${describeIdentity(r.signedIdentity)} does not accept for ${formatReference(image.ref)}`);
+      }
+      return { fingerprint, identity: p.dockerReference, url: s.url };
+    } catch (e) {
+      reasons.push(`${name}: ${(e as Error).message}`);
+    }
+  }
+  throw refused(`no signature is accepted: ${reasons.join('; ')}`);
+}
+
+/** Throws PermissionDenied naming the scope and the requirement that refused; `conf` is read only when a signature is needed. */
+export async function checkImageAllowed(policy: Policy, conf: () => RegistriesD, image: ImageToCheck): Promise<Accepted> {
+  const { scope, requirements } = requirementsFor(policy, image.ref);
+  const where = `${policy.file ?? 'built-in policy'} ${scope}`;
+  const accepted: Accepted = { signedBy: [] };
+  for (const r of requirements) {
+    const fail = (why: string) => refused(`${formatReference(image.ref)} refused by signature policy ${where}: requirement ${describe(r)}: ${why}`);
+    switch (r.type) {
+      case 'insecureAcceptAnything':
+        break;
+      case 'reject':
+        throw fail('the policy rejects every image here');
+      case 'sigstoreSigned':
+        throw fail('sigstore signatures are not verified by skiff yet');
+      case 'signedBy':
+        try {
+          accepted.signedBy.push(await checkSignedBy(r, image, conf()));
+        } catch (e) {
+          if (e instanceof EngineError && e.code === 'PermissionDenied') throw fail(e.message);
+          throw e;
+        }
+    }
+  }
+  return accepted;
+}
