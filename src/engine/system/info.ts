@@ -2,6 +2,7 @@ import { readFileSync, statfsSync, existsSync } from 'node:fs';
 import { hostname, cpus, totalmem, release } from 'node:os';
 import type { EngineContext } from '../context.js';
 import { hostPlatform } from '../../core/images/oci.js';
+import { rootlessUid } from '../../sys/linux/rootless-uid.js';
 
 export const SKIFF_VERSION = '0.1.0';
 /** The Docker Engine API version the service speaks (the docker CLI 28 negotiates down to it). */
@@ -55,6 +56,10 @@ export interface SystemInfo {
     memTotal: number;
     cgroupVersion: string;
     distribution: string;
+    /** Podman's host.security.rootless: skiff runs for a user who is not root, in their user namespace. */
+    security: { rootless: boolean };
+    /** The user namespace's maps (host id ranges), as Podman's host.idMappings; rootless only. */
+    idMappings?: { uidmap: IdRange[]; gidmap: IdRange[] };
   };
   store: {
     graphRoot: string;
@@ -78,7 +83,26 @@ function distribution(): string {
   }
 }
 
+export interface IdRange {
+  container_id: number;
+  host_id: number;
+  size: number;
+}
+
+function idMap(file: string): IdRange[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number))
+      .map(([c, h, n]) => ({ container_id: c!, host_id: h!, size: n! }));
+  } catch {
+    return [];
+  }
+}
+
 export function systemInfo(ctx: EngineContext, configFile: string): SystemInfo {
+  const rootless = rootlessUid() !== undefined;
   const images = existsSync(ctx.root) ? ctx.records.images().length : 0;
   return {
     host: {
@@ -90,6 +114,8 @@ export function systemInfo(ctx: EngineContext, configFile: string): SystemInfo {
       memTotal: totalmem(),
       cgroupVersion: cgroupVersion(),
       distribution: distribution(),
+      security: { rootless },
+      ...(rootless ? { idMappings: { uidmap: idMap('/proc/self/uid_map'), gidmap: idMap('/proc/self/gid_map') } } : {}),
     },
     store: {
       graphRoot: ctx.root,
