@@ -11,6 +11,7 @@ import { createLayerDriver, overlaySupported } from '../impl/layers/index.js';
 import { EventLog } from './events/log.js';
 import { LockManager } from '../impl/locks/lock-manager.js';
 import { armCrashPoints } from '../sys/crash-point.js';
+import { inUserNamespace } from '../sys/linux/rootless-uid.js';
 
 export interface EngineOptions {
   config: SkiffConfig;
@@ -101,7 +102,8 @@ export class EngineContext {
       name = recorded;
     } else {
       let wanted = this.requestedDriver ?? this.config.storage.driver;
-      if (wanted === 'overlay' && !overlaySupported()) wanted = 'vfs';
+      // A user namespace may refuse overlay mounts (kernels before 5.11): there only a real mount tells.
+      if (wanted === 'overlay' && !overlaySupported(inUserNamespace() ? this.root : undefined)) wanted = 'vfs';
       name = this.records.metaDefault('storage_driver', wanted) as StorageDriverName;
     }
     return (this._driver = createLayerDriver(name, this.root));

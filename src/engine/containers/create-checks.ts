@@ -10,11 +10,13 @@ import type { ContainerContext } from './context.js';
 import { readHostCpuFacts } from './host-cpus.js';
 import { resolveContainer } from './resolve.js';
 import { checkRestartPolicy } from './restart-policy.js';
+import { checkRootlessLimits } from './rootless-limits.js';
 import type { ContainerCreateRequest } from './types.js';
 
 export function checkCreateRequest(cc: ContainerContext, req: ContainerCreateRequest): void {
   const o = req.opts;
   checkResources(o.resources ?? {}, readHostCpuFacts());
+  checkRootlessLimits(o.resources, o.cgroupParent);
   if (o.shmSize !== undefined && (!Number.isSafeInteger(o.shmSize) || o.shmSize < 0)) throw invalidArgument('SHM size can not be less than 0');
   if (o.oomScoreAdj !== undefined && (!Number.isSafeInteger(o.oomScoreAdj) || o.oomScoreAdj < -1000 || o.oomScoreAdj > 1000)) {
     throw invalidArgument(`Invalid value ${o.oomScoreAdj}, range for oom score adj is [-1000, 1000]`);

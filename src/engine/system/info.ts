@@ -3,6 +3,7 @@ import { hostname, cpus, totalmem, release } from 'node:os';
 import type { EngineContext } from '../context.js';
 import { hostPlatform } from '../../core/images/oci.js';
 import { rootlessUid } from '../../sys/linux/rootless-uid.js';
+import { limitsUnavailableReason } from '../containers/rootless-limits.js';
 
 export const SKIFF_VERSION = '0.1.0';
 /** The Docker Engine API version the service speaks (the docker CLI 28 negotiates down to it). */
@@ -58,6 +59,8 @@ export interface SystemInfo {
     distribution: string;
     /** Podman's host.security.rootless: skiff runs for a user who is not root, in their user namespace. */
     security: { rootless: boolean };
+    /** Whether containers may have resource limits (cgroups) here, and why not. */
+    limits: { available: boolean; reason?: string };
     /** The user namespace's maps (host id ranges), as Podman's host.idMappings; rootless only. */
     idMappings?: { uidmap: IdRange[]; gidmap: IdRange[] };
   };
@@ -115,6 +118,7 @@ export function systemInfo(ctx: EngineContext, configFile: string): SystemInfo {
       cgroupVersion: cgroupVersion(),
       distribution: distribution(),
       security: { rootless },
+      limits: limitsUnavailableReason() === undefined ? { available: true } : { available: false, reason: limitsUnavailableReason() },
       ...(rootless ? { idMappings: { uidmap: idMap('/proc/self/uid_map'), gidmap: idMap('/proc/self/gid_map') } } : {}),
     },
     store: {

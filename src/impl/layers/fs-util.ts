@@ -7,6 +7,7 @@ import {
 import type { Stats } from 'node:fs';
 import { chmod, copyFile, lchown, lstat, lutimes, readdir } from 'node:fs/promises';
 import { lgetxattr, llistxattr, lsetxattr, mknod } from '../../sys/linux/syscalls.js';
+import { inUserNamespace } from '../../sys/linux/rootless-uid.js';
 
 /** Attributes that steer overlayfs itself; a layer's content must never carry them. */
 export function isOverlayXattr(name: string): boolean {
@@ -28,8 +29,17 @@ export function isWhiteout(st: Stats): boolean {
   return st.isCharacterDevice() && st.rdev === 0;
 }
 
+/**
+ * The name of overlayfs's opaque-directory xattr here. In a user namespace (rootless) the
+ * kernel cannot let us set trusted.* xattrs, so overlays are mounted with `userxattr` and read
+ * user.overlay.* instead (Linux 5.11+).
+ */
+export function opaqueXattr(): string {
+  return inUserNamespace() ? 'user.overlay.opaque' : 'trusted.overlay.opaque';
+}
+
 export function isOpaque(path: string): boolean {
-  return lgetxattr(path, 'trusted.overlay.opaque')?.toString() === 'y';
+  return lgetxattr(path, opaqueXattr())?.toString() === 'y';
 }
 
 /** Sets xattrs, ignoring the ones this filesystem or our privilege cannot hold (as Docker does). */

@@ -11,6 +11,7 @@
  *
  * Short links keep lowerdir lists short; src/sys/mount handles chains too long for one page.
  */
+import { inUserNamespace } from '../../sys/linux/rootless-uid.js';
 import {
   existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync,
 } from 'node:fs';
@@ -116,6 +117,8 @@ export class OverlayDriver implements LayerDriver {
     const dir = join(this.home, id);
     const parents = this.lowerLinks(id).map((l) => join(this.home, l));
     const label = opts.mountLabel ? [`context="${opts.mountLabel}"`] : [];
+    // In a user namespace overlayfs keeps its own xattrs as user.overlay.* (see fs-util opaqueXattr).
+    if (inUserNamespace()) label.push('userxattr');
     if (opts.readOnly) {
       // overlayfs needs two lowers when there is no upper; one layer alone is a read-only bind.
       if (parents.length === 0) return [{ type: 'bind', source: join(dir, 'diff'), options: ['rbind', 'ro'] }];
