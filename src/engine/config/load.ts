@@ -91,7 +91,9 @@ function applyFile(cfg: SkiffConfig, text: string, path: string, userLevel: bool
     driver: driver as StorageDriverName,
     root: userLevel ? str(storage, 'root', cfg.storage.root) : cfg.storage.root,
     runroot: userLevel ? str(storage, 'runroot', cfg.storage.runroot) : cfg.storage.runroot,
+    mountProgram: str(storage, 'mount_program', cfg.storage.mountProgram),
   };
+  if (cfg.storage.mountProgram && !cfg.storage.mountProgram.startsWith('/')) throw invalidArgument(`config ${path}: storage.mount_program must be an absolute path`);
   const engine = table(doc.engine);
   cfg.engine.runtime = str(engine, 'runtime', cfg.engine.runtime);
   cfg.engine.conmonPath = strList(engine, 'conmon_path', cfg.engine.conmonPath);

@@ -68,6 +68,8 @@ export interface SystemInfo {
     graphRoot: string;
     runRoot: string;
     graphDriverName: string;
+    /** The FUSE program mounting the overlay driver's layers (Podman's overlay.mount_program); absent: the kernel. */
+    mountProgram?: string;
     configFile: string;
     imageStore: { number: number };
     containerStore: { number: number };
@@ -106,6 +108,7 @@ function idMap(file: string): IdRange[] {
 
 export function systemInfo(ctx: EngineContext, configFile: string): SystemInfo {
   const rootless = rootlessUid() !== undefined;
+  const mountProgram = existsSync(ctx.root) && ctx.driverName() === 'overlay' ? ctx.mountProgram() : undefined;
   const images = existsSync(ctx.root) ? ctx.records.images().length : 0;
   return {
     host: {
@@ -125,6 +128,7 @@ export function systemInfo(ctx: EngineContext, configFile: string): SystemInfo {
       graphRoot: ctx.root,
       runRoot: ctx.runroot,
       graphDriverName: existsSync(ctx.root) ? ctx.driverName() : ctx.config.storage.driver,
+      ...(mountProgram ? { mountProgram } : {}),
       configFile,
       imageStore: { number: images },
       containerStore: { number: 0 },

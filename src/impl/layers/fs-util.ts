@@ -39,7 +39,22 @@ export function opaqueXattr(): string {
 }
 
 export function isOpaque(path: string): boolean {
-  return lgetxattr(path, opaqueXattr())?.toString() === 'y';
+  if (lgetxattr(path, opaqueXattr())?.toString() === 'y') return true;
+  if (!inUserNamespace()) return false;
+  // fuse-overlayfs marks the directories it makes opaque with its own xattr, or where it cannot
+  // set one, with a `.wh..wh..opq` file (the layer tar's own marker).
+  return lgetxattr(path, 'user.fuseoverlayfs.opaque')?.toString() === 'y' || lstatSync(`${path}/${FUSE_OPAQUE_FILE}`, { throwIfNoEntry: false })?.isFile() === true;
+}
+
+/** The opaque marker file fuse-overlayfs leaves in an upper directory. */
+export const FUSE_OPAQUE_FILE = '.wh..wh..opq';
+
+/**
+ * Names in an upper directory that are an overlay's bookkeeping, not content: fuse-overlayfs's
+ * `.wh.`-prefixed markers (a layer tar gives the prefix the same meaning).
+ */
+export function isOverlayBookkeeping(name: string): boolean {
+  return name.startsWith('.wh.');
 }
 
 /** Sets xattrs, ignoring the ones this filesystem or our privilege cannot hold (as Docker does). */

@@ -29,10 +29,11 @@ export function createLayerDriver(
   name: LayerDriverName,
   storageRoot: string,
   limits: Pick<ApplyTarOptions, 'maxEntrySize' | 'maxTotalSize'> = {},
+  opts: { mountProgram?: string } = {},
 ): LayerDriver {
   switch (name) {
     case 'overlay':
-      return new OverlayDriver(storageRoot, limits);
+      return new OverlayDriver(storageRoot, limits, opts);
     case 'vfs':
       return new VfsDriver(storageRoot, limits);
     default:
