@@ -132,3 +132,26 @@ test("two users' stores and containers do not see each other", (t) => {
     }),
   );
 });
+
+test("system service as the user listens on their runtime dir's skiff.sock, and the docker CLI runs a container through it", async (t) => {
+  if (skipped(t, ...needs(), tool('docker'))) return;
+  const u = makeUser();
+  try {
+    u.ok(['import', tar, 'bb:1']);
+    const sock = `/tmp/skiff-${u.uid}/skiff.sock`;
+    const service = u.spawn(['system', 'service', '--time', '0']);
+    try {
+      for (let i = 0; i < 300 && u.sh(`test -S ${sock}`).code !== 0; i++) await new Promise((r) => setTimeout(r, 100));
+      const docker = (cmd: string) => u.sh(`docker ${cmd}`, { env: { DOCKER_HOST: `unix://${sock}` } });
+      const run = docker('run --rm --network none bb:1 echo through the docker CLI');
+      assert.equal(run.code, 0, run.stderr);
+      assert.equal(run.stdout, 'through the docker CLI\n');
+      const info = docker("info --format '{{json .SecurityOptions}} {{.CgroupDriver}}'");
+      assert.equal(info.stdout.trim(), '["name=seccomp,profile=default","name=rootless"] none');
+    } finally {
+      service.kill('SIGTERM');
+    }
+  } finally {
+    u.cleanup();
+  }
+});

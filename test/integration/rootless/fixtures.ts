@@ -6,7 +6,7 @@
 // lines, its home and its /tmp/skiff-UID run dir.
 import { accessSync, chmodSync, chownSync, constants, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { spawnSync, execFileSync } from 'node:child_process';
+import { spawn, spawnSync, execFileSync, type ChildProcess } from 'node:child_process';
 import { SKIFF_BIN, REPO, type RunResult } from '../../helpers/env.js';
 import { need, type Need } from '../../helpers/requires.js';
 
@@ -27,7 +27,9 @@ export interface RootlessUser {
   /** skiff that must succeed; its stdout. */
   ok(args: string[], opts?: { env?: NodeJS.ProcessEnv; input?: string }): string;
   /** A shell command as this user (outside skiff's namespace). */
-  sh(cmd: string): RunResult;
+  sh(cmd: string, opts?: { env?: NodeJS.ProcessEnv }): RunResult;
+  /** skiff as this user in the background (a service). */
+  spawn(args: string[]): ChildProcess;
   cleanup(): void;
 }
 
@@ -93,9 +95,12 @@ export function makeUser(opts: { subids?: boolean } = {}): RootlessUser {
       if (r.code !== 0) throw new Error(`skiff ${args.join(' ')} as ${name} exited ${r.code}: ${r.stderr}`);
       return r.stdout;
     },
-    sh(cmd) {
-      const r = spawnSync('setpriv', [...asUser, 'sh', '-c', cmd], { env: env(), cwd: home, encoding: 'utf8' });
+    sh(cmd, o = {}) {
+      const r = spawnSync('setpriv', [...asUser, 'sh', '-c', cmd], { env: env(o.env), cwd: home, encoding: 'utf8' });
       return { code: r.status ?? 128, stdout: r.stdout, stderr: r.stderr };
+    },
+    spawn(args) {
+      return spawn('setpriv', [...asUser, process.execPath, SKIFF_BIN, ...args], { env: env(), cwd: home, stdio: ['ignore', 'ignore', 'pipe'] });
     },
     cleanup() {
       killAll(uid, subuid);
