@@ -155,3 +155,37 @@ test("system service as the user listens on their runtime dir's skiff.sock, and 
     u.cleanup();
   }
 });
+
+test('isolation holds rootless: own PID namespace, no CAP_SYS_ADMIN, seccomp filter, masked /proc paths, read-only root with --read-only', (t) => {
+  if (skipped(t, ...needs())) return;
+  withUser((u) => {
+    u.ok(['import', tar, 'bb:1']);
+    const script = [
+      'echo pids=$(ls /proc | grep -c "^[0-9]")',
+      'echo pid1=$(cat /proc/1/comm)',
+      'echo capeff=$(grep ^CapEff /proc/self/status | cut -f2)',
+      'echo seccomp=$(grep ^Seccomp: /proc/self/status | cut -f2)',
+      // masked (or, in a user namespace's procfs, absent): nothing to read either way
+      'echo kcore=$(cat /proc/kcore 2>/dev/null | wc -c)',
+      'echo keys=$(cat /proc/keys 2>/dev/null | wc -c)',
+      'touch /rootfs-write 2>/dev/null && echo root=writable || echo root=read-only',
+      'echo 1 > /proc/sys/kernel/ns_last_pid 2>/dev/null && echo procsys=writable || echo procsys=read-only',
+    ].join('; ');
+    const out = Object.fromEntries(
+      u
+        .ok(['run', '--rm', '--network', 'none', '--read-only', 'bb:1', 'sh', '-c', script])
+        .trim()
+        .split('\n')
+        .map((l) => l.split('=') as [string, string]),
+    );
+    assert.ok(Number(out.pids) < 6, `processes seen: ${out.pids}`);
+    assert.equal(out.pid1, 'sh');
+    const CAP_SYS_ADMIN = 21n;
+    assert.equal((BigInt('0x' + out.capeff) >> CAP_SYS_ADMIN) & 1n, 0n, `CapEff ${out.capeff}`);
+    assert.equal(out.seccomp, '2');
+    assert.equal(out.kcore, '0');
+    assert.equal(out.keys, '0');
+    assert.equal(out.root, 'read-only');
+    assert.equal(out.procsys, 'read-only');
+  });
+});

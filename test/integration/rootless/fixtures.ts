@@ -48,7 +48,7 @@ export function makeUser(opts: { subids?: boolean } = {}): RootlessUser {
   const home = mkdtempSync('/tmp/skiff-rootless-home-');
   // useradd gives a new user subordinate ranges itself (SUB_UID_COUNT in login.defs); 0 asks for none.
   const noSub = opts.subids === false ? ['-K', 'SUB_UID_COUNT=0', '-K', 'SUB_GID_COUNT=0'] : [];
-  execFileSync('useradd', ['-M', '-d', home, '-s', '/bin/sh', '-U', ...noSub, name]);
+  shadowTool('useradd', ['-M', '-d', home, '-s', '/bin/sh', '-U', ...noSub, name]);
   const uid = Number(execFileSync('id', ['-u', name], { encoding: 'utf8' }).trim());
   const gid = Number(execFileSync('id', ['-g', name], { encoding: 'utf8' }).trim());
   chownSync(home, uid, gid);
@@ -104,7 +104,8 @@ export function makeUser(opts: { subids?: boolean } = {}): RootlessUser {
     },
     cleanup() {
       killAll(uid, subuid);
-      spawnSync('userdel', [name]);
+      // userdel removes the user's /etc/subuid and /etc/subgid lines too.
+      shadowTool('userdel', [name]);
       for (const f of ['/etc/subuid', '/etc/subgid']) {
         const text = readFileSync(f, 'utf8');
         const kept = text.split('\n').filter((l) => !l.startsWith(`${name}:`) && !l.startsWith(`${uid}:`));
@@ -114,6 +115,16 @@ export function makeUser(opts: { subids?: boolean } = {}): RootlessUser {
       rmSync(`/tmp/skiff-${uid}`, { recursive: true, force: true });
     },
   };
+}
+
+/** useradd/userdel, again while another test file's holds the lock on /etc/passwd or /etc/subuid. */
+function shadowTool(cmd: string, args: string[]): void {
+  for (let i = 0; ; i++) {
+    const r = spawnSync(cmd, args, { encoding: 'utf8' });
+    if (r.status === 0) return;
+    if (i >= 50 || !/lock|try again/i.test(r.stderr)) throw new Error(`${cmd} ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+    spawnSync('sleep', ['0.1']);
+  }
 }
 
 /** Processes whose real uid is the user's or one of their subordinate ids. */
