@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PKGS=(
   runc crun conmon catatonit tini          # OCI runtimes, monitor, init processes
   netavark aardvark-dns iproute2 iptables  # networking
-  uidmap fuse-overlayfs                    # rootless / user namespaces
+  uidmap fuse-overlayfs                    # rootless: newuidmap/newgidmap, FUSE overlay (unshare/nsenter: util-linux)
   busybox-static zstd tar bzip2 xz-utils   # test images; ADD unpacks bzip2/xz with the host's tools
   tmux                                     # terminal tests (run -it)
   docker-registry podman skopeo            # interop peers and a real registry for tests
@@ -39,6 +39,10 @@ if ! command -v node >/dev/null || [ "$(node -p 'process.versions.node.split("."
   echo "setup: Node.js 20 or newer is needed" >&2
   exit 1
 fi
+
+# Rootless mode's fuse-overlayfs (storage.mount_program) opens /dev/fuse as the user: udev makes it
+# 0666 on a desktop; a machine without udev leaves the kernel's 0600.
+if [ -c /dev/fuse ]; then chmod 0666 /dev/fuse; fi
 
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build

@@ -11,7 +11,7 @@ import { splitVersion, API_VERSION } from './version.js';
 import { sendJson, type Call, type Hijack } from './call.js';
 import { registerRoutes } from './routes/index.js';
 import { SKIFF_VERSION } from '../engine/index.js';
-import { DEFAULT_URI } from './default-uri.js';
+import { DEFAULT_URI, defaultUri } from './default-uri.js';
 import { startStallTrace } from './stall-trace.js';
 
 export { DEFAULT_URI };
@@ -162,7 +162,7 @@ export async function startService(engine: Engine, opts: ServiceOptions = {}): P
   };
 
   const onRequest = (req: IncomingMessage, res: ServerResponse) => void dispatch(req, res, undefined);
-  const uri = opts.uri ?? DEFAULT_URI;
+  const uri = opts.uri ?? defaultUri();
   let url: URL;
   try {
     url = new URL(uri);

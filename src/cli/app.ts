@@ -29,7 +29,7 @@ export class App {
    */
   async engine(opts: { timers?: boolean; sqliteBusyTimeoutMs?: number } = {}): Promise<Engine> {
     if (this.engineInstance) return this.engineInstance;
-    const { createEngine, loadConfig } = await import('../engine/index.js');
+    const { createEngine, loadConfig, configFiles } = await import('../engine/index.js');
     const g = this.globals();
     const config = loadConfig();
     const driver = g.storageDriver ?? process.env.SKIFF_STORAGE_DRIVER;
@@ -38,7 +38,7 @@ export class App {
     }
     this.engineInstance = createEngine({
       config,
-      configFile: process.env.SKIFF_CONFIG ?? '/etc/skiff/skiff.conf',
+      configFile: configFiles().files.map((f) => f.path).join(', '),
       root: g.root ?? process.env.SKIFF_ROOT,
       runroot: g.runroot ?? process.env.SKIFF_RUNROOT,
       storageDriver: driver as StorageDriverName | undefined,

@@ -45,7 +45,30 @@ function verbOf(argv: string[]): string | undefined {
   return undefined;
 }
 
+/** Verbs that touch no storage: a user who is not root runs them without entering the namespace. */
+const OUTSIDE_USERNS = new Set(['version', 'help', 'completion']);
+
+/**
+ * A user who is not root runs every verb that touches storage inside their user namespace:
+ * this process starts the same command there and passes its status on.
+ */
+async function inUserNamespace(argv: string[], verb: string | undefined): Promise<number | undefined> {
+  if ((process.getuid?.() ?? 0) === 0 || !verb || OUTSIDE_USERNS.has(verb) || !VERBS[verb]) return undefined;
+  const { userNamespaceEntry } = await import('../engine/rootless/userns.js');
+  const entry = await userNamespaceEntry();
+  if (!entry) return undefined;
+  const { reexec } = await import('./userns-reexec.js');
+  return reexec(entry, argv);
+}
+
 export async function main(argv: string[]): Promise<number> {
+  const verb0 = verbOf(argv);
+  try {
+    const status = await inUserNamespace(argv, verb0);
+    if (status !== undefined) return status;
+  } catch (e) {
+    return reportError(new App(() => ({ logLevel: 'warn' })), e);
+  }
   const holder: { program?: Command } = {};
   const app = new App(() => holder.program!.opts<GlobalOptions>());
   const program = (holder.program = buildProgram(app));

@@ -11,6 +11,20 @@ import { createLayerDriver, overlaySupported } from '../impl/layers/index.js';
 import { EventLog } from './events/log.js';
 import { LockManager } from '../impl/locks/lock-manager.js';
 import { armCrashPoints } from '../sys/crash-point.js';
+import { inUserNamespace } from '../sys/linux/rootless-uid.js';
+import { accessSync, constants as fsc } from 'node:fs';
+
+const FUSE_OVERLAYFS = '/usr/bin/fuse-overlayfs';
+
+function fuseOverlayUsable(): boolean {
+  try {
+    accessSync(FUSE_OVERLAYFS, fsc.X_OK);
+    accessSync('/dev/fuse', fsc.R_OK | fsc.W_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 export interface EngineOptions {
   config: SkiffConfig;
@@ -101,10 +115,21 @@ export class EngineContext {
       name = recorded;
     } else {
       let wanted = this.requestedDriver ?? this.config.storage.driver;
-      if (wanted === 'overlay' && !overlaySupported()) wanted = 'vfs';
+      if (wanted === 'overlay' && !this.config.storage.mountProgram) {
+        // A user namespace may refuse kernel overlay mounts (Linux before 5.11): there only a real
+        // mount tells, and fuse-overlayfs comes next when the user may use FUSE.
+        const kernel = overlaySupported(inUserNamespace() ? this.root : undefined);
+        if (!kernel && inUserNamespace() && fuseOverlayUsable()) this.records.metaDefault('mount_program', FUSE_OVERLAYFS);
+        else if (!kernel) wanted = 'vfs';
+      }
       name = this.records.metaDefault('storage_driver', wanted) as StorageDriverName;
     }
-    return (this._driver = createLayerDriver(name, this.root));
+    return (this._driver = createLayerDriver(name, this.root, {}, { mountProgram: this.mountProgram() }));
+  }
+
+  /** The FUSE program mounting overlay layers here (skiff.conf's, or the one a probe chose for this root); undefined: the kernel. */
+  mountProgram(): string | undefined {
+    return this.config.storage.mountProgram || (this.records.meta('mount_program') as string | undefined) || undefined;
   }
 
   /** Driver name without creating anything (for `info`). */

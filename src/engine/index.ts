@@ -179,4 +179,4 @@ export function createEngine(opts: CreateEngineOptions): Engine {
 export type { SystemInfo, DiskUsage, GcReport };
 export type { EngineEvent, EventQuery } from './events/types.js';
 export { versionInfo, SKIFF_VERSION, API_VERSION, MIN_API_VERSION } from './system/info.js';
-export { loadConfig, SYSTEM_CONFIG_PATH } from './config/load.js';
+export { loadConfig, configFiles, rootlessPaths, SYSTEM_CONFIG_PATH } from './config/load.js';

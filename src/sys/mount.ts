@@ -5,6 +5,7 @@
  */
 import type { Mount } from '../core/layers/driver.js';
 import { dirname, relative } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import {
   MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY, MS_BIND, MS_DIRSYNC,
   MS_MANDLOCK, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_PRIVATE, MS_RDONLY,
@@ -94,6 +95,11 @@ function mountOne(m: Mount, target: string): void {
     }
   } else if (m.type === 'overlay') {
     mountOverlay(m.source, target, p);
+  } else if (m.type === 'fuse-overlayfs') {
+    // The program (source) mounts and then serves the filesystem from its own daemon; it
+    // returns once the mount is in place. Unmounting is a plain umount2 of the target.
+    const r = spawnSync(m.source, ['-o', p.data.join(','), target], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
+    if (r.status !== 0) throw new Error(`${m.source} could not mount ${target}: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
   } else {
     mount(m.source, target, m.type, p.flags, p.data.join(',') || null);
   }

@@ -78,7 +78,7 @@ export function registerSystemRoutes(r: Router): void {
       PidsLimit: true,
       IPv4Forwarding: true,
       LoggingDriver: 'k8s-file',
-      CgroupDriver: 'cgroupfs',
+      CgroupDriver: info.host.limits.available ? 'cgroupfs' : 'none',
       CgroupVersion: info.host.cgroupVersion,
       KernelVersion: info.host.kernel,
       OperatingSystem: info.host.distribution,
@@ -101,7 +101,8 @@ export function registerSystemRoutes(r: Router): void {
       Labels: [],
       ExperimentalBuild: false,
       ServerVersion: info.version.Version,
-      SecurityOptions: ['name=seccomp,profile=default'],
+      // A rootless dockerd adds name=rootless, and says cgroup driver "none" where it has no cgroups.
+      SecurityOptions: ['name=seccomp,profile=default', ...(info.host.security.rootless ? ['name=rootless'] : [])],
       Warnings: [],
       // The rest of what dockerd 20.10 sends (test/vendor/dockerd/info.json), from what skiff has.
       Debug: c.debug,

@@ -13,6 +13,12 @@ export interface SkiffConfig {
     driver: StorageDriverName;
     root: string;
     runroot: string;
+    /**
+     * Podman's `mount_program`: a FUSE overlay (fuse-overlayfs) mounting the overlay driver's
+     * layers where the kernel's overlayfs cannot be mounted (a user namespace before Linux 5.11).
+     * Empty: the kernel's, with fuse-overlayfs picked by probe for a user who is not root.
+     */
+    mountProgram: string;
   };
   engine: {
     /** Name ("runc", "crun") or path; empty picks the first runtime that works on this host. */
@@ -68,7 +74,7 @@ export const DEFAULT_CAPABILITIES = [
 
 export function defaultConfig(): SkiffConfig {
   return {
-    storage: { driver: 'overlay', root: '/var/lib/skiff', runroot: '/run/skiff' },
+    storage: { driver: 'overlay', root: '/var/lib/skiff', runroot: '/run/skiff', mountProgram: '' },
     engine: {
       runtime: '',
       runtimes: {

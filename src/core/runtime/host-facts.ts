@@ -25,6 +25,13 @@ export interface HostFacts {
   rlimits: Record<string, HostRlimit>;
   cgroupVersion: 1 | 2;
   cgroupManager: 'cgroupfs' | 'systemd';
+  /**
+   * Whether the engine may make cgroups; unset = yes. A user who is not root has none on cgroup
+   * v1 (and no delegated v2 tree here): the spec then names no cgroup and sets no limits.
+   */
+  cgroups?: boolean;
+  /** The engine's own user namespace's gid map when it is not the host's (rootless). */
+  ownGidMap?: { containerID: number; hostID: number; size: number }[];
   /** Character and block devices under /dev, for --privileged and --device. */
   devices: HostDevice[];
   seccomp: boolean;

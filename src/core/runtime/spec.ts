@@ -57,9 +57,11 @@ export const DEFAULT_SYSCTLS: Record<string, string> = { 'net.ipv4.ping_group_ra
 function pingRange(defaults: Record<string, string>, gidMappings: IDMapping[] | undefined): Record<string, string> {
   const range = defaults['net.ipv4.ping_group_range'];
   if (!gidMappings || range === undefined) return defaults;
-  const fromZero = gidMappings.find((m) => m.containerID === 0);
+  // Contiguous ranges from gid 0 count as one (rootless skiff's own map: 0 = the user, 1.. = subgids).
+  let end = 0;
+  for (let m = gidMappings.find((x) => x.containerID === 0); m; m = gidMappings.find((x) => x.containerID === end)) end += m.size;
   const { 'net.ipv4.ping_group_range': _drop, ...rest } = defaults;
-  return fromZero ? { ...rest, 'net.ipv4.ping_group_range': `0 ${fromZero.size - 1}` } : rest;
+  return end > 0 ? { ...rest, 'net.ipv4.ping_group_range': `0 ${end - 1}` } : rest;
 }
 
 export interface SpecDefaults {
@@ -282,8 +284,12 @@ export function generateSpec(input: GenerateSpecInput): Spec {
     },
     linux: {
       namespaces,
-      resources: { devices: devices.cgroup, ...buildResources(opts.resources ?? {}, defaults.pidsLimit) },
-      cgroupsPath: cgroupsPath(host.cgroupManager, containerId, opts.cgroupParent),
+      ...(host.cgroups === false
+        ? {}
+        : {
+            resources: { devices: devices.cgroup, ...buildResources(opts.resources ?? {}, defaults.pidsLimit) },
+            cgroupsPath: cgroupsPath(host.cgroupManager, containerId, opts.cgroupParent),
+          }),
     },
   };
   const p = spec.process;
@@ -310,7 +316,7 @@ export function generateSpec(input: GenerateSpecInput): Spec {
   const seccomp = seccompProfile(input, bounding);
   if (seccomp) linux.seccomp = seccomp;
 
-  const sysctl = buildSysctls(pingRange(defaults.sysctls ?? DEFAULT_SYSCTLS, gidMappings), opts.sysctls ?? {}, {
+  const sysctl = buildSysctls(pingRange(defaults.sysctls ?? DEFAULT_SYSCTLS, gidMappings ?? host.ownGidMap), opts.sysctls ?? {}, {
     net: network.mode === 'none' || network.mode === 'bridge',
     ipc: ipcMode === 'private' || ipcMode === 'shareable',
     uts: utsMode === 'private',

@@ -1,3 +1,4 @@
+import { rootlessUid } from '../../sys/linux/rootless-uid.js';
 import { mkdirSync, writeFileSync, chmodSync } from 'node:fs';
 import { rmdir } from 'node:fs/promises';
 import { join, posix } from 'node:path';
@@ -668,7 +669,10 @@ export class Builder {
       chmodSync(file, 0o755);
       plan.mounts.push({ type: 'bind', source: file, destination: `/dev/pipes/${script.name}`, options: ['ro'] });
     }
-    const network = inst.network === undefined || inst.network === 'default' ? (this.opts.network ?? 'bridge') : inst.network;
+    // Without rootless networking (slirp4netns/pasta) yet, a user's RUN steps share the user's own
+    // network by default: no access beyond what any process of theirs has.
+    const fallback = rootlessUid() === undefined ? 'bridge' : 'host';
+    const network = inst.network === undefined || inst.network === 'default' ? (this.opts.network ?? fallback) : inst.network;
     if (!['none', 'host', 'bridge'].includes(network) && inst.network !== undefined && inst.network !== 'default') {
       throw invalidArgument(`RUN --network=${inst.network}: use none, host or default`);
     }

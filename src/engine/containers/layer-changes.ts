@@ -1,7 +1,7 @@
 import { closeSync, constants as fsc, lstatSync, openSync, readdirSync, readlinkSync, readFileSync } from 'node:fs';
 import type { Stats } from 'node:fs';
 import { join } from 'node:path';
-import { isOpaque, isWhiteout, lstatIfExists } from '../../impl/layers/fs-util.js';
+import { isOpaque, isOverlayBookkeeping, isWhiteout, lstatIfExists } from '../../impl/layers/fs-util.js';
 import { readdir } from 'node:fs/promises';
 import { findInLowersAsync } from '../../impl/layers/lowers.js';
 import { errCode, fdPath, openChild } from '../../impl/rooted/root-dir.js';
@@ -80,7 +80,7 @@ async function overlayChanges(upper: string, lowers: string[]): Promise<LayerCha
         }),
       );
       for (const { name, path, st, below } of batch) {
-        if (!st) continue;
+        if (!st || isOverlayBookkeeping(name)) continue;
         if (isWhiteout(st)) {
           out.push({ path, kind: 'D' });
           continue;

@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { ResourceOptions } from '../../core/runtime/create-options.js';
 import { buildResources } from '../../core/runtime/resources.js';
 import { checkRestartPolicy } from './restart-policy.js';
+import { checkRootlessLimits } from './rootless-limits.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import type { ContainerContext } from './context.js';
 import { resolveContainer } from './resolve.js';
@@ -25,6 +26,7 @@ export async function updateContainer(cc: ContainerContext, ref: string, req: Co
   const c = await refreshContainer(cc, resolveContainer(cc, ref));
   const given = Object.fromEntries(Object.entries(req.resources ?? {}).filter(([, v]) => v !== undefined)) as ResourceOptions;
   const warnings: string[] = [];
+  checkRootlessLimits(given);
   if (given.blkioWeight && !blkioWeightSupported()) {
     // dockerd's words and behaviour: the weight is dropped, the rest is applied.
     warnings.push('Your kernel does not support Block I/O weight or the cgroup is not mounted. Weight discarded.');

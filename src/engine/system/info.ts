@@ -2,6 +2,8 @@ import { readFileSync, statfsSync, existsSync } from 'node:fs';
 import { hostname, cpus, totalmem, release } from 'node:os';
 import type { EngineContext } from '../context.js';
 import { hostPlatform } from '../../core/images/oci.js';
+import { rootlessUid } from '../../sys/linux/rootless-uid.js';
+import { limitsUnavailableReason } from '../containers/rootless-limits.js';
 
 export const SKIFF_VERSION = '0.2.0';
 /** The Docker Engine API version the service speaks (the docker CLI 28 negotiates down to it). */
@@ -55,11 +57,19 @@ export interface SystemInfo {
     memTotal: number;
     cgroupVersion: string;
     distribution: string;
+    /** Podman's host.security.rootless: skiff runs for a user who is not root, in their user namespace. */
+    security: { rootless: boolean };
+    /** Whether containers may have resource limits (cgroups) here, and why not. */
+    limits: { available: boolean; reason?: string };
+    /** The user namespace's maps (host id ranges), as Podman's host.idMappings; rootless only. */
+    idMappings?: { uidmap: IdRange[]; gidmap: IdRange[] };
   };
   store: {
     graphRoot: string;
     runRoot: string;
     graphDriverName: string;
+    /** The FUSE program mounting the overlay driver's layers (Podman's overlay.mount_program); absent: the kernel. */
+    mountProgram?: string;
     configFile: string;
     imageStore: { number: number };
     containerStore: { number: number };
@@ -78,7 +88,27 @@ function distribution(): string {
   }
 }
 
+export interface IdRange {
+  container_id: number;
+  host_id: number;
+  size: number;
+}
+
+function idMap(file: string): IdRange[] {
+  try {
+    return readFileSync(file, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => l.trim().split(/\s+/).map(Number))
+      .map(([c, h, n]) => ({ container_id: c!, host_id: h!, size: n! }));
+  } catch {
+    return [];
+  }
+}
+
 export function systemInfo(ctx: EngineContext, configFile: string): SystemInfo {
+  const rootless = rootlessUid() !== undefined;
+  const mountProgram = existsSync(ctx.root) && ctx.driverName() === 'overlay' ? ctx.mountProgram() : undefined;
   const images = existsSync(ctx.root) ? ctx.records.images().length : 0;
   return {
     host: {
@@ -90,11 +120,15 @@ export function systemInfo(ctx: EngineContext, configFile: string): SystemInfo {
       memTotal: totalmem(),
       cgroupVersion: cgroupVersion(),
       distribution: distribution(),
+      security: { rootless },
+      limits: limitsUnavailableReason() === undefined ? { available: true } : { available: false, reason: limitsUnavailableReason() },
+      ...(rootless ? { idMappings: { uidmap: idMap('/proc/self/uid_map'), gidmap: idMap('/proc/self/gid_map') } } : {}),
     },
     store: {
       graphRoot: ctx.root,
       runRoot: ctx.runroot,
       graphDriverName: existsSync(ctx.root) ? ctx.driverName() : ctx.config.storage.driver,
+      ...(mountProgram ? { mountProgram } : {}),
       configFile,
       imageStore: { number: images },
       containerStore: { number: 0 },

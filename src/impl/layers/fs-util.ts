@@ -7,6 +7,7 @@ import {
 import type { Stats } from 'node:fs';
 import { chmod, copyFile, lchown, lstat, lutimes, readdir } from 'node:fs/promises';
 import { lgetxattr, llistxattr, lsetxattr, mknod } from '../../sys/linux/syscalls.js';
+import { inUserNamespace } from '../../sys/linux/rootless-uid.js';
 
 /** Attributes that steer overlayfs itself; a layer's content must never carry them. */
 export function isOverlayXattr(name: string): boolean {
@@ -28,8 +29,32 @@ export function isWhiteout(st: Stats): boolean {
   return st.isCharacterDevice() && st.rdev === 0;
 }
 
+/**
+ * The name of overlayfs's opaque-directory xattr here. In a user namespace (rootless) the
+ * kernel cannot let us set trusted.* xattrs, so overlays are mounted with `userxattr` and read
+ * user.overlay.* instead (Linux 5.11+).
+ */
+export function opaqueXattr(): string {
+  return inUserNamespace() ? 'user.overlay.opaque' : 'trusted.overlay.opaque';
+}
+
 export function isOpaque(path: string): boolean {
-  return lgetxattr(path, 'trusted.overlay.opaque')?.toString() === 'y';
+  if (lgetxattr(path, opaqueXattr())?.toString() === 'y') return true;
+  if (!inUserNamespace()) return false;
+  // fuse-overlayfs marks the directories it makes opaque with its own xattr, or where it cannot
+  // set one, with a `.wh..wh..opq` file (the layer tar's own marker).
+  return lgetxattr(path, 'user.fuseoverlayfs.opaque')?.toString() === 'y' || lstatSync(`${path}/${FUSE_OPAQUE_FILE}`, { throwIfNoEntry: false })?.isFile() === true;
+}
+
+/** The opaque marker file fuse-overlayfs leaves in an upper directory. */
+export const FUSE_OPAQUE_FILE = '.wh..wh..opq';
+
+/**
+ * Names in an upper directory that are an overlay's bookkeeping, not content: fuse-overlayfs's
+ * `.wh.`-prefixed markers (a layer tar gives the prefix the same meaning).
+ */
+export function isOverlayBookkeeping(name: string): boolean {
+  return name.startsWith('.wh.');
 }
 
 /** Sets xattrs, ignoring the ones this filesystem or our privilege cannot hold (as Docker does). */

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import type { LayerDriver } from '../../core/layers/driver.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import { mountAll, unmount } from '../../sys/mount.js';
+import { inUserNamespace } from '../../sys/linux/rootless-uid.js';
 import { OverlayDriver } from './overlay.js';
 import { VfsDriver } from './vfs.js';
 import type { ApplyTarOptions } from './tar-apply.js';
@@ -28,10 +29,11 @@ export function createLayerDriver(
   name: LayerDriverName,
   storageRoot: string,
   limits: Pick<ApplyTarOptions, 'maxEntrySize' | 'maxTotalSize'> = {},
+  opts: { mountProgram?: string } = {},
 ): LayerDriver {
   switch (name) {
     case 'overlay':
-      return new OverlayDriver(storageRoot, limits);
+      return new OverlayDriver(storageRoot, limits, opts);
     case 'vfs':
       return new VfsDriver(storageRoot, limits);
     default:
@@ -61,7 +63,7 @@ export function overlaySupported(storageRoot?: string): boolean {
   const dir = mkdtempSync(join(storageRoot, '.overlay-probe-'));
   try {
     for (const d of ['lower1', 'lower2', 'upper', 'work', 'merged']) mkdirSync(join(dir, d));
-    const opts = [`lowerdir=${dir}/lower1:${dir}/lower2`, `upperdir=${dir}/upper`, `workdir=${dir}/work`];
+    const opts = [`lowerdir=${dir}/lower1:${dir}/lower2`, `upperdir=${dir}/upper`, `workdir=${dir}/work`, ...(inUserNamespace() ? ['userxattr'] : [])];
     // Unknown to /proc/filesystems until the module loads; the mount attempt loads it.
     mountAll([{ type: 'overlay', source: 'overlay', options: opts }], join(dir, 'merged'));
     unmount(join(dir, 'merged'), { detach: true });

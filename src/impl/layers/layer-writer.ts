@@ -22,7 +22,7 @@ import {
 import { promisify } from 'node:util';
 import { EngineError, invalidArgument } from '../../core/errdefs.js';
 import { lgetxattr, lsetxattr, makedev, mknod } from '../../sys/linux/syscalls.js';
-import { copyNode, isOverlayXattr, openExclusive, openExclusiveAsync, setXattrs } from './fs-util.js';
+import { copyNode, isOverlayXattr, opaqueXattr, openExclusive, openExclusiveAsync, setXattrs } from './fs-util.js';
 import { findInLowers } from './lowers.js';
 import type { TarEntry, TarSink } from './tar-reader.js';
 
@@ -401,7 +401,7 @@ export class LayerWriter implements TarSink {
     if (base === WH_OPAQUE) {
       if (this.opts.whiteouts === 'overlay') {
         this.ensureDir(name, dirRel);
-        lsetxattr(dirRel === '' ? this.root : this.root + '/' + dirRel, 'trusted.overlay.opaque', Buffer.from('y'));
+        lsetxattr(dirRel === '' ? this.root : this.root + '/' + dirRel, opaqueXattr(), Buffer.from('y'));
       } else if (this.existingDir(name, dirRel)) {
         this.wipeExceptUnpacked(dirRel);
       }

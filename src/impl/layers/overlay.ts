@@ -11,6 +11,7 @@
  *
  * Short links keep lowerdir lists short; src/sys/mount handles chains too long for one page.
  */
+import { inUserNamespace } from '../../sys/linux/rootless-uid.js';
 import {
   existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync,
 } from 'node:fs';
@@ -31,7 +32,11 @@ export class OverlayDriver implements LayerDriver {
   readonly home: string;
   private readonly limits: Pick<ApplyTarOptions, 'maxEntrySize' | 'maxTotalSize'>;
 
-  constructor(storageRoot: string, limits: Pick<ApplyTarOptions, 'maxEntrySize' | 'maxTotalSize'> = {}) {
+  /** A FUSE overlay program (fuse-overlayfs) that mounts instead of the kernel. */
+  readonly mountProgram: string | undefined;
+
+  constructor(storageRoot: string, limits: Pick<ApplyTarOptions, 'maxEntrySize' | 'maxTotalSize'> = {}, opts: { mountProgram?: string } = {}) {
+    this.mountProgram = opts.mountProgram || undefined;
     this.home = join(resolve(storageRoot), 'overlay');
     validateStoragePath(this.home);
     this.limits = limits;
@@ -115,7 +120,10 @@ export class OverlayDriver implements LayerDriver {
     if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
     const dir = join(this.home, id);
     const parents = this.lowerLinks(id).map((l) => join(this.home, l));
+    if (this.mountProgram) return this.fuseMounts(id, parents, !!opts.readOnly);
     const label = opts.mountLabel ? [`context="${opts.mountLabel}"`] : [];
+    // In a user namespace overlayfs keeps its own xattrs as user.overlay.* (see fs-util opaqueXattr).
+    if (inUserNamespace()) label.push('userxattr');
     if (opts.readOnly) {
       // overlayfs needs two lowers when there is no upper; one layer alone is a read-only bind.
       if (parents.length === 0) return [{ type: 'bind', source: join(dir, 'diff'), options: ['rbind', 'ro'] }];
@@ -138,6 +146,15 @@ export class OverlayDriver implements LayerDriver {
         options: ['index=off', `lowerdir=${lowers.join(':')}`, `upperdir=${join(dir, 'diff')}`, `workdir=${join(dir, 'work')}`, ...volatile, ...label],
       },
     ];
+  }
+
+  /** fuse-overlayfs reads the same layers (0/0 whiteouts, user.overlay.opaque); lowers alone mount read-only. */
+  private fuseMounts(id: string, parents: string[], readOnly: boolean): Mount[] {
+    const dir = join(this.home, id);
+    const source = this.mountProgram!;
+    if (readOnly) return [{ type: 'fuse-overlayfs', source, options: [`lowerdir=${[join(dir, 'diff'), ...parents].join(':')}`] }];
+    const lowers = parents.length > 0 ? parents : [join(dir, 'empty')];
+    return [{ type: 'fuse-overlayfs', source, options: [`lowerdir=${lowers.join(':')}`, `upperdir=${join(dir, 'diff')}`, `workdir=${join(dir, 'work')}`] }];
   }
 
   size(id: string): number {

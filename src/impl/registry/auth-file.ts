@@ -3,6 +3,8 @@ import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { invalidArgument } from '../../core/errdefs.js';
 import type { CredentialStore, Credentials } from '../../core/remotes/remotes.js';
+import { userPaths } from '../../core/config/user-paths.js';
+import { rootlessUid, userHome } from '../../sys/linux/rootless-uid.js';
 
 interface AuthEntry {
   auth?: string;
@@ -13,9 +15,14 @@ interface AuthDoc {
   [k: string]: unknown;
 }
 
-/** podman's default: `$XDG_RUNTIME_DIR/containers/auth.json`, else `/run/containers/$UID/auth.json`. */
+/**
+ * podman's default: `$XDG_RUNTIME_DIR/containers/auth.json`, else `/run/containers/$UID/auth.json`
+ * (for a user who is not root, their runtime dir's, also from inside their user namespace).
+ */
 export function defaultAuthFile(env: NodeJS.ProcessEnv = process.env): string {
   if (env.REGISTRY_AUTH_FILE) return env.REGISTRY_AUTH_FILE;
+  const uid = rootlessUid();
+  if (uid !== undefined) return userPaths(uid, userHome(uid, env), env).authFile;
   if (env.XDG_RUNTIME_DIR) return join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json');
   return join('/run/containers', String(process.getuid?.() ?? 0), 'auth.json');
 }

@@ -14,6 +14,7 @@ import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { EngineError } from '../../core/errdefs.js';
+import { rootlessUid } from '../../sys/linux/rootless-uid.js';
 
 export interface ConmonArgs {
   /** Container ID (-c): the runtime's name for the container and the exit file's name. */
@@ -83,8 +84,10 @@ export function conmonEnv(extra: Record<string, string>): Record<string, string>
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
     HOME: process.env.HOME ?? '/root',
-    XDG_RUNTIME_DIR: '',
+    // A user's exit command finds their run dir (auth, socket) by it; root's needs none.
+    XDG_RUNTIME_DIR: rootlessUid() !== undefined ? (process.env.XDG_RUNTIME_DIR ?? '') : '',
   };
+  for (const k of ['XDG_DATA_HOME', 'XDG_CONFIG_HOME']) if (rootlessUid() !== undefined && process.env[k] !== undefined) env[k] = process.env[k]!;
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('LC_') && v !== undefined) env[k] = v;
   // The exit command (`skiff container cleanup`) must read the config this process did, as
   // Podman's reads CONTAINERS_CONF: with the defaults it would tear the network down through

@@ -6,7 +6,10 @@ import { renderOne } from '../../format/table.js';
 /** Like podman's: YAML-ish by default, JSON with --format json, or a Go template. */
 function toYaml(v: unknown, indent = ''): string {
   if (v === null || typeof v !== 'object') return ` ${String(v)}\n`;
-  if (Array.isArray(v)) return v.length ? '\n' + v.map((x) => `${indent}- ${String(x)}`).join('\n') + '\n' : ' []\n';
+  if (Array.isArray(v)) {
+    if (!v.length) return ' []\n';
+    return '\n' + v.map((x) => (x !== null && typeof x === 'object' ? `${indent}-${toYaml(x, indent + '  ').trimEnd()}` : `${indent}- ${String(x)}`)).join('\n') + '\n';
+  }
   return (
     (indent ? '\n' : '') +
     Object.entries(v as Record<string, unknown>)

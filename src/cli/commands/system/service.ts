@@ -5,7 +5,7 @@ import type { RunningService } from '../../../api/index.js';
 import { examples } from '../common.js';
 import { invalidArgument } from '../../../core/errdefs.js';
 // Only this small module loads with the verb; the API itself loads when the service starts.
-import { DEFAULT_URI } from '../../../api/default-uri.js';
+import { defaultUri } from '../../../api/default-uri.js';
 
 interface ServiceFlags {
   time: string;
@@ -29,7 +29,7 @@ export function register(parent: Command, app: App, name = 'service'): void {
   const cmd = parent
     .command(name)
     .description('Serve the Docker Engine API on a unix socket (or TLS TCP)')
-    .argument('[uri]', 'unix:///path, tcp://host:port or fd:// (systemd socket activation)', DEFAULT_URI)
+    .argument('[uri]', 'unix:///path, tcp://host:port or fd:// (systemd socket activation)', defaultUri())
     .option('-t, --time <seconds>', 'exit after this many idle seconds; 0 runs until stopped', '5')
     .option('--tls-cert <file>', 'server certificate for tcp://')
     .option('--tls-key <file>', 'server key for tcp://')

@@ -8,6 +8,7 @@ import { readdirSync, readFileSync, lstatSync, statfsSync, existsSync } from 'no
 import { arch as osArch, hostname as osHostname, release } from 'node:os';
 import { join } from 'node:path';
 import type { HostDevice, HostFacts, HostRlimit } from '../../../core/runtime/host-facts.js';
+import { inUserNamespace, rootlessUid } from '../../../sys/linux/rootless-uid.js';
 import { ALL_CAPABILITIES } from '../../../core/runtime/capabilities.js';
 
 /** /proc/<pid>/limits row titles → OCI rlimit types. */
@@ -114,6 +115,15 @@ function boundingCaps(mask: bigint | undefined): string[] | undefined {
   return ALL_CAPABILITIES.filter((_, i) => hasBit(mask, i));
 }
 
+function ownGidMap(): NonNullable<HostFacts['ownGidMap']> {
+  return (read('/proc/self/gid_map') ?? '')
+    .trim()
+    .split('\n')
+    .map((l) => l.trim().split(/\s+/).map(Number))
+    .filter((f) => f.length === 3 && f.every(Number.isInteger))
+    .map(([c, h, n]) => ({ containerID: c!, hostID: h!, size: n! }));
+}
+
 export function readHostFacts(): HostFacts {
   const status = read('/proc/self/status') ?? '';
   let cgroupVersion: 1 | 2 = 1;
@@ -130,6 +140,8 @@ export function readHostFacts(): HostFacts {
     rlimits: parseProcLimits(read('/proc/self/limits') ?? ''),
     cgroupVersion,
     cgroupManager: pid1 === 'systemd' ? 'systemd' : 'cgroupfs',
+    cgroups: rootlessUid() === undefined,
+    ...(inUserNamespace() ? { ownGidMap: ownGidMap() } : {}),
     devices: listHostDevices(),
     // A kernel without seccomp has no Seccomp: line at all.
     seccomp: seccompField !== null || existsSync('/proc/sys/kernel/seccomp'),
