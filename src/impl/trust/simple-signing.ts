@@ -78,7 +78,7 @@ export interface TrustedKeys {
 
 /** Reads an armored or binary key file's keys (a whole exported keyring is fine). */
 export async function readKeys(data: Buffer | string, what: string): Promise<TrustedKeys> {
-  const openpgp = await import('openpgp');
+  const openpgp = await import('./openpgp.js');
   const text = Buffer.isBuffer(data) ? data : Buffer.from(data, 'utf8');
   try {
     const keys = text.subarray(0, 200).toString('latin1').includes('-----BEGIN PGP')
@@ -95,7 +95,7 @@ export async function readKeys(data: Buffer | string, what: string): Promise<Tru
  * the primary fingerprint of the key that made it. Throws with the reason otherwise.
  */
 export async function verifySignature(sig: Buffer, trusted: TrustedKeys): Promise<{ content: Uint8Array; fingerprint: string }> {
-  const openpgp = await import('openpgp');
+  const openpgp = await import('./openpgp.js');
   const keys = trusted.keys as Awaited<ReturnType<typeof openpgp.readKeys>>;
   let message;
   try {
