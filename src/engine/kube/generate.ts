@@ -11,7 +11,6 @@ import { kubeDocuments, kubeYaml } from '../../core/kube/generate.js';
 import type {
   KubeContainerSource, KubeDoc, KubeGenerateOptions, KubePodSource, KubeVolumeSource, KubeWorkloadType,
 } from '../../core/kube/generate-types.js';
-import { validateManifest } from '../../core/kube/validate.js';
 import type { ContainerContext } from '../containers/context.js';
 import { resolveContainer } from '../containers/resolve.js';
 import type { ContainerRecord } from '../containers/types.js';
@@ -87,7 +86,7 @@ function find(cc: ContainerContext, volumes: VolumeEngine, ref: string): Found {
   throw notFound(`name or ID "${ref}" not found`);
 }
 
-export function generateKube(cc: ContainerContext, volumes: VolumeEngine, refs: string[], req: KubeGenerateRequest = {}): KubeGenerateResult {
+export async function generateKube(cc: ContainerContext, volumes: VolumeEngine, refs: string[], req: KubeGenerateRequest = {}): Promise<KubeGenerateResult> {
   if (!refs.length) throw invalidArgument('kube generate needs at least one container, pod or volume');
   const found = refs.map((r) => find(cc, volumes, r));
   const ctrs = found.flatMap((f) => (f.kind === 'container' ? [f.c] : []));
@@ -118,6 +117,8 @@ export function generateKube(cc: ContainerContext, volumes: VolumeEngine, refs: 
     nodePort: () => randomInt(30000, 32768),
   };
   const docs = kubeDocuments(sources, vols, opts);
+  // The models are one bundle of their own (~1 MB), shared with kube play.
+  const { validateManifest } = await import('../../core/kube/validate.js');
   for (const d of docs) {
     try {
       validateManifest(d);
