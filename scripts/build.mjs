@@ -95,6 +95,8 @@ await Promise.all([
     define: { 'import.meta.url': '__skiffImportMetaUrl' },
     banner: { js: 'const __skiffImportMetaUrl = require("node:url").pathToFileURL(__filename).href;' },
     sourcemap: 'linked',
+    // Whitespace only: names stay, so stack traces still read; the linked maps give the lines.
+    minifyWhitespace: true,
     logLevel: 'warning',
     external,
     plugins: [splitDynamicImports, lazyBuiltins, precompiledComposeSchema],
