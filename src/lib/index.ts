@@ -40,5 +40,5 @@ export type {
 export type { Builder, BuildOptions, BuildEvent, BuildPruneReport, BuildResult } from './builder.js';
 export type { Events, EventQuery, EngineEvent, EventType } from './events.js';
 export type {
-  System, SystemPruneOptions, DiskUsage, DiskUsageImage, BuildCacheEntry, SystemInfo, SystemPruneReport, VersionInfo,
+  System, SystemPruneOptions, DiskUsage, DiskUsageImage, BuildCacheEntry, IdRange, SystemInfo, SystemPruneReport, VersionInfo,
 } from './system.js';

@@ -5,9 +5,9 @@
 import type { Engine as InternalEngine } from '../engine/index.js';
 import type { DiskUsage, SystemInfo, SystemPruneReport } from '../engine/index.js';
 import { versionInfo } from '../engine/system/info.js';
-import type { VersionInfo } from '../engine/system/info.js';
+import type { IdRange, VersionInfo } from '../engine/system/info.js';
 
-export type { DiskUsage, SystemInfo, SystemPruneReport, VersionInfo };
+export type { DiskUsage, IdRange, SystemInfo, SystemPruneReport, VersionInfo };
 export type { DiskUsageImage } from '../engine/system/df.js';
 export type { BuildCacheEntry } from '../engine/build/types.js';
 

@@ -5,7 +5,7 @@ import { hostPlatform } from '../../core/images/oci.js';
 import { rootlessUid } from '../../sys/linux/rootless-uid.js';
 import { limitsUnavailableReason } from '../containers/rootless-limits.js';
 
-export const SKIFF_VERSION = '0.2.0';
+export const SKIFF_VERSION = '0.3.0';
 /** The Docker Engine API version the service speaks (the docker CLI 28 negotiates down to it). */
 export const API_VERSION = '1.41';
 /** The oldest API version the service accepts (dockerd 20.10's floor). */
