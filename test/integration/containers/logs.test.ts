@@ -98,7 +98,17 @@ test('max-size=10m: the log never passes 10 MB while the container writes 100 MB
 });
 
 test('a 200 MB log: --tail reads its end, --since in the future reads nothing, logs -f ends with the container', async () => {
-  env.ok(['run', '-d', '--name', 'big', IMAGE, 'sh', '-c', 'yes 0123456789012345678901234567890123456789 | head -c 200000000; echo; echo one; echo two >&2']);
+  // conmon reads stdout and stderr as each becomes readable: the pause lets it drain stdout first,
+  // so the file's last records are stdout's and then stderr's, as the assertions below read them.
+  env.ok(['run', '-d', '--name', 'big', IMAGE, 'sh', '-c', 'yes 0123456789012345678901234567890123456789 | head -c 200000000; echo; echo one; sleep 1; echo two >&2']);
+  try {
+    await bigLogChecks();
+  } finally {
+    env.run(['rm', '-f', 'big']);
+  }
+});
+
+async function bigLogChecks(): Promise<void> {
   assert.equal(env.ok(['wait', 'big']).trim(), '0');
   const logPath = env.ok(['inspect', '-f', '{{.LogPath}}', 'big']).trim();
   assert.ok(statSync(logPath).size > 200_000_000);
@@ -112,8 +122,7 @@ test('a 200 MB log: --tail reads its end, --since in the future reads nothing, l
   const f = await env.runAsync(['logs', '-f', '--tail', '1', 'big']);
   expectCode(f, 0, 'logs -f --tail 1 on an exited container');
   assert.equal(f.stderr, 'two\n');
-  env.ok(['rm', 'big']);
-});
+}
 
 test('--log-driver none: no log file, and logs says the driver cannot be read', async () => {
   env.ok(['run', '-d', '--name', 'quiet', '--log-driver', 'none', IMAGE, 'echo', 'hello']);
