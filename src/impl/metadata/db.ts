@@ -26,6 +26,15 @@ function nativeBinding(): string | undefined {
 }
 
 /**
+ * Another root's state database, for a look only: no migrations, no waiting (`timeout: 0`), and
+ * the addon found as `openDatabase` finds it (the bundled CLI has no `bindings` search path).
+ */
+export function openForeignDatabase(path: string): DB {
+  const binding = nativeBinding();
+  return new Database(path, { readonly: true, fileMustExist: true, timeout: 0, ...(binding ? { nativeBinding: binding } : {}) });
+}
+
+/**
  * Opens the state database: WAL so readers never block the writer, foreign keys on, and every
  * pending migration applied (each in its own IMMEDIATE transaction, so two processes opening a
  * new root at once cannot both apply a step).

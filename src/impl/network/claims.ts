@@ -8,17 +8,24 @@
  * owner no longer has that network (its root or database gone, or no such row), and is then
  * taken over. The directory must survive reboots, as the roots' network rows do.
  */
-import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { existsSync, linkSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tryLockFile, unlockAndClose } from '../../sys/flock.js';
+import { openForeignDatabase } from '../metadata/db.js';
 
 export type ClaimKind = 'iface' | 'subnet' | 'subnet6';
 
 export interface ClaimOwner {
   root: string;
   network: string;
+  /**
+   * The owner's skiff.db when it claimed (inode and birth time: ext4 hands a freed inode out
+   * again at once). A root removed and made again at the same path (a late `container cleanup`
+   * run by conmon did that) has a new database, which cannot hold the network, however young
+   * the claim.
+   */
+  db?: string;
 }
 
 const fileName = (kind: ClaimKind, value: string) => `${kind}-${value.replace('/', '_')}`;
@@ -35,15 +42,21 @@ function ownerHasNetwork(o: ClaimOwner): boolean {
   if (!existsSync(path)) return false;
   try {
     // timeout 0: a root writing right now is taken as still owning its claims.
-    const db = new Database(path, { readonly: true, fileMustExist: true, timeout: 0 });
+    const db = openForeignDatabase(path);
     try {
       return !!db.prepare('SELECT 1 FROM networks WHERE id = ?').get(o.network);
     } finally {
       db.close();
     }
-  } catch {
-    return true;
+  } catch (e) {
+    // A database made again but not yet given its tables has no networks.
+    return !/no such table/.test((e as Error).message);
   }
+}
+
+function dbIdentity(root: string): string | undefined {
+  const st = statSync(join(root, 'skiff.db'), { throwIfNoEntry: false });
+  return st && `${st.ino}:${st.birthtimeMs}`;
 }
 
 export class NetworkClaims {
@@ -60,7 +73,8 @@ export class NetworkClaims {
   private read(file: string): ClaimOwner | undefined {
     try {
       const o = JSON.parse(readFileSync(join(this.dir, file), 'utf8')) as ClaimOwner;
-      return typeof o.root === 'string' && typeof o.network === 'string' ? o : undefined;
+      if (typeof o.root !== 'string' || typeof o.network !== 'string') return undefined;
+      return typeof o.db === 'string' ? o : { root: o.root, network: o.network };
     } catch {
       return undefined;
     }
@@ -70,7 +84,9 @@ export class NetworkClaims {
     if (o.root === this.root) return this.hasNetwork(o.network);
     // A root whose database is gone owns nothing, however young its claim (a root removed
     // right after making a network left a live-looking claim for a minute).
-    if (!existsSync(join(o.root, 'skiff.db'))) return false;
+    const db = dbIdentity(o.root);
+    if (db === undefined) return false;
+    if (o.db !== undefined && o.db !== db) return ownerHasNetwork(o);
     const age = Date.now() - (statSync(join(this.dir, file), { throwIfNoEntry: false })?.mtimeMs ?? 0);
     return age < GRACE_MS || ownerHasNetwork(o);
   }
@@ -106,7 +122,8 @@ export class NetworkClaims {
   claim(kind: ClaimKind, value: string, network: string): ClaimOwner | undefined {
     mkdirSync(this.dir, { recursive: true, mode: 0o755 });
     const file = join(this.dir, fileName(kind, value));
-    const me: ClaimOwner = { root: this.root, network };
+    const db = dbIdentity(this.root);
+    const me: ClaimOwner = { root: this.root, network, ...(db !== undefined ? { db } : {}) };
     // Written aside and linked into place, so a claim is never seen half-written.
     const tmp = join(this.dir, `.${fileName(kind, value)}.${randomBytes(6).toString('hex')}`);
     writeFileSync(tmp, JSON.stringify(me));

@@ -308,8 +308,9 @@ services:
       const dir = context({ Dockerfile: CACHED });
       const build = (args: string[], dockerfile = CACHED) => {
         writeFileSync(join(dir, 'Dockerfile'), dockerfile);
-        const r = d!.docker(['build', ...args, dir]);
-        assert.equal(r.code, 0, r.stderr);
+        // A build on a loaded CI machine can outlast the helper's default minute.
+        const r = d!.docker(['build', ...args, dir], { timeoutMs: 240_000 });
+        assert.equal(r.code, 0, `docker build ${args.join(' ')} (private dockerd) exited ${r.code}:\n${r.stdout}\n${r.stderr}`);
         return r.stdout;
       };
       ref.first = builtShort(build(['-t', 'cf:a']));

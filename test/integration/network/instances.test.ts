@@ -16,10 +16,11 @@ import { IMAGE, iptablesMentions, netavarkName, privateNetworkConfig, waitFor } 
 
 const a = containerEnv('skiff-inst-a-');
 const b = containerEnv('skiff-inst-b-');
+const c = containerEnv('skiff-inst-c-');
 const claims = mkdtempSync(join(tmpdir(), 'skiff-claims-'));
 // One reserved octet gives both roots the same prefix and pool, so only the claims keep them apart.
 const n = privateNetworkConfig(a.dir);
-for (const env of [a, b]) {
+for (const env of [a, b, c]) {
   writeFileSync(
     join(env.dir, 'skiff.conf'),
     [
@@ -41,9 +42,10 @@ after(async () => {
   try {
     await a.teardown();
     await b.teardown();
+    await c.teardown();
   } finally {
     // netavark removes a bridge with its last container: one is left only by a failed test.
-    for (let k = 0; k < 3; k++) if (existsSync(`/sys/class/net/sk${n}n${k}`)) execFileSync('ip', ['link', 'delete', `sk${n}n${k}`]);
+    for (let k = 0; k < 10; k++) if (existsSync(`/sys/class/net/sk${n}n${k}`)) execFileSync('ip', ['link', 'delete', `sk${n}n${k}`]);
     rmSync(claims, { recursive: true, force: true });
   }
 });
@@ -123,4 +125,24 @@ test('two roots with the same settings: own bridges, subnets, ids and chains; on
   assert.equal(await fetchFrom(b, ipB), 'from-b');
   const host = await fetch(`http://${ipB}/`, { signal: AbortSignal.timeout(5000) });
   assert.equal((await host.text()).trim(), 'from-b');
+});
+
+test("a removed root holds no claims: conmon's late cleanup does not make it again, and one made again at its path frees them at once", () => {
+  const subnet = `10.${128 + (n >> 3)}.${((n & 7) << 5) + 31}.0/24`;
+  c.ok(['network', 'create', '--subnet', subnet, '--interface-name', `sk${n}n8`, 'netc']);
+  c.ok(['run', '--rm', '--network', 'netc', IMAGE, 'true']);
+  rmSync(c.root, { recursive: true, force: true });
+
+  // What conmon runs when a container of the removed root exits.
+  const cleanup = c.run(['--root', c.root, '--runroot', c.runroot, 'container', 'cleanup', 'f'.repeat(64)]);
+  assert.equal(cleanup.code, 0, cleanup.stderr);
+  assert.equal(existsSync(c.root), false, 'container cleanup made the removed root again');
+
+  // Any other command does make the root again, with a database that has no network: its claim
+  // (seconds old, so within the grace a claim gets before its row commits) is stale.
+  c.ok(['network', 'ls']);
+  b.ok(['network', 'create', '--subnet', subnet, '--interface-name', `sk${n}n9`, 'netb']);
+  const r = b.run(['run', '--rm', '--network', 'netb', IMAGE, 'true']);
+  assert.equal(r.code, 0, `the old root's subnet claim still held: ${r.stderr}`);
+  b.ok(['network', 'rm', 'netb']);
 });
