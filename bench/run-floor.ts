@@ -3,8 +3,10 @@
 // bundle (skiff's own config.json for the busybox image, no monitor), conmon + runc driven from
 // this process (conmon runs `runc create`; then `runc start`, the exit file, `runc delete`:
 // the runtime path of a container engine without the engine), `podman run --rm` and
-// `skiff run --rm`, all with --network none. Medians in ms.
-// Run: node --import tsx bench/run-floor.ts   (RUNS=20 by default)
+// `skiff run --rm`, all with --network none; then issue 20's CLI hot paths against the same
+// rounds' floors: `create`, and `ps -a`, `images`, `inspect` with OBJECTS containers and images
+// (podman beside each). Medians in ms.
+// Run: node --import tsx bench/run-floor.ts   (RUNS=20, OBJECTS=100 by default)
 import { spawn, spawnSync } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -15,6 +17,7 @@ import { makeBusyboxRootfs, tarDir } from '../test/helpers/busybox.js';
 import { podmanPeer } from '../test/helpers/podman.js';
 
 const RUNS = Number(process.env.RUNS ?? 20);
+const OBJECTS = Number(process.env.OBJECTS ?? 100);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const now = () => Number(process.hrtime.bigint()) / 1e6;
 
@@ -100,6 +103,18 @@ try {
     timed('podman', [...podmanArgs, 'import', tar, 'bench/busybox:1'], penv);
   }
 
+  // OBJECTS created containers and OBJECTS images (tags of one image are one image to `images`:
+  // commits of a container each make their own) on both sides.
+  const peers: [string, string[], NodeJS.ProcessEnv][] = [['skiff', [skiff], env.env]];
+  if (podman) peers.push(['podman', podmanArgs, penv]);
+  for (const [name, argv, e] of peers) {
+    const cmd = name === 'skiff' ? process.execPath : 'podman';
+    for (let k = 0; k < OBJECTS; k++) {
+      timed(cmd, [...argv, 'create', '--network', 'none', '--name', `obj${k}`, 'bench/busybox:1', 'true'], e);
+      timed(cmd, [...argv, 'commit', '-q', `obj${k}`, `bench/img${k}:1`], e);
+    }
+  }
+
   const rows: Record<string, number[]> = {};
   const add = (k: string, v: number) => (rows[k] ??= []).push(v);
   for (let i = -2; i < RUNS; i++) {
@@ -111,12 +126,29 @@ try {
     for (const [k, v] of Object.entries(await conmonRound(bundle, state, i + 2))) r.push([`conmon + runc: ${k}`, v]);
     if (podman) r.push(['podman run --rm', timed('podman', [...podmanArgs, 'run', '--rm', '--network', 'none', 'bench/busybox:1', 'true'], penv)]);
     r.push(['skiff run --rm', timed(process.execPath, [skiff, 'run', '--rm', '--network', 'none', 'bench/busybox:1', 'true'], env.env)]);
+    for (const [name, argv, e] of peers) {
+      const cmd = name === 'skiff' ? process.execPath : 'podman';
+      r.push([`${name} create`, timed(cmd, [...argv, 'create', '--network', 'none', '--name', `hot${i + 2}`, 'bench/busybox:1', 'true'], e)]);
+      r.push([`${name} ps -a`, timed(cmd, [...argv, 'ps', '-a'], e)]);
+      r.push([`${name} images`, timed(cmd, [...argv, 'images'], e)]);
+      r.push([`${name} inspect`, timed(cmd, [...argv, 'inspect', `obj${i + 2}`], e)]);
+      timed(cmd, [...argv, 'rm', `hot${i + 2}`], e);
+    }
     if (keep) for (const [k, v] of r) add(k, v);
   }
   console.log('| what | median ms | min ms |');
   console.log('|---|---:|---:|');
   for (const [k, xs] of Object.entries(rows)) console.log(`| ${k} | ${median(xs).toFixed(1)} | ${Math.min(...xs).toFixed(1)} |`);
-  console.log(`\n${RUNS} interleaved rounds.`);
+  const m = (k: string) => median(rows[k] ?? [NaN]);
+  const node = m('node -e 0');
+  const floor = node + m('runc run (no monitor)');
+  console.log(`\n${RUNS} interleaved rounds, ${OBJECTS} containers and images; issue 20's targets over the floors:`);
+  console.log('| path | skiff − floor ms | target | podman − floor ms |');
+  console.log('|---|---:|---:|---:|');
+  console.log(`| run --rm (floor: node + runc run) | ${(m('skiff run --rm') - floor).toFixed(1)} | ≤ 40 | ${(m('podman run --rm') - floor).toFixed(1)} |`);
+  for (const v of ['create', 'ps -a', 'images', 'inspect']) {
+    console.log(`| ${v} (floor: node -e 0) | ${(m(`skiff ${v}`) - node).toFixed(1)} | ≤ 25 | ${(m(`podman ${v}`) - node).toFixed(1)} |`);
+  }
   if (podman) spawnSync('podman', [...podmanArgs, 'system', 'reset', '-f'], { env: penv, stdio: 'ignore' });
 } finally {
   env.cleanup();

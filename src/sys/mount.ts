@@ -5,7 +5,7 @@
  */
 import type { Mount } from '../core/layers/driver.js';
 import { dirname, relative } from 'node:path';
-import { spawnSync } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import {
   MNT_DETACH, MOUNT_ATTR_NODEV, MOUNT_ATTR_NOEXEC, MOUNT_ATTR_NOSUID, MOUNT_ATTR_RDONLY, MS_BIND, MS_DIRSYNC,
   MS_MANDLOCK, MS_NOATIME, MS_NODEV, MS_NODIRATIME, MS_NOEXEC, MS_NOSUID, MS_NOSYMFOLLOW, MS_PRIVATE, MS_RDONLY,
@@ -64,11 +64,15 @@ export function mountFlags(options: string[]): number {
   return parseOptions(options).flags;
 }
 
-/** Mounts each of `mounts` on `target` in order; on failure undoes the ones already made. */
+/**
+ * Mounts each of `mounts` on `target` in order; on failure undoes the ones already made. Kernel
+ * mounts only: a FUSE program's mount is a child process to wait for, which `mountStack` awaits.
+ */
 export function mountAll(mounts: Mount[], target: string): void {
   let done = 0;
   try {
     for (const m of mounts) {
+      if (m.type === 'fuse-overlayfs') throw new Error(`${m.source}: a FUSE mount needs mountStack`);
       mountOne(m, target);
       done++;
     }
@@ -76,6 +80,39 @@ export function mountAll(mounts: Mount[], target: string): void {
     for (; done > 0; done--) umount2(target, MNT_DETACH);
     throw e;
   }
+}
+
+/**
+ * `mountAll` for a layer stack, which may be a FUSE program's (fuse-overlayfs in a user
+ * namespace): that program is awaited, never waited for synchronously, so the API service's
+ * event loop keeps running while it mounts.
+ */
+export async function mountStack(mounts: Mount[], target: string): Promise<void> {
+  let done = 0;
+  try {
+    for (const m of mounts) {
+      if (m.type === 'fuse-overlayfs') await mountFuse(m, target);
+      else mountOne(m, target);
+      done++;
+    }
+  } catch (e) {
+    for (; done > 0; done--) umount2(target, MNT_DETACH);
+    throw e;
+  }
+}
+
+/**
+ * The program (source) mounts and then serves the filesystem from its own daemon; it returns
+ * once the mount is in place. Unmounting is a plain umount2 of the target.
+ */
+function mountFuse(m: Mount, target: string): Promise<void> {
+  const p = parseOptions(m.options);
+  return new Promise((resolve, reject) => {
+    execFile(m.source, ['-o', p.data.join(','), target], { encoding: 'utf8', timeout: 30_000 }, (err, _out, stderr) => {
+      if (!err) return resolve();
+      reject(new Error(`${m.source} could not mount ${target}: ${(stderr || err.message).trim()}`));
+    });
+  });
 }
 
 function mountOne(m: Mount, target: string): void {
@@ -95,11 +132,6 @@ function mountOne(m: Mount, target: string): void {
     }
   } else if (m.type === 'overlay') {
     mountOverlay(m.source, target, p);
-  } else if (m.type === 'fuse-overlayfs') {
-    // The program (source) mounts and then serves the filesystem from its own daemon; it
-    // returns once the mount is in place. Unmounting is a plain umount2 of the target.
-    const r = spawnSync(m.source, ['-o', p.data.join(','), target], { encoding: 'utf8', stdio: ['ignore', 'ignore', 'pipe'], timeout: 30_000 });
-    if (r.status !== 0) throw new Error(`${m.source} could not mount ${target}: ${(r.stderr || r.error?.message || `exit ${r.status}`).trim()}`);
   } else {
     mount(m.source, target, m.type, p.flags, p.data.join(',') || null);
   }

@@ -30,7 +30,7 @@ import { EngineError, invalidArgument, isEngineError, notFound, notImplemented }
 import { writeTx } from '../../impl/metadata/db.js';
 import { BuildCacheRecords } from '../../impl/metadata/build-cache.js';
 import type { LayerRecord } from '../../impl/metadata/records.js';
-import { mountAll, unmount } from '../../sys/mount.js';
+import { mountStack, unmount } from '../../sys/mount.js';
 import type { ContainerContext } from '../containers/context.js';
 import { rawLayerChanges } from '../containers/layer-changes.js';
 import { resolveInRoot } from '../containers/scoped-path.js';
@@ -575,7 +575,7 @@ export class Builder {
     const mnt = join(this.workDir, `rootfs-${++this.scratchCount}`);
     mkdirSync(mnt, { recursive: true });
     try {
-      mountAll(this.ctx.driver.mounts(id), mnt);
+      await mountStack(this.ctx.driver.mounts(id), mnt);
       try {
         await fn(mnt);
       } finally {
@@ -619,7 +619,7 @@ export class Builder {
         const dir = join(this.workDir, `from-${this.fromRoots.size}`);
         mkdirSync(dir, { recursive: true });
         if (top) {
-          mountAll(this.ctx.driver.mounts(top, { readOnly: true }), dir);
+          await mountStack(this.ctx.driver.mounts(top, { readOnly: true }), dir);
           this.mounted.push(dir);
         }
         return { root: dir, identity };

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { failedPrecondition } from '../../core/errdefs.js';
-import { mountAll, unmount } from '../../sys/mount.js';
+import { mountStack, unmount } from '../../sys/mount.js';
 import type { ContainerContext } from './context.js';
 import { mountRootfs, unmountRootfs } from './rootfs.js';
 import { isActive } from './state.js';
@@ -26,7 +26,7 @@ export async function withRootfs<T>(
   const paths = cc.paths(c.id);
   if (isActive(c.state.status)) return fn(paths.rootfs);
   if (opts.write) {
-    mountRootfs(cc.ctx, c.layerId, paths.rootfs);
+    await mountRootfs(cc.ctx, c.layerId, paths.rootfs);
     try {
       return await fn(paths.rootfs);
     } finally {
@@ -37,7 +37,7 @@ export async function withRootfs<T>(
   const target = join(paths.runDir, `ro-${randomBytes(6).toString('hex')}`);
   mkdirSync(target, { recursive: true });
   try {
-    mountAll(cc.ctx.driver.mounts(c.layerId, { readOnly: true }), target);
+    await mountStack(cc.ctx.driver.mounts(c.layerId, { readOnly: true }), target);
     try {
       return await fn(target);
     } finally {

@@ -1,7 +1,7 @@
 import { closeSync, lstatSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Mount } from '../../core/runtime/spec-types.js';
-import { mountAll, unmount } from '../../sys/mount.js';
+import { mountStack, unmount } from '../../sys/mount.js';
 import type { EngineContext } from '../context.js';
 
 function mounted(target: string): boolean {
@@ -15,10 +15,10 @@ function mounted(target: string): boolean {
  * Mounts the container's layer stack at `target` (once; a second call is a no-op). `volatile`
  * for a `--rm` container's run: its writable layer is deleted after it, never synced.
  */
-export function mountRootfs(ctx: EngineContext, layerId: string, target: string, opts: { volatile?: boolean } = {}): void {
+export async function mountRootfs(ctx: EngineContext, layerId: string, target: string, opts: { volatile?: boolean } = {}): Promise<void> {
   mkdirSync(target, { recursive: true });
   if (mounted(target)) return;
-  mountAll(ctx.driver.mounts(layerId, { volatile: !!opts.volatile }), target);
+  await mountStack(ctx.driver.mounts(layerId, { volatile: !!opts.volatile }), target);
 }
 
 export function unmountRootfs(target: string): void {

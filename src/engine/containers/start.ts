@@ -144,7 +144,7 @@ async function startLocked(
     // A bundle from an earlier start may have a runtime entry left (the CLI was killed mid-start).
     const restarting = existsSync(join(paths.bundle, 'config.json'));
     mkdirSync(paths.bundle, { recursive: true, mode: 0o700 });
-    mountRootfs(ctx, c.layerId!, paths.rootfs, { volatile: c.config.autoRemove });
+    await mountRootfs(ctx, c.layerId!, paths.rootfs, { volatile: c.config.autoRemove });
     crashPoint('start:mounted');
     const net = await setupContainerNetwork(cc, c);
     crashPoint('start:network');

@@ -21,6 +21,8 @@ export function register(parent: Command, app: App, name = 'commit'): void {
     .option('-c, --change <instruction>', 'apply Dockerfile instruction to the created image', collect)
     .option('-m, --message <message>', 'commit message')
     .option('-p, --pause [bool]', 'pause container during commit', 'true')
+    // Podman's: it silences the copy progress. skiff prints only the id either way, as docker does.
+    .option('-q, --quiet', 'suppress output')
     .action(async (ref: string, image: string | undefined, o: { author?: string; change?: string[]; message?: string; pause: string | boolean }) => {
       const id = await (await app.engine()).containers.commit(ref, {
         ...(image ? { reference: image } : {}),
