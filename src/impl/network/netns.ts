@@ -10,6 +10,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 import { dirname } from 'node:path';
 import { promisify } from 'node:util';
 import { internal } from '../../core/errdefs.js';
+import { deleteNetns, makeNetns } from '../../sys/linux/netns.js';
 
 // Made on first call: reading execFile at load time would load child_process for every verb.
 const exec = (file: string, args: readonly string[]) => promisify(execFile)(file, args);
@@ -21,22 +22,19 @@ export function netnsPath(name: string): string {
 
 export async function createNetns(name: string): Promise<string> {
   try {
-    await exec('ip', ['netns', 'add', name]);
+    makeNetns(NETNS_DIR, netnsPath(name));
   } catch (e) {
-    throw internal(`creating network namespace ${name}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`, e);
+    throw internal(`creating network namespace ${name}: ${(e as Error).message}`, e);
   }
-  // Loopback up, as Podman does: `ip netns add` leaves it down.
-  await exec('ip', ['-n', name, 'link', 'set', 'lo', 'up']).catch(() => undefined);
   return netnsPath(name);
 }
 
 /** Idempotent: a namespace that is already gone is fine. */
 export async function removeNetns(name: string): Promise<void> {
-  if (!existsSync(netnsPath(name))) return;
   try {
-    await exec('ip', ['netns', 'delete', name]);
+    deleteNetns(netnsPath(name));
   } catch (e) {
-    if (existsSync(netnsPath(name))) throw internal(`removing network namespace ${name}: ${(e as Error).message}`, e);
+    throw internal(`removing network namespace ${name}: ${(e as Error).message}`, e);
   }
 }
 

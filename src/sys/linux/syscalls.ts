@@ -83,6 +83,10 @@ interface Libc {
   syscall: (nr: number, ...args: unknown[]) => number | bigint;
   close: (fd: number) => number;
   read: (fd: number, buf: Buffer, size: number) => number;
+  unshare: (flags: number) => number;
+  setns: (fd: number, nstype: number) => number;
+  socket: (domain: number, type: number, protocol: number) => number;
+  ioctl: (fd: number, request: number, arg: Buffer) => number;
 }
 
 let libc: Libc | null = null;
@@ -100,6 +104,10 @@ function lib(): Libc {
     syscall: l.func('long syscall(long nr, ...)'),
     close: l.func('int close(int fd)'),
     read: l.func('long read(int fd, void *buf, size_t count)'),
+    unshare: l.func('int unshare(int flags)'),
+    setns: l.func('int setns(int fd, int nstype)'),
+    socket: l.func('int socket(int domain, int type, int protocol)'),
+    ioctl: l.func('int ioctl(int fd, unsigned long request, void *arg)'),
   };
   return libc;
 }
@@ -220,6 +228,38 @@ export function openat2(dirfd: number, path: string, flags: number, resolve: num
     if (rc >= 0) return rc;
     const errno = lazyKoffi().errno();
     if (errno !== EAGAIN || tries >= 16) throw errnoError(errno, 'openat2', path);
+  }
+}
+
+export const CLONE_NEWNET = 0x40000000;
+
+/** unshare(2): namespaces such as the network one are the calling thread's, not the process's. */
+export function unshare(flags: number): void {
+  check(lib().unshare(flags), 'unshare');
+}
+
+export function setns(fd: number, nstype: number): void {
+  check(lib().setns(fd, nstype), 'setns');
+}
+
+const AF_INET = 2;
+const SOCK_DGRAM = 2;
+const SOCK_CLOEXEC = 0o2000000;
+const SIOCGIFFLAGS = 0x8913;
+const SIOCSIFFLAGS = 0x8914;
+const IFF_UP = 0x1;
+
+/** Sets interface `name` up in the calling thread's network namespace (struct ifreq: name[16], flags). */
+export function interfaceUp(name: string): void {
+  const fd = check(lib().socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), 'socket');
+  try {
+    const ifr = Buffer.alloc(40);
+    ifr.write(name, 0, 15, 'latin1');
+    check(lib().ioctl(fd, SIOCGIFFLAGS, ifr), 'ioctl SIOCGIFFLAGS', name);
+    ifr.writeUInt16LE(ifr.readUInt16LE(16) | IFF_UP, 16);
+    check(lib().ioctl(fd, SIOCSIFFLAGS, ifr), 'ioctl SIOCSIFFLAGS', name);
+  } finally {
+    lib().close(fd);
   }
 }
 
