@@ -12,7 +12,22 @@ import { parsePublish } from '../../../engine/networks/ports.js';
 import { addHealthFlags, healthRequest, type HealthFlags } from './health-flags.js';
 
 /** The flags `run` and `create` share, named as docker/podman name them. */
-export interface CreateFlags extends HealthFlags {
+/** The limit flags `create` and `update` share. */
+export interface ResourceFlags {
+  memory?: string;
+  memorySwap?: string;
+  memoryReservation?: string;
+  cpus?: string;
+  cpuShares?: string;
+  cpuQuota?: string;
+  cpuPeriod?: string;
+  cpusetCpus?: string;
+  cpusetMems?: string;
+  pidsLimit?: string;
+  blkioWeight?: string;
+}
+
+export interface CreateFlags extends HealthFlags, ResourceFlags {
   name?: string;
   pod?: string;
   env?: string[];
@@ -51,17 +66,6 @@ export interface CreateFlags extends HealthFlags {
   userns?: string;
   uidmap?: string[];
   gidmap?: string[];
-  memory?: string;
-  memorySwap?: string;
-  memoryReservation?: string;
-  cpus?: string;
-  cpuShares?: string;
-  cpuQuota?: string;
-  cpuPeriod?: string;
-  cpusetCpus?: string;
-  cpusetMems?: string;
-  pidsLimit?: string;
-  blkioWeight?: string;
   stopSignal?: string;
   stopTimeout?: string;
   runtime?: string;

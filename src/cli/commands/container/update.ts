@@ -5,19 +5,9 @@ import { invalidArgument } from '../../../core/errdefs.js';
 import { parseBytes } from '../../../core/runtime/units.js';
 import { parseRestartFlag } from '../../../engine/containers/restart-policy.js';
 import type { ContainerUpdateRequest } from '../../../engine/containers/index.js';
+import type { ResourceFlags } from './create-flags.js';
 
-interface UpdateFlags {
-  memory?: string;
-  memorySwap?: string;
-  memoryReservation?: string;
-  cpus?: string;
-  cpuShares?: string;
-  cpuQuota?: string;
-  cpuPeriod?: string;
-  cpusetCpus?: string;
-  cpusetMems?: string;
-  pidsLimit?: string;
-  blkioWeight?: string;
+interface UpdateFlags extends ResourceFlags {
   restart?: string;
 }
 
