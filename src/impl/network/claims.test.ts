@@ -6,7 +6,10 @@ import { mkdtempSync, readdirSync, rmSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { openDatabase } from '../metadata/db.js';
-import { NetworkClaims } from './claims.js';
+import { NetworkClaims, type ClaimOwner } from './claims.js';
+
+/** Who holds a claim, without the database identity it also records. */
+const who = (o: ClaimOwner | undefined) => o && { root: o.root, network: o.network };
 
 function root(dir: string, name: string, networks: string[]): string {
   const r = join(dir, name);
@@ -31,10 +34,10 @@ test('claims: another root holds a live claim; a stale one is taken over; only t
 
     assert.equal(them.claim('iface', 'br0', 'n-other'), undefined);
     assert.equal(them.claim('subnet', '10.1.0.0/24', 'n-other'), undefined);
-    assert.deepEqual(us.claim('iface', 'br0', 'n-us'), { root: other, network: 'n-other' });
-    assert.deepEqual(us.heldByOthers('subnet'), [{ value: '10.1.0.0/24', owner: { root: other, network: 'n-other' } }]);
+    assert.deepEqual(who(us.claim('iface', 'br0', 'n-us')), { root: other, network: 'n-other' });
+    assert.deepEqual(us.heldByOthers('subnet').map((c) => ({ value: c.value, owner: who(c.owner) })), [{ value: '10.1.0.0/24', owner: { root: other, network: 'n-other' } }]);
     us.release('n-us', [{ kind: 'iface', value: 'br0' }]);
-    assert.deepEqual(us.claim('iface', 'br0', 'n-us'), { root: other, network: 'n-other' }, 'released by a non-owner');
+    assert.deepEqual(who(us.claim('iface', 'br0', 'n-us')), { root: other, network: 'n-other' }, 'released by a non-owner');
 
     // Ours twice is fine; once our row is gone, our own claim is free again.
     mine.add('n-us');
@@ -60,6 +63,24 @@ test('claims: another root holds a live claim; a stale one is taken over; only t
     assert.equal(us.claim('iface', 'br0', 'n-us'), undefined);
     us.release('n-us', [{ kind: 'iface', value: 'br0' }]);
     assert.equal(them.claim('iface', 'br0', 'n-other'), undefined);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('claims: a root removed and made again at its path (a new, empty database) holds none of its young claims', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'skiff-claims-test-'));
+  try {
+    const claimsDir = join(dir, 'claims');
+    const other = root(dir, 'other', ['n-other']);
+    const them = new NetworkClaims(claimsDir, other, () => true);
+    const us = new NetworkClaims(claimsDir, join(dir, 'us'), () => false);
+    assert.equal(them.claim('subnet', '10.3.0.0/24', 'n-other'), undefined);
+    assert.equal(us.heldByOthers('subnet').length, 1);
+    rmSync(other, { recursive: true });
+    root(dir, 'other', []);
+    assert.deepEqual(us.heldByOthers('subnet'), []);
+    assert.equal(us.claim('subnet', '10.3.0.0/24', 'n-us'), undefined);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
