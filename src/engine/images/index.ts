@@ -38,6 +38,7 @@ import type {
 import type { ImageCopyOptions, ImageCopyResult, ImageTree, RemoteDistribution, RemoteImageInspect, RemoteManifest } from './copy-types.js';
 import { imageTree } from './tree.js';
 import type { TrustShow } from './trust.js';
+import type { KeyGenerateOptions, KeyGenerateResult } from './keys.js';
 
 export type * from './types.js';
 export type * from './remote-types.js';
@@ -133,6 +134,11 @@ export class ImageEngine {
   /** `image inspect --remote`: a registry image's config and layers, without pulling it. */
   async inspectRemote(ref: string, opts?: RemoteOptions & { platform?: string }): Promise<RemoteImageInspect> {
     return (await import('./remote-inspect.js')).inspectRemoteImage(ref, this.limited(opts));
+  }
+
+  /** `key generate`: a new sigstore key pair (the private key encrypted with the passphrase). */
+  async generateKey(opts: KeyGenerateOptions): Promise<KeyGenerateResult> {
+    return (await import('./keys.js')).generateKey(opts);
   }
 
   /** `image trust show`: the signature policy in force, scope by scope. */

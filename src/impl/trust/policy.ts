@@ -16,8 +16,8 @@ export type Requirement =
   | { type: 'insecureAcceptAnything' }
   | { type: 'reject' }
   | { type: 'signedBy'; keyType: 'GPGKeys'; keyPaths?: string[]; keyData?: string; signedIdentity: SignedIdentity }
-  /** kept so `image trust show` can show it; refused on pull until sigstore verification lands */
-  | { type: 'sigstoreSigned'; raw: Record<string, unknown> };
+  /** public keys only: Fulcio and Rekor are refused when the policy is read */
+  | { type: 'sigstoreSigned'; keyPath?: string; keyData?: string; signedIdentity: SignedIdentity };
 
 export interface Policy {
   /** the file read, or undefined for the built-in accept-anything policy */
@@ -54,8 +54,18 @@ function parseRequirement(v: unknown, what: string): Requirement {
       else throw invalidArgument(`${w}: ${given[0]} must be ${given[0] === 'keyPaths' ? 'a non-empty list of paths' : 'a string'}`);
       return r;
     }
-    case 'sigstoreSigned':
-      return { type: 'sigstoreSigned', raw: v };
+    case 'sigstoreSigned': {
+      const w = `${what} (sigstoreSigned)`;
+      onlyKeys(v, ['type', 'keyPath', 'keyData', 'fulcio', 'rekorPublicKeyPath', 'rekorPublicKeyData', 'signedIdentity'], w);
+      for (const k of ['fulcio', 'rekorPublicKeyPath', 'rekorPublicKeyData']) if (v[k] !== undefined) throw invalidArgument(`${w}: ${k} is not supported by skiff (public keys only)`);
+      const given = ['keyPath', 'keyData'].filter((k) => v[k] !== undefined);
+      if (given.length !== 1) throw invalidArgument(`${w}: exactly one of keyPath and keyData must be set`);
+      if (typeof v[given[0]!] !== 'string' || !v[given[0]!]) throw invalidArgument(`${w}: ${given[0]} must be a string`);
+      const r: Requirement = { type: 'sigstoreSigned', signedIdentity: parseSignedIdentity(v.signedIdentity, w) };
+      if (typeof v.keyPath === 'string') r.keyPath = v.keyPath;
+      else r.keyData = v.keyData as string;
+      return r;
+    }
     default:
       throw invalidArgument(`${what}: unknown requirement type "${v.type}"`);
   }
