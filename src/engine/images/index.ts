@@ -37,7 +37,7 @@ import type {
 
 import type { ImageCopyOptions, ImageCopyResult, ImageTree, RemoteDistribution, RemoteImageInspect, RemoteManifest } from './copy-types.js';
 import { imageTree } from './tree.js';
-import type { TrustShow } from './trust.js';
+import type { TrustSetOptions, TrustShow } from './trust.js';
 import type { KeyGenerateOptions, KeyGenerateResult } from './keys.js';
 
 export type * from './types.js';
@@ -134,6 +134,11 @@ export class ImageEngine {
   /** `image inspect --remote`: a registry image's config and layers, without pulling it. */
   async inspectRemote(ref: string, opts?: RemoteOptions & { platform?: string }): Promise<RemoteImageInspect> {
     return (await import('./remote-inspect.js')).inspectRemoteImage(ref, this.limited(opts));
+  }
+
+  /** `image trust set`: one scope of the policy file set to accept, reject, signedBy or sigstoreSigned keys. */
+  async trustSet(scope: string, opts: TrustSetOptions): Promise<string> {
+    return (await import('./trust.js')).trustSet(scope, opts);
   }
 
   /** `key generate`: a new sigstore key pair (the private key encrypted with the passphrase). */
