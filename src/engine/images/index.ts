@@ -39,6 +39,7 @@ import type { ImageCopyOptions, ImageCopyResult, ImageTree, RemoteDistribution, 
 import { imageTree } from './tree.js';
 import type { TrustSetOptions, TrustShow } from './trust.js';
 import type { KeyGenerateOptions, KeyGenerateResult } from './keys.js';
+import type { ImageLoadOptions } from './save-load.js';
 
 export type * from './types.js';
 export type * from './remote-types.js';
@@ -103,8 +104,8 @@ export class ImageEngine {
     return (await import('./save-load.js')).saveImages(this.ctx, refs, out, opts);
   }
 
-  async load(input: Readable): Promise<ImageLoadResult> {
-    return (await import('./save-load.js')).loadImages(this.ctx, input);
+  async load(input: Readable, opts?: ImageLoadOptions): Promise<ImageLoadResult> {
+    return (await import('./save-load.js')).loadImages(this.ctx, input, opts);
   }
 
   async pull(ref: string, opts?: ImagePullOptions, onProgress?: ProgressListener): Promise<ImagePullResult> {

@@ -11,7 +11,7 @@ import { EngineError, invalidArgument } from '../../core/errdefs.js';
 import { formatReference, type Reference } from '../../core/images/reference.js';
 import { describeIdentity, identityMatches } from './identity.js';
 import { readSignatures } from './lookaside.js';
-import { requirementsFor, type Policy, type Requirement } from './policy.js';
+import { requirementsFor, requirementsForTransport, type Policy, type Requirement } from './policy.js';
 import { lookasideBase, type RegistriesD } from './registries-d.js';
 import { verifySigstoreSignature, type SigstoreSignature } from './sigstore.js';
 import { attachmentTag, useSigstoreAttachments } from './sigstore-attachments.js';
@@ -143,4 +143,20 @@ export async function checkImageAllowed(policy: Policy, conf: () => RegistriesD,
     }
   }
   return accepted;
+}
+
+/**
+ * Is reading an image from a local transport (docker-archive, oci-archive, oci) allowed? Such
+ * sources carry no signature skiff reads, so only insecureAcceptAnything lets one through, as
+ * with containers/image (whose archive transports hold no signatures either). `what` names the
+ * source in the error; `scopes` come from `pathScopes`.
+ */
+export function checkLocalSourceAllowed(policy: Policy, transport: string, scopes: string[], what: string): void {
+  const { scope, requirements } = requirementsForTransport(policy, transport, scopes);
+  const where = `${policy.file ?? 'built-in policy'} ${scope}`;
+  for (const r of requirements) {
+    const fail = (why: string) => refused(`${what} refused by signature policy ${where}: requirement ${describe(r)}: ${why}`);
+    if (r.type === 'reject') throw fail('the policy rejects every image here');
+    if (r.type !== 'insecureAcceptAnything') throw fail(`a signature was required, but no signature exists (a ${transport} source carries none)`);
+  }
 }

@@ -94,6 +94,7 @@ export function parsePolicy(source: string, file = 'policy.json'): Policy {
       policy.transports[t] = {};
       for (const [scope, reqs] of Object.entries(scopes)) {
         if (t === 'docker' && scope !== '') checkDockerScope(scope, file);
+        if (t === 'docker-archive' && scope !== '') throw invalidArgument(`${file}: transports.docker-archive["${scope}"]: docker-archive has no scopes but "" (as containers/image)`);
         policy.transports[t]![scope] = parseRequirements(reqs, `${file}: transports.${t}["${scope}"]`);
       }
     }
@@ -160,6 +161,31 @@ export function requirementsFor(policy: Policy, ref: Reference): { scope: string
       if (r) return { scope: `transports.docker["${s}"]`, requirements: r };
     }
     if (docker['']) return { scope: 'transports.docker[""]', requirements: docker['']! };
+  }
+  return { scope: 'default', requirements: policy.default };
+}
+
+/**
+ * The scopes of a path-based transport (`oci`, `oci-archive`), most specific first, as
+ * containers/image names them: the resolved path (with `:name` when one is given), then the path
+ * and each directory above it, never "/". docker-archive has none: only its "" scope applies.
+ */
+export function pathScopes(transport: string, resolvedPath: string, name?: string): string[] {
+  if (transport === 'docker-archive') return [];
+  const out = name ? [`${resolvedPath}:${name}`] : [];
+  for (let p = resolvedPath; p !== '/' && p.includes('/'); p = p.slice(0, p.lastIndexOf('/')) || '/') out.push(p);
+  return out;
+}
+
+/** The requirements for reading an image through a transport other than docker, and the scope they came from. */
+export function requirementsForTransport(policy: Policy, transport: string, scopes: string[]): { scope: string; requirements: Requirement[] } {
+  const t = policy.transports[transport];
+  if (t) {
+    for (const s of scopes) {
+      const r = t[s];
+      if (r) return { scope: `transports.${transport}["${s}"]`, requirements: r };
+    }
+    if (t['']) return { scope: `transports.${transport}[""]`, requirements: t['']! };
   }
   return { scope: 'default', requirements: policy.default };
 }

@@ -69,7 +69,7 @@ export function register(parent: Command, app: App, name = 'copy'): void {
     .option('--dest-creds <user:password>', 'credentials for the destination registry')
     .option('--digestfile <path>', 'write the manifest digest at the destination to this file')
     .option('--platform <os/arch[/variant]>', 'the image to copy from a multi-platform source (default: the host)')
-    .option('--signature-policy <path>', 'policy.json a docker:// source must meet (default: as pull)')
+    .option('--signature-policy <path>', 'policy.json the source must meet: docker:// by its signatures, archives and layouts by their transport\'s scopes (default: as pull)')
     .option('--sign-by <key>', 'sign the manifest written to a docker:// destination with this GPG key (simple signing, stored where registries.d says)')
     .option('--sign-by-sigstore-private-key <path>', 'sign the manifest written to a docker:// destination with this sigstore key (attached in the registry; registries.d must set use-sigstore-attachments)')
     .option('--sign-passphrase-file <path>', 'passphrase of the signing key (a sigstore key needs it; for --sign-by, otherwise gpg-agent asks)')
