@@ -40,6 +40,7 @@ import { imageTree } from './tree.js';
 import type { TrustSetOptions, TrustShow } from './trust.js';
 import type { KeyGenerateOptions, KeyGenerateResult } from './keys.js';
 import type { ImageLoadOptions } from './save-load.js';
+import type { ImageSignOptions, ImageSignResult, ImageVerifyOptions, ImageVerifyResult } from './sign-pushed.js';
 
 export type * from './types.js';
 export type * from './remote-types.js';
@@ -140,6 +141,16 @@ export class ImageEngine {
   /** `image trust set`: one scope of the policy file set to accept, reject, signedBy or sigstoreSigned keys. */
   async trustSet(scope: string, opts: TrustSetOptions): Promise<string> {
     return (await import('./trust.js')).trustSet(scope, opts);
+  }
+
+  /** `image sign`: GPG signatures for images already pushed (lookaside or --directory). */
+  async sign(images: string[], opts: ImageSignOptions): Promise<ImageSignResult[]> {
+    return (await import('./sign-pushed.js')).signPushedImages(images, this.limited(opts));
+  }
+
+  /** `image verify`: a registry image checked against the signature policy, without pulling it. */
+  async verify(image: string, opts?: ImageVerifyOptions): Promise<ImageVerifyResult> {
+    return (await import('./sign-pushed.js')).verifyImage(image, this.limited(opts));
   }
 
   /** `key generate`: a new sigstore key pair (the private key encrypted with the passphrase). */
