@@ -9,8 +9,9 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { makeEnv, type TestEnv } from '../../helpers/env.js';
-import { tool, unmet } from '../../helpers/requires.js';
+import { need, tool, unmet } from '../../helpers/requires.js';
 import { ok, startRegistry, type Registry } from '../registry/fixtures.js';
 import { makeBusyboxTar } from '../../helpers/busybox.js';
 import {
@@ -25,6 +26,10 @@ import {
 } from './fixtures.js';
 
 const skip = unmet(tool('skopeo'), tool('docker-registry'));
+const PEER = fileURLToPath(new URL('sigstore-key-peer.py', import.meta.url));
+const hasNacl = () => spawnSync('/usr/bin/python3', ['-c', 'import nacl.secret'], { stdio: 'ignore' }).status === 0;
+/** libsodium (PyNaCl) and OpenSSL as an independent implementation of the key file and the signature */
+const skipPeer = skip || unmet(tool('openssl'), need(hasNacl(), 'PyNaCl for /usr/bin/python3', 'apt-get install python3-nacl'));
 
 let a: TestEnv;
 let reg: Registry;
@@ -113,6 +118,40 @@ test('key generate writes an encrypted sigstore private key (scrypt, nacl/secret
   assert.equal(again.code, 125);
   assert.match(again.stderr, /already exists; not overwriting a key/);
   assert.equal(readFileSync(key.privateKey, 'utf8'), priv);
+});
+
+test('libsodium and hashlib (the Python peer) decrypt key generate\'s private key to a PKCS#8 P-256 key whose public half, per openssl, is the .pub file', { skip: skipPeer }, () => {
+  const der = join(a.dir, 'decrypted.der');
+  const r = spawnSync('/usr/bin/python3', [PEER, 'decrypt', key.privateKey, key.passphraseFile], { encoding: 'buffer' });
+  assert.equal(r.status, 0, r.stderr.toString());
+  writeFileSync(der, r.stdout);
+  const pub = spawnSync('openssl', ['pkey', '-inform', 'DER', '-in', der, '-pubout'], { encoding: 'utf8' });
+  assert.equal(pub.status, 0, pub.stderr);
+  assert.equal(pub.stdout, readFileSync(key.publicKey, 'utf8'));
+  assert.match(spawnSync('openssl', ['pkey', '-inform', 'DER', '-in', der, '-noout', '-text'], { encoding: 'utf8' }).stdout, /NIST CURVE: P-256|prime256v1/);
+});
+
+test('an openssl P-256 key encrypted by the Python peer signs skiff push; openssl verifies the attachment and skiff pull accepts under that public key', { skip: skipPeer }, async () => {
+  const pem = join(a.dir, 'ossl.pem');
+  const der = join(a.dir, 'ossl.der');
+  const pub = join(a.dir, 'ossl.pub');
+  const priv = join(a.dir, 'ossl.private');
+  assert.equal(spawnSync('openssl', ['genpkey', '-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256', '-out', pem]).status, 0);
+  assert.equal(spawnSync('openssl', ['pkcs8', '-topk8', '-nocrypt', '-in', pem, '-outform', 'DER', '-out', der]).status, 0);
+  assert.equal(spawnSync('openssl', ['pkey', '-in', pem, '-pubout', '-out', pub]).status, 0);
+  const enc = spawnSync('/usr/bin/python3', [PEER, 'encrypt', der, key.passphraseFile], { encoding: 'utf8' });
+  assert.equal(enc.status, 0, enc.stderr);
+  writeFileSync(priv, enc.stdout);
+  const { digest } = push('bb:latest', 'ossl/bb:1', { ...key, privateKey: priv, publicKey: pub });
+  const m = JSON.parse((await registryManifest(reg.host, 'ossl/bb', sigTag(digest)))!.toString('utf8'));
+  const payload = join(a.dir, 'ossl-payload.json');
+  const sig = join(a.dir, 'ossl-payload.sig');
+  writeFileSync(payload, Buffer.from(await (await fetch(`http://${reg.host}/v2/ossl/bb/blobs/${m.layers[0].digest}`)).arrayBuffer()));
+  writeFileSync(sig, Buffer.from(m.layers[0].annotations['dev.cosignproject.cosign/signature'], 'base64'));
+  const v = spawnSync('openssl', ['dgst', '-sha256', '-verify', pub, '-signature', sig, payload], { encoding: 'utf8' });
+  assert.equal(v.status, 0, v.stderr);
+  const r = pull('ossl/bb:1', writePolicy(a.dir, 'ossl', { default: [{ type: 'reject' }], transports: { docker: { [reg.host]: [sigstoreSigned(pub)] } } }));
+  assert.equal(r.code, 0, r.stderr);
 });
 
 test('push --sign-by-sigstore-private-key attaches sha256-<digest>.sig: an OCI manifest whose layer is the payload, signature in its annotation', { skip }, async () => {
