@@ -2,7 +2,6 @@ import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { checkLocalSourceAllowed } from '../../impl/trust/evaluate.js';
 import { loadPolicy, pathScopes } from '../../impl/trust/policy.js';
-import { collectGarbage } from '../gc.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import { familiarName } from '../../core/images/reference.js';
 import type { ImageConfig, Manifest } from '../../core/images/oci.js';
@@ -66,7 +65,7 @@ export interface ImageLoadOptions {
 /**
  * The signature policy for a load, as Podman applies it to the archive transports: refused
  * before a byte is read when neither transport may be read, else once the archive shows which
- * one it is (its blobs, already stored by then, are collected at once).
+ * one it is (the blobs stored by then are removed with the failed load's lease).
  */
 function loadPolicyCheck(opts: ImageLoadOptions): ((format: 'docker-archive' | 'oci-archive') => void) | undefined {
   const policy = loadPolicy(opts.signaturePolicy);
@@ -88,19 +87,11 @@ function loadPolicyCheck(opts: ImageLoadOptions): ((format: 'docker-archive' | '
 /** `load`: docker-archive or oci-archive (plain or gzip'd); every image's layers are unpacked. */
 export async function loadImages(ctx: EngineContext, input: Readable, opts: ImageLoadOptions = {}): Promise<ImageLoadResult> {
   const allowed = loadPolicyCheck(opts);
-  let refused = false;
   const result = await Lease.with(ctx, async (lease) => {
     const loaded = await readImageArchive(input, leasedStore(ctx, lease), {
       ...(allowed
         ? {
-            allowed: (f: 'docker-archive' | 'oci-archive') => {
-              try {
-                allowed(f);
-              } catch (e) {
-                refused = true;
-                throw e;
-              }
-            },
+            allowed,
           }
         : {}),
     });
@@ -139,9 +130,6 @@ export async function loadImages(ctx: EngineContext, input: Readable, opts: Imag
       result.loaded.push({ id, names: img.names.map(familiarName) });
     }
     return result;
-  }).catch((e: unknown) => {
-    if (refused) collectGarbage(ctx);
-    throw e;
   });
   for (const { id } of result.loaded) imageEvent(ctx, 'load', id);
   return result;
