@@ -288,3 +288,16 @@ test('a second push signing the same manifest keeps one attachment with both sig
   const r = pull('twice/bb:1', writePolicy(a.dir, 'other-only', { default: [{ type: 'reject' }], transports: { docker: { [reg.host]: [sigstoreSigned(other.publicKey)] } } }));
   assert.equal(r.code, 0, r.stderr);
 });
+
+test('image copy --sign-by-sigstore-private-key attaches a signature to a docker:// destination that pull accepts; a non-registry destination is refused', { skip }, () => {
+  const r = a.run(['image', 'copy', '--sign-by-sigstore-private-key', key.privateKey, '--sign-passphrase-file', key.passphraseFile, 'bb:latest', `docker://${reg.host}/copied/bb:1`], {
+    env: { SKIFF_REGISTRIES_D: regD },
+  });
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, new RegExp(`Signature stored at ${reg.host}/copied/bb:sha256-[0-9a-f]{64}\\.sig`));
+  const p = pull('copied/bb:1');
+  assert.equal(p.code, 0, p.stderr);
+  const bad = a.run(['image', 'copy', '--sign-by-sigstore-private-key', key.privateKey, '--sign-passphrase-file', key.passphraseFile, 'bb:latest', `oci:${join(a.dir, 'never')}:x`]);
+  assert.equal(bad.code, 125);
+  assert.match(bad.stderr, /--sign-by-sigstore-private-key: .* is not a registry; only a docker:\/\/ destination can be signed/);
+});
