@@ -58,6 +58,17 @@ test('trust set refuses signedBy and sigstoreSigned without a key, a key for acc
   assert.equal(readFileSync(file, 'utf8'), START);
 });
 
+test('trust show --json lists a sigstoreSigned scope as podman image trust show --json does', { skip: unmet(tool('podman')) }, () => {
+  const file = join(env.dir, 'sigstore-shown.json');
+  writeFileSync(file, JSON.stringify({ default: [{ type: 'reject' }], transports: { docker: { 'reg.io/x': [{ type: 'sigstoreSigned', keyPath: '/k.pub' }], 'reg.io': [{ type: 'insecureAcceptAnything' }] } } }));
+  const mine = env.run(['image', 'trust', 'show', '--json', '--policypath', file]);
+  assert.equal(mine.code, 0, mine.stderr);
+  const p = podmanPeer(env.dir);
+  const theirs = spawnSync('podman', [...p.args, 'image', 'trust', 'show', '--json', '--policypath', file], { encoding: 'utf8', env: p.env });
+  assert.equal(theirs.status, 0, theirs.stderr);
+  assert.deepEqual(JSON.parse(mine.stdout), JSON.parse(theirs.stdout));
+});
+
 test('trust show lists a scope trust set made, with its type', () => {
   const file = join(env.dir, 'shown.json');
   writeFileSync(file, START);
