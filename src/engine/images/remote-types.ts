@@ -43,8 +43,10 @@ export interface ImagePushOptions extends RemoteOptions {
   signBy?: string;
   /** a sigstore private key file to sign the pushed manifest with (attached in the registry; registries.d must set use-sigstore-attachments) */
   signBySigstorePrivateKey?: string;
-  /** passphrase of the key: read by gpg for signBy (otherwise gpg-agent asks); required for a sigstore key */
+  /** passphrase of the key: read by gpg for signBy (otherwise gpg-agent asks); a sigstore key needs it or sigstorePassphrase */
   signPassphraseFile?: string;
+  /** the sigstore key's passphrase itself (the CLI passes $SKIFF_SIGSTORE_PASSPHRASE) */
+  sigstorePassphrase?: string;
   /** the only registries.d directory read to find where the signature goes */
   registriesDir?: string;
 }

@@ -19,6 +19,8 @@ export interface SignOptions {
   signBySigstorePrivateKey?: string;
   /** passphrase of the key: read by gpg for --sign-by (otherwise gpg-agent asks); required for a sigstore key */
   signPassphraseFile?: string;
+  /** the sigstore key's passphrase itself, when no file is given (the CLI passes $SKIFF_SIGSTORE_PASSPHRASE) */
+  sigstorePassphrase?: string;
   /** the only registries.d directory read to find where the signature goes */
   registriesDir?: string;
 }
@@ -55,8 +57,9 @@ export async function signManifest(target: SignTarget, digest: string, opts: Sig
     if (!useSigstoreAttachments(conf, dest)) {
       throw invalidArgument(`--sign-by-sigstore-private-key: registries.d does not set use-sigstore-attachments: true for ${formatReference(dest)}, so the signature has nowhere to go`);
     }
-    if (!opts.signPassphraseFile) throw invalidArgument('--sign-by-sigstore-private-key needs --sign-passphrase-file (skiff does not prompt)');
-    const key = await readSigstorePrivateKey(opts.signBySigstorePrivateKey, await readPassphraseFile(opts.signPassphraseFile));
+    const passphrase = opts.signPassphraseFile ? await readPassphraseFile(opts.signPassphraseFile) : opts.sigstorePassphrase !== undefined ? Buffer.from(opts.sigstorePassphrase) : undefined;
+    if (!passphrase) throw invalidArgument('--sign-by-sigstore-private-key needs --sign-passphrase-file or $SKIFF_SIGSTORE_PASSPHRASE (skiff does not prompt)');
+    const key = await readSigstorePrivateKey(opts.signBySigstorePrivateKey, passphrase);
     const sig = await signPayload(makeSigstorePayload(digest, formatReference(dest), 'skiff'), key);
     writes.push(async () => `${target.name}:${await writeAttachment(target.repo, digest, sig)}`);
   }

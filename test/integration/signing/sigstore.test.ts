@@ -301,3 +301,19 @@ test('image copy --sign-by-sigstore-private-key attaches a signature to a docker
   assert.equal(bad.code, 125);
   assert.match(bad.stderr, /--sign-by-sigstore-private-key: .* is not a registry; only a docker:\/\/ destination can be signed/);
 });
+
+test('key generate and push take the passphrase from $SKIFF_SIGSTORE_PASSPHRASE when no file is given; without either they refuse', { skip }, () => {
+  const prefix = join(a.dir, 'envkey');
+  const g = a.run(['key', 'generate', '--output-prefix', prefix], { env: { SKIFF_SIGSTORE_PASSPHRASE: 'from env' } });
+  assert.equal(g.code, 0, g.stderr);
+  const r = a.run(['push', '--sign-by-sigstore-private-key', `${prefix}.private`, 'bb:latest', `${reg.host}/envpass/bb:1`], { env: { SKIFF_REGISTRIES_D: regD, SKIFF_SIGSTORE_PASSPHRASE: 'from env' } });
+  assert.equal(r.code, 0, r.stderr);
+  const p = pull('envpass/bb:1', writePolicy(a.dir, 'envkey', { default: [{ type: 'reject' }], transports: { docker: { [reg.host]: [sigstoreSigned(`${prefix}.pub`)] } } }));
+  assert.equal(p.code, 0, p.stderr);
+  const none = a.run(['key', 'generate', '--output-prefix', join(a.dir, 'nokey')]);
+  assert.equal(none.code, 125);
+  assert.match(none.stderr, /give --passphrase-file or set SKIFF_SIGSTORE_PASSPHRASE/);
+  const nopush = a.run(['push', '--sign-by-sigstore-private-key', `${prefix}.private`, 'bb:latest', `${reg.host}/nopass/bb:1`], { env: { SKIFF_REGISTRIES_D: regD } });
+  assert.equal(nopush.code, 125);
+  assert.match(nopush.stderr, /needs --sign-passphrase-file or \$SKIFF_SIGSTORE_PASSPHRASE/);
+});

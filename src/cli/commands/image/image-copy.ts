@@ -72,7 +72,7 @@ export function register(parent: Command, app: App, name = 'copy'): void {
     .option('--signature-policy <path>', 'policy.json the source must meet: docker:// by its signatures, archives and layouts by their transport\'s scopes (default: as pull)')
     .option('--sign-by <key>', 'sign the manifest written to a docker:// destination with this GPG key (simple signing, stored where registries.d says)')
     .option('--sign-by-sigstore-private-key <path>', 'sign the manifest written to a docker:// destination with this sigstore key (attached in the registry; registries.d must set use-sigstore-attachments)')
-    .option('--sign-passphrase-file <path>', 'passphrase of the signing key (a sigstore key needs it; for --sign-by, otherwise gpg-agent asks)')
+    .option('--sign-passphrase-file <path>', 'passphrase of the signing key (a sigstore key needs it or $SKIFF_SIGSTORE_PASSPHRASE; for --sign-by, otherwise gpg-agent asks)')
     .action(async (src: string, dst: string, f: CopyFlags) => {
       const engine = await app.engine();
       const res = await engine.images.copy(
@@ -88,6 +88,8 @@ export function register(parent: Command, app: App, name = 'copy'): void {
                 sign: {
                   ...(f.signBy ? { signBy: f.signBy } : {}),
                   ...(f.signBySigstorePrivateKey ? { signBySigstorePrivateKey: f.signBySigstorePrivateKey } : {}),
+                  ...(f.signBySigstorePrivateKey && process.env.SKIFF_SIGSTORE_PASSPHRASE !== undefined ? { sigstorePassphrase: process.env.SKIFF_SIGSTORE_PASSPHRASE } : {}),
+          ...(f.signBySigstorePrivateKey && process.env.SKIFF_SIGSTORE_PASSPHRASE !== undefined ? { sigstorePassphrase: process.env.SKIFF_SIGSTORE_PASSPHRASE } : {}),
                   ...(f.signPassphraseFile ? { signPassphraseFile: f.signPassphraseFile } : {}),
                 },
               }

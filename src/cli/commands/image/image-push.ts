@@ -25,7 +25,7 @@ export function register(parent: Command, app: App, name = 'push'): void {
     .option('--digestfile <path>', 'write the pushed manifest digest to this file')
     .option('--sign-by <key>', 'sign the pushed manifest with this GPG key (simple signing; stored where registries.d says: lookaside-staging, else lookaside)')
     .option('--sign-by-sigstore-private-key <path>', 'sign the pushed manifest with this sigstore private key (attached in the registry as sha256-<digest>.sig; registries.d must set use-sigstore-attachments)')
-    .option('--sign-passphrase-file <path>', 'passphrase of the signing key (a sigstore key needs it; for --sign-by, otherwise gpg-agent asks)')
+    .option('--sign-passphrase-file <path>', 'passphrase of the signing key (a sigstore key needs it or $SKIFF_SIGSTORE_PASSPHRASE; for --sign-by, otherwise gpg-agent asks)')
     .action(async (image: string, destination: string | undefined, f: PushFlags) => {
       const engine = await app.engine();
       const res = await engine.images.push(
@@ -35,6 +35,7 @@ export function register(parent: Command, app: App, name = 'push'): void {
           ...remoteOptionsOf(f),
           ...(f.signBy ? { signBy: f.signBy } : {}),
           ...(f.signBySigstorePrivateKey ? { signBySigstorePrivateKey: f.signBySigstorePrivateKey } : {}),
+          ...(f.signBySigstorePrivateKey && process.env.SKIFF_SIGSTORE_PASSPHRASE !== undefined ? { sigstorePassphrase: process.env.SKIFF_SIGSTORE_PASSPHRASE } : {}),
           ...(f.signPassphraseFile ? { signPassphraseFile: f.signPassphraseFile } : {}),
         },
         f.quiet ? undefined : progressRenderer(app.out, !!process.stdout.isTTY),
