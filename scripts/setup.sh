@@ -14,6 +14,7 @@ PKGS=(
   docker-compose python3-docker            # compose v1 and docker-py against the API service
   podman-compose                           # the compose peer of skiff compose (with podman)
   apache2-utils openssl curl               # htpasswd (bcrypt), certificates, raw HTTP in the API tests
+  python3-nacl                             # libsodium: the sigstore key-file peer (Debian's skopeo has sigstore disabled)
   systemd                                  # systemd-socket-activate (fd:// test), systemd-analyze verify of units
   gcc libc6-dev                            # a static helper compiled by the cp race test
   clang lld wasi-libc libclang-rt-14-dev-wasm32 wabt   # WASM tests: C for wasm32-wasi, wat2wasm

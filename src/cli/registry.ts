@@ -50,6 +50,7 @@ export const VERBS: Record<string, VerbEntry> = {
   network: { summary: 'Manage networks', group: true, load: () => import('./commands/network/group.js') },
   kube: { summary: 'Play or generate Kubernetes YAML', group: true, load: () => import('./commands/kube/group.js') },
   pod: { summary: 'Manage pods', group: true, load: () => import('./commands/pod/group.js') },
+  key: { summary: 'Manage signing keys', group: true, load: () => import('./commands/key/group.js') },
   manifest: { summary: 'Inspect manifests and manifest lists in registries', group: true, load: () => import('./commands/manifest/group.js') },
   build: { summary: 'Build an image from a Containerfile or Dockerfile', load: () => import('./commands/image/build.js') },
   builder: { summary: 'Manage builds', group: true, load: () => import('./commands/builder/group.js') },

@@ -7,12 +7,14 @@
  */
 import { createHash } from 'node:crypto';
 import { createReadStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Descriptor } from '../../core/content/content.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import { MediaType, type Manifest } from '../../core/images/oci.js';
 import { parseImageLocation } from '../../core/images/transport.js';
 import { compressionOfMediaType, ociMediaType } from '../../impl/archive/media-types.js';
+import { checkLocalSourceAllowed } from '../../impl/trust/evaluate.js';
+import { loadPolicy, pathScopes } from '../../impl/trust/policy.js';
 import type { EngineContext } from '../context.js';
 import type { ImageCopyOptions, ImageCopyResult } from './copy-types.js';
 import { mapLimit, shortId } from './remote-common.js';
@@ -32,6 +34,13 @@ export async function copyImage(
 ): Promise<ImageCopyResult> {
   const from = parseImageLocation(src);
   const to = parseImageLocation(dst);
+  // A registry source is checked once its manifest is read (RegistrySource); a local layout or
+  // archive carries no signature, so its scope's requirement decides before anything is read.
+  if (from.transport === 'oci' || from.transport === 'oci-archive' || from.transport === 'docker-archive') {
+    const path = resolve(from.path);
+    const name = from.transport === 'docker-archive' ? undefined : from.refName;
+    checkLocalSourceAllowed(loadPolicy(opts.signaturePolicy), from.transport, pathScopes(from.transport, path, name), src);
+  }
   const destination = openDestination(ctx, to, { ...opts.dest, ...(opts.sign ? { sign: opts.sign } : {}) });
   mkdirSync(join(ctx.root, 'tmp'), { recursive: true });
   const staging = mkdtempSync(join(ctx.root, 'tmp', 'copy-'));

@@ -37,7 +37,10 @@ import type {
 
 import type { ImageCopyOptions, ImageCopyResult, ImageTree, RemoteDistribution, RemoteImageInspect, RemoteManifest } from './copy-types.js';
 import { imageTree } from './tree.js';
-import type { TrustShow } from './trust.js';
+import type { TrustSetOptions, TrustShow } from './trust.js';
+import type { KeyGenerateOptions, KeyGenerateResult } from './keys.js';
+import type { ImageLoadOptions } from './save-load.js';
+import type { ImageSignOptions, ImageSignResult, ImageVerifyOptions, ImageVerifyResult } from './sign-pushed.js';
 
 export type * from './types.js';
 export type * from './remote-types.js';
@@ -102,8 +105,8 @@ export class ImageEngine {
     return (await import('./save-load.js')).saveImages(this.ctx, refs, out, opts);
   }
 
-  async load(input: Readable): Promise<ImageLoadResult> {
-    return (await import('./save-load.js')).loadImages(this.ctx, input);
+  async load(input: Readable, opts?: ImageLoadOptions): Promise<ImageLoadResult> {
+    return (await import('./save-load.js')).loadImages(this.ctx, input, opts);
   }
 
   async pull(ref: string, opts?: ImagePullOptions, onProgress?: ProgressListener): Promise<ImagePullResult> {
@@ -133,6 +136,26 @@ export class ImageEngine {
   /** `image inspect --remote`: a registry image's config and layers, without pulling it. */
   async inspectRemote(ref: string, opts?: RemoteOptions & { platform?: string }): Promise<RemoteImageInspect> {
     return (await import('./remote-inspect.js')).inspectRemoteImage(ref, this.limited(opts));
+  }
+
+  /** `image trust set`: one scope of the policy file set to accept, reject, signedBy or sigstoreSigned keys. */
+  async trustSet(scope: string, opts: TrustSetOptions): Promise<string> {
+    return (await import('./trust.js')).trustSet(scope, opts);
+  }
+
+  /** `image sign`: GPG signatures for images already pushed (lookaside or --directory). */
+  async sign(images: string[], opts: ImageSignOptions): Promise<ImageSignResult[]> {
+    return (await import('./sign-pushed.js')).signPushedImages(images, this.limited(opts));
+  }
+
+  /** `image verify`: a registry image checked against the signature policy, without pulling it. */
+  async verify(image: string, opts?: ImageVerifyOptions): Promise<ImageVerifyResult> {
+    return (await import('./sign-pushed.js')).verifyImage(image, this.limited(opts));
+  }
+
+  /** `key generate`: a new sigstore key pair (the private key encrypted with the passphrase). */
+  async generateKey(opts: KeyGenerateOptions): Promise<KeyGenerateResult> {
+    return (await import('./keys.js')).generateKey(opts);
   }
 
   /** `image trust show`: the signature policy in force, scope by scope. */

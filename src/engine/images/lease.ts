@@ -40,6 +40,11 @@ export class Lease {
     }
   }
 
+  /** `digest` was written by this writer: removed on failure unless something else took it up. */
+  created(digest: string): void {
+    this.written.add(digest);
+  }
+
   blob(digest: string): void {
     writeTx(this.ctx.db, () => this.ctx.records.leaseRef(this.id, 'blob', digest));
   }
@@ -114,9 +119,14 @@ export function leasedStore(ctx: EngineContext, lease: Lease): ContentStore {
         digest: () => w.digest(),
         abort: () => w.abort(),
         release: () => w.release(),
-        commit: (expected) => {
-          lease.blob(w.digest());
-          return w.commit(expected);
+        commit: async (expected) => {
+          const digest = w.digest();
+          lease.blob(digest);
+          const existed = base.has(digest);
+          const r = await w.commit(expected);
+          // An archive's blobs come through here: a load that fails (or is refused) takes them away.
+          if (!existed) lease.created(digest);
+          return r;
         },
       };
     },

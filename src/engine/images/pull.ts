@@ -10,6 +10,7 @@ import type { Resolved } from '../../core/remotes/remotes.js';
 import type { LayerRecord } from '../../impl/metadata/records.js';
 import { checkImageAllowed } from '../../impl/trust/evaluate.js';
 import { loadPolicy } from '../../impl/trust/policy.js';
+import { readAttachments } from '../../impl/trust/sigstore-attachments.js';
 import { loadRegistriesD } from '../../impl/trust/registries-d.js';
 import type { EngineContext } from '../context.js';
 import { removeBlobsIfUnused } from '../gc.js';
@@ -260,7 +261,12 @@ async function pullWith(
   const what = formatReference(ref);
   // Before the first blob: a refused image leaves nothing in the store. The signed digest is
   // the top-level document's (an index's, for a multi-platform image), as containers/image.
-  await checkImageAllowed(policy, () => loadRegistriesD(opts.registriesDir), { ref, manifest: top.bytes, digest: top.descriptor.digest });
+  await checkImageAllowed(policy, () => loadRegistriesD(opts.registriesDir), {
+    ref,
+    manifest: top.bytes,
+    digest: top.descriptor.digest,
+    sigstoreSignatures: () => readAttachments(remote, top.descriptor.digest),
+  });
   onProgress({ type: 'resolved', name: what, digest: top.descriptor.digest });
   let doc = top;
   if (isSchema1(doc.descriptor.mediaType)) {

@@ -9,7 +9,7 @@ import { familiarName, formatReference, normalizeReference } from '../../core/im
 import { loadRegistriesConf, pushTarget, type Registries, type RemoteRepository } from '../../impl/registry/index.js';
 import type { EngineContext } from '../context.js';
 import { imageEvent } from './events.js';
-import { signManifest } from './sign.js';
+import { signManifest, wantsSignature } from './sign.js';
 import { Lease } from './lease.js';
 import { imageRecord, readManifest } from './read.js';
 import { mapLimit, registriesFor, shortId } from './remote-common.js';
@@ -150,7 +150,7 @@ async function pushWith(
       bytes = Buffer.from(JSON.stringify(m));
     }
     const local = `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
-    const signature = opts.signBy ? await signManifest(dest, local, { ...opts, signBy: opts.signBy }) : undefined;
+    const signature = wantsSignature(opts) ? await signManifest({ ref: dest, repo: remote, name: `${where.host}/${where.path}` }, local, opts) : undefined;
     const digest = await remote.putManifest(dest.tag!, mediaType, bytes);
     const written = signature ? await signature.write() : undefined;
     imageEvent(ctx, 'push', familiarName(name));

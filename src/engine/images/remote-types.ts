@@ -41,8 +41,12 @@ export interface ImagePushOptions extends RemoteOptions {
   noMount?: boolean;
   /** GPG key (fingerprint or user ID in $GNUPGHOME) to sign the pushed manifest with, simple signing */
   signBy?: string;
-  /** passphrase of that key, read by gpg (otherwise gpg-agent asks) */
+  /** a sigstore private key file to sign the pushed manifest with (attached in the registry; registries.d must set use-sigstore-attachments) */
+  signBySigstorePrivateKey?: string;
+  /** passphrase of the key: read by gpg for signBy (otherwise gpg-agent asks); a sigstore key needs it or sigstorePassphrase */
   signPassphraseFile?: string;
+  /** the sigstore key's passphrase itself (the CLI passes $SKIFF_SIGSTORE_PASSPHRASE) */
+  sigstorePassphrase?: string;
   /** the only registries.d directory read to find where the signature goes */
   registriesDir?: string;
 }
@@ -57,7 +61,7 @@ export interface ImagePushResult {
   uploadedBlobs: number;
   mountedBlobs: number;
   skippedBlobs: number;
-  /** where the signature was written, with --sign-by */
+  /** where the signatures were written, with --sign-by / --sign-by-sigstore-private-key */
   signature?: string;
 }
 

@@ -1,4 +1,7 @@
+import { resolve } from 'node:path';
 import type { Readable, Writable } from 'node:stream';
+import { checkLocalSourceAllowed } from '../../impl/trust/evaluate.js';
+import { loadPolicy, pathScopes } from '../../impl/trust/policy.js';
 import { invalidArgument } from '../../core/errdefs.js';
 import { familiarName } from '../../core/images/reference.js';
 import type { ImageConfig, Manifest } from '../../core/images/oci.js';
@@ -52,10 +55,46 @@ export async function saveImages(
   for (const id of byId.keys()) imageEvent(ctx, 'save', id);
 }
 
+export interface ImageLoadOptions {
+  /** policy.json to enforce instead of $SKIFF_SIGNATURE_POLICY, /etc/skiff/policy.json, /etc/containers/policy.json */
+  signaturePolicy?: string;
+  /** the archive's file, for the oci-archive transport's path scopes (none: standard input) */
+  path?: string;
+}
+
+/**
+ * The signature policy for a load, as Podman applies it to the archive transports: refused
+ * before a byte is read when neither transport may be read, else once the archive shows which
+ * one it is (the blobs stored by then are removed with the failed load's lease).
+ */
+function loadPolicyCheck(opts: ImageLoadOptions): ((format: 'docker-archive' | 'oci-archive') => void) | undefined {
+  const policy = loadPolicy(opts.signaturePolicy);
+  const path = opts.path ? resolve(opts.path) : undefined;
+  const what = opts.path ?? 'the archive on standard input';
+  const check = (format: 'docker-archive' | 'oci-archive') => checkLocalSourceAllowed(policy, format, path ? pathScopes(format, path) : [], `${format}:${what}`);
+  const refusals = (['docker-archive', 'oci-archive'] as const).map((f) => {
+    try {
+      check(f);
+      return undefined;
+    } catch (e) {
+      return e;
+    }
+  });
+  if (refusals[0] && refusals[1]) throw refusals[0];
+  return refusals[0] || refusals[1] ? check : undefined;
+}
+
 /** `load`: docker-archive or oci-archive (plain or gzip'd); every image's layers are unpacked. */
-export async function loadImages(ctx: EngineContext, input: Readable): Promise<ImageLoadResult> {
+export async function loadImages(ctx: EngineContext, input: Readable, opts: ImageLoadOptions = {}): Promise<ImageLoadResult> {
+  const allowed = loadPolicyCheck(opts);
   const result = await Lease.with(ctx, async (lease) => {
-    const loaded = await readImageArchive(input, leasedStore(ctx, lease));
+    const loaded = await readImageArchive(input, leasedStore(ctx, lease), {
+      ...(allowed
+        ? {
+            allowed,
+          }
+        : {}),
+    });
     // A docker-archive whose manifest.json lists nothing would otherwise "succeed" silently.
     if (loaded.length === 0) throw invalidArgument('the archive holds no image: its manifest.json lists none');
     const result: ImageLoadResult = { loaded: [] };

@@ -1,10 +1,13 @@
 /**
  * `image trust show`: the signature policy in force, one row per scope as Podman lists it
  * (default first, then the docker scopes, then other transports), with the lookaside store
- * registries.d names for it and the user IDs of its keys.
+ * registries.d names for it and the user IDs of its keys. `image trust set`: one scope changed.
  */
 import { readFileSync } from 'node:fs';
-import { loadPolicy, policyPath, type Requirement } from '../../impl/trust/policy.js';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { setTrust, type TrustSetType } from '../../impl/trust/policy-edit.js';
+import { loadPolicy, policyPath, SKIFF_POLICY, type Requirement } from '../../impl/trust/policy.js';
 import { loadRegistriesD, lookasideForScope } from '../../impl/trust/registries-d.js';
 import { readKeys } from '../../impl/trust/simple-signing.js';
 
@@ -24,6 +27,8 @@ export interface TrustEntry {
 const TYPE: Record<Requirement['type'], string> = { insecureAcceptAnything: 'accept', reject: 'reject', signedBy: 'signed', sigstoreSigned: 'sigstoreSigned' };
 
 async function keyIds(r: Requirement): Promise<string[]> {
+  // Podman 4.3 shows no identity for sigstore public keys, only this
+  if (r.type === 'sigstoreSigned') return ['N/A'];
   if (r.type !== 'signedBy') return [];
   const sources = r.keyData !== undefined ? [{ bytes: Buffer.from(r.keyData, 'base64'), what: 'keyData' }] : r.keyPaths!.map((p) => ({ bytes: readFileSync(p), what: p }));
   const out: string[] = [];
@@ -66,4 +71,29 @@ export async function trustShow(opts: { policy?: string; registriesDir?: string 
   }
   const file = policyPath(opts.policy);
   return { ...(file ? { file, raw: readFileSync(file, 'utf8') } : {}), entries };
+}
+
+export interface TrustSetOptions {
+  type: TrustSetType;
+  /** public key files: GPG for signedBy, sigstore PEM for sigstoreSigned */
+  pubkeysfiles?: string[];
+  /** the policy file to change (default: the one in force, else /etc/skiff/policy.json) */
+  policy?: string;
+}
+
+/** Sets `scope`'s requirement and returns the file written (replaced whole through a rename). */
+export async function trustSet(scope: string, opts: TrustSetOptions): Promise<string> {
+  const file = policyPath(opts.policy) ?? SKIFF_POLICY;
+  let current: string | undefined;
+  try {
+    current = await readFile(file, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw e;
+  }
+  const text = setTrust(current, scope, opts.type, opts.pubkeysfiles ?? [], file);
+  await mkdir(dirname(file), { recursive: true });
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, text, { mode: 0o644 });
+  await rename(tmp, file);
+  return file;
 }

@@ -74,11 +74,19 @@ function archiveBlobs(contents: ArchiveContents, store: ContentStore): LayoutBlo
  * carry both). Broken or hostile archives fail with InvalidArgument. `opts.refName` applies to
  * oci-archives only.
  */
-export async function readImageArchive(input: Readable, store: ContentStore, opts: OciLoadOptions = {}): Promise<LoadedImage[]> {
+export async function readImageArchive(
+  input: Readable,
+  store: ContentStore,
+  opts: OciLoadOptions & { allowed?: (format: 'docker-archive' | 'oci-archive') => void } = {},
+): Promise<LoadedImage[]> {
   const contents = await scanArchive(await decompressed(input), store);
-  if (contents.meta.has('manifest.json')) return loadDockerArchive(contents, store);
+  if (contents.meta.has('manifest.json')) {
+    opts.allowed?.('docker-archive');
+    return loadDockerArchive(contents, store);
+  }
   const index = contents.meta.get('index.json');
   if (index !== undefined) {
+    opts.allowed?.('oci-archive');
     checkLayoutFile(contents.meta.get('oci-layout'));
     return loadOciIndex(index, archiveBlobs(contents, store), store, opts);
   }

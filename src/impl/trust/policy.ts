@@ -16,8 +16,8 @@ export type Requirement =
   | { type: 'insecureAcceptAnything' }
   | { type: 'reject' }
   | { type: 'signedBy'; keyType: 'GPGKeys'; keyPaths?: string[]; keyData?: string; signedIdentity: SignedIdentity }
-  /** kept so `image trust show` can show it; refused on pull until sigstore verification lands */
-  | { type: 'sigstoreSigned'; raw: Record<string, unknown> };
+  /** public keys only: Fulcio and Rekor are refused when the policy is read */
+  | { type: 'sigstoreSigned'; keyPath?: string; keyData?: string; signedIdentity: SignedIdentity };
 
 export interface Policy {
   /** the file read, or undefined for the built-in accept-anything policy */
@@ -54,8 +54,18 @@ function parseRequirement(v: unknown, what: string): Requirement {
       else throw invalidArgument(`${w}: ${given[0]} must be ${given[0] === 'keyPaths' ? 'a non-empty list of paths' : 'a string'}`);
       return r;
     }
-    case 'sigstoreSigned':
-      return { type: 'sigstoreSigned', raw: v };
+    case 'sigstoreSigned': {
+      const w = `${what} (sigstoreSigned)`;
+      onlyKeys(v, ['type', 'keyPath', 'keyData', 'fulcio', 'rekorPublicKeyPath', 'rekorPublicKeyData', 'signedIdentity'], w);
+      for (const k of ['fulcio', 'rekorPublicKeyPath', 'rekorPublicKeyData']) if (v[k] !== undefined) throw invalidArgument(`${w}: ${k} is not supported by skiff (public keys only)`);
+      const given = ['keyPath', 'keyData'].filter((k) => v[k] !== undefined);
+      if (given.length !== 1) throw invalidArgument(`${w}: exactly one of keyPath and keyData must be set`);
+      if (typeof v[given[0]!] !== 'string' || !v[given[0]!]) throw invalidArgument(`${w}: ${given[0]} must be a string`);
+      const r: Requirement = { type: 'sigstoreSigned', signedIdentity: parseSignedIdentity(v.signedIdentity, w) };
+      if (typeof v.keyPath === 'string') r.keyPath = v.keyPath;
+      else r.keyData = v.keyData as string;
+      return r;
+    }
     default:
       throw invalidArgument(`${what}: unknown requirement type "${v.type}"`);
   }
@@ -84,6 +94,7 @@ export function parsePolicy(source: string, file = 'policy.json'): Policy {
       policy.transports[t] = {};
       for (const [scope, reqs] of Object.entries(scopes)) {
         if (t === 'docker' && scope !== '') checkDockerScope(scope, file);
+        if (t === 'docker-archive' && scope !== '') throw invalidArgument(`${file}: transports.docker-archive["${scope}"]: docker-archive has no scopes but "" (as containers/image)`);
         policy.transports[t]![scope] = parseRequirements(reqs, `${file}: transports.${t}["${scope}"]`);
       }
     }
@@ -150,6 +161,31 @@ export function requirementsFor(policy: Policy, ref: Reference): { scope: string
       if (r) return { scope: `transports.docker["${s}"]`, requirements: r };
     }
     if (docker['']) return { scope: 'transports.docker[""]', requirements: docker['']! };
+  }
+  return { scope: 'default', requirements: policy.default };
+}
+
+/**
+ * The scopes of a path-based transport (`oci`, `oci-archive`), most specific first, as
+ * containers/image names them: the resolved path (with `:name` when one is given), then the path
+ * and each directory above it, never "/". docker-archive has none: only its "" scope applies.
+ */
+export function pathScopes(transport: string, resolvedPath: string, name?: string): string[] {
+  if (transport === 'docker-archive') return [];
+  const out = name ? [`${resolvedPath}:${name}`] : [];
+  for (let p = resolvedPath; p !== '/' && p.includes('/'); p = p.slice(0, p.lastIndexOf('/')) || '/') out.push(p);
+  return out;
+}
+
+/** The requirements for reading an image through a transport other than docker, and the scope they came from. */
+export function requirementsForTransport(policy: Policy, transport: string, scopes: string[]): { scope: string; requirements: Requirement[] } {
+  const t = policy.transports[transport];
+  if (t) {
+    for (const s of scopes) {
+      const r = t[s];
+      if (r) return { scope: `transports.${transport}["${s}"]`, requirements: r };
+    }
+    if (t['']) return { scope: `transports.${transport}[""]`, requirements: t['']! };
   }
   return { scope: 'default', requirements: policy.default };
 }

@@ -74,3 +74,41 @@ export function assertEmptyStore(env: TestEnv): void {
   const blobs = join(env.root, 'content/blobs/sha256');
   assert.deepEqual(existsSync(blobs) ? readdirSync(blobs) : [], [], 'no blob is stored');
 }
+
+/** A registries.d directory telling containers/image (and skiff) to keep sigstore signatures as registry attachments. */
+export function attachmentsConf(dir: string, name = 'registries.d-sigstore'): string {
+  const d = join(dir, name);
+  mkdirSync(d, { recursive: true });
+  writeFileSync(join(d, 'default.yaml'), 'default-docker:\n  use-sigstore-attachments: true\n');
+  return d;
+}
+
+/** A sigstore key pair made by `skiff key generate` in `env`, with its passphrase file. */
+export function makeSigstoreKey(env: TestEnv, name: string): { privateKey: string; publicKey: string; passphraseFile: string } {
+  const passphraseFile = join(env.dir, `${name}.pass`);
+  writeFileSync(passphraseFile, `${name} passphrase\n`);
+  const prefix = join(env.dir, name);
+  const r = env.run(['key', 'generate', '--output-prefix', prefix, '--passphrase-file', passphraseFile]);
+  assert.equal(r.code, 0, r.stderr);
+  return { privateKey: `${prefix}.private`, publicKey: `${prefix}.pub`, passphraseFile };
+}
+
+export const sigstoreSigned = (publicKey: string, signedIdentity?: unknown) => ({
+  type: 'sigstoreSigned',
+  keyPath: publicKey,
+  ...(signedIdentity ? { signedIdentity } : {}),
+});
+
+/** The registry's manifest `ref` (tag or digest) of `repo` over its plain-HTTP API, or undefined on 404. */
+export async function registryManifest(host: string, repo: string, ref: string): Promise<Buffer | undefined> {
+  const r = await fetch(`http://${host}/v2/${repo}/manifests/${ref}`, { headers: { accept: 'application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json' } });
+  if (r.status === 404) return undefined;
+  assert.equal(r.status, 200, `GET manifest ${repo}:${ref}`);
+  return Buffer.from(await r.arrayBuffer());
+}
+
+/** PUTs an OCI manifest as `repo:tag` (its blobs must be in the repository already). */
+export async function putRegistryManifest(host: string, repo: string, tag: string, bytes: Buffer): Promise<void> {
+  const r = await fetch(`http://${host}/v2/${repo}/manifests/${tag}`, { method: 'PUT', headers: { 'content-type': 'application/vnd.oci.image.manifest.v1+json' }, body: bytes });
+  assert.equal(r.status, 201, `PUT manifest ${repo}:${tag}: ${await r.text()}`);
+}

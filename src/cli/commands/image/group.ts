@@ -20,6 +20,8 @@ export const SUBCOMMANDS: SubcommandTable = [
   ['copy', [], () => import('./image-copy.js')],
   ['tree', [], () => import('./image-tree.js')],
   ['trust', [], () => import('./image-trust.js')],
+  ['sign', [], () => import('./image-sign.js')],
+  ['verify', [], () => import('./image-verify.js')],
 ];
 
 export function register(parent: Command, app: App, _name?: string, argv: string[] = []): Promise<void> {

@@ -25,6 +25,7 @@ interface CopyFlags {
   signaturePolicy?: string;
   signBy?: string;
   signPassphraseFile?: string;
+  signBySigstorePrivateKey?: string;
 }
 
 /** `USER:PASSWORD`, as skopeo's --src-creds takes it (no prompt: skiff never reads a terminal here). */
@@ -68,9 +69,10 @@ export function register(parent: Command, app: App, name = 'copy'): void {
     .option('--dest-creds <user:password>', 'credentials for the destination registry')
     .option('--digestfile <path>', 'write the manifest digest at the destination to this file')
     .option('--platform <os/arch[/variant]>', 'the image to copy from a multi-platform source (default: the host)')
-    .option('--signature-policy <path>', 'policy.json a docker:// source must meet (default: as pull)')
+    .option('--signature-policy <path>', 'policy.json the source must meet: docker:// by its signatures, archives and layouts by their transport\'s scopes (default: as pull)')
     .option('--sign-by <key>', 'sign the manifest written to a docker:// destination with this GPG key (simple signing, stored where registries.d says)')
-    .option('--sign-passphrase-file <path>', 'passphrase of the --sign-by key (otherwise gpg-agent asks)')
+    .option('--sign-by-sigstore-private-key <path>', 'sign the manifest written to a docker:// destination with this sigstore key (attached in the registry; registries.d must set use-sigstore-attachments)')
+    .option('--sign-passphrase-file <path>', 'passphrase of the signing key (a sigstore key needs it or $SKIFF_SIGSTORE_PASSPHRASE; for --sign-by, otherwise gpg-agent asks)')
     .action(async (src: string, dst: string, f: CopyFlags) => {
       const engine = await app.engine();
       const res = await engine.images.copy(
@@ -81,7 +83,17 @@ export function register(parent: Command, app: App, name = 'copy'): void {
           dest: side(f, 'dest'),
           ...(f.platform ? { platform: f.platform } : {}),
           ...(f.signaturePolicy ? { signaturePolicy: f.signaturePolicy } : {}),
-          ...(f.signBy ? { sign: { signBy: f.signBy, ...(f.signPassphraseFile ? { signPassphraseFile: f.signPassphraseFile } : {}) } } : {}),
+          ...(f.signBy || f.signBySigstorePrivateKey
+            ? {
+                sign: {
+                  ...(f.signBy ? { signBy: f.signBy } : {}),
+                  ...(f.signBySigstorePrivateKey ? { signBySigstorePrivateKey: f.signBySigstorePrivateKey } : {}),
+                  ...(f.signBySigstorePrivateKey && process.env.SKIFF_SIGSTORE_PASSPHRASE !== undefined ? { sigstorePassphrase: process.env.SKIFF_SIGSTORE_PASSPHRASE } : {}),
+          ...(f.signBySigstorePrivateKey && process.env.SKIFF_SIGSTORE_PASSPHRASE !== undefined ? { sigstorePassphrase: process.env.SKIFF_SIGSTORE_PASSPHRASE } : {}),
+                  ...(f.signPassphraseFile ? { signPassphraseFile: f.signPassphraseFile } : {}),
+                },
+              }
+            : {}),
         },
         f.quiet ? undefined : progressRenderer(app.out, !!process.stdout.isTTY),
       );

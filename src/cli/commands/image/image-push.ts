@@ -10,6 +10,7 @@ interface PushFlags extends RemoteFlags {
   digestfile?: string;
   signBy?: string;
   signPassphraseFile?: string;
+  signBySigstorePrivateKey?: string;
 }
 
 export function register(parent: Command, app: App, name = 'push'): void {
@@ -23,13 +24,20 @@ export function register(parent: Command, app: App, name = 'push'): void {
   )
     .option('--digestfile <path>', 'write the pushed manifest digest to this file')
     .option('--sign-by <key>', 'sign the pushed manifest with this GPG key (simple signing; stored where registries.d says: lookaside-staging, else lookaside)')
-    .option('--sign-passphrase-file <path>', 'passphrase of the --sign-by key (otherwise gpg-agent asks)')
+    .option('--sign-by-sigstore-private-key <path>', 'sign the pushed manifest with this sigstore private key (attached in the registry as sha256-<digest>.sig; registries.d must set use-sigstore-attachments)')
+    .option('--sign-passphrase-file <path>', 'passphrase of the signing key (a sigstore key needs it or $SKIFF_SIGSTORE_PASSPHRASE; for --sign-by, otherwise gpg-agent asks)')
     .action(async (image: string, destination: string | undefined, f: PushFlags) => {
       const engine = await app.engine();
       const res = await engine.images.push(
         image,
         destination,
-        { ...remoteOptionsOf(f), ...(f.signBy ? { signBy: f.signBy } : {}), ...(f.signPassphraseFile ? { signPassphraseFile: f.signPassphraseFile } : {}) },
+        {
+          ...remoteOptionsOf(f),
+          ...(f.signBy ? { signBy: f.signBy } : {}),
+          ...(f.signBySigstorePrivateKey ? { signBySigstorePrivateKey: f.signBySigstorePrivateKey } : {}),
+          ...(f.signBySigstorePrivateKey && process.env.SKIFF_SIGSTORE_PASSPHRASE !== undefined ? { sigstorePassphrase: process.env.SKIFF_SIGSTORE_PASSPHRASE } : {}),
+          ...(f.signPassphraseFile ? { signPassphraseFile: f.signPassphraseFile } : {}),
+        },
         f.quiet ? undefined : progressRenderer(app.out, !!process.stdout.isTTY),
       );
       if (f.digestfile) writeFileSync(f.digestfile, res.digest);
@@ -42,5 +50,6 @@ export function register(parent: Command, app: App, name = 'push'): void {
     'skiff push localhost:5000/app:1.0',
     'skiff push app docker://registry.example.com/team/app:1.0 --digestfile app.digest',
     'skiff push --sign-by 0123456789ABCDEF0123456789ABCDEF01234567 localhost:5000/app:1.0',
+    'skiff push --sign-by-sigstore-private-key key.private --sign-passphrase-file pass.txt localhost:5000/app:1.0',
   ]);
 }

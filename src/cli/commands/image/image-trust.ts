@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import type { App } from '../../app.js';
 import { examples } from '../common.js';
 import { tabwrite } from '../../format/tabwriter.js';
+import type { TrustSetOptions } from '../../../engine/images/trust.js';
 
 interface ShowFlags {
   json?: boolean;
@@ -11,9 +12,36 @@ interface ShowFlags {
   registrypath?: string;
 }
 
-/** `image trust show` (Podman's): the signature policy pull enforces. `trust set` is not there yet. */
+interface SetFlags {
+  type: string;
+  pubkeysfile?: string[];
+  policypath?: string;
+}
+
+/** `image trust show` and `image trust set` (Podman's): the signature policy pull enforces. */
 export function register(parent: Command, app: App, name = 'trust'): void {
-  const trust = parent.command(name).description('Show the image signature policy');
+  const trust = parent.command(name).description('Show or change the image signature policy');
+  const set = trust
+    .command('set')
+    .description('Set the requirement of a scope ("default", a registry, or a registry/repository) in the policy file')
+    .argument('<SCOPE>', '"default", or a registry[/repository] scope of the docker transport')
+    .option('-t, --type <type>', 'accept (insecureAcceptAnything), reject, signedBy (GPG keys) or sigstoreSigned (sigstore public keys)', 'signedBy')
+    .option('-f, --pubkeysfile <path>', 'a public key file (repeat for several); required by signedBy and sigstoreSigned', (v: string, acc: string[] = []) => [...acc, v])
+    .option('--policypath <path>', 'policy.json to change (default: $SKIFF_SIGNATURE_POLICY, /etc/skiff/policy.json, /etc/containers/policy.json, else /etc/skiff/policy.json is created)')
+    .action(async (scope: string, f: SetFlags) => {
+      const engine = await app.engine();
+      await engine.images.trustSet(scope, {
+        type: f.type as TrustSetOptions['type'],
+        ...(f.pubkeysfile ? { pubkeysfiles: f.pubkeysfile } : {}),
+        ...(f.policypath ? { policy: f.policypath } : {}),
+      });
+    });
+  examples(set, [
+    'skiff image trust set -t reject default',
+    'skiff image trust set -t signedBy -f /etc/pki/acme.gpg registry.acme.example',
+    'skiff image trust set -t sigstoreSigned -f acme.pub registry.acme.example/team',
+    'skiff image trust set -t accept localhost:5000',
+  ]);
   const show = trust
     .command('show')
     .description('Show the signature policy in force, one scope per line')

@@ -38,7 +38,7 @@ export function openSource(ctx: EngineContext, loc: ImageLocation, opts: SourceO
 
 export function openDestination(ctx: EngineContext, loc: ImageLocation, opts: RemoteOptions & { sign?: SignOptions }): ImageDestination {
   const what = formatImageLocation(loc);
-  if (opts.sign && loc.transport !== 'docker') throw invalidArgument(`--sign-by: ${what} is not a registry; only a docker:// destination can be signed`);
+  if (opts.sign && loc.transport !== 'docker') throw invalidArgument(`${opts.sign.signBy ? '--sign-by' : '--sign-by-sigstore-private-key'}: ${what} is not a registry; only a docker:// destination can be signed`);
   switch (loc.transport) {
     case 'docker':
       return new RegistryDestination(what, loc.ref, opts);

@@ -23,9 +23,10 @@ import { registriesFor } from '../remote-common.js';
 import type { RemoteOptions } from '../remote-types.js';
 import { choosePlatform } from './platform.js';
 import { checkImageAllowed } from '../../../impl/trust/evaluate.js';
+import { readAttachments } from '../../../impl/trust/sigstore-attachments.js';
 import { loadPolicy } from '../../../impl/trust/policy.js';
 import { loadRegistriesD } from '../../../impl/trust/registries-d.js';
-import { signManifest, type SignOptions } from '../sign.js';
+import { signManifest, wantsSignature, type SignOptions } from '../sign.js';
 import { deferred } from './streams.js';
 import type { BlobOutcome, DestinationWriter, FinalManifest, ImageDestination, ImageSource, SourceImage } from './types.js';
 
@@ -98,7 +99,12 @@ export class RegistrySource implements ImageSource {
     // read. Other sources are not (skiff has no policy scopes for paths and archives yet).
     const policy = loadPolicy(this.opts.signaturePolicy);
     const r = await resolveRemote(this.registries, this.ref);
-    await checkImageAllowed(policy, () => loadRegistriesD(this.opts.registriesDir), { ref: r.ref, manifest: r.top.bytes, digest: r.top.descriptor.digest });
+    await checkImageAllowed(policy, () => loadRegistriesD(this.opts.registriesDir), {
+      ref: r.ref,
+      manifest: r.top.bytes,
+      digest: r.top.descriptor.digest,
+      sigstoreSignatures: () => readAttachments(r.remote, r.top.descriptor.digest),
+    });
     this.remote = r.remote;
     const what = formatReference(r.ref);
     const doc = await manifestOf(r, this.opts.platform);
@@ -165,7 +171,7 @@ export class RegistryDestination implements ImageDestination {
             throw invalidArgument(`${this.description}: the manifest copied is ${m.digest}, not the digest given`);
           }
           const sign = this.opts.sign;
-          const signature = sign ? await signManifest(this.ref, m.digest, sign) : undefined;
+          const signature = wantsSignature(sign) ? await signManifest({ ref: this.ref, repo: remote, name: `${where.host}/${where.path}` }, m.digest, sign) : undefined;
           const digest = await remote.putManifest(this.ref.digest ?? this.ref.tag!, m.mediaType, m.bytes);
           return { digest, ...(signature ? { signature: await signature.write() } : {}) };
         },
