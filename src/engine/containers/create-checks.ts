@@ -33,9 +33,9 @@ export function checkCreateRequest(cc: ContainerContext, req: ContainerCreateReq
 /** dockerd's validateNetContainerMode, and the other container must exist (404 otherwise). */
 function checkNetworkMode(cc: ContainerContext, req: ContainerCreateRequest): void {
   const mode = req.network ?? '';
-  if (rootlessUid() !== undefined && !['none', 'host'].includes(mode) && !/^(container|ns):/.test(mode)) {
+  if (rootlessUid() !== undefined && !['', 'none', 'host', 'bridge', 'default'].includes(mode) && !/^(container|ns|slirp4netns|pasta)(:|$)/.test(mode)) {
     throw failedPrecondition(
-      `network ${mode === '' ? '(the default bridge)' : JSON.stringify(mode)}: rootless skiff has no networks yet (slirp4netns, pasta and rootless bridges are not implemented): use --network none or --network host`,
+      `network ${JSON.stringify(mode)}: rootless skiff has no user networks yet (rootless bridges are not implemented): use the default (slirp4netns), --network none or --network host`,
     );
   }
   if (mode === 'ns' || mode === 'ns:') throw invalidArgument('invalid network mode: ns:<path> needs the path of a network namespace');

@@ -11,15 +11,17 @@ import { isIPv4, isIPv6 } from 'node:net';
 import { addAddress, createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns, type IdRange } from '../../impl/network/netns.js';
 import { netavarkSetup, netavarkTeardown } from '../../impl/network/netavark.js';
 import type { NetavarkRequest } from '../../impl/network/types.js';
-import { internal, invalidArgument } from '../../core/errdefs.js';
+import { invalidArgument } from '../../core/errdefs.js';
 import { crashPoint } from '../../sys/crash-point.js';
 import type { EngineContext } from '../context.js';
 import type { ContainerContext } from '../containers/context.js';
 import type { ContainerRecord } from '../containers/types.js';
-import { refreshContainer } from '../containers/sync.js';
 import type { RunFilesNetwork } from '../containers/etc-files.js';
 import { netavarkOptions, toNetavark, toNetavarkPorts } from './netavark-doc.js';
-import { dockerPorts, portAllocated, portBoundOnHost, portOverlap, publishExposed, resolveHostPorts } from './ports.js';
+import { dockerPorts, publishExposed, resolveHostPorts } from './ports.js';
+import { reservePorts } from './port-reserve.js';
+import { checkUserModePorts, isUserModeNetwork, setupUserModeNetwork, teardownUserModeNetwork, userModeOptions } from './user-mode-net.js';
+import { rootlessUid } from '../../sys/linux/rootless-uid.js';
 import { allocateAddress, claimForStart, findNetwork, getNetwork, releaseAddresses, setLeaseMac } from './store.js';
 import type { ContainerNetState, ContainerNetworkRequest, NetworkAttachment, PortRequest } from './types.js';
 
@@ -45,8 +47,17 @@ const SPECIAL = /^(none|host|container:.+|ns:.+)$/;
 
 /** At create: checks the networks exist (making the default one on first use) and records the request. */
 export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateRequest, exposed?: Record<string, object>): PlannedNetwork {
-  const mode = req.network ?? 'bridge';
+  // A rootless user has no bridge on the host: Podman 4's default for them is slirp4netns.
+  const asked = req.network ?? 'bridge';
+  const mode = rootlessUid() !== undefined && (asked === 'bridge' || asked === 'default') ? 'slirp4netns' : asked;
   for (const ip of req.linkLocalIps ?? []) if (!isLinkLocal(ip)) throw invalidArgument(`invalid link local IP address: ${ip}`);
+  if (isUserModeNetwork(mode)) {
+    if (req.ip || req.ip6 || req.aliases?.length) throw invalidArgument(`--ip, --ip6 and --network-alias need a bridge network, not "${mode}"`);
+    userModeOptions(mode);
+    const ports = [...(req.publish ?? []), ...(req.publishAll ? publishExposed(exposed) : [])];
+    checkUserModePorts(mode, ports);
+    return { networkMode: mode, ...(ports.length ? { ports } : {}) };
+  }
   if (SPECIAL.test(mode)) {
     if (req.ip || req.ip6 || req.aliases?.length) throw invalidArgument(`--ip, --ip6 and --network-alias need a bridge network, not "${mode}"`);
     return { networkMode: mode };
@@ -176,47 +187,12 @@ async function detach(ctx: EngineContext, id: string, netns: string, a: NetworkA
   }
 }
 
-/** The first published port of another container of this root that overlaps one of `ports`. */
-function heldBySkiff(cc: ContainerContext, id: string, ports: PortRequest[]): { p: PortRequest; port: number; holder: ContainerRecord } | undefined {
-  for (const other of cc.records.list()) {
-    if (other.id === id) continue;
-    for (const q of other.state.net?.ports ?? []) {
-      for (const p of ports) {
-        const port = portOverlap(p, q);
-        if (port !== undefined) return { p, port, holder: other };
-      }
-    }
-  }
-  return undefined;
-}
-
-/**
- * Refuses host ports that are taken, as dockerd's port allocator does: bound by any process of
- * the host, or published by another container of this root (netavark forwards without binding).
- * The check and the record of this container's ports share one write transaction, so two
- * starts cannot both take a port; a holder that died is refreshed (and so released) first.
- */
-async function reservePorts(cc: ContainerContext, c: ContainerRecord, state: ContainerNetState): Promise<void> {
-  const refuse = (p: PortRequest, port: number) =>
-    internal(`driver failed programming external connectivity on endpoint ${c.name} (${c.id}): ${portAllocated(p, port)}`);
-  // Ports the kernel picked just now are free; the ones asked for by number may not be.
-  const fixed = state.ports.filter((_, i) => c.config.ports?.[i]?.hostPort !== 0);
-  const bound = await portBoundOnHost(fixed);
-  if (bound) throw refuse(bound.p, bound.port);
-  const stale = heldBySkiff(cc, c.id, state.ports);
-  if (stale) await refreshContainer(cc, stale.holder).catch(() => undefined);
-  cc.records.updateState(c.id, (s) => {
-    const held = heldBySkiff(cc, c.id, state.ports);
-    if (held) throw refuse(held.p, held.port);
-    return { ...s, net: { ...state, attachments: [] } };
-  });
-}
-
 /**
  * At start, before the spec: the netns and every network of the container, recorded in its
  * state. Undefined when the container does not use bridge networks. All or nothing.
  */
 export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRecord): Promise<ContainerNetState | undefined> {
+  if (isUserModeNetwork(c.config.networkMode)) return setupUserModeNetwork(cc, c);
   const networks = c.config.networks;
   if (!networks || SPECIAL.test(c.config.networkMode)) return undefined;
   const ctx = cc.ctx;
@@ -280,6 +256,7 @@ export async function teardownContainerNetwork(cc: ContainerContext, id: string)
     return rest;
   });
   if (!net) return;
+  if (net.userMode) return teardownUserModeNetwork(id, net).catch(() => undefined);
   for (const a of [...net.attachments].reverse()) {
     await detach(cc.ctx, id, net.netns, a).catch((e: unknown) => errors.push(e));
   }
@@ -349,6 +326,8 @@ export async function disconnectRunning(cc: ContainerContext, c: ContainerRecord
 export { netnsPath };
 
 export function runFilesNetwork(net: ContainerNetState): RunFilesNetwork | undefined {
+  const um = net.userMode;
+  if (um) return { ip: um.ip, gateway: um.gateway, dnsServers: um.dnsServers, dnsSearch: [] };
   const a = net.attachments[0];
   if (!a) return undefined;
   return {

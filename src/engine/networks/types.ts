@@ -91,6 +91,19 @@ export interface ContainerNetState {
   /** Resolved host ports. */
   ports: PortRequest[];
   attachments: NetworkAttachment[];
+  /** slirp4netns's network (no bridge, no attachment): its process, stopped at teardown. */
+  userMode?: UserModeNet;
+}
+
+export interface UserModeNet {
+  driver: 'slirp4netns';
+  /** 0 until the process runs: recorded before, so a start killed midway is found. */
+  pid: number;
+  apiSocket: string;
+  ip: string;
+  prefixLen: number;
+  gateway: string;
+  dnsServers: string[];
 }
 
 export interface NetworkAttachment {
