@@ -8,7 +8,10 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { isIPv4, isIPv6 } from 'node:net';
-import { addAddress, createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns, type IdRange } from '../../impl/network/netns.js';
+import { addAddress, createNetnsInUserns, netnsPath, removeUserns, type IdRange } from '../../impl/network/netns.js';
+import { ensureRootlessNetns, removeRootlessNetns, rootlessNetnsPaths } from '../../impl/network/rootless-netns.js';
+import { addHostForward, removeHostForward } from '../../impl/network/slirp4netns.js';
+import { containerNetnsPath, createContainerNetns, removeContainerNetns } from './container-netns.js';
 import { netavarkSetup, netavarkTeardown } from '../../impl/network/netavark.js';
 import type { NetavarkRequest } from '../../impl/network/types.js';
 import { invalidArgument } from '../../core/errdefs.js';
@@ -83,6 +86,7 @@ export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateReque
         : {};
   });
   const ports = [...(req.publish ?? []), ...(req.publishAll ? publishExposed(exposed) : [])];
+  if (rootlessUid() !== undefined) checkUserModePorts(mode, ports);
   return { networkMode: mode, networks, ...(ports.length ? { ports } : {}) };
 }
 
@@ -121,6 +125,8 @@ async function attach(
   ports: PortRequest[],
   pending: (a: NetworkAttachment) => void,
 ): Promise<NetworkAttachment> {
+  // A rootless user's netavark works in their rootless netns: made (again) by the first start.
+  if (rootlessUid() !== undefined) await ensureRootlessNetns(ctx.runroot);
   const net = claimForStart(ctx, getNetwork(ctx, name));
   const { ip, ip6 } = allocateAddress(ctx, net, c.id, want.ip, want.mac, want.ip6);
   const aliases = dnsAliases(c, want);
@@ -128,7 +134,8 @@ async function attach(
   const request: NetavarkRequest = {
     container_id: c.id,
     container_name: c.name,
-    port_mappings: toNetavarkPorts(ports),
+    // A rootless user's ports arrive from the rootless netns's slirp4netns, at its own address.
+    port_mappings: toNetavarkPorts(rootlessUid() !== undefined ? ports.map((p) => ({ ...p, hostIp: '' })) : ports),
     networks: { [doc.name]: { static_ips: ip6 ? [ip, ip6] : [ip], aliases, interface_name: iface, ...(want.mac ? { static_mac: want.mac } : {}) } },
     network_info: { [doc.name]: doc },
   };
@@ -206,7 +213,7 @@ export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRe
     usernsFile = join(ctx.runroot, 'userns', c.id);
     maps = { uid: userns.uidMappings[0]!, gid: userns.gidMappings[0]! };
   }
-  const netns = netnsPath(netnsName(c.id));
+  const netns = usernsFile ? netnsPath(netnsName(c.id)) : containerNetnsPath(ctx, c.id);
   const state: ContainerNetState = { netns, ...(usernsFile ? { userns: usernsFile } : {}), ports: [], attachments: [] };
   // The row names the netns before it exists, each attachment before netavark sets it up: what
   // a killed start leaves is always found (and torn down) from the row.
@@ -216,7 +223,7 @@ export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRe
   try {
     crashPoint('network:recorded');
     if (usernsFile && maps) await createNetnsInUserns(netnsName(c.id), usernsFile, maps.uid, maps.gid);
-    else await createNetns(netnsName(c.id));
+    else await createContainerNetns(ctx, c.id);
     crashPoint('network:netns');
     state.ports = await resolveHostPorts(c.config.ports ?? []);
     if (state.ports.length) await reservePorts(cc, c, state);
@@ -226,12 +233,14 @@ export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRe
       const pending = (a: NetworkAttachment) => record([...state.attachments, a]);
       state.attachments.push(await attach(ctx, c, netns, name, want, freeInterface(state.attachments), ports, pending));
     }
+    if (rootlessUid() !== undefined && state.ports.length) await forwardIntoRootlessNetns(ctx, state, () => record(state.attachments));
     record(state.attachments);
     return state;
   } catch (e) {
     cc.records.updateState(c.id, ({ net: _drop, ...rest }) => (_drop ? rest : false));
+    await unforward(ctx, state);
     for (const a of state.attachments.reverse()) await detach(ctx, c.id, netns, a).catch(() => undefined);
-    await removeNetns(netnsName(c.id)).catch(() => undefined);
+    await removeContainerNetns(netns, c.id).catch(() => undefined);
     if (usernsFile) await removeUserns(usernsFile);
     releaseAddresses(ctx, c.id);
     cc.records.updateState(c.id, (s) => {
@@ -257,15 +266,49 @@ export async function teardownContainerNetwork(cc: ContainerContext, id: string)
   });
   if (!net) return;
   if (net.userMode) return teardownUserModeNetwork(id, net).catch(() => undefined);
+  await unforward(cc.ctx, net);
   for (const a of [...net.attachments].reverse()) {
     await detach(cc.ctx, id, net.netns, a).catch((e: unknown) => errors.push(e));
   }
-  await removeNetns(netnsName(id)).catch((e: unknown) => errors.push(e));
+  await removeContainerNetns(net.netns, id).catch((e: unknown) => errors.push(e));
   if (net.userns) await removeUserns(net.userns).catch((e: unknown) => errors.push(e));
   releaseAddresses(cc.ctx, id);
+  await dropUnusedRootlessNetns(cc).catch((e: unknown) => errors.push(e));
   // Nothing is left to retry with (the state was taken), and cleanup must still remove the
   // container: a failed teardown is not the exit path's error.
   void errors;
+}
+
+/**
+ * A rootless user's published ports on their networks: listeners of the rootless netns's
+ * slirp4netns on the host, each to the same port at the namespace's address, where netavark's
+ * rules forward it to the container. Each listener's id is recorded as soon as it exists.
+ */
+async function forwardIntoRootlessNetns(ctx: EngineContext, state: ContainerNetState, record: () => void): Promise<void> {
+  const api = rootlessNetnsPaths(ctx.runroot).apiSocket;
+  state.rootlessForwards = [];
+  for (const p of state.ports) {
+    for (let i = 0; i < p.range; i++) {
+      const port = p.hostPort + i;
+      state.rootlessForwards.push(await addHostForward(api, { proto: p.protocol as 'tcp' | 'udp', hostAddr: p.hostIp, hostPort: port, guestPort: port }));
+      record();
+    }
+  }
+}
+
+async function unforward(ctx: EngineContext, net: ContainerNetState): Promise<void> {
+  const api = rootlessNetnsPaths(ctx.runroot).apiSocket;
+  for (const id of net.rootlessForwards ?? []) await removeHostForward(api, id).catch(() => undefined);
+}
+
+/**
+ * A rootless user's rootless netns (and its slirp4netns) goes when no container of theirs is
+ * attached to a bridge network any more, as Podman's does: nothing of it outlives its use.
+ */
+async function dropUnusedRootlessNetns(cc: ContainerContext): Promise<void> {
+  if (rootlessUid() === undefined) return;
+  if (cc.records.list().some((c) => (c.state.net?.attachments.length ?? 0) > 0)) return;
+  await removeRootlessNetns(cc.ctx.runroot);
 }
 
 /** `network connect` on a running container: one more interface (eth1, ...). */

@@ -91,6 +91,8 @@ export interface ContainerNetState {
   /** Resolved host ports. */
   ports: PortRequest[];
   attachments: NetworkAttachment[];
+  /** A rootless user's published ports on their networks: the rootless netns's slirp4netns listener ids. */
+  rootlessForwards?: number[];
   /** slirp4netns's network (no bridge, no attachment): its process, stopped at teardown. */
   userMode?: UserModeNet;
 }

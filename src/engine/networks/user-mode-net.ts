@@ -9,9 +9,8 @@
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { failedPrecondition, invalidArgument } from '../../core/errdefs.js';
-import { createNetns, createNetnsAt, netnsPath, removeNetns, removeNetnsAt } from '../../impl/network/netns.js';
+import { containerNetnsPath, createContainerNetns, removeContainerNetns } from './container-netns.js';
 import { addHostForward, SLIRP, startSlirp4netns, stopSlirp4netns } from '../../impl/network/slirp4netns.js';
-import { rootlessUid } from '../../sys/linux/rootless-uid.js';
 import type { EngineContext } from '../context.js';
 import type { ContainerContext } from '../containers/context.js';
 import type { ContainerRecord } from '../containers/types.js';
@@ -55,11 +54,6 @@ export function checkUserModePorts(mode: string, ports: PortRequest[]): void {
   if (sctp) throw invalidArgument(`--network ${mode.split(':')[0]}: cannot publish sctp port ${sctp.containerPort}`);
 }
 
-/** A rootless user may not write /run/netns: their namespaces are kept in their run dir. */
-function netnsFor(ctx: EngineContext, id: string): string {
-  return rootlessUid() !== undefined ? join(ctx.runroot, 'netns', `skiff-${id}`) : netnsPath(`skiff-${id}`);
-}
-
 function slirpDir(ctx: EngineContext): string {
   return join(ctx.runroot, 'slirp4netns');
 }
@@ -68,7 +62,7 @@ function slirpDir(ctx: EngineContext): string {
 export async function setupUserModeNetwork(cc: ContainerContext, c: ContainerRecord): Promise<ContainerNetState> {
   const ctx = cc.ctx;
   const opts = userModeOptions(c.config.networkMode);
-  const netns = netnsFor(ctx, c.id);
+  const netns = containerNetnsPath(ctx, c.id);
   // A unix socket path is at most 107 bytes: 16 hex digits of the id name it well enough.
   const base = join(slirpDir(ctx), c.id.slice(0, 16));
   const state: ContainerNetState = {
@@ -80,8 +74,7 @@ export async function setupUserModeNetwork(cc: ContainerContext, c: ContainerRec
   const record = () => cc.records.updateState(c.id, (s) => ({ ...s, net: structuredClone(state) }));
   record();
   try {
-    if (rootlessUid() !== undefined) await createNetnsAt(netns);
-    else await createNetns(`skiff-${c.id}`);
+    await createContainerNetns(ctx, c.id);
     state.ports = await resolveHostPorts(c.config.ports ?? []);
     if (state.ports.length) await reservePorts(cc, c, state);
     mkdirSync(slirpDir(ctx), { recursive: true, mode: 0o700 });
@@ -105,8 +98,7 @@ export async function setupUserModeNetwork(cc: ContainerContext, c: ContainerRec
 export async function teardownUserModeNetwork(id: string, net: ContainerNetState): Promise<void> {
   const um = net.userMode;
   if (um?.pid) await stopSlirp4netns(um.pid, net.netns);
-  if (net.netns.startsWith('/run/netns/')) await removeNetns(`skiff-${id}`);
-  else await removeNetnsAt(net.netns);
+  await removeContainerNetns(net.netns, id);
   if (um) {
     rmSync(um.apiSocket, { force: true });
     rmSync(um.apiSocket.replace(/\.sock$/, '.log'), { force: true });

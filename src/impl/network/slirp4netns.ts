@@ -99,14 +99,20 @@ export interface HostForward {
   guestPort: number;
 }
 
-/** One published port: slirp4netns listens on the host port and connects to the namespace's address. */
-export async function addHostForward(apiSocket: string, f: HostForward): Promise<void> {
-  const reply = await apiCall(apiSocket, {
+/** One published port: slirp4netns listens on the host port and connects to the namespace's address. Its id. */
+export async function addHostForward(apiSocket: string, f: HostForward): Promise<number> {
+  const reply = (await apiCall(apiSocket, {
     execute: 'add_hostfwd',
     arguments: { proto: f.proto, host_addr: f.hostAddr || '0.0.0.0', host_port: f.hostPort, guest_addr: SLIRP.ip, guest_port: f.guestPort },
-  });
-  const err = (reply as { error?: { desc?: string } }).error;
-  if (err) throw internal(`publishing port ${f.hostPort}/${f.proto} through slirp4netns: ${err.desc ?? JSON.stringify(err)}`);
+  })) as { error?: { desc?: string }; return?: { id?: number } };
+  if (reply.error) throw internal(`publishing port ${f.hostPort}/${f.proto} through slirp4netns: ${reply.error.desc ?? JSON.stringify(reply.error)}`);
+  return reply.return?.id ?? 0;
+}
+
+/** Closes a listener added by addHostForward (a shared slirp4netns outlives the container). */
+export async function removeHostForward(apiSocket: string, id: number): Promise<void> {
+  const reply = (await apiCall(apiSocket, { execute: 'remove_hostfwd', arguments: { id } })) as { error?: { desc?: string } };
+  if (reply.error) throw internal(`removing slirp4netns port forward ${id}: ${reply.error.desc ?? JSON.stringify(reply.error)}`);
 }
 
 /** slirp4netns's API: one JSON request per connection, one JSON reply. */
@@ -129,7 +135,8 @@ function apiCall(socket: string, req: object): Promise<unknown> {
 }
 
 /** Whether `pid` is still the slirp4netns of this namespace (alive, not a zombie). */
-function isOurs(pid: number, netns: string): boolean {
+export function slirp4netnsAlive(pid: number, netns: string): boolean {
+  if (!(pid > 0)) return false;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     if (stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) === 'Z') return false;
@@ -142,13 +149,13 @@ function isOurs(pid: number, netns: string): boolean {
 
 /** Stops it and waits until it is gone (SIGKILL after 2 s): its listeners free the host ports. */
 export async function stopSlirp4netns(pid: number, netns: string): Promise<void> {
-  if (!isOurs(pid, netns)) return;
+  if (!slirp4netnsAlive(pid, netns)) return;
   try {
     process.kill(pid, 'SIGTERM');
   } catch {
     return;
   }
-  for (let i = 0; i < 200 && isOurs(pid, netns); i++) {
+  for (let i = 0; i < 200 && slirp4netnsAlive(pid, netns); i++) {
     if (i === 100) {
       try {
         process.kill(pid, 'SIGKILL');

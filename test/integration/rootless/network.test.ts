@@ -1,6 +1,7 @@
 // Rootless networking, run as a real user who is not root: slirp4netns as the default network,
 // `-p` from the host into the container, outbound connections to the host, `--network none`,
-// and nothing of it (slirp4netns, the netns and its mount) left once the container is gone.
+// user networks (netavark and aardvark-dns in the user's rootless netns), and nothing of it
+// (slirp4netns, aardvark-dns, the netns and their mounts) left once the containers are gone.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
@@ -157,12 +158,9 @@ test('--network none still has only lo, and a container that exits on its own le
   });
 });
 
-test('a user network by name is refused with a message that names what rootless has; an unknown slirp4netns option and pasta are refused at create', async (t) => {
+test('an unknown slirp4netns option and pasta are refused at create', async (t) => {
   if (skipped(t, ...needs())) return;
   await withUser((u) => {
-    const named = u.run(['run', '--rm', '--network', 'mynet', 'bb:1', 'true']);
-    assert.equal(named.code, 125);
-    assert.match(named.stderr, /rootless skiff has no user networks yet .*slirp4netns/);
     const bad = u.run(['run', '--rm', '--network', 'slirp4netns:nosuch=1', 'bb:1', 'true']);
     assert.equal(bad.code, 125);
     assert.match(bad.stderr, /unknown or invalid slirp4netns option "nosuch=1"/);
@@ -192,6 +190,51 @@ test("the docker CLI against the user's system service: docker run -d -p serves 
       assert.deepEqual(slirpProcesses(u), []);
     } finally {
       service.kill('SIGTERM');
+    }
+  });
+});
+
+test('on a user network: -p serves the page to the host, two containers reach each other by name (aardvark-dns in the rootless netns) and reach out to the host; rm -f of both leaves no slirp4netns, aardvark-dns or netns', async (t) => {
+  const addr = hostAddress();
+  if (skipped(t, ...needs(), need(addr !== undefined, 'a host address other than loopback', 'a network interface'))) return;
+  await withUser(async (u) => {
+    const port = await freePort();
+    const listener = spawn('busybox', ['nc', '-ll', '-p', String(port), '-e', 'echo', 'reached the host'], { stdio: 'ignore' });
+    try {
+      u.ok(['network', 'create', 'appnet']);
+      const published = await freePort();
+      const srv = u.ok(['run', '-d', '--name', 'srv', '--network', 'appnet', '-p', `${published}:80`, 'bb:1', 'httpd', '-f', '-p', '80', '-h', '/www']).trim();
+      // from the host: the rootless netns's slirp4netns listens, netavark's rules there forward
+      assert.equal((await get(`http://127.0.0.1:${published}/`)).body, 'served from a rootless container\n');
+      let page = '';
+      for (let i = 0; i < 50 && page === ''; i++) {
+        const r = u.run(['run', '--rm', '--network', 'appnet', 'bb:1', 'wget', '-qO-', 'http://srv/']);
+        if (r.code === 0) page = r.stdout;
+        else await delay(200);
+      }
+      assert.equal(page, 'served from a rootless container\n');
+      const cli = u.ok(['run', '-d', '--name', 'cli', '--network', 'appnet', 'bb:1', 'sleep', '600']).trim();
+      assert.equal(u.ok(['exec', 'cli', 'nc', '-w', '5', addr!, String(port)]), 'reached the host\n');
+      assert.match(u.ok(['exec', 'srv', 'nslookup', 'cli']), new RegExp(u.ok(['inspect', '-f', '{{.NetworkSettings.Networks.appnet.IPAddress}}', 'cli']).trim().replace(/\./g, '\\.')));
+      u.ok(['rm', '-f', 'srv', 'cli']);
+      const names = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
+      const userProcs = readdirSync('/proc')
+        .filter((d) => /^\d+$/.test(d))
+        .filter((d) => {
+          try {
+            const st = readFileSync(`/proc/${d}/status`, 'utf8');
+            return Number(/^Uid:\s+(\d+)/m.exec(st)?.[1]) === u.uid && !/^State:\s+Z/m.test(st);
+          } catch {
+            return false;
+          }
+        })
+        .map((d) => names(Number(d)))
+        .filter((n) => n !== 'catatonit');
+      assert.deepEqual(userProcs, []);
+      assert.deepEqual(leftovers(u, srv), { slirp: [], netnsFiles: [], mounts: [] });
+      assert.deepEqual(leftovers(u, cli).mounts, []);
+    } finally {
+      listener.kill('SIGKILL');
     }
   });
 });
