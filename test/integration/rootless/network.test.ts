@@ -171,7 +171,7 @@ test('an unknown slirp4netns option and pasta are refused at create', async (t) 
   });
 });
 
-test("the docker CLI against the user's system service: docker run -d -p serves the page to the host, docker rm -f leaves no slirp4netns", async (t) => {
+test("the docker CLI against the user's system service: docker run -d -p serves the page to the host, containers on a network made with docker network create reach each other by name, docker rm -f leaves no slirp4netns", async (t) => {
   if (skipped(t, ...needs(), tool('docker'))) return;
   await withUser(async (u) => {
     const sock = `/tmp/skiff-${u.uid}/skiff.sock`;
@@ -187,6 +187,19 @@ test("the docker CLI against the user's system service: docker run -d -p serves 
       assert.equal(docker(`port web 80/tcp`).stdout.trim(), `0.0.0.0:${port}`);
       const rm = docker('rm -f web');
       assert.equal(rm.code, 0, rm.stderr);
+      assert.deepEqual(slirpProcesses(u), []);
+      // a user network made through the API: names resolve between its containers
+      assert.equal(docker('network create apinet').code, 0);
+      const srv = docker('run -d --name srv --network apinet bb:1 httpd -f -p 80 -h /www');
+      assert.equal(srv.code, 0, srv.stderr);
+      let page = '';
+      for (let i = 0; i < 50 && page === ''; i++) {
+        const r = docker('run --rm --network apinet bb:1 wget -qO- http://srv/');
+        if (r.code === 0) page = r.stdout;
+        else await delay(200);
+      }
+      assert.equal(page, 'served from a rootless container\n');
+      assert.equal(docker('rm -f srv').code, 0);
       assert.deepEqual(slirpProcesses(u), []);
     } finally {
       service.kill('SIGTERM');
