@@ -125,8 +125,6 @@ async function attach(
   ports: PortRequest[],
   pending: (a: NetworkAttachment) => void,
 ): Promise<NetworkAttachment> {
-  // A rootless user's netavark works in their rootless netns: made (again) by the first start.
-  if (rootlessUid() !== undefined) await ensureRootlessNetns(ctx.runroot);
   const net = claimForStart(ctx, getNetwork(ctx, name));
   const { ip, ip6 } = allocateAddress(ctx, net, c.id, want.ip, want.mac, want.ip6);
   const aliases = dnsAliases(c, want);
@@ -148,6 +146,9 @@ async function attach(
   crashPoint('network:before-setup');
   let status;
   try {
+    // A rootless user's netavark works in their rootless netns, made (again) by the first start;
+    // only after the pending attachment is in the row, which keeps a removal of it away.
+    if (rootlessUid() !== undefined) await ensureRootlessNetns(ctx.runroot);
     status = await netavarkSetup(netavarkOptions(ctx), netns, request);
     crashPoint('network:after-setup');
   } catch (e) {
@@ -307,8 +308,8 @@ async function unforward(ctx: EngineContext, net: ContainerNetState): Promise<vo
  */
 async function dropUnusedRootlessNetns(cc: ContainerContext): Promise<void> {
   if (rootlessUid() === undefined) return;
-  if (cc.records.list().some((c) => (c.state.net?.attachments.length ?? 0) > 0)) return;
-  await removeRootlessNetns(cc.ctx.runroot);
+  const inUse = () => cc.records.list().some((c) => (c.state.net?.attachments.length ?? 0) > 0);
+  if (!inUse()) await removeRootlessNetns(cc.ctx.runroot, inUse);
 }
 
 /** `network connect` on a running container: one more interface (eth1, ...). */

@@ -74,8 +74,11 @@ export async function ensureRootlessNetns(runroot: string): Promise<string> {
   }
 }
 
-/** Stops its slirp4netns and removes it (no bridge network of the user is in use any more). */
-export async function removeRootlessNetns(runroot: string): Promise<void> {
+/**
+ * Stops its slirp4netns and removes it, unless `inUse` says (under the lock that its making
+ * holds too) that an attachment was recorded meanwhile.
+ */
+export async function removeRootlessNetns(runroot: string, inUse: () => boolean = () => false): Promise<void> {
   const p = rootlessNetnsPaths(runroot);
   if (!existsSync(p.dir)) return;
   const fd = openLockFile(join(p.dir, 'lock'));
@@ -84,6 +87,7 @@ export async function removeRootlessNetns(runroot: string): Promise<void> {
       if (i > 1200) return;
       await delay(50);
     }
+    if (inUse()) return;
     await stopSlirp4netns(recordedPid(p.dir), p.netns);
     for (const f of ['slirp4netns.pid', 'slirp4netns.sock', 'slirp4netns.log']) rmSync(join(p.dir, f), { force: true });
     await removeNetnsAt(p.netns);
