@@ -2,15 +2,16 @@
  * @module engine/networks/user-mode-net
  * `--network slirp4netns[:OPTIONS]`, the default network of a rootless user (Podman 4's): the
  * container's own netns with slirp4netns's tap device in it, and `-p` as slirp4netns's host
- * listeners. Root may ask for it too. Setup records every step in the row before making it (the
- * netns path, then slirp4netns's pid), so a teardown from the row (exit cleanup, stop, rm, a
- * later start after a killed one) stops the process and removes the netns.
+ * listeners. Root may ask for it too. Setup records the netns path in the row before making it
+ * and slirp4netns's pid as soon as it runs, so a teardown from the row (exit cleanup, stop, rm,
+ * a later start after a killed one) stops the process and removes the netns.
  */
 import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { failedPrecondition, invalidArgument } from '../../core/errdefs.js';
 import { containerNetnsPath, createContainerNetns, removeContainerNetns } from './container-netns.js';
 import { addHostForward, SLIRP, startSlirp4netns, stopSlirp4netns } from '../../impl/network/slirp4netns.js';
+import { rootlessUid } from '../../sys/linux/rootless-uid.js';
 import type { EngineContext } from '../context.js';
 import type { ContainerContext } from '../containers/context.js';
 import type { ContainerRecord } from '../containers/types.js';
@@ -79,7 +80,8 @@ export async function setupUserModeNetwork(cc: ContainerContext, c: ContainerRec
     if (state.ports.length) await reservePorts(cc, c, state);
     mkdirSync(slirpDir(ctx), { recursive: true, mode: 0o700 });
     rmSync(state.userMode!.apiSocket, { force: true });
-    state.userMode!.pid = await startSlirp4netns({ netns, apiSocket: state.userMode!.apiSocket, logFile: `${base}.log`, ...opts });
+    const sandbox = rootlessUid() !== undefined;
+    state.userMode!.pid = await startSlirp4netns({ netns, apiSocket: state.userMode!.apiSocket, logFile: `${base}.log`, sandbox, ...opts });
     record();
     for (const p of state.ports) {
       for (let i = 0; i < p.range; i++) {

@@ -63,7 +63,7 @@ export async function ensureRootlessNetns(runroot: string): Promise<string> {
     }
     if (!slirp4netnsAlive(recordedPid(p.dir), p.netns)) {
       rmSync(p.apiSocket, { force: true });
-      const pid = await startSlirp4netns({ netns: p.netns, apiSocket: p.apiSocket, logFile: join(p.dir, 'slirp4netns.log'), mtu: 65520, allowHostLoopback: false });
+      const pid = await startSlirp4netns({ netns: p.netns, apiSocket: p.apiSocket, logFile: join(p.dir, 'slirp4netns.log'), mtu: 65520, allowHostLoopback: false, sandbox: true });
       const tmp = join(p.dir, `slirp4netns.pid.${process.pid}`);
       writeFileSync(tmp, `${pid}\n`);
       renameSync(tmp, join(p.dir, 'slirp4netns.pid'));

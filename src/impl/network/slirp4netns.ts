@@ -28,6 +28,12 @@ export interface Slirp4netnsOptions {
   mtu: number;
   /** Whether 10.0.2.2 reaches the host's loopback (Podman's allow_host_loopback, off by default). */
   allowHostLoopback: boolean;
+  /**
+   * slirp4netns's own mount namespace with none of the host's files. Only where the netns's bind
+   * mount sits in a private mount namespace (a rootless user's): under root's /run/netns, a shared
+   * mount, the sandbox's set-up unmounts the namespace's bind mount on the host too.
+   */
+  sandbox: boolean;
 }
 
 /** Starts slirp4netns for the namespace and returns its pid once the tap device is configured. */
@@ -36,8 +42,8 @@ export async function startSlirp4netns(o: Slirp4netnsOptions): Promise<number> {
     '--configure',
     `--mtu=${o.mtu}`,
     ...(o.allowHostLoopback ? [] : ['--disable-host-loopback']),
-    // Podman's hardening: its own mount namespace with nothing of the host's files, and a filter.
-    '--enable-sandbox',
+    // Podman's hardening: a seccomp filter, and the sandbox where it is safe (see `sandbox`).
+    ...(o.sandbox ? ['--enable-sandbox'] : []),
     '--enable-seccomp',
     '--netns-type=path',
     `--api-socket=${o.apiSocket}`,
