@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 PKGS=(
   runc crun conmon catatonit tini          # OCI runtimes, monitor, init processes
   netavark aardvark-dns iproute2 iptables  # networking
-  uidmap fuse-overlayfs                    # rootless: newuidmap/newgidmap, FUSE overlay (unshare/nsenter: util-linux)
+  uidmap fuse-overlayfs slirp4netns        # rootless: newuidmap/newgidmap, FUSE overlay, user-mode network (unshare/nsenter: util-linux)
   busybox-static zstd tar bzip2 xz-utils   # test images; ADD unpacks bzip2/xz with the host's tools
   tmux                                     # terminal tests (run -it)
   docker-registry podman skopeo            # interop peers and a real registry for tests
@@ -44,6 +44,9 @@ fi
 # Rootless mode's fuse-overlayfs (storage.mount_program) opens /dev/fuse as the user: udev makes it
 # 0666 on a desktop; a machine without udev leaves the kernel's 0600.
 if [ -c /dev/fuse ]; then chmod 0666 /dev/fuse; fi
+# Rootless networking's slirp4netns opens /dev/net/tun as the user inside its namespace: Debian's
+# udev rules make it 0666; without udev the kernel leaves 0600.
+if [ -c /dev/net/tun ]; then chmod 0666 /dev/net/tun; fi
 
 npm ci --no-audit --no-fund --loglevel=error
 npm run --silent build

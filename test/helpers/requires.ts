@@ -37,6 +37,7 @@ const PACKAGE: Record<string, string> = {
   podman: 'podman',
   runc: 'runc',
   skopeo: 'skopeo',
+  slirp4netns: 'slirp4netns',
   'systemd-socket-activate': 'systemd',
   tmux: 'tmux',
   wat2wasm: 'wabt',

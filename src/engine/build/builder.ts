@@ -669,8 +669,8 @@ export class Builder {
       chmodSync(file, 0o755);
       plan.mounts.push({ type: 'bind', source: file, destination: `/dev/pipes/${script.name}`, options: ['ro'] });
     }
-    // Without rootless networking (slirp4netns/pasta) yet, a user's RUN steps share the user's own
-    // network by default: no access beyond what any process of theirs has.
+    // A user's RUN steps share the user's own network by default (no access beyond what any
+    // process of theirs has), sparing each step a slirp4netns process and its namespace.
     const fallback = rootlessUid() === undefined ? 'bridge' : 'host';
     const network = inst.network === undefined || inst.network === 'default' ? (this.opts.network ?? fallback) : inst.network;
     if (!['none', 'host', 'bridge'].includes(network) && inst.network !== undefined && inst.network !== 'default') {

@@ -4,8 +4,7 @@
  * in dockerd's words where dockerd refuses the same thing (400 over the API, 125 from the CLI).
  */
 import { existsSync } from 'node:fs';
-import { failedPrecondition, invalidArgument } from '../../core/errdefs.js';
-import { rootlessUid } from '../../sys/linux/rootless-uid.js';
+import { invalidArgument } from '../../core/errdefs.js';
 import { checkResources } from '../../core/runtime/resource-rules.js';
 import type { ContainerContext } from './context.js';
 import { readHostCpuFacts } from './host-cpus.js';
@@ -33,11 +32,6 @@ export function checkCreateRequest(cc: ContainerContext, req: ContainerCreateReq
 /** dockerd's validateNetContainerMode, and the other container must exist (404 otherwise). */
 function checkNetworkMode(cc: ContainerContext, req: ContainerCreateRequest): void {
   const mode = req.network ?? '';
-  if (rootlessUid() !== undefined && !['none', 'host'].includes(mode) && !/^(container|ns):/.test(mode)) {
-    throw failedPrecondition(
-      `network ${mode === '' ? '(the default bridge)' : JSON.stringify(mode)}: rootless skiff has no networks yet (slirp4netns, pasta and rootless bridges are not implemented): use --network none or --network host`,
-    );
-  }
   if (mode === 'ns' || mode === 'ns:') throw invalidArgument('invalid network mode: ns:<path> needs the path of a network namespace');
   if (mode !== 'container' && !mode.startsWith('container:')) return;
   const other = mode.slice('container:'.length);

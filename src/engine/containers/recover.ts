@@ -7,8 +7,8 @@
 import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
-import { netnsPath, removeNetns } from '../../impl/network/netns.js';
 import { netnsName, teardownContainerNetwork } from '../networks/container-net.js';
+import { containerNetnsPath, removeContainerNetns } from '../networks/container-netns.js';
 import { releaseAddresses } from '../networks/store.js';
 import type { ContainerContext } from './context.js';
 import { unmountRootfs } from './rootfs.js';
@@ -24,7 +24,7 @@ export async function leftoversOf(cc: ContainerContext, c: ContainerRecord): Pro
   const monitor = await liveMonitor(cc, c);
   if (monitor) found.push(`conmon ${monitor}`);
   if (c.state.net) found.push(`network state (${c.state.net.attachments.map((a) => `${a.network} ${a.ip}`).join(', ') || 'netns only'})`);
-  if (existsSync(netnsPath(netnsName(c.id)))) found.push(`netns ${netnsName(c.id)}`);
+  if (existsSync(containerNetnsPath(cc.ctx, c.id))) found.push(`netns ${netnsName(c.id)}`);
   if (isMounted(cc.paths(c.id).rootfs)) found.push('rootfs mount');
   return found;
 }
@@ -64,7 +64,7 @@ export async function undoInterruptedStart(cc: ContainerContext, c: ContainerRec
   // A volume mounted for this start and used by nobody else (the start died before running).
   await releaseVolumeMounts(cc.ctx, c.id);
   await teardownContainerNetwork(cc, c.id);
-  await removeNetns(netnsName(c.id));
+  await removeContainerNetns(containerNetnsPath(cc.ctx, c.id), c.id);
   // A lease taken just before a kill, while the row did not name it yet.
   releaseAddresses(cc.ctx, c.id);
   if (c.state.conmonPid || c.state.pid) cc.records.updateState(c.id, (s) => (isActive(s.status) ? false : { ...s, conmonPid: 0, pid: 0 }));

@@ -8,18 +8,23 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { isIPv4, isIPv6 } from 'node:net';
-import { addAddress, createNetns, createNetnsInUserns, netnsPath, removeNetns, removeUserns, type IdRange } from '../../impl/network/netns.js';
+import { addAddress, createNetnsInUserns, netnsPath, removeUserns, type IdRange } from '../../impl/network/netns.js';
+import { ensureRootlessNetns, removeRootlessNetns, rootlessNetnsPaths } from '../../impl/network/rootless-netns.js';
+import { addHostForward, removeHostForward } from '../../impl/network/slirp4netns.js';
+import { containerNetnsPath, createContainerNetns, removeContainerNetns } from './container-netns.js';
 import { netavarkSetup, netavarkTeardown } from '../../impl/network/netavark.js';
 import type { NetavarkRequest } from '../../impl/network/types.js';
-import { internal, invalidArgument } from '../../core/errdefs.js';
+import { invalidArgument } from '../../core/errdefs.js';
 import { crashPoint } from '../../sys/crash-point.js';
 import type { EngineContext } from '../context.js';
 import type { ContainerContext } from '../containers/context.js';
 import type { ContainerRecord } from '../containers/types.js';
-import { refreshContainer } from '../containers/sync.js';
 import type { RunFilesNetwork } from '../containers/etc-files.js';
 import { netavarkOptions, toNetavark, toNetavarkPorts } from './netavark-doc.js';
-import { dockerPorts, portAllocated, portBoundOnHost, portOverlap, publishExposed, resolveHostPorts } from './ports.js';
+import { dockerPorts, publishExposed, resolveHostPorts } from './ports.js';
+import { reservePorts } from './port-reserve.js';
+import { checkUserModePorts, isUserModeNetwork, setupUserModeNetwork, teardownUserModeNetwork, userModeOptions } from './user-mode-net.js';
+import { rootlessUid } from '../../sys/linux/rootless-uid.js';
 import { allocateAddress, claimForStart, findNetwork, getNetwork, releaseAddresses, setLeaseMac } from './store.js';
 import type { ContainerNetState, ContainerNetworkRequest, NetworkAttachment, PortRequest } from './types.js';
 
@@ -45,8 +50,17 @@ const SPECIAL = /^(none|host|container:.+|ns:.+)$/;
 
 /** At create: checks the networks exist (making the default one on first use) and records the request. */
 export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateRequest, exposed?: Record<string, object>): PlannedNetwork {
-  const mode = req.network ?? 'bridge';
+  // A rootless user has no bridge on the host: Podman 4's default for them is slirp4netns.
+  const asked = req.network ?? 'bridge';
+  const mode = rootlessUid() !== undefined && (asked === 'bridge' || asked === 'default') ? 'slirp4netns' : asked;
   for (const ip of req.linkLocalIps ?? []) if (!isLinkLocal(ip)) throw invalidArgument(`invalid link local IP address: ${ip}`);
+  if (isUserModeNetwork(mode)) {
+    if (req.ip || req.ip6 || req.aliases?.length) throw invalidArgument(`--ip, --ip6 and --network-alias need a bridge network, not "${mode}"`);
+    userModeOptions(mode);
+    const ports = [...(req.publish ?? []), ...(req.publishAll ? publishExposed(exposed) : [])];
+    checkUserModePorts(mode, ports);
+    return { networkMode: mode, ...(ports.length ? { ports } : {}) };
+  }
   if (SPECIAL.test(mode)) {
     if (req.ip || req.ip6 || req.aliases?.length) throw invalidArgument(`--ip, --ip6 and --network-alias need a bridge network, not "${mode}"`);
     return { networkMode: mode };
@@ -72,6 +86,7 @@ export function planContainerNetwork(ctx: EngineContext, req: NetworkCreateReque
         : {};
   });
   const ports = [...(req.publish ?? []), ...(req.publishAll ? publishExposed(exposed) : [])];
+  if (rootlessUid() !== undefined) checkUserModePorts(mode, ports);
   return { networkMode: mode, networks, ...(ports.length ? { ports } : {}) };
 }
 
@@ -117,7 +132,8 @@ async function attach(
   const request: NetavarkRequest = {
     container_id: c.id,
     container_name: c.name,
-    port_mappings: toNetavarkPorts(ports),
+    // A rootless user's ports arrive from the rootless netns's slirp4netns, at its own address.
+    port_mappings: toNetavarkPorts(rootlessUid() !== undefined ? ports.map((p) => ({ ...p, hostIp: '' })) : ports),
     networks: { [doc.name]: { static_ips: ip6 ? [ip, ip6] : [ip], aliases, interface_name: iface, ...(want.mac ? { static_mac: want.mac } : {}) } },
     network_info: { [doc.name]: doc },
   };
@@ -130,6 +146,9 @@ async function attach(
   crashPoint('network:before-setup');
   let status;
   try {
+    // A rootless user's netavark works in their rootless netns, made (again) by the first start;
+    // only after the pending attachment is in the row, which keeps a removal of it away.
+    if (rootlessUid() !== undefined) await ensureRootlessNetns(ctx.runroot);
     status = await netavarkSetup(netavarkOptions(ctx), netns, request);
     crashPoint('network:after-setup');
   } catch (e) {
@@ -176,47 +195,12 @@ async function detach(ctx: EngineContext, id: string, netns: string, a: NetworkA
   }
 }
 
-/** The first published port of another container of this root that overlaps one of `ports`. */
-function heldBySkiff(cc: ContainerContext, id: string, ports: PortRequest[]): { p: PortRequest; port: number; holder: ContainerRecord } | undefined {
-  for (const other of cc.records.list()) {
-    if (other.id === id) continue;
-    for (const q of other.state.net?.ports ?? []) {
-      for (const p of ports) {
-        const port = portOverlap(p, q);
-        if (port !== undefined) return { p, port, holder: other };
-      }
-    }
-  }
-  return undefined;
-}
-
-/**
- * Refuses host ports that are taken, as dockerd's port allocator does: bound by any process of
- * the host, or published by another container of this root (netavark forwards without binding).
- * The check and the record of this container's ports share one write transaction, so two
- * starts cannot both take a port; a holder that died is refreshed (and so released) first.
- */
-async function reservePorts(cc: ContainerContext, c: ContainerRecord, state: ContainerNetState): Promise<void> {
-  const refuse = (p: PortRequest, port: number) =>
-    internal(`driver failed programming external connectivity on endpoint ${c.name} (${c.id}): ${portAllocated(p, port)}`);
-  // Ports the kernel picked just now are free; the ones asked for by number may not be.
-  const fixed = state.ports.filter((_, i) => c.config.ports?.[i]?.hostPort !== 0);
-  const bound = await portBoundOnHost(fixed);
-  if (bound) throw refuse(bound.p, bound.port);
-  const stale = heldBySkiff(cc, c.id, state.ports);
-  if (stale) await refreshContainer(cc, stale.holder).catch(() => undefined);
-  cc.records.updateState(c.id, (s) => {
-    const held = heldBySkiff(cc, c.id, state.ports);
-    if (held) throw refuse(held.p, held.port);
-    return { ...s, net: { ...state, attachments: [] } };
-  });
-}
-
 /**
  * At start, before the spec: the netns and every network of the container, recorded in its
  * state. Undefined when the container does not use bridge networks. All or nothing.
  */
 export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRecord): Promise<ContainerNetState | undefined> {
+  if (isUserModeNetwork(c.config.networkMode)) return setupUserModeNetwork(cc, c);
   const networks = c.config.networks;
   if (!networks || SPECIAL.test(c.config.networkMode)) return undefined;
   const ctx = cc.ctx;
@@ -230,7 +214,7 @@ export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRe
     usernsFile = join(ctx.runroot, 'userns', c.id);
     maps = { uid: userns.uidMappings[0]!, gid: userns.gidMappings[0]! };
   }
-  const netns = netnsPath(netnsName(c.id));
+  const netns = usernsFile ? netnsPath(netnsName(c.id)) : containerNetnsPath(ctx, c.id);
   const state: ContainerNetState = { netns, ...(usernsFile ? { userns: usernsFile } : {}), ports: [], attachments: [] };
   // The row names the netns before it exists, each attachment before netavark sets it up: what
   // a killed start leaves is always found (and torn down) from the row.
@@ -240,7 +224,7 @@ export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRe
   try {
     crashPoint('network:recorded');
     if (usernsFile && maps) await createNetnsInUserns(netnsName(c.id), usernsFile, maps.uid, maps.gid);
-    else await createNetns(netnsName(c.id));
+    else await createContainerNetns(ctx, c.id);
     crashPoint('network:netns');
     state.ports = await resolveHostPorts(c.config.ports ?? []);
     if (state.ports.length) await reservePorts(cc, c, state);
@@ -250,12 +234,14 @@ export async function setupContainerNetwork(cc: ContainerContext, c: ContainerRe
       const pending = (a: NetworkAttachment) => record([...state.attachments, a]);
       state.attachments.push(await attach(ctx, c, netns, name, want, freeInterface(state.attachments), ports, pending));
     }
+    if (rootlessUid() !== undefined && state.ports.length) await forwardIntoRootlessNetns(ctx, state, () => record(state.attachments));
     record(state.attachments);
     return state;
   } catch (e) {
     cc.records.updateState(c.id, ({ net: _drop, ...rest }) => (_drop ? rest : false));
+    await unforward(ctx, state);
     for (const a of state.attachments.reverse()) await detach(ctx, c.id, netns, a).catch(() => undefined);
-    await removeNetns(netnsName(c.id)).catch(() => undefined);
+    await removeContainerNetns(netns, c.id).catch(() => undefined);
     if (usernsFile) await removeUserns(usernsFile);
     releaseAddresses(ctx, c.id);
     cc.records.updateState(c.id, (s) => {
@@ -280,15 +266,50 @@ export async function teardownContainerNetwork(cc: ContainerContext, id: string)
     return rest;
   });
   if (!net) return;
+  if (net.userMode) return teardownUserModeNetwork(id, net).catch(() => undefined);
+  await unforward(cc.ctx, net);
   for (const a of [...net.attachments].reverse()) {
     await detach(cc.ctx, id, net.netns, a).catch((e: unknown) => errors.push(e));
   }
-  await removeNetns(netnsName(id)).catch((e: unknown) => errors.push(e));
+  await removeContainerNetns(net.netns, id).catch((e: unknown) => errors.push(e));
   if (net.userns) await removeUserns(net.userns).catch((e: unknown) => errors.push(e));
   releaseAddresses(cc.ctx, id);
+  await dropUnusedRootlessNetns(cc).catch((e: unknown) => errors.push(e));
   // Nothing is left to retry with (the state was taken), and cleanup must still remove the
   // container: a failed teardown is not the exit path's error.
   void errors;
+}
+
+/**
+ * A rootless user's published ports on their networks: listeners of the rootless netns's
+ * slirp4netns on the host, each to the same port at the namespace's address, where netavark's
+ * rules forward it to the container. Each listener's id is recorded as soon as it exists.
+ */
+async function forwardIntoRootlessNetns(ctx: EngineContext, state: ContainerNetState, record: () => void): Promise<void> {
+  const api = rootlessNetnsPaths(ctx.runroot).apiSocket;
+  state.rootlessForwards = [];
+  for (const p of state.ports) {
+    for (let i = 0; i < p.range; i++) {
+      const port = p.hostPort + i;
+      state.rootlessForwards.push(await addHostForward(api, { proto: p.protocol as 'tcp' | 'udp', hostAddr: p.hostIp, hostPort: port, guestPort: port }));
+      record();
+    }
+  }
+}
+
+async function unforward(ctx: EngineContext, net: ContainerNetState): Promise<void> {
+  const api = rootlessNetnsPaths(ctx.runroot).apiSocket;
+  for (const id of net.rootlessForwards ?? []) await removeHostForward(api, id).catch(() => undefined);
+}
+
+/**
+ * A rootless user's rootless netns (and its slirp4netns) goes when no container of theirs is
+ * attached to a bridge network any more, as Podman's does: nothing of it outlives its use.
+ */
+async function dropUnusedRootlessNetns(cc: ContainerContext): Promise<void> {
+  if (rootlessUid() === undefined) return;
+  const inUse = () => cc.records.list().some((c) => (c.state.net?.attachments.length ?? 0) > 0);
+  if (!inUse()) await removeRootlessNetns(cc.ctx.runroot, inUse);
 }
 
 /** `network connect` on a running container: one more interface (eth1, ...). */
@@ -349,6 +370,8 @@ export async function disconnectRunning(cc: ContainerContext, c: ContainerRecord
 export { netnsPath };
 
 export function runFilesNetwork(net: ContainerNetState): RunFilesNetwork | undefined {
+  const um = net.userMode;
+  if (um) return { ip: um.ip, gateway: um.gateway, dnsServers: um.dnsServers, dnsSearch: [] };
   const a = net.attachments[0];
   if (!a) return undefined;
   return {

@@ -3,6 +3,8 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { DEFAULT_AARDVARK, DEFAULT_NETAVARK, type NetavarkOptions } from '../../impl/network/netavark.js';
 import type { NetavarkNetwork, NetavarkPortMapping } from '../../impl/network/types.js';
+import { rootlessNetnsPaths } from '../../impl/network/rootless-netns.js';
+import { rootlessUid } from '../../sys/linux/rootless-uid.js';
 import type { EngineContext } from '../context.js';
 import { intToIp, parseCidr } from './ip.js';
 import type { NetworkRecord, PortRequest } from './types.js';
@@ -11,7 +13,9 @@ import type { NetworkRecord, PortRequest } from './types.js';
 export function netavarkOptions(ctx: EngineContext): NetavarkOptions {
   const configDir = ctx.config.network.networkConfigDir || join(ctx.runroot, 'networks');
   mkdirSync(configDir, { recursive: true, mode: 0o700 });
-  return { binary: DEFAULT_NETAVARK, aardvarkBinary: DEFAULT_AARDVARK, configDir };
+  // A rootless user's bridges, rules and aardvark-dns live in their rootless netns.
+  const rootless = rootlessUid() !== undefined ? { netns: rootlessNetnsPaths(ctx.runroot).netns, lockFile: join(rootlessNetnsPaths(ctx.runroot).dir, 'netavark.lock') } : undefined;
+  return { binary: DEFAULT_NETAVARK, aardvarkBinary: DEFAULT_AARDVARK, configDir, ...(rootless ? { rootless } : {}) };
 }
 
 /**

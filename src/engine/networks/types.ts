@@ -91,6 +91,21 @@ export interface ContainerNetState {
   /** Resolved host ports. */
   ports: PortRequest[];
   attachments: NetworkAttachment[];
+  /** A rootless user's published ports on their networks: the rootless netns's slirp4netns listener ids. */
+  rootlessForwards?: number[];
+  /** slirp4netns's network (no bridge, no attachment): its process, stopped at teardown. */
+  userMode?: UserModeNet;
+}
+
+export interface UserModeNet {
+  driver: 'slirp4netns';
+  /** 0 until the process runs: recorded before, so a start killed midway is found. */
+  pid: number;
+  apiSocket: string;
+  ip: string;
+  prefixLen: number;
+  gateway: string;
+  dnsServers: string[];
 }
 
 export interface NetworkAttachment {

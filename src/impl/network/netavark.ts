@@ -15,6 +15,11 @@ export interface NetavarkOptions {
   /** Where netavark keeps aardvark-dns's files and its lock. */
   configDir: string;
   aardvarkBinary: string;
+  /**
+   * A rootless user's: the namespace netavark runs in and takes for the host (their rootless
+   * netns), and a lock of their own (their rules are in that namespace, not the host's).
+   */
+  rootless?: { netns: string; lockFile: string };
 }
 
 export const DEFAULT_NETAVARK = '/usr/lib/podman/netavark';
@@ -95,14 +100,17 @@ async function run(o: NetavarkOptions, verb: 'setup' | 'teardown', netns: string
 
 /** Runs netavark under the host-wide lock: shared (setups on existing bridges) or alone. */
 function runLocked(o: NetavarkOptions, verb: 'setup' | 'teardown', netns: string, req: NetavarkRequest, sharedOn?: string): Promise<string | typeof RETRY_ALONE> {
-  const args = ['--config', o.configDir, '--rootless', 'false', '--aardvark-binary', o.aardvarkBinary, verb, netns];
+  const args = ['--config', o.configDir, '--rootless', o.rootless ? 'true' : 'false', '--aardvark-binary', o.aardvarkBinary, verb, netns];
+  const lockFile = o.rootless?.lockFile ?? LOCK_FILE;
+  const inNetns = o.rootless ? ['nsenter', `--net=${o.rootless.netns}`] : [];
   // netavark 1.4 does not serialise its iptables work: two setups at once fail with "Chain
   // already exists". The rules are host-wide, so is the lock; flock(1) drops it if we die, and
   // -o keeps it from aardvark-dns, which netavark leaves running.
-  mkdirSync(dirname(LOCK_FILE), { recursive: true });
+  mkdirSync(dirname(lockFile), { recursive: true });
   const script = sharedOn !== undefined ? SHARED_SETUP_SCRIPT : verb === 'setup' ? SETUP_SCRIPT : TEARDOWN_SCRIPT;
   return new Promise((resolve, reject) => {
-    const p = spawn('flock', [sharedOn !== undefined ? '-s' : '-x', '-o', '-w', '300', LOCK_FILE, 'sh', '-c', script, o.binary, ...args], {
+    const cmd = [...inNetns, 'flock', sharedOn !== undefined ? '-s' : '-x', '-o', '-w', '300', lockFile, 'sh', '-c', script, o.binary, ...args];
+    const p = spawn(cmd[0]!, cmd.slice(1), {
       stdio: ['pipe', 'pipe', 'pipe'],
       env: {
         ...process.env,

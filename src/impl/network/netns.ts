@@ -38,6 +38,30 @@ export async function removeNetns(name: string): Promise<void> {
   }
 }
 
+/**
+ * A network namespace kept by a bind mount at `path` (not under /run/netns, which only root may
+ * write): a rootless user's, made inside their user + mount namespace, which owns it.
+ */
+export async function createNetnsAt(path: string): Promise<string> {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  closeSync(openSync(path, 'a', 0o600));
+  try {
+    await exec('unshare', [`--net=${path}`, 'true']);
+    await exec('nsenter', [`--net=${path}`, 'ip', 'link', 'set', 'lo', 'up']);
+  } catch (e) {
+    await removeNetnsAt(path);
+    throw internal(`creating network namespace ${path}: ${(e as { stderr?: string }).stderr?.trim() || (e as Error).message}`, e);
+  }
+  return path;
+}
+
+/** Idempotent, as removeNetns. */
+export async function removeNetnsAt(path: string): Promise<void> {
+  if (!existsSync(path)) return;
+  await exec('umount', [path]).catch(() => undefined);
+  rmSync(path, { force: true });
+}
+
 export interface IdRange {
   containerID: number;
   hostID: number;
