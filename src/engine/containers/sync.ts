@@ -150,16 +150,22 @@ export async function deleteContainer(
 }
 
 const EXIT_FILE_GRACE_MS = 5 * 60_000;
+// A sweep looks at every exit file (a query and a stat each): run after every removal, 50
+// `run --rm` at once made it quadratic on the service's loop. Files wait 5 minutes anyway.
+const SWEEP_EVERY_MS = 30_000;
+const lastSweep = new Map<string, number>();
 
 /** Removes exit files of containers that are gone, once nobody can still be waiting for them. */
 function sweepExitFiles(cc: ContainerContext, exitDir: string): void {
+  const now = Date.now();
+  if (now - (lastSweep.get(exitDir) ?? 0) < SWEEP_EVERY_MS) return;
+  lastSweep.set(exitDir, now);
   let names: string[];
   try {
     names = readdirSync(exitDir);
   } catch {
     return;
   }
-  const now = Date.now();
   for (const name of names) {
     if (!/^[0-9a-f]{64}$/.test(name) || cc.records.get(name)) continue;
     try {
