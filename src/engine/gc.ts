@@ -29,6 +29,15 @@ export function removeLayersIfUnused(ctx: EngineContext, ids: string[]): { remov
   return { removed, bytes };
 }
 
+/** removeLayersIfUnused with the trees deleted on libuv's pool: the API service's container removal. */
+export async function removeLayersIfUnusedAsync(ctx: EngineContext, ids: string[]): Promise<void> {
+  for (const id of ids) {
+    if (!ctx.records.layer(id) || !ctx.records.retireLayer(id)) continue;
+    await ctx.driver.removeAsync(id);
+    writeTx(ctx.db, () => ctx.records.deleteLayerRow(id));
+  }
+}
+
 /** Deletes blobs no image or live lease references; the check and the unlink share one write lock. */
 export function removeBlobsIfUnused(ctx: EngineContext, digests: Iterable<string>): { removed: number; bytes: number } {
   let removed = 0;

@@ -46,6 +46,8 @@ export interface LayerDriver {
   exists(id: string): boolean;
   /** Deletes the layer's directory (and, for overlay, its short link). Missing is fine. */
   remove(id: string): void;
+  /** remove() with the tree deleted on libuv's pool (the API service's loop stays free). */
+  removeAsync(id: string): Promise<void>;
   /**
    * Unpacks a tar (plain, gzip or zstd; detected from its first bytes) into layer `id`, which
    * must have been created empty. Refuses hostile entries with InvalidArgument; on any error

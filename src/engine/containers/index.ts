@@ -287,15 +287,19 @@ export class ContainerEngine {
   }
 
   async list(opts: ContainerListOptions = {}, since: (iso: string) => string = (s) => s): Promise<ContainerSummary[]> {
-    const rows = this.cc.records.list();
+    // Read only here (refreshed rows are new objects): the list may share the decoded documents.
+    const rows = this.cc.records.listForReading();
     const filter = containerListFilter(this.cc, opts.filters, rows.map((r) => r.id));
     const all = opts.all || filter.all;
     const out: ContainerSummary[] = [];
+    const resolved = new Map<string, string | undefined>();
     for (const [i, row] of rows.entries()) {
       const c = await refreshContainer(this.cc, row);
-      if (!this.cc.records.get(c.id)) continue;
+      // Only a live row may be gone by now (its exit, handled meanwhile, removed it with --rm);
+      // the refresh leaves any other row as it was read.
+      if (isActive(row.state.status) && !this.cc.records.get(c.id)) continue;
       if (!all && !isActive(c.state.status)) continue;
-      const s = summarize(this.cc, c, since);
+      const s = summarize(this.cc, c, since, resolved);
       if (!filter.keep(s, i)) continue;
       out.push(opts.size ? { ...s, ...(await containerSizes(this.cc, c)) } : s);
     }

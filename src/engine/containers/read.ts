@@ -62,15 +62,18 @@ function imageName(cc: ContainerContext, c: ContainerRecord): string {
  * The list's Image: the reference as the user gave it while it still names the container's
  * image, else the image ID (dockerd's list does the same).
  */
-function listImage(cc: ContainerContext, c: ContainerRecord): string {
+function listImage(cc: ContainerContext, c: ContainerRecord, resolved: Map<string, string | undefined>): string {
   const given = c.config.image;
   if (!c.imageId || given === c.imageId) return given;
-  try {
-    if (resolveImage(cc.ctx.records, given).id === c.imageId) return given;
-  } catch {
-    // gone or ambiguous now: the ID, as dockerd shows it
+  if (!resolved.has(given)) {
+    try {
+      resolved.set(given, resolveImage(cc.ctx.records, given).id);
+    } catch {
+      // gone or ambiguous now: the ID, as dockerd shows it
+      resolved.set(given, undefined);
+    }
   }
-  return c.imageId;
+  return resolved.get(given) === c.imageId ? given : c.imageId;
 }
 
 /** A running container's ports as dockerd lists them: published ones, then exposed ones without a binding. */
@@ -102,7 +105,16 @@ function firstMac(c: ContainerRecord): string | undefined {
   return Object.values(c.config.networks ?? {})[0]?.mac;
 }
 
-export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso: string) => string): ContainerSummary {
+/**
+ * The list's row for `c`. `resolved` carries image references already resolved by earlier rows
+ * of the same list (500 containers of one image resolve its name once).
+ */
+export function summarize(
+  cc: ContainerContext,
+  c: ContainerRecord,
+  since: (iso: string) => string,
+  resolved = new Map<string, string | undefined>(),
+): ContainerSummary {
   const args = argsOf(c);
   const s = c.state;
   let status: string;
@@ -128,7 +140,7 @@ export function summarize(cc: ContainerContext, c: ContainerRecord, since: (iso:
   return {
     Id: c.id,
     Names: [`/${c.name}`],
-    Image: listImage(cc, c),
+    Image: listImage(cc, c, resolved),
     ImageID: c.imageId ?? '',
     Command: args.join(' '),
     Created: Math.floor(c.created / 1000),

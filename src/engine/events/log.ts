@@ -37,6 +37,9 @@ function readIfExists(path: string): string {
   }
 }
 
+// drain() reads synchronously to the end before returning, so every follower can share it.
+const drainBuffer = Buffer.allocUnsafe(64 * 1024);
+
 /** Appends to and follows one file; see the module comment. */
 export class EventLog {
   readonly dir: string;
@@ -113,7 +116,7 @@ export class EventLog {
       return true;
     };
     const drain = () => {
-      const buf = Buffer.alloc(64 * 1024);
+      const buf = drainBuffer;
       for (;;) {
         const n = readSync(fd, buf, 0, buf.length, offset);
         if (n <= 0) break;
@@ -123,6 +126,18 @@ export class EventLog {
         rest = text.slice(cut + 1);
         deliver(parseLines(text.slice(0, cut + 1)));
       }
+    };
+    // Every append wakes every follower twice (this process's emit, then inotify), and each
+    // event of a burst once more: with 50 `docker run` waiting at once that was thousands of
+    // reads per second on the service's loop. One read per follower per turn of the loop.
+    let scheduled = false;
+    const schedule = () => {
+      if (scheduled || stopped) return;
+      scheduled = true;
+      setImmediate(() => {
+        scheduled = false;
+        wake();
+      });
     };
     const wake = () => {
       if (stopped) return;
@@ -147,7 +162,7 @@ export class EventLog {
     const stop = (ended = false) => {
       if (stopped) return;
       stopped = true;
-      this.wakers.delete(wake);
+      this.wakers.delete(schedule);
       watcher?.close();
       clearInterval(timer);
       if (fd >= 0) closeSync(fd);
@@ -160,13 +175,13 @@ export class EventLog {
     } else {
       open(false);
     }
-    this.wakers.add(wake);
+    this.wakers.add(schedule);
     try {
-      watcher = watch(this.dir, () => wake());
+      watcher = watch(this.dir, schedule);
     } catch {
       // polling alone will do
     }
-    const timer = setInterval(wake, POLL_MS);
+    const timer = setInterval(schedule, POLL_MS);
     timer.unref();
     if (q.until) wake();
     return () => stop(false);

@@ -15,6 +15,7 @@ import { inUserNamespace } from '../../sys/linux/rootless-uid.js';
 import {
   existsSync, lstatSync, mkdirSync, readFileSync, readdirSync, readlinkSync, rmSync, symlinkSync, unlinkSync, writeFileSync,
 } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/layers/driver.js';
@@ -87,9 +88,20 @@ export class OverlayDriver implements LayerDriver {
   }
 
   remove(id: string): void {
+    const dir = this.unlinkForRemoval(id);
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  }
+
+  async removeAsync(id: string): Promise<void> {
+    const dir = this.unlinkForRemoval(id);
+    if (dir) await rm(dir, { recursive: true, force: true });
+  }
+
+  /** The checks and the short link's removal before a layer's tree goes; undefined when it is gone. */
+  private unlinkForRemoval(id: string): string | undefined {
     validateId(id);
     const dir = join(this.home, id);
-    if (!existsSync(dir)) return;
+    if (!existsSync(dir)) return undefined;
     assertNotMounted(dir, `layer ${id}`);
     const link = this.readMeta(id, 'link');
     if (link) {
@@ -99,7 +111,7 @@ export class OverlayDriver implements LayerDriver {
         if ((e as { code?: string }).code !== 'ENOENT') throw e;
       }
     }
-    rmSync(dir, { recursive: true, force: true });
+    return dir;
   }
 
   async applyDiff(id: string, tar: Readable): Promise<ApplyResult> {

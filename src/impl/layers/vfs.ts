@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
 import type { ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/layers/driver.js';
@@ -97,6 +98,16 @@ export class VfsDriver implements LayerDriver {
       rmSync(dir, { recursive: true, force: true });
     }
     rmSync(join(this.notes, id), { force: true });
+  }
+
+  async removeAsync(id: string): Promise<void> {
+    validateId(id);
+    const dir = join(this.dirs, id);
+    if (existsSync(dir)) {
+      assertNotMounted(dir, `layer ${id}`);
+      await rm(dir, { recursive: true, force: true });
+    }
+    await rm(join(this.notes, id), { force: true });
   }
 
   async applyDiff(id: string, tar: Readable): Promise<ApplyResult> {

@@ -25,7 +25,16 @@ interface RawRow {
   state: string;
 }
 
+interface Decoded<C, S> {
+  configText: string;
+  stateText: string;
+  config: C;
+  state: S;
+}
+
 export class ContainerRecords<C, S> {
+  private decoded = new Map<string, Decoded<C, S>>();
+
   constructor(private readonly db: DB) {}
 
   private decode(r: RawRow): ContainerRow<C, S> {
@@ -70,6 +79,30 @@ export class ContainerRecords<C, S> {
 
   list(): ContainerRow<C, S>[] {
     return (this.db.prepare('SELECT * FROM containers ORDER BY created DESC').all() as RawRow[]).map((r) => this.decode(r));
+  }
+
+  /**
+   * Like list(), for callers that only read the rows (the container list): a row whose JSON text
+   * is what it was at the last call shares the documents decoded then. Parsing every row's
+   * config and state was a third of the API service's time to list 500 containers.
+   */
+  listForReading(): ContainerRow<C, S>[] {
+    const raw = this.db.prepare('SELECT * FROM containers ORDER BY created DESC').all() as RawRow[];
+    const next = new Map<string, Decoded<C, S>>();
+    const rows = raw.map((r) => {
+      const was = this.decoded.get(r.id);
+      const d: Decoded<C, S> = {
+        configText: r.config,
+        stateText: r.state,
+        config: was && was.configText === r.config ? was.config : (JSON.parse(r.config) as C),
+        state: was && was.stateText === r.state ? was.state : (JSON.parse(r.state) as S),
+      };
+      next.set(r.id, d);
+      return { id: r.id, name: r.name, imageId: r.image_id, layerId: r.layer_id, created: r.created, config: d.config, state: d.state };
+    });
+    // Only the rows of this call stay: removed containers leave the cache with their rows.
+    this.decoded = next;
+    return rows;
   }
 
   /**

@@ -257,6 +257,10 @@ export class Records {
     const digests = this.db
       .prepare('SELECT repo, digest FROM image_digests WHERE image_id = ? ORDER BY repo')
       .all(r.id) as { repo: string; digest: string }[];
+    return this.imageFromRow(r, names, digests);
+  }
+
+  private imageFromRow(r: ImageRow, names: string[], digests: { repo: string; digest: string }[]): ImageRecord {
     return {
       id: r.id,
       topLayer: r.top_layer,
@@ -301,10 +305,57 @@ export class Records {
       .all({ ref: digest }) as { id: string }[]).map((r) => r.id);
   }
 
+  /** Every image; names and digests in one query each rather than two per image (a list of 500 made 1,000). */
   images(): ImageRecord[] {
-    return (this.db.prepare('SELECT * FROM images ORDER BY created DESC, id').all() as ImageRow[]).map((r) =>
-      this.loadImage(r),
-    );
+    const rows = this.db.prepare('SELECT * FROM images ORDER BY created DESC, id').all() as ImageRow[];
+    const names = new Map<string, string[]>();
+    for (const n of this.db.prepare('SELECT image_id, name FROM image_names ORDER BY name').all() as { image_id: string; name: string }[]) {
+      const list = names.get(n.image_id);
+      if (list) list.push(n.name);
+      else names.set(n.image_id, [n.name]);
+    }
+    const digests = new Map<string, { repo: string; digest: string }[]>();
+    const digestRows = this.db.prepare('SELECT image_id, repo, digest FROM image_digests ORDER BY repo').all() as {
+      image_id: string;
+      repo: string;
+      digest: string;
+    }[];
+    for (const d of digestRows) {
+      const list = digests.get(d.image_id);
+      const entry = { repo: d.repo, digest: d.digest };
+      if (list) list.push(entry);
+      else digests.set(d.image_id, [entry]);
+    }
+    return rows.map((r) => this.imageFromRow(r, names.get(r.id) ?? [], digests.get(r.id) ?? []));
+  }
+
+  /** Layer ids of every image, bottom first, by image id. */
+  allImageLayerIds(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    const rows = this.db.prepare('SELECT image_id, layer_id FROM image_layers ORDER BY image_id, position').all() as {
+      image_id: string;
+      layer_id: string;
+    }[];
+    for (const r of rows) {
+      const list = out.get(r.image_id);
+      if (list) list.push(r.layer_id);
+      else out.set(r.image_id, [r.layer_id]);
+    }
+    return out;
+  }
+
+  /** disk_size of every layer, by id. */
+  layerDiskSizes(): Map<string, number> {
+    const rows = this.db.prepare('SELECT id, disk_size FROM layers').all() as { id: string; disk_size: number }[];
+    return new Map(rows.map((r) => [r.id, r.disk_size]));
+  }
+
+  /** How many containers use each image, by image id (images no container uses are absent). */
+  containerCountsByImage(): Map<string, number> {
+    const rows = this.db
+      .prepare('SELECT image_id, COUNT(*) AS n FROM containers WHERE image_id IS NOT NULL GROUP BY image_id')
+      .all() as { image_id: string; n: number }[];
+    return new Map(rows.map((r) => [r.image_id, r.n]));
   }
 
   /** Images whose recorded parent is `imageId`. */

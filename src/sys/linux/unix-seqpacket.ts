@@ -4,9 +4,11 @@
  *
  * Reading: Node cannot poll an arbitrary fd, and a blocking recv() in the libuv thread pool
  * (koffi's `.async`) would hold one of its four threads for the whole session and starve fs
- * calls. So each socket gets its own worker thread that blocks in recv() and posts each
+ * calls. So each open socket has a worker thread of its own that blocks in recv() and posts each
  * message back. shutdown(SHUT_RDWR) from this thread wakes it; the fd is closed only after the
- * worker has exited, so the number cannot be reused under it.
+ * worker has said it is done with it, so the number cannot be reused under it. A thread that is
+ * done waits for the next socket: booting one costs tens of milliseconds of CPU, which every
+ * `docker run` through the API service paid (its attach is one of these sockets).
  * Writing: send() with MSG_DONTWAIT from this thread, retried on EAGAIN after a short wait.
  */
 import type koffiModule from 'koffi';
@@ -71,13 +73,14 @@ function lastErrno(): number {
 
 // Runs in the reader thread: a plain CommonJS script, so it works the same under tsx and in
 // the esbuild bundle. It loads its own copy of koffi (the path comes from the main thread),
-// then waits for the socket: a thread can be started before the socket exists (warmUp).
+// then serves one socket at a time: a thread can be started before the socket exists (warmUp)
+// and serves the next one once this one is done.
 const READER = `
 const { parentPort, workerData } = require('node:worker_threads');
 const koffi = require(workerData.koffi);
 const recv = koffi.load('libc.so.6').func('long recv(int fd, void *buf, size_t len, int flags)');
 const buf = Buffer.alloc(workerData.size);
-parentPort.once('message', ({ fd }) => {
+parentPort.on('message', ({ fd }) => {
   for (;;) {
     const n = Number(recv(fd, buf, buf.length, 0));
     if (n < 0) {
@@ -91,10 +94,11 @@ parentPort.once('message', ({ fd }) => {
     data.set(buf.subarray(0, n));
     parentPort.postMessage({ type: 'data', data }, [data.buffer]);
   }
+  parentPort.postMessage({ type: 'done' });
 });
 `;
 
-type ReaderMessage = { type: 'data'; data: Uint8Array } | { type: 'end' } | { type: 'error'; errno: number };
+type ReaderMessage = { type: 'data'; data: Uint8Array } | { type: 'end' } | { type: 'error'; errno: number } | { type: 'done' };
 
 function sockaddrUn(path: string): Buffer {
   const p = Buffer.from(path);
@@ -134,10 +138,28 @@ function startReader(): Worker {
 
 /** A reader thread started ahead of time (warmUp); undefined once taken or if it died. */
 let spare: Worker | undefined;
+/** Threads whose socket is done, waiting for the next one (at most MAX_IDLE are kept). */
+const idle: Worker[] = [];
+const MAX_IDLE = 8;
+
+function park(w: Worker): void {
+  w.removeAllListeners();
+  if (idle.length >= MAX_IDLE) {
+    void w.terminate();
+    return;
+  }
+  w.unref();
+  w.on('error', () => undefined);
+  w.once('exit', () => {
+    const i = idle.indexOf(w);
+    if (i >= 0) idle.splice(i, 1);
+  });
+  idle.push(w);
+}
 
 function takeReader(): Worker {
-  const w = spare ?? startReader();
-  spare = undefined;
+  const w = idle.pop() ?? spare ?? startReader();
+  if (w === spare) spare = undefined;
   w.removeAllListeners();
   w.ref();
   return w;
@@ -156,7 +178,7 @@ export class SeqpacketSocket extends EventEmitter<SeqpacketSocketEvents> {
    */
   static async warmUp(): Promise<void> {
     await load();
-    if (spare) return;
+    if (spare || idle.length) return;
     const w = startReader();
     w.once('exit', () => {
       if (spare === w) spare = undefined;
@@ -169,17 +191,22 @@ export class SeqpacketSocket extends EventEmitter<SeqpacketSocketEvents> {
     this.fd = fd;
     this.worker = takeReader();
     this.worker.postMessage({ fd });
-    this.worker.on('message', (m: ReaderMessage) => {
-      if (m.type === 'data') this.emit('message', Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
-      else if (m.type === 'end') this.emit('end');
-      else if (!this.closing) this.emit('error', errnoError(m.errno, 'recv', path));
-    });
-    this.worker.on('error', (e) => this.emit('error', e));
-    this.worker.on('exit', () => {
+    const finish = () => {
       lib().close(this.fd);
       this.fd = -1;
       this.emit('close');
+    };
+    this.worker.on('message', (m: ReaderMessage) => {
+      if (m.type === 'data') this.emit('message', Buffer.from(m.data.buffer, m.data.byteOffset, m.data.byteLength));
+      else if (m.type === 'end') this.emit('end');
+      else if (m.type === 'done') {
+        // The thread no longer reads this fd: it may close, and the thread serve another.
+        park(this.worker);
+        finish();
+      } else if (!this.closing) this.emit('error', errnoError(m.errno, 'recv', path));
     });
+    this.worker.on('error', (e) => this.emit('error', e));
+    this.worker.on('exit', finish);
   }
 
   /**
