@@ -62,7 +62,7 @@ export class Lease {
     const w = await content.writer(`lease-${this.id}-${this.ctx.newId()}`);
     try {
       for await (const chunk of stream) await w.write(chunk);
-      const digest = w.digest();
+      const digest = await w.digest();
       this.blob(digest);
       if (!content.has(digest)) this.written.add(digest);
       return await w.commit(expected);
@@ -114,8 +114,8 @@ export function leasedStore(ctx: EngineContext, lease: Lease): ContentStore {
         digest: () => w.digest(),
         abort: () => w.abort(),
         release: () => w.release(),
-        commit: (expected) => {
-          lease.blob(w.digest());
+        commit: async (expected) => {
+          lease.blob(await w.digest());
           return w.commit(expected);
         },
       };
