@@ -5,6 +5,8 @@
 // Target (issue 4): skiff no slower than podman.
 //
 //   node --import tsx bench/pull.ts          (ROUNDS=5 by default, LAYER_MB=48)
+//   SERVE=1 node --import tsx bench/pull.ts  (sets the registry up, prints the reference and
+//                                            keeps serving until interrupted: for profiling)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,6 +101,11 @@ try {
   const raw = JSON.parse(must('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]));
   const compressed = (raw.layers as { size: number }[]).reduce((a, l) => a + l.size, 0);
   const uncompressed = Number(must('du', ['-sb', join(src.root, 'overlay')]).split('\t')[0]);
+  if (process.env.SERVE) {
+    console.log(`serving ${ref} (${(compressed / 1e6).toFixed(0)} MB compressed); interrupt to stop`);
+    await new Promise<void>((r) => process.once('SIGINT', () => r()).once('SIGTERM', () => r()));
+    throw new Error('stopped');
+  }
 
   const tools: { name: string; run: (i: number) => number; skip?: string }[] = [
     {

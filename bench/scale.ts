@@ -1,0 +1,309 @@
+// Scale curves (issue 20, point 4): how `ps -a`, `images`, `system df`, `run --rm` and the API's
+// `GET /containers/json?all=1` (and `/images/json`) grow with the number of objects, for skiff
+// beside Podman (CLI) and a private dockerd 20.10 (API). At each level N the store holds N
+// created (not running) containers, N images, and RUNNING (default 50) running containers;
+// levels are reached by adding objects, each side getting the same ones. Commands are timed in
+// interleaved rounds (order alternating); the table gives medians and the cost per added object
+// between levels, which stays flat when nothing is quadratic. An SVG plot (log x) is written.
+//
+//   node --import tsx bench/scale.ts        LEVELS=10,100,1000 ROUNDS=5 RUNNING=50 SVG=bench/scale.svg
+//   SIDES=skiff,podman,dockerd picks the peers.
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { openSync, rmSync, writeFileSync } from 'node:fs';
+import { request } from 'node:http';
+import { connect } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
+import tarStream from 'tar-stream';
+import { buffer } from 'node:stream/consumers';
+import { hasBinary, makeEnv, SKIFF_BIN } from '../test/helpers/env.js';
+import { makeBusyboxTar } from '../test/helpers/busybox.js';
+import { writeOciArchive } from '../test/helpers/oci-archive.js';
+import { podmanPeer } from '../test/helpers/podman.js';
+import { startDockerd, type Dockerd } from '../test/helpers/dockerd.js';
+
+const LEVELS = (process.env.LEVELS ?? '10,100,1000').split(',').map(Number);
+const ROUNDS = Number(process.env.ROUNDS ?? 5);
+const RUNNING = Number(process.env.RUNNING ?? 50);
+const SVG = process.env.SVG ?? 'bench/scale.svg';
+const SIDES = new Set((process.env.SIDES ?? 'skiff,podman,dockerd').split(','));
+const IMAGE = 'bench/busybox:1';
+const API = '/v1.41';
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const loadAvg = () => loadavg().map((l) => l.toFixed(1)).join(' ');
+
+function must(cmd: string, args: string[], env?: NodeJS.ProcessEnv): string {
+  const r = spawnSync(cmd, args, { env, encoding: 'utf8', maxBuffer: 256 << 20 });
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return r.stdout;
+}
+
+function timedCmd(cmd: string, args: string[], env: NodeJS.ProcessEnv): number {
+  const t = process.hrtime.bigint();
+  const r = spawnSync(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'], maxBuffer: 64 << 20 });
+  const ms = Number(process.hrtime.bigint() - t) / 1e6;
+  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')}: exit ${r.status}: ${r.stderr}`);
+  return ms;
+}
+
+function api(socket: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+    const req = request(
+      { socketPath: socket, method, path, agent: false, headers: data ? { 'content-type': 'application/json', 'content-length': data.length } : {} },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString() }));
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(data);
+  });
+}
+
+async function apiOk(socket: string, method: string, path: string, body?: unknown): Promise<string> {
+  const r = await api(socket, method, path, body);
+  if (r.status >= 300) throw new Error(`${method} ${path}: ${r.status} ${r.body}`);
+  return r.body;
+}
+
+async function timedApi(socket: string, path: string): Promise<number> {
+  const t = process.hrtime.bigint();
+  await apiOk(socket, 'GET', path);
+  return Number(process.hrtime.bigint() - t) / 1e6;
+}
+
+async function waitForSocket(path: string, proc: ChildProcess): Promise<void> {
+  for (let i = 0; i < 600; i++) {
+    if (proc.exitCode !== null) throw new Error(`skiff system service exited ${proc.exitCode}`);
+    const up = await new Promise<boolean>((res) => {
+      const s = connect(path);
+      s.once('connect', () => (s.destroy(), res(true)));
+      s.once('error', () => res(false));
+    });
+    if (up) return;
+    await delay(50);
+  }
+  throw new Error(`no socket at ${path}`);
+}
+
+/** `count` items through `fn`, `width` at a time. */
+async function pool<T>(items: T[], width: number, fn: (x: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await fn(items[next++]!);
+    }),
+  );
+}
+
+function spawnOk(cmd: string, args: string[], env: NodeJS.ProcessEnv): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const p = spawn(cmd, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
+    let err = '';
+    p.stderr.on('data', (d) => (err += d));
+    p.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`${cmd} ${args.join(' ')}: exit ${code}: ${err}`))));
+  });
+}
+
+/** A one-file layer tar, different per image. */
+async function tinyLayer(path: string, i: number): Promise<string> {
+  const pack = tarStream.pack();
+  pack.entry({ name: `img-${i}`, mode: 0o644, mtime: new Date(0) }, `image ${i}\n`);
+  pack.finalize();
+  writeFileSync(path, await buffer(pack));
+  return path;
+}
+
+// One measured thing: a command per side, each side with its own command line or request.
+interface Probe {
+  name: string;
+  kind: 'cli' | 'api';
+  run: Partial<Record<string, () => Promise<number> | number>>;
+}
+
+const env = makeEnv('skiff-bench-scale-');
+const d = (p: string) => join(env.dir, p);
+let service: ChildProcess | undefined;
+let dockerd: Dockerd | undefined;
+const pdir = d('podman');
+const podman = SIDES.has('podman') && hasBinary('podman') ? podmanPeer(pdir, { storageDriver: 'overlay' }) : undefined;
+try {
+  const skiffSock = d('skiff.sock');
+  const sk = (args: string[]) => must(process.execPath, [SKIFF_BIN, ...args], env.env);
+  const pm = (args: string[]) => must('podman', [...podman!.args, ...args], podman!.env);
+  sk(['import', '-c', 'CMD ["/bin/sh"]', makeBusyboxTar(env.dir, d('busybox.tar')), IMAGE]);
+  sk(['save', '-o', d('busybox-image.tar'), IMAGE]);
+  service = spawn(process.execPath, [SKIFF_BIN, 'system', 'service', '--time', '0', `unix://${skiffSock}`], {
+    env: env.env,
+    stdio: ['ignore', openSync(d('service.log'), 'a'), openSync(d('service.log'), 'a')],
+  });
+  await waitForSocket(skiffSock, service);
+  if (podman) pm(['load', '-q', '-i', d('busybox-image.tar')]);
+  if (SIDES.has('dockerd') && hasBinary('dockerd')) {
+    dockerd = await startDockerd(d('dockerd'));
+    dockerd.load(d('busybox-image.tar'));
+  }
+  const sides = ['skiff', ...(podman ? ['podman'] : []), ...(dockerd ? ['dockerd'] : [])];
+
+  // Containers through each side's own front: the API for skiff and dockerd, the CLI for Podman.
+  const apiCreate = async (sock: string, cmd: string[], start: boolean) => {
+    const body = { Image: IMAGE, Cmd: cmd, HostConfig: { NetworkMode: 'none' } };
+    const { Id } = JSON.parse(await apiOk(sock, 'POST', `${API}/containers/create`, body));
+    if (start) await apiOk(sock, 'POST', `${API}/containers/${Id}/start`);
+  };
+  const addContainers = async (n: number, cmd: string[], start: boolean) => {
+    const idx = Array.from({ length: n }, (_, i) => i);
+    await pool(idx, 2, () => apiCreate(skiffSock, cmd, start));
+    if (dockerd) await pool(idx, 2, () => apiCreate(dockerd!.socket, cmd, start));
+    if (podman) {
+      const args = [...podman.args, start ? 'run' : 'create', ...(start ? ['-d'] : []), '--network', 'none', IMAGE, ...cmd];
+      await pool(idx, 2, () => spawnOk('podman', args, podman.env));
+    }
+  };
+  // Images: tiny one-layer images loaded by skiff, then saved as one docker-archive the peers load.
+  let images = 0;
+  const addImages = async (n: number) => {
+    const specs = [];
+    for (let i = images; i < images + n; i++) specs.push({ name: `bench/img-${i}:1`, layers: [await tinyLayer(d(`layer-${i}.tar`), i)] });
+    await writeOciArchive(d('images.oci.tar'), specs);
+    sk(['load', '-q', '-i', d('images.oci.tar')]);
+    sk(['save', '-o', d('images.docker.tar'), ...specs.map((s) => s.name!)]);
+    if (podman) pm(['load', '-q', '-i', d('images.docker.tar')]);
+    dockerd?.load(d('images.docker.tar'));
+    for (const s of specs) rmSync(s.layers[0]!);
+    images += n;
+  };
+
+  const cli = (args: string[]): Probe['run'] => ({
+    skiff: () => timedCmd(process.execPath, [SKIFF_BIN, ...args], env.env),
+    ...(podman ? { podman: () => timedCmd('podman', [...podman.args, ...args], podman.env) } : {}),
+  });
+  const get = (path: string): Probe['run'] => ({
+    skiff: () => timedApi(skiffSock, API + path),
+    ...(dockerd ? { dockerd: () => timedApi(dockerd!.socket, API + path) } : {}),
+  });
+  const probes: Probe[] = [
+    { name: 'ps -a', kind: 'cli', run: cli(['ps', '-a']) },
+    { name: 'images', kind: 'cli', run: cli(['images']) },
+    { name: 'system df', kind: 'cli', run: cli(['system', 'df']) },
+    { name: 'run --rm', kind: 'cli', run: cli(['run', '--rm', '--network', 'none', IMAGE, 'true']) },
+    { name: 'GET /containers/json?all=1', kind: 'api', run: get('/containers/json?all=1') },
+    { name: 'GET /images/json', kind: 'api', run: get('/images/json') },
+  ];
+
+  // results[probe][side][level] = median ms
+  const results = new Map<string, Map<string, number[]>>(probes.map((p) => [p.name, new Map(sides.map((s) => [s, []]))]));
+  const loads: string[] = [];
+  const t0 = Date.now();
+  await addContainers(RUNNING, ['sleep', '100000'], true);
+  let have = 0;
+  for (const level of LEVELS) {
+    await addImages(level - have);
+    await addContainers(level - have, ['true'], false);
+    have = level;
+    loads.push(loadAvg());
+    for (const p of probes) {
+      const who = Object.keys(p.run);
+      const times = new Map(who.map((s) => [s, [] as number[]]));
+      for (const s of who) await p.run[s]!(); // warm-up, not counted
+      for (let r = 0; r < ROUNDS; r++) {
+        const order = r % 2 === 0 ? who : [...who].reverse();
+        for (const s of order) times.get(s)!.push(await p.run[s]!());
+      }
+      for (const [s, xs] of times) results.get(p.name)!.get(s)!.push(median(xs));
+    }
+    console.error(`level ${level} measured after ${((Date.now() - t0) / 1000).toFixed(0)} s, load ${loads.at(-1)}`);
+  }
+
+  // The table: medians per level, and the cost per object added between levels.
+  const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(0));
+  console.log(`Levels ${LEVELS.join(', ')} (created containers = images = N, plus ${RUNNING} running); ${ROUNDS} rounds, interleaved.`);
+  console.log(`Load average at each level: ${loads.join(' | ')}.\n`);
+  const head = LEVELS.map((n) => `N=${n} ms`).join(' | ');
+  const slopes = LEVELS.slice(1).map((n, i) => `ms/obj ${LEVELS[i]}→${n}`).join(' | ');
+  console.log(`| what | side | ${head} | ${slopes} | skiff / peer at N=${LEVELS.at(-1)} |`);
+  console.log(`| --- | --- | ${LEVELS.map(() => '---:').join(' | ')} | ${LEVELS.slice(1).map(() => '---:').join(' | ')} | ---: |`);
+  for (const p of probes) {
+    const bySide = results.get(p.name)!;
+    const peer = p.kind === 'cli' ? 'podman' : 'dockerd';
+    for (const [s, ms] of bySide) {
+      if (ms.length === 0) continue;
+      const per = ms.slice(1).map((m, i) => ((m - ms[i]!) / (LEVELS[i + 1]! - LEVELS[i]!)).toFixed(3));
+      const peerMs = bySide.get(peer)?.at(-1);
+      const ratio = s === 'skiff' && peerMs ? (ms.at(-1)! / peerMs).toFixed(2) : '';
+      console.log(`| ${p.name} | ${s} | ${ms.map(f).join(' | ')} | ${per.join(' | ')} | ${ratio} |`);
+    }
+  }
+  writeFileSync(SVG, plot(probes, results));
+  console.log(`\nPlot: ${SVG}`);
+} finally {
+  // Running containers first: their conmons and mounts go with them.
+  spawnSync(process.execPath, [SKIFF_BIN, 'rm', '-a', '-f'], { env: env.env, stdio: 'ignore' });
+  if (service && service.exitCode === null) {
+    const gone = new Promise((r) => service!.once('exit', r));
+    service.kill('SIGTERM');
+    await gone;
+  }
+  if (podman) {
+    spawnSync('podman', [...podman.args, 'rm', '-a', '-f', '-t', '0'], { env: podman.env, stdio: 'ignore' });
+    spawnSync('podman', [...podman.args, 'system', 'reset', '-f'], { env: podman.env, stdio: 'ignore' });
+  }
+  await dockerd?.stop();
+  env.cleanup();
+}
+
+/** One panel per probe: ms against N on a log axis, a line per side. */
+function plot(probes: Probe[], results: Map<string, Map<string, number[]>>): string {
+  const W = 330;
+  const H = 230;
+  const cols = 3;
+  const pad = { l: 52, r: 12, t: 28, b: 36 };
+  const colour: Record<string, string> = { skiff: '#1f77b4', podman: '#d62728', dockerd: '#2ca02c' };
+  const lx = LEVELS.map((n) => Math.log10(n));
+  const [x0, x1] = [Math.min(...lx), Math.max(...lx)];
+  const out: string[] = [];
+  const rows = Math.ceil(probes.length / cols);
+  out.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W * cols}" height="${H * rows + 30}" font-family="sans-serif" font-size="11">`);
+  out.push(`<rect width="100%" height="100%" fill="white"/>`);
+  const legend = ['skiff', 'podman', 'dockerd'].map((s, i) => `<g transform="translate(${10 + i * 90},${H * rows + 18})"><line x1="0" y1="-4" x2="20" y2="-4" stroke="${colour[s]}" stroke-width="2"/><text x="25" y="0">${s}</text></g>`);
+  out.push(...legend);
+  probes.forEach((p, k) => {
+    const ox = (k % cols) * W;
+    const oy = Math.floor(k / cols) * H;
+    const series = [...results.get(p.name)!].filter(([, ms]) => ms.length === LEVELS.length);
+    const ymax = Math.max(1, ...series.flatMap(([, ms]) => ms)) * 1.1;
+    const X = (n: number) => ox + pad.l + ((Math.log10(n) - x0) / (x1 - x0 || 1)) * (W - pad.l - pad.r);
+    const Y = (ms: number) => oy + H - pad.b - (ms / ymax) * (H - pad.t - pad.b);
+    out.push(`<text x="${ox + W / 2}" y="${oy + 16}" text-anchor="middle" font-weight="bold">${esc(p.name)}</text>`);
+    out.push(`<line x1="${ox + pad.l}" y1="${Y(0)}" x2="${ox + W - pad.r}" y2="${Y(0)}" stroke="#444"/>`);
+    out.push(`<line x1="${ox + pad.l}" y1="${Y(0)}" x2="${ox + pad.l}" y2="${oy + pad.t}" stroke="#444"/>`);
+    for (const n of LEVELS) out.push(`<text x="${X(n)}" y="${Y(0) + 14}" text-anchor="middle">${n}</text>`);
+    out.push(`<text x="${ox + W / 2 + pad.l / 2}" y="${Y(0) + 28}" text-anchor="middle">objects (log)</text>`);
+    for (let i = 0; i <= 4; i++) {
+      const v = (ymax / 1.1) * (i / 4);
+      out.push(`<text x="${ox + pad.l - 4}" y="${Y(v) + 4}" text-anchor="end">${v.toFixed(0)}</text>`);
+      out.push(`<line x1="${ox + pad.l}" y1="${Y(v)}" x2="${ox + W - pad.r}" y2="${Y(v)}" stroke="#ddd"/>`);
+    }
+    out.push(`<text transform="translate(${ox + 12},${oy + H / 2}) rotate(-90)" text-anchor="middle">ms (median)</text>`);
+    for (const [s, ms] of series) {
+      const pts = ms.map((m, i) => `${X(LEVELS[i]!).toFixed(1)},${Y(m).toFixed(1)}`).join(' ');
+      out.push(`<polyline points="${pts}" fill="none" stroke="${colour[s]}" stroke-width="2"/>`);
+      for (const pt of pts.split(' ')) out.push(`<circle cx="${pt.split(',')[0]}" cy="${pt.split(',')[1]}" r="2.5" fill="${colour[s]}"/>`);
+    }
+  });
+  out.push('</svg>');
+  return out.join('\n') + '\n';
+}
+
+function esc(s: string): string {
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;');
+}
