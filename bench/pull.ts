@@ -5,6 +5,7 @@
 // Target (issue 4): skiff no slower than podman.
 //
 //   node --import tsx bench/pull.ts          (ROUNDS=5 by default, LAYER_MB=48)
+//   TOOLS=skiff,skopeo node --import tsx bench/pull.ts   (only those; the ratio column stays / podman)
 //   SERVE=1 node --import tsx bench/pull.ts  (sets the registry up, prints the reference and
 //                                            keeps serving until interrupted: for profiling)
 import { spawnSync } from 'node:child_process';
@@ -104,8 +105,15 @@ try {
   if (process.env.SERVE) {
     console.log(`serving ${ref} (${(compressed / 1e6).toFixed(0)} MB compressed); interrupt to stop`);
     await new Promise<void>((r) => process.once('SIGINT', () => r()).once('SIGTERM', () => r()));
-    throw new Error('stopped');
+  } else {
+    compare(ref, inspect.Layers.length, compressed, uncompressed);
   }
+} finally {
+  stopRegistry();
+  src.cleanup();
+}
+
+function compare(ref: string, layers: number, compressed: number, uncompressed: number): void {
 
   const tools: { name: string; run: (i: number) => number; skip?: string }[] = [
     {
@@ -146,7 +154,9 @@ try {
       },
     },
   ];
-  const active = tools.filter((t) => !t.skip);
+  // TOOLS=skiff,skopeo leaves podman out (its pulls take as long as the other two together).
+  const only = process.env.TOOLS?.split(',');
+  const active = tools.filter((t) => !t.skip && (!only || only.some((o) => t.name.startsWith(o))));
   const times = new Map(active.map((t) => [t.name, [] as number[]]));
   const load0 = loadavg()[0]!;
   // Round 0 warms the registry's files into the page cache for everyone; it is not counted.
@@ -161,23 +171,22 @@ try {
   const load1 = loadavg()[0]!;
   const MB = (b: number) => (b / 1e6).toFixed(0);
   console.log(
-    `Image: ${inspect.Layers.length} layers, ${MB(compressed)} MB compressed, ${MB(uncompressed)} MB unpacked; ` +
+    `Image: ${layers} layers, ${MB(compressed)} MB compressed, ${MB(uncompressed)} MB unpacked; ` +
       `${ROUNDS} rounds, interleaved; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}.\n`,
   );
   const podman = times.has('podman pull') ? median(times.get('podman pull')!) : NaN;
+  const skopeo = times.has('skopeo copy → oci:') ? median(times.get('skopeo copy → oci:')!) : NaN;
+  const skopeoCpu = cpu.has('skopeo copy → oci:') ? median(cpu.get('skopeo copy → oci:')!) : NaN;
   const podmanCpu = cpu.has('podman pull') ? median(cpu.get('podman pull')!) : NaN;
-  console.log('| tool | median ms | best ms | MB/s (compressed) | / podman | CPU ms (median) | CPU / podman | all runs (ms) |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('| tool | median ms | best ms | MB/s (compressed) | / podman | / skopeo | CPU ms (median) | CPU / podman | CPU / skopeo | all runs (ms) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const [name, xs] of times) {
     const m = median(xs);
     const c = median(cpu.get(name)!);
     console.log(
-      `| ${name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${(compressed / 1e3 / m).toFixed(0)} | ${(m / podman).toFixed(2)} | ` +
-        `${c.toFixed(0)} | ${(c / podmanCpu).toFixed(2)} | ${xs.map((x) => x.toFixed(0)).join(', ')} |`,
+      `| ${name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${(compressed / 1e3 / m).toFixed(0)} | ${(m / podman).toFixed(2)} | ${(m / skopeo).toFixed(2)} | ` +
+        `${c.toFixed(0)} | ${(c / podmanCpu).toFixed(2)} | ${(c / skopeoCpu).toFixed(2)} | ${xs.map((x) => x.toFixed(0)).join(', ')} |`,
     );
   }
-  for (const t of tools.filter((x) => x.skip)) console.log(`| ${t.name} | skipped: ${t.skip} | | | | | | |`);
-} finally {
-  stopRegistry();
-  src.cleanup();
+  for (const t of tools.filter((x) => x.skip)) console.log(`| ${t.name} | skipped: ${t.skip} | | | | | | | | |`);
 }

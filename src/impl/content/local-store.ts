@@ -13,7 +13,6 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeSync,
   type Stats,
 } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
