@@ -106,14 +106,14 @@ try {
     console.log(`serving ${ref} (${(compressed / 1e6).toFixed(0)} MB compressed); interrupt to stop`);
     await new Promise<void>((r) => process.once('SIGINT', () => r()).once('SIGTERM', () => r()));
   } else {
-    compare(ref, inspect.Layers.length, compressed, uncompressed);
+    compare(ref, inspect.Layers.length, compressed, uncompressed, (raw.layers as { digest: string }[]).map((l) => l.digest));
   }
 } finally {
   stopRegistry();
   src.cleanup();
 }
 
-function compare(ref: string, layers: number, compressed: number, uncompressed: number): void {
+function compare(ref: string, layers: number, compressed: number, uncompressed: number, layerDigests: string[]): void {
 
   const tools: { name: string; run: (i: number) => number; skip?: string }[] = [
     {
@@ -122,6 +122,19 @@ function compare(ref: string, layers: number, compressed: number, uncompressed: 
         const env: TestEnv = makeEnv('skiff-bench-pull-dst-');
         try {
           return timed('skiff pull', process.execPath, [SKIFF_BIN, 'pull', '-q', ref], env.env);
+        } finally {
+          env.cleanup();
+        }
+      },
+    },
+    {
+      // SKIFF_OTHER=path/to/bin/skiff: another build of skiff (the commit before a change) in the same rounds.
+      name: 'skiff pull (other build)',
+      skip: process.env.SKIFF_OTHER ? undefined : 'SKIFF_OTHER not set',
+      run: () => {
+        const env: TestEnv = makeEnv('skiff-bench-pull-dst-');
+        try {
+          return timed('skiff pull (other build)', process.execPath, [process.env.SKIFF_OTHER!, 'pull', '-q', ref], env.env);
         } finally {
           env.cleanup();
         }
@@ -148,6 +161,29 @@ function compare(ref: string, layers: number, compressed: number, uncompressed: 
         const dir = join(src.dir, `oci-${i}`);
         try {
           return timed('skopeo copy → oci:', 'skopeo', ['copy', '-q', '--src-tls-verify=false', `docker://${ref}`, `oci:${dir}:latest`]);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    },
+    {
+      // What a pull that also unpacks costs at least with these tools: skopeo's download, then
+      // GNU tar unpacking each layer (gzip through tar -z), one after the other.
+      name: 'skopeo copy + tar -x (floor)',
+      skip: hasBinary('skopeo') ? undefined : 'skopeo missing',
+      run: (i) => {
+        const dir = join(src.dir, `floor-${i}`);
+        const untar = layerDigests
+          .map((d, n) => `mkdir -p "$1/rootfs/${n}" && tar -xzf "$1/layout/blobs/sha256/${d.slice(7)}" -C "$1/rootfs/${n}"`)
+          .join(' && ');
+        try {
+          return timed('skopeo copy + tar -x (floor)', 'sh', [
+            '-c',
+            `skopeo copy -q --src-tls-verify=false "docker://$2" "oci:$1/layout:latest" && ${untar}`,
+            'sh',
+            dir,
+            ref,
+          ]);
         } finally {
           rmSync(dir, { recursive: true, force: true });
         }
@@ -188,5 +224,5 @@ function compare(ref: string, layers: number, compressed: number, uncompressed: 
         `${c.toFixed(0)} | ${(c / podmanCpu).toFixed(2)} | ${(c / skopeoCpu).toFixed(2)} | ${xs.map((x) => x.toFixed(0)).join(', ')} |`,
     );
   }
-  for (const t of tools.filter((x) => x.skip)) console.log(`| ${t.name} | skipped: ${t.skip} | | | | | | | | |`);
+  for (const t of tools.filter((x) => x.skip && x.name !== 'skiff pull (other build)')) console.log(`| ${t.name} | skipped: ${t.skip} | | | | | | | | |`);
 }
