@@ -179,7 +179,7 @@ function compare(ref: string, layers: number, compressed: number, uncompressed: 
         try {
           return timed('skopeo copy + tar -x (floor)', 'sh', [
             '-c',
-            `skopeo copy -q --src-tls-verify=false "docker://$2" "oci:$1/layout:latest" && ${untar}`,
+            `mkdir -p "$1" && skopeo copy -q --src-tls-verify=false "docker://$2" "oci:$1/layout:latest" && ${untar}`,
             'sh',
             dir,
             ref,
