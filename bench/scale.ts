@@ -222,6 +222,8 @@ try {
       for (const [s, xs] of times) results.get(p.name)!.get(s)!.push(median(xs));
     }
     console.error(`level ${level} measured after ${((Date.now() - t0) / 1000).toFixed(0)} s, load ${loads.at(-1)}`);
+    // What is measured so far, in case a long level is cut short.
+    for (const p of probes) for (const [s, ms] of results.get(p.name)!) console.error(`  ${p.name} | ${s} | ${ms.map((m) => m.toFixed(0)).join(' | ')}`);
   }
 
   // The table: medians per level, and the cost per object added between levels.
