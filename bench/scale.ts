@@ -95,12 +95,20 @@ async function waitForSocket(path: string, proc: ChildProcess): Promise<void> {
   throw new Error(`no socket at ${path}`);
 }
 
+/** SIGTERM or SIGINT: the level being reached is given up; the levels measured are reported. */
+class Stopped extends Error {}
+let stopping = false;
+for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => (stopping = true));
+
 /** `count` items through `fn`, `width` at a time. */
 async function pool<T>(items: T[], width: number, fn: (x: T) => Promise<void>): Promise<void> {
   let next = 0;
   await Promise.all(
     Array.from({ length: width }, async () => {
-      while (next < items.length) await fn(items[next++]!);
+      while (next < items.length) {
+        if (stopping) throw new Stopped();
+        await fn(items[next++]!);
+      }
     }),
   );
 }
@@ -175,9 +183,12 @@ try {
     const specs = [];
     for (let i = images; i < images + n; i++) specs.push({ name: `bench/img-${i}:1`, layers: [await tinyLayer(d(`layer-${i}.tar`), i)] });
     await writeOciArchive(d('images.oci.tar'), specs);
+    if (stopping) throw new Stopped();
     sk(['load', '-q', '-i', d('images.oci.tar')]);
     sk(['save', '-o', d('images.docker.tar'), ...specs.map((s) => s.name!)]);
+    if (stopping) throw new Stopped();
     if (podman) pm(['load', '-q', '-i', d('images.docker.tar')]);
+    if (stopping) throw new Stopped();
     dockerd?.load(d('images.docker.tar'));
     for (const s of specs) rmSync(s.layers[0]!);
     images += n;
@@ -206,10 +217,18 @@ try {
   const t0 = Date.now();
   await addContainers(RUNNING, ['sleep', '100000'], true);
   let have = 0;
+  const levels: number[] = [];
   for (const level of LEVELS) {
-    await addImages(level - have);
-    await addContainers(level - have, ['true'], false);
+    try {
+      await addImages(level - have);
+      await addContainers(level - have, ['true'], false);
+    } catch (e) {
+      if (!(e instanceof Stopped)) throw e;
+      console.error(`stopped while reaching level ${level}`);
+      break;
+    }
     have = level;
+    levels.push(level);
     loads.push(loadAvg());
     for (const p of probes) {
       const who = Object.keys(p.run);
@@ -228,24 +247,24 @@ try {
 
   // The table: medians per level, and the cost per object added between levels.
   const f = (x: number | undefined) => (x === undefined || Number.isNaN(x) ? '—' : x.toFixed(0));
-  console.log(`Levels ${LEVELS.join(', ')} (created containers = images = N, plus ${RUNNING} running); ${ROUNDS} rounds, interleaved.`);
+  console.log(`Levels ${levels.join(', ')} (created containers = images = N, plus ${RUNNING} running); ${ROUNDS} rounds, interleaved.`);
   console.log(`Load average at each level: ${loads.join(' | ')}.\n`);
-  const head = LEVELS.map((n) => `N=${n} ms`).join(' | ');
-  const slopes = LEVELS.slice(1).map((n, i) => `ms/obj ${LEVELS[i]}→${n}`).join(' | ');
-  console.log(`| what | side | ${head} | ${slopes} | skiff / peer at N=${LEVELS.at(-1)} |`);
-  console.log(`| --- | --- | ${LEVELS.map(() => '---:').join(' | ')} | ${LEVELS.slice(1).map(() => '---:').join(' | ')} | ---: |`);
+  const head = levels.map((n) => `N=${n} ms`).join(' | ');
+  const slopes = levels.slice(1).map((n, i) => `ms/obj ${levels[i]}→${n}`).join(' | ');
+  console.log(`| what | side | ${head} | ${slopes} | skiff / peer at N=${levels.at(-1)} |`);
+  console.log(`| --- | --- | ${levels.map(() => '---:').join(' | ')} | ${levels.slice(1).map(() => '---:').join(' | ')} | ---: |`);
   for (const p of probes) {
     const bySide = results.get(p.name)!;
     const peer = p.kind === 'cli' ? 'podman' : 'dockerd';
     for (const [s, ms] of bySide) {
       if (ms.length === 0) continue;
-      const per = ms.slice(1).map((m, i) => ((m - ms[i]!) / (LEVELS[i + 1]! - LEVELS[i]!)).toFixed(3));
+      const per = ms.slice(1).map((m, i) => ((m - ms[i]!) / (levels[i + 1]! - levels[i]!)).toFixed(3));
       const peerMs = bySide.get(peer)?.at(-1);
       const ratio = s === 'skiff' && peerMs ? (ms.at(-1)! / peerMs).toFixed(2) : '';
       console.log(`| ${p.name} | ${s} | ${ms.map(f).join(' | ')} | ${per.join(' | ')} | ${ratio} |`);
     }
   }
-  writeFileSync(SVG, plot(probes, results));
+  writeFileSync(SVG, plot(probes, results, levels));
   console.log(`\nPlot: ${SVG}`);
 } finally {
   // Running containers first: their conmons and mounts go with them.
@@ -264,7 +283,7 @@ try {
 }
 
 /** One panel per probe: ms against N on a log axis, a line per side. */
-function plot(probes: Probe[], results: Map<string, Map<string, number[]>>): string {
+function plot(probes: Probe[], results: Map<string, Map<string, number[]>>, LEVELS: number[]): string {
   const W = 330;
   const H = 230;
   const cols = 3;
