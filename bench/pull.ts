@@ -5,6 +5,9 @@
 // Target (issue 4): skiff no slower than podman.
 //
 //   node --import tsx bench/pull.ts          (ROUNDS=5 by default, LAYER_MB=48)
+//   TOOLS=skiff,skopeo node --import tsx bench/pull.ts   (only those; the ratio column stays / podman)
+//   SERVE=1 node --import tsx bench/pull.ts  (sets the registry up, prints the reference and
+//                                            keeps serving until interrupted: for profiling)
 import { spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,6 +102,18 @@ try {
   const raw = JSON.parse(must('skopeo', ['inspect', '--raw', '--tls-verify=false', `docker://${ref}`]));
   const compressed = (raw.layers as { size: number }[]).reduce((a, l) => a + l.size, 0);
   const uncompressed = Number(must('du', ['-sb', join(src.root, 'overlay')]).split('\t')[0]);
+  if (process.env.SERVE) {
+    console.log(`serving ${ref} (${(compressed / 1e6).toFixed(0)} MB compressed); interrupt to stop`);
+    await new Promise<void>((r) => process.once('SIGINT', () => r()).once('SIGTERM', () => r()));
+  } else {
+    compare(ref, inspect.Layers.length, compressed, uncompressed, (raw.layers as { digest: string }[]).map((l) => l.digest));
+  }
+} finally {
+  stopRegistry();
+  src.cleanup();
+}
+
+function compare(ref: string, layers: number, compressed: number, uncompressed: number, layerDigests: string[]): void {
 
   const tools: { name: string; run: (i: number) => number; skip?: string }[] = [
     {
@@ -107,6 +122,19 @@ try {
         const env: TestEnv = makeEnv('skiff-bench-pull-dst-');
         try {
           return timed('skiff pull', process.execPath, [SKIFF_BIN, 'pull', '-q', ref], env.env);
+        } finally {
+          env.cleanup();
+        }
+      },
+    },
+    {
+      // SKIFF_OTHER=path/to/bin/skiff: another build of skiff (the commit before a change) in the same rounds.
+      name: 'skiff pull (other build)',
+      skip: process.env.SKIFF_OTHER ? undefined : 'SKIFF_OTHER not set',
+      run: () => {
+        const env: TestEnv = makeEnv('skiff-bench-pull-dst-');
+        try {
+          return timed('skiff pull (other build)', process.execPath, [process.env.SKIFF_OTHER!, 'pull', '-q', ref], env.env);
         } finally {
           env.cleanup();
         }
@@ -138,8 +166,33 @@ try {
         }
       },
     },
+    {
+      // What a pull that also unpacks costs at least with these tools: skopeo's download, then
+      // GNU tar unpacking each layer (gzip through tar -z), one after the other.
+      name: 'skopeo copy + tar -x (floor)',
+      skip: hasBinary('skopeo') ? undefined : 'skopeo missing',
+      run: (i) => {
+        const dir = join(src.dir, `floor-${i}`);
+        const untar = layerDigests
+          .map((d, n) => `mkdir -p "$1/rootfs/${n}" && tar -xzf "$1/layout/blobs/sha256/${d.slice(7)}" -C "$1/rootfs/${n}"`)
+          .join(' && ');
+        try {
+          return timed('skopeo copy + tar -x (floor)', 'sh', [
+            '-c',
+            `mkdir -p "$1" && skopeo copy -q --src-tls-verify=false "docker://$2" "oci:$1/layout:latest" && ${untar}`,
+            'sh',
+            dir,
+            ref,
+          ]);
+        } finally {
+          rmSync(dir, { recursive: true, force: true });
+        }
+      },
+    },
   ];
-  const active = tools.filter((t) => !t.skip);
+  // TOOLS=skiff,skopeo leaves podman out (its pulls take as long as the other two together).
+  const only = process.env.TOOLS?.split(',');
+  const active = tools.filter((t) => !t.skip && (!only || only.some((o) => t.name.startsWith(o))));
   const times = new Map(active.map((t) => [t.name, [] as number[]]));
   const load0 = loadavg()[0]!;
   // Round 0 warms the registry's files into the page cache for everyone; it is not counted.
@@ -154,23 +207,22 @@ try {
   const load1 = loadavg()[0]!;
   const MB = (b: number) => (b / 1e6).toFixed(0);
   console.log(
-    `Image: ${inspect.Layers.length} layers, ${MB(compressed)} MB compressed, ${MB(uncompressed)} MB unpacked; ` +
+    `Image: ${layers} layers, ${MB(compressed)} MB compressed, ${MB(uncompressed)} MB unpacked; ` +
       `${ROUNDS} rounds, interleaved; load average ${load0.toFixed(1)} → ${load1.toFixed(1)}.\n`,
   );
   const podman = times.has('podman pull') ? median(times.get('podman pull')!) : NaN;
+  const skopeo = times.has('skopeo copy → oci:') ? median(times.get('skopeo copy → oci:')!) : NaN;
+  const skopeoCpu = cpu.has('skopeo copy → oci:') ? median(cpu.get('skopeo copy → oci:')!) : NaN;
   const podmanCpu = cpu.has('podman pull') ? median(cpu.get('podman pull')!) : NaN;
-  console.log('| tool | median ms | best ms | MB/s (compressed) | / podman | CPU ms (median) | CPU / podman | all runs (ms) |');
-  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
+  console.log('| tool | median ms | best ms | MB/s (compressed) | / podman | / skopeo | CPU ms (median) | CPU / podman | CPU / skopeo | all runs (ms) |');
+  console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- |');
   for (const [name, xs] of times) {
     const m = median(xs);
     const c = median(cpu.get(name)!);
     console.log(
-      `| ${name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${(compressed / 1e3 / m).toFixed(0)} | ${(m / podman).toFixed(2)} | ` +
-        `${c.toFixed(0)} | ${(c / podmanCpu).toFixed(2)} | ${xs.map((x) => x.toFixed(0)).join(', ')} |`,
+      `| ${name} | ${m.toFixed(0)} | ${Math.min(...xs).toFixed(0)} | ${(compressed / 1e3 / m).toFixed(0)} | ${(m / podman).toFixed(2)} | ${(m / skopeo).toFixed(2)} | ` +
+        `${c.toFixed(0)} | ${(c / podmanCpu).toFixed(2)} | ${(c / skopeoCpu).toFixed(2)} | ${xs.map((x) => x.toFixed(0)).join(', ')} |`,
     );
   }
-  for (const t of tools.filter((x) => x.skip)) console.log(`| ${t.name} | skipped: ${t.skip} | | | | | | |`);
-} finally {
-  stopRegistry();
-  src.cleanup();
+  for (const t of tools.filter((x) => x.skip && x.name !== 'skiff pull (other build)')) console.log(`| ${t.name} | skipped: ${t.skip} | | | | | | | | |`);
 }

@@ -43,9 +43,10 @@ export interface Expected {
 export interface ContentWriter {
   /** Bytes already held for this ref (non-zero when an earlier ingest is resumed). */
   readonly offset: number;
+  /** Resolves once the chunk is taken (not necessarily on disk yet: see `written`). */
   write(chunk: Buffer): Promise<void>;
-  /** Digest of everything written so far. */
-  digest(): string;
+  /** Digest of everything written; asked once all is written (no write may follow). */
+  digest(): Promise<string>;
   /** Verifies, fsyncs and makes the blob visible; returns its digest and size. */
   commit(expected?: Expected): Promise<{ digest: string; size: number }>;
   /** Drops the ingest file. */
@@ -61,6 +62,13 @@ export interface ContentWriter {
    * may leave it out; their blobs are read once committed.
    */
   openWritten?(): WrittenReader;
+  /**
+   * Bytes readable through `openWritten` (the resumed part included): writes land on disk
+   * after `write` resolved, so this trails what was written while a write is in flight.
+   */
+  readonly written?: number;
+  /** Calls `listener` with the new `written` each time it grows. */
+  watchWritten?(listener: (bytes: number) => void): void;
 }
 
 /** Positional reads of an ingest in progress; close when done. */

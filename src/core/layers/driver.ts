@@ -31,6 +31,15 @@ export interface ApplyResult {
   uncompressedSize: number;
 }
 
+export interface ApplyDiffOptions {
+  /**
+   * The digest of the bytes as received, when something else verifies it (the content store
+   * commits the download being unpacked only if it matches): returned as `compressedDigest`
+   * without hashing the stream a second time.
+   */
+  compressedDigest?: string;
+}
+
 export interface CreateOptions {
   /** Extra label kept in the layer directory for humans (not read back). */
   note?: string;
@@ -53,7 +62,7 @@ export interface LayerDriver {
    * must have been created empty. Refuses hostile entries with InvalidArgument; on any error
    * the layer is left empty-or-partial and the caller removes it.
    */
-  applyDiff(id: string, tar: Readable): Promise<ApplyResult>;
+  applyDiff(id: string, tar: Readable, opts?: ApplyDiffOptions): Promise<ApplyResult>;
   /** The directory that holds this layer's own changes (overlay: `diff/`; vfs: the full tree). */
   diffPath(id: string): string;
   /**

@@ -62,7 +62,10 @@ export async function ensureLayer(
     driver.create(id, parent?.id ?? null);
     let res;
     try {
-      res = await driver.applyDiff(id, source ? Readable.from(source.open(), { objectMode: false }) : ctx.content.openRead(blob.digest));
+      res = source
+        ? // The download's digest is checked by the content store (`stored`), not hashed again here.
+          await driver.applyDiff(id, Readable.from(source.open(), { objectMode: false }), { compressedDigest: blob.digest })
+        : await driver.applyDiff(id, ctx.content.openRead(blob.digest));
     } catch (e) {
       await source?.stored;
       throw e;

@@ -67,7 +67,7 @@ export class Lease {
     const w = await content.writer(`lease-${this.id}-${this.ctx.newId()}`);
     try {
       for await (const chunk of stream) await w.write(chunk);
-      const digest = w.digest();
+      const digest = await w.digest();
       this.blob(digest);
       if (!content.has(digest)) this.written.add(digest);
       return await w.commit(expected);
@@ -120,7 +120,7 @@ export function leasedStore(ctx: EngineContext, lease: Lease): ContentStore {
         abort: () => w.abort(),
         release: () => w.release(),
         commit: async (expected) => {
-          const digest = w.digest();
+          const digest = await w.digest();
           lease.blob(digest);
           const existed = base.has(digest);
           const r = await w.commit(expected);

@@ -25,11 +25,15 @@ interface Waiter {
  *
  * One reader per blob. The download side calls `attach` for each writer it opens (again
  * when the registry ignored a Range and it starts over), `wrote` after each chunk is
- * written, then `finish` or `fail`.
+ * written, then `finish` or `fail`. A writer that lands its bytes on disk later than `write`
+ * returns (`watchWritten`) tells when the file has them; the reader reads the file only that far.
  */
 export class LiveBlob {
   private writer: ContentWriter | null = null;
+  /** Bytes handed to the writer (by `wrote`), where the next chunk starts. */
   private held = 0;
+  /** Bytes the ingest file holds: readable through the writer's `openWritten`. */
+  private onDisk = 0;
   private generation = 0;
   private state: 'open' | 'done' | 'failed' = 'open';
   private error: unknown = null;
@@ -46,13 +50,20 @@ export class LiveBlob {
   attach(w: ContentWriter): void {
     this.writer = w;
     this.held = w.offset;
+    this.onDisk = w.written ?? w.offset;
     this.generation++;
+    w.watchWritten?.((bytes) => {
+      if (this.writer !== w) return;
+      this.onDisk = bytes;
+      this.wake(null);
+    });
     this.wake(null);
   }
 
   wrote(chunk: Buffer): void {
     const before = this.held;
     this.held += chunk.length;
+    if (!this.writer?.watchWritten) this.onDisk = this.held;
     const w = this.waiter;
     if (w && w.generation === this.generation && w.pos === before) {
       this.waiter = null;
@@ -95,10 +106,10 @@ export class LiveBlob {
           // Opened now, while the ingest file is where the writer left it.
           file = w.openWritten();
         }
-        if (pos < this.held && file) {
-          const buf = Buffer.allocUnsafe(Math.min(this.held - pos, READ_BLOCK));
+        if (pos < this.onDisk && file) {
+          const buf = Buffer.allocUnsafe(Math.min(this.onDisk - pos, READ_BLOCK));
           const n = file.read(buf, pos);
-          if (n === 0) throw new Error(`ingest file ends at ${pos} of the ${this.held} bytes written`);
+          if (n === 0) throw new Error(`ingest file ends at ${pos} of the ${this.onDisk} bytes written`);
           pos += n;
           yield n === buf.length ? buf : buf.subarray(0, n);
           continue;

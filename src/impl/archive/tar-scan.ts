@@ -126,7 +126,7 @@ async function ingestEntry(store: ContentStore, name: string, entry: AsyncIterab
       await w.write(chunk);
     }
     compression ??= compressionOfBytes(head);
-    const digest = w.digest();
+    const digest = await w.digest();
     if (named !== undefined && digest !== named) {
       throw invalidArgument(`archive blob ${name} does not match its name: its content has digest ${digest}`);
     }

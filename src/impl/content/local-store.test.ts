@@ -4,7 +4,8 @@ import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { LocalContentStore } from './local-store.js';
 
 const sha = (b: Buffer) => 'sha256:' + createHash('sha256').update(b).digest('hex');
@@ -19,6 +20,31 @@ function withStore(fn: (store: LocalContentStore, dir: string) => Promise<void>)
     }
   };
 }
+
+test(
+  'chunks of any size, across the first block and the blocks the worker writes, land once and in order; written follows',
+  withStore(async (store) => {
+    const data = randomBytes((5 << 20) + 12345);
+    const w = await store.writer('big');
+    const seen: number[] = [];
+    w.watchWritten!((n) => seen.push(n));
+    for (let o = 0, i = 0; o < data.length; i++) {
+      const n = Math.min(data.length - o, 1 + ((i * 104729) % 300_000));
+      await w.write(data.subarray(o, o + n));
+      o += n;
+    }
+    const r = w.openWritten!();
+    const { digest, size } = await w.commit({ digest: sha(data), size: data.length });
+    assert.equal(w.written, data.length);
+    assert.equal(seen.at(-1), data.length);
+    assert.deepEqual([...seen].sort((a, b) => a - b), seen, 'written only grows');
+    const back = Buffer.alloc(size);
+    assert.equal(r.read(back, 0), size);
+    r.close();
+    assert.ok(back.equals(data));
+    assert.ok(readFileSync(store.blobPath(digest)).equals(data));
+  }),
+);
 
 test(
   'one writer per ref: a second waits for the first to release, then resumes what it wrote',

@@ -1,4 +1,4 @@
-import { createHash, randomBytes, type Hash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   closeSync,
   constants,
@@ -13,7 +13,6 @@ import {
   renameSync,
   rmSync,
   statSync,
-  writeSync,
   type Stats,
 } from 'node:fs';
 import { open, readFile, rename, rm } from 'node:fs/promises';
@@ -23,6 +22,7 @@ import type { BlobInfo, ContentStore, ContentWriter, Expected, WrittenReader } f
 import { parseDigest } from '../../core/content/digest.js';
 import { invalidArgument, notFound } from '../../core/errdefs.js';
 import { tryFlock, unlockAndClose, heldFileCurrent } from '../../sys/flock.js';
+import { ParallelSha256 } from '../layers/parallel-hash.js';
 
 /**
  * The on-disk content store: `<root>/blobs/sha256/<hex>` for committed blobs and
@@ -208,25 +208,35 @@ function checkExpected(digest: string, size: number, expected?: Expected): void 
   }
 }
 
+/**
+ * Appends and hashes on the hashing worker (parallel-hash.ts): `write` copies the chunk into a
+ * staging block and returns, waiting only when the worker is far behind, so a download's
+ * bytes cost the main thread one memcpy. Readers of the ingest see what `written` counts.
+ */
 class IngestWriter implements ContentWriter {
   /** Where the bytes are: the ingest file, then the blob once committed. */
   private path: string;
+  private digested: Promise<string> | null = null;
+  private readonly watchers: ((bytes: number) => void)[] = [];
 
   private constructor(
     private readonly dir: string,
     private readonly blobPathOf: (hex: string) => string,
     private fd: number,
-    private readonly hash: Hash,
+    private readonly hash: ParallelSha256,
     private size: number,
     readonly offset: number,
   ) {
     this.path = join(dir, 'data');
+    hash.writeTo(fd, (n) => {
+      for (const w of this.watchers) w(offset + n);
+    });
   }
 
   /** Resumes an existing ingest by re-hashing what it already holds. */
   static open(dir: string, blobPathOf: (hex: string) => string): IngestWriter {
     const data = join(dir, 'data');
-    const hash = createHash('sha256');
+    const hash = new ParallelSha256();
     let size = 0;
     if (existsSync(data)) {
       // Re-hash what an interrupted writer left, a MiB at a time (a partial layer can be large).
@@ -243,25 +253,43 @@ class IngestWriter implements ContentWriter {
   }
 
   async write(chunk: Buffer): Promise<void> {
-    let off = 0;
-    while (off < chunk.length) off += writeSync(this.fd, chunk, off);
+    if (this.digested) throw new Error('ingest: write after digest');
     this.hash.update(chunk);
     this.size += chunk.length;
+    if (this.hash.behind) await this.hash.drained();
   }
 
-  digest(): string {
-    return 'sha256:' + this.hash.copy().digest('hex');
+  /** The final digest: nothing may be written after it was asked for. */
+  digest(): Promise<string> {
+    this.digested ??= this.hash.digest();
+    return this.digested;
+  }
+
+  get written(): number {
+    return this.offset + this.hash.written;
+  }
+
+  watchWritten(listener: (bytes: number) => void): void {
+    this.watchers.push(listener);
+  }
+
+  /** Every write handed to the worker has landed (or failed): the descriptor may be closed. */
+  private async settle(): Promise<void> {
+    if (this.fd >= 0) await this.digest().catch(() => undefined);
   }
 
   async commit(expected?: Expected): Promise<{ digest: string; size: number }> {
-    const digest = this.digest();
+    let digest: string;
     try {
+      digest = await this.digest();
       checkExpected(digest, this.size, expected);
     } catch (e) {
       await this.abort();
       throw e;
     }
     // On the thread pool: a large blob's fsync would otherwise stall everything else in flight.
+    // Needed: the blob's name claims its bytes' digest, and a crash must not leave that name on
+    // a file whose data never reached the disk.
     const fd = this.fd;
     await new Promise<void>((resolve, reject) => fsync(fd, (e) => (e ? reject(e) : resolve())));
     closeSync(this.fd);
@@ -288,6 +316,7 @@ class IngestWriter implements ContentWriter {
   }
 
   async abort(): Promise<void> {
+    await this.settle();
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     if (held.has(this.dir)) {
@@ -297,6 +326,7 @@ class IngestWriter implements ContentWriter {
   }
 
   async release(): Promise<void> {
+    await this.settle();
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
     if (held.has(this.dir)) unlockIngest(this.dir);

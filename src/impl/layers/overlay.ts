@@ -18,7 +18,7 @@ import {
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/layers/driver.js';
+import type { ApplyDiffOptions, ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/layers/driver.js';
 import { alreadyExists, failedPrecondition, invalidArgument, notFound } from '../../core/errdefs.js';
 import { treeSize, treeSizeAsync } from './fs-util.js';
 import { assertNotMounted, isValidId, randomLinkName, validateId, validateStoragePath } from './layer-dirs.js';
@@ -114,13 +114,13 @@ export class OverlayDriver implements LayerDriver {
     return dir;
   }
 
-  async applyDiff(id: string, tar: Readable): Promise<ApplyResult> {
+  async applyDiff(id: string, tar: Readable, opts: ApplyDiffOptions = {}): Promise<ApplyResult> {
     if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
     const diff = this.diffPath(id);
     if (readdirSync(diff).length > 0) throw failedPrecondition(`layer ${id}: already has content`);
     // Loaded on demand: the tar reader, hashing worker and decompressors are not on `images`' path.
     const { applyTar } = await import('./tar-apply.js');
-    return applyTar(tar, diff, { whiteouts: 'overlay', lowerDirs: this.parentDiffs(id), ...this.limits });
+    return applyTar(tar, diff, { whiteouts: 'overlay', lowerDirs: this.parentDiffs(id), ...this.limits, compressedDigest: opts.compressedDigest });
   }
 
   diffPath(id: string): string {

@@ -8,7 +8,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, rmSync, writeFileSync } 
 import { rm } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { Readable } from 'node:stream';
-import type { ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/layers/driver.js';
+import type { ApplyDiffOptions, ApplyResult, CreateOptions, LayerDriver, Mount } from '../../core/layers/driver.js';
 import { alreadyExists, internal, notFound } from '../../core/errdefs.js';
 import { treeSize, treeSizeAsync } from './fs-util.js';
 import { assertNotMounted, isValidId, validateId, validateStoragePath } from './layer-dirs.js';
@@ -110,12 +110,12 @@ export class VfsDriver implements LayerDriver {
     await rm(join(this.notes, id), { force: true });
   }
 
-  async applyDiff(id: string, tar: Readable): Promise<ApplyResult> {
+  async applyDiff(id: string, tar: Readable, opts: ApplyDiffOptions = {}): Promise<ApplyResult> {
     if (!this.exists(id)) throw notFound(`layer ${id}: not found`);
     // A vfs layer already holds its parent's files; whiteouts delete from that copy.
     // Loaded on demand: the tar reader, hashing worker and decompressors are not on `images`' path.
     const { applyTar } = await import('./tar-apply.js');
-    return applyTar(tar, this.diffPath(id), { whiteouts: 'delete', ...this.limits });
+    return applyTar(tar, this.diffPath(id), { whiteouts: 'delete', ...this.limits, compressedDigest: opts.compressedDigest });
   }
 
   diffPath(id: string): string {

@@ -62,7 +62,7 @@ export class TempContentStore implements ContentStore {
         chunks.push(chunk);
         size += chunk.length;
       },
-      digest: () => `sha256:${hash.copy().digest('hex')}`,
+      digest: async () => `sha256:${hash.copy().digest('hex')}`,
       release: async () => finish(),
       commit: async (expected?: Expected) => {
         const digest = `sha256:${hash.copy().digest('hex')}`;
