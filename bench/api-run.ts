@@ -21,35 +21,19 @@
 // - PID 1 of this VM reaps the containerd shims that exit late, so no subreaper is needed.
 // - The package's postinst cannot start services here (policy-rc.d), so nothing else runs.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { mkdirSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadavg } from 'node:os';
-import { hasBinary, makeEnv, SKIFF_BIN } from '../test/helpers/env.js';
+import { makeEnv, SKIFF_BIN } from '../test/helpers/env.js';
 import { makeBusyboxTar } from '../test/helpers/busybox.js';
 import { startDockerd, type Dockerd } from '../test/helpers/dockerd.js';
+import { checkPeers, DOCKER, median, p90, stopProcess, waitForSocket } from './api-sides.js';
 
 const RUNS = Number(process.env.RUNS ?? 15);
-const DOCKER = process.env.DOCKER_CLI ?? 'docker';
 const IMAGE = 'bench/busybox:1';
 const SETTLE_MS = Number(process.env.SETTLE_MS ?? 300);
 
-const sorted = (xs: number[]) => [...xs].sort((a, b) => a - b);
-const median = (xs: number[]) => sorted(xs)[Math.floor(xs.length / 2)]!;
-const p90 = (xs: number[]) => sorted(xs)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.9) - 1)]!;
-
-if (!hasBinary('dockerd')) {
-  console.error('dockerd is not installed; install Debian\'s docker.io first: apt-get install -y docker.io');
-  process.exit(1);
-}
-if (!hasBinary(DOCKER)) {
-  console.error(`the docker CLI (${DOCKER}) is not installed`);
-  process.exit(1);
-}
-if (existsSync('/run/containerd/containerd.sock')) {
-  console.error('a system containerd is running (/run/containerd/containerd.sock); dockerd would share it instead of starting its own');
-  process.exit(1);
-}
+checkPeers();
 
 function timed(args: string[], env: NodeJS.ProcessEnv): number {
   if (SETTLE_MS > 0) Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, SETTLE_MS);
@@ -57,32 +41,6 @@ function timed(args: string[], env: NodeJS.ProcessEnv): number {
   const r = spawnSync(DOCKER, args, { env, stdio: ['ignore', 'ignore', 'pipe'] });
   if (r.status !== 0) throw new Error(`docker ${args.join(' ')} (${env.DOCKER_HOST}): exit ${r.status}: ${r.stderr}`);
   return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
-async function waitForSocket(path: string, proc: ChildProcess, what: string, logFile: string): Promise<void> {
-  for (let i = 0; i < 600; i++) {
-    if (proc.exitCode !== null || proc.signalCode !== null) {
-      throw new Error(`${what} exited (${proc.exitCode ?? proc.signalCode}): ${readFileSync(logFile, 'utf8').slice(-3000)}`);
-    }
-    const up = await new Promise<boolean>((res) => {
-      const s = connect(path);
-      s.once('connect', () => (s.destroy(), res(true)));
-      s.once('error', () => res(false));
-    });
-    if (up) return;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  throw new Error(`${what} did not listen on ${path}: ${readFileSync(logFile, 'utf8').slice(-3000)}`);
-}
-
-/** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-async function stop(proc: ChildProcess | undefined, graceMs: number): Promise<void> {
-  if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
-  const gone = new Promise((r) => proc.once('exit', r));
-  proc.kill('SIGTERM');
-  const timer = setTimeout(() => proc.kill('SIGKILL'), graceMs);
-  await gone;
-  clearTimeout(timer);
 }
 
 const env = makeEnv('skiff-bench-api-');
@@ -150,7 +108,7 @@ try {
   console.log(`\nload average after: ${loadAvg()}`);
   console.log(`${RUNS} runs each, interleaved, ${SETTLE_MS} ms pause before each; target (issue 7): skiff ≤ 0.7 of dockerd's median for run --rm.`);
 } finally {
-  await stop(service, 10_000);
+  await stopProcess(service, 10_000);
   await dockerd?.stop();
   env.cleanup();
 }

@@ -40,7 +40,7 @@ export function checkPeers(): void {
   }
 }
 
-async function waitForSocket(path: string, proc: ChildProcess, what: string, logFile: string): Promise<void> {
+export async function waitForSocket(path: string, proc: ChildProcess, what: string, logFile: string): Promise<void> {
   for (let i = 0; i < 600; i++) {
     if (proc.exitCode !== null || proc.signalCode !== null) {
       throw new Error(`${what} exited (${proc.exitCode ?? proc.signalCode}): ${readFileSync(logFile, 'utf8').slice(-3000)}`);
@@ -57,7 +57,7 @@ async function waitForSocket(path: string, proc: ChildProcess, what: string, log
 }
 
 /** SIGTERM, then SIGKILL after `graceMs`; resolves once the process is gone. */
-async function stopProcess(proc: ChildProcess | undefined, graceMs: number): Promise<void> {
+export async function stopProcess(proc: ChildProcess | undefined, graceMs: number): Promise<void> {
   if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
   const gone = new Promise((r) => proc.once('exit', r));
   proc.kill('SIGTERM');

@@ -6,6 +6,7 @@
  */
 import { sign as cryptoSign, verify as cryptoVerify, type KeyObject } from 'node:crypto';
 import { invalidArgument } from '../../core/errdefs.js';
+import { exactKeys, isObj, makeSignedPayload, parseJson, readCritical, type SignedPayload } from './signed-payload.js';
 
 export const SIGSTORE_SIGNATURE_TYPE = 'cosign container image signature';
 export const SIGSTORE_PAYLOAD_MEDIA_TYPE = 'application/vnd.dev.cosign.simplesigning.v1+json';
@@ -18,31 +19,10 @@ export interface SigstoreSignature {
   annotations: Record<string, string>;
 }
 
-export interface SigstorePayload {
-  manifestDigest: string;
-  dockerReference: string;
-  creator?: string;
-  timestamp?: number;
-}
+export type SigstorePayload = SignedPayload;
 
-/** Keys in Go's json.Marshal order of maps (sorted), so the bytes are what containers/image would write. */
 export function makeSigstorePayload(manifestDigest: string, dockerReference: string, creator: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      critical: { identity: { 'docker-reference': dockerReference }, image: { 'docker-manifest-digest': manifestDigest }, type: SIGSTORE_SIGNATURE_TYPE },
-      optional: { creator, timestamp: Math.floor(Date.now() / 1000) },
-    }),
-  );
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-
-function exactKeys(o: unknown, keys: string[], what: string): Obj {
-  if (!isObj(o)) throw invalidArgument(`${what} is not an object`);
-  const have = Object.keys(o).sort();
-  if (have.join() !== [...keys].sort().join()) throw invalidArgument(`${what} has fields ${have.join(', ')}, expected ${keys.join(', ')}`);
-  return o;
+  return makeSignedPayload(SIGSTORE_SIGNATURE_TYPE, manifestDigest, dockerReference, creator);
 }
 
 /**
@@ -50,21 +30,8 @@ function exactKeys(o: unknown, keys: string[], what: string): Obj {
  * (cosign writes `"optional": null`), nothing unknown in `critical`, anything in `optional`.
  */
 export function parseSigstorePayload(bytes: Buffer): SigstorePayload {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    throw invalidArgument('the signed payload is not JSON');
-  }
-  const top = exactKeys(doc, ['critical', 'optional'], 'the signed payload');
-  const critical = exactKeys(top.critical, ['type', 'image', 'identity'], 'critical');
-  if (critical.type !== SIGSTORE_SIGNATURE_TYPE) throw invalidArgument(`critical.type is "${String(critical.type)}", not "${SIGSTORE_SIGNATURE_TYPE}"`);
-  const image = exactKeys(critical.image, ['docker-manifest-digest'], 'critical.image');
-  const identity = exactKeys(critical.identity, ['docker-reference'], 'critical.identity');
-  const digest = image['docker-manifest-digest'];
-  const ref = identity['docker-reference'];
-  if (typeof digest !== 'string' || typeof ref !== 'string') throw invalidArgument('critical.image and critical.identity must hold strings');
-  const p: SigstorePayload = { manifestDigest: digest, dockerReference: ref };
+  const top = exactKeys(parseJson(bytes, 'the signed payload'), ['critical', 'optional'], 'the signed payload');
+  const p: SigstorePayload = readCritical(top.critical, SIGSTORE_SIGNATURE_TYPE);
   if (top.optional !== null) {
     if (!isObj(top.optional)) throw invalidArgument('optional is not an object');
     if (top.optional.creator !== undefined) {

@@ -10,52 +10,21 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { invalidArgument } from '../../core/errdefs.js';
+import { exactKeys, isObj, makeSignedPayload, parseJson, readCritical, type SignedPayload } from './signed-payload.js';
 
 export const SIGNATURE_TYPE = 'atomic container signature';
 
-export interface Payload {
-  manifestDigest: string;
-  dockerReference: string;
-  creator?: string;
-  timestamp?: number;
-}
+export type Payload = SignedPayload;
 
 export function makePayload(manifestDigest: string, dockerReference: string, creator: string): Buffer {
-  return Buffer.from(
-    JSON.stringify({
-      critical: { identity: { 'docker-reference': dockerReference }, image: { 'docker-manifest-digest': manifestDigest }, type: SIGNATURE_TYPE },
-      optional: { creator, timestamp: Math.floor(Date.now() / 1000) },
-    }),
-  );
-}
-
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
-
-function exactKeys(o: unknown, keys: string[], what: string): Obj {
-  if (!isObj(o)) throw invalidArgument(`${what} is not an object`);
-  const have = Object.keys(o).sort();
-  if (have.join() !== [...keys].sort().join()) throw invalidArgument(`${what} has fields ${have.join(', ')}, expected ${keys.join(', ')}`);
-  return o;
+  return makeSignedPayload(SIGNATURE_TYPE, manifestDigest, dockerReference, creator);
 }
 
 /** Strict as containers/image: an unknown field in `critical` refuses the signature. */
 export function parsePayload(bytes: Uint8Array): Payload {
-  let doc: unknown;
-  try {
-    doc = JSON.parse(Buffer.from(bytes).toString('utf8'));
-  } catch {
-    throw invalidArgument('the signed content is not JSON');
-  }
+  const doc = parseJson(bytes, 'the signed content');
   const top = exactKeys(doc, isObj(doc) && 'optional' in doc ? ['critical', 'optional'] : ['critical'], 'the signed document');
-  const critical = exactKeys(top.critical, ['type', 'image', 'identity'], 'critical');
-  if (critical.type !== SIGNATURE_TYPE) throw invalidArgument(`critical.type is "${String(critical.type)}", not "${SIGNATURE_TYPE}"`);
-  const image = exactKeys(critical.image, ['docker-manifest-digest'], 'critical.image');
-  const identity = exactKeys(critical.identity, ['docker-reference'], 'critical.identity');
-  const digest = image['docker-manifest-digest'];
-  const ref = identity['docker-reference'];
-  if (typeof digest !== 'string' || typeof ref !== 'string') throw invalidArgument('critical.image and critical.identity must hold strings');
-  const p: Payload = { manifestDigest: digest, dockerReference: ref };
+  const p: Payload = readCritical(top.critical, SIGNATURE_TYPE);
   if (isObj(top.optional)) {
     if (typeof top.optional.creator === 'string') p.creator = top.optional.creator;
     if (typeof top.optional.timestamp === 'number') p.timestamp = top.optional.timestamp;
