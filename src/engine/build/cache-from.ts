@@ -50,8 +50,19 @@ function canonical(v: unknown): string {
   return JSON.stringify(v);
 }
 
+/**
+ * A history time as the instant it names: moby compares parsed times (reflect.DeepEqual on
+ * time.Time), and Go writes them back with RFC3339Nano, which drops a fraction's trailing zeros
+ * ("…:01.120Z" comes back from dockerd as "…:01.12Z"). Nanoseconds kept, the zone folded into UTC.
+ */
+export function historyInstant(t: string | undefined): string {
+  const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(?:\.(\d{1,9}))?(Z|[+-]\d\d:\d\d)$/.exec(t ?? '');
+  if (!m) return t ?? '';
+  return `${Date.parse(`${m[1]}${m[3]}`)}.${(m[2] ?? '').padEnd(9, '0')}`;
+}
+
 const same = (a: HistoryEntry, b: HistoryEntry) =>
-  (a.created ?? '') === (b.created ?? '') &&
+  historyInstant(a.created) === historyInstant(b.created) &&
   (a.created_by ?? '') === (b.created_by ?? '') &&
   (a.author ?? '') === (b.author ?? '') &&
   (a.comment ?? '') === (b.comment ?? '') &&
