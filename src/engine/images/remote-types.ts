@@ -61,7 +61,7 @@ export interface ImagePushResult {
   uploadedBlobs: number;
   mountedBlobs: number;
   skippedBlobs: number;
-  /** where the signatures were written, with --sign-by / --sign-by-sigstore-private-key */
+  /** where the signatures were written, with --sign-by (GPG) or a sigstore key */
   signature?: string;
 }
 

@@ -28,7 +28,9 @@ test('network rm racing create --network and network connect: one wins each time
     const name = `race${i}`;
     env.createNetwork(name, 1 + (i % 2));
     const [made, joined, removed] = await Promise.all([
-      env.runAsync(['create', '--name', `c${i}`, '--network', name, IMAGE, 'true']),
+      // Not `c${i}`: a name that is also hex resolves as an ID prefix once no such name exists, and
+      // `rm -f c1` after a failed create removed `joiner` when its ID began with c1.
+      env.runAsync(['create', '--name', `made${i}`, '--network', name, IMAGE, 'true']),
       env.runAsync(['network', 'connect', name, 'joiner']),
       env.runAsync(['network', 'rm', name]),
     ]);
@@ -40,7 +42,7 @@ test('network rm racing create --network and network connect: one wins each time
     }
     assert.deepEqual(dangling(), [], `round ${i}: ${key}`);
     if (joined.code === 0) env.ok(['network', 'disconnect', name, 'joiner']);
-    env.run(['rm', '-f', `c${i}`]);
+    env.run(['rm', '-f', `made${i}`]);
     env.run(['network', 'rm', name]);
   }
   env.ok(['rm', '-f', 'joiner']);
