@@ -231,7 +231,7 @@ test('on a user network: -p serves the page to the host, two containers reach ea
       assert.match(u.ok(['exec', 'srv', 'nslookup', 'cli']), new RegExp(u.ok(['inspect', '-f', '{{.NetworkSettings.Networks.appnet.IPAddress}}', 'cli']).trim().replace(/\./g, '\\.')));
       u.ok(['rm', '-f', 'srv', 'cli']);
       const names = (pid: number) => readFileSync(`/proc/${pid}/comm`, 'utf8').trim();
-      const userProcs = readdirSync('/proc')
+      const userProcs = () => readdirSync('/proc')
         .filter((d) => /^\d+$/.test(d))
         .filter((d) => {
           try {
@@ -243,7 +243,14 @@ test('on a user network: -p serves the page to the host, two containers reach ea
         })
         .map((d) => names(Number(d)))
         .filter((n) => n !== 'catatonit');
-      assert.deepEqual(userProcs, []);
+      // A monitor outlives `rm -f` by its exit command (conmon runs `container cleanup`, a Node
+      // process, once the container is gone): both leave on their own, within seconds.
+      let left = userProcs();
+      for (let i = 0; i < 75 && left.length; i++) {
+        await delay(200);
+        left = userProcs();
+      }
+      assert.deepEqual(left, []);
       assert.deepEqual(leftovers(u, srv), { slirp: [], netnsFiles: [], mounts: [] });
       assert.deepEqual(leftovers(u, cli).mounts, []);
     } finally {
